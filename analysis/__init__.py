@@ -1,0 +1,1 @@
+"""Analysis beside the simulation: what theory predicts, and what a run measured."""
