@@ -1,0 +1,23 @@
+"""Scenes: what the page shows, as plain values, with shared links and presets.
+
+>>> from scenes import DEFAULT_SCENE, scene_to_query, scene_from_query
+>>> scene, messages = scene_from_query(scene_to_query(DEFAULT_SCENE))
+>>> scene == DEFAULT_SCENE, messages
+(True, [])
+
+* :mod:`scenes.model`: :class:`Scene` and :class:`RunSpec`, validated when made;
+* :mod:`scenes.links`: a scene to URL query parameters and back;
+* :mod:`scenes.presets`: the default scene and one preset per lecture claim;
+* :mod:`scenes.compute`: a scene run through ``optimizers.simulate``.
+"""
+
+from __future__ import annotations
+
+from scenes.links import escape_markdown, scene_from_query, scene_to_query
+from scenes.model import CUSTOM, MAX_RUNS, MAX_STEPS, RunSpec, Scene, choices
+from scenes.presets import DEFAULT_SCENE, PRESETS, PRESETS_BY_KEY, Preset
+
+__all__ = [
+    "CUSTOM", "DEFAULT_SCENE", "MAX_RUNS", "MAX_STEPS", "PRESETS", "PRESETS_BY_KEY", "Preset",
+    "RunSpec", "Scene", "choices", "escape_markdown", "scene_from_query", "scene_to_query",
+]

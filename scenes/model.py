@@ -1,0 +1,228 @@
+"""What a scene is: a surface, a start, a number of steps and a list of runs.
+
+A :class:`Scene` is everything the page shows, as plain immutable values, so
+that it can be compared, hashed for caching, written into a link and read back
+exactly. A :class:`RunSpec` is one optimizer with all of its hyperparameters.
+Both are validated when made: a scene that exists is a scene that can run.
+
+The page offers hyperparameter values from fixed menus (:func:`choices`); links
+may carry any value inside the ranges of :data:`LIMITS`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from optimizers import OPTIMIZERS
+from optimizers.base import Hyper
+from surfaces import FACTORIES, SURFACE_PARAMS, SURFACES, Domain, Point
+
+MAX_STEPS = 2000
+MAX_RUNS = 8
+CUSTOM = "custom"
+MAX_EXPR_LENGTH = 500
+# A typed surface's plotting box: each bound within this size, each side at least MIN_WIDTH.
+MAX_COORDINATE = 1e4
+MIN_WIDTH = 1e-3
+DEFAULT_DOMAIN: Domain = ((-5.0, 5.0), (-5.0, 5.0))
+
+# Bounds the page and links allow, on top of each Hyper's own range: a learning
+# rate of 1e9 or an eps of 1 teaches nothing and only makes the sliders useless.
+LIMITS: dict[str, tuple[float, float]] = {
+    "lr": (1e-6, 100.0),
+    "eps": (1e-12, 1.0),
+}
+
+
+def _log_menu(low_exp: int, high_exp: int, mantissas: tuple[float, ...]) -> tuple[float, ...]:
+    """Round numbers ``m * 10**k`` roughly evenly spaced on a log scale."""
+    return tuple(
+        float(f"{m}e{k}") for k in range(low_exp, high_exp + 1) for m in mantissas
+    )
+
+
+# The values each slider offers. lr: about ten per decade, all round numbers.
+_MENUS: dict[str, tuple[float, ...]] = {
+    "lr": _log_menu(-4, 1, (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8)) + (100.0,),
+    "eps": _log_menu(-12, -1, (1,)),
+    "mu": (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.99, 0.995, 0.999,
+           1.0),
+    "decay_rate": (0.0, 0.5, 0.8, 0.9, 0.95, 0.99, 0.995, 0.999, 0.9999),
+    "beta1": (0.0, 0.5, 0.8, 0.9, 0.95, 0.99, 0.995, 0.999),
+    "beta2": (0.0, 0.5, 0.8, 0.9, 0.95, 0.99, 0.995, 0.999, 0.9999),
+    "kappa": _log_menu(0, 2, (1, 1.5, 2, 3, 5, 7)) + (1000.0,),
+}
+
+
+def choices(name: str, current: float | None = None) -> tuple[float, ...]:
+    """The values a slider for ``name`` offers, sorted, with ``current`` among them.
+
+    ``name`` is a hyperparameter (``"lr"``, ``"mu"``, ...) or ``"kappa"``. A
+    value that came from a link and is not on the menu is added to it, so that
+    the slider can show it.
+    """
+    menu = set(_MENUS[name])
+    if current is not None:
+        menu.add(float(current))
+    return tuple(sorted(menu))
+
+
+def in_range(spec: Hyper, value: float) -> bool:
+    """Whether ``value`` is allowed for ``spec``: its own range and :data:`LIMITS`."""
+    if not bool(spec.contains(value)):
+        return False
+    low, high = LIMITS.get(spec.name, (-math.inf, math.inf))
+    return low <= value <= high
+
+
+def range_text(spec: Hyper) -> str:
+    """The range :func:`in_range` allows, in words, e.g. ``"in [1e-06, 100]"``."""
+    if spec.name in LIMITS:
+        low, high = LIMITS[spec.name]
+        return f"in [{low:g}, {high:g}]"
+    return spec.range_text
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run of a scene: an optimizer and every one of its hyperparameters.
+
+    ``hyper`` holds ``(name, value)`` pairs in the optimizer's declared order,
+    defaults filled in; floats are Python floats and switches Python bools.
+    ``enabled`` False keeps the run in the list without running it.
+    """
+
+    optimizer: str
+    hyper: tuple[tuple[str, float | bool], ...]
+    enabled: bool = True
+
+    @classmethod
+    def make(cls, optimizer: str, enabled: bool = True, **values: float | bool) -> RunSpec:
+        """A run of ``optimizer`` with ``values`` over its defaults.
+
+        Raises:
+            ValueError: unknown optimizer or hyperparameter, or a value out of range.
+        """
+        if optimizer not in OPTIMIZERS:
+            raise ValueError(
+                f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}"
+            )
+        opt = OPTIMIZERS[optimizer]
+        known = {h.name: h for h in opt.hyper}
+        for name in values:
+            if name not in known:
+                raise ValueError(
+                    f"{opt.title} has no hyperparameter {name!r} (it takes {', '.join(known)})"
+                )
+        pairs = []
+        for spec in opt.hyper:
+            value = values.get(spec.name, spec.default)
+            if spec.kind == "bool":
+                if not isinstance(value, bool):
+                    raise ValueError(f"{spec.name} must be true or false, got {value!r}")
+            else:
+                value = float(value)
+                if not in_range(spec, value):
+                    raise ValueError(
+                        f"{spec.name} must be a finite number {range_text(spec)}, got {value!r}"
+                    )
+            pairs.append((spec.name, value))
+        return cls(optimizer, tuple(pairs), bool(enabled))
+
+    @property
+    def values(self) -> dict[str, float | bool]:
+        """The hyperparameters as a dict, ready for ``simulate(**values)``."""
+        return dict(self.hyper)
+
+    def replaced(self, **values: float | bool) -> RunSpec:
+        """The same run with some hyperparameters changed (validated)."""
+        return RunSpec.make(self.optimizer, self.enabled, **{**self.values, **values})
+
+    @property
+    def label(self) -> str:
+        """Its settings in a few words, e.g. ``"Momentum (lr = 0.3, mu = 0.9)"``.
+
+        The learning rate, ``mu`` and ``decay_rate`` are always shown; the rest
+        (betas, eps, bias correction) only where they differ from the defaults.
+        """
+        opt = OPTIMIZERS[self.optimizer]
+        always = {"lr", "mu", "decay_rate"}
+        shown = {
+            name: value for name, value in self.hyper
+            if name in always or value != opt.defaults[name]
+        }
+        return opt.label(**shown)
+
+
+@dataclass(frozen=True)
+class Scene:
+    """Everything the page shows, as plain values.
+
+    Attributes:
+        surface: a key of ``surfaces.FACTORIES``, or ``"custom"`` for a typed formula.
+        params: the surface's parameters as ``(name, value)`` pairs, every one of
+            ``SURFACE_PARAMS[surface]`` in order (empty for the other surfaces).
+        expr: the typed formula (only for ``"custom"``; empty otherwise).
+        domain: the typed formula's plotting box ``((x0, x1), (y0, y1))``
+            (only for ``"custom"``; ``None`` otherwise).
+        start: the start point ``(x, y)``, inside the plotting box.
+        steps: number of updates, 1 to :data:`MAX_STEPS`.
+        runs: at most :data:`MAX_RUNS` runs, in the order they are drawn.
+    """
+
+    surface: str = "ravine"
+    params: tuple[tuple[str, float], ...] = ()
+    expr: str = ""
+    domain: Domain | None = None
+    start: Point = (0.0, 0.0)
+    steps: int = 300
+    runs: tuple[RunSpec, ...] = field(default=())
+
+    @property
+    def surface_key(self) -> tuple:
+        """What identifies the surface alone, as plain hashable values (for caching)."""
+        return (self.surface, self.params, self.expr, self.domain)
+
+    @property
+    def enabled_runs(self) -> list[tuple[int, RunSpec]]:
+        """``(index, run)`` of the runs switched on; the index fixes the run's colour."""
+        return [(i, run) for i, run in enumerate(self.runs) if run.enabled]
+
+    def with_runs(self, runs: tuple[RunSpec, ...] | list[RunSpec]) -> Scene:
+        return replace(self, runs=tuple(runs))
+
+
+def surface_params(name: str, given: Mapping[str, float] | None = None) -> tuple:
+    """The ``params`` of a scene on surface ``name``: every parameter, defaults filled in."""
+    given = given or {}
+    specs = SURFACE_PARAMS.get(name, ())
+    return tuple((p.name, float(given.get(p.name, p.default))) for p in specs)
+
+
+def plot_box(scene: Scene) -> Domain:
+    """The plotting box of the scene's surface, without building a typed formula."""
+    if scene.surface == CUSTOM:
+        return scene.domain or DEFAULT_DOMAIN
+    if scene.params:
+        return FACTORIES[scene.surface](**dict(scene.params)).domain
+    return SURFACES[scene.surface].domain
+
+
+def default_start(surface: str, params: tuple = (), domain: Domain | None = None) -> Point:
+    """A good start on the surface: its own default or, for a typed formula, a point
+    near the top-left corner of its box (away from the usual minimum in the middle)."""
+    if surface == CUSTOM:
+        (x0, x1), (y0, y1) = domain or DEFAULT_DOMAIN
+        return (x0 + 0.1 * (x1 - x0), y0 + 0.75 * (y1 - y0))
+    if params:
+        return tuple(float(v) for v in FACTORIES[surface](**dict(params)).start)
+    return tuple(float(v) for v in SURFACES[surface].start)
+
+
+def inside(point: Point, box: Domain) -> bool:
+    """Whether ``point`` is finite and in the closed box."""
+    (x0, x1), (y0, y1) = box
+    x, y = point
+    return math.isfinite(x) and math.isfinite(y) and x0 <= x <= x1 and y0 <= y <= y1

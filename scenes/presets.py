@@ -1,0 +1,133 @@
+"""The default scene and one preset for each claim of the lecture notes.
+
+Each preset is a :class:`~scenes.model.Scene` and one sentence on what to look
+for. ``tests/test_scenes_presets.py`` checks numerically that each preset shows
+its claim, so that a change to a learning rate here cannot quietly break a
+lesson.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scenes.model import RunSpec, Scene, surface_params
+
+RAVINE_START = (-8.0, 1.5)
+
+
+def ravine_scene(*runs: RunSpec, steps: int = 300, kappa: float = 50.0) -> Scene:
+    """A scene on the unrotated ravine, from the lecture's start (-8, 1.5)."""
+    return Scene(
+        surface="ravine",
+        params=surface_params("ravine", {"kappa": kappa, "angle": 0.0}),
+        start=RAVINE_START,
+        steps=steps,
+        runs=tuple(runs),
+    )
+
+
+# The lecture's story on the ravine (kappa 50: lambda_max = 1 across the
+# valley, lambda_min = 1/50 along it), picked by running the engine:
+# - SGD at lr 1.8, just below the stability limit 2 / lambda_max = 2: across the
+#   valley it is multiplied by 1 - 1.8 = -0.8 each step, so it jitters from side
+#   to side, while along the valley it gains only 1.8 / 50 = 3.6 % a step.
+# - Momentum at lr 0.3, mu 0.9: its speed along the valley builds up to
+#   lr / (1 - mu) = 3, so it overtakes SGD, shoots past the minimum (to x = 0.5)
+#   and swings back to settle. Nesterov with the same settings overshoots less.
+# - AdaGrad at lr 0.3 starts like the others but its steps shrink as the cache
+#   grows: after 300 steps it is still a metre short (x = -1.1).
+# - RMSProp (lr 0.1) and Adam (lr 0.3) keep their step size and arrive.
+DEFAULT_SCENE = ravine_scene(
+    RunSpec.make("sgd", lr=1.8),
+    RunSpec.make("momentum", lr=0.3, mu=0.9),
+    RunSpec.make("nesterov", lr=0.3, mu=0.9),
+    RunSpec.make("adagrad", lr=0.3),
+    RunSpec.make("rmsprop", lr=0.1, decay_rate=0.99),
+    RunSpec.make("adam", lr=0.3),
+)
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A one-click scene for one claim of the lecture, with what to look for."""
+
+    key: str
+    title: str
+    look_for: str
+    scene: Scene
+
+
+PRESETS: tuple[Preset, ...] = (
+    Preset(
+        "jitter",
+        "SGD jitters in the ravine",
+        "At lr 1.9 SGD zigzags across the steep direction while it crawls along the shallow "
+        "one; at lr 0.5 the zigzag is gone but the crawl is slower still: no single learning "
+        "rate suits both directions.",
+        ravine_scene(RunSpec.make("sgd", lr=1.9), RunSpec.make("sgd", lr=0.5),
+                     steps=200, kappa=100.0),
+    ),
+    Preset(
+        "friction",
+        "Momentum: a ball with friction",
+        "mu is one minus the friction: at mu 0.5 the ball creeps, at 0.9 it overshoots the "
+        "minimum once and settles, at 0.99 it keeps swinging through it for hundreds of steps.",
+        ravine_scene(*(RunSpec.make("momentum", lr=0.1, mu=mu) for mu in (0.5, 0.9, 0.99))),
+    ),
+    Preset(
+        "no_friction",
+        "No friction (mu = 1) never settles",
+        "With mu = 1 nothing takes energy out of the ball: its loss keeps rising back to where "
+        "it started, while mu = 0.9 comes to rest at the minimum.",
+        ravine_scene(RunSpec.make("momentum", lr=0.1, mu=1.0),
+                     RunSpec.make("momentum", lr=0.1, mu=0.9), steps=500),
+    ),
+    Preset(
+        "nesterov",
+        "Nesterov against momentum",
+        "Same lr and mu: Nesterov looks ahead before it steps, so it swings less across the "
+        "valley and overshoots the minimum by less.",
+        ravine_scene(RunSpec.make("momentum", lr=0.3, mu=0.9),
+                     RunSpec.make("nesterov", lr=0.3, mu=0.9)),
+    ),
+    Preset(
+        "adagrad_decay",
+        "AdaGrad's step size decays",
+        "AdaGrad's cache only grows, so its effective step lr / sqrt(cache) shrinks towards "
+        "zero: each hundred steps it covers less ground, and after 1000 steps it is still far "
+        "from the minimum.",
+        ravine_scene(RunSpec.make("adagrad", lr=0.05), steps=1000),
+    ),
+    Preset(
+        "rmsprop_fix",
+        "RMSProp fixes AdaGrad",
+        "Same lr: RMSProp's cache leaks (decay_rate 0.99), so its step stays about lr and it "
+        "reaches the minimum in a few hundred steps while AdaGrad slows to a crawl.",
+        ravine_scene(RunSpec.make("adagrad", lr=0.05),
+                     RunSpec.make("rmsprop", lr=0.05, decay_rate=0.99), steps=1000),
+    ),
+    Preset(
+        "adam_bias",
+        "Adam with and without bias correction",
+        "m and v start at zero; without bias correction v is the more underestimated, so the "
+        "notes' Adam takes first steps about three times too long and overshoots, while the "
+        "corrected one starts with steps of about lr.",
+        ravine_scene(RunSpec.make("adam", lr=0.2),
+                     RunSpec.make("adam", lr=0.2, bias_correction=False)),
+    ),
+    Preset(
+        "saddle",
+        "Escaping a saddle point",
+        "Starting almost on the ridge, the way down (along y) has a tiny gradient: SGD lingers "
+        "near the saddle, while RMSProp and Adam divide by the gradient's size and leave quickly.",
+        Scene(
+            surface="saddle",
+            start=(-1.8, 1e-3),
+            steps=150,
+            runs=(RunSpec.make("sgd", lr=0.01), RunSpec.make("rmsprop", lr=0.01),
+                  RunSpec.make("adam", lr=0.01)),
+        ),
+    ),
+)
+
+PRESETS_BY_KEY: dict[str, Preset] = {p.key: p for p in PRESETS}
