@@ -226,7 +226,7 @@ def simulate(
 
     R = _batch_size(start, {**hp, "noise": noise, "seed": seed})
     single = R is None
-    R = R or 1
+    R = 1 if single else R
     if R < 1:
         raise ValueError("a batch needs at least one run")
     if R * (steps + 1) > MAX_VALUES:
@@ -309,6 +309,7 @@ def _run(surface, opt, pos, steps, hp, noise, seeds, record_state):
                 ok &= np.isfinite(losses[t])
                 diverged_at[~ok & (diverged_at > steps)] = t
                 pos[:, ~ok] = np.nan
+                dx[:, ~ok] = np.nan  # a stopped run records no gradient, as if alone
                 losses[t, ~ok] = np.nan
                 if not ok.any():
                     points[t] = pos
