@@ -9,8 +9,9 @@
 ``m`` and ``v`` start at zero, so in the first steps they are too small;
 dividing by ``1 - beta**t`` (``t`` counting steps from 1) undoes that. With
 ``bias_correction=False`` this is the lecture notes' "incomplete, but close"
-Adam, whose first steps are far too small (``v`` starts much smaller than it
-should). With it, equals
+Adam, whose first steps are too large: for a steady gradient the step is
+``lr * (1 - beta1**t) / sqrt(1 - beta2**t)``, 3.2 lr at the first step and up
+to 6.6 lr around step 12 with the default betas. With it, equals
 ``torch.optim.Adam(params, lr=lr, betas=(beta1, beta2), eps=eps)``.
 """
 
