@@ -1,0 +1,200 @@
+"""Shared links: exact round trips, and a message for everything malformed."""
+
+from __future__ import annotations
+
+import math
+from urllib.parse import parse_qs, urlencode
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from optimizers import OPTIMIZERS
+from scenes import DEFAULT_SCENE, MAX_RUNS, MAX_STEPS, PRESETS, RunSpec, Scene
+from scenes.links import escape_markdown, fmt, scene_from_query, scene_to_query
+from scenes.model import LIMITS, choices, default_start, plot_box, surface_params
+from surfaces import FACTORIES, SURFACE_PARAMS
+
+
+def _hyper_value(spec):
+    if spec.kind == "bool":
+        return st.booleans()
+    low, high = LIMITS.get(spec.name, (spec.low, spec.high))
+    values = st.floats(low, high, exclude_min=spec.low_open and low == spec.low,
+                       exclude_max=spec.high_open and high == spec.high)
+    # Menu values (what the sliders offer) and arbitrary ones (what a link may carry).
+    menu = [v for v in choices(spec.name) if low <= v <= high and spec.contains(v)]
+    return st.one_of(st.sampled_from(menu), values)
+
+
+@st.composite
+def run_specs(draw):
+    name = draw(st.sampled_from(sorted(OPTIMIZERS)))
+    values = {h.name: draw(_hyper_value(h)) for h in OPTIMIZERS[name].hyper
+              if draw(st.booleans())}
+    return RunSpec.make(name, draw(st.booleans()), **values)
+
+
+@st.composite
+def scenes(draw):
+    """Any scene the page can make: library surfaces, every parameter in range."""
+    surface = draw(st.sampled_from(sorted(FACTORIES)))
+    params = surface_params(surface, {
+        p.name: draw(st.floats(p.low, p.high)) for p in SURFACE_PARAMS.get(surface, ())
+    })
+    scene = Scene(surface=surface, params=params)
+    (x0, x1), (y0, y1) = plot_box(scene)
+    start = (draw(st.floats(x0, x1)), draw(st.floats(y0, y1)))
+    return Scene(surface=surface, params=params, start=start,
+                 steps=draw(st.integers(1, MAX_STEPS)),
+                 runs=tuple(draw(st.lists(run_specs(), min_size=1, max_size=MAX_RUNS))))
+
+
+@settings(max_examples=200, deadline=None)
+@given(scenes())
+def test_every_scene_round_trips_exactly(scene):
+    assert scene_from_query(scene_to_query(scene)) == (scene, [])
+
+
+@settings(max_examples=50, deadline=None)
+@given(scenes())
+def test_round_trip_through_a_real_url(scene):
+    """Through urlencode / parse_qs, as a browser and a server would see it."""
+    url = urlencode(scene_to_query(scene), doseq=True)
+    assert scene_from_query(parse_qs(url, keep_blank_values=True)) == (scene, [])
+
+
+@pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p.key)
+def test_presets_round_trip(preset):
+    assert scene_from_query(scene_to_query(preset.scene)) == (preset.scene, [])
+
+
+def test_schema_example_from_the_issue():
+    scene, messages = scene_from_query(parse_qs(
+        "surface=ravine&kappa=40&angle=0&start=-8,1.5&steps=300&run=sgd:lr=0.1"
+        "&run=momentum:lr=0.1,mu=0.9&run=adam:lr=0.3,beta1=0.9,beta2=0.999"
+    ))
+    assert messages == []
+    assert scene == Scene(
+        surface="ravine", params=(("kappa", 40.0), ("angle", 0.0)), start=(-8.0, 1.5),
+        steps=300, runs=(RunSpec.make("sgd", lr=0.1), RunSpec.make("momentum", lr=0.1, mu=0.9),
+                         RunSpec.make("adam", lr=0.3, beta1=0.9, beta2=0.999)),
+    )
+
+
+def test_empty_link_is_the_default_scene():
+    assert scene_from_query({}) == (DEFAULT_SCENE, [])
+
+
+def test_numbers_are_written_short_and_exact():
+    assert [fmt(v) for v in (-8.0, 1.5, 0.1, 1e-07, 0.30000000000000004, True)] == [
+        "-8", "1.5", "0.1", "1e-07", "0.30000000000000004", "true"]
+    assert scene_to_query(DEFAULT_SCENE)["start"] == "-8,1.5"
+
+
+def _one(query, needle):
+    """Parse ``query``; assert that a message says ``needle``."""
+    scene, messages = scene_from_query(query)
+    assert any(needle in m for m in messages), messages
+    return scene
+
+
+RAVINE_PARAMS = (("kappa", 50.0), ("angle", 0.0))
+
+
+@pytest.mark.parametrize("query, needle, check", [
+    ({"surface": "moon"}, "unknown surface",
+     lambda s: s.surface == "ravine" and s.params == RAVINE_PARAMS),
+    ({"surface": ["saddle", "booth"]}, "appears 2 times", lambda s: s.surface == "saddle"),
+    ({"kappa": "nan"}, "between 1 and 1000", lambda s: s.params == RAVINE_PARAMS),
+    ({"kappa": "inf"}, "between 1 and 1000", lambda s: s.params == RAVINE_PARAMS),
+    ({"kappa": "1e9"}, "between 1 and 1000", lambda s: s.params == RAVINE_PARAMS),
+    ({"angle": "ninety"}, "between -90 and 90", lambda s: s.params == RAVINE_PARAMS),
+    ({"start": "-8"}, "x,y inside", lambda s: s.start == (-8.0, 1.5)),
+    ({"start": "1e400,0"}, "x,y inside", lambda s: s.start == (-8.0, 1.5)),
+    ({"start": "50,0"}, "x,y inside", lambda s: s.start == (-8.0, 1.5)),
+    ({"steps": "many"}, "whole number", lambda s: s.steps == 300),
+    ({"steps": "-5"}, "whole number", lambda s: s.steps == 300),
+    ({"steps": "10000000"}, "out of range", lambda s: s.steps == MAX_STEPS),
+    ({"steps": "0"}, "out of range", lambda s: s.steps == 1),
+    ({"steps": "9" * 5000}, "too long", lambda s: s.steps == 300),
+    ({"run": "lbfgs:lr=1"}, "unknown optimizer", lambda s: s.runs == DEFAULT_SCENE.runs),
+    ({"run": ["sgd:lr=0.1", "lbfgs"]}, "unknown optimizer",
+     lambda s: s.runs == (RunSpec.make("sgd", lr=0.1),)),
+    ({"run": "sgd:lr=0.1,mu=0.9"}, "SGD takes lr",
+     lambda s: s.runs == (RunSpec.make("sgd", lr=0.1),)),
+    ({"run": "sgd:lr=fast"}, "must be a number", lambda s: s.runs == (RunSpec.make("sgd"),)),
+    ({"run": "sgd:lr=nan"}, "must be a number", lambda s: s.runs == (RunSpec.make("sgd"),)),
+    ({"run": "sgd:lr=-inf"}, "must be a number", lambda s: s.runs == (RunSpec.make("sgd"),)),
+    ({"run": "sgd:lr=0"}, "in [1e-06, 100]", lambda s: s.runs == (RunSpec.make("sgd"),)),
+    ({"run": "momentum:mu=1.5"}, "in [0, 1]", lambda s: s.runs == (RunSpec.make("momentum"),)),
+    ({"run": "adam:beta2=1"}, "in [0, 1)", lambda s: s.runs == (RunSpec.make("adam"),)),
+    ({"run": "adam:bias_correction=maybe"}, "true or false",
+     lambda s: s.runs == (RunSpec.make("adam"),)),
+    ({"run": "sgd:lr=0.1,lr=0.2"}, "appears twice", lambda s: s.runs[0].values["lr"] == 0.1),
+    ({"run": "sgd:lr"}, "name=value", lambda s: s.runs == (RunSpec.make("sgd"),)),
+    ({"run": "sgd:lr=" + "1" * 300}, "characters", lambda s: s.runs == DEFAULT_SCENE.runs),
+    ({"run": ["sgd"] * 1000}, "kept the first",
+     lambda s: s.runs == (RunSpec.make("sgd"),) * MAX_RUNS),
+    ({"colour": "red"}, "unknown link parameter 'colour'", lambda s: s == DEFAULT_SCENE),
+    ({f"k{i}": "1" for i in range(10_000)}, "and 9,995 more", lambda s: s == DEFAULT_SCENE),
+    ({"surface": "saddle", "kappa": "40"}, "unknown link parameter 'kappa'",
+     lambda s: s.surface == "saddle" and s.params == ()),
+    ({"surface": "booth", "expr": "x**2"}, "only a custom surface",
+     lambda s: s.surface == "booth" and s.expr == ""),
+    ({"surface": "custom"}, "no formula", lambda s: s.surface == "ravine"),
+    ({"surface": "custom", "expr": "x" * 5000}, "too long", lambda s: s.surface == "ravine"),
+    ({"surface": "custom", "expr": "x**2", "domain": "5,-5,-5,5"}, "x0 < x1",
+     lambda s: s.domain == ((-5.0, 5.0), (-5.0, 5.0))),
+    ({"steps": 300}, "not text", lambda s: s.steps == 300),
+])
+def test_malformed_links_fall_back_with_a_message(query, needle, check):
+    assert check(_one(query, needle))
+
+
+def test_a_disabled_run_travels():
+    scene, messages = scene_from_query({"run": "adam:lr=0.3,enabled=false"})
+    assert messages == [] and scene.runs == (RunSpec.make("adam", False, lr=0.3),)
+    assert scene_to_query(scene)["run"] == [
+        "adam:lr=0.3,beta1=0.9,beta2=0.999,eps=1e-07,bias_correction=true,enabled=false"]
+
+
+def test_a_typed_surface_travels():
+    scene = Scene(surface="custom", expr="0.05*x**2 + 2*y**2", domain=((-3.0, 3.0), (-1.0, 2.0)),
+                  start=default_start("custom", (), ((-3.0, 3.0), (-1.0, 2.0))), steps=50,
+                  runs=(RunSpec.make("adam", lr=0.1),))
+    query = scene_to_query(scene)
+    assert query["expr"] == "0.05*x**2 + 2*y**2" and query["domain"] == "-3,3,-1,2"
+    url = urlencode(query, doseq=True)
+    assert scene_from_query(parse_qs(url)) == (scene, [])
+
+
+_PIECES = st.sampled_from([
+    "", ",", ":", "=", "nan", "inf", "-inf", "1e308", "1e999", "-0", "0", "1", "0.5", "2",
+    "300", "-8,1.5", "sgd", "adam", "momentum", "lr", "mu", "beta1", "eps", "enabled", "true",
+    "custom", "ravine", "x**2", "\x00", "é", "$x$", "[a](b)",
+])
+_KEYS = st.sampled_from(["surface", "kappa", "angle", "expr", "domain", "start", "steps",
+                         "run", "junk"])
+_TEXT = st.one_of(st.text(max_size=30), st.lists(_PIECES, max_size=8).map("".join))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.one_of(_KEYS, st.text(max_size=10)),
+                       st.one_of(_TEXT, st.lists(_TEXT, max_size=12)), max_size=10))
+def test_scene_from_query_is_total(query):
+    scene, messages = scene_from_query(query)
+    assert isinstance(scene, Scene) and all(isinstance(m, str) for m in messages)
+    # What comes out is a valid scene: it round-trips, and every number is finite.
+    assert scene_from_query(scene_to_query(scene)) == (scene, [])
+    assert 1 <= len(scene.runs) <= MAX_RUNS and 1 <= scene.steps <= MAX_STEPS
+    assert all(math.isfinite(v) for v in scene.start)
+
+
+@pytest.mark.parametrize("hostile", ["[click](http://evil.example)", "![x](http://e/x.png)",
+                                     "$\\frac{1}{0}$", "<img src=x>", "**bold** `code`"])
+def test_messages_quote_hostile_text_harmlessly(hostile):
+    _, messages = scene_from_query({"surface": hostile})
+    shown = escape_markdown(messages[0])
+    for char in "[]()!$<>*`":
+        assert shown.count(char) == shown.count("\\" + char)
