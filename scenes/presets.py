@@ -35,7 +35,7 @@ def ravine_scene(*runs: RunSpec, steps: int = 300, kappa: float = 50.0) -> Scene
 #   lr / (1 - mu) = 3, so it overtakes SGD, shoots past the minimum (to x = 0.5)
 #   and swings back to settle. Nesterov with the same settings overshoots less.
 # - AdaGrad at lr 0.3 starts like the others but its steps shrink as the cache
-#   grows: after 300 steps it is still a metre short (x = -1.1).
+#   grows: after 300 steps it is still well short of the minimum (x = -1.1).
 # - RMSProp (lr 0.1) and Adam (lr 0.3) keep their step size and arrive.
 DEFAULT_SCENE = ravine_scene(
     RunSpec.make("sgd", lr=1.8),
@@ -70,9 +70,10 @@ PRESETS: tuple[Preset, ...] = (
     Preset(
         "friction",
         "Momentum: a ball with friction",
-        "mu is one minus the friction: at mu 0.5 the ball creeps, at 0.9 it overshoots the "
-        "minimum once and settles, at 0.99 it keeps swinging through it for hundreds of steps.",
-        ravine_scene(*(RunSpec.make("momentum", lr=0.1, mu=mu) for mu in (0.5, 0.9, 0.99))),
+        "mu is one minus the friction: at mu 0.5 the ball creeps towards the minimum, at 0.9 "
+        "it overshoots a little and settles, at 0.99 it swings far past it and back, again and "
+        "again.",
+        ravine_scene(*(RunSpec.make("momentum", lr=0.2, mu=mu) for mu in (0.5, 0.9, 0.99))),
     ),
     Preset(
         "no_friction",

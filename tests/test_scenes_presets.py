@@ -1,0 +1,145 @@
+"""Each preset shows the claim of the lecture it is named after, in numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from optimizers import simulate
+from scenes import DEFAULT_SCENE, PRESETS, PRESETS_BY_KEY
+from scenes.model import inside, plot_box
+from surfaces import make_surface
+
+
+def _runs(scene):
+    """Every run of the scene, with the optimizer's state recorded."""
+    surface = make_surface(scene.surface, **dict(scene.params))
+    return [simulate(surface, run.optimizer, scene.start, scene.steps, record_state=True,
+                     **run.values) for run in scene.runs]
+
+
+def _effective_step(run, axis):
+    """lr / (sqrt(cache) + eps) along one axis after each step (AdaGrad, RMSProp)."""
+    cache = run.states["cache"][1:, axis]
+    return run.hyper["lr"] / (np.sqrt(cache) + run.hyper["eps"])
+
+
+@pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p.key)
+def test_every_preset_is_whole(preset):
+    assert preset.title and preset.look_for.endswith(".")
+    assert inside(preset.scene.start, plot_box(preset.scene))
+    assert all(run.enabled for run in preset.scene.runs)
+    assert all(r.diverged_at is None for r in _runs(preset.scene))
+
+
+def test_keys_are_unique():
+    assert len(PRESETS_BY_KEY) == len(PRESETS)
+
+
+def test_default_scene_tells_the_lecture_story():
+    sgd, momentum, nesterov, adagrad, rmsprop, adam = _runs(DEFAULT_SCENE)
+    assert [r.optimizer.name for r in (sgd, momentum, nesterov, adagrad, rmsprop, adam)] == [
+        "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"]
+    # SGD jitters across the valley: y changes sign at every one of the first 20 steps...
+    y = sgd.points[:21, 1]
+    assert (np.sign(y[1:]) == -np.sign(y[:-1])).all()
+    # ...and crawls along it: after 50 steps it is further from the minimum than
+    # momentum, Nesterov, RMSProp and Adam.
+    x50 = {r.optimizer.name: abs(r.points[50, 0]) for r in _runs(DEFAULT_SCENE)}
+    assert all(x50["sgd"] > x50[k] for k in ("momentum", "nesterov", "rmsprop", "adam"))
+    # Momentum overshoots the minimum along the valley, then settles.
+    assert momentum.points[:, 0].max() > 0.3
+    assert momentum.losses[-1] < 1e-8
+    # AdaGrad slows down: its steps shrink and after 300 steps it is still far off,
+    # while RMSProp and Adam have arrived.
+    assert adagrad.losses[-1] > 1e-3
+    assert rmsprop.losses[-1] < 1e-8 and adam.losses[-1] < 1e-8
+    steps = np.linalg.norm(np.diff(adagrad.points, axis=0), axis=1)
+    assert steps[250:].mean() < steps[:50].mean() / 10
+
+
+def test_jitter():
+    """SGD: jitter along the steep direction, slow progress along the shallow one."""
+    fast, slow = _runs(PRESETS_BY_KEY["jitter"].scene)
+    y_fast, y_slow = fast.points[:41, 1], slow.points[:41, 1]
+    assert (np.sign(y_fast[1:]) == -np.sign(y_fast[:-1])).all()  # zigzag for 40 steps
+    assert (y_slow > 0).all()  # no zigzag at the smaller lr
+    # Along the valley both still crawl after 100 steps, the smaller lr more.
+    assert fast.points[100, 0] < -1 and slow.points[100, 0] < fast.points[100, 0]
+
+
+def test_friction():
+    """mu 0.5 creeps, 0.9 overshoots a little and settles, 0.99 keeps swinging."""
+    creep, settle, swing = _runs(PRESETS_BY_KEY["friction"].scene)
+    start_x = creep.points[0, 0]
+    # How far past the minimum (x = 0) each gets along the valley, from x = -8.
+    overshoot = [r.points[:, 0].max() for r in (creep, settle, swing)]
+    assert overshoot[0] < 0  # never gets there
+    assert 0 < overshoot[1] < 0.05 * abs(start_x)  # a little past, then back
+    assert overshoot[2] > 0.5 * abs(start_x)  # swings most of the way up the other side
+    crossings = [int((np.diff(np.sign(r.points[:, 0])) != 0).sum()) for r in (settle, swing)]
+    assert crossings[1] > crossings[0]
+    assert settle.losses[-1] < 1e-10 < 1e-3 < creep.losses[-1]
+    assert swing.losses[-50:].max() > 1e-2  # still moving at the end
+
+
+def test_no_friction_never_settles():
+    free, damped = _runs(PRESETS_BY_KEY["no_friction"].scene)
+    # Without friction the loss keeps coming back up to its starting level.
+    assert free.losses[-150:].max() > 0.5 * free.losses[0]
+    assert damped.losses[-1] < 1e-8
+
+
+def test_nesterov_swings_less_than_momentum():
+    momentum, nesterov = _runs(PRESETS_BY_KEY["nesterov"].scene)
+    # Across the valley: the summed |y| (the swinging) is smaller.
+    assert np.abs(nesterov.points[:, 1]).sum() < 0.6 * np.abs(momentum.points[:, 1]).sum()
+    # Along it: a smaller overshoot past the minimum.
+    assert nesterov.points[:, 0].max() < momentum.points[:, 0].max()
+    assert nesterov.losses[100] < momentum.losses[100]
+
+
+def test_adagrad_step_size_decays_towards_zero():
+    (adagrad,) = _runs(PRESETS_BY_KEY["adagrad_decay"].scene)
+    for axis in (0, 1):
+        step = _effective_step(adagrad, axis)
+        assert (np.diff(step) <= 0).all()  # the cache only grows
+    step_x = _effective_step(adagrad, 0)
+    assert step_x[-1] < step_x[0] / 20
+    # Each hundred steps covers less ground; after 1000 it is still far from 0.
+    travelled = np.abs(np.diff(adagrad.points[::100, 0]))
+    assert (np.diff(travelled) < 0).all()
+    assert adagrad.points[-1, 0] < -4
+
+
+def test_rmsprop_fixes_adagrad():
+    adagrad, rmsprop = _runs(PRESETS_BY_KEY["rmsprop_fix"].scene)
+    assert rmsprop.hyper["lr"] == adagrad.hyper["lr"]
+    ada, rms = _effective_step(adagrad, 0), _effective_step(rmsprop, 0)
+    assert ada[-1] < ada[0] / 20
+    assert rms[100:].min() > 0.3 * rms[0]  # does not decay: it grows as the gradient shrinks
+    assert rmsprop.losses[400] < 1e-3 and adagrad.losses[-1] > 0.1
+
+
+def test_adam_without_bias_correction_starts_with_too_long_steps():
+    corrected, notes = _runs(PRESETS_BY_KEY["adam_bias"].scene)
+    assert corrected.hyper["bias_correction"] and not notes.hyper["bias_correction"]
+    lr, beta1, beta2 = (corrected.hyper[k] for k in ("lr", "beta1", "beta2"))
+    first = [np.abs(r.points[1] - r.points[0]) for r in (corrected, notes)]
+    # Corrected: about lr along each axis. The notes' Adam: m/sqrt(v) is off by
+    # (1 - beta1) / sqrt(1 - beta2) at t = 1, about 3.16.
+    np.testing.assert_allclose(first[0], lr, rtol=1e-4)  # eps aside
+    np.testing.assert_allclose(first[1], lr * (1 - beta1) / np.sqrt(1 - beta2), rtol=1e-4)
+    length = [np.linalg.norm(np.diff(r.points[:11], axis=0), axis=1) for r in (corrected, notes)]
+    assert (length[1] > 2 * length[0]).all()  # the first ten steps are all too long
+    assert notes.points[:, 0].max() > corrected.points[:, 0].max()  # and it overshoots more
+
+
+def test_saddle_sgd_lingers_adaptive_methods_escape():
+    def escape_step(run):
+        away = np.abs(run.points[:, 1]) > 1
+        return int(np.argmax(away)) if away.any() else None
+
+    sgd, rmsprop, adam = _runs(PRESETS_BY_KEY["saddle"].scene)
+    assert escape_step(sgd) is None  # still within 1 of the ridge after all its steps
+    assert escape_step(rmsprop) < 30 and escape_step(adam) < 100
