@@ -9,6 +9,7 @@ parameters a factory takes, with their ranges, for sliders and shared links.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from surfaces.base import Domain, Point, Surface
@@ -72,8 +73,14 @@ def make_surface(name: str, **params: float) -> Surface:
             allowed = ", ".join(specs) or "none"
             raise ValueError(f"surface {name!r} has no parameter {key!r} (parameters: {allowed})")
         spec = specs[key]
-        if not (spec.low <= float(value) <= spec.high):
-            raise ValueError(f"{key} must be between {spec.low:g} and {spec.high:g}, got {value!r}")
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = math.nan  # refused below, with the same message
+        if not (spec.low <= number <= spec.high):
+            raise ValueError(
+                f"{key} must be a number between {spec.low:g} and {spec.high:g}, got {value!r}"
+            )
     return FACTORIES[name](**params)
 
 
