@@ -125,7 +125,7 @@ def _validated_hyper(opt: Optimizer, given: Mapping[str, Any]) -> dict[str, np.n
             raise ValueError(f"{name} must be a number {spec.range_text}, got {raw!r}") from None
         bad = ~spec.contains(arr)
         if bad.any():
-            example = arr.flat[int(np.argmax(bad.ravel()))]
+            example = arr.flat[int(np.argmax(bad.ravel()))].item()
             raise ValueError(f"{name} must be a finite number {spec.range_text}, got {example!r}")
         values[name] = arr
     return values

@@ -1,0 +1,180 @@
+"""Engine speed: a batch of Adam runs on the ravine against torch.optim.Adam and per-run loops.
+
+    python -m bench.engine                      # 20,000 runs x 500 steps, 5 repetitions
+    python -m bench.engine --runs 2000 --steps 100 --reps 3
+
+Every contender runs Adam (lr = 0.3, betas (0.9, 0.999), eps = 1e-8) on the
+ravine (kappa = 50, angle = 0) from the same starts, in float64:
+
+* ``simulate``: this engine, all runs in one call. It also records every
+  position and loss, (steps + 1) x runs x 3 floats (240 MB at full size),
+  which none of the baselines do.
+* torch, canonical loop: ``torch.optim.Adam([p], foreach=False)`` on one
+  (runs, 2) tensor, one thread, with ``zero_grad``, the loss, ``backward`` and
+  ``step`` each step, as a training loop is written.
+* torch, bare step: the same optimizer, the gradient assigned by hand
+  (``p.grad = p * lam``) and only ``step()`` called: torch's update alone.
+* per-run ``simulate``: the same engine called once per run (a loop over
+  runs), timed on a few runs and scaled to the full count.
+* plain NumPy loop: the lecture's lines on one (2,) array per run, no
+  recording, also timed on a few runs and scaled.
+
+The machine is shared and noisy, so after one untimed warm-up round the
+contenders run interleaved, in turn, several times, and the table reports
+each one's median time and its ratio to ``simulate``'s median (a ratio above
+1 means the baseline is slower).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from optimizers import simulate
+from surfaces import ravine
+
+try:
+    import torch
+except ImportError:  # torch is a benchmark baseline only, never a dependency
+    torch = None
+
+HYPER = {"lr": 0.3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+KAPPA = 50.0
+
+
+def starts(runs: int, seed: int = 0) -> np.ndarray:
+    """``runs`` starts scattered around the ravine's default start, shape (runs, 2)."""
+    surface = ravine(kappa=KAPPA)
+    return np.asarray(surface.start) + np.random.default_rng(seed).normal(size=(runs, 2))
+
+
+def ours(start: np.ndarray, steps: int) -> Callable[[], object]:
+    surface = ravine(kappa=KAPPA)
+    return lambda: simulate(surface, "adam", start=start, steps=steps, **HYPER)
+
+
+def per_run_simulate(start: np.ndarray, steps: int) -> Callable[[], object]:
+    surface = ravine(kappa=KAPPA)
+    return lambda: [simulate(surface, "adam", start=s, steps=steps, **HYPER) for s in start]
+
+
+def plain_numpy_loop(start: np.ndarray, steps: int) -> Callable[[], object]:
+    """The lecture's Adam with bias correction, one run at a time on a (2,) array."""
+    lam = np.array([1 / KAPPA, 1.0])
+    lr, beta1, beta2, eps = HYPER["lr"], HYPER["beta1"], HYPER["beta2"], HYPER["eps"]
+
+    def run_all():
+        for s in start:
+            x, m, v = s.copy(), np.zeros(2), np.zeros(2)
+            for t in range(1, steps + 1):
+                dx = lam * x
+                m = beta1 * m + (1 - beta1) * dx
+                v = beta2 * v + (1 - beta2) * dx**2
+                m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+                x = x - lr * m_hat / (np.sqrt(v_hat) + eps)
+
+    return run_all
+
+
+def torch_canonical(start: np.ndarray, steps: int) -> Callable[[], object]:
+    lam = torch.tensor([1 / KAPPA, 1.0], dtype=torch.float64)
+
+    def run():
+        p = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+        opt = torch.optim.Adam([p], lr=HYPER["lr"], betas=(HYPER["beta1"], HYPER["beta2"]),
+                               eps=HYPER["eps"], foreach=False)
+        for _ in range(steps):
+            opt.zero_grad()
+            loss = (0.5 * (p * p * lam).sum(dim=1)).sum()
+            loss.backward()
+            opt.step()
+
+    return run
+
+
+def torch_bare(start: np.ndarray, steps: int) -> Callable[[], object]:
+    lam = torch.tensor([1 / KAPPA, 1.0], dtype=torch.float64)
+
+    def run():
+        p = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+        opt = torch.optim.Adam([p], lr=HYPER["lr"], betas=(HYPER["beta1"], HYPER["beta2"]),
+                               eps=HYPER["eps"], foreach=False)
+        for _ in range(steps):
+            with torch.no_grad():
+                p.grad = p * lam
+            opt.step()
+
+    return run
+
+
+def measure(runs: int = 20_000, steps: int = 500, reps: int = 5,
+            sampled_runs: int = 200) -> dict[str, dict[str, float]]:
+    """Median seconds per contender for ``runs`` runs (per-run loops scaled from a sample).
+
+    Returns ``{name: {"seconds": median, "ratio": median / simulate's median,
+    "times": [...], "scaled_from": runs actually timed}}``.
+    """
+    start = starts(runs)
+    sample = start[: max(1, min(sampled_runs, runs))]
+    contenders = {"simulate (batched)": (ours(start, steps), runs)}
+    if torch is not None:
+        torch.set_num_threads(1)
+        contenders["torch Adam, canonical loop"] = (torch_canonical(start, steps), runs)
+        contenders["torch Adam, bare step()"] = (torch_bare(start, steps), runs)
+    contenders["simulate, one run at a time"] = (per_run_simulate(sample, steps), len(sample))
+    contenders["plain NumPy loop, one run at a time"] = (plain_numpy_loop(sample, steps),
+                                                         len(sample))
+    for fn, _ in contenders.values():  # warm-up, untimed: imports, caches, first page faults
+        fn()
+    times: dict[str, list[float]] = {name: [] for name in contenders}
+    names = list(contenders)
+    for rep in range(reps):
+        # Interleaved, and in a rotating order so that no contender always goes first.
+        for name in names[rep % len(names):] + names[: rep % len(names)]:
+            fn, timed_runs = contenders[name]
+            t0 = time.perf_counter()
+            fn()
+            times[name].append((time.perf_counter() - t0) * runs / timed_runs)
+    base = statistics.median(times["simulate (batched)"])
+    return {
+        name: {"seconds": statistics.median(ts), "ratio": statistics.median(ts) / base,
+               "times": ts, "scaled_from": contenders[name][1]}
+        for name, ts in times.items()
+    }
+
+
+def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=20_000)
+    parser.add_argument("--steps", type=int, default=500)
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--sampled-runs", type=int, default=200,
+                        help="runs timed for the one-run-at-a-time loops (then scaled)")
+    args = parser.parse_args(argv)
+    results = measure(args.runs, args.steps, args.reps, args.sampled_runs)
+    recorded = (args.steps + 1) * args.runs * 3 * 8
+    print(f"Adam on the ravine, {args.runs:,} runs x {args.steps} steps, float64, "
+          f"median of {args.reps} interleaved repetitions")
+    print(f"(simulate also records positions and losses: {recorded / 1e6:,.0f} MB)")
+    if torch is None:
+        print("torch is not installed: the torch.optim baselines are skipped")
+    else:
+        print(f"torch {torch.__version__}, {torch.get_num_threads()} thread, foreach=False")
+    print(f"{'contender':<38}{'seconds':>10}{'ratio to simulate':>20}")
+    for name, r in results.items():
+        scaled = (f"  (scaled from {r['scaled_from']} runs)"
+                  if r["scaled_from"] != args.runs else "")
+        print(f"{name:<38}{r['seconds']:>10.3f}{r['ratio']:>20.2f}{scaled}")
+    ours_times = results["simulate (batched)"]["times"]
+    spread = max(ours_times) / min(ours_times)
+    if spread > 1.5:
+        print(f"note: simulate's times spread by a factor {spread:.1f}: the machine was busy")
+    return results
+
+
+if __name__ == "__main__":
+    main()
