@@ -48,7 +48,8 @@ SURFACE_CHOICES = (*SURFACES, CUSTOM) if CUSTOM_OK else tuple(SURFACES)
 EXAMPLE_FORMULA = "0.05*x**2 + 2*y**2"
 VIEWS = {"overlay": "Overlay", "multiples": "Small multiples"}
 
-st.set_page_config(page_title="Descent Lab", page_icon=":material/landscape:", layout="wide")
+# No page_icon: a Material icon there is fetched from the network, which a lecture hall may lack.
+st.set_page_config(page_title="Descent Lab", layout="wide")
 ss = st.session_state
 
 
@@ -297,7 +298,8 @@ if used:
     for tab, name in zip(st.tabs([OPTIMIZERS[n].title for n in used]), used, strict=True):
         opt = OPTIMIZERS[name]
         with tab:
-            st.latex(opt.latex)
+            # Several lines: KaTeX breaks lines (\\) only inside an environment.
+            st.latex(r"\begin{gathered}" + opt.latex + r"\end{gathered}")
             st.caption("The NumPy code that runs (x, dx and the state are arrays of all runs):")
             st.code(opt.source, language="python")
             st.caption(f"Equals `{opt.torch}` for a constant lr.")

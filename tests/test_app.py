@@ -1,0 +1,250 @@
+"""The page through Streamlit's AppTest: scenes, presets, links and messages."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from streamlit.testing.v1 import AppTest
+
+from optimizers import OPTIMIZERS, simulate
+from plotting import run_color
+from scenes import DEFAULT_SCENE, MAX_RUNS, PRESETS, RunSpec, Scene, choices
+from scenes.links import scene_from_query, scene_to_query
+from surfaces import SURFACES
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def open_page(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def figure(at: AppTest) -> dict:
+    (chart,) = at.get("plotly_chart")
+    return json.loads(chart.proto.spec)
+
+
+def paths(fig: dict) -> dict[str, set[str]]:
+    """Legend group -> colours of the path lines drawn on the contour (axis x)."""
+    groups: dict[str, set[str]] = {}
+    for trace in fig["data"]:
+        if trace.get("mode") == "lines" and trace.get("xaxis", "x") == "x" \
+                and trace.get("legendgroup"):
+            groups.setdefault(trace["legendgroup"], set()).add(trace["line"]["color"])
+    return groups
+
+
+def values(array) -> np.ndarray:
+    """A figure's array, plain or packed by Plotly as base64 (``{"dtype", "bdata"}``)."""
+    if isinstance(array, dict):
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"])
+    return np.asarray(array, dtype=float)
+
+
+def url_scene(at: AppTest) -> Scene:
+    """The scene in the page's URL, as the page wrote it."""
+    scene, messages = scene_from_query(at.query_params)
+    assert messages == []
+    return scene
+
+
+def texts(elements) -> list[str]:
+    return [e.value for e in elements]
+
+
+@pytest.fixture(scope="module")
+def default_page() -> AppTest:
+    return open_page()
+
+
+def test_default_scene_draws_contour_paths_and_frames(default_page):
+    at = default_page
+    fig = figure(at)
+    assert fig["data"][0]["type"] == "contour"
+    # One path per run, each in its own palette colour.
+    groups = paths(fig)
+    assert len(groups) == len(DEFAULT_SCENE.runs) == 6
+    assert sorted(c for colours in groups.values() for c in colours) == sorted(
+        run_color(i) for i in range(6))
+    assert len(fig["frames"]) > 10
+    assert any(t.get("name") == "start picker" for t in fig["data"])
+    assert url_scene(at) == DEFAULT_SCENE
+    assert not at.warning and not at.error
+
+
+def test_default_scene_shows_every_update_rule_and_its_code(default_page):
+    codes = texts(default_page.code)
+    latex = texts(default_page.latex)
+    for name in OPTIMIZERS:
+        assert OPTIMIZERS[name].source.strip() in codes
+        assert any(OPTIMIZERS[name].latex in text for text in latex)
+    assert SURFACES["ravine"].latex.split(",")[0] in " ".join(latex)
+
+
+@pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p.key)
+def test_every_preset_runs_and_says_what_to_look_for(preset):
+    at = open_page()
+    at.button(key=f"preset_{preset.key}").click().run()
+    assert not at.exception, at.exception
+    assert url_scene(at) == preset.scene
+    assert any(preset.look_for in text for text in texts(at.info))
+    assert len(paths(figure(at))) == len(preset.scene.runs)
+    assert not at.warning  # no preset diverges
+    # Changing anything leaves the preset: its sentence goes.
+    at.slider(key="steps").set_value(preset.scene.steps + 1).run()
+    assert not at.info
+
+
+def test_a_link_round_trips():
+    scene = Scene(
+        surface="ravine", params=(("kappa", 200.0), ("angle", 30.0)), start=(-2.5, 3.25),
+        steps=123,
+        runs=(RunSpec.make("momentum", lr=0.05, mu=0.99),
+              RunSpec.make("adam", False, lr=0.0123, beta2=0.95, bias_correction=False),
+              RunSpec.make("rmsprop", lr=2e-3, decay_rate=0.9, eps=1e-6)),
+    )
+    query = scene_to_query(scene)
+    at = open_page(query)
+    assert url_scene(at) == scene
+    assert not at.warning
+    assert len(paths(figure(at))) == 2  # the switched-off run is not drawn
+    assert at.select_slider(key="kappa").value == 200.0
+    assert at.number_input(key="start_x").value == -2.5
+    assert at.toggle(key="run1_on").value is False
+
+
+@pytest.mark.parametrize("query, needle", [
+    ({"surface": "moon"}, "unknown surface"),
+    ({"run": "lbfgs:lr=1"}, "unknown optimizer"),
+    ({"run": "sgd:lr=0.1,momentum=0.9"}, "SGD takes lr"),
+    ({"colour": "red"}, "unknown link parameter"),
+    ({"kappa": "steep"}, "between 1 and 1000"),
+    ({"start": "nan,0"}, "x,y inside"),
+    ({"run": "adam:lr=inf"}, "must be a number"),
+    ({"run": "momentum:mu=2"}, "in [0, 1]"),
+    ({"steps": "1" * 500}, "too long"),
+    ({"run": ["sgd:lr=0.1"] * 50}, f"kept the first {MAX_RUNS}"),
+    ({"surface": ["saddle", "booth"]}, "appears 2 times"),
+    ({"surface": "[click](http://evil.example)"}, "unknown surface"),
+])
+def test_malformed_links_say_what_they_ignored(query, needle):
+    at = open_page(query)
+    shown = " ".join(texts(at.warning)).replace("\\", "")
+    assert needle in shown
+    assert figure(at)["data"][0]["type"] == "contour"  # the rest keeps working
+    # The URL is rewritten to the scene actually shown.
+    url_scene(at)
+
+
+def test_a_diverging_run_is_reported_in_words():
+    at = open_page({"run": ["sgd:lr=3", "adam:lr=0.3"]})
+    expected = simulate(SURFACES["ravine"], "sgd", (-8.0, 1.5), 300, lr=3.0).diverged_at
+    assert expected is not None
+    assert texts(at.warning) == [f"SGD (lr = 3) diverged at step {expected}"]
+    assert len(paths(figure(at))) == 2
+
+
+def test_runs_can_be_added_switched_off_and_removed():
+    at = open_page({"run": ["sgd:lr=1", "adam:lr=0.3"]})
+    at.selectbox(key="add_optimizer").set_value("nesterov")
+    at.button(key="add_run").click().run()
+    assert [r.optimizer for r in url_scene(at).runs] == ["sgd", "adam", "nesterov"]
+    assert len(paths(figure(at))) == 3
+    at.toggle(key="run1_on").set_value(False).run()  # Adam off: Nesterov keeps its colour
+    groups = paths(figure(at))
+    assert sorted(c for cs in groups.values() for c in cs) == sorted([run_color(0),
+                                                                      run_color(2)])
+    at.button(key="run0_remove").click().run()
+    assert [r.optimizer for r in url_scene(at).runs] == ["adam", "nesterov"]
+    assert not at.exception
+
+
+def test_the_same_optimizer_can_run_several_times():
+    at = open_page({"run": [f"momentum:lr=0.1,mu={mu}" for mu in (0.5, 0.9, 0.99)]})
+    assert len(paths(figure(at))) == 3
+    at.select_slider(key="run2_mu").set_value(0.95).run()
+    assert [r.values["mu"] for r in url_scene(at).runs] == [0.5, 0.9, 0.95]
+
+
+def test_changing_surface_moves_the_start_to_its_default():
+    at = open_page()
+    at.selectbox(key="surface").set_value("saddle").run()
+    assert not at.exception
+    scene = url_scene(at)
+    assert scene.surface == "saddle" and scene.start == SURFACES["saddle"].start
+    assert figure(at)["data"][0]["type"] == "contour"
+
+
+def test_a_start_picked_on_the_chart_becomes_the_start():
+    at = open_page()
+    at.session_state["picked"] = (2.0, -1.0)  # what a click on the start picker stores
+    at.run()
+    assert url_scene(at).start == (2.0, -1.0)
+    assert at.number_input(key="start_x").value == 2.0
+
+
+def test_small_multiples_view():
+    at = open_page({"run": ["sgd:lr=1", "adam:lr=0.3", "rmsprop:lr=0.1"]})
+    at.button_group(key="view").set_value("multiples").run()
+    assert not at.exception
+    fig = figure(at)
+    assert sum(t["type"] == "contour" for t in fig["data"]) == 3  # one panel per run
+
+
+@st.composite
+def widget_moves(draw):
+    return {
+        "lr": draw(st.sampled_from(choices("lr"))),
+        "mu": draw(st.sampled_from(choices("mu"))),
+        "beta2": draw(st.sampled_from(choices("beta2"))),
+        "bias": draw(st.booleans()),
+        "kappa": draw(st.sampled_from(choices("kappa"))),
+        "steps": draw(st.integers(1, 1000)),
+        "start": (draw(st.floats(-10, 10)), draw(st.floats(-5, 5))),
+    }
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(widget_moves())
+def test_any_widget_values_give_a_page_and_a_matching_link(moves):
+    at = open_page({"run": ["momentum:lr=0.1", "adam:lr=0.1"]})
+    at.select_slider(key="run0_lr").set_value(moves["lr"])
+    at.select_slider(key="run0_mu").set_value(moves["mu"])
+    at.select_slider(key="run1_beta2").set_value(moves["beta2"])
+    at.toggle(key="run1_bias_correction").set_value(moves["bias"])
+    at.select_slider(key="kappa").set_value(moves["kappa"])
+    at.slider(key="steps").set_value(moves["steps"])
+    at.number_input(key="start_x").set_value(moves["start"][0])
+    at.number_input(key="start_y").set_value(moves["start"][1])
+    at.run()
+    assert not at.exception, at.exception
+    scene = url_scene(at)
+    assert scene.params == (("kappa", moves["kappa"]), ("angle", 0.0))
+    assert scene.start == moves["start"] and scene.steps == moves["steps"]
+    assert scene.runs == (RunSpec.make("momentum", lr=moves["lr"], mu=moves["mu"]),
+                          RunSpec.make("adam", lr=0.1, beta2=moves["beta2"],
+                                       bias_correction=moves["bias"]))
+    # Each run's loss curve has every step; each diverged run is reported in words.
+    curves = [t for t in figure(at)["data"]
+              if t.get("legendgroup") and t.get("xaxis") == "x2" and t.get("mode") == "lines"]
+    assert [len(values(t["y"])) for t in curves] == [moves["steps"] + 1] * 2
+    surface = SURFACES["ravine"] if moves["kappa"] == 50 else None
+    diverged = [simulate(surface or _ravine(moves["kappa"]), run.optimizer, moves["start"],
+                         moves["steps"], **run.values).diverged_at for run in scene.runs]
+    assert len(at.warning) == sum(d is not None for d in diverged)
+
+
+def _ravine(kappa):
+    from surfaces import make_surface
+    return make_surface("ravine", kappa=kappa)
