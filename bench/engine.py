@@ -20,14 +20,17 @@ ravine (kappa = 50, angle = 0) from the same starts, in float64:
   recording, also timed on a few runs and scaled.
 
 The machine is shared and noisy, so after one untimed warm-up round the
-contenders run interleaved, in turn, several times, and the table reports
-each one's median time and its ratio to ``simulate``'s median (a ratio above
-1 means the baseline is slower).
+contenders run interleaved, in turn, several times, each timed by the CPU
+time of this process (user + system, page faults included), which other
+work on the machine disturbs less than the wall clock. The table reports
+each one's median and its ratio to ``simulate``'s median (a ratio above 1
+means the baseline is slower).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import statistics
 import time
 from collections.abc import Callable
@@ -36,11 +39,6 @@ import numpy as np
 
 from optimizers import simulate
 from surfaces import ravine
-
-try:
-    import torch
-except ImportError:  # torch is a benchmark baseline only, never a dependency
-    torch = None
 
 HYPER = {"lr": 0.3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
 KAPPA = 50.0
@@ -67,7 +65,8 @@ def plain_numpy_loop(start: np.ndarray, steps: int) -> Callable[[], object]:
     lam = np.array([1 / KAPPA, 1.0])
     lr, beta1, beta2, eps = HYPER["lr"], HYPER["beta1"], HYPER["beta2"], HYPER["eps"]
 
-    def run_all():
+    def run_all() -> np.ndarray:
+        finals = []
         for s in start:
             x, m, v = s.copy(), np.zeros(2), np.zeros(2)
             for t in range(1, steps + 1):
@@ -76,11 +75,15 @@ def plain_numpy_loop(start: np.ndarray, steps: int) -> Callable[[], object]:
                 v = beta2 * v + (1 - beta2) * dx**2
                 m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
                 x = x - lr * m_hat / (np.sqrt(v_hat) + eps)
+            finals.append(x)
+        return np.array(finals)
 
     return run_all
 
 
 def torch_canonical(start: np.ndarray, steps: int) -> Callable[[], object]:
+    import torch
+
     lam = torch.tensor([1 / KAPPA, 1.0], dtype=torch.float64)
 
     def run():
@@ -97,6 +100,8 @@ def torch_canonical(start: np.ndarray, steps: int) -> Callable[[], object]:
 
 
 def torch_bare(start: np.ndarray, steps: int) -> Callable[[], object]:
+    import torch
+
     lam = torch.tensor([1 / KAPPA, 1.0], dtype=torch.float64)
 
     def run():
@@ -111,9 +116,19 @@ def torch_bare(start: np.ndarray, steps: int) -> Callable[[], object]:
     return run
 
 
-def measure(runs: int = 20_000, steps: int = 500, reps: int = 5,
-            sampled_runs: int = 200) -> dict[str, dict[str, float]]:
-    """Median seconds per contender for ``runs`` runs (per-run loops scaled from a sample).
+def torch_version(wanted: bool = True) -> str | None:
+    """torch's version if it is installed (and wanted), else None; sets it to one thread."""
+    if not wanted or importlib.util.find_spec("torch") is None:
+        return None
+    import torch
+
+    torch.set_num_threads(1)
+    return torch.__version__
+
+
+def measure(runs: int = 20_000, steps: int = 500, reps: int = 5, sampled_runs: int = 200,
+            with_torch: bool = True) -> dict[str, dict[str, float]]:
+    """Median CPU seconds per contender for ``runs`` runs (per-run loops scaled from a sample).
 
     Returns ``{name: {"seconds": median, "ratio": median / simulate's median,
     "times": [...], "scaled_from": runs actually timed}}``.
@@ -121,8 +136,7 @@ def measure(runs: int = 20_000, steps: int = 500, reps: int = 5,
     start = starts(runs)
     sample = start[: max(1, min(sampled_runs, runs))]
     contenders = {"simulate (batched)": (ours(start, steps), runs)}
-    if torch is not None:
-        torch.set_num_threads(1)
+    if torch_version(with_torch):
         contenders["torch Adam, canonical loop"] = (torch_canonical(start, steps), runs)
         contenders["torch Adam, bare step()"] = (torch_bare(start, steps), runs)
     contenders["simulate, one run at a time"] = (per_run_simulate(sample, steps), len(sample))
@@ -136,9 +150,9 @@ def measure(runs: int = 20_000, steps: int = 500, reps: int = 5,
         # Interleaved, and in a rotating order so that no contender always goes first.
         for name in names[rep % len(names):] + names[: rep % len(names)]:
             fn, timed_runs = contenders[name]
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             fn()
-            times[name].append((time.perf_counter() - t0) * runs / timed_runs)
+            times[name].append((time.process_time() - t0) * runs / timed_runs)
     base = statistics.median(times["simulate (batched)"])
     return {
         name: {"seconds": statistics.median(ts), "ratio": statistics.median(ts) / base,
@@ -154,16 +168,18 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--sampled-runs", type=int, default=200,
                         help="runs timed for the one-run-at-a-time loops (then scaled)")
+    parser.add_argument("--no-torch", action="store_true", help="skip the torch baselines")
     args = parser.parse_args(argv)
-    results = measure(args.runs, args.steps, args.reps, args.sampled_runs)
+    version = torch_version(not args.no_torch)
+    results = measure(args.runs, args.steps, args.reps, args.sampled_runs, version is not None)
     recorded = (args.steps + 1) * args.runs * 3 * 8
-    print(f"Adam on the ravine, {args.runs:,} runs x {args.steps} steps, float64, "
-          f"median of {args.reps} interleaved repetitions")
+    print(f"Adam on the ravine, {args.runs:,} runs x {args.steps} steps, float64: "
+          f"median CPU time of {args.reps} interleaved repetitions")
     print(f"(simulate also records positions and losses: {recorded / 1e6:,.0f} MB)")
-    if torch is None:
-        print("torch is not installed: the torch.optim baselines are skipped")
+    if version is None:
+        print("torch.optim baselines skipped: torch is not installed (or --no-torch)")
     else:
-        print(f"torch {torch.__version__}, {torch.get_num_threads()} thread, foreach=False")
+        print(f"torch {version}, one thread, foreach=False")
     print(f"{'contender':<38}{'seconds':>10}{'ratio to simulate':>20}")
     for name, r in results.items():
         scaled = (f"  (scaled from {r['scaled_from']} runs)"

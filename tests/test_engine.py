@@ -232,7 +232,7 @@ def test_batch_equals_single_runs_exactly(call):
 def test_sgd_diverges_on_the_ravine_at_the_predicted_step():
     # With lr > 2 the steep axis multiplies by (1 - lr) each step: y_k = 1.5 * (-1.5)**k for
     # lr = 2.5, while x shrinks by 1 - 2.5/50. The ravine's domain is 20 wide, so a run has
-    # run away beyond 1000 half-widths, 1e4: 1.5 * 1.5**22 = 7482, 1.5 * 1.5**23 = 11223.
+    # run away beyond 1000 half-widths, 1e4: 1.5 * 1.5**21 = 7482, 1.5 * 1.5**22 = 11223.
     assert RAVINE.escape_radius == 1e4
     predicted = next(k for k in itertools.count() if 1.5 * 1.5**k > 1e4)
     assert predicted == 22

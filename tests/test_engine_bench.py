@@ -1,0 +1,34 @@
+"""``python -m bench.engine`` still runs (on a tiny batch): a smoke test, no timing asserted."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+
+from bench import engine
+
+
+def test_bench_runs_on_a_tiny_batch_and_prints_ratios(capsys):
+    results = engine.main(["--runs", "30", "--steps", "5", "--reps", "2",
+                           "--sampled-runs", "2", "--no-torch"])
+    out = capsys.readouterr().out
+    assert "torch.optim baselines skipped" in out
+    assert set(results) == {"simulate (batched)", "simulate, one run at a time",
+                            "plain NumPy loop, one run at a time"}
+    assert results["simulate (batched)"]["ratio"] == 1.0
+    assert all(len(r["times"]) == 2 and r["seconds"] >= 0 for r in results.values())
+    assert results["simulate, one run at a time"]["scaled_from"] == 2
+    assert "ratio to simulate" in out and "(scaled from 2 runs)" in out
+
+
+def test_bench_skips_torch_when_it_is_missing(monkeypatch):
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    assert engine.torch_version() is None
+
+
+def test_the_plain_loop_baseline_computes_what_simulate_does():
+    start = engine.starts(5)
+    finals = engine.plain_numpy_loop(start, 50)()
+    run = engine.ours(start, 50)()
+    assert np.allclose(finals, run.points[-1], rtol=1e-12, atol=1e-15)
