@@ -166,6 +166,15 @@ def test_batch_shapes_and_never_value():
     assert_array_equal(starts, start_copy)  # the caller's start is not moved
 
 
+def test_an_array_hyperparameter_alone_makes_a_batch_from_one_start():
+    run = simulate(RAVINE, "sgd", start=START, steps=10, lr=[0.1, 0.5, 1.0])
+    assert run.points.shape == (11, 3, 2)
+    assert_array_equal(run.points[0], [START] * 3)
+    assert_array_equal(run.points[:, 2], simulate(RAVINE, "sgd", start=START, steps=10,
+                                                  lr=1.0).points)
+    assert simulate(RAVINE, "sgd", start=START, steps=10, seed=[0, 1]).points.shape == (11, 2, 2)
+
+
 def batch_and_singles(surface, name, starts, steps, hyper, **kw):
     batch = simulate(surface, name, start=starts, steps=steps, record_state=True, **hyper, **kw)
     for r in range(len(starts)):
