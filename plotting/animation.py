@@ -1,0 +1,145 @@
+"""Animation that grows linearly with steps: capped frames, chunked paths.
+
+Plotly's documented animation has one frame per step, each carrying every
+path so far, so its size grows with the square of the number of steps. Here:
+
+* At most ``MAX_FRAMES`` frames: frame ``k`` shows step ``steps_at[k]``,
+  evenly spaced from 0 to the last step (every 5th step of 300).
+* Each run's path is split into blocks of ``block`` steps, one static trace
+  per block (the data is sent once). A frame only sets each block's
+  ``opacity`` (1 once the block is wholly behind the current step, else 0)
+  and carries the "tail": the few points from the last whole block to the
+  current step. Opacity and data are what Plotly's ``redraw: false``
+  transitions apply to scatter traces (``visible`` is not), so playback
+  never redraws the contour.
+* Every frame sets every animated trace, so a frame fully determines the
+  picture and the slider can jump anywhere, backwards included.
+
+A block toggle costs about 18 bytes of JSON in a frame, a tail point about
+11 (two float32 in base64), and a tail holds half a block on average;
+``block`` balances the two, so a frame holds O(sqrt(steps)) bytes per run
+and the whole animation O(steps).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from plotting.encode import typed
+from plotting.runs import RunTrace
+
+MAX_FRAMES = 60
+# JSON bytes of one block toggle in a frame, and of one tail point.
+TOGGLE_BYTES = 18
+TAIL_POINT_BYTES = 11
+# Play speeds: milliseconds per frame (the frame count is capped, so a full
+# playback takes about the same time however many steps there are).
+SPEEDS = {"¼×": 320, "½×": 160, "1×": 80, "2×": 40}
+NORMAL_SPEED = "1×"
+
+SHOWN = {"opacity": 1}
+HIDDEN = {"opacity": 0}
+
+
+def frame_steps(steps: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
+    """The step each frame shows: 0, every ``stride``-th step, and the last."""
+    if steps < 0:
+        raise ValueError(f"steps must be >= 0, got {steps}")
+    stride = max(1, math.ceil(steps / max(1, max_frames - 1)))
+    return np.unique(np.r_[np.arange(0, steps, stride), steps]).astype(int)
+
+
+def block_size(steps_at: np.ndarray) -> int:
+    """Steps per path block: a whole number of frame strides balancing toggles and tails.
+
+    With ``n`` frames a stride ``s`` apart and blocks of ``m`` strides, a
+    frame spends about ``TOGGLE_BYTES * n / m`` on toggles and
+    ``TAIL_POINT_BYTES * m * s / 2`` on the tail, least for
+    ``m = sqrt(2 * TOGGLE_BYTES * n / (TAIL_POINT_BYTES * s))``.
+    """
+    if len(steps_at) < 2:
+        return 1
+    stride = int(steps_at[1] - steps_at[0])
+    m = math.sqrt(2 * TOGGLE_BYTES * len(steps_at) / (TAIL_POINT_BYTES * stride))
+    return stride * max(1, round(m))
+
+
+def path_layers(run: RunTrace, block: int, steps_at: np.ndarray,
+                style: dict) -> list[tuple[dict, list[dict]]]:
+    """The traces that draw a run's path, each with its update for every frame.
+
+    Blocks ``j = 0, 1, ...`` hold ``points[j * block : (j + 1) * block + 1]``
+    (neighbours share an end point, so the line is unbroken) for every whole
+    block up to the run's last finite point; the tail holds the rest up to
+    the frame's step. ``style`` is merged into each trace (line, axes, ...).
+    """
+    last = run.last
+    shown_end = np.minimum(steps_at, last)  # a diverged run stops at its last point
+    pts = run.points
+    layers = []
+    for j in range(max(0, last) // block):
+        lo, hi = j * block, (j + 1) * block
+        trace = {"type": "scatter", "mode": "lines", "x": typed(pts[lo:hi + 1, 0]),
+                 "y": typed(pts[lo:hi + 1, 1]), "hoverinfo": "skip", "showlegend": False, **style}
+        layers.append((trace, [SHOWN if hi <= e else HIDDEN for e in shown_end]))
+    tail = {"type": "scatter", "mode": "lines", "hoverinfo": "skip", "showlegend": False,
+            **style}
+    updates = []
+    for e in shown_end:
+        start = (e // block) * block if e >= 0 else 0
+        updates.append({"x": typed(pts[start:e + 1, 0]), "y": typed(pts[start:e + 1, 1])})
+    layers.append((tail, updates))
+    return layers
+
+
+def positions(runs: list[RunTrace], steps_at: np.ndarray) -> list[dict]:
+    """For each frame, the runs' positions at its step (NaN once a run diverged)."""
+    xy = np.stack([r.points[steps_at] for r in runs], axis=1)
+    return [{"x": typed(xy[k, :, 0]), "y": typed(xy[k, :, 1])} for k in range(len(steps_at))]
+
+
+def controls(names: list[str], steps_at: np.ndarray, active: int, *, font_size: float,
+             y: float) -> tuple[list[dict], list[dict]]:
+    """Play/Pause, the step slider and the speed menu, in one row at height ``y``.
+
+    Returns ``(updatemenus, sliders)``. Play continues from the current frame
+    (from the start when at the end); a speed sets Play's frame duration
+    (Plotly's ``relayout`` of the button's own arguments). The slider has
+    one step per frame and jumps to it.
+    """
+    jump = {"mode": "immediate", "frame": {"duration": 0, "redraw": False},
+            "transition": {"duration": 0}}
+    play = {"mode": "immediate", "fromcurrent": True,
+            "frame": {"duration": SPEEDS[NORMAL_SPEED], "redraw": False},
+            "transition": {"duration": 0}}
+    font = {"size": font_size}
+    buttons = {
+        "type": "buttons", "direction": "left", "showactive": False,
+        "x": 0.0, "xanchor": "left", "y": y, "yanchor": "top",
+        "pad": {"t": 0, "r": 6}, "font": font,
+        "buttons": [
+            {"label": "▶ Play", "method": "animate", "args": [None, play]},
+            {"label": "❚❚ Pause", "method": "animate", "args": [[None], jump]},
+        ],
+    }
+    speed_key = "updatemenus[0].buttons[0].args[1].frame.duration"
+    speeds = {
+        "type": "dropdown", "direction": "up", "showactive": True,
+        "active": list(SPEEDS).index(NORMAL_SPEED),
+        "x": 1.0, "xanchor": "right", "y": y, "yanchor": "top", "font": font,
+        "pad": {"t": 0}, "name": "speed",
+        "buttons": [{"label": f"speed {label}", "method": "relayout",
+                     "args": [{speed_key: ms}]} for label, ms in SPEEDS.items()],
+    }
+    slider = {
+        "active": active, "x": 0.2, "len": 0.66, "y": y, "yanchor": "top",
+        # Tick labels (one per frame) would overlap; the current value says the step.
+        "pad": {"t": 0, "b": 0}, "font": {"color": "rgba(0, 0, 0, 0)"},
+        "currentvalue": {"prefix": "step ", "font": font, "xanchor": "left"},
+        "ticklen": 4,
+        "steps": [{"label": str(int(s)), "method": "animate", "args": [[name], jump]}
+                  for name, s in zip(names, steps_at, strict=True)],
+    }
+    return [buttons, speeds], [slider]

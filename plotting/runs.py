@@ -1,0 +1,108 @@
+"""What a figure needs of a run: its label, colour, path, losses and fate.
+
+:class:`RunTrace` is the contract between the page and the figure builders.
+``run_traces`` makes them from the engine's single runs, one palette colour
+each, in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from optimizers import Run
+from plotting.colors import run_color
+
+Domain = tuple[tuple[float, float], tuple[float, float]]
+
+
+@dataclass(frozen=True, eq=False)
+class RunTrace:
+    """One run as the figures draw it.
+
+    Attributes:
+        label: the run's settings, e.g. ``"Momentum (lr = 0.1, mu = 0.9)"``.
+        color: its colour (``PALETTE[i % len(PALETTE)]`` for run ``i``).
+        points: ``(steps + 1, 2)`` positions, NaN from ``diverged_at`` on.
+        losses: ``(steps + 1,)`` losses, NaN from ``diverged_at`` on.
+        diverged_at: ``None``, or the first step that left the finite world
+            (as ``Run.diverged_at`` of a single run).
+    """
+
+    label: str
+    color: str
+    points: np.ndarray
+    losses: np.ndarray
+    diverged_at: int | None
+
+    def __post_init__(self) -> None:
+        points = np.asarray(self.points, dtype=float)
+        losses = np.asarray(self.losses, dtype=float)
+        if points.ndim != 2 or points.shape[1] != 2 or len(points) == 0:
+            raise ValueError(f"points must have shape (steps + 1, 2), got {points.shape}")
+        if losses.shape != (len(points),):
+            raise ValueError(
+                f"losses must have shape ({len(points)},) like the points, got {losses.shape}"
+            )
+        if self.diverged_at is not None and not 0 <= self.diverged_at < len(points):
+            raise ValueError(f"diverged_at must be None or a step 0..{len(points) - 1}")
+        object.__setattr__(self, "points", points)
+        object.__setattr__(self, "losses", losses)
+
+    @property
+    def steps(self) -> int:
+        return len(self.points) - 1
+
+    @property
+    def last(self) -> int:
+        """The last step with a finite position (-1 if even the start was not)."""
+        return self.steps if self.diverged_at is None else self.diverged_at - 1
+
+    @property
+    def name(self) -> str:
+        """The label, and when the run diverged, at which step."""
+        if self.diverged_at is None:
+            return self.label
+        return f"{self.label}: diverged at step {self.diverged_at}"
+
+
+def run_traces(runs: Sequence[Run], labels: Sequence[str] | None = None) -> list[RunTrace]:
+    """Single runs of the engine as :class:`RunTrace`, coloured ``PALETTE`` in order.
+
+    ``labels`` default to each run's own ``Run.label``.
+    """
+    if labels is not None and len(labels) != len(runs):
+        raise ValueError(f"{len(labels)} labels for {len(runs)} runs")
+    out = []
+    for i, run in enumerate(runs):
+        if run.batched:
+            raise ValueError("run_traces takes single runs, not a batch")
+        label = run.label if labels is None else labels[i]
+        out.append(RunTrace(label, run_color(i), run.points, run.losses, run.diverged_at))
+    return out
+
+
+def exit_point(points: np.ndarray, last: int, domain: Domain) -> np.ndarray:
+    """Where a path is last seen inside ``domain``, up to step ``last``.
+
+    The point ``points[last]`` itself if it lies inside; otherwise the point
+    where the segment from the last step inside to the one after it crosses
+    the domain's edge (a diverging run leaves the plot long before it leaves
+    the finite world). ``points[last]`` if the path was never inside.
+    """
+    (x0, x1), (y0, y1) = domain
+    lo, hi = np.array([x0, y0]), np.array([x1, y1])
+    path = points[: last + 1]
+    inside = np.all((path >= lo) & (path <= hi), axis=1)
+    if inside[-1] or not inside.any():
+        return path[-1].copy()
+    i = int(np.flatnonzero(inside)[-1])
+    a, b = path[i], path[i + 1]
+    # Largest t in [0, 1] with a + t (b - a) inside the box (a is inside).
+    d = b - a
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t_hi = np.where(d > 0, (hi - a) / d, np.where(d < 0, (lo - a) / d, np.inf))
+    t = float(min(1.0, t_hi.min()))
+    return a + t * d
