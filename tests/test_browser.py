@@ -1,0 +1,90 @@
+"""The real page in headless Chromium: it loads cleanly, plays, redraws, takes clicks."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.browser
+
+GRAPH = "document.querySelector('.js-plotly-plot')"
+CONTOUR = ".js-plotly-plot .layer-subplot .imagelayer image"  # the filled contour, a PNG
+
+
+def open_app(page, url: str, query: str = "") -> None:
+    page.goto(f"{url}/{query}")
+    page.wait_for_function(f"{GRAPH} && {GRAPH}.data && {GRAPH}.data.length > 0",
+                           timeout=30_000)
+
+
+def positions(page) -> list[list[float]]:
+    """The current-position markers of every run, as Plotly holds them in the page
+    (``_fullData``: the arrays decoded from the compact base64 form)."""
+    return page.evaluate(f"""() => {{
+        const t = {GRAPH}._fullData.find(t => t.name === 'position');
+        return [Array.from(t.x), Array.from(t.y)];
+    }}""")
+
+
+# Every path and loss curve as drawn, to tell whether the chart was redrawn.
+PATHS = (f"JSON.stringify({GRAPH}._fullData.filter(t => t.legendgroup)"
+         ".map(t => [Array.from(t.x || []), Array.from(t.y || [])]))")
+
+
+def test_page_loads_cleanly_and_is_saved(page, app_url):
+    open_app(page, app_url)
+    page.wait_for_timeout(1000)  # let late console messages arrive
+    assert page.get_by_test_id("stException").count() == 0
+    assert page.problems == []
+    assert page.locator(CONTOUR).count() == 1
+    assert "surface=ravine" in page.url and "run=" in page.url  # the URL holds the scene
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "page.png"))
+
+
+def test_play_moves_the_markers(page, app_url):
+    open_app(page, app_url, "?run=sgd:lr=1.8&run=adam:lr=0.3&steps=300")
+    before = positions(page)
+    page.locator(".updatemenu-button", has_text="Play").click()
+    page.wait_for_timeout(700)
+    during = positions(page)
+    page.wait_for_timeout(700)
+    later = positions(page)
+    assert during != before and later != during  # the markers keep moving
+    assert page.locator(CONTOUR).count() == 1  # on the contour, which stays
+    assert page.problems == []
+    page.locator(".updatemenu-button", has_text="Pause").click()
+    page.wait_for_timeout(700)
+    paused = positions(page)
+    page.wait_for_timeout(500)
+    assert positions(page) == paused
+
+
+def test_a_slider_move_redraws_the_chart(page, app_url):
+    open_app(page, app_url, "?run=sgd:lr=1.8&run=adam:lr=0.3")
+    drawn = page.evaluate(f"() => {PATHS}")
+    # The steps slider: one key press moves it and reruns the script.
+    page.get_by_test_id("stSlider").filter(has_text="steps").get_by_role("slider").press(
+        "PageDown")
+    page.wait_for_function(f"drawn => {PATHS} !== drawn", arg=drawn, timeout=15_000)
+    assert "steps=300" not in page.url
+    assert page.get_by_test_id("stException").count() == 0
+    assert page.problems == []
+
+
+def test_a_click_on_the_chart_sets_the_start(page, app_url):
+    open_app(page, app_url, "?run=adam:lr=0.3")
+    # The page coordinates of a start-picker point: Plotly's own axis mapping.
+    target = page.evaluate(f"""() => {{
+        const gd = {GRAPH};
+        const t = gd._fullData.find(t => t.name === 'start picker');
+        const k = Math.floor(t.x.length * 0.75);
+        const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+        const box = gd.getBoundingClientRect();
+        return {{x: t.x[k], y: t.y[k], px: box.left + xa._offset + xa.l2p(t.x[k]),
+                 py: box.top + ya._offset + ya.l2p(t.y[k])}};
+    }}""")
+    page.mouse.click(target["px"], target["py"])
+    page.wait_for_url(f"**start={target['x']:g}*", timeout=15_000)
+    assert page.get_by_test_id("stException").count() == 0
