@@ -137,7 +137,8 @@ def controls(names: list[str], steps_at: np.ndarray, active: int, *, font_size: 
         "active": active, "x": 0.2, "len": 0.66, "y": y, "yanchor": "top",
         # Tick labels (one per frame) would overlap; the current value says the step.
         "pad": {"t": 0, "b": 0}, "font": {"color": "rgba(0, 0, 0, 0)"},
-        "currentvalue": {"prefix": "step ", "font": font, "xanchor": "left"},
+        "currentvalue": {"prefix": "step ", "xanchor": "left",
+                         "font": {"size": font_size, "color": "#222222"}},
         "ticklen": 4,
         "steps": [{"label": str(int(s)), "method": "animate", "args": [[name], jump]}
                   for name, s in zip(names, steps_at, strict=True)],

@@ -35,6 +35,7 @@ from plotting.runs import RunTrace, exit_point
 VIEWS = ("overlay", "multiples")
 GRID_N = 100  # grid lines per side computed when no grid is given
 IMAGE_WIDTH = {"overlay": 800, "multiples": 400}  # contour pixels across a panel
+MULTIPLES_EXTRA_HEIGHT = 120  # pixels: room for two rows of panels with titles
 FONT_FAMILY = '"Source Sans Pro", "Source Sans 3", Arial, Helvetica, sans-serif'
 
 
@@ -150,12 +151,12 @@ def scene_figure(
     image = contour_image(grid, scale, CONTOUR_SCALE, IMAGE_WIDTH[view], ("x", "y"))
     layout["images"] = [{**image, "xref": "x" if p == 0 else f"x{p + 1}",
                          "yref": "y" if p == 0 else f"y{p + 1}"} for p in range(panels)]
-    # The controls sit below the axis titles: about 2.5 lines of text down.
+    # The controls sit below the axis titles: about 3.4 lines of text down.
     margin = layout["margin"]
     plot_height = layout["height"] - margin["t"] - margin["b"]
     layout["updatemenus"], layout["sliders"] = controls(
         names, steps_at, active=layers.initial, font_size=style.font,
-        y=-(2.5 * style.font + 22) / plot_height)
+        y=-(3.4 * style.font + 20) / plot_height)
     return _figure(layers.data, layout, layers.frames(names))
 
 
@@ -167,6 +168,7 @@ def _diverged_mark(run: RunTrace, i: int, domain, steps_at: np.ndarray, axes, st
         "showlegend": False, "x": [float(x)], "y": [float(y)],
         "marker": {"symbol": "x", "size": style.marker + 6, "color": run.color,
                    "line": {"width": 1.5, "color": "#222222"}},
+        "cliponaxis": False,
         "hovertemplate": run.name + "<extra></extra>",
         "xaxis": axes[0], "yaxis": axes[1],
     }
@@ -199,69 +201,108 @@ def _grid_shape(panels: int) -> tuple[int, int]:
     return cols, math.ceil(panels / cols)
 
 
+TITLE_CHARS = 34  # a small multiple's title wraps its settings at commas to this width
+
+
+def _panel_title(run: RunTrace) -> list[str]:
+    """A small multiple's title lines: a colour swatch and the optimizer, its settings below.
+
+    ``"Adam (lr = 0.3, beta1 = 0.9, ...)"`` becomes ``["■ Adam", "(lr = 0.3, ...", ...]``,
+    wrapped at commas so that neighbouring titles do not run into each other.
+    """
+    title, paren, settings = run.name.partition(" (")
+    lines = [f'<span style="color:{run.color}">■</span> {title}']
+    if paren:
+        line = "("
+        for part in settings.split(", "):
+            if len(line) > 1 and len(line) + len(part) + 2 > TITLE_CHARS:
+                lines.append(line + ",")
+                line = ""
+            line += (", " if line not in ("", "(") else "") + part
+        lines.append(line)
+    return lines
+
+
 def _layout(surface, runs, view, panels, scale, loss_scale, steps_at, style) -> dict:
-    (x0, x1), (y0, y1) = surface.domain
-    font = {"family": FONT_FAMILY, "size": style.font, "color": "#222222"}
+    """Axes for the contour panels and the loss panel, legend, colour axis, titles."""
     contour_right = 0.55 if view == "overlay" else 0.6
+    margin = {"l": 10 + 4 * style.font, "r": 20, "b": 80 + 5.4 * style.font,
+              "t": 16 + 1.7 * style.font * _legend_rows(runs, style)}
     layout = {
         "template": {},
-        "height": style.height,
-        "font": font,
+        "height": style.height + (MULTIPLES_EXTRA_HEIGHT if view == "multiples" else 0),
+        "font": {"family": FONT_FAMILY, "size": style.font, "color": "#222222"},
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
-        "margin": {"l": 10 + 4 * style.font, "r": 20, "b": 70 + 4 * style.font,
-                   "t": 16 + 1.7 * style.font * _legend_rows(runs, style)},
-        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom",
-                   "font": {"size": style.font}},
+        "margin": margin,
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
         "hovermode": "closest",
         "dragmode": False,
         "coloraxis": coloraxis(scale, CONTOUR_SCALE, font_size=style.font,
                                x=contour_right + 0.01),
+        "annotations": [],
     }
-    axis_style = {"showgrid": False, "zeroline": False, "ticks": "outside",
-                  "linecolor": "#444444", "mirror": True}
     cols, rows = _grid_shape(panels)
+    plot_height = layout["height"] - margin["t"] - margin["b"]
+    titles = [_panel_title(run) for run in runs] if view == "multiples" else []
+    # Room above each small multiple for its title.
+    lines = max(map(len, titles), default=0)
+    title = (1.1 * lines + 0.3) * 0.85 * style.font / plot_height if titles else 0.0
     gap = 0.04 if view == "multiples" else 0.0
-    annotations = []
+    gap_y = 1.8 * style.font / plot_height if view == "multiples" else 0.0  # tick labels
+    width = (contour_right - gap * (cols - 1)) / cols
+    height = (1 - title * rows - gap_y * (rows - 1)) / rows
     for p in range(panels):
         c, r = p % cols, p // cols
-        width = (contour_right - gap * (cols - 1)) / cols
-        height = (1 - 0.08 * (rows - 1)) / rows
+        top = 1 - title - r * (height + title + gap_y)
         xd = [c * (width + gap), c * (width + gap) + width]
-        yd = [max(0.0, 1 - r * (height + 0.08) - height), 1 - r * (height + 0.08)]
-        xa, ya = ("x", "y") if p == 0 else (f"x{p + 1}", f"y{p + 1}")
-        xkey, ykey = ("xaxis", "yaxis") if p == 0 else (f"xaxis{p + 1}", f"yaxis{p + 1}")
-        # Equal scales keep the surface's geometry honest (a ravine's walls are
-        # as steep as they look); the panel shrinks towards the colour bar.
-        # Every panel gets the same fixed ranges (Plotly's ``matches`` would
-        # conflict with ``scaleanchor``; nothing can zoom: dragmode is off).
-        layout[xkey] = {**axis_style, "domain": xd, "range": [x0, x1], "anchor": ya,
-                        "constrain": "domain", "constraintoward": "right"}
-        layout[ykey] = {**axis_style, "domain": yd, "range": [y0, y1], "anchor": xa,
-                        "scaleanchor": xa, "scaleratio": 1, "constrain": "domain"}
-        if view == "multiples" and p < len(runs):
-            run = runs[p]
-            annotations.append({
-                "text": f'<span style="color:{run.color}">■</span> {run.name}',
-                "x": (xd[0] + xd[1]) / 2, "y": yd[1], "xref": "paper", "yref": "paper",
-                "xanchor": "center", "yanchor": "bottom", "showarrow": False,
-                "font": {"size": style.font * 0.85},
+        layout.update(_panel_axes(surface.domain, p, xd, [max(0.0, top - height), top]))
+        if p < len(titles):
+            layout["annotations"].append({
+                "text": "<br>".join(titles[p]), "x": (xd[0] + xd[1]) / 2, "y": top,
+                "xref": "paper", "yref": "paper", "xanchor": "center", "yanchor": "bottom",
+                "showarrow": False, "font": {"size": style.font * 0.85},
             })
-    if view == "overlay" or rows == 1:
+    if view == "overlay":
         layout["xaxis"]["title"] = {"text": "x"}
         layout["yaxis"]["title"] = {"text": "y"}
-    n = panels + 1
-    steps = int(steps_at[-1])
-    layout[f"xaxis{n}"] = {**axis_style, "domain": [0.72, 1.0], "anchor": f"y{n}",
-                           "range": [-0.02 * max(steps, 1), 1.02 * max(steps, 1)],
-                           "title": {"text": "step"}}
-    if loss_scale is not None:
-        layout[f"yaxis{n}"] = {**axis_style, "domain": [0.0, 1.0], "anchor": f"x{n}",
-                               "type": "log" if loss_scale.log else "linear",
-                               "range": list(loss_scale.y_range), "exponentformat": "power",
-                               "title": {"text": loss_scale.axis_title()}}
-    layout["annotations"] = annotations
+    layout.update(_loss_axes(panels + 1, int(steps_at[-1]), loss_scale))
     return layout
+
+
+AXIS_STYLE = {"showgrid": False, "zeroline": False, "ticks": "outside",
+              "linecolor": "#444444", "mirror": True}
+
+
+def _panel_axes(domain, p: int, x_domain: list[float], y_domain: list[float]) -> dict:
+    """The axes of contour panel ``p``: the surface's domain at equal scales.
+
+    Equal scales keep the surface's geometry honest (a ravine's walls are as
+    steep as they look); the panel shrinks towards the colour bar. Every
+    panel gets the same fixed ranges (Plotly's ``matches`` would conflict
+    with ``scaleanchor``; nothing can zoom, as dragging is off).
+    """
+    (x0, x1), (y0, y1) = domain
+    xa, ya = ("x", "y") if p == 0 else (f"x{p + 1}", f"y{p + 1}")
+    return {
+        "xaxis" + xa[1:]: {**AXIS_STYLE, "domain": x_domain, "range": [x0, x1], "anchor": ya,
+                           "constrain": "domain", "constraintoward": "right"},
+        "yaxis" + ya[1:]: {**AXIS_STYLE, "domain": y_domain, "range": [y0, y1], "anchor": xa,
+                           "scaleanchor": xa, "scaleratio": 1, "constrain": "domain"},
+    }
+
+
+def _loss_axes(n: int, steps: int, loss_scale: LossScale | None) -> dict:
+    """The loss panel's axes (number ``n``): step across, loss (log scale if known) up."""
+    axes = {f"xaxis{n}": {**AXIS_STYLE, "domain": [0.72, 1.0], "anchor": f"y{n}",
+                          "range": [-0.02 * max(steps, 1), 1.02 * max(steps, 1)],
+                          "title": {"text": "step"}}}
+    if loss_scale is not None:
+        axes[f"yaxis{n}"] = {**AXIS_STYLE, "domain": [0.0, 1.0], "anchor": f"x{n}",
+                             "type": "log" if loss_scale.log else "linear",
+                             "range": list(loss_scale.y_range), "exponentformat": "power",
+                             "title": {"text": loss_scale.axis_title()}}
+    return axes
 
 
 def _figure(data: list[dict], layout: dict, frames: list[dict]) -> go.Figure:

@@ -1,9 +1,11 @@
 """The loss-against-step panel.
 
 With a known minimum value the panel plots ``loss - min_value`` on a log
-axis, floored at ``FLOOR_DECADES`` decades below the largest value shown
-(float64 runs can reach 1e-300; a dozen decades is all a reader can use,
-and a run sitting on the floor has converged as far as the eye can tell).
+axis, floored at ``FLOOR_DECADES`` decades below the largest starting value
+(float64 runs can reach 1e-300; a dozen decades of progress is all a reader
+can use, and a run sitting on the floor has converged as far as the eye can
+tell). The floor is measured from the start, not from the largest value, so
+that a run blowing up to 1e8 does not hide how far the others got.
 Without one (the saddle) it plots the loss itself, linearly.
 
 The curves are static; frames move one marker per run and a vertical line
@@ -41,8 +43,10 @@ class LossScale:
             return cls(False, 0.0, -math.inf, (lo - pad, hi + pad))
         gap = finite - min_value
         top = float(gap.max()) if gap.size and gap.max() > 0 else 1.0
-        top_decade = math.ceil(math.log10(top))
-        floor = 10.0 ** (top_decade - FLOOR_DECADES)
+        starts = np.array([r.losses[0] for r in runs]) - min_value
+        starts = starts[np.isfinite(starts) & (starts > 0)]
+        reference = float(starts.max()) if starts.size else top
+        floor = 10.0 ** (math.ceil(math.log10(reference)) - FLOOR_DECADES)
         low = max(floor, float(gap[gap > 0].min())) if (gap > 0).any() else floor
         return cls(True, float(min_value), floor,
                    (math.log10(low) - 0.3, math.log10(top) + 0.3))
@@ -89,6 +93,7 @@ def divergence_marks(runs: list[RunTrace], scale: LossScale, axes: tuple[str, st
             "x": [run.last], "y": [float(scale.values(run.losses[run.last]))],
             "marker": {"symbol": "x", "size": size, "color": run.color,
                        "line": {"width": 1, "color": "#222222"}},
+            "cliponaxis": False,
             "hovertemplate": run.name + "<extra></extra>",
             "xaxis": axes[0], "yaxis": axes[1],
         })
