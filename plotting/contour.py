@@ -154,14 +154,16 @@ def _sample(colorscale: Colorscale, t: np.ndarray) -> np.ndarray:
 
 def _bilinear(xs: np.ndarray, ys: np.ndarray, v: np.ndarray, px: np.ndarray,
               py: np.ndarray) -> np.ndarray:
-    """``v`` (rows over ``ys``, columns over ``xs``) interpolated at the grid ``py`` x ``px``."""
+    """``v`` (rows over ``ys``, columns over ``xs``) interpolated at the grid ``py`` x ``px``.
+
+    Separably: along x on every grid row first, then along y between rows.
+    """
     i = np.clip(np.searchsorted(xs, px) - 1, 0, len(xs) - 2)
     j = np.clip(np.searchsorted(ys, py) - 1, 0, len(ys) - 2)
     tx = np.clip((px - xs[i]) / (xs[i + 1] - xs[i]), 0, 1)
     ty = np.clip((py - ys[j]) / (ys[j + 1] - ys[j]), 0, 1)[:, None]
-    top = v[np.ix_(j, i)] * (1 - tx) + v[np.ix_(j, i + 1)] * tx
-    bottom = v[np.ix_(j + 1, i)] * (1 - tx) + v[np.ix_(j + 1, i + 1)] * tx
-    return top * (1 - ty) + bottom * ty
+    rows = v[:, i] * (1 - tx) + v[:, i + 1] * tx
+    return rows[j] * (1 - ty) + rows[j + 1] * ty
 
 
 def contour_pixels(grid: Grid, scale: ContourScale, width: int) -> tuple[np.ndarray, np.ndarray]:

@@ -32,7 +32,7 @@ def palette_png(index: np.ndarray, palette: np.ndarray) -> bytes:
     rows = np.hstack([np.zeros((height, 1), np.uint8), index])  # filter type 0 per row
     header = struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)
     return (SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"PLTE", palette.tobytes())
-            + _chunk(b"IDAT", zlib.compress(rows.tobytes(), 9)) + _chunk(b"IEND", b""))
+            + _chunk(b"IDAT", zlib.compress(rows.tobytes(), 6)) + _chunk(b"IEND", b""))
 
 
 def data_uri(png: bytes) -> str:

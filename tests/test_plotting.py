@@ -14,42 +14,36 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bench.figure import lecture_scene
 from optimizers import simulate
 from plotting import PALETTE, RunTrace, run_traces, scene_figure
 from plotting.animation import MAX_FRAMES, frame_steps
 from plotting.colors import CONTOUR_SCALE
 from plotting.contour import ContourScale, contour_pixels, picker_step
 from plotting.runs import exit_point
-from surfaces import SURFACES, make_surface
+from surfaces import SURFACES
 
 START = (-8.0, 1.5)
-LECTURE = [("sgd", {"lr": 1.8}), ("momentum", {"lr": 0.1, "mu": 0.9}),
-           ("nesterov", {"lr": 0.1, "mu": 0.9}), ("adagrad", {"lr": 1.0}),
-           ("rmsprop", {"lr": 0.1}), ("adam", {"lr": 0.3})]
 BUDGET = 400_000
-
-
-def lecture_runs(steps: int = 300, configs=LECTURE):
-    surface = make_surface("ravine", kappa=50)
-    runs = [simulate(surface, name, start=START, steps=steps, **hyper) for name, hyper in configs]
-    return surface, runs
 
 
 @pytest.fixture(scope="module")
 def lecture():
-    return lecture_runs()
+    """The lecture scene of the budgets (``bench.figure``): six runs on the ravine."""
+    surface, traces, _ = lecture_scene(300)
+    return surface, traces
 
 
 @pytest.fixture(scope="module")
 def overlay(lecture):
     surface, runs = lecture
-    return scene_figure(surface, run_traces(runs)).to_dict()
+    return scene_figure(surface, runs).to_dict()
 
 
 @pytest.fixture(scope="module")
 def multiples(lecture):
     surface, runs = lecture
-    return scene_figure(surface, run_traces(runs), view="multiples").to_dict()
+    return scene_figure(surface, runs, view="multiples").to_dict()
 
 
 # --- reading a figure back ---
@@ -411,8 +405,8 @@ def test_start_picker_covers_the_domain_on_a_regular_grid():
 
 def test_presenter_mode_has_larger_fonts_thicker_lines_bigger_markers(lecture):
     surface, runs = lecture
-    normal = scene_figure(surface, run_traces(runs)).to_dict()
-    big = scene_figure(surface, run_traces(runs), presenter=True).to_dict()
+    normal = scene_figure(surface, runs).to_dict()
+    big = scene_figure(surface, runs, presenter=True).to_dict()
     assert big["layout"]["font"]["size"] >= 1.5 * normal["layout"]["font"]["size"]
 
     def first(fig, name):
@@ -441,8 +435,8 @@ def payload(fig) -> int:
 def test_payload_is_within_budget_and_grows_at_most_linearly(view):
     sizes = {}
     for steps in (300, 1000):
-        surface, runs = lecture_runs(steps)
-        fig = scene_figure(surface, run_traces(runs), view=view)
+        surface, traces, grid = lecture_scene(steps)
+        fig = scene_figure(surface, traces, grid=grid, view=view)
         sizes[steps] = payload(fig)
         assert len(fig.to_json()) == pytest.approx(sizes[steps], rel=0.01)
     assert sizes[300] <= BUDGET
@@ -452,8 +446,7 @@ def test_payload_is_within_budget_and_grows_at_most_linearly(view):
 # --- bad input ---
 
 def test_bad_input_says_what_was_wrong(lecture):
-    surface, runs = lecture
-    traces = run_traces(runs)
+    surface, traces = lecture
     with pytest.raises(ValueError, match="view must be one of overlay, multiples"):
         scene_figure(surface, traces, view="grid")
     short = run_traces([simulate(surface, "sgd", start=START, steps=10, lr=0.1)])
