@@ -112,7 +112,11 @@ def choose_preset(key: str) -> None:
 
 
 def reset_start() -> None:
-    """A new surface (or a turned ravine) starts from its own default start."""
+    """A new surface (or a turned ravine) starts from its own default start.
+
+    Also fills in the new surface's parameters (and a typed formula's text and
+    box) when their widgets were not drawn in the last run.
+    """
     name = ss.surface
     if name == CUSTOM:
         ss.setdefault("expr", EXAMPLE_FORMULA)
@@ -121,6 +125,8 @@ def reset_start() -> None:
             ss.setdefault(k, v)
     params = surface_params(name, {p.name: ss.get(p.name, p.default)
                                    for p in SURFACE_PARAMS.get(name, ())})
+    for key, value in params:  # Streamlit forgets the state of widgets not drawn last run
+        ss[key] = value
     ss.start_x, ss.start_y = default_start(name, params, widget_domain())
 
 
@@ -161,7 +167,99 @@ if "picked" in ss:  # a click on the chart in the last run: the new start
     ss.start_x, ss.start_y = ss.pop("picked")
 
 
-# --- sidebar: the scene ---
+# The start stays inside the plot when the box is turned or resized.
+(bx0, bx1), (by0, by1) = plot_box(Scene(surface=ss.surface, domain=widget_domain(), params=(
+    surface_params(ss.surface, {p.name: ss[p.name] for p in SURFACE_PARAMS.get(ss.surface, ())}))))
+ss.start_x = min(max(ss.start_x, bx0), bx1)
+ss.start_y = min(max(ss.start_y, by0), by1)
+
+scene = scene_from_widgets()
+if scene != ss.loaded:  # the visitor moved on from the link (or preset) they opened
+    ss.link_messages = []
+    if ss.preset and scene != PRESETS_BY_KEY[ss.preset].scene:
+        ss.preset = None
+    ss.loaded = scene
+query = scene_to_query(scene)
+if {k: st.query_params.get_all(k) for k in st.query_params} != {
+        k: v if isinstance(v, list) else [v] for k, v in query.items()}:
+    st.query_params.from_dict(query)
+
+
+# --- main area (drawn before the sidebar, so that the chart reaches the browser first) ---
+
+@st.fragment
+def chart(surface: surfaces.Surface, traces: list, surface_key: tuple) -> None:
+    """The view switch and the chart: switching views reruns only this fragment.
+
+    A click on the start picker stores the new start and reruns the whole page.
+    """
+    view = st.segmented_control("View", list(VIEWS), key="view", default="overlay",
+                                format_func=VIEWS.get, label_visibility="collapsed")
+    fig = scene_figure(surface, traces, view=view or "overlay", grid=grid_of(surface_key),
+                       start_picker=True)
+    picker = next(n for n, trace in enumerate(fig.data) if trace.name == "start picker")
+    # theme=None: the figure carries its own styling, and the browser draws it sooner
+    # without Streamlit's theme merged into every trace.
+    state = st.plotly_chart(fig, key=f"chart{ss.get('picks', 0)}", on_select="rerun",
+                            selection_mode="points", config={"displaylogo": False},
+                            theme=None)
+    points = [p for p in state.selection.points if p["curve_number"] == picker]
+    if points:
+        ss.picked = (float(points[0]["x"]), float(points[0]["y"]))
+        ss.picks = ss.get("picks", 0) + 1  # a fresh chart: the old selection is used up
+        st.rerun()
+
+
+
+st.title("Descent Lab")
+for message in ss.link_messages:
+    st.warning(f"From the link: {escape_markdown(message)}", icon=":material/link_off:")
+if ss.preset:
+    preset = PRESETS_BY_KEY[ss.preset]
+    st.info(f"**{preset.title}.** {preset.look_for}", icon=":material/visibility:")
+
+try:
+    surface = surface_of(scene.surface_key)
+except ValueError as error:
+    surface = None
+    st.error(f"The formula cannot be used: {escape_markdown(str(error))}")
+
+if surface is not None:
+    st.caption(f"**{escape_markdown(surface.title)}.** {escape_markdown(surface.lesson)} "
+               "Each line is one optimizer stepping from the same start; the dot is where it "
+               "is now, the star the minimum, and the right panel its loss at every step. "
+               "Press **Play** to watch them race.")
+    paths = {i: path_of(scene.surface_key, run.optimizer, run.hyper, scene.start, scene.steps)
+             for i, run in scene.enabled_runs}
+    for i, run in scene.enabled_runs:
+        message = compute.divergence_message(run, paths[i])
+        if message:
+            st.warning(message, icon=":material/warning:")
+    traces = [compute.run_trace(i, run, paths[i]) for i, run in scene.enabled_runs]
+
+    chart(surface, traces, scene.surface_key)
+
+    st.subheader("The surface")
+    st.latex(surface.latex)
+
+used = list(dict.fromkeys(run.optimizer for _, run in scene.enabled_runs))
+if used:
+    st.subheader("How each optimizer updates")
+    for tab, name in zip(st.tabs([OPTIMIZERS[n].title for n in used]), used, strict=True):
+        opt = OPTIMIZERS[name]
+        with tab:
+            # Several lines: KaTeX breaks lines (\\) only inside an environment.
+            st.latex(r"\begin{gathered}" + opt.latex + r"\end{gathered}")
+            st.caption("The NumPy code that runs (x, dx and the state are arrays of all runs):")
+            st.code(opt.source, language="python")
+            st.caption(f"Equals `{opt.torch}` for a constant lr.")
+
+with st.expander("Share this scene"):
+    st.caption("The address bar holds the whole scene; this is its query part.")
+    st.code("?" + urlencode(query, doseq=True, safe=",:="), language=None)
+
+
+# --- sidebar: the scene's controls (their values were read above) ---
 
 def fmt_value(v: float) -> str:
     return f"{v:g}"
@@ -181,7 +279,8 @@ with st.sidebar:
     if ss.surface == "ravine":
         st.select_slider("kappa (condition number)", choices("kappa", ss.kappa), key="kappa",
                          format_func=fmt_value, help=SURFACE_PARAMS["ravine"][0].help)
-        st.slider("angle (degrees)", -90.0, 90.0, step=1.0, key="angle", on_change=reset_start,
+        st.slider("angle", -90.0, 90.0, step=1.0, format="%.0f°", key="angle",
+                  on_change=reset_start,
                   help=SURFACE_PARAMS["ravine"][1].help)
     elif ss.surface == CUSTOM:
         st.text_input("f(x, y) =", key="expr", max_chars=500,
@@ -192,13 +291,9 @@ with st.sidebar:
         left.number_input("y from", key="y0", step=1.0)
         right.number_input("y to", key="y1", step=1.0)
 
-    box = plot_box(Scene(surface=ss.surface, domain=widget_domain(), params=surface_params(
-        ss.surface, {p.name: ss[p.name] for p in SURFACE_PARAMS.get(ss.surface, ())})))
-    (bx0, bx1), (by0, by1) = box
+    (bx0, bx1), (by0, by1) = plot_box(scene)
     st.caption("Start (or click the chart)")
     left, right = st.columns(2)
-    ss.start_x = min(max(ss.start_x, bx0), bx1)  # a turned or resized box keeps the start in
-    ss.start_y = min(max(ss.start_y, by0), by1)
     left.number_input("start x", bx0, bx1, key="start_x", step=0.1, format="%.4g")
     right.number_input("start y", by0, by1, key="start_y", step=0.1, format="%.4g")
     st.slider("steps", 1, MAX_STEPS, key="steps")
@@ -228,82 +323,3 @@ with st.sidebar:
                  format_func=lambda n: OPTIMIZERS[n].title, disabled=full)
     st.button("Add run", key="add_run", on_click=add_chosen_run, disabled=full,
               help=f"at most {MAX_RUNS} runs" if full else None)
-
-scene = scene_from_widgets()
-if scene != ss.loaded:  # the visitor moved on from the link (or preset) they opened
-    ss.link_messages = []
-    if ss.preset and scene != PRESETS_BY_KEY[ss.preset].scene:
-        ss.preset = None
-    ss.loaded = scene
-query = scene_to_query(scene)
-if {k: st.query_params.get_all(k) for k in st.query_params} != {
-        k: v if isinstance(v, list) else [v] for k, v in query.items()}:
-    st.query_params.from_dict(query)
-
-
-# --- main area ---
-
-@st.fragment
-def chart(surface: surfaces.Surface, traces: list, surface_key: tuple) -> None:
-    """The view switch and the chart: switching views reruns only this fragment.
-
-    A click on the start picker stores the new start and reruns the whole page.
-    """
-    view = st.segmented_control("View", list(VIEWS), key="view", default="overlay",
-                                format_func=VIEWS.get, label_visibility="collapsed")
-    fig = scene_figure(surface, traces, view=view or "overlay", grid=grid_of(surface_key),
-                       start_picker=True)
-    picker = next(n for n, trace in enumerate(fig.data) if trace.name == "start picker")
-    state = st.plotly_chart(fig, key=f"chart{ss.get('picks', 0)}", on_select="rerun",
-                            selection_mode="points", config={"displaylogo": False})
-    points = [p for p in state.selection.points if p["curve_number"] == picker]
-    if points:
-        ss.picked = (float(points[0]["x"]), float(points[0]["y"]))
-        ss.picks = ss.get("picks", 0) + 1  # a fresh chart: the old selection is used up
-        st.rerun()
-
-
-
-st.title("Descent Lab")
-for message in ss.link_messages:
-    st.warning(f"From the link: {escape_markdown(message)}", icon=":material/link_off:")
-if ss.preset:
-    preset = PRESETS_BY_KEY[ss.preset]
-    st.info(f"**{preset.title}.** {preset.look_for}", icon=":material/visibility:")
-
-try:
-    surface = surface_of(scene.surface_key)
-except ValueError as error:
-    surface = None
-    st.error(f"The formula cannot be used: {escape_markdown(str(error))}")
-
-if surface is not None:
-    st.caption(escape_markdown(surface.lesson))
-    paths = {i: path_of(scene.surface_key, run.optimizer, run.hyper, scene.start, scene.steps)
-             for i, run in scene.enabled_runs}
-    for i, run in scene.enabled_runs:
-        message = compute.divergence_message(run, paths[i])
-        if message:
-            st.warning(message, icon=":material/warning:")
-    traces = [compute.run_trace(i, run, paths[i]) for i, run in scene.enabled_runs]
-
-    chart(surface, traces, scene.surface_key)
-
-    st.subheader("The surface")
-    st.latex(surface.latex)
-
-used = list(dict.fromkeys(run.optimizer for _, run in scene.enabled_runs))
-if used:
-    st.subheader("How each optimizer updates")
-    for tab, name in zip(st.tabs([OPTIMIZERS[n].title for n in used]), used, strict=True):
-        opt = OPTIMIZERS[name]
-        with tab:
-            # Several lines: KaTeX breaks lines (\\) only inside an environment.
-            st.latex(r"\begin{gathered}" + opt.latex + r"\end{gathered}")
-            st.caption("The NumPy code that runs (x, dx and the state are arrays of all runs):")
-            st.code(opt.source, language="python")
-            st.caption(f"Equals `{opt.torch}` for a constant lr.")
-
-with st.expander("Share this scene"):
-    st.caption("The address bar holds the whole scene; this is its query part.")
-    st.code("?" + urlencode(query, doseq=True, safe=",:="), language=None)

@@ -191,6 +191,9 @@ def test_changing_surface_moves_the_start_to_its_default():
     scene = url_scene(at)
     assert scene.surface == "saddle" and scene.start == SURFACES["saddle"].start
     assert contours(figure(at))
+    at.selectbox(key="surface").set_value("ravine").run()  # and back: kappa is there again
+    assert not at.exception
+    assert url_scene(at).params == (("kappa", 50.0), ("angle", 0.0))
 
 
 def test_a_start_picked_on_the_chart_becomes_the_start():
