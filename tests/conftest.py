@@ -47,10 +47,10 @@ def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float = 60.
     raise RuntimeError(f"streamlit did not answer at {url} within {timeout:.0f} s")
 
 
-def start_streamlit(port: int) -> subprocess.Popen:
-    """``streamlit run app.py`` on localhost, quiet, in its own process group."""
+def start_streamlit(port: int, script: Path = ROOT / "app.py") -> subprocess.Popen:
+    """``streamlit run app.py`` (or ``script``) on localhost, quiet, in its own session."""
     return subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+        [sys.executable, "-m", "streamlit", "run", str(script),
          "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
