@@ -23,16 +23,17 @@ The machine is shared and noisy, so after one untimed warm-up round the
 contenders run interleaved, in turn, several times, each timed by the CPU
 time of this process (user + system, page faults included), which other
 work on the machine disturbs less than the wall clock. The table reports
-each one's median and its ratio to ``simulate``'s median (a ratio above 1
-means the baseline is slower).
+each one's median, the system part of it, and its ratio to ``simulate``'s
+median, by CPU time and by user time alone (a ratio above 1 means the
+baseline is slower).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import resource
 import statistics
-import time
 from collections.abc import Callable
 
 import numpy as np
@@ -130,8 +131,12 @@ def measure(runs: int = 20_000, steps: int = 500, reps: int = 5, sampled_runs: i
             with_torch: bool = True) -> dict[str, dict[str, float]]:
     """Median CPU seconds per contender for ``runs`` runs (per-run loops scaled from a sample).
 
-    Returns ``{name: {"seconds": median, "ratio": median / simulate's median,
-    "times": [...], "scaled_from": runs actually timed}}``.
+    Returns ``{name: {"seconds": median CPU time, "ratio": that / simulate's,
+    "user": median user time, "user_ratio": that / simulate's, "system": median
+    system time, "times": [CPU time of each repetition], "scaled_from": runs
+    actually timed}}``. System time is mostly the kernel handing out fresh
+    pages (first touch of simulate's record arrays); on a shared virtual
+    machine it swings widely, so the user-time ratio is given beside it.
     """
     start = starts(runs)
     sample = start[: max(1, min(sampled_runs, runs))]
@@ -144,21 +149,30 @@ def measure(runs: int = 20_000, steps: int = 500, reps: int = 5, sampled_runs: i
                                                          len(sample))
     for fn, _ in contenders.values():  # warm-up, untimed: imports, caches, first page faults
         fn()
-    times: dict[str, list[float]] = {name: [] for name in contenders}
+    user: dict[str, list[float]] = {name: [] for name in contenders}
+    system: dict[str, list[float]] = {name: [] for name in contenders}
     names = list(contenders)
     for rep in range(reps):
         # Interleaved, and in a rotating order so that no contender always goes first.
         for name in names[rep % len(names):] + names[: rep % len(names)]:
             fn, timed_runs = contenders[name]
-            t0 = time.process_time()
+            before = resource.getrusage(resource.RUSAGE_SELF)
             fn()
-            times[name].append((time.process_time() - t0) * runs / timed_runs)
-    base = statistics.median(times["simulate (batched)"])
-    return {
-        name: {"seconds": statistics.median(ts), "ratio": statistics.median(ts) / base,
-               "times": ts, "scaled_from": contenders[name][1]}
-        for name, ts in times.items()
-    }
+            after = resource.getrusage(resource.RUSAGE_SELF)
+            scale = runs / timed_runs
+            user[name].append((after.ru_utime - before.ru_utime) * scale)
+            system[name].append((after.ru_stime - before.ru_stime) * scale)
+    results = {}
+    for name in names:
+        cpu = [u + s for u, s in zip(user[name], system[name], strict=True)]
+        results[name] = {"seconds": statistics.median(cpu), "user": statistics.median(user[name]),
+                         "system": statistics.median(system[name]), "times": cpu,
+                         "scaled_from": contenders[name][1]}
+    base = results["simulate (batched)"]
+    for r in results.values():
+        r["ratio"] = r["seconds"] / base["seconds"]
+        r["user_ratio"] = r["user"] / base["user"]
+    return results
 
 
 def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
@@ -180,11 +194,14 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
         print("torch.optim baselines skipped: torch is not installed (or --no-torch)")
     else:
         print(f"torch {version}, one thread, foreach=False")
-    print(f"{'contender':<38}{'seconds':>10}{'ratio to simulate':>20}")
+    print(f"{'contender':<38}{'CPU s':>9}{'(system)':>10}{'ratio':>8}{'user-time ratio':>17}")
     for name, r in results.items():
         scaled = (f"  (scaled from {r['scaled_from']} runs)"
                   if r["scaled_from"] != args.runs else "")
-        print(f"{name:<38}{r['seconds']:>10.3f}{r['ratio']:>20.2f}{scaled}")
+        print(f"{name:<38}{r['seconds']:>9.3f}{r['system']:>10.3f}{r['ratio']:>8.2f}"
+              f"{r['user_ratio']:>17.2f}{scaled}")
+    print("ratio: the contender's CPU time (user + system) over simulate's; above 1, "
+          "simulate is faster")
     ours_times = results["simulate (batched)"]["times"]
     spread = max(ours_times) / min(ours_times)
     if spread > 1.5:

@@ -19,7 +19,7 @@ def test_bench_runs_on_a_tiny_batch_and_prints_ratios(capsys):
     assert results["simulate (batched)"]["ratio"] == 1.0
     assert all(len(r["times"]) == 2 and r["seconds"] >= 0 for r in results.values())
     assert results["simulate, one run at a time"]["scaled_from"] == 2
-    assert "ratio to simulate" in out and "(scaled from 2 runs)" in out
+    assert "user-time ratio" in out and "(scaled from 2 runs)" in out
 
 
 def test_bench_skips_torch_when_it_is_missing(monkeypatch):
