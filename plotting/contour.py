@@ -11,9 +11,10 @@ PNG in a ``data:`` URI), not a contour trace. Plotly's ``redraw: false``
 animation re-plots only the traces a frame names and removes every other
 kind of trace layer from the subplot: a contour trace vanishes at the first
 frame (and ``redraw: true`` redraws everything: each frame took 3 to 7
-times longer in headless Chromium). Layout images are not touched by frames. The image interpolates the
-grid bilinearly at pixel centres, as a contour trace would between grid
-points, and marks each level line with a darker pixel. A colour bar is kept
+times longer in headless Chromium). Layout images are not touched by
+frames. The image interpolates the grid bilinearly at pixel centres, as a
+contour trace would between grid points, and marks each level line with a
+darker pixel. A colour bar is kept
 through an invisible scatter trace on the same colour axis.
 """
 
