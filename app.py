@@ -39,7 +39,14 @@ from scenes import (
     scene_from_query,
     scene_to_query,
 )
-from scenes.model import DEFAULT_DOMAIN, default_start, plot_box, surface_params
+from scenes.model import (
+    DEFAULT_DOMAIN,
+    MAX_COORDINATE,
+    MAX_EXPR_LENGTH,
+    default_start,
+    plot_box,
+    surface_params,
+)
 from surfaces import SURFACE_PARAMS, SURFACES
 
 GRID_N = 120  # contour resolution: fine enough for a projector, small enough to ship
@@ -127,7 +134,13 @@ def reset_start() -> None:
                                    for p in SURFACE_PARAMS.get(name, ())})
     for key, value in params:  # Streamlit forgets the state of widgets not drawn last run
         ss[key] = value
-    ss.start_x, ss.start_y = default_start(name, params, widget_domain())
+    start = default_start(name, params, widget_domain())
+    if name == CUSTOM:
+        try:  # the formula's own start: a point where it and its gradient are defined
+            start = surface_of((CUSTOM, (), ss.expr, widget_domain())).start
+        except ValueError:
+            pass  # the page shows what is wrong with the formula
+    ss.start_x, ss.start_y = start
 
 
 def widget_domain():
@@ -170,8 +183,10 @@ if "picked" in ss:  # a click on the chart in the last run: the new start
 # The start stays inside the plot when the box is turned or resized.
 (bx0, bx1), (by0, by1) = plot_box(Scene(surface=ss.surface, domain=widget_domain(), params=(
     surface_params(ss.surface, {p.name: ss[p.name] for p in SURFACE_PARAMS.get(ss.surface, ())}))))
-ss.start_x = min(max(ss.start_x, bx0), bx1)
-ss.start_y = min(max(ss.start_y, by0), by1)
+BOX_OK = bx0 < bx1 and by0 < by1  # a typed box may be upside down until it is fixed
+if BOX_OK:
+    ss.start_x = min(max(ss.start_x, bx0), bx1)
+    ss.start_y = min(max(ss.start_y, by0), by1)
 
 scene = scene_from_widgets()
 if scene != ss.loaded:  # the visitor moved on from the link (or preset) they opened
@@ -283,19 +298,20 @@ with st.sidebar:
                   on_change=reset_start,
                   help=SURFACE_PARAMS["ravine"][1].help)
     elif ss.surface == CUSTOM:
-        st.text_input("f(x, y) =", key="expr", max_chars=500,
-                      help="x and y, numbers, + - * / **, sin cos tan exp log sqrt abs tanh")
+        st.text_input("f(x, y) =", key="expr", max_chars=MAX_EXPR_LENGTH, on_change=reset_start,
+                      help="x and y, numbers, + - * / **, pi, e, and functions such as sin, "
+                           "cos, exp, log, sqrt, abs, tanh")
         left, right = st.columns(2)
-        left.number_input("x from", key="x0", step=1.0)
-        right.number_input("x to", key="x1", step=1.0)
-        left.number_input("y from", key="y0", step=1.0)
-        right.number_input("y to", key="y1", step=1.0)
+        for column, key, label in ((left, "x0", "x from"), (right, "x1", "x to"),
+                                   (left, "y0", "y from"), (right, "y1", "y to")):
+            column.number_input(label, -MAX_COORDINATE, MAX_COORDINATE, key=key, step=1.0)
 
-    (bx0, bx1), (by0, by1) = plot_box(scene)
     st.caption("Start (or click the chart)")
     left, right = st.columns(2)
-    left.number_input("start x", bx0, bx1, key="start_x", step=0.1, format="%.4g")
-    right.number_input("start y", by0, by1, key="start_y", step=0.1, format="%.4g")
+    left.number_input("start x", bx0 if BOX_OK else None, bx1 if BOX_OK else None,
+                      key="start_x", step=0.1, format="%.4g")
+    right.number_input("start y", by0 if BOX_OK else None, by1 if BOX_OK else None,
+                       key="start_y", step=0.1, format="%.4g")
     st.slider("steps", 1, MAX_STEPS, key="steps")
 
     st.header("Runs")

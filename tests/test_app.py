@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
+import surfaces
 from optimizers import OPTIMIZERS, simulate
 from plotting import run_color
 from scenes import DEFAULT_SCENE, MAX_RUNS, PRESETS, RunSpec, Scene, choices
@@ -258,3 +259,51 @@ def test_any_widget_values_give_a_page_and_a_matching_link(moves):
 def _ravine(kappa):
     from surfaces import make_surface
     return make_surface("ravine", kappa=kappa)
+
+
+typed_surfaces = pytest.mark.skipif(
+    not hasattr(surfaces, "from_expression"),
+    reason="typed surfaces (surfaces.from_expression, issue 4) are not in this checkout")
+
+
+@typed_surfaces
+def test_a_typed_surface_travels_in_the_link():
+    query = {"surface": "custom", "expr": "abs(x) + 10*abs(y)", "domain": "-4,4,-2,2",
+             "start": "-3,1.5", "steps": "100", "run": ["adam:lr=0.1", "sgd:lr=0.05"]}
+    at = open_page(query)
+    assert not at.warning and not at.error
+    scene = url_scene(at)
+    assert (scene.surface, scene.expr, scene.domain) == (
+        "custom", "abs(x) + 10*abs(y)", ((-4.0, 4.0), (-2.0, 2.0)))
+    assert scene_to_query(scene) == {**query, "run": scene_to_query(scene)["run"]}
+    assert len(contours(figure(at))) == 1 and len(paths(figure(at))) == 2
+    # The formula is shown as LaTeX made from the parsed expression, not as typed.
+    latex = surfaces.from_expression("abs(x) + 10*abs(y)").latex
+    assert any(latex in text for text in texts(at.latex))
+
+
+@typed_surfaces
+@pytest.mark.parametrize("expr", ["__import__('os').system('echo pwned')", "x^2", "9**9**9",
+                                  "z + 1", "<script>alert(1)</script>", "x" * 400])
+def test_a_hostile_or_broken_formula_is_refused_on_the_page(expr):
+    at = open_page({"surface": "custom", "expr": expr})
+    with pytest.raises(ValueError) as refusal:
+        surfaces.from_expression(expr)
+    (error,) = texts(at.error)
+    assert str(refusal.value) in error.replace("\\", "")
+    assert not at.get("plotly_chart")  # nothing drawn, but the controls still work
+    at.text_input(key="expr").set_value("0.05*x**2 + 2*y**2").run()
+    assert not at.exception and not at.error
+    assert len(contours(figure(at))) == 1
+
+
+@typed_surfaces
+def test_choosing_custom_formula_shows_the_example():
+    at = open_page()
+    at.selectbox(key="surface").set_value("custom").run()
+    assert not at.exception and not at.error
+    scene = url_scene(at)
+    assert scene.surface == "custom" and scene.expr
+    assert scene.start == surfaces.from_expression(scene.expr, domain=scene.domain).start
+    at.number_input(key="x1").set_value(-6.0).run()  # an upside-down box: a message, no crash
+    assert not at.exception and at.error
