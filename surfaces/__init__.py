@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 
 from surfaces.base import Domain, Point, Surface
+from surfaces.expression import FormulaSurface, from_expression, validate_domain
 from surfaces.library import (
     beale,
     booth,
@@ -86,6 +87,7 @@ def make_surface(name: str, **params: float) -> Surface:
 
 __all__ = [
     "Domain", "FACTORIES", "Point", "SURFACES", "SURFACE_PARAMS", "Surface", "SurfaceParam",
+    "FormulaSurface", "from_expression", "validate_domain",
     "beale", "booth", "himmelblau", "make_surface", "plateau", "rastrigin", "ravine",
     "rosenbrock", "saddle",
 ]
