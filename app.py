@@ -240,10 +240,11 @@ except ValueError as error:
     st.error(f"The formula cannot be used: {escape_markdown(str(error))}")
 
 if surface is not None:
+    star = ", the star the minimum" if surface.minima else ""
     st.caption(f"**{escape_markdown(surface.title)}.** {escape_markdown(surface.lesson)} "
-               "Each line is one optimizer stepping from the same start; the dot is where it "
-               "is now, the star the minimum, and the right panel its loss at every step. "
-               "Press **Play** to watch them race.")
+               f"Each line is one optimizer stepping from the same start; the dot is where it "
+               f"is now{star}, and the right panel its loss at every step. "
+               f"Press **Play** to watch them race.")
     paths = {i: path_of(scene.surface_key, run.optimizer, run.hyper, scene.start, scene.steps)
              for i, run in scene.enabled_runs}
     for i, run in scene.enabled_runs:

@@ -12,7 +12,17 @@ from hypothesis import strategies as st
 from optimizers import OPTIMIZERS
 from scenes import DEFAULT_SCENE, MAX_RUNS, MAX_STEPS, PRESETS, RunSpec, Scene
 from scenes.links import escape_markdown, fmt, scene_from_query, scene_to_query
-from scenes.model import LIMITS, choices, default_start, plot_box, surface_params
+from scenes.model import (
+    CUSTOM,
+    LIMITS,
+    MAX_COORDINATE,
+    MAX_EXPR_LENGTH,
+    MIN_WIDTH,
+    choices,
+    default_start,
+    plot_box,
+    surface_params,
+)
 from surfaces import FACTORIES, SURFACE_PARAMS
 
 
@@ -35,10 +45,30 @@ def run_specs(draw):
     return RunSpec.make(name, draw(st.booleans()), **values)
 
 
+_FORMULA = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1,
+                   max_size=MAX_EXPR_LENGTH).filter(str.strip)
+
+
+@st.composite
+def boxes(draw):
+    x0, y0 = (draw(st.floats(-MAX_COORDINATE, MAX_COORDINATE - 1)) for _ in "xy")
+    x1 = draw(st.floats(x0 + MIN_WIDTH, MAX_COORDINATE))
+    y1 = draw(st.floats(y0 + MIN_WIDTH, MAX_COORDINATE))
+    return ((x0, x1), (y0, y1))
+
+
 @st.composite
 def scenes(draw):
-    """Any scene the page can make: library surfaces, every parameter in range."""
-    surface = draw(st.sampled_from(sorted(FACTORIES)))
+    """Any scene the page can make: library surfaces with every parameter in range, and
+    typed formulas (any text: whether it parses is the page's business, not the link's)."""
+    surface = draw(st.sampled_from([*sorted(FACTORIES), CUSTOM]))
+    if surface == CUSTOM:
+        domain = draw(boxes())
+        (x0, x1), (y0, y1) = domain
+        return Scene(surface=CUSTOM, expr=draw(_FORMULA), domain=domain,
+                     start=(draw(st.floats(x0, x1)), draw(st.floats(y0, y1))),
+                     steps=draw(st.integers(1, MAX_STEPS)),
+                     runs=tuple(draw(st.lists(run_specs(), min_size=1, max_size=MAX_RUNS))))
     params = surface_params(surface, {
         p.name: draw(st.floats(p.low, p.high)) for p in SURFACE_PARAMS.get(surface, ())
     })
