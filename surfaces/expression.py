@@ -108,7 +108,9 @@ def _default_start(domain: Domain, fused) -> Point:
     value, (gx, gy) = fused(px, py)
     defined = np.isfinite(value) & np.isfinite(gx) & np.isfinite(gy)
     if not defined.any():
-        raise FormulaError("the formula is undefined everywhere in the plotting domain")
+        raise FormulaError(
+            "the formula or its gradient is undefined everywhere in the plotting domain"
+        )
     sloped = defined & ((gx != 0) | (gy != 0))
     candidates = sloped if sloped.any() else defined
     distance = np.hypot((px - target[0]) / (x1 - x0), (py - target[1]) / (y1 - y0))
@@ -139,7 +141,8 @@ def from_expression(
         text: the formula, e.g. ``"0.05*x**2 + 2*y**2"`` (see the README's
             "Typed surfaces" for what is allowed and the limits).
         domain: the plotting box ``((x_min, x_max), (y_min, y_max))``,
-            checked by :func:`validate_domain`.
+            checked by :func:`validate_domain`; None for the default
+            ``((-5, 5), (-5, 5))``.
         start: the default start point, inside the domain; by default a point
             up and to the left where the formula and its gradient are defined.
 
@@ -154,7 +157,7 @@ def from_expression(
         ValueError: (a :class:`~surfaces.formula_parser.FormulaError` for the
             formula) saying what is wrong and, where it can, at which column.
     """
-    domain = validate_domain(domain)
+    domain = validate_domain(DEFAULT_DOMAIN if domain is None else domain)
     formula = parse_formula(text)
     gradient = [sp.diff(formula.expr, X), sp.diff(formula.expr, Y)]
     for component in gradient:

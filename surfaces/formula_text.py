@@ -31,8 +31,15 @@ def limit_text(value: float) -> str:
     return f"{value:g}".replace("e+0", "e").replace("e+", "e")
 
 
+# Characters that formulas copied from slides and PDFs bring along.
+_TYPOGRAPHY = {"π": "pi", "×": "*", "·": "*", "⋅": "*", "−": "-", "–": "-", "÷": "/",
+               "²": "**2", "³": "**3"}
+
+
 def _char_problem(ch: str) -> str:
     """Why ``ch`` may not appear in a formula, with a hint."""
+    if ch in _TYPOGRAPHY:
+        return f"character {ch!r} is not allowed: type {_TYPOGRAPHY[ch]}"
     if ch == "^":
         return "use ** for powers, not ^"
     if ch == "=":
