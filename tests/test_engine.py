@@ -107,8 +107,9 @@ def hyper_strategy(name: str):
             strategies[h.name] = st.booleans()
         else:
             strategies[h.name] = st.floats(
-                min_value=h.low, max_value=min(h.high, 1e300),
-                exclude_min=h.low_open, exclude_max=h.high_open and h.high < 1e300)
+                min_value=max(h.low, -1e300), max_value=min(h.high, 1e300),
+                exclude_min=h.low_open and h.low > -1e300,
+                exclude_max=h.high_open and h.high < 1e300)
     return st.fixed_dictionaries(strategies)
 
 
@@ -216,8 +217,10 @@ def batch_call(draw):
             values = st.booleans()
         elif h.name in ("lr", "eps"):  # log-uniform, large enough to diverge sometimes
             values = st.floats(-9 if h.name == "eps" else -4, 1).map(lambda e: 10.0**e)
-        else:
-            values = st.floats(h.low, h.high, exclude_max=h.high_open)
+        else:  # a bounded range (a new optimizer's unbounded one: up to 1e3)
+            values = st.floats(max(h.low, -1e3), min(h.high, 1e3),
+                               exclude_min=h.low_open and h.low > -1e3,
+                               exclude_max=h.high_open and h.high < 1e3)
         hyper[h.name] = np.array(draw(st.lists(values, min_size=R, max_size=R)))
         if draw(st.booleans()):  # or one scalar for every run
             hyper[h.name] = hyper[h.name][0].item()
