@@ -170,7 +170,9 @@ def from_expression(
 
     def fused(x, y):
         value, gx, gy = all_three(x, y)
-        return value, (gx, gy)
+        # Where f is undefined, so is its gradient (1/x, the derivative of log(x), is not).
+        undefined = np.isnan(value)
+        return value, (np.where(undefined, np.nan, gx)[()], np.where(undefined, np.nan, gy)[()])
 
     def grad(x, y):
         return fused(x, y)[1]
