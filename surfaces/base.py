@@ -60,9 +60,11 @@ class Surface:
 
     @property
     def escape_radius(self) -> float:
-        """Distance from the domain centre beyond which a run has run away.
+        """Distance from the domain centre, along either axis, beyond which a run has run away.
 
-        A thousand times the domain's half-width, and never more than 1e6:
+        The engine stops a run whose x or y leaves the box of this half-width
+        around the domain's centre. A thousand times the domain's half-width
+        (its larger one), and never more than 1e6:
         far enough that no sensible run is cut short, near enough that a
         diverging run is stopped long before it overflows.
         """

@@ -257,6 +257,18 @@ def test_sgd_diverges_on_the_ravine_at_the_predicted_step():
     assert np.isnan(run.points[predicted:]).all() and np.isnan(run.losses[predicted:]).all()
 
 
+def test_the_escape_box_is_per_axis_around_the_domain_centre():
+    # Rosenbrock's domain is x in [-2, 2], y in [-1, 3]: centre (0, 1), half-width 2, so
+    # the box is x in [-2000, 2000], y in [-1999, 2001]; a corner is further than 2000 away.
+    rosen = SURFACES["rosenbrock"]
+    assert rosen.escape_radius == 2000
+    tiny = {"steps": 0, "lr": 1e-12}
+    assert simulate(rosen, "sgd", start=(1999.0, 2000.0), **tiny).diverged_at is None
+    assert simulate(rosen, "sgd", start=(2001.0, 0.0), **tiny).diverged_at == 0
+    assert simulate(rosen, "sgd", start=(0.0, 1 - 1999.0), **tiny).diverged_at is None
+    assert simulate(rosen, "sgd", start=(0.0, 1 - 2001.0), **tiny).diverged_at == 0
+
+
 def test_sgd_at_lr_two_oscillates_forever_without_diverging():
     run = simulate(RAVINE, "sgd", start=START, steps=500, lr=2.0)
     assert run.diverged_at is None
