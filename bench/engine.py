@@ -35,6 +35,7 @@ import importlib.util
 import resource
 import statistics
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -128,7 +129,7 @@ def torch_version(wanted: bool = True) -> str | None:
 
 
 def measure(runs: int = 20_000, steps: int = 500, reps: int = 5, sampled_runs: int = 200,
-            with_torch: bool = True) -> dict[str, dict[str, float]]:
+            with_torch: bool = True) -> dict[str, dict[str, Any]]:
     """Median CPU seconds per contender for ``runs`` runs (per-run loops scaled from a sample).
 
     Returns ``{name: {"seconds": median CPU time, "ratio": that / simulate's,
@@ -175,7 +176,7 @@ def measure(runs: int = 20_000, steps: int = 500, reps: int = 5, sampled_runs: i
     return results
 
 
-def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
+def main(argv: list[str] | None = None) -> dict[str, dict[str, Any]]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20_000)
     parser.add_argument("--steps", type=int, default=500)
