@@ -83,37 +83,38 @@ def plain_numpy_loop(start: np.ndarray, steps: int) -> Callable[[], object]:
     return run_all
 
 
-def torch_canonical(start: np.ndarray, steps: int) -> Callable[[], object]:
+def _torch_adam(start: np.ndarray):
+    """One (runs, 2) float64 tensor, its single-tensor torch.optim.Adam, and the ravine's
+    Hessian diagonal (1 / kappa, 1)."""
     import torch
 
-    lam = torch.tensor([1 / KAPPA, 1.0], dtype=torch.float64)
+    p = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.Adam([p], lr=HYPER["lr"], betas=(HYPER["beta1"], HYPER["beta2"]),
+                           eps=HYPER["eps"], foreach=False)
+    return torch, p, opt, torch.tensor([1 / KAPPA, 1.0], dtype=torch.float64)
 
+
+def torch_canonical(start: np.ndarray, steps: int) -> Callable[[], object]:
     def run():
-        p = torch.tensor(start, dtype=torch.float64, requires_grad=True)
-        opt = torch.optim.Adam([p], lr=HYPER["lr"], betas=(HYPER["beta1"], HYPER["beta2"]),
-                               eps=HYPER["eps"], foreach=False)
+        _, p, opt, lam = _torch_adam(start)
         for _ in range(steps):
             opt.zero_grad()
             loss = (0.5 * (p * p * lam).sum(dim=1)).sum()
             loss.backward()
             opt.step()
+        return p
 
     return run
 
 
 def torch_bare(start: np.ndarray, steps: int) -> Callable[[], object]:
-    import torch
-
-    lam = torch.tensor([1 / KAPPA, 1.0], dtype=torch.float64)
-
     def run():
-        p = torch.tensor(start, dtype=torch.float64, requires_grad=True)
-        opt = torch.optim.Adam([p], lr=HYPER["lr"], betas=(HYPER["beta1"], HYPER["beta2"]),
-                               eps=HYPER["eps"], foreach=False)
+        torch, p, opt, lam = _torch_adam(start)
         for _ in range(steps):
             with torch.no_grad():
                 p.grad = p * lam
             opt.step()
+        return p
 
     return run
 
