@@ -76,8 +76,8 @@ def check_text(text: str) -> tuple[str, int]:
             f"the formula is too long: at most {MAX_CHARS} characters besides spaces"
         )
 
-    tokens: list[tuple[str, str, int]] = []  # (kind, text, column)
-    pos, depth, opened = 0, 0, []
+    previous: tuple[str, str, int] | None = None  # the last token: (kind, text, column)
+    pos, opened = 0, []  # columns of the parentheses still open
     while pos < len(stripped):
         column = lead + pos + 1
         match = _TOKEN.match(stripped, pos)
@@ -92,18 +92,16 @@ def check_text(text: str) -> tuple[str, int]:
         if kind == "op":
             kind = token if token in "()" else "op"
         if token == "(":
-            depth += 1
             opened.append(column)
-            if depth > MAX_PARENS:
+            if len(opened) > MAX_PARENS:
                 raise FormulaError(f"too many nested parentheses: at most {MAX_PARENS}", column)
         elif token == ")":
-            if depth == 0:
+            if not opened:
                 raise FormulaError("this ')' closes nothing", column)
-            depth -= 1
             opened.pop()
-        if tokens:
-            _check_neighbours(tokens[-1], (kind, token, column))
-        tokens.append((kind, token, column))
+        if previous is not None:
+            _check_neighbours(previous, (kind, token, column))
+        previous = (kind, token, column)
     if opened:
         raise FormulaError("this '(' is never closed", opened[-1])
     return stripped, lead
