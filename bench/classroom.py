@@ -1,0 +1,380 @@
+"""A classroom under load: many visitors on the real server, moving a slider.
+
+    python -m bench.classroom --visitors 40            # 40, then more until p95 passes 2 s
+    python -m bench.classroom --visitors 40 --no-raise # 40 only
+
+Each level starts a fresh ``streamlit run app.py`` on localhost (cold caches,
+as when a lecture starts) and drives it through Streamlit's own websocket
+protocol (:mod:`bench.st_client`), not a browser:
+
+1. the baseline: a first visitor opens the lecture's link (the default
+   scene, six runs on the ravine) on the cold server and leaves; then one
+   visitor alone opens it and moves the first run's lr slider 10 times;
+2. the class: ``--visitors`` visitors open the same link at the same moment,
+   each then moves the same slider ``--moves`` times to values drawn near the
+   lecture's (seeded per visitor: 1 to 3, some shared, some not), waiting a
+   think time (uniform in ``--think LOW HIGH`` seconds) after each chart
+   arrives.
+
+A move's response time runs from sending the rerun to the arrival of the
+message carrying the updated Plotly chart (or, for a chart the visitor has
+cached, the reference to it). Opening time runs from the websocket connect to
+the first chart. Errors are client exceptions, dropped connections, timeouts,
+exception or ``st.error`` elements, runs that did not finish successfully,
+and tracebacks in the server's log; they must be zero. Memory is the resident
+set (RSS, from ``/proc``) of the server and its children, sampled every
+0.1 s: idle, after the baseline, and the peak during the class.
+
+Every figure comes with its ratio to the lone visitor on the same server.
+Then the class grows (40, 60, 80, 120, 180, ...) until the p95 of moves passes
+``--limit`` seconds, or the next level would not fit in ``--time-cap``.
+The machine is shared: the load average is printed before each level.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import resource
+import subprocess
+import threading
+import time
+from collections import deque
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import urlencode
+
+import numpy as np
+from websockets.exceptions import ConnectionClosed
+
+from bench.st_client import Visitor
+from scenes import DEFAULT_SCENE, scene_to_query
+from tests.conftest import free_port, start_streamlit, stop, wait_until_healthy
+
+APP = Path(__file__).resolve().parents[1] / "app.py"
+LECTURE_LINK = urlencode(scene_to_query(DEFAULT_SCENE), doseq=True)
+CONTROL = "run0_lr"  # the first run's learning rate (SGD at 1.8 in the lecture scene)
+NEAR = 3  # a move picks one of the NEAR options on either side of the lecture's value
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+# --- the server and what it uses, from /proc ---
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants."""
+    tree, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        tree.append(p)
+        for task in Path(f"/proc/{p}/task").glob("*/children"):
+            try:
+                todo += [int(c) for c in task.read_text().split()]
+            except OSError:
+                pass
+    return tree
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident memory of ``pid`` and its children (0 for a process that is gone)."""
+    total = 0
+    for p in process_tree(pid):
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+        except OSError:
+            continue
+        total += next((int(line.split()[1]) * 1024 for line in status.splitlines()
+                       if line.startswith("VmRSS:")), 0)
+    return total
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of ``pid`` and its children so far."""
+    total = 0
+    for p in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / CLOCK_TICKS
+
+
+class Server:
+    """``streamlit run app.py`` on a free port, its log drained, its memory sampled."""
+
+    def __init__(self, script: Path = APP, sample_every: float = 0.1) -> None:
+        self.script = script
+        self.sample_every = sample_every
+        self.log: deque[str] = deque(maxlen=2000)
+        self.tracebacks = 0
+        self.peak = 0
+        self._stop = threading.Event()
+
+    def __enter__(self) -> Server:
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.process: subprocess.Popen = start_streamlit(port, self.script)
+        threading.Thread(target=self._drain, daemon=True).start()
+        try:
+            wait_until_healthy(self.url, self.process)
+        except BaseException:
+            stop(self.process)
+            raise
+        self._sampler = threading.Thread(target=self._sample, daemon=True)
+        self._sampler.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._sampler.join()
+        stop(self.process)
+
+    def _drain(self) -> None:
+        # Streamlit logs to stderr; an unread pipe would fill and stall the server.
+        for raw in self.process.stderr:
+            line = raw.decode(errors="replace").rstrip()
+            self.log.append(line)
+            self.tracebacks += line.startswith("Traceback")
+
+    def _sample(self) -> None:
+        while not self._stop.wait(self.sample_every):
+            self.peak = max(self.peak, self.rss())
+
+    def rss(self) -> int:
+        return rss_bytes(self.process.pid)
+
+    def cpu(self) -> float:
+        return cpu_seconds(self.process.pid)
+
+    def reset_peak(self) -> None:
+        self.peak = self.rss()
+
+
+# --- visitors ---
+
+def move_values(options: Sequence[str], current: str, moves: int, seed: int) -> list[str]:
+    """``moves`` slider values near ``current``, each different from the one before."""
+    rng = random.Random(seed)
+    i = options.index(current)
+    near = options[max(0, i - NEAR): i + NEAR + 1]
+    values, last = [], current
+    for _ in range(moves):
+        last = rng.choice([o for o in near if o != last])
+        values.append(last)
+    return values
+
+
+async def visit(url: str, *, moves: int, think: tuple[float, float], seed: int,
+                timeout: float = 120.0) -> dict:
+    """One visitor: open the lecture's link, then move the lr slider ``moves`` times.
+
+    Returns ``{"open": seconds to the first chart or None, "moves": [seconds
+    to each updated chart], "errors": [...], "bytes": received}``.
+    """
+    rng = random.Random(seed)
+    result = {"open": None, "moves": [], "errors": [], "bytes": 0}
+    t0 = time.perf_counter()
+    try:
+        async with Visitor(url, LECTURE_LINK, timeout=timeout) as visitor:
+            connected = time.perf_counter() - t0
+            first = await visitor.run()
+            result["bytes"] += first.bytes_received
+            result["errors"] += first.errors
+            if first.chart_at is None:
+                result["errors"].append("no chart on opening the page")
+                return result
+            result["open"] = connected + first.chart_at
+            slider = first.widget(CONTROL)
+            if slider is None:
+                result["errors"].append(f"no widget with key {CONTROL!r} on the page")
+                return result
+            # raw_value: a select slider's current value as its formatted option
+            for value in move_values(list(slider.options), slider.raw_value[0], moves, seed):
+                await asyncio.sleep(rng.uniform(*think))
+                run = await visitor.run({slider.id: [value]})
+                result["bytes"] += run.bytes_received
+                result["errors"] += run.errors
+                if run.chart_at is None:
+                    result["errors"].append(f"no updated chart after moving {CONTROL} to {value}")
+                else:
+                    result["moves"].append(run.chart_at)
+    except ConnectionClosed as error:
+        result["errors"].append(f"disconnected: {error}")
+    except TimeoutError:
+        result["errors"].append(f"no answer within {timeout:.0f} s")
+    except OSError as error:
+        result["errors"].append(f"connection failed: {error}")
+    return result
+
+
+async def crowd(url: str, visitors: int, *, moves: int, think: tuple[float, float],
+                seed: int = 0) -> list[dict]:
+    """``visitors`` visitors arriving together; each one's result from :func:`visit`."""
+    return await asyncio.gather(*(visit(url, moves=moves, think=think, seed=seed * 100_003 + v)
+                                  for v in range(visitors)))
+
+
+def quantiles(times: Sequence[float]) -> dict[str, float | None]:
+    if not times:
+        return {"p50": None, "p95": None, "max": None}
+    p50, p95 = np.percentile(times, [50, 95])
+    return {"p50": float(p50), "p95": float(p95), "max": float(max(times))}
+
+
+def summarize(results: list[dict]) -> dict:
+    moves = [t for r in results for t in r["moves"]]
+    opens = [r["open"] for r in results if r["open"] is not None]
+    errors = [e for r in results for e in r["errors"]]
+    return {"visitors": len(results), "moves": quantiles(moves), "open": quantiles(opens),
+            "move_count": len(moves), "errors": len(errors), "error_examples": errors[:5],
+            "bytes_per_visitor": float(np.mean([r["bytes"] for r in results]))}
+
+
+# --- one level: a fresh server, the lone visitor, then the class ---
+
+def level(visitors: int, *, moves: int = 5, think: tuple[float, float] = (1.0, 3.0),
+          baseline_moves: int = 10, seed: int = 0, script: Path = APP) -> dict:
+    """Measure one class size on a fresh server; see the module docstring."""
+    load_before = os.getloadavg()[0]
+    with Server(script) as server:
+        idle = server.rss()
+        cold = asyncio.run(crowd(server.url, 1, moves=0, think=(0, 0), seed=seed + 7907))
+        lone = asyncio.run(crowd(server.url, 1, moves=baseline_moves, think=(0.2, 0.2),
+                                 seed=seed + 7919))
+        after_lone = server.rss()
+        server.reset_peak()
+        server_cpu, own = server.cpu(), resource.getrusage(resource.RUSAGE_SELF)
+        start = time.perf_counter()
+        results = asyncio.run(crowd(server.url, visitors, moves=moves, think=think, seed=seed))
+        wall = time.perf_counter() - start
+        own_after = resource.getrusage(resource.RUSAGE_SELF)
+        server_cpu = server.cpu() - server_cpu
+        peak = max(server.peak, server.rss())
+        tracebacks = server.tracebacks
+    out = summarize(results)
+    out["baseline"] = summarize(lone)
+    out["cold_open"] = cold[0]["open"]
+    out["errors"] += out["baseline"]["errors"] + len(cold[0]["errors"]) + tracebacks
+    out["server_tracebacks"] = tracebacks
+    for name in ("moves", "open"):
+        base = out["baseline"][name]
+        out[name]["ratio_p50"] = _ratio(out[name]["p50"], base["p50"])
+        out[name]["ratio_p95"] = _ratio(out[name]["p95"], base["p95"])
+    out["memory"] = {"idle": idle, "after_one_visitor": after_lone, "peak": peak,
+                     "per_visitor": (peak - after_lone) / visitors,
+                     "ratio_peak": peak / after_lone}
+    out["cpu"] = {"server_seconds": server_cpu, "server_cores": server_cpu / wall,
+                  "client_seconds": (own_after.ru_utime - own.ru_utime)
+                  + (own_after.ru_stime - own.ru_stime)}
+    out["wall_seconds"] = wall
+    out["load_before"] = load_before
+    return out
+
+
+def _ratio(value: float | None, base: float | None) -> float | None:
+    return value / base if value is not None and base else None
+
+
+def next_count(visitors: int) -> int:
+    """The next class size: 40, 60, 80, then half as many again each time."""
+    return visitors + 20 if visitors < 80 else visitors * 3 // 2
+
+
+def escalate(first: int, *, limit: float = 2.0, time_cap: float = 300.0,
+             max_visitors: int = 1000, grow: bool = True, **kwargs) -> dict:
+    """Levels from ``first`` visitors up until the moves' p95 passes ``limit`` seconds.
+
+    Stops early when the next level's estimated duration (the last one's,
+    scaled by the class size) would end past ``time_cap`` seconds, and says so.
+    """
+    began = time.perf_counter()
+    levels, count, note = [], first, None
+    while True:
+        started = time.perf_counter()
+        result = level(count, **kwargs)
+        levels.append(result)
+        print_level(result)
+        spent = time.perf_counter() - started
+        p95 = result["moves"]["p95"]
+        if p95 is None or p95 > limit:
+            note = (f"p95 passed {limit:g} s at {count} visitors" if p95 is not None
+                    else f"no move completed at {count} visitors")
+            break
+        if not grow:
+            note = f"stopped at {count} visitors (--no-raise)"
+            break
+        following = next_count(count)
+        if following > max_visitors:
+            note = f"p95 stayed under {limit:g} s up to {count} visitors (the largest asked for)"
+            break
+        if time.perf_counter() - began + spent * following / count > time_cap:
+            note = (f"p95 stayed under {limit:g} s up to {count} visitors; {following} would "
+                    f"not fit in the {time_cap:.0f} s time cap")
+            break
+        count = following
+    print(note)
+    return {"levels": levels, "limit": limit, "note": note,
+            "passed_at": levels[-1]["visitors"] if note.startswith("p95 passed") else None}
+
+
+def _s(x: float | None) -> str:
+    return f"{x:6.2f}" if x is not None else "     -"
+
+
+def _x(x: float | None) -> str:
+    return f"{x:5.1f}x" if x is not None else "     -"
+
+
+def print_header() -> None:
+    print(f"{'visitors':>8} {'move p50':>8} {'p95':>6} {'vs 1':>12} {'open p50':>9} {'p95':>6}"
+          f" {'vs 1':>7} {'errors':>6} {'peak RSS':>9} {'vs 1':>6} {'server CPU':>11}  load")
+
+
+def print_level(r: dict) -> None:
+    m, o, mem = r["moves"], r["open"], r["memory"]
+    print(f"{r['visitors']:>8} {_s(m['p50'])}s {_s(m['p95'])}s {_x(m['ratio_p50'])}/"
+          f"{_x(m['ratio_p95'])} {_s(o['p50'])}s {_s(o['p95'])}s {_x(o['ratio_p95'])}"
+          f" {r['errors']:>6} {mem['peak'] / 2**20:>6.0f} MB {mem['ratio_peak']:>5.2f}x"
+          f" {r['cpu']['server_cores']:>6.2f} cores  {r['load_before']:.1f}")
+    b = r["baseline"]
+    print(f"{'(alone)':>8} {_s(b['moves']['p50'])}s {_s(b['moves']['p95'])}s {'':>12} "
+          f"{_s(b['open']['p50'])}s {'':>7} {'':>7} {b['errors']:>6} "
+          f"{mem['after_one_visitor'] / 2**20:>6.0f} MB   (first visit, cold: "
+          f"{_s(r['cold_open']).strip()} s)")
+    for example in r["error_examples"]:
+        print(f"         error: {example}")
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--visitors", type=int, default=40, help="the first class size")
+    parser.add_argument("--moves", type=int, default=5, help="slider moves per visitor")
+    parser.add_argument("--think", type=float, nargs=2, default=(1.0, 3.0),
+                        metavar=("LOW", "HIGH"), help="seconds between a chart and the next move")
+    parser.add_argument("--limit", type=float, default=2.0, help="the p95 to find, in seconds")
+    parser.add_argument("--time-cap", type=float, default=300.0,
+                        help="no level starts that would end past this many seconds")
+    parser.add_argument("--max-visitors", type=int, default=1000)
+    parser.add_argument("--no-raise", action="store_true", help="measure --visitors only")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args(argv)
+    print(f"Classroom: each visitor opens the lecture's link and moves {CONTROL} "
+          f"{args.moves} times (think {args.think[0]:g}-{args.think[1]:g} s); response = "
+          "rerun sent -> updated chart received; vs 1 = over one visitor alone on the "
+          f"same server; {os.cpu_count()} cores, load = 1-min load average before the level")
+    print_header()
+    result = escalate(args.visitors, limit=args.limit, time_cap=args.time_cap,
+                      max_visitors=args.max_visitors, grow=not args.no_raise,
+                      moves=args.moves, think=tuple(args.think), seed=args.seed)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=2))
+    return result
+
+
+if __name__ == "__main__":
+    main()
