@@ -40,18 +40,16 @@ from scenes import (
     scene_to_query,
 )
 from scenes.model import (
-    DEFAULT_DOMAIN,
-    MAX_COORDINATE,
     MAX_EXPR_LENGTH,
     default_start,
     plot_box,
     surface_params,
 )
 from surfaces import SURFACE_PARAMS, SURFACES
+from surfaces.expression import DEFAULT_DOMAIN, DOMAIN_LIMIT
 
 GRID_N = 120  # contour resolution: fine enough for a projector, small enough to ship
-CUSTOM_OK = hasattr(surfaces, "from_expression")
-SURFACE_CHOICES = (*SURFACES, CUSTOM) if CUSTOM_OK else tuple(SURFACES)
+SURFACE_CHOICES = (*SURFACES, CUSTOM)
 EXAMPLE_FORMULA = "0.05*x**2 + 2*y**2"
 VIEWS = {"overlay": "Overlay", "multiples": "Small multiples"}
 
@@ -134,13 +132,7 @@ def reset_start() -> None:
                                    for p in SURFACE_PARAMS.get(name, ())})
     for key, value in params:  # Streamlit forgets the state of widgets not drawn last run
         ss[key] = value
-    start = default_start(name, params, widget_domain())
-    if name == CUSTOM:
-        try:  # the formula's own start: a point where it and its gradient are defined
-            start = surface_of((CUSTOM, (), ss.expr, widget_domain())).start
-        except ValueError:
-            pass  # the page shows what is wrong with the formula
-    ss.start_x, ss.start_y = start
+    ss.start_x, ss.start_y = default_start(name, params, widget_domain(), ss.get("expr", ""))
 
 
 def widget_domain():
@@ -170,9 +162,6 @@ ADD_LR = {run.optimizer: run.values["lr"] for run in DEFAULT_SCENE.runs}
 if "ids" not in ss:
     link = {key: st.query_params.get_all(key) for key in st.query_params}
     scene, ss.link_messages = scene_from_query(link)
-    if scene.surface == CUSTOM and not CUSTOM_OK:
-        ss.link_messages.append("typed formulas are not available here; showing the ravine")
-        scene = DEFAULT_SCENE
     load_scene(scene)
     ss.loaded = scene
     ss.preset = None
@@ -305,7 +294,7 @@ with st.sidebar:
         left, right = st.columns(2)
         for column, key, label in ((left, "x0", "x from"), (right, "x1", "x to"),
                                    (left, "y0", "y from"), (right, "y1", "y to")):
-            column.number_input(label, -MAX_COORDINATE, MAX_COORDINATE, key=key, step=1.0)
+            column.number_input(label, -DOMAIN_LIMIT, DOMAIN_LIMIT, key=key, step=1.0)
 
     st.caption("Start (or click the chart)")
     left, right = st.columns(2)

@@ -14,7 +14,7 @@ from optimizers import simulate
 from plotting import RunTrace
 from plotting.colors import run_color
 from scenes.model import CUSTOM, RunSpec, Scene
-from surfaces import Domain, Point, Surface, make_surface
+from surfaces import Domain, Point, Surface, from_expression, make_surface
 
 
 @dataclass(frozen=True, eq=False)
@@ -35,10 +35,6 @@ def build_surface(surface_key: tuple[str, tuple, str, Domain | None]) -> Surface
     """
     name, params, expr, domain = surface_key
     if name == CUSTOM:
-        try:
-            from surfaces import from_expression
-        except ImportError:
-            raise ValueError("typed formulas are not available in this version") from None
         return from_expression(expr, domain=domain)
     return make_surface(name, **dict(params))
 

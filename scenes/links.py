@@ -31,12 +31,9 @@ from typing import Any
 from optimizers import OPTIMIZERS
 from scenes.model import (
     CUSTOM,
-    DEFAULT_DOMAIN,
-    MAX_COORDINATE,
     MAX_EXPR_LENGTH,
     MAX_RUNS,
     MAX_STEPS,
-    MIN_WIDTH,
     RunSpec,
     Scene,
     default_start,
@@ -47,7 +44,8 @@ from scenes.model import (
     surface_params,
 )
 from scenes.presets import DEFAULT_SCENE
-from surfaces import FACTORIES, SURFACE_PARAMS
+from surfaces import FACTORIES, SURFACE_PARAMS, validate_domain
+from surfaces.expression import DEFAULT_DOMAIN
 
 # Longest value read from a link (a formula may be longer, up to MAX_EXPR_LENGTH).
 MAX_VALUE_LENGTH = 200
@@ -213,19 +211,17 @@ class _Reader:
         if text is None:
             return DEFAULT_DOMAIN
         values = _numbers(text, 4)
-        if values is not None:
-            x0, x1, y0, y1 = values
-            if (max(map(abs, values)) <= MAX_COORDINATE
-                    and x1 - x0 >= MIN_WIDTH and y1 - y0 >= MIN_WIDTH):
-                return ((x0, x1), (y0, y1))
-        self.messages.append(
-            f"ignored domain={quote(text)}: it must be x0,x1,y0,y1 with x0 < x1 and y0 < y1, "
-            f"numbers within {MAX_COORDINATE:g}; used the box from -5 to 5"
-        )
-        return DEFAULT_DOMAIN
+        try:
+            if values is None:
+                raise ValueError("write it as x0,x1,y0,y1")
+            return validate_domain((values[:2], values[2:]))
+        except ValueError as error:
+            self.messages.append(f"ignored domain={quote(text)}: {error}; used the box from "
+                                 f"-5 to 5")
+            return DEFAULT_DOMAIN
 
     def start(self, scene: Scene):
-        fallback = default_start(scene.surface, scene.params, scene.domain)
+        fallback = default_start(scene.surface, scene.params, scene.domain, scene.expr)
         text = self.one("start")
         if text is None:
             return fallback

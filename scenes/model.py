@@ -17,16 +17,13 @@ from dataclasses import dataclass, field, replace
 
 from optimizers import OPTIMIZERS
 from optimizers.base import Hyper
-from surfaces import FACTORIES, SURFACE_PARAMS, SURFACES, Domain, Point
+from surfaces import FACTORIES, SURFACE_PARAMS, SURFACES, Domain, Point, from_expression
+from surfaces.expression import DEFAULT_DOMAIN
 
 MAX_STEPS = 2000
 MAX_RUNS = 8
 CUSTOM = "custom"
 MAX_EXPR_LENGTH = 500
-# A typed surface's plotting box: each bound within this size, each side at least MIN_WIDTH.
-MAX_COORDINATE = 1e4
-MIN_WIDTH = 1e-3
-DEFAULT_DOMAIN: Domain = ((-5.0, 5.0), (-5.0, 5.0))
 
 # Bounds the page and links allow, on top of each Hyper's own range: a learning
 # rate of 1e9 or an eps of 1 teaches nothing and only makes the sliders useless.
@@ -210,12 +207,20 @@ def plot_box(scene: Scene) -> Domain:
     return SURFACES[scene.surface].domain
 
 
-def default_start(surface: str, params: tuple = (), domain: Domain | None = None) -> Point:
-    """A good start on the surface: its own default or, for a typed formula, a point
-    near the top-left corner of its box (away from the usual minimum in the middle)."""
+def default_start(surface: str, params: tuple = (), domain: Domain | None = None,
+                  expr: str = "") -> Point:
+    """A good start on the surface: its own default.
+
+    For a typed formula, the one ``from_expression`` picks (a point where the
+    formula and its gradient are defined); the middle of the box when the
+    formula cannot be used (the page then says why).
+    """
     if surface == CUSTOM:
-        (x0, x1), (y0, y1) = domain or DEFAULT_DOMAIN
-        return (x0 + 0.1 * (x1 - x0), y0 + 0.75 * (y1 - y0))
+        try:
+            return from_expression(expr, domain=domain or DEFAULT_DOMAIN).start
+        except ValueError:
+            (x0, x1), (y0, y1) = domain or DEFAULT_DOMAIN
+            return ((x0 + x1) / 2, (y0 + y1) / 2)
     if params:
         return tuple(float(v) for v in FACTORIES[surface](**dict(params)).start)
     return tuple(float(v) for v in SURFACES[surface].start)

@@ -261,12 +261,6 @@ def _ravine(kappa):
     return make_surface("ravine", kappa=kappa)
 
 
-typed_surfaces = pytest.mark.skipif(
-    not hasattr(surfaces, "from_expression"),
-    reason="typed surfaces (surfaces.from_expression, issue 4) are not in this checkout")
-
-
-@typed_surfaces
 def test_a_typed_surface_travels_in_the_link():
     query = {"surface": "custom", "expr": "abs(x) + 10*abs(y)", "domain": "-4,4,-2,2",
              "start": "-3,1.5", "steps": "100", "run": ["adam:lr=0.1", "sgd:lr=0.05"]}
@@ -282,7 +276,6 @@ def test_a_typed_surface_travels_in_the_link():
     assert any(latex in text for text in texts(at.latex))
 
 
-@typed_surfaces
 @pytest.mark.parametrize("expr", ["__import__('os').system('echo pwned')", "x^2", "9**9**9",
                                   "z + 1", "<script>alert(1)</script>", "x" * 400])
 def test_a_hostile_or_broken_formula_is_refused_on_the_page(expr):
@@ -297,7 +290,6 @@ def test_a_hostile_or_broken_formula_is_refused_on_the_page(expr):
     assert len(contours(figure(at))) == 1
 
 
-@typed_surfaces
 def test_choosing_custom_formula_shows_the_example():
     at = open_page()
     at.selectbox(key="surface").set_value("custom").run()

@@ -15,15 +15,14 @@ from scenes.links import escape_markdown, fmt, scene_from_query, scene_to_query
 from scenes.model import (
     CUSTOM,
     LIMITS,
-    MAX_COORDINATE,
     MAX_EXPR_LENGTH,
-    MIN_WIDTH,
     choices,
     default_start,
     plot_box,
     surface_params,
 )
 from surfaces import FACTORIES, SURFACE_PARAMS
+from surfaces.expression import DOMAIN_LIMIT, MIN_WIDTH
 
 
 def _hyper_value(spec):
@@ -51,9 +50,9 @@ _FORMULA = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1,
 
 @st.composite
 def boxes(draw):
-    x0, y0 = (draw(st.floats(-MAX_COORDINATE, MAX_COORDINATE - 1)) for _ in "xy")
-    x1 = draw(st.floats(x0 + MIN_WIDTH, MAX_COORDINATE))
-    y1 = draw(st.floats(y0 + MIN_WIDTH, MAX_COORDINATE))
+    x0, y0 = (draw(st.floats(-DOMAIN_LIMIT, DOMAIN_LIMIT - 1)) for _ in "xy")
+    x1 = draw(st.floats(x0 + MIN_WIDTH, DOMAIN_LIMIT))
+    y1 = draw(st.floats(y0 + MIN_WIDTH, DOMAIN_LIMIT))
     return ((x0, x1), (y0, y1))
 
 
@@ -174,7 +173,7 @@ RAVINE_PARAMS = (("kappa", 50.0), ("angle", 0.0))
      lambda s: s.surface == "booth" and s.expr == ""),
     ({"surface": "custom"}, "no formula", lambda s: s.surface == "ravine"),
     ({"surface": "custom", "expr": "x" * 5000}, "too long", lambda s: s.surface == "ravine"),
-    ({"surface": "custom", "expr": "x**2", "domain": "5,-5,-5,5"}, "x0 < x1",
+    ({"surface": "custom", "expr": "x**2", "domain": "5,-5,-5,5"}, "x min must be less",
      lambda s: s.domain == ((-5.0, 5.0), (-5.0, 5.0))),
     ({"steps": 300}, "not text", lambda s: s.steps == 300),
 ])
