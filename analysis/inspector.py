@@ -4,7 +4,8 @@ Every rule of the lecture moves ``x`` by some per-axis factor times a
 direction (the gradient, the velocity or the first moment). The *effective
 step size* is that factor:
 
-* SGD, Momentum, Nesterov: ``lr`` on both axes (momentum adds the velocity on top);
+* SGD, Momentum, Nesterov: ``lr`` on both axes (momentum adds the velocity on
+  top), under a schedule the lr of that step;
 * AdaGrad, RMSProp: ``lr / (sqrt(cache) + eps)``;
 * Adam: ``lr / (1 - beta1**t) / (sqrt(v / (1 - beta2**t)) + eps)``, the factor
   on ``m``, with both corrections 1 when bias correction is off.
@@ -37,17 +38,20 @@ def effective_step_sizes(run: Run) -> np.ndarray:
     hp = run.hyper
     n = run.points.shape[0]
     name = run.optimizer.name
+    # Row k is applied at step k + 1: its lr (under a schedule); the last row repeats it.
+    lr_steps = run.lr_at()
+    lr = np.append(lr_steps, lr_steps[-1:] if lr_steps.size else hp["lr"])[:, None]
     with np.errstate(divide="ignore", invalid="ignore"):
         if name in ("sgd", "momentum", "nesterov"):
-            return np.full((n, 2), float(hp["lr"]))
+            return np.broadcast_to(lr, (n, 2)).copy()
         if name in ("adagrad", "rmsprop"):
-            sizes = hp["lr"] / (np.sqrt(run.states["cache"]) + hp["eps"])
+            sizes = lr / (np.sqrt(run.states["cache"]) + hp["eps"])
         elif name == "adam":
             t = np.arange(n, dtype=float)[:, None]
             on = bool(hp["bias_correction"])
             c1 = 1 - hp["beta1"] ** t if on else np.ones_like(t)
             c2 = 1 - hp["beta2"] ** t if on else np.ones_like(t)
-            sizes = hp["lr"] / c1 / (np.sqrt(run.states["v"] / c2) + hp["eps"])
+            sizes = lr / c1 / (np.sqrt(run.states["v"] / c2) + hp["eps"])
         else:
             raise ValueError(f"no effective step size for {name!r}")
     sizes = np.array(sizes, dtype=float)

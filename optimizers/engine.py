@@ -17,6 +17,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from optimizers.base import Optimizer
+from optimizers.schedules import Schedule
 
 # Largest number of recorded values (runs x (steps + 1)) one call may ask for.
 MAX_VALUES = 50_000_000
@@ -79,6 +80,9 @@ class Run:
     each step, shaped like ``points`` (index 0 is the initial zero state), and
     ``"grad"`` to the gradient used by each step, shaped like ``points[1:]``
     (``grad[k]`` took ``points[k]`` to ``points[k + 1]``).
+
+    ``schedule`` is the schedule the run followed (``None``: constant
+    hyperparameters); :meth:`lr_at` gives the learning rate each step used.
     """
 
     optimizer: Optimizer
@@ -88,6 +92,14 @@ class Run:
     diverged_at: int | None | np.ndarray
     steps: int
     states: Mapping[str, np.ndarray] | None = field(default=None, repr=False)
+    schedule: Schedule | None = None
+
+    def lr_at(self) -> np.ndarray:
+        """The lr of steps ``1 .. steps``: ``(steps,)``, or ``(steps, R)`` for a batch."""
+        lr = np.asarray(self.hyper["lr"], dtype=float)
+        if self.schedule is None:
+            return np.broadcast_to(lr, (self.steps, *lr.shape)).copy()
+        return self.schedule.lr_factors(self.steps).reshape(-1, *([1] * lr.ndim)) * lr
 
     @property
     def batched(self) -> bool:
@@ -168,6 +180,7 @@ def simulate(
     record_state: bool = False,
     noise: float = 0.0,
     seed: int = 0,
+    schedule: Schedule | None = None,
     **hyper: Any,
 ) -> Run:
     """Run ``optimizer`` on ``surface`` for ``steps`` steps from ``start``.
@@ -183,6 +196,9 @@ def simulate(
             component, standing in for mini-batches; scalar or ``(R,)``.
         seed: the noise sequence; runs with the same seed see the same noise
             (common random numbers). Scalar or ``(R,)`` integers.
+        schedule: a :class:`~optimizers.schedules.Schedule` scaling ``lr`` step
+            by step and optionally annealing ``mu`` (Momentum and Nesterov);
+            ``None`` keeps every hyperparameter constant.
         **hyper: the optimizer's hyperparameters (``lr``, ``mu``,
             ``decay_rate``, ``beta1``, ``beta2``, ``eps``,
             ``bias_correction``), each a scalar or an ``(R,)`` array; missing
@@ -241,8 +257,11 @@ def simulate(
     pos = np.array(np.broadcast_to(start.reshape(-1, 2), (R, 2)).T, order="C")
     noise_r = np.broadcast_to(noise, (R,))
     seeds = np.broadcast_to(seed, (R,))
+    if schedule is not None and not isinstance(schedule, Schedule):
+        raise ValueError(f"schedule must be a Schedule, got {schedule!r}")
+    per_step = _per_step(hp_r, steps, schedule)
     points, losses, diverged_at, states = _run(
-        surface, opt, pos, steps, hp_r, noise_r, seeds, record_state
+        surface, opt, pos, steps, hp_r, per_step, noise_r, seeds, record_state
     )
 
     if single:
@@ -254,7 +273,7 @@ def simulate(
             states = {k: v[:, 0] for k, v in states.items()}
     else:
         hyper_out = {k: np.broadcast_to(v, (R,)) for k, v in hp.items()}
-    return Run(opt, hyper_out, points, losses, diverged_at, steps, states)
+    return Run(opt, hyper_out, points, losses, diverged_at, steps, states, schedule)
 
 
 def _noise(steps: int, noise: np.ndarray, seeds: np.ndarray) -> np.ndarray | None:
@@ -269,7 +288,20 @@ def _noise(steps: int, noise: np.ndarray, seeds: np.ndarray) -> np.ndarray | Non
     return out
 
 
-def _run(surface, opt, pos, steps, hp, noise, seeds, record_state):
+def _per_step(hp: dict, steps: int, schedule: Schedule | None) -> dict[str, np.ndarray]:
+    """The scheduled hyperparameters: name -> (steps,) values for step t at index t - 1."""
+    if schedule is None or schedule.is_constant:
+        return {}
+    per_step = {}
+    if schedule.kind != "constant":
+        per_step["lr"] = schedule.lr_factors(steps)
+    mus = schedule.mus(steps)
+    if mus is not None and "mu" in hp:
+        per_step["mu"] = mus
+    return per_step
+
+
+def _run(surface, opt, pos, steps, hp, per_step, noise, seeds, record_state):
     """The step loop. Positions are (2, R); everything is recorded as (steps + 1, 2, R)
     in preallocated arrays, and returned as (steps + 1, R, 2) views."""
     R = pos.shape[1]
@@ -327,7 +359,15 @@ def _run(surface, opt, pos, steps, hp, noise, seeds, record_state):
                 dx += z[t - 1]
             if states is not None:
                 states["grad"][t - 1] = dx
-            opt.update(pos, dx, state, t, **hp)
+            if per_step:
+                hp_t = dict(hp)
+                if "lr" in per_step:
+                    hp_t["lr"] = hp["lr"] * per_step["lr"][t - 1]
+                if "mu" in per_step:
+                    hp_t["mu"] = np.broadcast_to(per_step["mu"][t - 1], hp["mu"].shape)
+                opt.update(pos, dx, state, t, **hp_t)
+            else:
+                opt.update(pos, dx, state, t, **hp)
             if states is not None:
                 for k, v in state.items():
                     states[k][t] = v
