@@ -22,51 +22,26 @@ from functools import reduce
 import numpy as np
 import sympy as sp
 
-from surfaces.formula_functions import (
-    Atan,
-    Atan2,
-    Cos,
-    Cosh,
-    Exp,
-    Log,
-    RealAbs,
-    RealMax,
-    RealMin,
-    Sign,
-    Sin,
-    Sinh,
-    Step,
-    Tan,
-    Tanh,
-)
+from surfaces.formula_functions import RealFunction
 from surfaces.formula_grammar import PI, E, FormulaError, X, Y
 
-# Every function a typed formula or its derivative can hold. SymPy's own log
-# comes with the derivative of a power u**v, its Abs and sign with
-# simplifications such as sqrt(x**2) = Abs(x).
-_FUNCTIONS: dict[type, Callable] = {
+# SymPy's own classes in a typed formula or its derivative: its log comes with
+# the derivative of a power u**v, its Abs and sign with simplifications such
+# as sqrt(x**2) = Abs(x). Everything else is a RealFunction with its NumPy twin.
+_SYMPY_CLASSES: dict[type, Callable] = {
     sp.Add: lambda *args: reduce(np.add, args),
     sp.Mul: lambda *args: reduce(np.multiply, args),
     sp.Pow: np.power,
     sp.log: np.log,
     sp.Abs: np.abs,
     sp.sign: np.sign,
-    Sin: np.sin,
-    Cos: np.cos,
-    Tan: np.tan,
-    Exp: np.exp,
-    Log: np.log,
-    Sinh: np.sinh,
-    Cosh: np.cosh,
-    Tanh: np.tanh,
-    Atan: np.arctan,
-    Atan2: np.arctan2,
-    RealAbs: np.abs,
-    RealMax: np.maximum,
-    RealMin: np.minimum,
-    Sign: np.sign,
-    Step: lambda a: np.heaviside(a, 0.5),
 }
+
+
+def _numpy(func: type) -> Callable | None:
+    if isinstance(func, type) and issubclass(func, RealFunction):
+        return func.numpy
+    return _SYMPY_CLASSES.get(func)
 
 
 def compile_numpy(exprs: Sequence[sp.Expr]) -> Callable[..., tuple[np.ndarray, ...]]:
@@ -90,7 +65,7 @@ def compile_numpy(exprs: Sequence[sp.Expr]) -> Callable[..., tuple[np.ndarray, .
             except (TypeError, ValueError):
                 raise FormulaError(f"{expr} is not a real number") from None
         else:
-            function = _FUNCTIONS.get(expr.func)
+            function = _numpy(expr.func)
             if function is None:
                 raise FormulaError(f"{expr.func.__name__} cannot be evaluated")
             args = tuple(slot(arg) for arg in expr.args)
