@@ -1,40 +1,50 @@
-"""A classroom under load: many visitors on the real server, moving a slider.
+"""A classroom under load: many visitors on the real server, each moving a slider.
 
-    python -m bench.classroom --visitors 40            # 40, then more until p95 passes 2 s
-    python -m bench.classroom --visitors 40 --no-raise # 40 only
+    python -m bench.classroom --visitors 40              # 40, then more until p95 passes 2 s
+    python -m bench.classroom --visitors 40 --no-raise   # 40 only
+    python -m bench.classroom --visitors 40 --replicas 2 # two servers, visitors split
 
-Each level starts a fresh ``streamlit run app.py`` on localhost (cold caches,
-as when a lecture starts) and drives it through Streamlit's own websocket
-protocol (:mod:`bench.st_client`), not a browser:
+Each level starts fresh ``streamlit run app.py`` servers on localhost (cold
+caches, as when a lecture starts) and drives them through Streamlit's own
+websocket protocol (:mod:`bench.st_client`), not a browser:
 
-1. the baseline: a first visitor opens the lecture's link (the default
-   scene, six runs on the ravine) on the cold server and leaves; then one
-   visitor alone opens it and moves the first run's lr slider 10 times;
-2. the class: ``--visitors`` visitors open the same link at the same moment,
-   each then moves the same slider ``--moves`` times to values drawn near the
-   lecture's (seeded per visitor: 1 to 3, some shared, some not), waiting a
-   think time (uniform in ``--think LOW HIGH`` seconds) after each chart
-   arrives.
+1. the baseline, on the first server: a first visitor opens the lecture's
+   link (the default scene, six runs on the ravine) on the cold server and
+   leaves; then one visitor alone opens it and moves the first run's lr
+   slider 10 times (``--baseline-moves``), 0.2 s apart;
+2. the class: ``--visitors`` visitors open the same link at the same moment
+   (the worst case of "everyone open the link now"), then each moves the same
+   slider ``--moves`` times to values near the lecture's 1.8 (1 to 3, drawn
+   with a seed per visitor, so some charts are shared and some not), waiting
+   a think time after each chart arrives: uniform in ``--think LOW HIGH``,
+   2 to 8 s by default (a student looks at the new chart, perhaps presses
+   Play, then tries another value; ``--think 1 3`` is a brisker class). With
+   ``--replicas K``, visitor ``v`` stays on server ``v % K``, as behind a load
+   balancer with sticky sessions.
 
 A move's response time runs from sending the rerun to the arrival of the
-message carrying the updated Plotly chart (or, for a chart the visitor has
-cached, the reference to it). Opening time runs from the websocket connect to
-the first chart. Errors are client exceptions, dropped connections, timeouts,
-exception or ``st.error`` elements, runs that did not finish successfully,
-and tracebacks in the server's log; they must be zero. Memory is the resident
-set (RSS, from ``/proc``) of the server and its children, sampled every
-0.1 s: idle, after the baseline, and the peak during the class.
+message carrying the updated Plotly chart (or, for a chart the visitor still
+has cached, the reference to it). Opening time runs from the websocket
+connect to the first chart. Errors are client exceptions, dropped
+connections, timeouts, exception or ``st.error`` elements, runs that did not
+finish successfully, and tracebacks in the servers' logs; they must be zero.
+Memory is the resident set (RSS, from ``/proc``) of the servers and their
+children, sampled every 0.1 s: idle, after the lone visitor, and the peak
+during the class. Server CPU time (from ``/proc``) per completed run shows
+what a move costs; runs/s is what the class got through.
 
-Every figure comes with its ratio to the lone visitor on the same server.
+Every figure comes with its ratio to the lone visitor measured just before.
 Then the class grows (40, 60, 80, 120, 180, ...) until the p95 of moves passes
-``--limit`` seconds, or the next level would not fit in ``--time-cap``.
-The machine is shared: the load average is printed before each level.
+``--limit`` seconds (if the first size is already past it, sizes go down: 30,
+20, 10, 5, ...), or the next level would not fit in ``--time-cap``. The
+machine is shared: the load average before each level is printed with it.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -103,15 +113,12 @@ def cpu_seconds(pid: int) -> float:
 
 
 class Server:
-    """``streamlit run app.py`` on a free port, its log drained, its memory sampled."""
+    """``streamlit run app.py`` on a free port, its log drained and searched for tracebacks."""
 
-    def __init__(self, script: Path = APP, sample_every: float = 0.1) -> None:
+    def __init__(self, script: Path = APP) -> None:
         self.script = script
-        self.sample_every = sample_every
         self.log: deque[str] = deque(maxlen=2000)
         self.tracebacks = 0
-        self.peak = 0
-        self._stop = threading.Event()
 
     def __enter__(self) -> Server:
         port = free_port()
@@ -123,13 +130,9 @@ class Server:
         except BaseException:
             stop(self.process)
             raise
-        self._sampler = threading.Thread(target=self._sample, daemon=True)
-        self._sampler.start()
         return self
 
     def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._sampler.join()
         stop(self.process)
 
     def _drain(self) -> None:
@@ -139,18 +142,31 @@ class Server:
             self.log.append(line)
             self.tracebacks += line.startswith("Traceback")
 
+
+class Memory:
+    """The peak of the summed RSS of some process trees, sampled in a thread."""
+
+    def __init__(self, pids: Sequence[int], every: float = 0.1) -> None:
+        self.pids, self.every = list(pids), every
+        self.peak = self.now()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def now(self) -> int:
+        return sum(rss_bytes(pid) for pid in self.pids)
+
     def _sample(self) -> None:
-        while not self._stop.wait(self.sample_every):
-            self.peak = max(self.peak, self.rss())
+        while not self._stop.wait(self.every):
+            self.peak = max(self.peak, self.now())
 
-    def rss(self) -> int:
-        return rss_bytes(self.process.pid)
+    def __enter__(self) -> Memory:
+        self._thread.start()
+        return self
 
-    def cpu(self) -> float:
-        return cpu_seconds(self.process.pid)
-
-    def reset_peak(self) -> None:
-        self.peak = self.rss()
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self.now())
 
 
 # --- visitors ---
@@ -210,11 +226,13 @@ async def visit(url: str, *, moves: int, think: tuple[float, float], seed: int,
     return result
 
 
-async def crowd(url: str, visitors: int, *, moves: int, think: tuple[float, float],
-                seed: int = 0) -> list[dict]:
-    """``visitors`` visitors arriving together; each one's result from :func:`visit`."""
-    return await asyncio.gather(*(visit(url, moves=moves, think=think, seed=seed * 100_003 + v)
-                                  for v in range(visitors)))
+async def crowd(urls: Sequence[str], visitors: int, *, moves: int,
+                think: tuple[float, float], seed: int = 0) -> list[dict]:
+    """``visitors`` visitors arriving together, visitor ``v`` on ``urls[v % len(urls)]``
+    (a load balancer with sticky sessions); each one's result from :func:`visit`."""
+    return await asyncio.gather(*(
+        visit(urls[v % len(urls)], moves=moves, think=think, seed=seed * 100_003 + v)
+        for v in range(visitors)))
 
 
 def quantiles(times: Sequence[float]) -> dict[str, float | None]:
@@ -229,46 +247,60 @@ def summarize(results: list[dict]) -> dict:
     opens = [r["open"] for r in results if r["open"] is not None]
     errors = [e for r in results for e in r["errors"]]
     return {"visitors": len(results), "moves": quantiles(moves), "open": quantiles(opens),
-            "move_count": len(moves), "errors": len(errors), "error_examples": errors[:5],
+            "runs": len(moves) + len(opens), "errors": len(errors), "error_examples": errors[:5],
             "bytes_per_visitor": float(np.mean([r["bytes"] for r in results]))}
 
 
-# --- one level: a fresh server, the lone visitor, then the class ---
+# --- one level: fresh servers, the lone visitor, then the class ---
 
-def level(visitors: int, *, moves: int = 5, think: tuple[float, float] = (1.0, 3.0),
-          baseline_moves: int = 10, seed: int = 0, script: Path = APP) -> dict:
-    """Measure one class size on a fresh server; see the module docstring."""
+def level(visitors: int, *, moves: int = 5, think: tuple[float, float] = (2.0, 8.0),
+          replicas: int = 1, baseline_moves: int = 10, seed: int = 0,
+          script: Path = APP) -> dict:
+    """Measure one class size on ``replicas`` fresh servers; see the module docstring.
+
+    The baseline (a cold first visit, then one visitor alone making
+    ``baseline_moves`` moves 0.2 s apart) runs on the first server before the
+    class arrives; every ratio is the class's figure over the lone visitor's.
+    """
     load_before = os.getloadavg()[0]
-    with Server(script) as server:
-        idle = server.rss()
-        cold = asyncio.run(crowd(server.url, 1, moves=0, think=(0, 0), seed=seed + 7907))
-        lone = asyncio.run(crowd(server.url, 1, moves=baseline_moves, think=(0.2, 0.2),
+    with contextlib.ExitStack() as stack:
+        servers = [stack.enter_context(Server(script)) for _ in range(replicas)]
+        urls = [server.url for server in servers]
+        pids = [server.process.pid for server in servers]
+        idle = sum(rss_bytes(pid) for pid in pids)
+        cold = asyncio.run(crowd(urls[:1], 1, moves=0, think=(0, 0), seed=seed + 7907))
+        lone = asyncio.run(crowd(urls[:1], 1, moves=baseline_moves, think=(0.2, 0.2),
                                  seed=seed + 7919))
-        after_lone = server.rss()
-        server.reset_peak()
-        server_cpu, own = server.cpu(), resource.getrusage(resource.RUSAGE_SELF)
+        after_lone = rss_bytes(pids[0])
+        cpu_before, own = sum(map(cpu_seconds, pids)), resource.getrusage(resource.RUSAGE_SELF)
         start = time.perf_counter()
-        results = asyncio.run(crowd(server.url, visitors, moves=moves, think=think, seed=seed))
+        with Memory(pids) as memory:
+            results = asyncio.run(crowd(urls, visitors, moves=moves, think=think, seed=seed))
         wall = time.perf_counter() - start
         own_after = resource.getrusage(resource.RUSAGE_SELF)
-        server_cpu = server.cpu() - server_cpu
-        peak = max(server.peak, server.rss())
-        tracebacks = server.tracebacks
+        server_cpu = sum(map(cpu_seconds, pids)) - cpu_before
+        tracebacks = sum(server.tracebacks for server in servers)
     out = summarize(results)
+    out["replicas"] = replicas
+    out["think"] = list(think)
     out["baseline"] = summarize(lone)
     out["cold_open"] = cold[0]["open"]
     out["errors"] += out["baseline"]["errors"] + len(cold[0]["errors"]) + tracebacks
+    out["error_examples"] += cold[0]["errors"][:5] + out["baseline"]["error_examples"]
     out["server_tracebacks"] = tracebacks
     for name in ("moves", "open"):
         base = out["baseline"][name]
         out[name]["ratio_p50"] = _ratio(out[name]["p50"], base["p50"])
         out[name]["ratio_p95"] = _ratio(out[name]["p95"], base["p95"])
-    out["memory"] = {"idle": idle, "after_one_visitor": after_lone, "peak": peak,
-                     "per_visitor": (peak - after_lone) / visitors,
-                     "ratio_peak": peak / after_lone}
+    # The lone visitor's server (one of the replicas) is the memory baseline.
+    out["memory"] = {"idle": idle, "one_visitor": after_lone, "peak": memory.peak,
+                     "per_visitor": (memory.peak - after_lone * replicas) / visitors,
+                     "ratio_peak": memory.peak / after_lone}
     out["cpu"] = {"server_seconds": server_cpu, "server_cores": server_cpu / wall,
+                  "server_ms_per_run": 1e3 * server_cpu / max(out["runs"], 1),
                   "client_seconds": (own_after.ru_utime - own.ru_utime)
                   + (own_after.ru_stime - own.ru_stime)}
+    out["runs_per_second"] = out["runs"] / wall
     out["wall_seconds"] = wall
     out["load_before"] = load_before
     return out
@@ -278,46 +310,66 @@ def _ratio(value: float | None, base: float | None) -> float | None:
     return value / base if value is not None and base else None
 
 
-def next_count(visitors: int) -> int:
-    """The next class size: 40, 60, 80, then half as many again each time."""
+def larger(visitors: int) -> int:
+    """The next class size up: 40, 60, 80, then half as many again each time."""
     return visitors + 20 if visitors < 80 else visitors * 3 // 2
+
+
+def smaller(visitors: int) -> int:
+    """The next class size down, when the first one is already too slow: 30, 20, 10, 5, 2, 1."""
+    return visitors - 10 if visitors > 10 else max(1, visitors // 2)
 
 
 def escalate(first: int, *, limit: float = 2.0, time_cap: float = 300.0,
              max_visitors: int = 1000, grow: bool = True, **kwargs) -> dict:
-    """Levels from ``first`` visitors up until the moves' p95 passes ``limit`` seconds.
+    """Class sizes from ``first`` until the moves' p95 passes ``limit`` seconds.
 
-    Stops early when the next level's estimated duration (the last one's,
-    scaled by the class size) would end past ``time_cap`` seconds, and says so.
+    If ``first`` is already too slow, sizes go down instead until one holds.
+    A level is not started when its estimated duration (the last level's,
+    scaled by the class size) would end past ``time_cap`` seconds. Returns the
+    levels, ``held`` (the largest size measured whose p95 stayed within the
+    limit with no errors), ``passed_at`` (the smallest whose p95 did not) and a
+    note in words.
     """
     began = time.perf_counter()
-    levels, count, note = [], first, None
+    levels: list[dict] = []
+    count, note = first, None
     while True:
         started = time.perf_counter()
         result = level(count, **kwargs)
         levels.append(result)
         print_level(result)
         spent = time.perf_counter() - started
-        p95 = result["moves"]["p95"]
-        if p95 is None or p95 > limit:
-            note = (f"p95 passed {limit:g} s at {count} visitors" if p95 is not None
-                    else f"no move completed at {count} visitors")
-            break
+        holding = [r["visitors"] for r in levels if _holds(r, limit)]
+        failing = [r["visitors"] for r in levels if not _holds(r, limit)]
         if not grow:
-            note = f"stopped at {count} visitors (--no-raise)"
             break
-        following = next_count(count)
-        if following > max_visitors:
-            note = f"p95 stayed under {limit:g} s up to {count} visitors (the largest asked for)"
+        if holding and failing:
+            break
+        following = smaller(count) if failing else larger(count)
+        if following == count or following > max_visitors:
             break
         if time.perf_counter() - began + spent * following / count > time_cap:
-            note = (f"p95 stayed under {limit:g} s up to {count} visitors; {following} would "
-                    f"not fit in the {time_cap:.0f} s time cap")
+            note = f"the next size, {following}, would not fit in the {time_cap:.0f} s time cap"
             break
         count = following
-    print(note)
-    return {"levels": levels, "limit": limit, "note": note,
-            "passed_at": levels[-1]["visitors"] if note.startswith("p95 passed") else None}
+    held = max(holding, default=None)
+    passed_at = min(failing, default=None)
+    words = [f"p95 within {limit:g} s and no errors up to {held} visitors" if held else
+             f"p95 over {limit:g} s (or errors) at every size measured"]
+    if passed_at:
+        words.append(f"past {limit:g} s at {passed_at}")
+    if note:
+        words.append(note)
+    summary = "; ".join(words)
+    print(summary)
+    return {"levels": levels, "limit": limit, "held": held, "passed_at": passed_at,
+            "note": summary}
+
+
+def _holds(result: dict, limit: float) -> bool:
+    p95 = result["moves"]["p95"]
+    return p95 is not None and p95 <= limit and result["errors"] == 0
 
 
 def _s(x: float | None) -> str:
@@ -329,20 +381,22 @@ def _x(x: float | None) -> str:
 
 
 def print_header() -> None:
-    print(f"{'visitors':>8} {'move p50':>8} {'p95':>6} {'vs 1':>12} {'open p50':>9} {'p95':>6}"
-          f" {'vs 1':>7} {'errors':>6} {'peak RSS':>9} {'vs 1':>6} {'server CPU':>11}  load")
+    print(f"{'visitors':>8} {'move p50':>8} {'p95':>6} {'vs alone':>13} {'open p50':>9} "
+          f"{'p95':>6} {'errors':>6} {'peak RSS':>9} {'vs 1':>6} {'runs/s':>7} "
+          f"{'server CPU':>14}  load")
 
 
 def print_level(r: dict) -> None:
-    m, o, mem = r["moves"], r["open"], r["memory"]
+    m, o, mem, cpu = r["moves"], r["open"], r["memory"], r["cpu"]
     print(f"{r['visitors']:>8} {_s(m['p50'])}s {_s(m['p95'])}s {_x(m['ratio_p50'])}/"
-          f"{_x(m['ratio_p95'])} {_s(o['p50'])}s {_s(o['p95'])}s {_x(o['ratio_p95'])}"
-          f" {r['errors']:>6} {mem['peak'] / 2**20:>6.0f} MB {mem['ratio_peak']:>5.2f}x"
-          f" {r['cpu']['server_cores']:>6.2f} cores  {r['load_before']:.1f}")
+          f"{_x(m['ratio_p95'])} {_s(o['p50'])}s {_s(o['p95'])}s {r['errors']:>6} "
+          f"{mem['peak'] / 2**20:>6.0f} MB {mem['ratio_peak']:>5.2f}x "
+          f"{r['runs_per_second']:>7.1f} {cpu['server_ms_per_run']:>4.0f} ms/run "
+          f"{cpu['server_cores']:.2f}  {r['load_before']:.1f}")
     b = r["baseline"]
-    print(f"{'(alone)':>8} {_s(b['moves']['p50'])}s {_s(b['moves']['p95'])}s {'':>12} "
-          f"{_s(b['open']['p50'])}s {'':>7} {'':>7} {b['errors']:>6} "
-          f"{mem['after_one_visitor'] / 2**20:>6.0f} MB   (first visit, cold: "
+    print(f"{'(alone)':>8} {_s(b['moves']['p50'])}s {_s(b['moves']['p95'])}s {'':>13} "
+          f"{_s(b['open']['p50'])}s {'':>7} {b['errors']:>6} "
+          f"{mem['one_visitor'] / 2**20:>6.0f} MB   (first visit, cold: "
           f"{_s(r['cold_open']).strip()} s)")
     for example in r["error_examples"]:
         print(f"         error: {example}")
@@ -352,24 +406,29 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--visitors", type=int, default=40, help="the first class size")
     parser.add_argument("--moves", type=int, default=5, help="slider moves per visitor")
-    parser.add_argument("--think", type=float, nargs=2, default=(1.0, 3.0),
+    parser.add_argument("--think", type=float, nargs=2, default=(2.0, 8.0),
                         metavar=("LOW", "HIGH"), help="seconds between a chart and the next move")
+    parser.add_argument("--replicas", type=int, default=1,
+                        help="servers, visitors spread over them (sticky, round robin)")
     parser.add_argument("--limit", type=float, default=2.0, help="the p95 to find, in seconds")
     parser.add_argument("--time-cap", type=float, default=300.0,
                         help="no level starts that would end past this many seconds")
     parser.add_argument("--max-visitors", type=int, default=1000)
     parser.add_argument("--no-raise", action="store_true", help="measure --visitors only")
+    parser.add_argument("--baseline-moves", type=int, default=10,
+                        help="moves of the lone visitor measured before each class")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
-    print(f"Classroom: each visitor opens the lecture's link and moves {CONTROL} "
-          f"{args.moves} times (think {args.think[0]:g}-{args.think[1]:g} s); response = "
-          "rerun sent -> updated chart received; vs 1 = over one visitor alone on the "
-          f"same server; {os.cpu_count()} cores, load = 1-min load average before the level")
+    print(f"Classroom: each visitor opens the lecture's link and moves {CONTROL} {args.moves} "
+          f"times, {args.think[0]:g}-{args.think[1]:g} s apart, on {args.replicas} server(s); "
+          "move = rerun sent -> updated chart received; vs alone = over one visitor alone on a "
+          f"fresh server; {os.cpu_count()} cores; load = 1-min load average before the level")
     print_header()
     result = escalate(args.visitors, limit=args.limit, time_cap=args.time_cap,
                       max_visitors=args.max_visitors, grow=not args.no_raise,
-                      moves=args.moves, think=tuple(args.think), seed=args.seed)
+                      moves=args.moves, think=tuple(args.think), replicas=args.replicas,
+                      baseline_moves=args.baseline_moves, seed=args.seed)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result, indent=2))

@@ -40,12 +40,14 @@ CHART_DRAWN = (
 )
 
 
-def script_runs(runs: int, *, cached: bool) -> list[float]:
-    """Seconds per full script run after a slider move, through AppTest."""
+def script_runs(runs: int, *, cached: bool, link: dict[str, str] | None = None) -> list[float]:
+    """Seconds per full script run after a slider move, through AppTest, on the page
+    opened with ``link`` (query parameters; the default scene without)."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params.update(link or {})
     at.run()
     times = []
     for i in range(runs):

@@ -1,0 +1,266 @@
+"""Every benchmark in one command: each area's own table, then one table of ratios, and JSON.
+
+    python -m bench                          # everything, about 8 minutes on 2 cores
+    python -m bench --tiny                   # tiny sizes: the command runs; numbers mean nothing
+    python -m bench --only engine figure     # some areas
+    python -m bench --skip browser classroom
+    python -m bench --json somewhere.json    # default: bench/results/latest.json
+
+Areas, each measured by its module beside a baseline in the same process:
+
+* ``engine`` (:mod:`bench.engine`): a batch of Adam runs against
+  torch.optim.Adam (when torch is installed; skipped with a note otherwise)
+  and against per-run loops (the engine's, and a plain NumPy loop);
+* ``figure`` (:mod:`bench.figure`): the lecture scene's figure payload and
+  build + send time against Plotly's one-frame-per-step animation;
+* ``script`` (:mod:`bench.script`): a full script run after a slider move,
+  the page against the same page drawing that animation, and against itself
+  with its caches cleared (:mod:`bench.page`);
+* ``phase`` (:mod:`bench.phase`): a 100 x 100 phase map in one batch against
+  one run per cell;
+* ``expression`` (:mod:`bench.expression`): typed formulas against SymPy's
+  own pipeline, the library's surfaces, and the smallest build;
+* ``browser`` (:mod:`bench.page`): the first chart drawn in headless
+  Chromium against a bare Streamlit + Plotly page (skipped with a note when
+  Chromium is missing);
+* ``classroom`` (:mod:`bench.classroom`): 40 visitors on the real server
+  through Streamlit's websocket protocol against one visitor alone, then more
+  until the p95 of a move passes 2 s.
+
+The last table has one row per figure: ours, the baseline beside it, and the
+ratio in words ("12.0x faster": the baseline took 12 times as long). The
+JSON holds every area's full results, the rows, the versions, the commit and
+the load average before and after each area; it is rewritten after each area,
+so an interrupted run keeps what it measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import importlib.metadata
+import json
+import os
+import platform
+import statistics
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results" / "latest.json"
+AREAS = ("engine", "figure", "script", "phase", "expression", "browser", "classroom")
+ARGS = {  # each area's arguments: full, tiny
+    "engine": ([], ["--runs", "30", "--steps", "5", "--reps", "2", "--sampled-runs", "2",
+                    "--no-torch"]),
+    "figure": ([], ["--steps", "12", "--reps", "1"]),
+    "script": (["--runs", "6"], ["--runs", "1", "--steps", "12"]),
+    "phase": ([], ["--size", "4", "--steps", "10", "--reps", "1", "--sampled-cells", "4"]),
+    "expression": ([], ["--reps", "1", "--build", "ravine", "--batch", "10"]),
+    "browser": (["--runs", "5"], ["--runs", "1"]),
+    "classroom": (["--visitors", "40", "--time-cap", "240"],
+                  ["--visitors", "2", "--moves", "1", "--think", "0", "0", "--no-raise",
+                   "--baseline-moves", "1"]),
+}
+
+
+def row(area: str, what: str, ours: float, baseline: float, against: str, unit: str) -> dict:
+    """One figure: ours and the baseline's, in ``unit`` ("s", "bytes")."""
+    return {"area": area, "what": what, "ours": ours, "baseline": baseline, "against": against,
+            "unit": unit, "ratio": baseline / ours if ours else None}
+
+
+# --- each area: run its module, return (full results, rows) ---
+
+def engine(argv: list[str]) -> tuple[dict, list[dict]]:
+    from bench import engine as bench_engine
+
+    results = bench_engine.main(argv)
+    ours = results["simulate (batched)"]
+    what = "Adam batch, CPU time"
+    return results, [row("engine", what, ours["seconds"], r["seconds"], name, "s")
+                     for name, r in results.items() if r is not ours]
+
+
+def figure(argv: list[str]) -> tuple[dict, list[dict]]:
+    from bench import figure as bench_figure
+
+    results = bench_figure.main(argv)
+    rows = []
+    for steps, r in results.items():
+        ours, naive = r["scene_figure (overlay)"], r["naive (frame per step)"]
+        against = "Plotly's one frame per step"
+        rows += [row("figure", f"payload, {steps} steps", ours["bytes"], naive["bytes"],
+                     against, "bytes"),
+                 row("figure", f"build + send, {steps} steps", ours["build"] + ours["send"],
+                     naive["build"] + naive["send"], against, "s")]
+    return {str(k): v for k, v in results.items()}, rows
+
+
+def script(argv: list[str]) -> tuple[dict, list[dict]]:
+    from bench import script as bench_script
+
+    results = bench_script.main(argv)
+    ours = results["page"]["seconds"]
+    return results, [
+        row("script", "script run after a slider move", ours,
+            results["page, naive figure"]["seconds"], "the page with Plotly's frame per step",
+            "s"),
+        row("script", "script run after a slider move", ours,
+            results["page, caches cleared"]["seconds"], "the page with its caches cleared", "s")]
+
+
+def phase(argv: list[str]) -> tuple[dict, list[dict]]:
+    from bench import phase as bench_phase
+
+    results = bench_phase.main(argv)
+    ours, base = results["phase_map (one batch)"], results["phase_map per cell"]
+    return results, [row("phase", "phase map, CPU time", ours["seconds"], base["seconds"],
+                         "one run per cell", "s")]
+
+
+def expression(argv: list[str]) -> tuple[dict, list[dict]]:
+    from bench import expression as bench_expression
+
+    results = bench_expression.main(argv)
+    rows = [row("expression", f"build {name}, CPU time", t["ours"], t["sympy"],
+                "SymPy's sympify + diff + lambdify", "s")
+            for name, t in results["build"].items()]
+    rows += [row("expression", f"typed Rosenbrock, {name}", t["typed"], t["library"],
+                 "the library's Rosenbrock", "s") for name, t in results["evaluate"].items()]
+    slowest = max(results["refuse"], key=lambda name: results["refuse"][name]["refuse"])
+    t = results["refuse"][slowest]
+    rows.append(row("expression", f"slowest refusal ({slowest})", t["refuse"], t["build"],
+                    "building x**2 + y**2", "s"))
+    return results, rows
+
+
+def browser(argv: list[str]) -> tuple[dict, list[dict]]:
+    from bench import page
+    from tests.conftest import CHROMIUM
+
+    parser = argparse.ArgumentParser(prog="browser")
+    parser.add_argument("--runs", type=int, default=5, help="visits after the first")
+    runs = parser.parse_args(argv).runs
+    if not os.path.exists(CHROMIUM):
+        print(f"browser: skipped, no Chromium at {CHROMIUM} (apt-get install -y chromium)")
+        return {"skipped": f"no Chromium at {CHROMIUM}"}, []
+    with tempfile.TemporaryDirectory() as folder:
+        bare = Path(folder) / "bare_page.py"
+        bare.write_text(page.BARE_PAGE)
+        bare_first, bare_times = page.first_chart_times(bare, runs)
+    page_first, page_times = page.first_chart_times(page.APP, runs)
+    results = {"page": {"first_visit": page_first, "later_visits": page_times},
+               "bare page": {"first_visit": bare_first, "later_visits": bare_times}}
+    ours, base = statistics.median(page_times), statistics.median(bare_times)
+    print(f"first chart in Chromium: page {ours * 1e3:.0f} ms (first visit {page_first * 1e3:.0f}"
+          f" ms), bare page {base * 1e3:.0f} ms (first visit {bare_first * 1e3:.0f} ms)")
+    against = "a bare Streamlit + Plotly page"
+    return results, [row("browser", "first chart drawn (later visits, median)", ours, base,
+                         against, "s"),
+                     row("browser", "first chart drawn (first visit after start)", page_first,
+                         bare_first, against, "s")]
+
+
+def classroom(argv: list[str]) -> tuple[dict, list[dict]]:
+    from bench import classroom as bench_classroom
+
+    results = bench_classroom.main(argv)
+    rows = []
+    for r in results["levels"]:
+        n, alone = r["visitors"], r["baseline"]
+        for name, label in (("moves", "move -> updated chart"), ("open", "open -> first chart")):
+            for q in ("p50", "p95"):
+                if r[name][q] is not None and alone[name][q] is not None:
+                    rows.append(row("classroom", f"{label} {q}, {n} visitors", r[name][q],
+                                    alone[name][q], "one visitor alone", "s"))
+        rows.append(row("classroom", f"server peak RSS, {n} visitors", r["memory"]["peak"],
+                        r["memory"]["one_visitor"], "one visitor alone", "bytes"))
+        rows.append({"area": "classroom", "what": f"errors, {n} visitors", "ours": r["errors"],
+                     "baseline": None, "against": "must be 0", "unit": "count", "ratio": None})
+    return results, rows
+
+
+# --- the table and the JSON ---
+
+def fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "-"
+    if unit == "bytes":
+        return f"{value / 1e6:.2f} MB" if value >= 1e6 else f"{value / 1e3:.1f} KB"
+    if unit == "s":
+        return f"{value:.2f} s" if value >= 1 else f"{value * 1e3:.1f} ms"
+    return f"{value:g}"
+
+
+def in_words(r: dict) -> str:
+    ratio = r["ratio"]
+    if ratio is None:
+        return ""
+    better, worse = ("smaller", "larger") if r["unit"] == "bytes" else ("faster", "slower")
+    return f"{ratio:.1f}x {better}" if ratio >= 1 else f"{1 / ratio:.1f}x {worse}"
+
+
+def print_table(rows: list[dict]) -> None:
+    print()
+    print(f"{'area':<11}{'figure':<48}{'ours':>11}{'baseline':>11}  {'ratio':<14}against")
+    for r in rows:
+        print(f"{r['area']:<11}{r['what']:<48}{fmt(r['ours'], r['unit']):>11}"
+              f"{fmt(r['baseline'], r['unit']):>11}  {in_words(r):<14}{r['against']}")
+    print("ratio: the baseline's figure over ours (\"3.0x faster\": the baseline took 3 times "
+          "as long); times are CPU time for engine, figure, phase and expression, wall-clock "
+          "for the rest")
+
+
+def versions() -> dict[str, str | None]:
+    found = {}
+    for name in ("numpy", "plotly", "streamlit", "sympy", "torch", "websockets", "playwright"):
+        try:
+            found[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            found[name] = None
+    return found
+
+
+def commit() -> str:
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout
+    head = git("rev-parse", "--short", "HEAD").strip() or "unknown"
+    return head + ("+changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tiny", action="store_true",
+                        help="tiny sizes, a few seconds an area: checks that everything runs")
+    parser.add_argument("--only", nargs="+", choices=AREAS, default=list(AREAS))
+    parser.add_argument("--skip", nargs="+", choices=AREAS, default=[])
+    parser.add_argument("--json", type=Path, default=RESULTS, help="where to write the results")
+    args = parser.parse_args(argv)
+    runners: dict[str, Callable[[list[str]], tuple[dict, list[dict]]]] = {
+        "engine": engine, "figure": figure, "script": script, "phase": phase,
+        "expression": expression, "browser": browser, "classroom": classroom}
+    report = {"meta": {"started": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+                       "commit": commit(), "tiny": args.tiny, "python": platform.python_version(),
+                       "versions": versions(), "cpus": os.cpu_count(), "areas": {}},
+              "rows": [], "results": {}}
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    for area in (a for a in AREAS if a in args.only and a not in args.skip):
+        print(f"\n=== {area} ===")
+        load_before, began = os.getloadavg()[0], time.perf_counter()
+        results, rows = runners[area](ARGS[area][args.tiny])
+        report["results"][area] = results
+        report["rows"] += rows
+        report["meta"]["areas"][area] = {"seconds": time.perf_counter() - began,
+                                         "load_before": load_before,
+                                         "load_after": os.getloadavg()[0]}
+        args.json.write_text(json.dumps(report, indent=1, default=float))
+    print_table(report["rows"])
+    print(f"\nwritten to {args.json}")
+    return report
+
+
+if __name__ == "__main__":
+    main()
