@@ -53,7 +53,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "latest.json"
 AREAS = ("engine", "figure", "script", "phase", "expression", "browser", "classroom")
 ARGS = {  # each area's arguments: full, tiny
-    "engine": ([], ["--runs", "30", "--steps", "5", "--reps", "2", "--sampled-runs", "2",
+    "engine": ([], ["--runs", "200", "--steps", "20", "--reps", "2", "--sampled-runs", "2",
                     "--no-torch"]),
     "figure": ([], ["--steps", "12", "--reps", "1"]),
     "script": (["--runs", "6"], ["--runs", "1", "--steps", "12"]),

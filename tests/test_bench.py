@@ -1,0 +1,81 @@
+"""``python -m bench`` runs every area on a tiny scene and writes its table and JSON.
+
+No timing is asserted: the numbers of a tiny run mean nothing. The browser
+area is left out here (it starts two servers and Chromium, about 20 s; the
+page's browser tests cover Chromium); its skip without Chromium is checked.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import bench.__main__ as bench_main
+from bench import phase
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    path = tmp_path_factory.mktemp("bench") / "out.json"
+    report = bench_main.main(["--tiny", "--skip", "browser", "--json", str(path)])
+    return report, json.loads(path.read_text())
+
+
+def test_every_area_but_the_browser_ran_and_was_written(tiny):
+    report, written = tiny
+    areas = ["engine", "figure", "script", "phase", "expression", "classroom"]
+    assert list(written["results"]) == areas
+    assert list(written["meta"]["areas"]) == areas and written["meta"]["tiny"] is True
+    assert {r["area"] for r in written["rows"]} == set(areas)
+    assert written["rows"] == json.loads(json.dumps(report["rows"]))
+
+
+def test_every_row_is_ours_beside_a_baseline_with_their_ratio(tiny):
+    _, written = tiny
+    for r in written["rows"]:
+        if r["unit"] == "count":
+            continue
+        assert r["ours"] >= 0 and r["baseline"] > 0 and r["against"], r
+        # A tiny CPU time may round to 0; then there is no ratio rather than a wrong one.
+        assert r["ratio"] == (pytest.approx(r["baseline"] / r["ours"]) if r["ours"] else None), r
+    against = {r["against"] for r in written["rows"]}
+    assert {"Plotly's one frame per step", "one run per cell", "one visitor alone",
+            "the page with Plotly's frame per step"} <= against
+
+
+def test_the_tiny_classroom_had_two_visitors_without_errors(tiny):
+    _, written = tiny
+    [level] = written["results"]["classroom"]["levels"]
+    assert level["visitors"] == 2 and level["errors"] == 0 and level["server_tracebacks"] == 0
+    assert level["runs"] == 4  # two openings and one move each
+    assert level["memory"]["peak"] >= level["memory"]["one_visitor"] > level["memory"]["idle"] > 0
+    assert level["baseline"]["moves"]["p50"] > 0 and level["cold_open"] > 0
+
+
+def test_the_table_says_which_way_each_ratio_goes(capsys):
+    bench_main.print_table([
+        bench_main.row("a", "time", 1.0, 3.0, "x", "s"),
+        bench_main.row("a", "size", 4e6, 2e6, "y", "bytes")])
+    out = capsys.readouterr().out
+    assert "1.00 s" in out and "3.00 s" in out and "3.0x faster" in out
+    assert "4.00 MB" in out and "2.0x larger" in out
+
+
+def test_the_browser_area_is_skipped_with_a_note_without_chromium(monkeypatch, capsys):
+    monkeypatch.setattr("tests.conftest.CHROMIUM", "/nonexistent/chromium")
+    results, rows = bench_main.browser(["--runs", "1"])
+    assert rows == [] and "no Chromium" in results["skipped"]
+    assert "skipped" in capsys.readouterr().out
+
+
+def test_the_phase_baseline_computes_the_same_map_one_cell_at_a_time():
+    size, steps = 5, 60
+    grid = phase.batched(size, steps)
+    cells = phase.sample_cells(size, 7)
+    assert len(cells) == 7 and len(set(cells)) == 7
+    for (i, j), single in zip(cells, phase.cell_by_cell(size, steps, cells), strict=True):
+        np.testing.assert_array_equal(single.steps_to_converge[0, 0], grid.steps_to_converge[i, j])
+        np.testing.assert_array_equal(single.diverged[0, 0], grid.diverged[i, j])
+        np.testing.assert_allclose(single.final_loss[0, 0], grid.final_loss[i, j], rtol=1e-12)

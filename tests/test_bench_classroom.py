@@ -1,0 +1,170 @@
+"""The classroom bench's websocket client and its bookkeeping; no timing is asserted.
+
+The messages are checked without a server (built by hand as Streamlit builds
+them), then one visitor moves the lr slider on the real server and the chart
+it gets back must show the new value.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from urllib.parse import parse_qs
+
+import pytest
+from streamlit.proto.Alert_pb2 import Alert
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from bench import classroom
+from bench.st_client import Cache, Run, Visitor, read, rerun_message
+
+
+def chart_msg(spec: str = "{}", hash_: str = "h1", path=(0, 3)) -> ForwardMsg:
+    msg = ForwardMsg(hash=hash_)
+    msg.metadata.cacheable = True
+    msg.metadata.delta_path[:] = path
+    msg.delta.new_element.plotly_chart.spec = spec
+    return msg
+
+
+def finished(status=ForwardMsg.FINISHED_SUCCESSFULLY) -> ForwardMsg:
+    return ForwardMsg(script_finished=status)
+
+
+def test_a_rerun_message_carries_what_the_browser_sends():
+    msg = rerun_message("surface=ravine&steps=300", {"$$ID-abc-run0_lr": ["1.5"]},
+                        page_script_hash="p1", cached_hashes={"b", "a"}, url="http://h/?x")
+    state = BackMsg.FromString(msg.SerializeToString()).rerun_script
+    assert state.query_string == "surface=ravine&steps=300"
+    assert state.page_script_hash == "p1"
+    assert list(state.cached_message_hashes) == ["a", "b"]
+    [widget] = state.widget_states.widgets
+    assert widget.id == "$$ID-abc-run0_lr" and list(widget.string_array_value.data) == ["1.5"]
+    assert state.context_info.url == "http://h/?x" and state.context_info.timezone == "UTC"
+    assert not rerun_message("").rerun_script.widget_states.widgets
+
+
+def test_reading_a_run_finds_the_chart_errors_and_the_end():
+    run, cache = Run(), Cache()
+    new_session = ForwardMsg()
+    new_session.new_session.config.max_cached_message_age = 3
+    alert = ForwardMsg()
+    alert.delta.new_element.alert.body, alert.delta.new_element.alert.format = "bad", Alert.ERROR
+    warning = ForwardMsg()
+    warning.delta.new_element.alert.format = Alert.WARNING
+    exception = ForwardMsg()
+    exception.delta.new_element.exception.type = "ValueError"
+    for msg in (new_session, warning, chart_msg(), alert, exception,
+                finished(ForwardMsg.FINISHED_EARLY_FOR_RERUN)):
+        read(msg, run, cache, "plotly_chart", 0.0)
+    assert cache.max_age == 3
+    assert run.chart_at is not None and run.finished_at is None  # a rerun follows
+    assert run.errors == ["st.error: bad", "exception: ValueError: "]
+    read(finished(ForwardMsg.FINISHED_WITH_COMPILE_ERROR), run, cache, "plotly_chart", 0.0)
+    assert run.finished_at is not None
+    assert run.errors[-1] == "script finished with FINISHED_WITH_COMPILE_ERROR"
+    assert [path for path, _ in run.elements if path] == [(0, 3)]
+
+
+def test_a_cached_chart_arrives_as_its_reference_until_it_expires():
+    cache = Cache()
+    first = Run()
+    read(chart_msg(spec='{"a": 1}'), first, cache, "plotly_chart", 0.0)
+    read(finished(), first, cache, "plotly_chart", 0.0)
+    assert cache.hashes() == ["h1"]
+    again = Run()
+    read(ForwardMsg(ref_hash="h1"), again, cache, "plotly_chart", 0.0)
+    assert again.chart_at is not None and not again.errors
+    assert again.elements[0][1].plotly_chart.spec == '{"a": 1}'
+    for _ in range(cache.max_age + 1):  # runs without the chart: it ages out, as in the browser
+        cache.finish_run()
+    assert cache.hashes() == []
+    late = Run()
+    read(ForwardMsg(ref_hash="h1"), late, cache, "plotly_chart", 0.0)
+    assert late.chart_at is None and late.errors == ["cached message missing: h1"]
+
+
+def test_a_widget_is_found_by_its_user_key():
+    run = Run()
+    for key in ("run0_lr", "xrun0_lr"):
+        msg = ForwardMsg()
+        msg.delta.new_element.slider.id = f"$$ID-0123-{key}"
+        read(msg, run, Cache(), "plotly_chart", 0.0)
+    assert run.widget("run0_lr").id == "$$ID-0123-run0_lr"
+    assert run.widget("lr") is None
+
+
+def test_moves_stay_near_the_start_and_always_change():
+    options = [str(v) for v in range(20)]
+    for seed in range(20):
+        values = classroom.move_values(options, "1", 5, seed)
+        assert all(abs(int(v) - 1) <= classroom.NEAR for v in values)
+        assert all(a != b for a, b in zip(["1", *values], values, strict=False))
+        assert values == classroom.move_values(options, "1", 5, seed)
+
+
+def fake_level(p95_at):
+    def level(visitors, **_):
+        return {"visitors": visitors, "moves": {"p95": p95_at(visitors)}, "errors": 0}
+    return level
+
+
+@pytest.mark.parametrize(("first", "p95", "held", "passed_at", "sizes"), [
+    (40, lambda n: n / 50, 80, 120, [40, 60, 80, 120]),  # grows until past 2 s
+    (40, lambda n: n / 10, 20, 30, [40, 30, 20]),  # already past at 40: goes down
+    (40, lambda n: 9.0, None, 1, [40, 30, 20, 10, 5, 2, 1]),  # never holds
+])
+def test_the_class_grows_until_p95_passes_the_limit(monkeypatch, first, p95, held, passed_at,
+                                                    sizes):
+    monkeypatch.setattr(classroom, "level", fake_level(p95))
+    monkeypatch.setattr(classroom, "print_level", lambda r: None)
+    result = classroom.escalate(first, limit=2.0)
+    assert [r["visitors"] for r in result["levels"]] == sizes
+    assert (result["held"], result["passed_at"]) == (held, passed_at)
+
+
+def test_errors_make_a_size_fail_and_the_time_cap_stops_growth(monkeypatch):
+    monkeypatch.setattr(classroom, "level", lambda n, **_: {
+        "visitors": n, "moves": {"p95": 0.1}, "errors": int(n > 40)})
+    monkeypatch.setattr(classroom, "print_level", lambda r: None)
+    assert classroom.escalate(40)["passed_at"] == 60
+    result = classroom.escalate(40, time_cap=0.0)
+    assert len(result["levels"]) == 1 and "time cap" in result["note"]
+
+
+def test_memory_and_cpu_cover_the_process_and_its_children():
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        assert child.pid in classroom.process_tree(os.getpid())
+        assert classroom.rss_bytes(os.getpid()) > classroom.rss_bytes(child.pid) > 1e6
+        assert classroom.cpu_seconds(os.getpid()) > 0
+    finally:
+        child.kill()
+        child.wait()
+    assert classroom.rss_bytes(child.pid) == 0  # gone: nothing to count
+
+
+def test_a_visitor_moving_the_slider_gets_the_chart_of_the_new_value():
+    async def visit(url):
+        async with Visitor(url, classroom.LECTURE_LINK) as visitor:
+            first = await visitor.run()
+            slider = first.widget(classroom.CONTROL)
+            moved = await visitor.run({slider.id: ["1.5"]})
+            return first, slider, moved, visitor.query_string
+
+    with classroom.Server() as server:
+        first, slider, moved, query = asyncio.run(visit(server.url))
+        assert server.tracebacks == 0
+    assert not first.errors and not moved.errors
+    assert slider.raw_value[0] == "1.8"
+    charts = [json.loads(e.plotly_chart.spec) for run in (first, moved)
+              for _, e in run.elements if e.WhichOneof("type") == "plotly_chart"]
+    names = [{trace.get("name") for trace in chart["data"]} for chart in charts]
+    assert len(names) == 2
+    assert "SGD (lr = 1.8)" in names[0] and "SGD (lr = 1.5)" not in names[0]
+    assert "SGD (lr = 1.5)" in names[1] and "SGD (lr = 1.8)" not in names[1]
+    assert parse_qs(query)["run"][0] == "sgd:lr=1.5"  # the page wrote the move into the link
