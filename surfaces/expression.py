@@ -161,7 +161,7 @@ def from_expression(
     formula = parse_formula(text)
     gradient = [sp.diff(formula.expr, X), sp.diff(formula.expr, Y)]
     for component in gradient:
-        refuse_non_real(component)
+        refuse_non_real(component, "its gradient")
     f_only = compile_numpy([formula.expr])
     all_three = compile_numpy([formula.expr, *gradient])
 

@@ -163,13 +163,30 @@ class _Builder:
         if isinstance(node, ast.Name):
             return self.name(node)
         if isinstance(node, ast.UnaryOp):
-            return self.unary(node)
-        if isinstance(node, ast.BinOp):
-            return self.binary(node)
-        if isinstance(node, ast.Call):
-            return self.call(node)
-        what = _NODE_WORDS.get(type(node), f"this kind of expression ({type(node).__name__})")
-        raise self.refuse(f"{what} cannot be used in a formula", node)
+            term = self.unary(node)
+        elif isinstance(node, ast.BinOp):
+            term = self.binary(node)
+        elif isinstance(node, ast.Call):
+            term = self.call(node)
+        else:
+            what = _NODE_WORDS.get(type(node), f"this kind of expression ({type(node).__name__})")
+            raise self.refuse(f"{what} cannot be used in a formula", node)
+        if term.value is None and term.expr.is_Number:
+            return self.cancelled(term, node)
+        return term
+
+    def cancelled(self, term: _Term, node: ast.AST) -> _Term:
+        """A part that SymPy made a plain number (``x - x + 10``): bound it as one.
+
+        Without this, ``(x-x+10)**(y-y+10)**(x-x+10)`` would reach SymPy as
+        ``10**10**10``, which it would compute exactly.
+        """
+        if not (term.expr.is_Rational or term.expr.is_Float):
+            raise self.refuse("this part of the formula is infinite or undefined", node)
+        value = _float_op(float, [term.expr], "this part of the formula", self.column(node))
+        bits = term.expr.p.bit_length() + term.expr.q.bit_length() if term.expr.is_Rational else 0
+        self.check_bits(bits, node)
+        return _Term(term.expr, value, bits, 1.0, term.growth)
 
     def number(self, node: ast.Constant) -> _Term:
         value = node.value
@@ -293,13 +310,14 @@ class _Builder:
                               node)
 
 
-def refuse_non_real(expr: sp.Expr) -> None:
-    """Refuse what SymPy's own simplification made infinite, undefined or complex."""
+def refuse_non_real(expr: sp.Expr, what: str = "the formula") -> None:
+    """Refuse what SymPy's own simplification made infinite, undefined or complex
+    (``0**y``, whose derivative holds ``log(0)``; ``(-1)**y``)."""
     if expr.has(sp.zoo, sp.oo, sp.S.NegativeInfinity, sp.nan):
-        raise FormulaError("the formula is infinite or undefined everywhere (a division by zero?)")
+        raise FormulaError(f"{what} is infinite or undefined everywhere")
     for sub in sp.preorder_traversal(expr):
         if sub.is_number and sub.is_extended_real is False:
-            raise FormulaError(f"the formula is not real: a part of it simplifies to {sub}")
+            raise FormulaError(f"{what} is not real: a part of it is the complex number {sub}")
 
 
 # ---------------------------------------------------------------------------
