@@ -109,7 +109,8 @@ def _default_start(domain: Domain, fused) -> Point:
     defined = np.isfinite(value) & np.isfinite(gx) & np.isfinite(gy)
     if not defined.any():
         raise FormulaError(
-            "the formula or its gradient is undefined everywhere in the plotting domain"
+            "the formula or its gradient is undefined (or overflows) everywhere "
+            "in the plotting domain"
         )
     sloped = defined & ((gx != 0) | (gy != 0))
     candidates = sloped if sloped.any() else defined
