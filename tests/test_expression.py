@@ -141,6 +141,7 @@ def test_a_typed_surface_is_a_surface():
     assert (surface.name, surface.title) == ("custom", "Custom formula")
     assert surface.params == {} and surface.minima == () and surface.min_value is None
     assert surface.domain == ((-5.0, 5.0), (-5.0, 5.0))
+    assert from_expression("x", domain=None).domain == surface.domain
     assert surface.lesson and "0.05" not in surface.lesson
 
 

@@ -198,6 +198,12 @@ def test_hostile_text_is_refused_quickly_and_nothing_runs(text, message, nothing
     assert isinstance(refusal.value, FormulaError)
 
 
+@pytest.mark.parametrize("text", [None, b"x**2", 42, ["x"]])
+def test_only_text_is_a_formula(text):
+    with pytest.raises(ValueError, match="the formula must be text"):
+        from_expression(text)
+
+
 def test_the_corpus_is_large():
     assert len(HOSTILE) >= 50
 
