@@ -152,7 +152,7 @@ HOSTILE = [
     ("(-2)**x + y", "not real"),
     ("log(0)", "not a real number"),
     ("atan2(0, 0)", "not a real number"),
-    ("log(-x**2 - 1)", "undefined everywhere in the plotting domain"),
+    ("log(-x**2 - 1)", "undefined (or overflows) everywhere in the plotting domain"),
     # Bad syntax
     ("", "type a formula in x and y"),
     ("   ", "type a formula in x and y"),
