@@ -23,6 +23,7 @@ _TOKEN = re.compile(
     r"|(?P<name>[A-Za-z][A-Za-z0-9]*)"
     r"|(?P<op>\*\*|[-+*/(),])"
 )
+_LEADING_ZERO = re.compile(r"0[0-9]+")  # Python refuses 07 (a relic of octal)
 _VALUE_TOKENS = ("number", "name", ")")  # a token that ends an operand
 
 
@@ -89,6 +90,8 @@ def check_text(text: str) -> tuple[str, int]:
             continue
         if kind == "name" and keyword.iskeyword(token):
             raise FormulaError(f"the word {token!r} is not allowed in a formula", column)
+        if kind == "number" and _LEADING_ZERO.fullmatch(token):
+            raise FormulaError(f"write {token.lstrip('0') or '0'}, not {token}", column)
         if kind == "op":
             kind = token if token in "()" else "op"
         if token == "(":

@@ -164,6 +164,7 @@ HOSTILE = [
     ("x y", "missing * between 'x' and 'y'"),
     ("(x)(y)", "missing * between ')' and '('"),
     ("1.2.3", "more than one decimal point"),
+    ("007*x", "write 7, not 007"),
     ("x^2 + y^2", "use ** for powers, not ^ (column 2)"),
     ("f(x, y) = x**2", "without '='"),
     ("x, y", "a list of values separated by commas"),
