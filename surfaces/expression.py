@@ -155,7 +155,7 @@ def from_expression(
         canonical text. No minima are claimed.
 
     Raises:
-        ValueError: (a :class:`~surfaces.formula_parser.FormulaError` for the
+        ValueError: (a :class:`~surfaces.formula_grammar.FormulaError` for the
             formula) saying what is wrong and, where it can, at which column.
     """
     domain = validate_domain(DEFAULT_DOMAIN if domain is None else domain)
