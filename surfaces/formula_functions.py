@@ -76,7 +76,7 @@ class Atan2(RealFunction):
 
     nargs = 2
     numpy = staticmethod(np.arctan2)
-    _tex = staticmethod(_named(r"\operatorname{atan_2}"))
+    _tex = staticmethod(_named(r"\operatorname{atan}_{2}"))
 
     def fdiff(self, argindex=1):
         y, x = self.args
