@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from surfaces import FormulaSurface, from_expression
@@ -94,19 +94,25 @@ def _smooth(children):
     )
 
 
+def _central(surface, px, py, h):
+    """Central differences of f at (px, py) with step h."""
+    f = surface.f(np.array([px + h, px - h, px, px]), np.array([py, py, py + h, py - h]))
+    return (f[0] - f[1]) / (2 * h), (f[2] - f[3]) / (2 * h)
+
+
 @FUZZ
 @given(st.recursive(SMOOTH_LEAVES, _smooth, max_leaves=12),
        st.floats(-2, 2), st.floats(-2, 2))
 def test_gradients_of_smooth_random_formulas_match_central_differences(text, px, py):
     surface = from_expression(text, domain=((-2.5, 2.5), (-2.5, 2.5)))
-    h = 1e-5
-    x = np.array([px + h, px - h, px, px])
-    y = np.array([py, py, py + h, py - h])
-    f = surface.f(x, y)
-    gx, gy = surface.grad(px, py)
-    scale = 1 + np.abs(f).max()
-    assert gx == pytest.approx((f[0] - f[1]) / (2 * h), rel=1e-4, abs=1e-6 * scale)
-    assert gy == pytest.approx((f[2] - f[3]) / (2 * h), rel=1e-4, abs=1e-6 * scale)
+    gradient = surface.grad(px, py)
+    coarse, fine = _central(surface, px, py, 1e-4), _central(surface, px, py, 1e-5)
+    for exact, d_coarse, d_fine in zip(gradient, coarse, fine, strict=True):
+        # Where the differences have not settled (sin(x**64) oscillates too fast
+        # for any step), they are no reference: skip the point.
+        unsettled = abs(d_coarse - d_fine)
+        assume(unsettled <= 1e-3 * (1 + abs(d_fine)))
+        assert exact == pytest.approx(d_fine, rel=1e-4, abs=10 * unsettled + 1e-6)
 
 
 # Formulas at the limits: nested calls 20 deep, hundreds of characters.
