@@ -81,6 +81,16 @@ def test_random_text_only_ever_raises_value_error(text):
     _build(text)
 
 
+TOKENS = [*FUNCTIONS, "x", "y", "pi", "e", "0", "2", "1e6", "0.5", ".5", "1e400", "+", "-", "*",
+          "/", "**", "(", ")", ",", " ", "for", "lambda", "z", "__class__", "."]
+
+
+@FUZZ
+@given(st.lists(st.sampled_from(TOKENS), max_size=30).map("".join))
+def test_random_token_soup_only_ever_raises_value_error(text):
+    _build(text)
+
+
 SMOOTH_LEAVES = st.sampled_from(["x", "y", "0.5", "1", "2", "pi"])
 
 
