@@ -22,6 +22,7 @@ import streamlit as st
 
 import surfaces
 from optimizers import OPTIMIZERS
+from panels import PANELS, PageState
 from plotting import scene_figure
 from plotting.colors import run_color
 from scenes import (
@@ -243,6 +244,15 @@ if surface is not None:
     traces = [compute.run_trace(i, run, paths[i]) for i, run in scene.enabled_runs]
 
     chart(surface, traces, scene.surface_key)
+
+    if PANELS:
+        panel = st.segmented_control("Explore further", list(PANELS), key="panel",
+                                     format_func=lambda k: PANELS[k].title)
+        if panel:
+            PANELS[panel].render(PageState(
+                scene=scene, surface=surface,
+                runs=[(i, run, paths[i]) for i, run in scene.enabled_runs],
+                traces=traces, add_run=add_run))
 
     st.subheader("The surface")
     st.latex(surface.latex)

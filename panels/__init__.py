@@ -1,0 +1,43 @@
+"""Optional panels below the race chart: one module per panel, drawn on demand.
+
+Each panel is a :class:`Panel` with a ``render(page)`` function that draws it
+with ``st.*`` calls (layout only: it computes through the packages, cached).
+The page draws only the panel the visitor picked, so a costly panel (a phase
+map) costs nothing while closed. Register a panel by adding it to ``PANELS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from plotting import RunTrace
+from scenes import RunSpec, Scene
+from scenes.compute import Trajectory
+from surfaces import Surface
+
+
+@dataclass(frozen=True, eq=False)
+class PageState:
+    """What the page computed for the current scene, handed to every panel.
+
+    ``runs`` holds ``(index, run, trajectory)`` for every run switched on
+    (the index fixes the run's colour); ``traces`` the same runs as drawn.
+    ``add_run`` adds a run to the comparison (for panels that propose one).
+    """
+
+    scene: Scene
+    surface: Surface
+    runs: list[tuple[int, RunSpec, Trajectory]]
+    traces: list[RunTrace]
+    add_run: Callable[[RunSpec], None]
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    title: str
+    render: Callable[[PageState], None]
+
+
+PANELS: dict[str, Panel] = {}
