@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from optimizers import simulate
+from optimizers import Run, simulate
 from plotting import RunTrace
 from plotting.colors import run_color
 from scenes.model import CUSTOM, RunSpec, Scene
@@ -39,9 +39,20 @@ def build_surface(surface_key: tuple[str, tuple, str, Domain | None]) -> Surface
     return make_surface(name, **dict(params))
 
 
+def simulated(surface: Surface, run: RunSpec, start: Point, steps: int, *,
+              record_state: bool = False) -> Run:
+    """One run of a scene through the engine, as its :class:`~optimizers.Run`.
+
+    ``record_state=True`` also keeps the optimizer's state after every step
+    (``Run.states``), which the state inspector reads for one run at a time.
+    """
+    return simulate(surface, run.optimizer, start, steps, record_state=record_state,
+                    **run.values)
+
+
 def trajectory(surface: Surface, run: RunSpec, start: Point, steps: int) -> Trajectory:
     """Simulate one run of a scene."""
-    result = simulate(surface, run.optimizer, start, steps, **run.values)
+    result = simulated(surface, run, start, steps)
     return Trajectory(result.points, result.losses, result.diverged_at)
 
 
