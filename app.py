@@ -8,7 +8,8 @@ packages: ``scenes`` (links, presets, simulation), ``plotting`` (the figure),
 
 Widget keys (the tests find widgets by them): ``surface``, ``kappa``,
 ``angle``, ``expr``, ``x0``/``x1``/``y0``/``y1`` (a typed formula's box),
-``start_x``, ``start_y``, ``steps``, ``view``, ``preset_<key>``,
+``start_x``, ``start_y``, ``steps``, ``view``, ``preset_<key>``, the noise and
+schedule keys of :mod:`controls.dynamics`,
 ``add_optimizer``, ``add_run``, and per run ``run<id>_<hyper>``,
 ``run<id>_on``, ``run<id>_remove``.
 """
@@ -21,6 +22,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 import surfaces
+from controls import dynamics as dynamics_controls
 from optimizers import OPTIMIZERS
 from panels import PANELS, PageState
 from plotting import scene_figure
@@ -40,6 +42,7 @@ from scenes import (
     scene_from_query,
     scene_to_query,
 )
+from scenes.dynamics import NO_DYNAMICS, Dynamics
 from scenes.model import (
     MAX_EXPR_LENGTH,
     default_start,
@@ -72,9 +75,10 @@ def grid_of(key: tuple) -> tuple:
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def path_of(key: tuple, optimizer: str, hyper: tuple, start: tuple, steps: int):
+def path_of(key: tuple, optimizer: str, hyper: tuple, start: tuple, steps: int,
+            dynamics: Dynamics = NO_DYNAMICS):
     run = RunSpec(optimizer, hyper)
-    return compute.trajectory(surface_of(key), run, start, steps)
+    return compute.trajectory(surface_of(key), run, start, steps, dynamics)
 
 
 # --- the scene <-> the widgets ---
@@ -89,6 +93,7 @@ def load_scene(scene: Scene) -> None:
         (ss.x0, ss.x1), (ss.y0, ss.y1) = scene.domain
     ss.start_x, ss.start_y = scene.start
     ss.steps = scene.steps
+    dynamics_controls.load(scene.dynamics)
     ss.ids = []
     for run in scene.runs:
         add_run(run)
@@ -151,7 +156,7 @@ def scene_from_widgets() -> Scene:
     return Scene(surface=name, params=params,
                  expr=ss.expr if name == CUSTOM else "", domain=widget_domain(),
                  start=(float(ss.start_x), float(ss.start_y)), steps=int(ss.steps),
-                 runs=tuple(runs))
+                 runs=tuple(runs), dynamics=dynamics_controls.read())
 
 
 # A sensible first learning rate when a run is added: the default scene's.
@@ -235,13 +240,18 @@ if surface is not None:
                f"Each line is one optimizer stepping from the same start; the dot is where it "
                f"is now{star}, and the right panel its loss at every step. "
                f"Press **Play** to watch them race.")
-    paths = {i: path_of(scene.surface_key, run.optimizer, run.hyper, scene.start, scene.steps)
+    paths = {i: path_of(scene.surface_key, run.optimizer, run.hyper, scene.start, scene.steps,
+                        scene.dynamics)
              for i, run in scene.enabled_runs}
     for i, run in scene.enabled_runs:
-        message = compute.divergence_message(run, paths[i])
-        if message:
-            st.warning(message, icon=":material/warning:")
-    traces = [compute.run_trace(i, run, paths[i]) for i, run in scene.enabled_runs]
+        for message in (compute.divergence_message(run, paths[i], scene.dynamics),
+                        compute.fan_message(run, paths[i], scene.dynamics)):
+            if message:
+                st.warning(message, icon=":material/warning:")
+    traces = [compute.run_trace(i, run, paths[i], scene.dynamics)
+              for i, run in scene.enabled_runs]
+    for line in scene.dynamics.describe():
+        st.caption(line)
 
     chart(surface, traces, scene.surface_key)
 
@@ -314,11 +324,14 @@ with st.sidebar:
                        key="start_y", step=0.1, format="%.4g")
     st.slider("steps", 1, MAX_STEPS, key="steps")
 
+    with st.expander("Noise and schedules", expanded=scene.dynamics != NO_DYNAMICS):
+        dynamics_controls.draw()
+
     st.header("Runs")
     for i, rid in enumerate(ss.ids):
         opt = OPTIMIZERS[ss[f"run{rid}_optimizer"]]
         values = {h.name: ss[f"run{rid}_{h.name}"] for h in opt.hyper}
-        label = RunSpec.make(opt.name, **values).label
+        label = scene.dynamics.label(RunSpec.make(opt.name, **values).label, values)
         with st.container(border=True):
             # The colour is one of the palette's hex codes; the label is escaped.
             st.markdown(f'<span style="color:{run_color(i)};font-size:1.4em">&#9632;</span> '
@@ -332,8 +345,11 @@ with st.sidebar:
                 if h.kind == "bool":
                     st.toggle(h.name.replace("_", " "), key=key, help=h.help)
                 else:
+                    annealed = h.name == "mu" and scene.dynamics.anneals
                     st.select_slider(h.name, choices(h.name, ss[key]), key=key,
-                                     format_func=fmt_value, help=h.help)
+                                     format_func=fmt_value, disabled=annealed,
+                                     help="annealed: see Noise and schedules" if annealed
+                                     else h.help)
     full = len(ss.ids) >= MAX_RUNS
     st.selectbox("Optimizer to add", list(OPTIMIZERS), key="add_optimizer",
                  format_func=lambda n: OPTIMIZERS[n].title, disabled=full)

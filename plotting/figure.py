@@ -29,6 +29,7 @@ from plotting.contour import (
     minima_trace,
     picker_trace,
 )
+from plotting.fan import fan_stride, fan_trace, loss_bands
 from plotting.loss import LossScale, divergence_marks, loss_curves, step_cursor
 from plotting.runs import RunTrace, exit_point
 
@@ -116,6 +117,7 @@ def scene_figure(
     panels = 1 if view == "overlay" else max(1, len(runs))
     loss_axes = (f"x{panels + 1}", f"y{panels + 1}")
     block = block_size(steps_at)
+    stride = fan_stride(runs)
 
     for p in range(panels):
         axes = ("x" if p == 0 else f"x{p + 1}", "y" if p == 0 else f"y{p + 1}")
@@ -124,6 +126,10 @@ def scene_figure(
             layers.add(picker_trace(surface, axes, size=style.marker + 3))
         if surface.minima:
             layers.add(minima_trace(surface, axes, size=style.marker + 5))
+        for i, run in enumerate(shown, start=0 if view == "overlay" else p):
+            fan = fan_trace(run, i, axes, style.line, stride)  # static, under every path
+            if fan:
+                layers.add(fan)
         for i, run in enumerate(shown, start=0 if view == "overlay" else p):
             line = {"line": {"color": run.color, "width": style.line},
                     "legendgroup": f"run{i}", "xaxis": axes[0], "yaxis": axes[1]}
@@ -137,6 +143,8 @@ def scene_figure(
 
     loss_scale = LossScale.for_runs(runs, surface.min_value) if runs else None
     if loss_scale is not None:
+        for trace in loss_bands(runs, loss_scale, loss_axes):
+            layers.add(trace)
         for trace in loss_curves(runs, loss_scale, loss_axes, style.line):
             layers.add(trace)
         for trace in divergence_marks(runs, loss_scale, loss_axes, style.marker + 2):

@@ -29,6 +29,9 @@ class RunTrace:
         losses: ``(steps + 1,)`` losses, NaN from ``diverged_at`` on.
         diverged_at: ``None``, or the first step that left the finite world
             (as ``Run.diverged_at`` of a single run).
+        fan: the same run under other seeds of the gradient noise, each a
+            ``RunTrace`` with as many steps (drawn thin and static, see
+            :mod:`plotting.fan`); empty without a fan.
     """
 
     label: str
@@ -36,6 +39,7 @@ class RunTrace:
     points: np.ndarray
     losses: np.ndarray
     diverged_at: int | None
+    fan: tuple[RunTrace, ...] = ()
 
     def __post_init__(self) -> None:
         points = np.asarray(self.points, dtype=float)
@@ -48,8 +52,11 @@ class RunTrace:
             )
         if self.diverged_at is not None and not 0 <= self.diverged_at < len(points):
             raise ValueError(f"diverged_at must be None or a step 0..{len(points) - 1}")
+        if any(member.steps != len(points) - 1 for member in self.fan):
+            raise ValueError("every member of a fan must have as many steps as its run")
         object.__setattr__(self, "points", points)
         object.__setattr__(self, "losses", losses)
+        object.__setattr__(self, "fan", tuple(self.fan))
 
     @property
     def steps(self) -> int:

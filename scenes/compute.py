@@ -6,13 +6,14 @@ Everything here takes and returns plain values so that the page can cache it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from optimizers import Run, simulate
 from plotting import RunTrace
 from plotting.colors import run_color
+from scenes.dynamics import NO_DYNAMICS, Dynamics
 from scenes.model import CUSTOM, RunSpec, Scene
 from surfaces import Domain, Point, Surface, from_expression, make_surface
 
@@ -20,11 +21,16 @@ from surfaces import Domain, Point, Surface, from_expression, make_surface
 @dataclass(frozen=True, eq=False)
 class Trajectory:
     """One run's result: ``points`` (steps + 1, 2), ``losses`` (steps + 1,), and
-    ``diverged_at`` (None, or the first step that left the finite world)."""
+    ``diverged_at`` (None, or the first step that left the finite world).
+
+    ``fan`` holds the same run under the fan's other seeds (``seed + 1``, ...),
+    each a :class:`Trajectory` of its own; empty without a fan.
+    """
 
     points: np.ndarray
     losses: np.ndarray
     diverged_at: int | None
+    fan: tuple[Trajectory, ...] = ()
 
 
 def build_surface(surface_key: tuple[str, tuple, str, Domain | None]) -> Surface:
@@ -40,20 +46,37 @@ def build_surface(surface_key: tuple[str, tuple, str, Domain | None]) -> Surface
 
 
 def simulated(surface: Surface, run: RunSpec, start: Point, steps: int, *,
-              record_state: bool = False) -> Run:
+              record_state: bool = False, dynamics: Dynamics = NO_DYNAMICS) -> Run:
     """One run of a scene through the engine, as its :class:`~optimizers.Run`.
 
     ``record_state=True`` also keeps the optimizer's state after every step
     (``Run.states``), which the state inspector reads for one run at a time.
+    ``dynamics`` (the scene's) adds its gradient noise (the run's own seed) and
+    schedule.
     """
     return simulate(surface, run.optimizer, start, steps, record_state=record_state,
-                    **run.values)
+                    **dynamics.simulate_args(), **run.values)
 
 
-def trajectory(surface: Surface, run: RunSpec, start: Point, steps: int) -> Trajectory:
-    """Simulate one run of a scene."""
-    result = simulated(surface, run, start, steps)
-    return Trajectory(result.points, result.losses, result.diverged_at)
+def trajectory(surface: Surface, run: RunSpec, start: Point, steps: int,
+               dynamics: Dynamics = NO_DYNAMICS) -> Trajectory:
+    """Simulate one run of a scene, and under a fan of seeds its other seeds too.
+
+    The seeds run as one batch; its first row is the run itself (a batch equals
+    its single runs bit for bit).
+    """
+    seeds = dynamics.seeds
+    if len(seeds) == 1:
+        result = simulated(surface, run, start, steps, dynamics=dynamics)
+        return Trajectory(result.points, result.losses, result.diverged_at)
+    batch = simulate(surface, run.optimizer, start, steps,
+                     **{**dynamics.simulate_args(), "seed": np.array(seeds)}, **run.values)
+    members = [
+        Trajectory(np.ascontiguousarray(batch.points[:, r]), batch.losses[:, r].copy(),
+                   None if d > steps else int(d))
+        for r, d in enumerate(batch.diverged_at)
+    ]
+    return replace(members[0], fan=tuple(members[1:]))
 
 
 def run_scene(
@@ -64,18 +87,40 @@ def run_scene(
     The index is the run's place in the scene, which fixes its colour.
     """
     surface = surface or build_surface(scene.surface_key)
-    return [(i, run, trajectory(surface, run, scene.start, scene.steps))
+    return [(i, run, trajectory(surface, run, scene.start, scene.steps, scene.dynamics))
             for i, run in scene.enabled_runs]
 
 
-def run_trace(index: int, run: RunSpec, path: Trajectory) -> RunTrace:
-    """What the figure needs to draw run ``index`` of a scene (which fixes its colour)."""
-    return RunTrace(label=run.label, color=run_color(index), points=path.points,
-                    losses=path.losses, diverged_at=path.diverged_at)
+def run_trace(index: int, run: RunSpec, path: Trajectory,
+              dynamics: Dynamics = NO_DYNAMICS) -> RunTrace:
+    """What the figure needs to draw run ``index`` of a scene (which fixes its colour),
+    labelled as ``dynamics`` runs it, with its fan."""
+    label = dynamics.label(run.label, run.values)
+    color = run_color(index)
+    fan = tuple(RunTrace(label=label, color=color, points=member.points,
+                         losses=member.losses, diverged_at=member.diverged_at)
+                for member in path.fan)
+    return RunTrace(label=label, color=color, points=path.points, losses=path.losses,
+                    diverged_at=path.diverged_at, fan=fan)
 
 
-def divergence_message(run: RunSpec, path: Trajectory) -> str | None:
+def divergence_message(run: RunSpec, path: Trajectory,
+                       dynamics: Dynamics = NO_DYNAMICS) -> str | None:
     """``"Adam (lr = 3) diverged at step 12"``, or None for a run that stayed finite."""
     if path.diverged_at is None:
         return None
-    return f"{run.label} diverged at step {path.diverged_at}"
+    return f"{dynamics.label(run.label, run.values)} diverged at step {path.diverged_at}"
+
+
+def fan_message(run: RunSpec, path: Trajectory, dynamics: Dynamics) -> str | None:
+    """``"SGD (lr = 1.9): 2 of the fan's 4 other seeds diverged, the first at step 31"``,
+    or None when every seed of the fan stayed finite."""
+    steps = [member.diverged_at for member in path.fan if member.diverged_at is not None]
+    if not steps:
+        return None
+    label = dynamics.label(run.label, run.values)
+    others = len(path.fan)
+    count = "the fan's other seed" if others == 1 else \
+        f"{len(steps)} of the fan's {others} other seeds"
+    first = f", the first at step {min(steps)}" if len(steps) > 1 else f" at step {steps[0]}"
+    return f"{label}: {count} diverged{first}"

@@ -9,6 +9,11 @@ The schema (a public interface, documented in the README)::
 * the surface's parameters by name (the ravine's ``kappa`` and ``angle``);
 * ``expr`` and ``domain=x0,x1,y0,y1`` for ``surface=custom`` (a typed formula);
 * ``start=x,y`` and ``steps=n``;
+* gradient noise and schedules for every run, each only when not the default
+  (see :mod:`scenes.dynamics`): ``noise=0.5`` (the standard deviation),
+  ``seed=7``, ``fan=5`` (seeds drawn), ``schedule=step:drop=0.5,every=100``
+  (or ``exponential:gamma=0.99``, ``inverse:k=0.01``) and
+  ``anneal=0.5,0.99,100`` (``mu`` from 0.5 towards 0.99 over 100 steps);
 * one ``run`` per run, in order: ``optimizer:name=value,name=value``, with
   hyperparameters by their lecture names, switches as ``true`` / ``false``,
   and ``enabled=false`` for a run that is switched off. Missing
@@ -29,6 +34,16 @@ from dataclasses import replace
 from typing import Any
 
 from optimizers import OPTIMIZERS
+from optimizers.schedules import KINDS, Schedule
+from scenes.dynamics import (
+    ANNEAL_FROM,
+    KIND_SETTINGS,
+    MAX_FAN,
+    MAX_NOISE,
+    MAX_SEED,
+    NO_DYNAMICS,
+    Dynamics,
+)
 from scenes.model import (
     CUSTOM,
     MAX_EXPR_LENGTH,
@@ -84,7 +99,28 @@ def scene_to_query(scene: Scene) -> dict[str, str | list[str]]:
         query["domain"] = ",".join(fmt(v) for v in (x0, x1, y0, y1))
     query["start"] = ",".join(fmt(v) for v in scene.start)
     query["steps"] = str(scene.steps)
+    query.update(_dynamics_query(scene.dynamics))
     query["run"] = [_run_text(run) for run in scene.runs]
+    return query
+
+
+def _dynamics_query(dynamics: Dynamics) -> dict[str, str]:
+    """The dynamics' keys, each only where it differs from exact gradients at a constant lr."""
+    query = {}
+    if dynamics.noise != NO_DYNAMICS.noise:
+        query["noise"] = fmt(dynamics.noise)
+    if dynamics.seed != NO_DYNAMICS.seed:
+        query["seed"] = str(dynamics.seed)
+    if dynamics.fan != NO_DYNAMICS.fan:
+        query["fan"] = str(dynamics.fan)
+    schedule = dynamics.schedule
+    if schedule.kind != "constant":
+        settings = (f"{name}={fmt(getattr(schedule, name))}"
+                    for name in KIND_SETTINGS[schedule.kind])
+        query["schedule"] = f"{schedule.kind}:{','.join(settings)}"
+    if dynamics.anneals:
+        query["anneal"] = ",".join(
+            fmt(v) for v in (schedule.mu_start, schedule.mu_end, schedule.anneal_steps))
     return query
 
 
@@ -236,21 +272,99 @@ class _Reader:
         return fallback
 
     def steps(self) -> int:
-        text = self.one("steps")
+        return self.whole("steps", 1, MAX_STEPS, DEFAULT_SCENE.steps)
+
+    def whole(self, key: str, low: int, high: int, default: int, *, clamp: bool = True) -> int:
+        """The whole number ``key``: ``default`` if missing or not a whole number; out of
+        range, the nearest bound (``clamp``) or ``default``."""
+        text = self.one(key)
         if text is None:
-            return DEFAULT_SCENE.steps
+            return default
         if not re.fullmatch(r"\d{1,9}", text.strip()):
             self.messages.append(
-                f"ignored steps={quote(text)}: it must be a whole number from 1 to "
-                f"{MAX_STEPS:,}; used {DEFAULT_SCENE.steps}"
+                f"ignored {key}={quote(text)}: it must be a whole number from {low:,} to "
+                f"{high:,}; used {default:,}"
             )
-            return DEFAULT_SCENE.steps
+            return default
         value = int(text)
-        clamped = min(max(value, 1), MAX_STEPS)
-        if clamped != value:
-            self.messages.append(f"steps={value:,} is out of range (1 to {MAX_STEPS:,}); "
-                                 f"used {clamped:,}")
-        return clamped
+        used = min(max(value, low), high) if clamp else default
+        if not low <= value <= high:
+            self.messages.append(f"{key}={value:,} is out of range ({low:,} to {high:,}); "
+                                 f"used {used:,}")
+            return used
+        return value
+
+    def dynamics(self) -> Dynamics:
+        """Noise, seed, fan, schedule and annealing (see :mod:`scenes.dynamics`)."""
+        noise = NO_DYNAMICS.noise
+        text = self.one("noise")
+        if text is not None:
+            value = _number(text)
+            if value is None or not 0 <= value <= MAX_NOISE:
+                self.messages.append(f"ignored noise={quote(text)}: it must be a number from "
+                                     f"0 to {MAX_NOISE:g}; used {fmt(noise)}")
+            else:
+                noise = value
+        seed = self.whole("seed", 0, MAX_SEED, NO_DYNAMICS.seed, clamp=False)
+        fan = self.whole("fan", 1, MAX_FAN, NO_DYNAMICS.fan)
+        kind, settings = self.schedule()
+        return Dynamics(noise, seed, fan, Schedule(kind, **settings, **self.anneal()))
+
+    def schedule(self) -> tuple[str, dict]:
+        """``schedule=kind:name=value,...``: the kind and the settings that could be used."""
+        text = self.one("schedule")
+        if text is None:
+            return "constant", {}
+        kind, _, rest = (part.strip() for part in text.partition(":"))
+        if kind not in KINDS:
+            self.messages.append(f"ignored schedule={quote(text)}: unknown schedule "
+                                 f"{quote(kind)} (choose one of {', '.join(KINDS)})")
+            return "constant", {}
+        settings: dict[str, float | int] = {}
+        where = f"in schedule {quote(text)}"
+        for pair in filter(None, (p.strip() for p in rest.split(","))):
+            name, sep, raw = (part.strip() for part in pair.partition("="))
+            if not sep:
+                self.messages.append(f"ignored {quote(pair)} {where}: write name=value")
+            elif name not in KIND_SETTINGS[kind]:
+                takes = ", ".join(KIND_SETTINGS[kind]) or "nothing"
+                self.messages.append(f"ignored {quote(name)} {where}: {kind} takes {takes}")
+            elif name in settings:
+                self.messages.append(f"{name} appears twice {where}; used the first")
+            else:
+                value = _number(raw)
+                if name == "every" and value is not None:
+                    value = int(value) if value.is_integer() else None
+                try:
+                    if value is None:
+                        whole = "whole " if name == "every" else ""
+                        raise ValueError(f"{name} must be a {whole}number")
+                    Dynamics(schedule=Schedule(kind, **{name: value}))
+                    settings[name] = value
+                except ValueError as error:
+                    default = fmt(getattr(NO_DYNAMICS.schedule, name))
+                    self.messages.append(f"ignored {name}={quote(raw)} {where}: {error}; "
+                                         f"used {default}")
+        return kind, settings
+
+    def anneal(self) -> dict:
+        """``anneal=mu_start,mu_end,anneal_steps`` (or ``on``, the notes' 0.5 -> 0.99 over
+        the default steps; ``off``): the annealing's settings for a ``Schedule``."""
+        text = self.one("anneal")
+        if text is None or text.strip().lower() in FALSE_WORDS:
+            return {}
+        if text.strip().lower() in TRUE_WORDS:
+            return {"mu_start": ANNEAL_FROM}
+        values = _numbers(text, 3)
+        try:
+            if values is None or not values[2].is_integer():
+                raise ValueError("write it as mu_start,mu_end,steps")
+            start, end, steps = values[0], values[1], int(values[2])
+            Dynamics(schedule=Schedule(mu_start=start, mu_end=end, anneal_steps=steps))
+        except ValueError as error:
+            self.messages.append(f"ignored anneal={quote(text)}: {error}; mu is not annealed")
+            return {}
+        return {"mu_start": start, "mu_end": end, "anneal_steps": steps}
 
     def runs(self) -> tuple[RunSpec, ...]:
         texts = self.query.get("run", [])
@@ -336,6 +450,7 @@ def scene_from_query(params: Mapping[str, Any]) -> tuple[Scene, list[str]]:
     reader = _Reader(_as_lists(params, messages), messages)
     surface, surface_values, expr, domain = reader.surface()
     scene = Scene(surface=surface, params=surface_values, expr=expr, domain=domain)
-    scene = replace(scene, start=reader.start(scene), steps=reader.steps(), runs=reader.runs())
+    scene = replace(scene, start=reader.start(scene), steps=reader.steps(),
+                    dynamics=reader.dynamics(), runs=reader.runs())
     reader.unknown()
     return scene, messages

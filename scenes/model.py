@@ -17,6 +17,8 @@ from dataclasses import dataclass, field, replace
 
 from optimizers import OPTIMIZERS
 from optimizers.base import Hyper
+from scenes.dynamics import MENUS as DYNAMICS_MENUS
+from scenes.dynamics import NO_DYNAMICS, Dynamics
 from surfaces import FACTORIES, SURFACE_PARAMS, SURFACES, Domain, Point, from_expression
 from surfaces.expression import DEFAULT_DOMAIN
 
@@ -50,6 +52,7 @@ _MENUS: dict[str, tuple[float, ...]] = {
     "beta1": (0.0, 0.5, 0.8, 0.9, 0.95, 0.99, 0.995, 0.999),
     "beta2": (0.0, 0.5, 0.8, 0.9, 0.95, 0.99, 0.995, 0.999, 0.9999),
     "kappa": _log_menu(0, 2, (1, 1.5, 2, 3, 5, 7)) + (1000.0,),
+    **DYNAMICS_MENUS,  # noise and schedule settings: see scenes.dynamics
 }
 
 
@@ -167,6 +170,8 @@ class Scene:
         start: the start point ``(x, y)``, inside the plotting box.
         steps: number of updates, 1 to :data:`MAX_STEPS`.
         runs: at most :data:`MAX_RUNS` runs, in the order they are drawn.
+        dynamics: gradient noise, seeds and schedules for every run
+            (:class:`scenes.dynamics.Dynamics`; exact gradients, constant lr by default).
     """
 
     surface: str = "ravine"
@@ -176,6 +181,7 @@ class Scene:
     start: Point = (0.0, 0.0)
     steps: int = 300
     runs: tuple[RunSpec, ...] = field(default=())
+    dynamics: Dynamics = NO_DYNAMICS
 
     @property
     def surface_key(self) -> tuple:

@@ -1,0 +1,94 @@
+"""The sidebar's "Noise and schedules": a scene's :class:`~scenes.dynamics.Dynamics`.
+
+Widget keys (the tests find widgets by them): ``noise``, ``seed``, ``fan``,
+``schedule``, ``schedule_drop``, ``schedule_every``, ``schedule_gamma``,
+``schedule_k``, ``anneal``, ``anneal_mu_start``, ``anneal_mu_end``,
+``anneal_steps``. A schedule's settings are drawn only for its kind, and the
+annealing's only while it is on; Streamlit forgets the state of widgets not
+drawn, so every value is read with its default.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from optimizers.schedules import KINDS, Schedule
+from scenes import choices
+from scenes.dynamics import ANNEAL_FROM, KIND_SETTINGS, KIND_TITLES, MAX_FAN, MAX_SEED, Dynamics
+
+DEFAULT = Schedule()
+# Each setting's widget key and help.
+SETTINGS = {
+    "drop": ("schedule_drop", "the factor lr is multiplied by at each drop"),
+    "every": ("schedule_every", "steps between two drops"),
+    "gamma": ("schedule_gamma", "the factor lr is multiplied by at every step"),
+    "k": ("schedule_k", "lr at step t is lr / (1 + k (t - 1))"),
+}
+WHOLE = {"every", "anneal_steps"}
+
+
+def _get(key: str, default):
+    return st.session_state.get(key, default)
+
+
+def load(dynamics: Dynamics) -> None:
+    """Put ``dynamics`` into the widgets' state (before they are drawn)."""
+    ss, s = st.session_state, dynamics.schedule
+    ss.noise, ss.seed, ss.fan, ss.schedule = dynamics.noise, dynamics.seed, dynamics.fan, s.kind
+    for name, (key, _) in SETTINGS.items():
+        ss[key] = getattr(s, name)
+    ss.anneal = dynamics.anneals
+    ss.anneal_mu_start = s.mu_start if dynamics.anneals else ANNEAL_FROM
+    ss.anneal_mu_end, ss.anneal_steps = s.mu_end, s.anneal_steps
+
+
+def read() -> Dynamics:
+    """The dynamics the widgets show."""
+    kind = _get("schedule", "constant")
+    settings = {name: _get(SETTINGS[name][0], getattr(DEFAULT, name))
+                for name in KIND_SETTINGS[kind]}
+    if _get("anneal", False):
+        settings.update(mu_start=_get("anneal_mu_start", ANNEAL_FROM),
+                        mu_end=_get("anneal_mu_end", DEFAULT.mu_end),
+                        anneal_steps=_get("anneal_steps", DEFAULT.anneal_steps))
+    settings = {k: int(v) if k in WHOLE else float(v) for k, v in settings.items()}
+    return Dynamics(float(_get("noise", 0.0)), int(_get("seed", 0)), int(_get("fan", 1)),
+                    Schedule(kind, **settings))
+
+
+def _menu(label: str, name: str, key: str, help: str, default, **kwargs) -> None:
+    """A slider over ``choices(name)`` for ``key``, starting at ``default`` when unset."""
+    st.session_state.setdefault(key, default)
+    st.select_slider(label, choices(name, st.session_state[key]), key=key,
+                     format_func=lambda v: f"{v:g}", help=help, **kwargs)
+
+
+def draw() -> None:
+    """The section's widgets (in the sidebar, or wherever the caller puts them)."""
+    ss = st.session_state
+    _menu("gradient noise", "noise", "noise", "standard deviation of the Gaussian noise added "
+          "to every gradient component at every step, standing in for mini-batches "
+          "(0: exact gradients)", 0.0)
+    left, right = st.columns(2)
+    left.number_input("seed", 0, MAX_SEED, step=1, key="seed",
+                      help="which noise sequence; every run sees the same one")
+    right.number_input("seeds in the fan", 1, MAX_FAN, step=1, key="fan",
+                       disabled=ss.noise == 0,
+                       help="draw the runs under this many seeds (seed, seed + 1, ...): the "
+                            "others as thin lines; needs noise")
+    st.selectbox("lr schedule", KINDS, key="schedule", format_func=KIND_TITLES.get,
+                 help="decay each run's lr over the steps")
+    for name in KIND_SETTINGS[ss.schedule]:
+        key, help = SETTINGS[name]
+        _menu(name, name, key, help, getattr(DEFAULT, name))
+    st.toggle("anneal mu (Momentum, Nesterov)", key="anneal",
+              help="raise mu from 0.5 towards 0.99 over the steps, as the notes suggest, in "
+                   "place of each run's own mu")
+    if ss.anneal:
+        left, right = st.columns(2)
+        with left:
+            _menu("mu from", "mu", "anneal_mu_start", "mu at the first step", ANNEAL_FROM)
+        with right:
+            _menu("mu towards", "mu", "anneal_mu_end", "where mu is heading", DEFAULT.mu_end)
+        _menu("anneal steps", "anneal_steps", "anneal_steps",
+              "steps until mu has gone 99% of the way", DEFAULT.anneal_steps)
