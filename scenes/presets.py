@@ -8,8 +8,10 @@ lesson.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from optimizers.schedules import Schedule
+from scenes.dynamics import Dynamics
 from scenes.model import RunSpec, Scene, surface_params
 
 RAVINE_START = (-8.0, 1.5)
@@ -128,6 +130,37 @@ PRESETS: tuple[Preset, ...] = (
             runs=(RunSpec.make("sgd", lr=0.01), RunSpec.make("rmsprop", lr=0.01),
                   RunSpec.make("adam", lr=0.01)),
         ),
+    ),
+)
+
+# Under noisy gradients (scenes.dynamics), checked by tests/test_scenes_dynamics.py:
+# - SGD at lr 1 on a ravine of kappa 10 under noise 1 settles into a loss floor of
+#   about lr * noise**2 / 2 within 100 steps; cutting lr to 0.3 every 100 steps
+#   lowers the floor by about as much each time (0.66, 0.17, 0.025 over five seeds).
+# - AdaGrad (lr 1) and RMSProp (lr 0.05) under noise 0.2 go about as far in 1000
+#   steps; AdaGrad's cache grows by noise**2 every step, so its steps shrink like
+#   1 / sqrt(t), while RMSProp's cache levels off and its steps keep their size.
+PRESETS += (
+    Preset(
+        "noise_lr_decay",
+        "Mini-batch noise: a decaying lr settles SGD",
+        "With noisy gradients SGD cannot settle: it jitters around the minimum at a loss "
+        "level set by its learning rate. Each time the schedule cuts lr to a third (every "
+        "100 steps) the jitter shrinks and the loss drops to a lower floor, for every seed "
+        "of the fan.",
+        replace(ravine_scene(RunSpec.make("sgd", lr=1.0), kappa=10.0),
+                dynamics=Dynamics(noise=1.0, seed=0, fan=5,
+                                  schedule=Schedule("step", drop=0.3, every=100))),
+    ),
+    Preset(
+        "noise_adagrad",
+        "Under noise AdaGrad's steps shrink to zero",
+        "Noise adds to AdaGrad's cache at every step, so its steps keep shrinking (like "
+        "1 / sqrt(t)) and its paths go still, while RMSProp's cache forgets: its steps keep "
+        "their size and it keeps jittering around the minimum.",
+        replace(ravine_scene(RunSpec.make("adagrad", lr=1.0), RunSpec.make("rmsprop", lr=0.05),
+                             steps=1000),
+                dynamics=Dynamics(noise=0.2, seed=0, fan=5)),
     ),
 )
 
