@@ -41,3 +41,8 @@ class Panel:
 
 
 PANELS: dict[str, Panel] = {}
+
+# The panels import Panel and PageState from here, so they are registered last.
+from panels import inspector, phase_map, theory  # noqa: E402
+
+PANELS.update({panel.key: panel for panel in (theory.PANEL, phase_map.PANEL, inspector.PANEL)})

@@ -1,0 +1,157 @@
+"""The theory panel: what the ravine's eigenvalues predict, beside what each run measured.
+
+On the ravine ``f = (x'^2 / kappa + y'^2) / 2`` (in its own turned axes) the
+Hessian's eigenvalues are ``lam_min = 1 / kappa`` and ``lam_max = 1``, so
+:mod:`analysis.theory` gives SGD's stable and best learning rates and rate,
+and Polyak's heavy-ball ``lr`` and ``mu`` with theirs. The rate ``rho`` is
+the factor by which the distance to the minimum shrinks per step.
+
+"Set to optimal" *adds* two runs, SGD at its best ``lr`` and Momentum at
+Polyak's ``lr`` and ``mu`` (the scene's own runs stay, so the lecture's settings
+race the optimal ones); a run already in the scene is not added twice.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+from analysis.theory import QuadraticTheory, measured_rate, predicted_rate, theory_for
+from panels import PageState, Panel
+from plotting.colors import run_color
+from scenes import MAX_RUNS, RunSpec, Scene
+from scenes.compute import Trajectory
+
+ADAPTIVE = ("adagrad", "rmsprop", "adam")
+
+
+@dataclass(frozen=True)
+class RateRow:
+    """One run's predicted and measured rate (None: no closed form / too few steps)."""
+
+    index: int
+    label: str
+    predicted: float | None
+    measured: float | None
+    note: str
+
+
+def optimal_runs(theory: QuadraticTheory) -> tuple[RunSpec, RunSpec]:
+    """SGD at ``2 / (lam_min + lam_max)`` and Momentum at Polyak's ``lr`` and ``mu``."""
+    return (RunSpec.make("sgd", lr=theory.sgd_best_lr),
+            RunSpec.make("momentum", lr=theory.momentum_best_lr, mu=theory.momentum_best_mu))
+
+
+def runs_to_add(scene: Scene, theory: QuadraticTheory) -> list[RunSpec]:
+    """The optimal runs not yet in the scene (switched on), as many as fit in it."""
+    missing = [run for run in optimal_runs(theory) if run not in scene.runs]
+    return missing[:max(0, MAX_RUNS - len(scene.runs))]
+
+
+def steps_per_tenfold(rate: float) -> float:
+    """Steps for the distance to the minimum to shrink tenfold at ``rate`` per step."""
+    return math.log(10) / -math.log(rate) if 0 < rate < 1 else math.inf
+
+
+def rate_rows(theory: QuadraticTheory, runs: list[tuple[int, RunSpec, Trajectory]],
+              min_value: float) -> list[RateRow]:
+    """Each run's rate as the theory predicts it and as its loss curve measured it."""
+    rows = []
+    for i, run, path in runs:
+        predicted = predicted_rate(theory, run.optimizer, run.values)
+        measured = measured_rate(path.losses, min_value)
+        if run.optimizer in ADAPTIVE:
+            note = "no closed form: the step is rescaled per axis by the gradient history"
+        elif predicted >= 1:
+            note = "the theory says it does not converge" if path.diverged_at is None \
+                else f"diverges, as predicted (step {path.diverged_at})"
+        elif measured is None:
+            note = "too few steps above rounding to measure"
+        else:
+            note = f"{steps_per_tenfold(predicted):.3g} steps per tenfold (theory)"
+        rows.append(RateRow(i, run.label, predicted, measured, note))
+    return rows
+
+
+def _rate(value: float | None, missing: str) -> str:
+    return missing if value is None else f"{value:.4f}"
+
+
+def render(page: PageState) -> None:
+    theory = theory_for(page.surface)
+    if theory is None:
+        st.info("The theory here is for the quadratic ravine: its two curvatures give the "
+                "best learning rates and rates in closed form. Choose the ravine surface to "
+                "see them.", icon=":material/functions:")
+        return
+    k = theory.kappa
+    st.caption(r"The ravine is quadratic with Hessian eigenvalues "
+               f"λ_min = 1/κ = {theory.lam_min:.4g} and λ_max = {theory.lam_max:g}. "
+               "A rate ρ is the factor by which the distance to the minimum shrinks per "
+               "step (the loss above the minimum by ρ²).")
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**SGD**")
+        st.latex(rf"\kappa = \frac{{\lambda_{{\max}}}}{{\lambda_{{\min}}}} = {k:.4g}")
+        st.latex(rf"\text{{stable for }} \mathrm{{lr}} < \frac{{2}}{{\lambda_{{\max}}}} "
+                 rf"= {theory.sgd_max_lr:.4g}")
+        st.latex(rf"\mathrm{{lr}}^* = \frac{{2}}{{\lambda_{{\min}} + \lambda_{{\max}}}} "
+                 rf"= {theory.sgd_best_lr:.4g}")
+        st.latex(rf"\rho = \frac{{\kappa - 1}}{{\kappa + 1}} = {theory.sgd_best_rate:.4f}")
+    with right:
+        st.markdown("**Momentum (heavy ball, Polyak)**")
+        st.latex(rf"\mathrm{{lr}}^* = \frac{{4}}{{(\sqrt{{\lambda_{{\max}}}} + "
+                 rf"\sqrt{{\lambda_{{\min}}}})^2}} = {theory.momentum_best_lr:.4g}")
+        st.latex(rf"\mu^* = \left(\frac{{\sqrt{{\kappa}} - 1}}{{\sqrt{{\kappa}} + 1}}\right)^2 "
+                 rf"= {theory.momentum_best_mu:.4g}")
+        st.latex(rf"\rho = \frac{{\sqrt{{\kappa}} - 1}}{{\sqrt{{\kappa}} + 1}} "
+                 rf"= {theory.momentum_best_rate:.4f}")
+        st.caption(f"{steps_per_tenfold(theory.momentum_best_rate):.3g} steps per tenfold "
+                   f"against SGD's {steps_per_tenfold(theory.sgd_best_rate):.3g}.")
+
+    adding = runs_to_add(page.scene, theory)
+    missing = [run for run in optimal_runs(theory) if run not in page.scene.runs]
+    st.button("Set to optimal (adds SGD and Momentum runs)", key="theory_optimal",
+              on_click=_add_runs, args=(page.add_run, adding), disabled=not adding,
+              help="adds the two runs to the comparison; the scene's own runs stay"
+              if adding else ("both are in the comparison already" if not missing
+                              else f"at most {MAX_RUNS} runs: remove one first"))
+
+    rows = rate_rows(theory, page.runs, page.surface.min_value)
+    if rows:
+        st.markdown("**Each run: the rate the theory predicts, and the rate its loss curve "
+                    "shows** (fitted over the second half of the curve above rounding)")
+        st.table(_styled(rows))
+    notes = page.scene.dynamics.describe()
+    if notes:
+        st.caption("The theory is for exact gradients and a constant lr; this scene has "
+                   + " and ".join(n.split(":")[0].lower() for n in notes)
+                   + ", so the measured rates may differ from it.")
+
+
+def _add_runs(add_run: Callable[[RunSpec], None], runs: list[RunSpec]) -> None:
+    for run in runs:
+        add_run(run)
+
+
+def _styled(rows: list[RateRow]):
+    """The rows as a table whose run names are written in their colours."""
+    import pandas as pd
+
+    frame = pd.DataFrame({
+        "run": [row.label for row in rows],
+        "predicted ρ": [_rate(row.predicted, "no closed form") for row in rows],
+        "measured ρ": [_rate(row.measured, "—") for row in rows],
+        "note": [row.note for row in rows],
+    })
+    colours = np.array([run_color(row.index) for row in rows])
+    # A bar in the run's colour beside its name (yellow text would not read on white).
+    return frame.style.hide(axis="index").apply(
+        lambda column: [f"border-left: 10px solid {c}" for c in colours], subset=["run"])
+
+
+PANEL = Panel(key="theory", title="Theory (ravine)", render=render)

@@ -1,0 +1,188 @@
+"""The state inspector as a figure: one run's arrows at a step, and its step sizes over steps.
+
+Left, the contour with the run's path (solid up to step ``k``, faint after)
+and, from the position at step ``k``, the vectors of
+:func:`analysis.inspector.arrows_at`:
+
+* ``-lr * gradient``: where plain SGD would step from here;
+* the velocity ``v`` (Momentum, Nesterov) or Adam's ``-lr * m``;
+* for Nesterov, the look-ahead ``mu * v``: from the textbook position
+  ``x - mu * v`` to ``x``, where the gradient is taken;
+* the step actually taken to step ``k + 1``.
+
+All arrows share one scale: their true length when the longest is between
+5% and 40% of the plot's shorter side, else a round factor (1, 2 or 5 times a
+power of ten) that brings the longest to about 20%; the legend says which.
+
+Right, the effective step size per axis against the step
+(:func:`analysis.inspector.effective_step_sizes`) on a log axis, where
+AdaGrad's decay towards zero shows, with step ``k`` marked. No ``st.*``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+
+from analysis.inspector import arrows_at, effective_step_sizes
+from optimizers import Run
+from plotting.colors import CONTOUR_SCALE
+from plotting.contour import ContourScale, Grid, contour_image, minima_trace
+from plotting.encode import typed
+from plotting.figure import AXIS_STYLE, FONT_FAMILY
+
+GRID_N = 100
+ARROW_COLORS = {"gradient": "#D55E00", "velocity": "#0072B2", "look-ahead": "#009E73",
+                "step": "#222222"}
+AXIS_LINES = {"x": {"color": "#222222", "dash": "solid"}, "y": {"color": "#777777", "dash": "dash"}}
+CONTOUR_RIGHT = 0.48  # the contour panel's right edge (paper units); step sizes from 0.6
+
+
+@dataclass(frozen=True)
+class Arrow:
+    """A vector to draw from ``origin``, at its true length (``kind`` picks its colour)."""
+
+    name: str
+    kind: str
+    origin: np.ndarray
+    vector: np.ndarray
+
+
+def arrows(run: Run, k: int) -> list[Arrow]:
+    """The arrows of run ``run`` at step ``k``, true length; none where the run is not finite."""
+    a = arrows_at(run, k)
+    k = int(np.clip(k, 0, run.steps))
+    if not np.isfinite(a.origin).all():
+        return []
+    out = []
+    if a.grad is not None:
+        out.append(Arrow("−lr · gradient", "gradient", a.origin, a.grad))
+    if a.velocity is not None:
+        name = "−lr · m (Adam's first moment)" if run.optimizer.name == "adam" else "velocity v"
+        out.append(Arrow(name, "velocity", a.origin, a.velocity))
+    if a.textbook_position is not None:
+        out.append(Arrow("look-ahead μ·v (from x − μ·v)", "look-ahead", a.textbook_position,
+                         a.origin - a.textbook_position))
+    if k < run.steps and np.isfinite(run.points[k + 1]).all():
+        out.append(Arrow(f"step taken to step {k + 1}", "step", a.origin,
+                         run.points[k + 1] - run.points[k]))
+    return [arrow for arrow in out if np.isfinite(arrow.vector).all()]
+
+
+def arrow_scale(vectors: list[np.ndarray], span: float) -> float:
+    """The factor the arrows are drawn at (see the module's docstring)."""
+    longest = max((float(np.hypot(*v)) for v in vectors), default=0.0)
+    if longest == 0 or 0.05 * span <= longest <= 0.4 * span:
+        return 1.0
+    raw = 0.2 * span / longest
+    power = 10.0 ** math.floor(math.log10(raw))
+    return max(m * power for m in (1, 2, 5) if m * power <= raw * (1 + 1e-9))
+
+
+def inspector_figure(surface, run: Run, k: int, *, label: str, color: str,
+                     grid: Grid | None = None, height: int = 480) -> go.Figure:
+    """The inspector's figure for a single run simulated with ``record_state=True``.
+
+    Args:
+        surface: the run's :class:`~surfaces.Surface`.
+        run: the engine's run, with its state recorded.
+        k: the step inspected (clipped to ``0 .. run.steps``).
+        label, color: the run's label and colour on the page.
+        grid: ``surface.grid(n)``; computed when None.
+    """
+    k = int(np.clip(k, 0, run.steps))
+    sizes = effective_step_sizes(run)
+    grid = grid if grid is not None else surface.grid(GRID_N)
+    (x0, x1), (y0, y1) = surface.domain
+    drawn = arrows(run, k)
+    scale = arrow_scale([a.vector for a in drawn], min(x1 - x0, y1 - y0))
+
+    path = {"type": "scatter", "mode": "lines", "hoverinfo": "skip", "showlegend": False,
+            "xaxis": "x", "yaxis": "y"}
+    data: list[dict] = []
+    if surface.minima:
+        data.append(minima_trace(surface, ("x", "y"), size=16))
+    data += [
+        {**path, "name": "path after", "x": typed(run.points[k:, 0]),
+         "y": typed(run.points[k:, 1]), "line": {"color": color, "width": 1.5}, "opacity": 0.3},
+        {**path, "name": "path so far", "x": typed(run.points[:k + 1, 0]),
+         "y": typed(run.points[:k + 1, 1]), "line": {"color": color, "width": 2.5}},
+        {"type": "scatter", "mode": "markers", "name": f"position at step {k}",
+         "x": [float(run.points[k, 0])], "y": [float(run.points[k, 1])],
+         "marker": {"color": color, "size": 12, "line": {"width": 1.5, "color": "#222222"}},
+         "hovertemplate": f"step {k}: (%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
+         "showlegend": False, "xaxis": "x", "yaxis": "y"},
+    ]
+    centre = run.points[k]
+    # The step taken first, dotted, so that the arrows it is made of stay visible on it.
+    for arrow in sorted(drawn, key=lambda a: a.kind != "step"):
+        # Scaled about the current position, so that the arrows still add up there.
+        tail = centre + scale * (arrow.origin - centre)
+        head = tail + scale * arrow.vector
+        data.append({
+            "type": "scatter", "mode": "lines+markers", "name": arrow.name,
+            "x": [float(tail[0]), float(head[0])], "y": [float(tail[1]), float(head[1])],
+            "line": {"color": ARROW_COLORS[arrow.kind], "width": 3,
+                     "dash": "dot" if arrow.kind == "step" else "solid"},
+            "marker": {"symbol": "arrow", "angleref": "previous", "size": [0, 15],
+                       "color": ARROW_COLORS[arrow.kind]},
+            "customdata": [[float(v) for v in arrow.vector]] * 2,
+            "hovertemplate": arrow.name + ": (%{customdata[0]:.3g}, %{customdata[1]:.3g})"
+                                          "<extra></extra>",
+            "cliponaxis": False, "xaxis": "x", "yaxis": "y",
+        })
+
+    steps = np.arange(run.steps + 1)
+    for axis, column in (("x", 0), ("y", 1)):
+        data.append({"type": "scatter", "mode": "lines", "name": f"step size along {axis}",
+                     "x": typed(steps, np.int32), "y": typed(sizes[:, column]),
+                     "line": {**AXIS_LINES[axis], "width": 2.5}, "xaxis": "x2", "yaxis": "y2",
+                     "hovertemplate": f"step %{{x}}: {axis} step size %{{y:.3g}}"
+                                      "<extra></extra>"})
+    finite = sizes[np.isfinite(sizes) & (sizes > 0)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (1e-3, 1.0)
+    span = [math.log10(lo) - 0.5, math.log10(hi) + 0.5]  # a decade at least
+    data.append({"type": "scatter", "mode": "lines", "name": "inspected step",
+                 "x": [k, k], "y": [10 ** span[0], 10 ** span[1]], "showlegend": False,
+                 "line": {"color": "#555555", "width": 1, "dash": "dot"}, "hoverinfo": "skip",
+                 "xaxis": "x2", "yaxis": "y2"})
+    now = sizes[k] if np.isfinite(sizes[k]).all() else np.array([None, None])
+    data.append({"type": "scatter", "mode": "markers", "name": f"step sizes at step {k}",
+                 "x": [k, k], "y": [None if v is None else float(v) for v in now],
+                 "marker": {"color": [AXIS_LINES["x"]["color"], AXIS_LINES["y"]["color"]],
+                            "size": 10}, "showlegend": False,
+                 "hovertemplate": "step %{x}: %{y:.3g}<extra></extra>",
+                 "xaxis": "x2", "yaxis": "y2"})
+
+    scale_text = "true length" if scale == 1 else f"drawn ×{scale:g}"
+    scale_grid = ContourScale.for_values(grid[2], surface.min_value)
+    image = contour_image(grid, scale_grid, CONTOUR_SCALE, 500, ("x", "y"))
+    layout = {
+        "template": {}, "height": height,
+        "font": {"family": FONT_FAMILY, "size": 14, "color": "#222222"},
+        "paper_bgcolor": "white", "plot_bgcolor": "white",
+        "margin": {"l": 60, "r": 20, "t": 30, "b": 60},
+        "legend": {"orientation": "h", "x": 0, "y": -0.15, "yanchor": "top",
+                   "title": {"text": f"At step {k} (arrows {scale_text}):"}},
+        "hovermode": "closest", "dragmode": False, "images": [image],
+        "xaxis": {**AXIS_STYLE, "domain": [0, CONTOUR_RIGHT], "range": [x0, x1],
+                  "anchor": "y", "constrain": "domain", "title": {"text": "x"}},
+        "yaxis": {**AXIS_STYLE, "domain": [0, 1], "range": [y0, y1], "anchor": "x",
+                  "scaleanchor": "x", "scaleratio": 1, "constrain": "domain",
+                  "title": {"text": "y"}},
+        "xaxis2": {**AXIS_STYLE, "domain": [0.6, 1], "anchor": "y2",
+                   "range": [-0.02 * max(run.steps, 1), 1.02 * max(run.steps, 1)],
+                   "title": {"text": "step"}},
+        "yaxis2": {**AXIS_STYLE, "domain": [0, 1], "anchor": "x2", "type": "log",
+                   "range": span, "exponentformat": "power",
+                   # 1, 2, 5 per decade on a short axis (every digit would crowd it)
+                   **({"dtick": "D2"} if span[1] - span[0] <= 3 else {}),
+                   "title": {"text": "effective step size (log)"}},
+        "annotations": [{"text": label, "x": 0, "y": 1, "xref": "paper", "yref": "paper",
+                         "xanchor": "left", "yanchor": "bottom", "showarrow": False,
+                         "font": {"color": "#222222"}}],
+    }
+    return go.Figure(data=data, layout=layout, _validate=False)
