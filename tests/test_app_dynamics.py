@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
-from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
@@ -13,29 +11,22 @@ from streamlit.testing.v1 import AppTest
 from optimizers.schedules import Schedule
 from scenes import DEFAULT_SCENE, PRESETS_BY_KEY, scene_from_query, scene_to_query
 from scenes.dynamics import NO_DYNAMICS, Dynamics
+from tests.test_app import figure
+from tests.test_app import open_page as open_query
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 EXAMPLE = "noise=0.5&seed=7&fan=5&schedule=step:drop=0.5,every=100&anneal=0.5,0.99,100"
 
 
 def open_page(link: str = "") -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, values in parse_qs(link).items():
-        at.query_params[key] = values if len(values) > 1 else values[0]
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    """The page opened with ``link``, a query string."""
+    return open_query({key: values if len(values) > 1 else values[0]
+                       for key, values in parse_qs(link).items()})
 
 
 def rerun(at: AppTest) -> AppTest:
     at.run()
     assert not at.exception, at.exception
     return at
-
-
-def figure(at: AppTest) -> dict:
-    (chart,) = at.get("plotly_chart")
-    return json.loads(chart.proto.spec)
 
 
 def fan_names(at: AppTest) -> list[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from dataclasses import replace
 
 import numpy as np
@@ -16,6 +15,7 @@ from scenes import DEFAULT_SCENE, RunSpec, Scene
 from scenes.compute import build_surface, run_scene, run_trace
 from scenes.dynamics import MAX_FAN, Dynamics
 from tests.conftest import ARTIFACTS
+from tests.test_plotting import values
 
 BUDGET = 400_000
 GRID_N = 120  # the page's
@@ -37,14 +37,6 @@ def fanned():
 def overlay(fanned):
     surface, traces = fanned
     return scene_figure(surface, traces, grid=surface.grid(GRID_N)).to_dict()
-
-
-def values(array) -> np.ndarray:
-    """A figure array: a list, or Plotly's base64 float32 typed array."""
-    if isinstance(array, dict):
-        assert array["dtype"] == "f4"
-        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.float32).astype(float)
-    return np.array([np.nan if v is None else v for v in array], dtype=float)
 
 
 def named(fig: dict, suffix: str) -> dict[str, int]:
