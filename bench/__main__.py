@@ -177,7 +177,8 @@ def classroom(argv: list[str]) -> tuple[dict, list[dict]]:
                     rows.append(row("classroom", f"{label} {q}, {n} visitors", r[name][q],
                                     alone[name][q], "one visitor alone", "s"))
         rows.append(row("classroom", f"server peak RSS, {n} visitors", r["memory"]["peak"],
-                        r["memory"]["one_visitor"], "one visitor alone", "bytes"))
+                        r["memory"]["one_visitor"] * r["replicas"], "one visitor alone",
+                        "bytes"))
         rows.append({"area": "classroom", "what": f"errors, {n} visitors", "ours": r["errors"],
                      "baseline": None, "against": "must be 0", "unit": "count", "ratio": None})
     return results, rows

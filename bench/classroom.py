@@ -29,7 +29,8 @@ connect to the first chart. Errors are client exceptions, dropped
 connections, timeouts, exception or ``st.error`` elements, runs that did not
 finish successfully, and tracebacks in the servers' logs; they must be zero.
 Memory is the resident set (RSS, from ``/proc``) of the servers and their
-children, sampled every 0.1 s: idle, after the lone visitor, and the peak
+children, sampled every 0.1 s: idle, after the lone visitor (its ratio's
+baseline is that server's RSS times the number of replicas), and the peak
 during the class. Server CPU time (from ``/proc``) per completed run shows
 what a move costs; runs/s is what the class got through.
 
@@ -292,10 +293,10 @@ def level(visitors: int, *, moves: int = 5, think: tuple[float, float] = (2.0, 8
         base = out["baseline"][name]
         out[name]["ratio_p50"] = _ratio(out[name]["p50"], base["p50"])
         out[name]["ratio_p95"] = _ratio(out[name]["p95"], base["p95"])
-    # The lone visitor's server (one of the replicas) is the memory baseline.
+    # The memory baseline: every replica as the lone visitor left its server.
     out["memory"] = {"idle": idle, "one_visitor": after_lone, "peak": memory.peak,
                      "per_visitor": (memory.peak - after_lone * replicas) / visitors,
-                     "ratio_peak": memory.peak / after_lone}
+                     "ratio_peak": memory.peak / (after_lone * replicas)}
     out["cpu"] = {"server_seconds": server_cpu, "server_cores": server_cpu / wall,
                   "server_ms_per_run": 1e3 * server_cpu / max(out["runs"], 1),
                   "client_seconds": (own_after.ru_utime - own.ru_utime)
