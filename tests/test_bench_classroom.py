@@ -137,14 +137,17 @@ def test_errors_make_a_size_fail_and_the_time_cap_stops_growth(monkeypatch):
 
 
 def test_memory_and_cpu_cover_the_process_and_its_children():
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    child = subprocess.Popen([sys.executable, "-c", "import time; print(1, flush=True); "
+                              "time.sleep(30)"], stdout=subprocess.PIPE)
     try:
+        child.stdout.readline()  # the interpreter is up
         assert child.pid in classroom.process_tree(os.getpid())
         assert classroom.rss_bytes(os.getpid()) > classroom.rss_bytes(child.pid) > 1e6
         assert classroom.cpu_seconds(os.getpid()) > 0
     finally:
         child.kill()
         child.wait()
+        child.stdout.close()
     assert classroom.rss_bytes(child.pid) == 0  # gone: nothing to count
 
 
