@@ -82,7 +82,10 @@ def arrows_at(run: Run, k: int) -> Arrows:
         raise ValueError("arrows need one run simulated with record_state=True")
     k = int(np.clip(k, 0, run.steps))
     origin = run.points[k]
-    lr = float(run.hyper["lr"])
+    # The lr (and Nesterov's mu) of step k + 1, the update these arrows lead into:
+    # under a schedule they change from step to step.
+    nxt = min(k, run.steps - 1)
+    lr = float(run.lr_at()[nxt]) if run.steps else float(run.hyper["lr"])
     grad = -lr * run.states["grad"][k] if k < run.steps else None
     velocity = None
     textbook = None
@@ -90,7 +93,9 @@ def arrows_at(run: Run, k: int) -> Arrows:
     if name in ("momentum", "nesterov"):
         velocity = run.states["v"][k]
         if name == "nesterov":
-            textbook = origin - float(run.hyper["mu"]) * velocity
+            mus = run.schedule.mus(run.steps) if run.schedule is not None else None
+            mu = float(mus[nxt]) if mus is not None and run.steps else float(run.hyper["mu"])
+            textbook = origin - mu * velocity
     elif name == "adam":
         velocity = -lr * run.states["m"][k]
     return Arrows(origin=origin, grad=grad, velocity=velocity, textbook_position=textbook)

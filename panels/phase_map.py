@@ -120,10 +120,8 @@ def map_of(surface_key: tuple, start: tuple, steps: int, optimizer: str, y_name:
 
 def range_slider(name: str, default: tuple[float, float]) -> tuple[float, float]:
     """A two-ended slider over the page's menu of values for ``name``."""
-    key = f"phase_{name}_range"
-    ss.setdefault(key, default)
-    low, high = st.select_slider(f"{name} from / to", choices(name), key=key,
-                                 format_func=lambda v: f"{v:g}")
+    low, high = st.select_slider(f"{name} from / to", choices(name), value=default,
+                                 key=f"phase_{name}_range", format_func=lambda v: f"{v:g}")
     return float(low), float(high)
 
 

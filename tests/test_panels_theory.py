@@ -1,0 +1,122 @@
+"""The theory panel on the page: the ravine's numbers worked by hand, measured beside
+predicted, and "Set to optimal"."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analysis.theory import QuadraticTheory
+from panels.theory import optimal_runs, rate_rows, runs_to_add
+from scenes import DEFAULT_SCENE, MAX_RUNS, RunSpec, scene_from_query, scene_to_query
+from scenes.compute import run_scene
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+KAPPA = 50.0  # the lecture scene's ravine: lam_min = 1/50, lam_max = 1
+SQ = math.sqrt(KAPPA)
+
+
+def open_panel(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(query or {})
+    at.run()
+    at.segmented_control(key="panel").set_value("theory").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def table(at: AppTest) -> dict[str, dict[str, str]]:
+    """The rate table: run label -> its row."""
+    frame = at.table[0].value
+    return {row["run"]: row for row in frame.to_dict("records")}
+
+
+def test_the_ravine_numbers_are_shown_with_their_formulas():
+    at = open_panel()
+    latex = " ".join(e.value for e in at.latex)
+    for formula, value in [
+        (r"\kappa = \frac", KAPPA),
+        (r"\frac{2}{\lambda_{\max}}", 2.0),
+        (r"\frac{2}{\lambda_{\min} + \lambda_{\max}}", 2 / (1 / KAPPA + 1)),
+        (r"\frac{\kappa - 1}{\kappa + 1}", (KAPPA - 1) / (KAPPA + 1)),
+        (r"(\sqrt{\lambda_{\max}} + \sqrt{\lambda_{\min}})^2}", 4 / (1 + 1 / SQ) ** 2),
+        (r"\mu^* = \left(", ((SQ - 1) / (SQ + 1)) ** 2),
+        (r"\rho = \frac{\sqrt{\kappa} - 1}{\sqrt{\kappa} + 1}", (SQ - 1) / (SQ + 1)),
+    ]:
+        assert formula in latex
+        number = f"{value:.4g}" if "rho" not in formula else f"{value:.4f}"
+        assert f"= {number}" in latex, (formula, number)
+
+
+def test_each_run_measured_beside_predicted_and_adaptive_ones_have_no_closed_form():
+    rows = table(open_panel())
+    assert len(rows) == len(DEFAULT_SCENE.runs)
+    sgd = rows["SGD (lr = 1.8)"]
+    # SGD multiplies the two eigen-coordinates by 1 - lr * lam: the slower is 1 - 1.8/50.
+    assert sgd["predicted ρ"] == f"{max(abs(1 - 1.8 / KAPPA), abs(1 - 1.8)):.4f}" == "0.9640"
+    assert float(sgd["measured ρ"]) == pytest.approx(0.964, abs=2e-3)
+    momentum = rows["Momentum (lr = 0.3, mu = 0.9)"]
+    # Heavy ball with complex roots contracts by sqrt(mu) per step.
+    assert momentum["predicted ρ"] == f"{math.sqrt(0.9):.4f}"
+    assert float(momentum["measured ρ"]) == pytest.approx(math.sqrt(0.9), abs=5e-3)
+    for label in ("AdaGrad (lr = 0.3)", "Adam (lr = 0.3)"):
+        assert rows[label]["predicted ρ"] == "no closed form"
+        assert rows[label]["measured ρ"] != "—"
+
+
+def test_set_to_optimal_adds_sgd_and_heavy_ball_at_their_best_settings():
+    at = open_panel({"run": ["sgd:lr=1.8", "adam:lr=0.3"]})
+    at.button(key="theory_optimal").click().run()
+    assert not at.exception, at.exception
+    scene, messages = scene_from_query(at.query_params)
+    assert messages == []
+    best_lr = 2 / (1 / KAPPA + 1)
+    polyak_lr, polyak_mu = 4 / (1 + 1 / SQ) ** 2, ((SQ - 1) / (SQ + 1)) ** 2
+    assert scene.runs[:2] == (RunSpec.make("sgd", lr=1.8), RunSpec.make("adam", lr=0.3))
+    sgd, momentum = scene.runs[2:]
+    assert sgd.optimizer == "sgd" and sgd.values["lr"] == pytest.approx(best_lr, rel=1e-12)
+    assert momentum.optimizer == "momentum"
+    assert momentum.values["lr"] == pytest.approx(polyak_lr, rel=1e-12)
+    assert momentum.values["mu"] == pytest.approx(polyak_mu, rel=1e-12)
+    rows = table(at)
+    assert rows[sgd.label]["predicted ρ"] == f"{(KAPPA - 1) / (KAPPA + 1):.4f}"
+    assert rows[momentum.label]["predicted ρ"] == f"{(SQ - 1) / (SQ + 1):.4f}"
+    # The optimal heavy ball is measured close to its rate (a double root: a little slower).
+    assert float(rows[momentum.label]["measured ρ"]) == pytest.approx((SQ - 1) / (SQ + 1),
+                                                                      abs=0.02)
+    assert at.button(key="theory_optimal").disabled  # both are in the comparison now
+
+
+def test_optimal_runs_are_added_once_and_only_while_there_is_room():
+    theory = QuadraticTheory(lam_min=1 / KAPPA, lam_max=1.0)
+    sgd, momentum = optimal_runs(theory)
+    assert runs_to_add(DEFAULT_SCENE, theory) == [sgd, momentum]  # six runs: room for two
+    assert runs_to_add(DEFAULT_SCENE.with_runs([*DEFAULT_SCENE.runs, sgd]), theory) == [momentum]
+    full = DEFAULT_SCENE.with_runs([RunSpec.make("adam", lr=0.1)] * MAX_RUNS)
+    assert runs_to_add(full, theory) == []
+
+
+def test_a_diverging_run_is_predicted_to_diverge():
+    scene, _ = scene_from_query({"run": ["sgd:lr=2.5", "momentum:lr=1,mu=1"], "steps": "100"})
+    theory = QuadraticTheory(lam_min=1 / KAPPA, lam_max=1.0)
+    sgd, frictionless = rate_rows(theory, run_scene(scene), 0.0)
+    assert sgd.predicted == pytest.approx(1.5)  # |1 - 2.5 * 1|
+    assert "diverges, as predicted (step 22)" == sgd.note  # the README's worked example
+    assert frictionless.predicted == pytest.approx(1.0)
+    assert "does not converge" in frictionless.note
+
+
+def test_other_surfaces_say_the_theory_is_for_the_ravine():
+    at = open_panel({"surface": "rosenbrock"})
+    assert any("quadratic ravine" in e.value for e in at.info)
+    assert not at.table
+    assert "theory_optimal" not in [b.key for b in at.button]
+
+
+def test_noise_is_named_as_a_reason_the_rates_may_differ():
+    at = open_panel({**scene_to_query(DEFAULT_SCENE), "noise": "0.5"})
+    assert any("exact gradients and a constant lr" in e.value and "noise" in e.value
+               for e in at.caption)
