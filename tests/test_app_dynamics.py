@@ -177,3 +177,32 @@ def test_the_url_round_trips_what_the_widgets_show():
     assert url_dynamics(at) == scene.dynamics  # values off the sliders' menus are kept
     assert at.select_slider(key="noise").value == 0.37
     assert at.select_slider(key="schedule_k").value == 0.003
+
+
+# --- the real page in Chromium -----------------------------------------------------------------
+
+GRAPH = "document.querySelector('.js-plotly-plot')"
+FANS_DRAWN = f"""() => {{
+    const gd = {GRAPH};
+    return gd._fullData.filter(t => (t.name || '').endsWith('more seeds')).map(t => {{
+        const g = gd.querySelector('.scatterlayer .trace' + t.uid);
+        return g ? [...g.querySelectorAll('path.js-line')]
+            .filter(p => (p.getAttribute('d') || '').length > 10).length : 0;
+    }});
+}}"""
+
+
+@pytest.mark.browser
+def test_a_noisy_link_draws_its_fans_in_chromium_and_they_stay_while_playing(page, app_url):
+    page.goto(f"{app_url}/?{EXAMPLE}")
+    page.wait_for_function(f"{GRAPH} && {GRAPH}._fullData && {GRAPH}._fullData.length > 0",
+                           timeout=30_000)
+    page.wait_for_timeout(500)
+    assert page.get_by_test_id("stException").count() == 0
+    assert "noise=0.5" in page.url and "fan=5" in page.url  # the scene stays in the URL
+    drawn = page.evaluate(FANS_DRAWN)
+    assert len(drawn) == 6 and all(lines >= 1 for lines in drawn)
+    page.locator(".updatemenu-button", has_text="Play").click()
+    page.wait_for_timeout(1200)
+    assert page.evaluate(FANS_DRAWN) == drawn
+    assert page.problems == []
