@@ -6,7 +6,9 @@ the ranges, the number of cells and the metric. The map runs every cell from
 the scene's start for the scene's steps in one batched ``simulate`` call
 (:func:`analysis.phase_map.phase_map`), cached, and only while the panel is
 open. Hyperparameters off the axes are those of the scene's first run of that
-optimizer (its defaults when there is none). A click on a cell adds that run.
+optimizer (its defaults when there is none). The map uses exact gradients and
+constant settings, whatever noise or schedule the scene has. A click on a cell
+adds that run.
 """
 
 from __future__ import annotations
@@ -174,6 +176,9 @@ def render(page: PageState) -> None:
         notes.append(f"other settings {others}")
     if boundary is not None:
         notes.append("dashed: the largest stable lr of the theory (the ravine is quadratic)")
+    if page.scene.dynamics.describe():
+        notes.append("the map uses exact gradients and constant settings, without the "
+                     "scene's noise or schedule")
     st.caption("; ".join(notes) + ".")
 
     points = [p for p in state.selection.points

@@ -140,6 +140,7 @@ def inspector_figure(surface, run: Run, k: int, *, label: str, color: str,
         data.append({"type": "scatter", "mode": "lines", "name": f"step size along {axis}",
                      "x": typed(steps, np.int32), "y": typed(sizes[:, column]),
                      "line": {**AXIS_LINES[axis], "width": 2.5}, "xaxis": "x2", "yaxis": "y2",
+                     "legend": "legend2",
                      "hovertemplate": f"step %{{x}}: {axis} step size %{{y:.3g}}"
                                       "<extra></extra>"})
     finite = sizes[np.isfinite(sizes) & (sizes > 0)]
@@ -164,9 +165,12 @@ def inspector_figure(surface, run: Run, k: int, *, label: str, color: str,
         "template": {}, "height": height,
         "font": {"family": FONT_FAMILY, "size": 14, "color": "#222222"},
         "paper_bgcolor": "white", "plot_bgcolor": "white",
-        "margin": {"l": 60, "r": 20, "t": 30, "b": 60},
+        "margin": {"l": 60, "r": 20, "t": 30, "b": 90},
+        # Two legends: the arrows under the contour, the step sizes under their chart.
         "legend": {"orientation": "h", "x": 0, "y": -0.15, "yanchor": "top",
-                   "title": {"text": f"At step {k} (arrows {scale_text}):"}},
+                   "entrywidth": 0, "title": {"text": f"At step {k} (arrows {scale_text}):",
+                                              "side": "top"}},
+        "legend2": {"orientation": "h", "x": 0.6, "y": -0.25, "yanchor": "top"},
         "hovermode": "closest", "dragmode": False, "images": [image],
         "xaxis": {**AXIS_STYLE, "domain": [0, CONTOUR_RIGHT], "range": [x0, x1],
                   "anchor": "y", "constrain": "domain", "title": {"text": "x"}},

@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-import base64
 import json
-from pathlib import Path
 
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
 from optimizers import simulate
 from surfaces import SURFACES
+from tests import panel_page
+from tests.panel_page import decode
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 RAVINE = SURFACES["ravine"]
 START = (-8.0, 1.5)
 
 
 def open_panel(query: dict) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update(query)
-    at.run()
-    at.segmented_control(key="panel").set_value("inspector").run()
-    assert not at.exception, at.exception
-    return at
+    return panel_page.open_panel("inspector", query)
 
 
 def inspector(at: AppTest) -> dict:
@@ -35,10 +29,6 @@ def inspector(at: AppTest) -> dict:
 def trace(fig: dict, name: str) -> dict:
     (found,) = [t for t in fig["data"] if t.get("name") == name]
     return found
-
-
-def decode(array) -> np.ndarray:
-    return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).astype(float)
 
 
 def test_the_chosen_step_of_the_chosen_run_is_drawn():

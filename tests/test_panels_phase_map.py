@@ -3,9 +3,7 @@ becoming a run."""
 
 from __future__ import annotations
 
-import base64
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -25,17 +23,14 @@ from panels.phase_map import (
 from plotting.phase_map import PICKER
 from scenes import DEFAULT_SCENE, MAX_RUNS, RunSpec, scene_from_query
 from surfaces import SURFACES, make_surface
+from tests import panel_page
+from tests.panel_page import decode
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 LINK = {"run": ["sgd:lr=1.8", "momentum:lr=0.3,mu=0.9"], "steps": "150"}
 
 
 def open_panel(query: dict) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update(query)
-    at.run()
-    at.segmented_control(key="panel").set_value("phase_map").run()
-    assert not at.exception, at.exception
+    at = panel_page.open_panel("phase_map", query)
     at.select_slider(key="phase_cells").set_value(20).run()
     assert not at.exception, at.exception
     return at
@@ -45,12 +40,6 @@ def phase_chart(at: AppTest):
     charts = at.get("plotly_chart")
     assert len(charts) == 2  # the race, then the map
     return charts[1]
-
-
-def decode(array) -> np.ndarray:
-    if isinstance(array, dict):
-        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"])
-    return np.asarray(array, dtype=float)
 
 
 def click(at: AppTest, curve: int, index: int, x: float, y: float) -> None:

@@ -4,7 +4,6 @@ predicted, and "Set to optimal"."""
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -13,19 +12,14 @@ from analysis.theory import QuadraticTheory
 from panels.theory import optimal_runs, rate_rows, runs_to_add
 from scenes import DEFAULT_SCENE, MAX_RUNS, RunSpec, scene_from_query, scene_to_query
 from scenes.compute import run_scene
+from tests import panel_page
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 KAPPA = 50.0  # the lecture scene's ravine: lam_min = 1/50, lam_max = 1
 SQ = math.sqrt(KAPPA)
 
 
 def open_panel(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update(query or {})
-    at.run()
-    at.segmented_control(key="panel").set_value("theory").run()
-    assert not at.exception, at.exception
-    return at
+    return panel_page.open_panel("theory", query)
 
 
 def table(at: AppTest) -> dict[str, dict[str, str]]:

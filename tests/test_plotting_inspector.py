@@ -3,7 +3,6 @@ step sizes against sums of the recorded gradients."""
 
 from __future__ import annotations
 
-import base64
 import json
 
 import numpy as np
@@ -14,15 +13,10 @@ from optimizers import simulate
 from optimizers.schedules import Schedule
 from plotting.inspector import arrow_scale, arrows, inspector_figure
 from surfaces import SURFACES
+from tests.panel_page import decode
 
 RAVINE = SURFACES["ravine"]
 START = (-8.0, 1.5)
-
-
-def decode(array) -> np.ndarray:
-    if isinstance(array, dict):
-        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).astype(float)
-    return np.array([np.nan if v is None else v for v in array], dtype=float)
 
 
 def figure(run, k: int) -> dict:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 
 import numpy as np
@@ -24,6 +23,7 @@ from plotting.phase_map import (
     picker_groups,
 )
 from surfaces import SURFACES
+from tests.panel_page import decode
 
 RAVINE = SURFACES["ravine"]
 LRS = np.array([0.01, 0.1, 1.0, 2.5, 5.0])
@@ -33,15 +33,6 @@ MUS = np.array([0.0, 0.5, 0.9])
 @pytest.fixture(scope="module")
 def momentum_map():
     return phase_map(RAVINE, "momentum", LRS, MUS, steps=200)
-
-
-def decode(array) -> np.ndarray:
-    """A figure's array, plain or in Plotly's base64 typed form (2D with its shape)."""
-    if isinstance(array, dict):
-        flat = np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"])
-        shape = array.get("shape")
-        return flat.reshape([int(n) for n in shape.split(",")]) if shape else flat
-    return np.asarray(array, dtype=float)
 
 
 def as_json(fig) -> dict:

@@ -1,0 +1,83 @@
+"""The analysis panels in headless Chromium: a real click on the phase map adds its run;
+the map's hover and the inspector's arrows are drawn as Plotly receives them."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from tests.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.browser
+
+CHARTS = "document.querySelectorAll('.js-plotly-plot')"
+SECOND = f"{CHARTS}[1]"
+
+
+def open_panel(page, url: str, query: str, title: str) -> None:
+    page.goto(f"{url}/{query}")
+    page.wait_for_function(f"{CHARTS}.length === 1 && {CHARTS}[0].data", timeout=30_000)
+    page.get_by_text(title, exact=True).click()
+    page.wait_for_function(f"{CHARTS}.length === 2 && {SECOND}._fullData", timeout=30_000)
+    page.locator(".js-plotly-plot").nth(1).scroll_into_view_if_needed()
+
+
+def runs_in_url(page) -> list[str]:
+    return parse_qs(urlparse(page.url).query).get("run", [])
+
+
+def test_clicking_a_phase_map_cell_adds_that_run(page, app_url):
+    open_panel(page, app_url, "?run=sgd:lr=1.8&run=momentum:lr=0.3,mu=0.9&steps=150",
+               "Phase map")
+    # A converged cell's centre, at its page coordinates (Plotly's own axis mapping).
+    target = page.evaluate(f"""() => {{
+        const gd = {SECOND};
+        const t = gd._fullData.find(t => t.name === 'cell picker');
+        const k = Math.floor(t.x.length / 2);
+        const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+        const box = gd.getBoundingClientRect();
+        return {{x: t.x[k], y: t.y[k],
+                 px: box.left + xa._offset + xa.l2p(xa.c2l(t.x[k])),
+                 py: box.top + ya._offset + ya.l2p(ya.c2l(t.y[k]))}};
+    }}""")
+    page.mouse.move(target["px"], target["py"])
+    page.wait_for_function(f"{SECOND}.querySelector('.hovertext') !== null", timeout=5_000)
+    lines = page.evaluate(f"""() => Array.from(
+        {SECOND}.querySelectorAll('.hovertext tspan.line'), t => t.textContent)""")
+    assert re.fullmatch(r"\d+ steps to converge", lines[2]), lines  # the value: customdata
+    assert lines[0] == f"lr = {target['x']:.3g}" and lines[-1] == "click: add this run"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator(".js-plotly-plot").nth(1).screenshot(path=str(ARTIFACTS / "phase-map.png"))
+
+    assert len(runs_in_url(page)) == 2
+    page.mouse.click(target["px"], target["py"])
+    page.wait_for_function("() => new URLSearchParams(location.search).getAll('run')"
+                           ".length === 3", timeout=15_000)
+    added = runs_in_url(page)[-1]
+    optimizer, settings = added.split(":")
+    values = dict(pair.split("=") for pair in settings.split(","))
+    assert optimizer == "momentum"
+    assert float(values["lr"]) == pytest.approx(target["x"], rel=1e-6)
+    assert float(values["mu"]) == pytest.approx(target["y"], abs=1e-6)
+    assert page.get_by_test_id("stException").count() == 0
+    assert page.problems == []
+
+
+def test_the_inspector_draws_arrows_and_marks_the_step(page, app_url):
+    open_panel(page, app_url, "?run=nesterov:lr=0.3,mu=0.9&steps=100", "State inspector")
+    drawn = page.evaluate(f"""() => {SECOND}._fullData
+        .filter(t => t.mode === 'lines+markers')
+        .map(t => [t.name, t.marker.symbol, t.marker.angleref])""")
+    names = [name for name, _, _ in drawn]
+    assert "−lr · gradient" in names and "velocity v" in names
+    assert any(name.startswith("look-ahead") for name in names)
+    assert all(symbol == "arrow" and ref == "previous" for _, symbol, ref in drawn)
+    # The arrowheads are drawn: one path per arrow head in the scatter layer.
+    heads = page.evaluate(f"() => {SECOND}.querySelectorAll('.scatterlayer .point').length")
+    assert heads >= 2 * len(drawn)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator(".js-plotly-plot").nth(1).screenshot(path=str(ARTIFACTS / "inspector.png"))
+    assert page.get_by_test_id("stException").count() == 0
+    assert page.problems == []
