@@ -79,5 +79,14 @@ def test_the_inspector_draws_arrows_and_marks_the_step(page, app_url):
     assert heads >= 2 * len(drawn)
     ARTIFACTS.mkdir(exist_ok=True)
     page.locator(".js-plotly-plot").nth(1).screenshot(path=str(ARTIFACTS / "inspector.png"))
+
+    # The panel's own step slider (a fragment) redraws the inspector at the next step.
+    marked = f"() => {SECOND}._fullData.find(t => t.name === 'inspected step').x[0]"
+    step = page.evaluate(marked)
+    slider = page.get_by_test_id("stSlider").filter(has=page.get_by_text("step", exact=True))
+    slider.get_by_role("slider").press("ArrowRight")
+    page.wait_for_function(f"() => ({marked})() === {step + 1}", timeout=15_000)
+    assert page.evaluate(f"() => {SECOND}._fullData.some(t => t.name === "
+                         f"'position at step {step + 1}')")
     assert page.get_by_test_id("stException").count() == 0
     assert page.problems == []
