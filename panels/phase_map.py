@@ -24,7 +24,7 @@ from analysis.theory import theory_for
 from optimizers import OPTIMIZERS
 from panels import PageState, Panel
 from plotting.colors import run_color
-from plotting.phase_map import MapMark, cell_of, phase_figure
+from plotting.phase_map import LOG_AXES, MapMark, cell_of, phase_figure
 from scenes import MAX_RUNS, RunSpec, Scene, choices, escape_markdown
 from surfaces import Surface
 
@@ -36,7 +36,6 @@ Y_AXES: dict[str, tuple[str, ...]] = {
 LR_RANGE = (1e-3, 10.0)
 Y_RANGES = {"mu": (0.0, 0.99), "decay_rate": (0.0, 0.999), "beta1": (0.0, 0.99),
             "beta2": (0.5, 0.9999), "eps": (1e-10, 0.1)}
-LOG_AXES = {"lr", "eps"}
 CELLS = (20, 40, 60, 80, 100)
 # Most runs x (steps + 1) one map records: 100 x 100 cells of 300 steps (about 70 MB).
 MAX_MAP_VALUES = 100 * 100 * 301

@@ -18,7 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from analysis.theory import QuadraticTheory, measured_rate, predicted_rate, theory_for
 from panels import PageState, Panel
@@ -138,10 +140,8 @@ def _add_runs(add_run: Callable[[RunSpec], None], runs: list[RunSpec]) -> None:
         add_run(run)
 
 
-def _styled(rows: list[RateRow]):
-    """The rows as a table whose run names are written in their colours."""
-    import pandas as pd
-
+def _styled(rows: list[RateRow]) -> Styler:
+    """The rows as a table, each run's name beside a bar in its colour."""
     frame = pd.DataFrame({
         "run": [row.label for row in rows],
         "predicted ρ": [_rate(row.predicted, "no closed form") for row in rows],
