@@ -9,7 +9,7 @@ packages: ``scenes`` (links, presets, simulation), ``plotting`` (the figure),
 Widget keys (the tests find widgets by them): ``surface``, ``kappa``,
 ``angle``, ``expr``, ``x0``/``x1``/``y0``/``y1`` (a typed formula's box),
 ``start_x``, ``start_y``, ``steps``, ``view``, ``preset_<key>``, the noise and
-schedule keys of :mod:`controls.dynamics`,
+schedule keys of :mod:`controls.dynamics`, ``present`` (presenter mode),
 ``add_optimizer``, ``add_run``, and per run ``run<id>_<hyper>``,
 ``run<id>_on``, ``run<id>_remove``.
 """
@@ -27,6 +27,7 @@ from optimizers import OPTIMIZERS
 from panels import PANELS, PageState
 from plotting import scene_figure
 from plotting.colors import run_color
+from plotting.export import chart_config, file_stem
 from scenes import (
     CUSTOM,
     DEFAULT_SCENE,
@@ -43,6 +44,7 @@ from scenes import (
     scene_to_query,
 )
 from scenes.dynamics import NO_DYNAMICS, Dynamics
+from scenes.links import presenter_from_query
 from scenes.model import (
     MAX_EXPR_LENGTH,
     default_start,
@@ -168,6 +170,8 @@ ADD_LR = {run.optimizer: run.values["lr"] for run in DEFAULT_SCENE.runs}
 if "ids" not in ss:
     link = {key: st.query_params.get_all(key) for key in st.query_params}
     scene, ss.link_messages = scene_from_query(link)
+    ss.present, present_messages = presenter_from_query(link)
+    ss.link_messages = [*ss.link_messages, *present_messages]
     load_scene(scene)
     ss.loaded = scene
     ss.preset = None
@@ -190,28 +194,32 @@ if scene != ss.loaded:  # the visitor moved on from the link (or preset) they op
         ss.preset = None
     ss.loaded = scene
 query = scene_to_query(scene)
+address = {**query, **({"present": "1"} if ss.present else {})}  # the scene, and how it shows
 if {k: st.query_params.get_all(k) for k in st.query_params} != {
-        k: v if isinstance(v, list) else [v] for k, v in query.items()}:
-    st.query_params.from_dict(query)
+        k: v if isinstance(v, list) else [v] for k, v in address.items()}:
+    st.query_params.from_dict(address)
+# Presenter mode: the sidebar's controls tucked away (the lecturer can still open it).
+st.set_page_config(initial_sidebar_state="collapsed" if ss.present else "auto")
 
 
 # --- main area (drawn before the sidebar, so that the chart reaches the browser first) ---
 
 @st.fragment
-def chart(surface: surfaces.Surface, traces: list, surface_key: tuple) -> None:
+def chart(surface: surfaces.Surface, traces: list, surface_key: tuple, filename: str) -> None:
     """The view switch and the chart: switching views reruns only this fragment.
 
     A click on the start picker stores the new start and reruns the whole page.
+    The toolbar's camera icon saves the chart as ``filename``.png.
     """
     view = st.segmented_control("View", list(VIEWS), key="view", default="overlay",
                                 format_func=VIEWS.get, label_visibility="collapsed")
     fig = scene_figure(surface, traces, view=view or "overlay", grid=grid_of(surface_key),
-                       start_picker=True)
+                       start_picker=True, presenter=ss.present)
     picker = next(n for n, trace in enumerate(fig.data) if trace.name == "start picker")
     # theme=None: the figure carries its own styling, and the browser draws it sooner
     # without Streamlit's theme merged into every trace.
     state = st.plotly_chart(fig, key=f"chart{ss.get('picks', 0)}", on_select="rerun",
-                            selection_mode="points", config={"displaylogo": False},
+                            selection_mode="points", config=chart_config(filename),
                             theme=None)
     points = [p for p in state.selection.points if p["curve_number"] == picker]
     if points:
@@ -221,7 +229,22 @@ def chart(surface: surfaces.Surface, traces: list, surface_key: tuple) -> None:
 
 
 
-st.title("Descent Lab")
+# Presenter mode, for a projector: larger text, less padding, fewer captions.
+PRESENTER_CSS = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 3.5rem; padding-bottom: 2rem; }
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] li { font-size: 1.45rem; }
+[data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 1.25rem; }
+</style>"""
+
+title, switch = st.columns([5, 1], vertical_alignment="bottom")
+if not ss.present:
+    title.title("Descent Lab")
+switch.toggle("Presenter mode", key="present",
+              help="For a projector: large fonts and thick lines, the sidebar tucked away "
+                   "(open it with the arrow at the top left). Links keep it as present=1.")
+if ss.present:
+    st.html(PRESENTER_CSS)
 for message in ss.link_messages:
     st.warning(f"From the link: {escape_markdown(message)}", icon=":material/link_off:")
 if ss.preset:
@@ -236,10 +259,11 @@ except ValueError as error:
 
 if surface is not None:
     star = ", the star the minimum" if surface.minima else ""
-    st.caption(f"**{escape_markdown(surface.title)}.** {escape_markdown(surface.lesson)} "
-               f"Each line is one optimizer stepping from the same start; the dot is where it "
-               f"is now{star}, and the right panel its loss at every step. "
-               f"Press **Play** to watch them race.")
+    if not ss.present:
+        st.caption(f"**{escape_markdown(surface.title)}.** {escape_markdown(surface.lesson)} "
+                   f"Each line is one optimizer stepping from the same start; the dot is where "
+                   f"it is now{star}, and the right panel its loss at every step. "
+                   f"Press **Play** to watch them race.")
     paths = {i: path_of(scene.surface_key, run.optimizer, run.hyper, scene.start, scene.steps,
                         scene.dynamics)
              for i, run in scene.enabled_runs}
@@ -253,7 +277,7 @@ if surface is not None:
     for line in scene.dynamics.describe():
         st.caption(line)
 
-    chart(surface, traces, scene.surface_key)
+    chart(surface, traces, scene.surface_key, file_stem(scene))
 
     if PANELS:
         panel = st.segmented_control("Explore further", list(PANELS), key="panel",
@@ -262,7 +286,8 @@ if surface is not None:
             PANELS[panel].render(PageState(
                 scene=scene, surface=surface,
                 runs=[(i, run, paths[i]) for i, run in scene.enabled_runs],
-                traces=traces, add_run=add_run))
+                traces=traces, add_run=add_run, view=ss.get("view") or "overlay",
+                presenter=ss.present))
 
     st.subheader("The surface")
     st.latex(surface.latex)
@@ -280,7 +305,8 @@ if used:
             st.caption(f"Equals `{opt.torch}` for a constant lr.")
 
 with st.expander("Share this scene"):
-    st.caption("The address bar holds the whole scene; this is its query part.")
+    st.caption("The address bar holds the whole scene; this is its query part"
+               + (" (without presenter mode, for the audience)." if ss.present else "."))
     st.code("?" + urlencode(query, doseq=True, safe=",:="), language=None)
 
 

@@ -24,6 +24,8 @@ class PageState:
     ``runs`` holds ``(index, run, trajectory)`` for every run switched on
     (the index fixes the run's colour); ``traces`` the same runs as drawn.
     ``add_run`` adds a run to the comparison (for panels that propose one).
+    ``view`` is the race chart's view (``"overlay"`` or ``"multiples"``) and
+    ``presenter`` whether the page is in presenter mode (large fonts, thick lines).
     """
 
     scene: Scene
@@ -31,6 +33,8 @@ class PageState:
     runs: list[tuple[int, RunSpec, Trajectory]]
     traces: list[RunTrace]
     add_run: Callable[[RunSpec], None]
+    view: str = "overlay"
+    presenter: bool = False
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ class Panel:
 PANELS: dict[str, Panel] = {}
 
 # The panels import Panel and PageState from here, so they are registered last.
-from panels import inspector, phase_map, theory  # noqa: E402
+from panels import export, inspector, phase_map, theory, view3d  # noqa: E402
 
-PANELS.update({panel.key: panel for panel in (theory.PANEL, phase_map.PANEL, inspector.PANEL)})
+PANELS.update({panel.key: panel for panel in (theory.PANEL, phase_map.PANEL, inspector.PANEL,
+                                              view3d.PANEL, export.PANEL)})

@@ -51,6 +51,14 @@ def frame_steps(steps: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
     return np.unique(np.r_[np.arange(0, steps, stride), steps]).astype(int)
 
 
+def run_frame_steps(runs: list[RunTrace], max_frames: int = MAX_FRAMES) -> np.ndarray:
+    """:func:`frame_steps` of runs that must all have the same number of steps."""
+    steps = {r.steps for r in runs}
+    if len(steps) > 1:
+        raise ValueError(f"every run needs the same number of steps, got {sorted(steps)}")
+    return frame_steps(steps.pop() if runs else 0, max_frames)
+
+
 def block_size(steps_at: np.ndarray) -> int:
     """Steps per path block: a whole number of frame strides balancing toggles and tails.
 
@@ -66,14 +74,23 @@ def block_size(steps_at: np.ndarray) -> int:
     return stride * max(1, round(m))
 
 
+def _coords(pts: np.ndarray, z: np.ndarray | None, lo: int, hi: int) -> dict:
+    """Steps ``lo`` to ``hi - 1`` as ``x`` and ``y`` (and ``z``, the height, if given)."""
+    coords = {"x": typed(pts[lo:hi, 0]), "y": typed(pts[lo:hi, 1])}
+    if z is not None:
+        coords["z"] = typed(z[lo:hi])
+    return coords
+
+
 def path_layers(run: RunTrace, block: int, steps_at: np.ndarray,
-                style: dict) -> list[tuple[dict, list[dict]]]:
+                style: dict, z: np.ndarray | None = None) -> list[tuple[dict, list[dict]]]:
     """The traces that draw a run's path, each with its update for every frame.
 
     Blocks ``j = 0, 1, ...`` hold ``points[j * block : (j + 1) * block + 1]``
     (neighbours share an end point, so the line is unbroken) for every whole
     block up to the run's last finite point; the tail holds the rest up to
-    the frame's step. ``style`` is merged into each trace (line, axes, ...).
+    the frame's step. ``style`` is merged into each trace (line, axes, ...;
+    ``"type": "scatter3d"`` for a 3D path, whose height per step is ``z``).
     """
     last = run.last
     shown_end = np.minimum(steps_at, last)  # a diverged run stops at its last point
@@ -81,38 +98,45 @@ def path_layers(run: RunTrace, block: int, steps_at: np.ndarray,
     layers = []
     for j in range(max(0, last) // block):
         lo, hi = j * block, (j + 1) * block
-        trace = {"type": "scatter", "mode": "lines", "x": typed(pts[lo:hi + 1, 0]),
-                 "y": typed(pts[lo:hi + 1, 1]), "hoverinfo": "skip", "showlegend": False, **style}
+        trace = {"type": "scatter", "mode": "lines", **_coords(pts, z, lo, hi + 1),
+                 "hoverinfo": "skip", "showlegend": False, **style}
         layers.append((trace, [SHOWN if hi <= e else HIDDEN for e in shown_end]))
     tail = {"type": "scatter", "mode": "lines", "hoverinfo": "skip", "showlegend": False,
             **style}
     updates = []
     for e in shown_end:
         start = (e // block) * block if e >= 0 else 0
-        updates.append({"x": typed(pts[start:e + 1, 0]), "y": typed(pts[start:e + 1, 1])})
+        updates.append(_coords(pts, z, start, e + 1))
     layers.append((tail, updates))
     return layers
 
 
-def positions(runs: list[RunTrace], steps_at: np.ndarray) -> list[dict]:
-    """For each frame, the runs' positions at its step (NaN once a run diverged)."""
+def positions(runs: list[RunTrace], steps_at: np.ndarray,
+              heights: list[np.ndarray] | None = None) -> list[dict]:
+    """For each frame, the runs' positions at its step (NaN once a run diverged).
+
+    ``heights`` (one array per run, a height per step) adds ``z`` for a 3D view.
+    """
     xy = np.stack([r.points[steps_at] for r in runs], axis=1)
-    return [{"x": typed(xy[k, :, 0]), "y": typed(xy[k, :, 1])} for k in range(len(steps_at))]
+    z = None if heights is None else np.stack([h[steps_at] for h in heights], axis=1)
+    return [{"x": typed(xy[k, :, 0]), "y": typed(xy[k, :, 1]),
+             **({} if z is None else {"z": typed(z[k])})} for k in range(len(steps_at))]
 
 
 def controls(names: list[str], steps_at: np.ndarray, active: int, *, font_size: float,
-             y: float) -> tuple[list[dict], list[dict]]:
+             y: float, redraw: bool = False) -> tuple[list[dict], list[dict]]:
     """Play/Pause, the step slider and the speed menu, in one row at height ``y``.
 
     Returns ``(updatemenus, sliders)``. Play continues from the current frame
     (from the start when at the end); a speed sets Play's frame duration
     (Plotly's ``relayout`` of the button's own arguments). The slider has
-    one step per frame and jumps to it.
+    one step per frame and jumps to it. ``redraw=True`` is for frames of 3D
+    traces, which Plotly applies only by redrawing the whole scene.
     """
-    jump = {"mode": "immediate", "frame": {"duration": 0, "redraw": False},
+    jump = {"mode": "immediate", "frame": {"duration": 0, "redraw": redraw},
             "transition": {"duration": 0}}
     play = {"mode": "immediate", "fromcurrent": True,
-            "frame": {"duration": SPEEDS[NORMAL_SPEED], "redraw": False},
+            "frame": {"duration": SPEEDS[NORMAL_SPEED], "redraw": redraw},
             "transition": {"duration": 0}}
     font = {"size": font_size}
     buttons = {

@@ -18,7 +18,14 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from plotting.animation import MAX_FRAMES, block_size, controls, frame_steps, path_layers, positions
+from plotting.animation import (
+    MAX_FRAMES,
+    block_size,
+    controls,
+    path_layers,
+    positions,
+    run_frame_steps,
+)
 from plotting.colors import CONTOUR_SCALE
 from plotting.contour import (
     ContourScale,
@@ -106,10 +113,7 @@ def scene_figure(
     if view not in VIEWS:
         raise ValueError(f"view must be one of {', '.join(VIEWS)}, got {view!r}")
     runs = list(traces)
-    steps = {r.steps for r in runs}
-    if len(steps) > 1:
-        raise ValueError(f"every run needs the same number of steps, got {sorted(steps)}")
-    steps_at = frame_steps(steps.pop() if runs else 0, max_frames)
+    steps_at = run_frame_steps(runs, max_frames)
     style = PRESENTER if presenter else NORMAL
     grid = grid if grid is not None else surface.grid(GRID_N)
     scale = ContourScale.for_values(grid[2], surface.min_value)

@@ -9,6 +9,8 @@ The schema (a public interface, documented in the README)::
 * the surface's parameters by name (the ravine's ``kappa`` and ``angle``);
 * ``expr`` and ``domain=x0,x1,y0,y1`` for ``surface=custom`` (a typed formula);
 * ``start=x,y`` and ``steps=n``;
+* ``present=1``: presenter mode, how the page shows the scene rather than part of
+  it (read by :func:`presenter_from_query`, ignored by :func:`scene_from_query`);
 * gradient noise and schedules for every run, each only when not the default
   (see :mod:`scenes.dynamics`): ``noise=0.5`` (the standard deviation),
   ``seed=7``, ``fan=5`` (seeds drawn), ``schedule=step:drop=0.5,every=100``
@@ -69,6 +71,9 @@ MAX_NAMES_SHOWN = 5
 SURFACE_NAMES = (*FACTORIES, CUSTOM)
 TRUE_WORDS = ("true", "on", "1", "yes")
 FALSE_WORDS = ("false", "off", "0", "no")
+# Keys of how the page shows a scene, not of the scene: read by
+# presenter_from_query, written by the page itself.
+PAGE_KEYS = ("present",)
 
 
 def fmt(value: float | int | bool) -> str:
@@ -429,7 +434,7 @@ class _Reader:
         return RunSpec.make(name, enabled, **values)
 
     def unknown(self) -> None:
-        names = sorted(set(self.query) - self.used)
+        names = sorted(set(self.query) - self.used - set(PAGE_KEYS))
         if names:
             shown = ", ".join(quote(n, 20) for n in names[:MAX_NAMES_SHOWN])
             more = len(names) - MAX_NAMES_SHOWN
@@ -454,3 +459,16 @@ def scene_from_query(params: Mapping[str, Any]) -> tuple[Scene, list[str]]:
                     dynamics=reader.dynamics(), runs=reader.runs())
     reader.unknown()
     return scene, messages
+
+
+def presenter_from_query(params: Mapping[str, Any]) -> tuple[bool, list[str]]:
+    """Whether a link asks for presenter mode (``present=1``), and a message for a value
+    that could not be read (presenter mode then stays off). Never raises."""
+    messages: list[str] = []
+    text = _Reader(_as_lists(params, []), messages).one("present")
+    if text is None:
+        return False, messages
+    word = text.strip().lower()
+    if word not in TRUE_WORDS + FALSE_WORDS:
+        messages.append(f"ignored present={quote(text)}: it must be 1 (presenter mode) or 0")
+    return word in TRUE_WORDS, messages

@@ -1,0 +1,57 @@
+"""The export panel: the scene as a standalone HTML file, its trajectories as CSV, a PNG.
+
+Both files are made only when their button is clicked (Streamlit runs a
+download button's callable then, on its own thread), so an open panel costs
+the page almost nothing: the HTML file holds the whole of plotly.js (about
+4.7 MB) and the CSV a row per run, seed and step. The PNG comes from the
+chart's own toolbar (the camera icon), drawn by the browser.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from panels import PageState, Panel
+from plotting import scene_figure
+from plotting.export import file_stem, scene_html, trajectories_csv
+from plotting.surface3d import surface_figure
+
+GRID_N = 120  # as the page's contour
+
+
+def html_file(page: PageState, with_3d: bool) -> bytes:
+    """The scene as the page shows it (view, presenter sizes), in one offline HTML file."""
+    grid = page.surface.grid(GRID_N)
+    figures = [scene_figure(page.surface, page.traces, view=page.view, grid=grid,
+                            start_picker=False, presenter=page.presenter)]
+    if with_3d and page.traces:
+        figures.append(surface_figure(page.surface, page.traces, presenter=page.presenter))
+    return scene_html(figures, page.scene, page.surface,
+                      [trace.name for trace in page.traces]).encode()
+
+
+def render(page: PageState) -> None:
+    stem = file_stem(page.scene)
+    if not page.runs:
+        st.info("Switch a run on to export the scene.")
+        return
+    with_3d = st.checkbox("Add the 3D view to the HTML file", key="export_3d")
+    left, right = st.columns(2)
+    left.download_button(
+        "Download the scene as HTML", data=lambda: html_file(page, with_3d),
+        file_name=f"{stem}.html", mime="text/html", key="export_html", on_click="ignore",
+        icon=":material/download:", width="stretch",
+        help="One file with the chart and plotly.js inside: it plays in any browser "
+             "without a network (about 5 MB).")
+    right.download_button(
+        "Download the trajectories as CSV",
+        data=lambda: trajectories_csv(page.scene, page.runs).encode(),
+        file_name=f"{stem}.csv", mime="text/csv", key="export_csv", on_click="ignore",
+        icon=":material/table:", width="stretch",
+        help="One row per run and step (and seed, with a fan): run, label, optimizer, "
+             "every hyperparameter, noise, seed, schedule, step, x, y, loss, diverged.")
+    st.caption("For a PNG of a chart, hover it and click the camera icon in its toolbar "
+               f"(top right): it saves {stem}.png at twice the size shown, without a network.")
+
+
+PANEL = Panel(key="export", title="Export", render=render)

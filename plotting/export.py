@@ -1,0 +1,155 @@
+"""The current scene to take away: a standalone HTML page, the trajectories as CSV, a PNG.
+
+* :func:`scene_html`: one HTML file holding the scene's figure, the whole of
+  plotly.js (from the installed plotly package, about 4.7 MB) and a short
+  description of the scene with its link. Nothing is fetched when it opens (no
+  CDN, no MathJax, no web fonts), so it plays in a lecture hall without network.
+* :func:`trajectories_csv`: one row per run, seed and step (columns in
+  :data:`CSV_COLUMNS`, documented in the README's "3D view, export and
+  presenter mode").
+* PNG: :func:`chart_config` puts Plotly's "Download plot as png" button in
+  every chart's toolbar (the camera icon), which draws the PNG in the browser,
+  offline; there is no server-side PNG (that would need kaleido and a Chrome).
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode
+
+import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from optimizers import OPTIMIZERS
+
+if TYPE_CHECKING:
+    from scenes import RunSpec, Scene
+    from scenes.compute import Trajectory
+    from surfaces import Surface
+
+PNG_SCALE = 2  # the PNG has twice the chart's pixels: sharp on a slide
+FIGURE_ID = "descent-lab-figure"
+
+# Every hyperparameter of every optimizer: the lecture's order, then any other.
+_LECTURE_ORDER = ("lr", "mu", "decay_rate", "beta1", "beta2", "eps", "bias_correction")
+HYPER_COLUMNS: tuple[str, ...] = tuple(sorted(
+    {h.name for opt in OPTIMIZERS.values() for h in opt.hyper},
+    key=lambda n: (_LECTURE_ORDER.index(n) if n in _LECTURE_ORDER else len(_LECTURE_ORDER), n)))
+CSV_COLUMNS: tuple[str, ...] = (
+    "run", "label", "optimizer", *HYPER_COLUMNS, "noise", "seed", "schedule", "anneal",
+    "step", "x", "y", "loss", "diverged",
+)
+
+
+def file_stem(scene: Scene) -> str:
+    """A file name for the scene without extension, e.g. ``descent-lab-ravine-300-steps``."""
+    return f"descent-lab-{re.sub(r'[^a-z0-9]+', '-', scene.surface.lower())}-{scene.steps}-steps"
+
+
+def chart_config(filename: str = "descent-lab") -> dict:
+    """Plotly's ``config`` for a chart: no logo, and a PNG download named ``filename``.png
+    at :data:`PNG_SCALE` times the chart's size (the toolbar's camera icon)."""
+    return {
+        "displaylogo": False,
+        "toImageButtonOptions": {"format": "png", "filename": filename, "scale": PNG_SCALE},
+    }
+
+
+def _number(value: float | bool) -> str:
+    """A CSV cell: shortest exact form for floats, ``true``/``false``, empty for NaN."""
+    if isinstance(value, (bool, np.bool_)):
+        return "true" if value else "false"
+    value = float(value)
+    if not np.isfinite(value):
+        return ""
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+
+
+def trajectories_csv(scene: Scene, runs: Sequence[tuple[int, RunSpec, Trajectory]]) -> str:
+    """The runs' paths as CSV text: one row per run, seed and step, start (step 0) included.
+
+    ``runs`` holds ``(index, run, trajectory)`` as the page computed them (the
+    index is the run's place in the scene, 0-based, as its colour). With a fan of
+    seeds each seed's path follows the run's own, with its ``seed``. From the
+    step a path diverged on, ``x``, ``y`` and ``loss`` are empty and
+    ``diverged`` is ``true``.
+    """
+    from scenes.links import scene_to_query  # scenes imports plotting: import on use
+
+    query = scene_to_query(scene)
+    dynamics = scene.dynamics
+    schedule, anneal = query.get("schedule", "constant"), query.get("anneal", "")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for index, run, path in runs:
+        values = run.values
+        hyper = [_number(values[name]) if name in values else "" for name in HYPER_COLUMNS]
+        for seed, member in zip(dynamics.seeds, (path, *path.fan), strict=True):
+            head = [index, dynamics.label(run.label, values), run.optimizer, *hyper,
+                    _number(dynamics.noise), seed, schedule, anneal]
+            last = len(member.points) if member.diverged_at is None else member.diverged_at
+            for k, ((x, y), loss) in enumerate(zip(member.points, member.losses, strict=True)):
+                writer.writerow([*head, k, _number(x), _number(y), _number(loss),
+                                 "true" if k >= last else "false"])
+    return out.getvalue()
+
+
+def scene_html(figures: Sequence[go.Figure], scene: Scene, surface: Surface,
+               labels: Sequence[str], *, link: str | None = None) -> str:
+    """A standalone HTML page: a title, the scene in words, the figures, the scene's link.
+
+    ``figures`` are shown one below the other (the race chart, then perhaps the
+    3D view), in ``<div>`` elements with ids ``descent-lab-figure``,
+    ``descent-lab-figure-2``, ... ``labels`` are the runs' labels in the
+    figures' order; ``link`` the scene's query (``?surface=...``; made from
+    ``scene`` when None). plotly.js is inlined once and MathJax left out, so
+    nothing is loaded from the network; the animations do not start by
+    themselves (press Play).
+    """
+    from scenes.links import scene_to_query  # scenes imports plotting: import on use
+
+    if link is None:
+        link = "?" + urlencode(scene_to_query(scene), doseq=True, safe=",:=")
+    name = file_stem(scene)
+    plot = "\n".join(
+        pio.to_html(fig.to_dict(), config=chart_config(name if n == 0 else f"{name}-{n + 1}"),
+                    auto_play=False, include_plotlyjs=n == 0, include_mathjax=False,
+                    full_html=False, validate=False,
+                    div_id=FIGURE_ID if n == 0 else f"{FIGURE_ID}-{n + 1}",
+                    default_height=f"{fig.layout.height or 560}px")
+        for n, fig in enumerate(figures))
+    x, y = scene.start
+    runs = "".join(f"<li>{html.escape(label)}</li>" for label in labels)
+    notes = "".join(f"<p>{html.escape(line)}</p>" for line in scene.dynamics.describe())
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Descent Lab: {html.escape(surface.title)}</title>
+<style>
+body {{ font-family: "Source Sans Pro", Arial, Helvetica, sans-serif; color: #222;
+       margin: 1.5rem 2rem; }}
+h1 {{ font-size: 1.6rem; margin: 0 0 0.3rem; }}
+p, li {{ font-size: 1rem; line-height: 1.4; }}
+code {{ word-break: break-all; font-size: 0.85rem; }}
+</style>
+</head>
+<body>
+<h1>Descent Lab: {html.escape(surface.title)}</h1>
+<p>{html.escape(surface.lesson)} Every run starts at ({x:g}, {y:g}) and takes {scene.steps}
+steps. Press <b>Play</b> below the chart to watch them race; the slider moves to any step.</p>
+<ul>{runs}</ul>
+{notes}
+{plot}
+<p>This file works without a network. To open the same scene in Descent Lab, add this
+to the page's address: <code>{html.escape(link)}</code></p>
+</body>
+</html>
+"""
