@@ -55,8 +55,18 @@ def runs_to_add(scene: Scene, theory: QuadraticTheory) -> list[RunSpec]:
 
 
 def steps_per_tenfold(rate: float) -> float:
-    """Steps for the distance to the minimum to shrink tenfold at ``rate`` per step."""
-    return math.log(10) / -math.log(rate) if 0 < rate < 1 else math.inf
+    """Steps for the distance to the minimum to shrink tenfold at ``rate`` per step
+    (0 at rate 0: the minimum in one step; infinite at rate 1 or more)."""
+    if rate <= 0:
+        return 0.0
+    return math.log(10) / -math.log(rate) if rate < 1 else math.inf
+
+
+def tenfold_text(rate: float) -> str:
+    """``"57.6 steps per tenfold"``, or ``"the minimum in one step"`` at rate 0."""
+    if rate <= 0:
+        return "the minimum in one step"
+    return f"{steps_per_tenfold(rate):.3g} steps per tenfold"
 
 
 def rate_rows(theory: QuadraticTheory, runs: list[tuple[int, RunSpec, Trajectory]],
@@ -74,7 +84,7 @@ def rate_rows(theory: QuadraticTheory, runs: list[tuple[int, RunSpec, Trajectory
         elif measured is None:
             note = "too few steps above rounding to measure"
         else:
-            note = f"{steps_per_tenfold(predicted):.3g} steps per tenfold (theory)"
+            note = f"{tenfold_text(predicted)} (theory)"
         rows.append(RateRow(i, run.label, predicted, measured, note))
     return rows
 
@@ -112,8 +122,8 @@ def render(page: PageState) -> None:
                  rf"= {theory.momentum_best_mu:.4g}")
         st.latex(rf"\rho = \frac{{\sqrt{{\kappa}} - 1}}{{\sqrt{{\kappa}} + 1}} "
                  rf"= {theory.momentum_best_rate:.4f}")
-        st.caption(f"{steps_per_tenfold(theory.momentum_best_rate):.3g} steps per tenfold "
-                   f"against SGD's {steps_per_tenfold(theory.sgd_best_rate):.3g}.")
+        st.caption(f"Heavy ball: {tenfold_text(theory.momentum_best_rate)}; "
+                   f"SGD: {tenfold_text(theory.sgd_best_rate)}.")
 
     adding = runs_to_add(page.scene, theory)
     missing = [run for run in optimal_runs(theory) if run not in page.scene.runs]

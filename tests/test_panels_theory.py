@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analysis.theory import QuadraticTheory
-from panels.theory import optimal_runs, rate_rows, runs_to_add
+from panels.theory import optimal_runs, rate_rows, runs_to_add, steps_per_tenfold, tenfold_text
 from scenes import DEFAULT_SCENE, MAX_RUNS, RunSpec, scene_from_query, scene_to_query
 from scenes.compute import run_scene
 from tests import panel_page
@@ -114,3 +114,13 @@ def test_noise_is_named_as_a_reason_the_rates_may_differ():
     at = open_panel({**scene_to_query(DEFAULT_SCENE), "noise": "0.5"})
     assert any("exact gradients and a constant lr" in e.value and "noise" in e.value
                for e in at.caption)
+
+
+def test_steps_per_tenfold_from_a_rate():
+    assert steps_per_tenfold(0.1) == pytest.approx(1.0)
+    assert steps_per_tenfold(10 ** -0.5) == pytest.approx(2.0)
+    assert steps_per_tenfold(1.0) == math.inf
+    assert tenfold_text(0.0) == "the minimum in one step"  # kappa = 1: one step of lr = 1
+    at = open_panel({"kappa": "1"})
+    assert any("Heavy ball: the minimum in one step; SGD: the minimum in one step" in c.value
+               for c in at.caption)
