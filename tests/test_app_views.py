@@ -1,0 +1,145 @@
+"""Presenter mode, the 3D panel and the export panel through Streamlit's AppTest."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from scenes import DEFAULT_SCENE, scene_from_query
+from tests.test_app import figure, open_page
+
+
+def rerun(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def charts(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def configs(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.config) for chart in at.get("plotly_chart")]
+
+
+def path_widths(fig: dict) -> set[float]:
+    """Line widths of the runs' paths on the contour and their loss curves."""
+    return {t["line"]["width"] for t in fig["data"]
+            if t.get("mode") == "lines" and t.get("legendgroup")}
+
+
+def sizes(fig: dict) -> tuple:
+    layout = fig["layout"]
+    return (layout["font"]["size"], layout["height"], max(path_widths(fig)),
+            next(t["marker"]["size"] for t in fig["data"] if t.get("name") == "position"))
+
+
+def scene_in_url(at: AppTest):
+    scene, messages = scene_from_query(at.query_params)
+    assert messages == []
+    return scene
+
+
+@pytest.fixture(scope="module")
+def normal() -> AppTest:
+    return open_page()
+
+
+def test_a_presenter_link_draws_large_fonts_thick_lines_and_a_taller_chart(normal):
+    at = open_page({"present": "1"})
+    assert at.toggle(key="present").value is True
+    big, small = sizes(figure(at)), sizes(figure(normal))
+    assert all(b > s for b, s in zip(big, small, strict=True)), (big, small)
+    assert big[:2] == (22, 760) and small[:2] == (14, 560)
+    # tucked away: no page title, no long caption; the CSS makes the text larger
+    assert not at.title and normal.title[0].value == "Descent Lab"
+    assert not any("Press **Play**" in c.value for c in at.caption)
+    assert any("font-size" in h.proto.body for h in at.get("html"))
+    assert not any("font-size" in h.proto.body for h in normal.get("html"))
+    # the same scene, and the link keeps presenter mode
+    assert at.query_params["present"] == "1" and "present" not in normal.query_params
+    assert scene_in_url(at) == DEFAULT_SCENE
+    assert not at.warning
+
+
+def test_the_switch_turns_presenter_mode_on_and_off_and_keeps_the_scene():
+    at = open_page({"run": ["sgd:lr=1.2", "adam:lr=0.1"]})
+    scene = scene_in_url(at)
+    at.toggle(key="present").set_value(True)
+    rerun(at)
+    assert sizes(figure(at))[0] == 22 and at.query_params["present"] == "1"
+    assert scene_in_url(at) == scene
+    # the share box gives the audience the scene without presenter mode
+    (share,) = [c.value for c in at.code if c.value.startswith("?surface=")]
+    assert "present" not in share and "run=sgd:lr=1.2" in share
+    at.toggle(key="present").set_value(False)
+    rerun(at)
+    assert sizes(figure(at))[0] == 14 and "present" not in at.query_params
+    assert scene_in_url(at) == scene
+
+
+@pytest.mark.parametrize("value", ["maybe", "1" * 300])
+def test_a_malformed_present_value_says_so_and_leaves_presenter_mode_off(value):
+    at = open_page({"present": value})
+    assert at.toggle(key="present").value is False
+    (warning,) = at.warning
+    assert "present" in warning.value and "From the link" in warning.value
+    assert sizes(figure(at))[0] == 14
+    assert scene_in_url(at) == DEFAULT_SCENE
+
+
+def test_the_3d_panel_draws_the_surface_with_every_run_and_its_own_controls(normal):
+    at = normal
+    at.segmented_control(key="panel").set_value("view3d")
+    rerun(at)
+    race, view3d = charts(at)
+    assert view3d["data"][0]["type"] == "surface"
+    legend = [t["name"] for t in view3d["data"] if t.get("type") == "scatter3d"
+              and t.get("showlegend") is not False and t.get("name") != "minimum"]
+    assert legend == [t["name"] for t in race["data"] if t.get("xaxis") == "x2"
+                      and t.get("mode") == "lines" and t.get("legendgroup")]
+    assert view3d["frames"] and view3d["layout"]["sliders"][0]["steps"]
+    assert view3d["layout"]["scene"]["zaxis"]["title"]["text"] == "loss − min (log)"
+    assert configs(at)[1]["toImageButtonOptions"]["filename"] == \
+        "descent-lab-ravine-300-steps-3d"
+    at.toggle(key="view3d_log").set_value(False)
+    rerun(at)
+    assert charts(at)[1]["layout"]["scene"]["zaxis"]["title"]["text"].startswith("loss")
+    assert "log" not in charts(at)[1]["layout"]["scene"]["zaxis"]["title"]["text"]
+    at.segmented_control(key="panel").set_value(None)
+    rerun(at)
+
+
+def test_the_3d_panel_follows_presenter_mode_and_a_surface_with_holes():
+    at = open_page({"present": "1", "surface": "custom", "expr": "log(x) + y**2",
+                    "domain": "-2,2,-2,2", "start": "1.5,1", "run": "sgd:lr=0.1"})
+    at.segmented_control(key="panel").set_value("view3d")
+    rerun(at)
+    view3d = charts(at)[1]
+    assert view3d["layout"]["font"]["size"] == 22
+    assert not at.exception
+
+
+def test_the_export_panel_offers_html_and_csv_and_every_chart_a_png_button(normal):
+    at = normal
+    at.segmented_control(key="panel").set_value("export")
+    rerun(at)
+    labels = [button.proto.label for button in at.get("download_button")]
+    assert labels == ["Download the scene as HTML", "Download the trajectories as CSV"]
+    assert all(button.proto.deferred_file_id for button in at.get("download_button"))
+    assert configs(at)[0]["toImageButtonOptions"] == {
+        "format": "png", "filename": "descent-lab-ravine-300-steps", "scale": 2}
+    assert any("camera icon" in c.value for c in at.caption)
+    at.segmented_control(key="panel").set_value(None)
+    rerun(at)
+
+
+def test_the_export_panel_with_every_run_off_says_so():
+    at = open_page({"run": "sgd:lr=1,enabled=false"})
+    at.segmented_control(key="panel").set_value("export")
+    rerun(at)
+    assert not at.get("download_button")
+    assert any("Switch a run on" in i.value for i in at.info)
