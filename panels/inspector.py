@@ -82,7 +82,7 @@ def _inspector(page: PageState) -> None:
         k = 0
         right.caption("The run left the plot at once: only its start can be inspected.")
     fig = inspector_figure(page.surface, run, k, label=traces[index].label,
-                           color=traces[index].color)
+                           color=traces[index].color, presenter=page.presenter)
     st.plotly_chart(fig, key="inspector_chart", theme=None, config={"displaylogo": False})
     st.caption(READING[run.optimizer.name] + " Step sizes are the factor each axis's "
                "direction is multiplied by at the next step (none yet at step 0).")

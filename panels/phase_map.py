@@ -162,7 +162,8 @@ def render(page: PageState) -> None:
                 tuple(lrs), tuple(ys), tuple(fixed.items()), page.surface)
     boundary = stability_limit(page.surface, optimizer, pm)
     fig = phase_figure(pm, metric=metric, min_value=page.surface.min_value,
-                       boundary=boundary, marks=map_marks(scene, optimizer, y_name, fixed))
+                       boundary=boundary, marks=map_marks(scene, optimizer, y_name, fixed),
+                       presenter=page.presenter)
     state = st.plotly_chart(fig, key=f"phase_chart{ss.get('phase_clicks', 0)}",
                             on_select="rerun", selection_mode="points", theme=None,
                             config={"displaylogo": False})

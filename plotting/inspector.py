@@ -32,7 +32,7 @@ from optimizers import Run
 from plotting.colors import CONTOUR_SCALE
 from plotting.contour import ContourScale, Grid, contour_image, minima_trace
 from plotting.encode import typed
-from plotting.figure import AXIS_STYLE, FONT_FAMILY
+from plotting.figure import AXIS_STYLE, FONT_FAMILY, NORMAL, PRESENTER
 
 GRID_N = 100
 ARROW_COLORS = {"gradient": "#D55E00", "velocity": "#0072B2", "look-ahead": "#009E73",
@@ -83,7 +83,7 @@ def arrow_scale(vectors: list[np.ndarray], span: float) -> float:
 
 
 def inspector_figure(surface, run: Run, k: int, *, label: str, color: str,
-                     grid: Grid | None = None, height: int = 480) -> go.Figure:
+                     grid: Grid | None = None, presenter: bool = False) -> go.Figure:
     """The inspector's figure for a single run simulated with ``record_state=True``.
 
     Args:
@@ -92,7 +92,9 @@ def inspector_figure(surface, run: Run, k: int, *, label: str, color: str,
         k: the step inspected (clipped to ``0 .. run.steps``).
         label, color: the run's label and colour on the page.
         grid: ``surface.grid(n)``; computed when None.
+        presenter: large fonts, thick lines (the race chart's sizes for the projector).
     """
+    style = PRESENTER if presenter else NORMAL
     k = int(np.clip(k, 0, run.steps))
     sizes = effective_step_sizes(run)
     grid = grid if grid is not None else surface.grid(GRID_N)
@@ -104,15 +106,17 @@ def inspector_figure(surface, run: Run, k: int, *, label: str, color: str,
             "xaxis": "x", "yaxis": "y"}
     data: list[dict] = []
     if surface.minima:
-        data.append(minima_trace(surface, ("x", "y"), size=16))
+        data.append(minima_trace(surface, ("x", "y"), size=style.marker + 5))
     data += [
         {**path, "name": "path after", "x": typed(run.points[k:, 0]),
-         "y": typed(run.points[k:, 1]), "line": {"color": color, "width": 1.5}, "opacity": 0.3},
+         "y": typed(run.points[k:, 1]), "line": {"color": color, "width": style.line * 0.6},
+         "opacity": 0.3},
         {**path, "name": "path so far", "x": typed(run.points[:k + 1, 0]),
-         "y": typed(run.points[:k + 1, 1]), "line": {"color": color, "width": 2.5}},
+         "y": typed(run.points[:k + 1, 1]), "line": {"color": color, "width": style.line}},
         {"type": "scatter", "mode": "markers", "name": f"position at step {k}",
          "x": [float(run.points[k, 0])], "y": [float(run.points[k, 1])],
-         "marker": {"color": color, "size": 12, "line": {"width": 1.5, "color": "#222222"}},
+         "marker": {"color": color, "size": style.marker + 1,
+                    "line": {"width": 1.5, "color": "#222222"}},
          "hovertemplate": f"step {k}: (%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
          "showlegend": False, "xaxis": "x", "yaxis": "y"},
     ]
@@ -125,9 +129,9 @@ def inspector_figure(surface, run: Run, k: int, *, label: str, color: str,
         data.append({
             "type": "scatter", "mode": "lines+markers", "name": arrow.name,
             "x": [float(tail[0]), float(head[0])], "y": [float(tail[1]), float(head[1])],
-            "line": {"color": ARROW_COLORS[arrow.kind], "width": 3,
+            "line": {"color": ARROW_COLORS[arrow.kind], "width": style.line + 0.5,
                      "dash": "dot" if arrow.kind == "step" else "solid"},
-            "marker": {"symbol": "arrow", "angleref": "previous", "size": [0, 15],
+            "marker": {"symbol": "arrow", "angleref": "previous", "size": [0, style.marker + 4],
                        "color": ARROW_COLORS[arrow.kind]},
             "customdata": [[float(v) for v in arrow.vector]] * 2,
             "hovertemplate": arrow.name + ": (%{customdata[0]:.3g}, %{customdata[1]:.3g})"
@@ -139,8 +143,8 @@ def inspector_figure(surface, run: Run, k: int, *, label: str, color: str,
     for axis, column in (("x", 0), ("y", 1)):
         data.append({"type": "scatter", "mode": "lines", "name": f"step size along {axis}",
                      "x": typed(steps, np.int32), "y": typed(sizes[:, column]),
-                     "line": {**AXIS_LINES[axis], "width": 2.5}, "xaxis": "x2", "yaxis": "y2",
-                     "legend": "legend2",
+                     "line": {**AXIS_LINES[axis], "width": style.line},
+                     "xaxis": "x2", "yaxis": "y2", "legend": "legend2",
                      "hovertemplate": f"step %{{x}}: {axis} step size %{{y:.3g}}"
                                       "<extra></extra>"})
     finite = sizes[np.isfinite(sizes) & (sizes > 0)]
@@ -154,7 +158,7 @@ def inspector_figure(surface, run: Run, k: int, *, label: str, color: str,
     data.append({"type": "scatter", "mode": "markers", "name": f"step sizes at step {k}",
                  "x": [k, k], "y": [None if v is None else float(v) for v in now],
                  "marker": {"color": [AXIS_LINES["x"]["color"], AXIS_LINES["y"]["color"]],
-                            "size": 10}, "showlegend": False,
+                            "size": style.marker - 1}, "showlegend": False,
                  "hovertemplate": "step %{x}: %{y:.3g}<extra></extra>",
                  "xaxis": "x2", "yaxis": "y2"})
 
@@ -162,15 +166,16 @@ def inspector_figure(surface, run: Run, k: int, *, label: str, color: str,
     scale_grid = ContourScale.for_values(grid[2], surface.min_value)
     image = contour_image(grid, scale_grid, CONTOUR_SCALE, 500, ("x", "y"))
     layout = {
-        "template": {}, "height": height,
-        "font": {"family": FONT_FAMILY, "size": 14, "color": "#222222"},
+        "template": {}, "height": style.height - 80,
+        "font": {"family": FONT_FAMILY, "size": style.font, "color": "#222222"},
         "paper_bgcolor": "white", "plot_bgcolor": "white",
-        "margin": {"l": 60, "r": 20, "t": 30, "b": 90},
-        # Two legends: the arrows under the contour, the step sizes under their chart.
-        "legend": {"orientation": "h", "x": 0, "y": -0.15, "yanchor": "top",
+        "margin": {"l": 4.5 * style.font, "r": 20, "t": 3 * style.font,
+                   "b": 6.5 * style.font},
+        # Two legends: the arrows below, the step sizes above their chart.
+        "legend": {"orientation": "h", "x": 0, "y": -0.22, "yanchor": "top",
                    "entrywidth": 0, "title": {"text": f"At step {k} (arrows {scale_text}):",
                                               "side": "top"}},
-        "legend2": {"orientation": "h", "x": 0.6, "y": -0.25, "yanchor": "top"},
+        "legend2": {"orientation": "h", "x": 0.6, "y": 1.02, "yanchor": "bottom"},
         "hovermode": "closest", "dragmode": False, "images": [image],
         "xaxis": {**AXIS_STYLE, "domain": [0, CONTOUR_RIGHT], "range": [x0, x1],
                   "anchor": "y", "constrain": "domain", "title": {"text": "x"}},

@@ -32,6 +32,7 @@ import plotly.graph_objects as go
 
 from analysis.phase_map import PhaseMap
 from plotting.encode import typed
+from plotting.figure import FONT_FAMILY, NORMAL, PRESENTER
 
 DIVERGED_COLOR = "#D55E00"  # vermillion: far from every blue of the scale
 NOT_CONVERGED_COLOR = "#BDBDBD"
@@ -41,7 +42,6 @@ METRIC_SCALE = [[0.0, "#08306B"], [0.25, "#2171B5"], [0.5, "#6BAED6"], [0.75, "#
 PICKER = "cell picker"
 LOSS_FLOOR = 1e-30  # log10 of a final excess loss of exactly 0 is drawn as -30
 LOG_AXES = {"lr", "eps"}  # hyperparameters swept on a log scale
-FONT = 14
 SPOKEN, NOT_CONVERGED, DIVERGED = 0, 1, 2  # the status layer's values
 
 
@@ -126,7 +126,7 @@ def phase_figure(
     min_value: float | None = 0.0,
     boundary: tuple[np.ndarray, np.ndarray] | None = None,
     marks: Sequence[MapMark] = (),
-    height: int = 480,
+    presenter: bool = False,
 ) -> go.Figure:
     """The phase map of ``pm`` (see the module's docstring).
 
@@ -137,8 +137,9 @@ def phase_figure(
             ``"loss"`` has values, drawn linearly).
         boundary: ``(lrs, ys)`` of the analytic stability limit, or None.
         marks: the scene's runs of this optimizer.
-        height: pixels (a one-row map is shorter).
+        presenter: large fonts and marks for the projector (the race chart's sizes).
     """
+    style = PRESENTER if presenter else NORMAL
     one_row = pm.y_name is None
     y_log = pm.y_name in LOG_AXES
     ys = np.zeros(1) if one_row else pm.ys
@@ -170,21 +171,22 @@ def phase_figure(
         legend.append((f"not converged in {pm.steps} steps", NOT_CONVERGED_COLOR))
     for name, color in legend:  # legend entries for the two colours of the status layer
         data.append({"type": "scatter", "mode": "markers", "name": name, "x": [None],
-                     "y": [None], "marker": {"symbol": "square", "size": 12, "color": color,
+                     "y": [None], "marker": {"symbol": "square", "size": style.marker,
+                                             "color": color,
                                              "line": {"width": 1, "color": "#444444"}}})
     if boundary is not None:
         bx, by = boundary
         data.append({"type": "scatter", "mode": "lines", "name": "stability limit (theory)",
                      "x": [float(v) for v in bx],
                      "y": [0.0] * len(by) if one_row else [float(v) for v in by],
-                     "line": {"color": "#111111", "width": 2.5, "dash": "dash"},
+                     "line": {"color": "#111111", "width": style.line, "dash": "dash"},
                      "hovertemplate": "theory: stable for lr < %{x:.3g}<extra></extra>"})
     if marks:
         data.append({
             "type": "scatter", "mode": "markers", "name": "runs in the scene",
             "x": [m.lr for m in marks], "y": [0.0 if one_row else m.y for m in marks],
             "text": [m.label for m in marks],
-            "marker": {"size": 14, "color": [m.color for m in marks],
+            "marker": {"size": style.marker + 3, "color": [m.color for m in marks],
                        "symbol": ["circle" if m.same_settings else "circle-open"
                                   for m in marks],
                        "line": {"width": 2, "color": [
@@ -195,10 +197,11 @@ def phase_figure(
 
     y_name = pm.y_name or ""
     layout = {
-        "template": {}, "height": 230 if one_row else height,
-        "font": {"size": FONT, "color": "#222222"},
+        "template": {}, "height": 150 + 6 * style.font if one_row else style.height - 80,
+        "font": {"family": FONT_FAMILY, "size": style.font, "color": "#222222"},
         "paper_bgcolor": "white", "plot_bgcolor": "white",
-        "margin": {"l": 70, "r": 20, "t": 40, "b": 60},
+        "margin": {"l": 20 + 3.5 * style.font, "r": 20, "t": 3 * style.font,
+                   "b": 4.5 * style.font},
         "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
         "hovermode": "closest", "dragmode": False,
         "xaxis": {"type": "log", "title": {"text": "lr (log scale)"}, "ticks": "outside",

@@ -8,6 +8,7 @@ import numpy as np
 from streamlit.testing.v1 import AppTest
 
 from optimizers import simulate
+from plotting.figure import PRESENTER
 from surfaces import SURFACES
 from tests import panel_page
 from tests.panel_page import decode
@@ -78,3 +79,8 @@ def test_a_removed_run_leaves_the_inspector_on_one_that_is_still_there():
     assert not at.exception, at.exception
     assert at.selectbox(key="inspector_run").value == 0
     assert inspector(at)["layout"]["annotations"][0]["text"] == "SGD (lr = 1.8)"
+
+
+def test_presenter_mode_reaches_the_inspector():
+    at = open_panel({"run": "sgd:lr=1.8", "steps": "50", "present": "1"})
+    assert inspector(at)["layout"]["font"]["size"] == PRESENTER.font  # the race chart's

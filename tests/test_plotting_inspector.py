@@ -122,3 +122,13 @@ def test_arrow_scale_is_one_or_a_round_factor(longest, span, expected):
     assert arrow_scale([np.array([longest, 0.0])], span) == pytest.approx(expected)
     scaled = longest * arrow_scale([np.array([0.0, longest])], span)
     assert scaled == 0 or 0.05 * span <= scaled <= 0.4 * span
+
+
+def test_presenter_mode_draws_larger_text_and_thicker_arrows():
+    run = simulate(RAVINE, "momentum", start=START, steps=20, lr=0.3, mu=0.9, record_state=True)
+    normal = json.loads(inspector_figure(RAVINE, run, 5, label="m", color="#000000").to_json())
+    big = json.loads(inspector_figure(RAVINE, run, 5, label="m", color="#000000",
+                                      presenter=True).to_json())
+    assert big["layout"]["font"]["size"] > normal["layout"]["font"]["size"]
+    assert big["layout"]["height"] > normal["layout"]["height"]
+    assert trace(big, "velocity v")["line"]["width"] > trace(normal, "velocity v")["line"]["width"]

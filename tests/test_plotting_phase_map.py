@@ -162,3 +162,12 @@ def test_a_one_row_map_hides_its_y_axis_and_draws_the_limit_across_it():
     assert codes.shape == (1, 5)
     assert list(codes[0] == DIVERGED) == [False, False, False, True, True]  # past lr = 2
     assert cell_of(sgd, "steps", f"{PICKER} (diverged)", 0) == (2.1, None)
+
+
+def test_presenter_mode_draws_larger_text_and_marks(momentum_map):
+    marks = [MapMark("Momentum (lr = 0.3, mu = 0.9)", "#E69F00", 0.3, 0.9, True)]
+    normal = as_json(phase_figure(momentum_map, marks=marks))
+    big = as_json(phase_figure(momentum_map, marks=marks, presenter=True))
+    assert big["layout"]["font"]["size"] > normal["layout"]["font"]["size"]
+    assert (traces(big, "runs in the scene")[0]["marker"]["size"]
+            > traces(normal, "runs in the scene")[0]["marker"]["size"])
