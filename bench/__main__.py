@@ -206,10 +206,10 @@ def in_words(r: dict) -> str:
 
 def print_table(rows: list[dict]) -> None:
     print()
-    print(f"{'area':<11}{'figure':<48}{'ours':>11}{'baseline':>11}  {'ratio':<14}against")
+    print(f"{'area':<11}{'figure':<48}{'ours':>11}{'baseline':>11}  {'ratio':<16}against")
     for r in rows:
         print(f"{r['area']:<11}{r['what']:<48}{fmt(r['ours'], r['unit']):>11}"
-              f"{fmt(r['baseline'], r['unit']):>11}  {in_words(r):<14}{r['against']}")
+              f"{fmt(r['baseline'], r['unit']):>11}  {in_words(r):<16}{r['against']}")
     print("ratio: the baseline's figure over ours (\"3.0x faster\": the baseline took 3 times "
           "as long); times are CPU time for engine, figure, phase and expression, wall-clock "
           "for the rest")
