@@ -20,6 +20,10 @@ Areas, each measured by its module beside a baseline in the same process:
   one run per cell;
 * ``expression`` (:mod:`bench.expression`): typed formulas against SymPy's
   own pipeline, the library's surfaces, and the smallest build;
+* ``panels`` (:mod:`bench.panels`): script runs with each analysis panel open
+  against the page without one;
+* ``dynamics`` (:mod:`bench.dynamics`): noise, a fan of seeds and schedules
+  against the lecture scene without them;
 * ``browser`` (:mod:`bench.page`): the first chart drawn in headless
   Chromium against a bare Streamlit + Plotly page (skipped with a note when
   Chromium is missing);
@@ -51,7 +55,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "latest.json"
-AREAS = ("engine", "figure", "script", "phase", "expression", "browser", "classroom")
+AREAS = ("engine", "figure", "script", "phase", "expression", "panels", "dynamics", "browser",
+         "classroom")
 ARGS = {  # each area's arguments: full, tiny
     "engine": ([], ["--runs", "200", "--steps", "20", "--reps", "2", "--sampled-runs", "2",
                     "--no-torch"]),
@@ -59,6 +64,8 @@ ARGS = {  # each area's arguments: full, tiny
     "script": (["--runs", "6"], ["--runs", "1", "--steps", "12"]),
     "phase": ([], ["--size", "4", "--steps", "10", "--reps", "1", "--sampled-cells", "4"]),
     "expression": ([], ["--reps", "1", "--build", "ravine", "--batch", "10"]),
+    "panels": ([], ["--runs", "1", "--steps", "12"]),
+    "dynamics": ([], ["--runs", "1", "--reps", "1"]),
     "browser": (["--runs", "5"], ["--runs", "1"]),
     "classroom": (["--visitors", "40", "--time-cap", "240"],
                   ["--visitors", "2", "--moves", "1", "--think", "0", "0", "--no-raise",
@@ -135,6 +142,38 @@ def expression(argv: list[str]) -> tuple[dict, list[dict]]:
     rows.append(row("expression", f"slowest refusal ({slowest})", t["refuse"], t["build"],
                     "building x**2 + y**2", "s"))
     return results, rows
+
+
+def panels(argv: list[str]) -> tuple[dict, list[dict]]:
+    from bench import panels as bench_panels
+
+    results = bench_panels.main(argv)
+    page = results["moves"][None]
+    rows = [row("panels", f"script run, {panel} panel open", results["moves"][panel], page,
+                "the page with no panel", "s") for panel in bench_panels.PANELS]
+    rows += [row("panels", f"phase map first drawn, {cells} x {cells}", t, page,
+                 "a script run with no panel", "s") for cells, t in results["first_map"].items()]
+    rows += [row("panels", f"{panel} chart payload", sizes[1], sizes[0], "the race chart",
+                 "bytes") for panel, sizes in results["bytes"].items() if panel and len(sizes) > 1]
+    return results, rows
+
+
+def dynamics(argv: list[str]) -> tuple[dict, list[dict]]:
+    from bench import dynamics as bench_dynamics
+
+    results = bench_dynamics.main(argv)
+    script, sizes, sims = results["script"], results["payload"], results["simulation"]
+    noisy, plain = "with noise, fan 8, schedules", "lecture scene"
+    against = "the lecture scene without them"
+    return results, [
+        row("dynamics", "script run, noise + fan 8 + schedules", script[noisy], script[plain],
+            against, "s"),
+        *(row("dynamics", f"payload, noise + fan 8 + schedules, {view}", sizes[f"{noisy}, {view}"],
+              sizes[f"{plain}, {view}"], against, "bytes")
+          for view in ("overlay (page)", "small multiples")),
+        row("dynamics", "a run with its fan of 8, CPU time",
+            sims["one run with a fan of 8 (one batch)"], sims["8 separate runs"],
+            "8 separate runs", "s")]
 
 
 def browser(argv: list[str]) -> tuple[dict, list[dict]]:
@@ -242,7 +281,8 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
     runners: dict[str, Callable[[list[str]], tuple[dict, list[dict]]]] = {
         "engine": engine, "figure": figure, "script": script, "phase": phase,
-        "expression": expression, "browser": browser, "classroom": classroom}
+        "expression": expression, "panels": panels, "dynamics": dynamics, "browser": browser,
+        "classroom": classroom}
     report = {"meta": {"started": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
                        "commit": commit(), "tiny": args.tiny, "python": platform.python_version(),
                        "versions": versions(), "cpus": os.cpu_count(), "areas": {}},
