@@ -53,10 +53,12 @@ def file_stem(scene: Scene) -> str:
 
 
 def chart_config(filename: str = "descent-lab") -> dict:
-    """Plotly's ``config`` for a chart: no logo, and a PNG download named ``filename``.png
-    at :data:`PNG_SCALE` times the chart's size (the toolbar's camera icon)."""
+    """Plotly's ``config`` for a chart: a PNG download named ``filename``.png at
+    :data:`PNG_SCALE` times the chart's size (the toolbar's camera icon), no logo, and
+    no "Share chart..." button (plotly.js 4 would upload the chart to Plotly Cloud)."""
     return {
         "displaylogo": False,
+        "showSendToCloud": False,
         "toImageButtonOptions": {"format": "png", "filename": filename, "scale": PNG_SCALE},
     }
 

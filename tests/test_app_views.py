@@ -132,6 +132,7 @@ def test_the_export_panel_offers_html_and_csv_and_every_chart_a_png_button(norma
     assert all(button.proto.deferred_file_id for button in at.get("download_button"))
     assert configs(at)[0]["toImageButtonOptions"] == {
         "format": "png", "filename": "descent-lab-ravine-300-steps", "scale": 2}
+    assert configs(at)[0]["showSendToCloud"] is False
     assert any("camera icon" in c.value for c in at.caption)
     at.segmented_control(key="panel").set_value(None)
     rerun(at)

@@ -224,7 +224,7 @@ def test_html_of_the_presenter_view_keeps_its_sizes_and_view():
 
 def test_png_button_options_and_file_names():
     config = chart_config("descent-lab-ravine-300-steps")
-    assert config["displaylogo"] is False
+    assert config["displaylogo"] is False and config["showSendToCloud"] is False
     assert config["toImageButtonOptions"] == {
         "format": "png", "filename": "descent-lab-ravine-300-steps", "scale": PNG_SCALE}
     assert "modeBarButtonsToRemove" not in config  # the camera stays
