@@ -24,6 +24,10 @@ Areas, each measured by its module beside a baseline in the same process:
   against the page without one;
 * ``dynamics`` (:mod:`bench.dynamics`): noise, a fan of seeds and schedules
   against the lecture scene without them;
+* ``views`` (:mod:`bench.views`): script runs with the 3D or export panel
+  open or in presenter mode against the page as it opens, the 3D chart's
+  payload against the race chart's, the export files against building the
+  race figure, and a 3D frame in Chromium against a race frame;
 * ``browser`` (:mod:`bench.page`): the first chart drawn in headless
   Chromium against a bare Streamlit + Plotly page (skipped with a note when
   Chromium is missing);
@@ -55,8 +59,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "latest.json"
-AREAS = ("engine", "figure", "script", "phase", "expression", "panels", "dynamics", "browser",
-         "classroom")
+AREAS = ("engine", "figure", "script", "phase", "expression", "panels", "dynamics", "views",
+         "browser", "classroom")
 ARGS = {  # each area's arguments: full, tiny
     "engine": ([], ["--runs", "200", "--steps", "20", "--reps", "2", "--sampled-runs", "2",
                     "--no-torch"]),
@@ -66,6 +70,7 @@ ARGS = {  # each area's arguments: full, tiny
     "expression": ([], ["--reps", "1", "--build", "ravine", "--batch", "10"]),
     "panels": ([], ["--runs", "1", "--steps", "12"]),
     "dynamics": ([], ["--runs", "1", "--reps", "1"]),
+    "views": ([], ["--runs", "1", "--reps", "1", "--steps", "12", "--no-browser"]),
     "browser": (["--runs", "5"], ["--runs", "1"]),
     "classroom": (["--visitors", "40", "--time-cap", "240"],
                   ["--visitors", "2", "--moves", "1", "--think", "0", "0", "--no-raise",
@@ -176,6 +181,26 @@ def dynamics(argv: list[str]) -> tuple[dict, list[dict]]:
             "8 separate runs", "s")]
 
 
+def views(argv: list[str]) -> tuple[dict, list[dict]]:
+    from bench import views as bench_views
+
+    results = bench_views.main(argv)
+    moves, sizes, built = results["script"], results["payload"], results["export"]
+    rows = [row("views", f"script run, {name}", moves[name], moves["no panel"],
+                "the page with no panel", "s") for name in ("3D panel open", "export panel open")]
+    rows += [row("views", "script run, presenter mode", moves["presenter mode"],
+                 moves["page (for presenter)"], "the page as it opens", "s"),
+             row("views", "3D chart payload", sizes["3D chart"], sizes["race chart"],
+                 "the race chart", "bytes")]
+    rows += [row("views", f"export {name}, CPU time", built[name], built["race figure"],
+                 "building the race figure", "s") for name in ("HTML with 3D", "CSV")]
+    if "frames" in results:
+        frames = results["frames"]
+        rows.append(row("views", "3D frame shown in Chromium", frames["3D"]["median_ms"] / 1e3,
+                        frames["race"]["median_ms"] / 1e3, "a frame of the race chart", "s"))
+    return results, rows
+
+
 def browser(argv: list[str]) -> tuple[dict, list[dict]]:
     from bench import page
     from tests.conftest import CHROMIUM
@@ -281,8 +306,8 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
     runners: dict[str, Callable[[list[str]], tuple[dict, list[dict]]]] = {
         "engine": engine, "figure": figure, "script": script, "phase": phase,
-        "expression": expression, "panels": panels, "dynamics": dynamics, "browser": browser,
-        "classroom": classroom}
+        "expression": expression, "panels": panels, "dynamics": dynamics, "views": views,
+        "browser": browser, "classroom": classroom}
     report = {"meta": {"started": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
                        "commit": commit(), "tiny": args.tiny, "python": platform.python_version(),
                        "versions": versions(), "cpus": os.cpu_count(), "areas": {}},

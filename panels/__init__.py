@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from plotting import RunTrace
 from scenes import RunSpec, Scene
-from scenes.compute import Trajectory
+from scenes.compute import Trajectory, build_surface, run_scene, run_trace
 from surfaces import Surface
 
 
@@ -35,6 +35,16 @@ class PageState:
     add_run: Callable[[RunSpec], None]
     view: str = "overlay"
     presenter: bool = False
+
+    @classmethod
+    def of(cls, scene: Scene) -> PageState:
+        """The state of a page showing ``scene``, computed here, uncached (for tests,
+        benchmarks and scripts); ``add_run`` does nothing."""
+        surface = build_surface(scene.surface_key)
+        runs = run_scene(scene, surface)
+        traces = [run_trace(i, run, path, scene.dynamics) for i, run, path in runs]
+        return cls(scene=scene, surface=surface, runs=runs, traces=traces,
+                   add_run=lambda run: None)
 
 
 @dataclass(frozen=True)

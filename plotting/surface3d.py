@@ -163,16 +163,21 @@ def _slow_down(menus: list[dict], max_frames: int) -> None:
 
 
 def _surface_trace(xs, ys, z, scale: ContourScale, heights: Heights) -> dict:
-    """The surface at its heights, coloured by the contour's bands (NaN: a hole)."""
-    v = scale.variable(z)
-    return {
+    """The surface at its heights, coloured by the contour's bands (NaN: a hole).
+
+    On the log scale the heights are the contour's own variable, which colours
+    them; otherwise ``surfacecolor`` carries that variable.
+    """
+    trace = {
         "type": "surface", "name": "surface", "showlegend": False,
-        "x": typed(xs), "y": typed(ys), "z": typed(heights.of(z)),
-        "surfacecolor": typed(v), "coloraxis": "coloraxis",
+        "x": typed(xs), "y": typed(ys), "z": typed(heights.of(z)), "coloraxis": "coloraxis",
         "opacity": SURFACE_OPACITY,
         "lighting": {"ambient": 0.75, "diffuse": 0.5, "specular": 0.05, "roughness": 0.9},
         "hoverinfo": "skip",
     }
+    if not heights.log:
+        trace["surfacecolor"] = typed(scale.variable(z))
+    return trace
 
 
 def _fan_trace(run: RunTrace, i: int, heights: Heights, lift: float, style,

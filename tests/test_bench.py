@@ -26,7 +26,7 @@ def tiny(tmp_path_factory):
 def test_every_area_but_the_browser_ran_and_was_written(tiny):
     report, written = tiny
     areas = ["engine", "figure", "script", "phase", "expression", "panels", "dynamics",
-             "classroom"]
+             "views", "classroom"]
     assert list(written["results"]) == areas
     assert list(written["meta"]["areas"]) == areas and written["meta"]["tiny"] is True
     assert {r["area"] for r in written["rows"]} == set(areas)

@@ -34,7 +34,7 @@ from plotting.export import (
 )
 from plotting.surface3d import surface_figure
 from scenes import DEFAULT_SCENE, RunSpec
-from scenes.compute import build_surface, run_scene, run_trace
+from scenes.compute import build_surface, run_scene
 from scenes.dynamics import Dynamics
 from scenes.links import scene_from_query
 from scenes.presets import ravine_scene
@@ -46,14 +46,6 @@ def rows(text: str) -> list[dict[str, str]]:
     reader = csv.DictReader(io.StringIO(text))
     assert tuple(reader.fieldnames) == CSV_COLUMNS
     return list(reader)
-
-
-def page_state(scene) -> PageState:
-    surface = build_surface(scene.surface_key)
-    runs = run_scene(scene, surface)
-    traces = [run_trace(i, run, path, scene.dynamics) for i, run, path in runs]
-    return PageState(scene=scene, surface=surface, runs=runs, traces=traces,
-                     add_run=lambda run: None)
 
 
 # --- CSV ---
@@ -149,7 +141,7 @@ def test_csv_gives_each_seed_of_a_fan_its_rows_and_the_schedule_its_link_text():
 
 @pytest.fixture(scope="module")
 def lecture_html() -> str:
-    page = page_state(DEFAULT_SCENE)
+    page = PageState.of(DEFAULT_SCENE)
     return html_file(page, with_3d=True).decode()
 
 
@@ -212,7 +204,7 @@ def test_html_escapes_what_it_quotes():
 
 
 def test_html_of_the_presenter_view_keeps_its_sizes_and_view():
-    page = replace(page_state(DEFAULT_SCENE), view="multiples", presenter=True)
+    page = replace(PageState.of(DEFAULT_SCENE), view="multiples", presenter=True)
     html = html_file(page, with_3d=False).decode()
     race = figure_in(html, "descent-lab-figure")
     assert race["layout"]["font"]["size"] == 22
@@ -235,7 +227,7 @@ def test_png_button_options_and_file_names():
 
 def test_an_empty_scene_still_exports():
     scene = replace(ravine_scene(RunSpec.make("sgd", lr=0.5, enabled=False), steps=5))
-    page = page_state(scene)
+    page = PageState.of(scene)
     assert page.runs == []
     assert trajectories_csv(scene, page.runs).strip() == ",".join(CSV_COLUMNS)
     surface = page.surface

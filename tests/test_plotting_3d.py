@@ -92,10 +92,12 @@ def test_surface_is_the_log_gap_of_the_loss_on_a_60_grid(lecture, fig):
     assert zaxis["title"]["text"] == "loss − min (log)"
     assert zaxis["ticktext"][-2:] == ["1", "10"] and np.diff(zaxis["tickvals"]).tolist() == [
         1.0] * (len(zaxis["tickvals"]) - 1)
-    # coloured by the contour's own variable and colour axis
-    np.testing.assert_allclose(values(trace["surfacecolor"]).reshape(GRID_N, GRID_N),
-                               expected, atol=1e-5)
-    assert trace["coloraxis"] == "coloraxis" and fig["layout"]["coloraxis"]["colorbar"]
+    # coloured by its heights, the contour's own variable, on the contour's colour axis
+    assert "surfacecolor" not in trace
+    assert trace["coloraxis"] == "coloraxis"
+    colors = fig["layout"]["coloraxis"]
+    assert (colors["cmin"], colors["cmax"]) == pytest.approx(ravine_log_range())
+    assert colors["colorbar"]["title"]["text"] == "loss − min"
 
 
 def test_each_run_lies_on_the_surface_at_the_height_of_its_loss(lecture, fig):
@@ -174,6 +176,8 @@ def test_without_a_minimum_the_height_is_the_loss_clipped_at_a_quantile():
     np.testing.assert_allclose(values(fig["data"][0]["z"]).reshape(GRID_N, GRID_N),
                                np.minimum(f, cap), atol=1e-5)
     assert fig["layout"]["scene"]["zaxis"]["title"]["text"] == f"loss (clipped at {cap:.3g})"
+    np.testing.assert_allclose(values(fig["data"][0]["surfacecolor"]).reshape(GRID_N, GRID_N),
+                               f, atol=1e-5)  # colours: the loss, as on the contour
     # log=False does the same on a surface with a minimum
     ravine = make_surface("ravine", kappa=KAPPA)
     linear = surface_figure(ravine, [], log=False).to_dict()
