@@ -60,8 +60,8 @@ EYE = {"x": -0.65, "y": -1.45, "z": 0.85}
 class Heights:
     """The height drawn for a loss value: the contour's log variable, or the loss clipped.
 
-    ``lo`` and ``hi`` bound every height; ``ticks()`` labels the z axis in
-    units of loss.
+    ``lo`` and ``hi`` bound every height; ``title`` and ``ticks()`` label the
+    z axis (in units of loss on the log scale).
     """
 
     def __init__(self, scale: ContourScale, z: np.ndarray, log: bool) -> None:
@@ -84,12 +84,18 @@ class Heights:
         with np.errstate(invalid="ignore"):
             return np.clip(v, self.lo, self.hi)
 
-    def axis(self) -> dict:
-        """The z axis title, and ticks in units of loss on the log scale."""
+    @property
+    def title(self) -> str:
         if self.log:
-            values, text = self.scale.ticks()
-            return {"title": {"text": "loss − min (log)"}, "tickvals": values, "ticktext": text}
-        return {"title": {"text": f"loss (clipped at {self.hi:.3g})" if self.clipped else "loss"}}
+            return "loss − min (log)"
+        return f"loss (clipped at {self.hi:.3g})" if self.clipped else "loss"
+
+    def ticks(self) -> dict:
+        """On the log scale, a tick per decade labelled in units of loss (Plotly's own else)."""
+        if not self.log:
+            return {}
+        values, text = self.scale.ticks()
+        return {"tickvals": values, "ticktext": text}
 
 
 def surface_figure(
@@ -248,7 +254,7 @@ def _layout(surface, heights: Heights, scale: ContourScale, style, runs) -> dict
         "scene": {
             "xaxis": {**axis, "title": {**axis["title"], "text": "x"}, "range": [x0, x1]},
             "yaxis": {**axis, "title": {**axis["title"], "text": "y"}, "range": [y0, y1]},
-            "zaxis": {**axis, **heights.axis(),
+            "zaxis": {**axis, **heights.ticks(), "title": {**axis["title"], "text": heights.title},
                       "range": [heights.lo, heights.hi + 2 * LIFT * (heights.hi - heights.lo)]},
             "aspectmode": "manual",
             "aspectratio": {"x": width / longer, "y": depth / longer, "z": 0.55},

@@ -230,6 +230,9 @@ def test_presenter_mode_has_larger_fonts_and_thicker_lines(lecture):
     big = surface_figure(surface, runs, presenter=True).to_dict()
     assert big["layout"]["font"]["size"] > normal["layout"]["font"]["size"]
     assert big["layout"]["height"] > normal["layout"]["height"]
+    for axis in ("xaxis", "yaxis", "zaxis"):
+        sizes = [f["layout"]["scene"][axis]["title"]["font"]["size"] for f in (big, normal)]
+        assert sizes[0] > sizes[1]
     for k in path_traces(normal, 0):
         assert big["data"][k]["line"]["width"] > normal["data"][k]["line"]["width"]
 
