@@ -289,6 +289,8 @@ def level(visitors: int, *, moves: int = 5, think: tuple[float, float] = (2.0, 8
     out["errors"] += out["baseline"]["errors"] + len(cold[0]["errors"]) + tracebacks
     out["error_examples"] += cold[0]["errors"][:5] + out["baseline"]["error_examples"]
     out["server_tracebacks"] = tracebacks
+    if tracebacks:
+        out["error_examples"] += [line for server in servers for line in server.log][-20:]
     for name in ("moves", "open"):
         base = out["baseline"][name]
         out[name]["ratio_p50"] = _ratio(out[name]["p50"], base["p50"])

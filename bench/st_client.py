@@ -47,7 +47,7 @@ CONTEXT = {"timezone": "UTC", "timezone_offset": 0, "locale": "en-US", "is_embed
            "color_scheme": "light"}
 
 
-def rerun_message(query_string: str, widgets: Mapping[str, list[str]] = {},  # noqa: B006
+def rerun_message(query_string: str, widgets: Mapping[str, Sequence[str]] | None = None,
                   *, page_script_hash: str = "", cached_hashes: Iterable[str] = (),
                   url: str = "") -> BackMsg:
     """The ``BackMsg`` that asks the server to run the script, as the browser builds it.
@@ -61,7 +61,7 @@ def rerun_message(query_string: str, widgets: Mapping[str, list[str]] = {},  # n
     state.query_string = query_string
     state.page_script_hash = page_script_hash
     state.cached_message_hashes.extend(sorted(cached_hashes))
-    for widget_id, value in widgets.items():
+    for widget_id, value in (widgets or {}).items():
         widget = state.widget_states.widgets.add()
         widget.id = widget_id
         widget.string_array_value.data.extend(value)
@@ -178,13 +178,13 @@ class Visitor:
     async def __aexit__(self, *exc) -> None:
         await self.socket.close()
 
-    async def run(self, moved: Mapping[str, Sequence[str]] = {}) -> Run:  # noqa: B006
+    async def run(self, moved: Mapping[str, Sequence[str]] | None = None) -> Run:
         """Send a rerun (with ``moved`` widgets set) and read until the script finishes.
 
         Raises ``TimeoutError`` if the script does not finish within the
         timeout, and websockets' ``ConnectionClosed`` if the server hangs up.
         """
-        self.widgets.update({k: list(v) for k, v in moved.items()})
+        self.widgets.update({k: list(v) for k, v in (moved or {}).items()})
         msg = rerun_message(self.query_string, self.widgets,
                             page_script_hash=self.page_script_hash,
                             cached_hashes=self.cache.hashes(),
