@@ -61,7 +61,7 @@ from urllib.parse import urlencode
 import numpy as np
 from websockets.exceptions import ConnectionClosed
 
-from bench.st_client import Visitor
+from bench.st_client import Visitor, run_coroutine
 from scenes import DEFAULT_SCENE, scene_to_query
 from tests.conftest import free_port, start_streamlit, stop, wait_until_healthy
 
@@ -269,14 +269,14 @@ def level(visitors: int, *, moves: int = 5, think: tuple[float, float] = (2.0, 8
         urls = [server.url for server in servers]
         pids = [server.process.pid for server in servers]
         idle = sum(rss_bytes(pid) for pid in pids)
-        cold = asyncio.run(crowd(urls[:1], 1, moves=0, think=(0, 0), seed=seed + 7907))
-        lone = asyncio.run(crowd(urls[:1], 1, moves=baseline_moves, think=(0.2, 0.2),
+        cold = run_coroutine(crowd(urls[:1], 1, moves=0, think=(0, 0), seed=seed + 7907))
+        lone = run_coroutine(crowd(urls[:1], 1, moves=baseline_moves, think=(0.2, 0.2),
                                  seed=seed + 7919))
         after_lone = rss_bytes(pids[0])
         cpu_before, own = sum(map(cpu_seconds, pids)), resource.getrusage(resource.RUSAGE_SELF)
         start = time.perf_counter()
         with Memory(pids) as memory:
-            results = asyncio.run(crowd(urls, visitors, moves=moves, think=think, seed=seed))
+            results = run_coroutine(crowd(urls, visitors, moves=moves, think=think, seed=seed))
         wall = time.perf_counter() - start
         own_after = resource.getrusage(resource.RUSAGE_SELF)
         server_cpu = sum(map(cpu_seconds, pids)) - cpu_before

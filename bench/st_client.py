@@ -31,6 +31,7 @@ anything but ``rerun_script``.
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -203,3 +204,25 @@ class Visitor:
                     self.query_string = fwd.page_info_changed.query_string
                 read(fwd, run, self.cache, self.chart_type, t0)
         return run
+
+
+def run_coroutine(coroutine):
+    """``asyncio.run(coroutine)``, also from a thread whose event loop is busy.
+
+    Playwright's sync API (the browser tests' session fixture) keeps an event
+    loop running in the main thread, where ``asyncio.run`` refuses to start;
+    the coroutine then runs in a thread of its own.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    result = {}
+
+    def target():
+        result["value"] = asyncio.run(coroutine)
+
+    worker = threading.Thread(target=target)
+    worker.start()
+    worker.join()
+    return result["value"]

@@ -7,7 +7,6 @@ it gets back must show the new value.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import subprocess
@@ -20,7 +19,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench import classroom
-from bench.st_client import Cache, Run, Visitor, read, rerun_message
+from bench.st_client import Cache, Run, Visitor, read, rerun_message, run_coroutine
 
 
 def chart_msg(spec: str = "{}", hash_: str = "h1", path=(0, 3)) -> ForwardMsg:
@@ -160,7 +159,7 @@ def test_a_visitor_moving_the_slider_gets_the_chart_of_the_new_value():
             return first, slider, moved, visitor.query_string
 
     with classroom.Server() as server:
-        first, slider, moved, query = asyncio.run(visit(server.url))
+        first, slider, moved, query = run_coroutine(visit(server.url))
         assert server.tracebacks == 0
     assert not first.errors and not moved.errors
     assert slider.raw_value[0] == "1.8"
