@@ -86,7 +86,7 @@ def phase_map(
         start = surface.start
     start = np.broadcast_to(np.asarray(start, dtype=float), (lr_grid.size, 2))
 
-    run = simulate(surface, optimizer, start=start, steps=steps, **batch)
+    run = simulate(surface, optimizer, start=start, steps=steps, keep_path=False, **batch)
 
     shape = lr_grid.shape
     diverged = (run.diverged_at <= steps).reshape(shape)

@@ -73,7 +73,8 @@ class Run:
     ``(steps + 1, R)`` and ``diverged_at`` an integer array of shape ``(R,)``
     holding ``steps + 1`` for a run that never diverged, so that
     ``points[:diverged_at[r], r]`` is always the part of run ``r`` that stayed
-    finite.
+    finite. With ``simulate(..., keep_path=False)`` ``points`` holds only the
+    start and the final positions (``points[-1]``, NaN for a stopped run).
 
     ``states`` (when asked for with ``record_state=True``) maps each state
     array of the optimizer (``"v"``, ``"cache"``, ``"m"``) to its value after
@@ -181,6 +182,7 @@ def simulate(
     noise: float = 0.0,
     seed: int = 0,
     schedule: Schedule | None = None,
+    keep_path: bool = True,
     **hyper: Any,
 ) -> Run:
     """Run ``optimizer`` on ``surface`` for ``steps`` steps from ``start``.
@@ -196,6 +198,11 @@ def simulate(
             component, standing in for mini-batches; scalar or ``(R,)``.
         seed: the noise sequence; runs with the same seed see the same noise
             (common random numbers). Scalar or ``(R,)`` integers.
+        keep_path: record every position (the default). ``False`` keeps only
+            the start and the final positions, so ``points`` is ``(2, 2)`` or
+            ``(2, R, 2)``; losses are still recorded at every step. A sweep
+            that only needs loss curves (a phase map) saves two thirds of the
+            memory and its writes.
         schedule: a :class:`~optimizers.schedules.Schedule` scaling ``lr`` step
             by step and optionally annealing ``mu`` (Momentum and Nesterov);
             ``None`` keeps every hyperparameter constant.
@@ -261,7 +268,7 @@ def simulate(
         raise ValueError(f"schedule must be a Schedule, got {schedule!r}")
     per_step = _per_step(hp_r, steps, schedule)
     points, losses, diverged_at, states = _run(
-        surface, opt, pos, steps, hp_r, per_step, noise_r, seeds, record_state
+        surface, opt, pos, steps, hp_r, per_step, noise_r, seeds, record_state, keep_path
     )
 
     if single:
@@ -301,11 +308,16 @@ def _per_step(hp: dict, steps: int, schedule: Schedule | None) -> dict[str, np.n
     return per_step
 
 
-def _run(surface, opt, pos, steps, hp, per_step, noise, seeds, record_state):
+def _run(surface, opt, pos, steps, hp, per_step, noise, seeds, record_state, keep_path):
     """The step loop. Positions are (2, R); everything is recorded as (steps + 1, 2, R)
-    in preallocated arrays, and returned as (steps + 1, R, 2) views."""
+    in preallocated arrays, and returned as (steps + 1, R, 2) views. Without
+    ``keep_path`` only the start and the latest positions are kept (2, 2, R)."""
     R = pos.shape[1]
-    points = np.empty((steps + 1, 2, R))
+    points = np.empty((steps + 1 if keep_path else 2, 2, R))
+
+    def slot(t: int) -> int:
+        return t if keep_path else min(t, 1)
+
     losses = np.empty((steps + 1, R))
     diverged_at = np.full(R, steps + 1, dtype=np.int64)
     centre, radius = _escape(surface)
@@ -344,15 +356,15 @@ def _run(surface, opt, pos, steps, hp, per_step, noise, seeds, record_state):
                 dx[:, ~ok] = np.nan  # a stopped run records no gradient, as if alone
                 losses[t, ~ok] = np.nan
                 if not ok.any():
-                    points[t] = pos
+                    points[slot(t)] = pos
                     return False
-            points[t] = pos
+            points[slot(t)] = pos
             return True
 
         going = record(0)
         for t in range(1, steps + 1):
             if not going:
-                points[t:] = np.nan
+                points[slot(t):] = np.nan
                 losses[t:] = np.nan
                 break
             if z is not None:

@@ -362,3 +362,19 @@ def test_batch_noise_scales_and_seeds_per_run():
     assert not np.allclose(z[:, 3], z[:, 2])  # another seed, another sequence
     single = simulate(RAVINE, "momentum", start=START, steps=200, lr=0.05, noise=0.4, seed=6)
     assert_array_equal(run.points[:, 3], single.points)
+
+
+def test_keep_path_false_keeps_start_end_and_every_loss():
+    surface = SURFACES["ravine"]
+    starts = np.array([[-8.0, 1.5], [-8.0, 1.5], [3.0, -2.0]])
+    lrs = np.array([0.3, 2.5, 1.0])  # the second diverges (SGD is unstable above lr = 2)
+    full = simulate(surface, "sgd", start=starts, steps=40, lr=lrs)
+    short = simulate(surface, "sgd", start=starts, steps=40, lr=lrs, keep_path=False)
+    assert short.points.shape == (2, 3, 2)
+    np.testing.assert_array_equal(short.points, full.points[[0, -1]])
+    np.testing.assert_array_equal(short.losses, full.losses)
+    np.testing.assert_array_equal(short.diverged_at, full.diverged_at)
+    single = simulate(surface, "adam", steps=10, lr=0.1, keep_path=False)
+    assert single.points.shape == (2, 2)
+    whole = simulate(surface, "adam", steps=10, lr=0.1)
+    np.testing.assert_array_equal(single.points[-1], whole.points[-1])
