@@ -14,8 +14,8 @@ def test_bench_runs_on_a_tiny_batch_and_prints_ratios(capsys):
                            "--sampled-runs", "2", "--no-torch"])
     out = capsys.readouterr().out
     assert "torch.optim baselines skipped" in out
-    assert set(results) == {"simulate (batched)", "simulate, one run at a time",
-                            "plain NumPy loop, one run at a time"}
+    assert set(results) == {"simulate (batched)", "simulate (batched, keep_path=False)",
+                            "simulate, one run at a time", "plain NumPy loop, one run at a time"}
     assert results["simulate (batched)"]["ratio"] == 1.0
     assert all(len(r["times"]) == 2 and r["seconds"] >= 0 for r in results.values())
     assert results["simulate, one run at a time"]["scaled_from"] == 2
