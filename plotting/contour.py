@@ -20,7 +20,10 @@ through an invisible scatter trace on the same colour axis.
 
 from __future__ import annotations
 
+import hashlib
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -186,17 +189,42 @@ def contour_pixels(grid: Grid, scale: ContourScale, width: int) -> tuple[np.ndar
     return bands, on_line
 
 
-def contour_image(grid: Grid, scale: ContourScale, colorscale: Colorscale, width: int,
-                  axes: tuple[str, str]) -> dict:
-    """The filled contour of ``grid`` as a layout image stretched over the grid's box."""
+# The last few contour pictures, by grid content and drawing settings: every
+# slider move redraws the figure, but the surface (and so its picture) rarely
+# changes, and drawing it is a tenth of a page's script run.
+_PICTURES: OrderedDict[tuple, str] = OrderedDict()
+_PICTURES_LOCK = threading.Lock()
+_PICTURES_KEPT = 32
+
+
+def _picture(grid: Grid, scale: ContourScale, colorscale: Colorscale, width: int) -> str:
+    """The contour picture's ``data:`` URI, drawn once per grid and settings."""
+    digest = hashlib.blake2b(digest_size=16)
+    for array in grid:
+        digest.update(np.ascontiguousarray(array, dtype=float).tobytes())
+    key = (digest.digest(), scale, colorscale, width)
+    with _PICTURES_LOCK:
+        if key in _PICTURES:
+            _PICTURES.move_to_end(key)
+            return _PICTURES[key]
     bands, on_line = contour_pixels(grid, scale, width)
     colors = scale.band_colors(colorscale)
     lines = colors * (1 - LINE_WEIGHT) + np.array(LINE_RGB) * LINE_WEIGHT
     palette = np.rint(np.vstack([colors, lines])).astype(np.uint8)
-    index = bands + len(colors) * on_line
+    source = data_uri(palette_png(bands + len(colors) * on_line, palette))
+    with _PICTURES_LOCK:
+        _PICTURES[key] = source
+        while len(_PICTURES) > _PICTURES_KEPT:
+            _PICTURES.popitem(last=False)
+    return source
+
+
+def contour_image(grid: Grid, scale: ContourScale, colorscale: Colorscale, width: int,
+                  axes: tuple[str, str]) -> dict:
+    """The filled contour of ``grid`` as a layout image stretched over the grid's box."""
     xs, ys, _ = grid
     return {
-        "source": data_uri(palette_png(index, palette)),
+        "source": _picture(grid, scale, colorscale, width),
         "xref": axes[0], "yref": axes[1],
         "x": float(xs[0]), "y": float(ys[-1]),
         "sizex": float(xs[-1] - xs[0]), "sizey": float(ys[-1] - ys[0]),

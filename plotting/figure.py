@@ -317,8 +317,26 @@ def _loss_axes(n: int, steps: int, loss_scale: LossScale | None) -> dict:
     return axes
 
 
+class BuiltFigure(go.Figure):
+    """A ``go.Figure`` that serializes the dicts it was built from, as they are.
+
+    ``st.plotly_chart`` (and ``write_html``) call ``to_dict``, which in Plotly
+    deep-copies the whole figure and walks it for NumPy arrays to encode: a
+    third of the page's script run. The dicts built here hold no NumPy arrays
+    (see :mod:`plotting.encode`) and nothing changes them after the build, so
+    ``to_dict`` hands them over in a fresh top-level dict. Treat the figure as
+    read-only: to change it, build it again.
+    """
+
+    def to_dict(self) -> dict:
+        spec = {"data": list(self._built["data"]), "layout": dict(self._built["layout"])}
+        if self._built["frames"]:
+            spec["frames"] = list(self._built["frames"])
+        return spec
+
+
 def _figure(data: list[dict], layout: dict, frames: list[dict]) -> go.Figure:
-    """A ``go.Figure`` holding these dicts as they are, without Plotly's validation.
+    """A :class:`BuiltFigure` holding these dicts as they are, without Plotly's validation.
 
     The dicts are built here from known attribute names. Validating them,
     ``go.Figure(dict)``, took about 100 ms for the lecture scene, six times
@@ -327,6 +345,7 @@ def _figure(data: list[dict], layout: dict, frames: list[dict]) -> go.Figure:
     tuple ``go.Figure`` itself keeps; plotly is pinned in requirements.txt,
     and the tests read every frame back through ``to_dict``).
     """
-    fig = go.Figure(data=data, layout=layout, _validate=False)
+    fig = BuiltFigure(data=data, layout=layout, _validate=False)
     fig._frame_objs = tuple(go.Frame(f, _validate=False) for f in frames)
+    fig._built = {"data": data, "layout": layout, "frames": frames}
     return fig
