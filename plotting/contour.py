@@ -44,6 +44,10 @@ MAX_LEVELS = 16
 # Level lines: the band's colour mixed with this much of LINE_RGB.
 LINE_RGB = (60, 70, 90)
 LINE_WEIGHT = 0.3
+# Where the loss is undefined (log(x) for x < 0, say): stripes of two pale reds,
+# HOLE_STRIPE pixels wide, so a hole never reads as a band of the contour.
+HOLE_RGB = ((250, 228, 228), (236, 196, 196))
+HOLE_STRIPE = 4
 # Aimed-at number of start-picker points along the longer side of the domain.
 PICKER_POINTS = 24
 
@@ -170,11 +174,14 @@ def _bilinear(xs: np.ndarray, ys: np.ndarray, v: np.ndarray, px: np.ndarray,
     return rows[j] * (1 - ty) + rows[j + 1] * ty
 
 
-def contour_pixels(grid: Grid, scale: ContourScale, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """Band and level-line flag of each pixel of a ``width``-pixel-wide picture of ``grid``.
+def contour_pixels(
+    grid: Grid, scale: ContourScale, width: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Band, level-line flag and hole flag of each pixel of a ``width``-pixel-wide picture.
 
     Pixels are square in data units (the plot has equal scales); rows run
-    from the top (largest ``y``). Returns ``(bands, on_line)``.
+    from the top (largest ``y``). A pixel is a hole where the loss is
+    undefined (NaN) at a grid point around it. Returns ``(bands, on_line, holes)``.
     """
     xs, ys, z = grid
     x0, x1, y0, y1 = xs[0], xs[-1], ys[0], ys[-1]
@@ -182,11 +189,13 @@ def contour_pixels(grid: Grid, scale: ContourScale, width: int) -> tuple[np.ndar
     height = max(2, round((y1 - y0) / size))
     px = x0 + (np.arange(width) + 0.5) * (x1 - x0) / width
     py = y1 - (np.arange(height) + 0.5) * (y1 - y0) / height
-    bands = scale.bands(_bilinear(xs, ys, scale.variable(z), px, py))
+    with np.errstate(invalid="ignore"):
+        v = _bilinear(xs, ys, scale.variable(z), px, py)
+    bands = scale.bands(v)
     on_line = np.zeros(bands.shape, dtype=bool)
     on_line[:, 1:] |= bands[:, 1:] != bands[:, :-1]
     on_line[1:, :] |= bands[1:, :] != bands[:-1, :]
-    return bands, on_line
+    return bands, on_line, np.isnan(v)
 
 
 # The last few contour pictures, by grid content and drawing settings: every
@@ -207,11 +216,16 @@ def _picture(grid: Grid, scale: ContourScale, colorscale: Colorscale, width: int
         if key in _PICTURES:
             _PICTURES.move_to_end(key)
             return _PICTURES[key]
-    bands, on_line = contour_pixels(grid, scale, width)
+    bands, on_line, holes = contour_pixels(grid, scale, width)
     colors = scale.band_colors(colorscale)
     lines = colors * (1 - LINE_WEIGHT) + np.array(LINE_RGB) * LINE_WEIGHT
-    palette = np.rint(np.vstack([colors, lines])).astype(np.uint8)
-    source = data_uri(palette_png(bands + len(colors) * on_line, palette))
+    palette = np.rint(np.vstack([colors, lines, HOLE_RGB])).astype(np.uint8)
+    index = bands + len(colors) * on_line
+    # Holes (the loss undefined) are hatched with diagonal stripes, unlike any band.
+    rows, cols = np.indices(index.shape)
+    stripe = (rows + cols) // HOLE_STRIPE % 2
+    index = np.where(holes, 2 * len(colors) + stripe, index)
+    source = data_uri(palette_png(index, palette))
     with _PICTURES_LOCK:
         _PICTURES[key] = source
         while len(_PICTURES) > _PICTURES_KEPT:

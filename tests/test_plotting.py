@@ -183,7 +183,8 @@ def test_level_lines_sit_where_a_level_is_crossed():
     surface = SURFACES["booth"]
     grid = surface.grid(50)
     scale = ContourScale.for_values(grid[2], surface.min_value)
-    bands, on_line = contour_pixels(grid, scale, 200)
+    bands, on_line, holes = contour_pixels(grid, scale, 200)
+    assert not holes.any()
     crossed = np.zeros_like(on_line)
     crossed[:, 1:] |= np.diff(bands, axis=1) != 0
     crossed[1:] |= np.diff(bands, axis=0) != 0
