@@ -237,7 +237,7 @@ PRESENTER_CSS = """<style>
 [data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 1.25rem; }
 </style>"""
 
-title, switch = st.columns([5, 1], vertical_alignment="bottom")
+title, switch = st.columns([4, 1], vertical_alignment="bottom")
 if not ss.present:
     title.title("Descent Lab")
 switch.toggle("Presenter mode", key="present",
