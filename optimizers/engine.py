@@ -84,6 +84,12 @@ class Run:
 
     ``schedule`` is the schedule the run followed (``None``: constant
     hyperparameters); :meth:`lr_at` gives the learning rate each step used.
+
+    ``stop_reason`` says why a run stopped: ``"diverged"`` (its position ran
+    away or became non-finite) or ``"undefined"`` (its position was fine but
+    the loss there was not: it stepped into a hole of the surface, such as
+    ``log(x)`` for ``x < 0``); ``None`` for a single run that never stopped,
+    and for a batch an array of these strings with ``""`` for such runs.
     """
 
     optimizer: Optimizer
@@ -94,6 +100,7 @@ class Run:
     steps: int
     states: Mapping[str, np.ndarray] | None = field(default=None, repr=False)
     schedule: Schedule | None = None
+    stop_reason: str | None | np.ndarray = None
 
     def lr_at(self) -> np.ndarray:
         """The lr of steps ``1 .. steps``: ``(steps,)``, or ``(steps, R)`` for a batch."""
@@ -267,7 +274,7 @@ def simulate(
     if schedule is not None and not isinstance(schedule, Schedule):
         raise ValueError(f"schedule must be a Schedule, got {schedule!r}")
     per_step = _per_step(hp_r, steps, schedule)
-    points, losses, diverged_at, states = _run(
+    points, losses, diverged_at, states, reasons = _run(
         surface, opt, pos, steps, hp_r, per_step, noise_r, seeds, record_state, keep_path
     )
 
@@ -275,12 +282,13 @@ def simulate(
         points, losses = points[:, 0], losses[:, 0]
         diverged = int(diverged_at[0])
         diverged_at = None if diverged > steps else diverged
+        reasons = str(reasons[0]) or None
         hyper_out = {k: v.item() for k, v in hp.items()}
         if states is not None:
             states = {k: v[:, 0] for k, v in states.items()}
     else:
         hyper_out = {k: np.broadcast_to(v, (R,)) for k, v in hp.items()}
-    return Run(opt, hyper_out, points, losses, diverged_at, steps, states, schedule)
+    return Run(opt, hyper_out, points, losses, diverged_at, steps, states, schedule, reasons)
 
 
 def _noise(steps: int, noise: np.ndarray, seeds: np.ndarray) -> np.ndarray | None:
@@ -314,6 +322,7 @@ def _run(surface, opt, pos, steps, hp, per_step, noise, seeds, record_state, kee
     ``keep_path`` only the start and the latest positions are kept (2, 2, R)."""
     R = pos.shape[1]
     points = np.empty((steps + 1 if keep_path else 2, 2, R))
+    undefined = np.zeros(R, dtype=bool)  # stopped by a non-finite loss at a fine position
 
     def slot(t: int) -> int:
         return t if keep_path else min(t, 1)
@@ -349,9 +358,11 @@ def _run(surface, opt, pos, steps, hp, per_step, noise, seeds, record_state, kee
             # Fast path: one min and one max over all runs say whether any left the box.
             inside = (pos.min(axis=1) >= box_lo).all() and (pos.max(axis=1) <= box_hi).all()
             if not (inside and np.isfinite(losses[t].sum())):
-                ok = ((pos >= box_lo[:, None]) & (pos <= box_hi[:, None])).all(axis=0)
-                ok &= np.isfinite(losses[t])
-                diverged_at[~ok & (diverged_at > steps)] = t
+                inside_box = ((pos >= box_lo[:, None]) & (pos <= box_hi[:, None])).all(axis=0)
+                ok = inside_box & np.isfinite(losses[t])
+                fresh = ~ok & (diverged_at > steps)
+                diverged_at[fresh] = t
+                undefined[fresh] = inside_box[fresh]
                 pos[:, ~ok] = np.nan
                 dx[:, ~ok] = np.nan  # a stopped run records no gradient, as if alone
                 losses[t, ~ok] = np.nan
@@ -386,7 +397,8 @@ def _run(surface, opt, pos, steps, hp, per_step, noise, seeds, record_state, kee
             going = record(t)
     if states is not None:
         states = {k: v.transpose(0, 2, 1) for k, v in states.items()}
-    return points.transpose(0, 2, 1), losses, diverged_at, states
+    reasons = np.where(diverged_at > steps, "", np.where(undefined, "undefined", "diverged"))
+    return points.transpose(0, 2, 1), losses, diverged_at, states, reasons
 
 
 def never(run: Run) -> int:

@@ -31,6 +31,7 @@ class Trajectory:
     losses: np.ndarray
     diverged_at: int | None
     fan: tuple[Trajectory, ...] = ()
+    stop_reason: str | None = None  # "diverged" or "undefined", as ``Run.stop_reason``
 
 
 def build_surface(surface_key: tuple[str, tuple, str, Domain | None]) -> Surface:
@@ -68,12 +69,13 @@ def trajectory(surface: Surface, run: RunSpec, start: Point, steps: int,
     seeds = dynamics.seeds
     if len(seeds) == 1:
         result = simulated(surface, run, start, steps, dynamics=dynamics)
-        return Trajectory(result.points, result.losses, result.diverged_at)
+        return Trajectory(result.points, result.losses, result.diverged_at,
+                          stop_reason=result.stop_reason)
     batch = simulate(surface, run.optimizer, start, steps,
                      **{**dynamics.simulate_args(), "seed": np.array(seeds)}, **run.values)
     members = [
         Trajectory(np.ascontiguousarray(batch.points[:, r]), batch.losses[:, r].copy(),
-                   None if d > steps else int(d))
+                   None if d > steps else int(d), stop_reason=batch.stop_reason[r] or None)
         for r, d in enumerate(batch.diverged_at)
     ]
     return replace(members[0], fan=tuple(members[1:]))
@@ -106,10 +108,19 @@ def run_trace(index: int, run: RunSpec, path: Trajectory,
 
 def divergence_message(run: RunSpec, path: Trajectory,
                        dynamics: Dynamics = NO_DYNAMICS) -> str | None:
-    """``"Adam (lr = 3) diverged at step 12"``, or None for a run that stayed finite."""
+    """``"Adam (lr = 3) diverged at step 12"``, or None for a run that stayed finite.
+
+    A run that stepped where the loss is undefined (a hole of a typed formula)
+    is told so: ``"SGD (lr = 0.3) stopped at step 3: it stepped where the loss
+    is undefined or infinite"``.
+    """
     if path.diverged_at is None:
         return None
-    return f"{dynamics.label(run.label, run.values)} diverged at step {path.diverged_at}"
+    label = dynamics.label(run.label, run.values)
+    if path.stop_reason == "undefined":
+        return (f"{label} stopped at step {path.diverged_at}: it stepped where the loss "
+                "is undefined or infinite")
+    return f"{label} diverged at step {path.diverged_at}"
 
 
 def fan_message(run: RunSpec, path: Trajectory, dynamics: Dynamics) -> str | None:

@@ -276,6 +276,15 @@ def test_a_typed_surface_travels_in_the_link():
     assert any(latex in text for text in texts(at.latex))
 
 
+def test_a_run_stepping_into_a_hole_of_a_typed_formula_is_told_so():
+    at = open_page({"surface": "custom", "expr": "log(x) + y**2", "domain": "-3,3,-2,2",
+                    "start": "1,1.5", "run": "sgd:lr=0.3"})
+    assert not at.exception
+    warnings = [w.value for w in at.warning]
+    assert "SGD (lr = 0.3) stopped at step 3: it stepped where the loss is undefined or " \
+           "infinite" in warnings
+
+
 @pytest.mark.parametrize("expr", ["__import__('os').system('echo pwned')", "x^2", "9**9**9",
                                   "z + 1", "<script>alert(1)</script>", "x" * 400])
 def test_a_hostile_or_broken_formula_is_refused_on_the_page(expr):

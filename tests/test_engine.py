@@ -378,3 +378,19 @@ def test_keep_path_false_keeps_start_end_and_every_loss():
     assert single.points.shape == (2, 2)
     whole = simulate(surface, "adam", steps=10, lr=0.1)
     np.testing.assert_array_equal(single.points[-1], whole.points[-1])
+
+
+def test_stop_reason_tells_a_hole_from_a_runaway():
+    from surfaces import from_expression
+
+    holes = from_expression("log(x) + y**2", domain=((-3.0, 3.0), (-2.0, 2.0)))
+    into_hole = simulate(holes, "sgd", start=(1.0, 1.5), steps=50, lr=0.3)
+    # x: 1 -> 0.7 -> 0.27 -> 0.27 - 0.3 / 0.27 < 0, where log is undefined
+    assert into_hole.diverged_at == 3 and into_hole.stop_reason == "undefined"
+    assert np.isfinite(into_hole.points[2]).all() and np.isnan(into_hole.points[3]).all()
+    away = simulate(RAVINE, "sgd", steps=50, lr=2.5)
+    assert away.diverged_at == 22 and away.stop_reason == "diverged"
+    assert simulate(RAVINE, "sgd", steps=5, lr=0.5).stop_reason is None
+    batch = simulate(RAVINE, "sgd", start=np.tile((-8.0, 1.5), (3, 1)), steps=50,
+                     lr=[0.5, 2.5, 1.0])
+    assert list(batch.stop_reason) == ["", "diverged", ""]
