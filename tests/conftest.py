@@ -116,3 +116,13 @@ def page(browser):
         yield page
     finally:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def lecture():
+    """The lecture scene of the budgets (``bench.figure``): six runs of 300 steps on the
+    ravine, as ``(surface, traces)``."""
+    from bench.figure import lecture_scene
+
+    surface, traces, _ = lecture_scene(300)
+    return surface, traces

@@ -28,13 +28,6 @@ BUDGET = 400_000
 
 
 @pytest.fixture(scope="module")
-def lecture():
-    """The lecture scene of the budgets (``bench.figure``): six runs on the ravine."""
-    surface, traces, _ = lecture_scene(300)
-    return surface, traces
-
-
-@pytest.fixture(scope="module")
 def overlay(lecture):
     surface, runs = lecture
     return scene_figure(surface, runs).to_dict()

@@ -7,7 +7,6 @@ import numpy as np
 import plotly.io as pio
 import pytest
 
-from bench.figure import lecture_scene
 from optimizers import simulate
 from plotting import PALETTE, RunTrace, run_traces
 from plotting.animation import SPEEDS
@@ -18,12 +17,6 @@ from tests.test_plotting import values
 
 KAPPA = 50.0
 BUDGET_3D = 250_000  # bytes of the lecture scene's 3D figure (the race chart has 400 KB)
-
-
-@pytest.fixture(scope="module")
-def lecture():
-    surface, traces, _ = lecture_scene(300)
-    return surface, traces
 
 
 @pytest.fixture(scope="module")
