@@ -109,7 +109,9 @@ def exit_point(points: np.ndarray, last: int, domain: Domain) -> np.ndarray:
     a, b = path[i], path[i + 1]
     # Largest t in [0, 1] with a + t (b - a) inside the box (a is inside).
     d = b - a
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # np.where evaluates every branch: a tiny or zero step divides into inf (overflow
+    # or division by zero), and those branches are the ones not taken or the min drops
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         t_hi = np.where(d > 0, (hi - a) / d, np.where(d < 0, (lo - a) / d, np.inf))
     t = float(min(1.0, t_hi.min()))
     return a + t * d

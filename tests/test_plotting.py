@@ -462,3 +462,15 @@ def test_a_scene_without_runs_still_draws_the_surface():
     (minima,) = [t for t in fig["data"] if t.get("name") == "minimum"]
     assert len(minima["x"]) == 4
     json.dumps(fig["layout"]["sliders"])
+
+
+def test_exit_point_of_a_tiny_step_warns_of_nothing():
+    import warnings
+
+    from plotting.runs import exit_point
+
+    path = np.array([[0.0, 0.0], [1e-310, 20.0]])  # leaves through the top, barely moving in x
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        point = exit_point(path, 1, ((-1.0, 1.0), (-1.0, 1.0)))
+    np.testing.assert_allclose(point, [5e-312, 1.0], rtol=1e-12, atol=0)
