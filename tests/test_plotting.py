@@ -467,8 +467,6 @@ def test_a_scene_without_runs_still_draws_the_surface():
 def test_exit_point_of_a_tiny_step_warns_of_nothing():
     import warnings
 
-    from plotting.runs import exit_point
-
     path = np.array([[0.0, 0.0], [1e-310, 20.0]])  # leaves through the top, barely moving in x
     with warnings.catch_warnings():
         warnings.simplefilter("error")
