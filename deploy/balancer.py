@@ -139,57 +139,104 @@ def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
+class Balancer:
+    """nginx on ``host:port`` in front of ``replicas`` fresh replicas of ``script``, as a
+    context manager (``deploy/serve`` runs one; :mod:`bench.classroom` measures one).
+
+    ``port`` None picks a free one. The replicas' logs go to ``stderr``
+    (inherited by default; with a pipe, read each ``replicas[port].stderr``).
+    ``tied`` ties every process started to this one's life (Linux: SIGTERM to
+    them if this process dies, even by SIGKILL); only for a main thread that
+    lives as long as they do.
+    """
+
+    def __init__(self, replicas: int, port: int | None = None, *, host: str = "127.0.0.1",
+                 nginx: str | None = None, script: Path = APP, stderr: int | None = None,
+                 tied: bool = False) -> None:
+        self.count, self.host, self.script, self.stderr = replicas, host, script, stderr
+        self.port = port or free_port()
+        self.nginx = nginx or find_nginx()
+        if self.nginx is None:
+            raise RuntimeError(f"no nginx found: {INSTALL}")
+        self.preexec_fn = _die_with_parent if tied else None
+        self.replicas: dict[int, subprocess.Popen] = {}
+        self.proxy: subprocess.Popen | None = None
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        self.url = f"http://{shown}:{self.port}"
+
+    def __enter__(self) -> Balancer:
+        self.prefix = Path(tempfile.mkdtemp(prefix="descent-nginx-"))
+        try:
+            # nginx started as root runs its workers as nobody, who must reach the prefix.
+            self.prefix.chmod(0o755)
+            for port in [free_port() for _ in range(self.count)]:
+                self.replicas[port] = self._start(port)
+            for port, process in self.replicas.items():
+                wait_until_healthy(f"http://127.0.0.1:{port}", process, timeout=120)
+            config = self.prefix / "nginx.conf"
+            config.write_text(nginx_config(self.prefix, list(self.replicas), port=self.port,
+                                           host=self.host))
+            self.proxy = subprocess.Popen(
+                [self.nginx, "-p", str(self.prefix), "-c", str(config), "-e", "stderr"],
+                stdout=subprocess.DEVNULL, start_new_session=True, preexec_fn=self.preexec_fn)
+            wait_until_healthy(self.url, self.proxy, timeout=30)
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for process in [self.proxy, *self.replicas.values()]:
+            if process is not None:
+                stop(process)
+        shutil.rmtree(self.prefix, ignore_errors=True)
+
+    def _start(self, port: int) -> subprocess.Popen:
+        return start_streamlit(port, self.script, stderr=self.stderr,
+                               preexec_fn=self.preexec_fn)
+
+    def pids(self) -> list[int]:
+        """nginx's master and every replica (each with its children: see /proc)."""
+        return [self.proxy.pid, *(p.pid for p in self.replicas.values())]
+
+    def restart_dead(self) -> list[tuple[int, int]]:
+        """Start again every replica that exited; ``[(port, exit code)]`` of those."""
+        restarted = []
+        for port, process in self.replicas.items():
+            if process.poll() is not None:
+                restarted.append((port, process.returncode))
+                self.replicas[port] = self._start(port)
+        return restarted
+
+
 def serve(replicas: int, port: int, *, host: str = "0.0.0.0", nginx: str,
           script: Path = APP, out=sys.stdout) -> int:
     """Run nginx and ``replicas`` replicas until SIGINT/SIGTERM; 0 then, 1 if nginx dies."""
-    running: list[subprocess.Popen] = []
     previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
-    prefix = Path(tempfile.mkdtemp(prefix="descent-nginx-"))
     try:
-        # nginx started as root runs its workers as nobody, who must reach the prefix.
-        prefix.chmod(0o755)
-        ports = [free_port() for _ in range(replicas)]
-        replica = {}
-        for p in ports:
-            replica[p] = start_streamlit(p, script, stderr=None, preexec_fn=_die_with_parent)
-            running.append(replica[p])
-        for p in ports:
-            wait_until_healthy(f"http://127.0.0.1:{p}", replica[p], timeout=120)
-        config = prefix / "nginx.conf"
-        config.write_text(nginx_config(prefix, ports, port=port, host=host))
-        proxy = subprocess.Popen([nginx, "-p", str(prefix), "-c", str(config), "-e", "stderr"],
-                                 stdout=subprocess.DEVNULL, start_new_session=True,
-                                 preexec_fn=_die_with_parent)
-        running.append(proxy)
-        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-        wait_until_healthy(f"http://{shown}:{port}", proxy, timeout=30)
-        print(f"Descent Lab: http://{shown}:{port}/ (nginx, pid {proxy.pid}) in front of "
-              f"{replicas} replica(s) on 127.0.0.1 port(s) {', '.join(map(str, ports))}. "
-              "Ctrl-C stops everything.", file=out, flush=True)
-        while True:
-            time.sleep(1)
-            if proxy.poll() is not None:
-                print(f"nginx exited with code {proxy.returncode}; stopping", file=out,
-                      flush=True)
+        with Balancer(replicas, port, host=host, nginx=nginx, script=script,
+                      tied=True) as balancer:
+            try:
+                print(f"Descent Lab: {balancer.url}/ (nginx, pid {balancer.proxy.pid}) in "
+                      f"front of {replicas} replica(s) on 127.0.0.1 port(s) "
+                      f"{', '.join(map(str, balancer.replicas))}. Ctrl-C stops everything.",
+                      file=out, flush=True)
+                while balancer.proxy.poll() is None:
+                    time.sleep(1)
+                    for dead, code in balancer.restart_dead():
+                        print(f"replica on port {dead} exited with code {code}; starting it "
+                              "again", file=out, flush=True)
+                print(f"nginx exited with code {balancer.proxy.returncode}; stopping",
+                      file=out, flush=True)
                 return 1
-            for p, process in replica.items():
-                if process.poll() is not None:
-                    print(f"replica on port {p} exited with code {process.returncode}; "
-                          "starting it again", file=out, flush=True)
-                    running.remove(process)
-                    replica[p] = start_streamlit(p, script, stderr=None,
-                                                 preexec_fn=_die_with_parent)
-                    running.append(replica[p])
+            finally:
+                for sig in previous:  # a second Ctrl-C must not interrupt the clean-up
+                    signal.signal(sig, signal.SIG_IGN)
     except KeyboardInterrupt as why:
-        print(f"{why or 'SIGINT'}: stopping nginx and {replicas} replica(s)", file=out,
+        print(f"{why or 'SIGINT'}: stopped nginx and {replicas} replica(s)", file=out,
               flush=True)
         return 0
     finally:
-        for sig in previous:  # a second Ctrl-C must not interrupt the clean-up
-            signal.signal(sig, signal.SIG_IGN)
-        for process in reversed(running):
-            stop(process)
-        shutil.rmtree(prefix, ignore_errors=True)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 

@@ -197,4 +197,4 @@ def test_sigterm_stops_nginx_and_every_replica(balancer):  # last: it stops the 
     assert len(balancer.pids) >= 1 + 2 + 2  # serve, two replicas, nginx master and worker
     assert balancer.stop_with(signal.SIGTERM) == 0
     assert balancer.left_behind() == []
-    assert "SIGTERM: stopping nginx and 2 replica(s)" in balancer.output()
+    assert "SIGTERM: stopped nginx and 2 replica(s)" in balancer.output()
