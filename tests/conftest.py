@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts"
@@ -25,6 +26,18 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
 ]
+
+
+# Hypothesis profiles, chosen by HYPOTHESIS_PROFILE (README, "Quick start"):
+# * "ci", the default (and what .ci/run sets): derandomized, each test's examples fixed by its
+#   own code, no example database, no timing-based health check or deadline. The suite passes
+#   or fails the same way on every run and every machine.
+# * "explore": fresh random examples on every run, failures kept in .hypothesis/ and replayed
+#   locally. Every failure it finds is kept in the test as an @example, so that "ci" sees it.
+settings.register_profile("ci", derandomize=True, database=None, deadline=None,
+                          print_blob=True, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("explore", derandomize=False, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "ci")
 
 
 def free_port() -> int:
