@@ -52,18 +52,20 @@ def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float = 60.
     raise RuntimeError(f"{url}{path} did not answer within {timeout:.0f} s")
 
 
-def start_streamlit(port: int, script: Path = APP, *,
-                    stderr: int | None = subprocess.PIPE) -> subprocess.Popen:
+def start_streamlit(port: int, script: Path = APP, *, stderr: int | None = subprocess.PIPE,
+                    preexec_fn=None) -> subprocess.Popen:
     """``streamlit run app.py`` (or ``script``) on 127.0.0.1:``port``, quiet, in a
     process group of its own (so :func:`stop` ends it and its children).
 
     Its log goes to ``stderr`` (a pipe by default: read it, or it fills and
-    stalls the server; ``None`` inherits this process's stderr)."""
+    stalls the server; ``None`` inherits this process's stderr). ``preexec_fn``
+    runs in the child before streamlit starts (``deploy/serve``: die with it)."""
     return subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(script),
          "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True,
+        preexec_fn=preexec_fn,
     )
 
 
