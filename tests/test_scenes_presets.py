@@ -8,7 +8,7 @@ import pytest
 from optimizers import simulate
 from optimizers.schedules import Schedule
 from scenes import DEFAULT_SCENE, PRESETS, PRESETS_BY_KEY
-from scenes.measures import first_rebound, mark_gaps
+from scenes.measures import first_rebound, mark_gaps, step_lengths
 from scenes.model import inside, plot_box
 from surfaces import make_surface
 
@@ -153,7 +153,8 @@ def test_rmsprop_at_a_constant_lr_rebounds_near_the_minimum():
 
 
 def test_adam_without_bias_correction_starts_with_too_long_steps():
-    corrected, notes = _runs(PRESETS_BY_KEY["adam_bias"].scene)
+    scene = PRESETS_BY_KEY["adam_bias"].scene
+    corrected, notes = _runs(scene)
     assert corrected.hyper["bias_correction"] and not notes.hyper["bias_correction"]
     lr, beta1, beta2 = (corrected.hyper[k] for k in ("lr", "beta1", "beta2"))
     first = [np.abs(r.points[1] - r.points[0]) for r in (corrected, notes)]
@@ -161,9 +162,21 @@ def test_adam_without_bias_correction_starts_with_too_long_steps():
     # (1 - beta1) / sqrt(1 - beta2) at t = 1, about 3.16.
     np.testing.assert_allclose(first[0], lr, rtol=1e-4)  # eps aside
     np.testing.assert_allclose(first[1], lr * (1 - beta1) / np.sqrt(1 - beta2), rtol=1e-4)
-    length = [np.linalg.norm(np.diff(r.points[:11], axis=0), axis=1) for r in (corrected, notes)]
-    assert (length[1] > 2 * length[0]).all()  # the first ten steps are all too long
-    assert notes.points[:, 0].max() > corrected.points[:, 0].max()  # and it overshoots more
+    length = [step_lengths(r.points) for r in (corrected, notes)]
+    assert length[1][0] / length[0][0] == pytest.approx(3.16, rel=0.01)
+    assert length[0][0] == pytest.approx(0.71, abs=0.01)  # the sentence's numbers
+    assert length[1][0] == pytest.approx(2.24, abs=0.01)
+    # the first five steps are all three times too long or more, the first ten too long
+    assert (length[1][:5] > 3 * length[0][:5]).all() and (length[1][:10] > length[0][:10]).all()
+    # Both first steps show on the contour: the corrected one is 3% of the plot's width,
+    # the notes' one 11%.
+    (x0, x1), _ = plot_box(scene)
+    assert length[0][0] > 0.03 * (x1 - x0) and length[1][0] > 0.1 * (x1 - x0)
+    # ... and the notes' Adam overshoots the minimum (x = 0) along the valley by more
+    overshoot = [r.points[:, 0].max() for r in (corrected, notes)]
+    assert overshoot[0] == pytest.approx(1.4, abs=0.05)
+    assert overshoot[1] == pytest.approx(4.8, abs=0.05)
+    assert corrected.losses[-1] < 1e-8 and notes.losses[-1] < 1e-8  # both settle in the end
 
 
 def test_saddle_sgd_lingers_adaptive_methods_escape():
