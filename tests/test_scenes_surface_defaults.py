@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from optimizers import simulate
-from scenes import DEFAULT_SCENE, MAX_STEPS, default_runs, default_scene
+from scenes import DEFAULT_SCENE, MAX_STEPS, RunSpec, default_runs, default_scene, scene_from_query
 from scenes.compute import build_surface, run_scene
 from scenes.model import default_start, inside, plot_box
 from scenes.surface_defaults import (
@@ -219,3 +219,19 @@ def test_unknown_surfaces_are_refused_by_name():
         default_scene("nope")
     with pytest.raises(ValueError, match="kappa"):
         default_scene("ravine", {"kappa": -1})
+
+
+@pytest.mark.parametrize("name", list(SURFACES))
+def test_a_link_naming_only_the_surface_opens_its_default_scene(name):
+    assert scene_from_query({"surface": [name]}) == (default_scene(name), [])
+    # what the link names is kept; only what it leaves out comes from the defaults
+    scene, messages = scene_from_query({"surface": [name], "steps": ["50"],
+                                        "run": ["sgd:lr=0.001"]})
+    assert messages == [] and scene.steps == 50 and scene.runs == (RunSpec.make("sgd", lr=0.001),)
+    assert scene.start == default_scene(name).start
+
+
+def test_a_link_to_a_turned_ravine_opens_the_lecture_runs_turned():
+    scene, messages = scene_from_query({"surface": ["ravine"], "kappa": ["200"], "angle": ["30"]})
+    assert messages == [] and scene == default_scene("ravine", {"kappa": 200, "angle": 30})
+    assert scene.runs == DEFAULT_SCENE.runs
