@@ -185,6 +185,7 @@ def defaults_for(name: str, params: Mapping[str, float] | tuple | None = None
     """
     if name not in SURFACES:
         raise ValueError(f"unknown surface {name!r}; choose one of {', '.join(SURFACES)}")
+    make_surface(name, **dict(params or {}))  # refuses an unknown or out-of-range parameter
     if name in SURFACE_DEFAULTS:
         return SURFACE_DEFAULTS[name]
     full = surface_params(name, dict(params or {}))

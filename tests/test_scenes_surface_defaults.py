@@ -223,6 +223,10 @@ def test_unknown_surfaces_are_refused_by_name():
         default_scene("nope")
     with pytest.raises(ValueError, match="kappa"):
         default_scene("ravine", {"kappa": -1})
+    with pytest.raises(ValueError, match="kappa must be a number between 1 and 1000"):
+        default_scene("ravine", {"kappa": 5000})
+    with pytest.raises(ValueError, match="no parameter 'tilt'"):
+        default_runs("booth", {"tilt": 1})
 
 
 @pytest.mark.parametrize("name", list(SURFACES))
