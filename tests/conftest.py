@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from deploy.servers import (  # noqa: F401  (free_port: for tests that start servers)
     CHROMIUM,
@@ -26,6 +27,17 @@ from deploy.servers import (  # noqa: F401  (free_port: for tests that start ser
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts"
+
+# Hypothesis profiles, chosen by HYPOTHESIS_PROFILE (README, "Quick start"):
+# * "ci", the default (and what .ci/run sets): derandomized, each test's examples fixed by its
+#   own code, no example database, no timing-based health check or deadline. The suite passes
+#   or fails the same way on every run and every machine.
+# * "explore": fresh random examples on every run, failures kept in .hypothesis/ and replayed
+#   locally. Every failure it finds is kept in the test as an @example, so that "ci" sees it.
+settings.register_profile("ci", derandomize=True, database=None, deadline=None,
+                          print_blob=True, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("explore", derandomize=False, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "ci")
 
 
 @pytest.fixture(scope="session")
