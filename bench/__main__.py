@@ -28,12 +28,18 @@ Areas, each measured by its module beside a baseline in the same process:
   open or in presenter mode against the page as it opens, the 3D chart's
   payload against the race chart's, the export files against building the
   race figure, and a 3D frame in Chromium against a race frame;
-* ``browser`` (:mod:`bench.page`): the first chart drawn in headless
-  Chromium against a bare Streamlit + Plotly page (skipped with a note when
-  Chromium is missing);
-* ``classroom`` (:mod:`bench.classroom`): 40 visitors on the real server
-  through Streamlit's websocket protocol against one visitor alone, then more
-  until the p95 of a move passes 2 s.
+* ``browser`` (:mod:`bench.browser`): in headless Chromium, an lr slider
+  move until the chart is redrawn, and the first chart drawn (a second
+  visitor's, and the first after the server started), against the bare page
+  (:mod:`bench.bare_page`: one slider, one small chart; skipped with a note
+  when Chromium is missing);
+* ``classroom`` (:mod:`bench.classroom`): a brisk class of 40 visitors (each
+  moving an lr slider 5 times, 1 to 3 s apart) on one server, through
+  Streamlit's websocket protocol, against the same class on the bare page:
+  move p50 and p95, server memory after the class and at its peak, errors;
+* ``balancer`` (:mod:`bench.classroom` ``--balancer``): 60 such visitors
+  through nginx in front of 2 replicas (``deploy/serve``) against the same 60
+  on one plain server (skipped with a note when nginx is missing).
 
 The last table has one row per figure: ours, the baseline beside it, and the
 ratio in words ("12.0x faster": the baseline took 12 times as long). The
@@ -50,9 +56,7 @@ import importlib.metadata
 import json
 import os
 import platform
-import statistics
 import subprocess
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -60,7 +64,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "latest.json"
 AREAS = ("engine", "figure", "script", "phase", "expression", "panels", "dynamics", "views",
-         "browser", "classroom")
+         "browser", "classroom", "balancer")
+TINY_CLASS = ["--visitors", "2", "--moves", "1", "--think", "0", "0", "--baseline-moves", "1"]
 ARGS = {  # each area's arguments: full, tiny
     "engine": ([], ["--runs", "200", "--steps", "20", "--reps", "2", "--sampled-runs", "2",
                     "--no-torch"]),
@@ -71,10 +76,9 @@ ARGS = {  # each area's arguments: full, tiny
     "panels": ([], ["--runs", "1", "--steps", "12"]),
     "dynamics": ([], ["--runs", "1", "--reps", "1"]),
     "views": ([], ["--runs", "1", "--reps", "1", "--steps", "12", "--no-browser"]),
-    "browser": (["--runs", "5"], ["--runs", "1"]),
-    "classroom": (["--visitors", "40", "--time-cap", "240"],
-                  ["--visitors", "2", "--moves", "1", "--think", "0", "0", "--no-raise",
-                   "--baseline-moves", "1"]),
+    "browser": (["--runs", "5", "--moves", "10"], ["--runs", "1", "--moves", "1"]),
+    "classroom": (["--visitors", "40", "--against-bare"], [*TINY_CLASS, "--against-bare"]),
+    "balancer": (["--visitors", "60", "--balancer"], [*TINY_CLASS, "--balancer"]),
 }
 
 
@@ -205,50 +209,55 @@ def views(argv: list[str]) -> tuple[dict, list[dict]]:
 
 
 def browser(argv: list[str]) -> tuple[dict, list[dict]]:
-    from bench import page
-    from tests.conftest import CHROMIUM
+    from bench import browser as bench_browser
 
-    parser = argparse.ArgumentParser(prog="browser")
-    parser.add_argument("--runs", type=int, default=5, help="visits after the first")
-    runs = parser.parse_args(argv).runs
-    if not os.path.exists(CHROMIUM):
-        print(f"browser: skipped, no Chromium at {CHROMIUM} (apt-get install -y chromium)")
-        return {"skipped": f"no Chromium at {CHROMIUM}"}, []
-    with tempfile.TemporaryDirectory() as folder:
-        bare = Path(folder) / "bare_page.py"
-        bare.write_text(page.BARE_PAGE)
-        bare_first, bare_times = page.first_chart_times(bare, runs)
-    page_first, page_times = page.first_chart_times(page.APP, runs)
-    results = {"page": {"first_visit": page_first, "later_visits": page_times},
-               "bare page": {"first_visit": bare_first, "later_visits": bare_times}}
-    ours, base = statistics.median(page_times), statistics.median(bare_times)
-    print(f"first chart in Chromium: page {ours * 1e3:.0f} ms (first visit {page_first * 1e3:.0f}"
-          f" ms), bare page {base * 1e3:.0f} ms (first visit {bare_first * 1e3:.0f} ms)")
-    against = "a bare Streamlit + Plotly page"
-    return results, [row("browser", "first chart drawn (later visits, median)", ours, base,
-                         against, "s"),
-                     row("browser", "first chart drawn (first visit after start)", page_first,
-                         bare_first, against, "s")]
+    results = bench_browser.main(argv)
+    if "skipped" in results:
+        return results, []
+    page, bare = results["page"], results["bare page"]
+    against = "the bare page (one slider, one small chart)"
+    rows = [row("browser", "lr slider move -> chart redrawn (median)", page["move"],
+                bare["move"], against, "s")] if page["move"] is not None else []
+    return results, rows + [
+        row("browser", "first chart, a second visitor (warm, median)", page["later_visit"],
+            bare["later_visit"], against, "s"),
+        row("browser", "first chart, first visit after start", page["first_visit"],
+            bare["first_visit"], against, "s")]
 
 
 def classroom(argv: list[str]) -> tuple[dict, list[dict]]:
     from bench import classroom as bench_classroom
 
-    results = bench_classroom.main(argv)
-    rows = []
-    for r in results["levels"]:
-        n, alone = r["visitors"], r["baseline"]
-        for name, label in (("moves", "move -> updated chart"), ("open", "open -> first chart")):
-            for q in ("p50", "p95"):
-                if r[name][q] is not None and alone[name][q] is not None:
-                    rows.append(row("classroom", f"{label} {q}, {n} visitors", r[name][q],
-                                    alone[name][q], "one visitor alone", "s"))
-        rows.append(row("classroom", f"server peak RSS, {n} visitors", r["memory"]["peak"],
-                        r["memory"]["one_visitor"] * r["replicas"], "one visitor alone",
-                        "bytes"))
-        rows.append({"area": "classroom", "what": f"errors, {n} visitors", "ours": r["errors"],
-                     "baseline": None, "against": "must be 0", "unit": "count", "ratio": None})
-    return results, rows
+    results = bench_classroom.main(argv)["against_bare"]
+    return results, _class_rows("classroom", results, "page", "bare page",
+                                "the bare page, same class")
+
+
+def balancer(argv: list[str]) -> tuple[dict, list[dict]]:
+    from bench import classroom as bench_classroom
+
+    results = bench_classroom.main(argv)["balancer"]
+    if "skipped" in results:
+        return results, []
+    ours = next(name for name in results if name.startswith("balancer"))
+    return results, _class_rows("balancer", results, ours, "one server",
+                                "the same class on one plain server", memory=False)
+
+
+def _class_rows(area: str, results: dict, ours: str, base: str, against: str, *,
+                memory: bool = True) -> list[dict]:
+    """Rows of a class on ``ours`` against the same class on ``base``."""
+    o, b = results[ours], results[base]
+    n, pace = o["visitors"], "-".join(f"{t:g}" for t in o["think"])
+    rows = [row(area, f"{n} visitors, {pace} s apart: move {q}", o["moves"][q], b["moves"][q],
+                against, "s") for q in ("p50", "p95") if o["moves"][q] and b["moves"][q]]
+    if memory:
+        rows += [row(area, f"server RSS {what}, {n} visitors", o["memory"][key],
+                     b["memory"][key], against, "bytes")
+                 for what, key in (("after the class", "after_class"), ("at its peak", "peak"))]
+    return rows + [{"area": area, "what": f"errors, {n} visitors", "ours": o["errors"],
+                    "baseline": b["errors"], "against": f"{against} (must be 0)",
+                    "unit": "count", "ratio": None}]
 
 
 # --- the table and the JSON ---
@@ -310,7 +319,7 @@ def main(argv: list[str] | None = None) -> dict:
     runners: dict[str, Callable[[list[str]], tuple[dict, list[dict]]]] = {
         "engine": engine, "figure": figure, "script": script, "phase": phase,
         "expression": expression, "panels": panels, "dynamics": dynamics, "views": views,
-        "browser": browser, "classroom": classroom}
+        "browser": browser, "classroom": classroom, "balancer": balancer}
     report = {"meta": {"started": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
                        "commit": commit(), "tiny": args.tiny, "python": platform.python_version(),
                        "versions": versions(), "cpus": os.cpu_count(), "areas": {}},
