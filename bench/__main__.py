@@ -291,6 +291,40 @@ def print_table(rows: list[dict]) -> None:
           "for the rest")
 
 
+# Issue 11's figures: (area, the start of the row's "what", the goal in words, and the goal
+# as the largest ours / baseline allowed, or for memory the largest ours in bytes).
+GOALS = (
+    ("browser", "lr slider move", "<= 2x the bare page (aim 1.5x)", ("ratio", 2.0)),
+    ("browser", "first chart, a second visitor", "<= 1.5x the bare page", ("ratio", 1.5)),
+    ("classroom", "40 visitors, 1-3 s apart: move p95", "<= 1.5x the bare page, same class",
+     ("ratio", 1.5)),
+    ("classroom", "server RSS after the class", "<= 350 MB", ("ours", 350e6)),
+    ("balancer", "60 visitors, 1-3 s apart: move p95", "<= 0.75x one server",
+     ("ratio", 0.75)),
+    ("balancer", "errors", "none through the balancer", ("ours", 0)),
+)
+
+
+def print_goals(rows: list[dict]) -> None:
+    """Issue 11's figures, each as ours / the baseline's (the goals are written that way)."""
+    found = [(r, goal, check) for area, start, goal, check in GOALS for r in rows
+             if r["area"] == area and r["what"].startswith(start)]
+    if not found:
+        return
+    print(f"\n{'issue 11':<50}{'ours':>10}{'baseline':>10}{'ours/base':>10}  goal")
+    for r, goal, (kind, limit) in found:
+        share = r["ours"] / r["baseline"] if r["baseline"] else None
+        value = share if kind == "ratio" else r["ours"]
+        met = value is not None and value <= limit
+        print(f"{r['area'] + ': ' + r['what']:<50.50}{fmt(r['ours'], r['unit']):>10}"
+              f"{fmt(r['baseline'], r['unit']):>10}{fmt_share(share):>10}  {goal}: "
+              f"{'met' if met else 'not met'}")
+
+
+def fmt_share(share: float | None) -> str:
+    return "-" if share is None else f"{share:.2f}x"
+
+
 def versions() -> dict[str, str | None]:
     found = {}
     for name in ("numpy", "plotly", "streamlit", "sympy", "torch", "websockets", "playwright"):
@@ -336,6 +370,7 @@ def main(argv: list[str] | None = None) -> dict:
                                          "load_after": os.getloadavg()[0]}
         args.json.write_text(json.dumps(report, indent=1, default=float))
     print_table(report["rows"])
+    print_goals(report["rows"])
     print(f"\nwritten to {args.json}")
     return report
 

@@ -104,3 +104,15 @@ def test_the_phase_baseline_computes_the_same_map_one_cell_at_a_time():
         np.testing.assert_array_equal(single.steps_to_converge[0, 0], grid.steps_to_converge[i, j])
         np.testing.assert_array_equal(single.diverged[0, 0], grid.diverged[i, j])
         np.testing.assert_allclose(single.final_loss[0, 0], grid.final_loss[i, j], rtol=1e-12)
+
+
+def test_issue_11_figures_are_shown_against_their_goals(capsys):
+    bench_main.print_goals([
+        bench_main.row("browser", "lr slider move -> chart redrawn (median)", 0.3, 0.1, "x", "s"),
+        bench_main.row("classroom", "server RSS after the class, 40 visitors", 263e6, 81e6, "x",
+                       "bytes"),
+        bench_main.row("balancer", "60 visitors, 1-3 s apart: move p95", 0.4, 2.0, "x", "s")])
+    lines = capsys.readouterr().out.splitlines()
+    assert "3.00x" in lines[2] and lines[2].endswith("not met")  # a move at 3x the bare page
+    assert "263.00 MB" in lines[3] and lines[3].endswith("<= 350 MB: met")
+    assert "0.20x" in lines[4] and lines[4].endswith("met")
