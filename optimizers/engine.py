@@ -68,6 +68,9 @@ class Run:
     the loss there was not: it stepped into a hole of the surface, such as
     ``log(x)`` for ``x < 0``); ``None`` for a single run that never stopped,
     and for a batch an array of these strings with ``""`` for such runs.
+
+    ``batch_size`` is the rows each step's mini-batch drew (an ``(R,)`` array
+    for a batch), or ``None`` for exact gradients.
     """
 
     optimizer: Optimizer
@@ -79,6 +82,7 @@ class Run:
     states: Mapping[str, np.ndarray] | None = field(default=None, repr=False)
     schedule: Schedule | None = None
     stop_reason: str | None | np.ndarray = None
+    batch_size: int | None | np.ndarray = None
 
     def lr_at(self) -> np.ndarray:
         """The lr of steps ``1 .. steps``: ``(steps,)``, or ``(steps, R)`` for a batch."""
@@ -110,6 +114,7 @@ def simulate(
     seed: int = 0,
     schedule: Schedule | None = None,
     keep_path: bool = True,
+    batch_size: int | None = None,
     **hyper: Any,
 ) -> Run:
     """Run ``optimizer`` on ``surface`` for ``steps`` steps from ``start``.
@@ -123,8 +128,9 @@ def simulate(
         record_state: also return the optimizer's state after every step.
         noise: standard deviation of Gaussian noise added to every gradient
             component, standing in for mini-batches; scalar or ``(R,)``.
-        seed: the noise sequence; runs with the same seed see the same noise
-            (common random numbers). Scalar or ``(R,)`` integers.
+        seed: the random sequence of the noise and of the mini-batches; runs
+            with the same seed see the same noise and the same batches (common
+            random numbers). Scalar or ``(R,)`` integers.
         keep_path: record every position (the default). ``False`` keeps only
             the start and the final positions, so ``points`` is ``(2, 2)`` or
             ``(2, R, 2)``; losses are still recorded at every step. A sweep
@@ -133,6 +139,16 @@ def simulate(
         schedule: a :class:`~optimizers.schedules.Schedule` scaling ``lr`` step
             by step and optionally annealing ``mu`` (Momentum and Nesterov);
             ``None`` keeps every hyperparameter constant.
+        batch_size: for a surface with data (``surface.dataset``, such as the
+            penguins'): each step's gradient is the mean over ``batch_size``
+            rows drawn without replacement, a fresh draw each step
+            (:meth:`~surfaces.dataset.Dataset.batch_rows` says which). Runs with
+            the same seed and batch size draw the same batches; ``batch_size``
+            equal to the number of rows is full-batch descent, exactly. The
+            recorded ``losses`` stay the loss over all the data (what the
+            contour shows), while each step moves along its mini-batch's
+            gradient (what the path shows). Scalar or ``(R,)``; ``None`` (the
+            default): the exact gradient.
         **hyper: the optimizer's hyperparameters (``lr``, ``mu``,
             ``decay_rate``, ``beta1``, ``beta2``, ``eps``,
             ``bias_correction``), each a scalar or an ``(R,)`` array; missing
@@ -140,11 +156,12 @@ def simulate(
 
     Raises:
         ValueError: an unknown optimizer or hyperparameter, a value out of
-            range, or inconsistent shapes; the message names the culprit.
+            range, inconsistent shapes, or ``batch_size`` for a surface without
+            data; the message names the culprit.
     """
-    call = checked(surface, optimizer, start, steps, hyper, noise, seed, schedule)
+    call = checked(surface, optimizer, start, steps, hyper, noise, seed, schedule, batch_size)
     x = np.array(call.start.T, order="C")  # (2, R): row 0 holds x, row 1 y
-    gradient = Gradient(surface, x, call.steps, call.noise, call.seed)
+    gradient = Gradient(surface, x, call.steps, call.noise, call.seed, call.batch_size)
     trace = Trace(surface, x, call.steps, keep_path, record_state)
     descend(call.optimizer, x, call.steps, hyper_schedule(call.hyper, call.steps, call.schedule),
             gradient, trace)
@@ -157,12 +174,14 @@ def simulate(
         diverged_at = None if diverged > call.steps else diverged
         reasons = str(reasons[0]) or None
         hyper_out = {k: v.item() for k, v in hp.items()}
+        batch = None if call.batch_size is None else int(call.batch_size[0])
         if states is not None:
             states = {k: v[:, 0] for k, v in states.items()}
     else:
         hyper_out = {k: np.broadcast_to(v, (call.runs,)) for k, v in hp.items()}
+        batch = call.batch_size
     return Run(call.optimizer, hyper_out, points, losses, diverged_at, call.steps, states,
-               call.schedule, reasons)
+               call.schedule, reasons, batch)
 
 
 def descend(opt: Optimizer, x: np.ndarray, steps: int,
@@ -211,23 +230,28 @@ def hyper_schedule(hyper: dict[str, np.ndarray], steps: int,
 
 
 class Gradient:
-    """What each step descends along: the surface's gradient at ``x``, plus the step's noise.
+    """What each step descends along: the surface's gradient at ``x`` (or its mini-batch's),
+    plus the step's noise.
 
     ``x`` is the (2, R) positions the loop moves; :meth:`at` evaluates there.
     """
 
     def __init__(self, surface: Any, x: np.ndarray, steps: int, noise: np.ndarray,
-                 seed: np.ndarray) -> None:
+                 seed: np.ndarray, batch_size: np.ndarray | None = None) -> None:
         self.x = x
         self.dx = np.empty_like(x)
         self.value_and_grad = getattr(surface, "value_and_grad", None) or (
             lambda x, y: (surface.f(x, y), surface.grad(x, y))
         )
         self.noise = gradient_noise(steps, noise, seed)
+        self.batches = (None if batch_size is None
+                        else surface.dataset.minibatch_gradient(steps, batch_size, seed))
 
     def at(self, t: int) -> tuple[np.ndarray, np.ndarray]:
-        """The loss at ``x`` and the gradient step ``t`` uses, (2, R)."""
+        """The loss at ``x`` (over all the data) and the gradient step ``t`` uses, (2, R)."""
         loss, (gx, gy) = self.value_and_grad(self.x[0], self.x[1])
+        if self.batches is not None:
+            gx, gy = self.batches.at(t, self.x[0], self.x[1])
         self.dx[0] = gx
         self.dx[1] = gy
         if self.noise is not None:

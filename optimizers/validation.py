@@ -20,6 +20,8 @@ from optimizers.schedules import Schedule
 
 # Largest number of recorded values (runs x (steps + 1)) one call may ask for.
 MAX_VALUES = 50_000_000
+# Largest number of rows shuffled to draw mini-batches (steps x seeds x rows of the data).
+MAX_DRAWS = 50_000_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -34,8 +36,10 @@ class Call:
         steps: the number of updates.
         single: True when no argument asked for a batch (``R`` is then 1).
         noise: the gradient noise's standard deviation per run, ``(R,)``.
-        seed: the noise sequence per run, ``(R,)`` integers.
+        seed: the noise sequence (and mini-batch sequence) per run, ``(R,)`` integers.
         schedule: the schedule, or ``None`` for constant hyperparameters.
+        batch_size: rows per mini-batch for each run, ``(R,)`` integers from 1
+            to the number of rows of ``surface.dataset``; ``None``: exact gradients.
     """
 
     optimizer: Optimizer
@@ -46,6 +50,7 @@ class Call:
     noise: np.ndarray
     seed: np.ndarray
     schedule: Schedule | None
+    batch_size: np.ndarray | None = None
 
     @property
     def runs(self) -> int:
@@ -54,7 +59,7 @@ class Call:
 
 
 def checked(surface: Any, optimizer: str, start: Any, steps: Any, hyper: Mapping[str, Any],
-            noise: Any, seed: Any, schedule: Any) -> Call:
+            noise: Any, seed: Any, schedule: Any, batch_size: Any = None) -> Call:
     """Check every argument of ``simulate``; see it for their meaning.
 
     Raises:
@@ -79,7 +84,10 @@ def checked(surface: Any, optimizer: str, start: Any, steps: Any, hyper: Mapping
     if schedule is not None and not isinstance(schedule, Schedule):
         raise ValueError(f"schedule must be a Schedule, got {schedule!r}")
 
-    R = run_count(start, {**hp, "noise": noise, "seed": seed})
+    per_run = {**hp, "noise": noise, "seed": seed}
+    if batch_size is not None:
+        batch_size = per_run["batch_size"] = _batch_size(surface, batch_size)
+    R = run_count(start, per_run)
     single = R is None
     R = 1 if single else R
     if R < 1:
@@ -88,6 +96,15 @@ def checked(surface: Any, optimizer: str, start: Any, steps: Any, hyper: Mapping
         raise ValueError(
             f"{R} runs x {steps + 1} steps is too much to record (at most {MAX_VALUES:,} values)"
         )
+    if batch_size is not None:
+        batch_size = np.broadcast_to(batch_size, (R,))
+        n = surface.dataset.n
+        seeds = np.unique(np.broadcast_to(seed, (R,))[batch_size < n])
+        if steps * seeds.size * n > MAX_DRAWS:
+            raise ValueError(
+                f"{seeds.size} seeds x {steps} steps of mini-batches is too many to draw "
+                f"(at most {MAX_DRAWS:,} rows shuffled; this data has {n} rows)"
+            )
     return Call(
         optimizer=opt,
         hyper=hp,
@@ -97,7 +114,24 @@ def checked(surface: Any, optimizer: str, start: Any, steps: Any, hyper: Mapping
         noise=np.broadcast_to(noise, (R,)),
         seed=np.broadcast_to(seed, (R,)),
         schedule=schedule,
+        batch_size=batch_size,
     )
+
+
+def _batch_size(surface: Any, batch_size: Any) -> np.ndarray:
+    """``batch_size`` as whole numbers from 1 to the rows of the surface's data."""
+    data = getattr(surface, "dataset", None)
+    if data is None:
+        name = getattr(surface, "name", None)
+        which = f"{name!r} is" if name else "this surface is"
+        raise ValueError(f"batch_size needs a surface with data, such as 'penguins': {which} "
+                         "a formula, with no rows to draw mini-batches from")
+    size = np.asarray(batch_size)
+    if (not np.issubdtype(size.dtype, np.integer) or (size < 1).any()
+            or (size > data.n).any()):
+        raise ValueError(f"batch_size must be a whole number from 1 to {data.n} "
+                         f"(the rows of the {data.name} data), got {batch_size!r}")
+    return size
 
 
 def hyperparameters(opt: Optimizer, given: Mapping[str, Any]) -> dict[str, np.ndarray]:

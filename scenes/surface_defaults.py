@@ -135,6 +135,17 @@ SURFACE_DEFAULTS: dict[str, SurfaceDefaults] = {
               "gathers speed and crosses late; AdaGrad, RMSProp and Adam divide the tiny gradient "
               "by its own size and cross it within 100 steps.",
     ),
+    # The unscaled penguins (condition number about 1300, the valley diagonal in (w, b)):
+    # SGD's limit is lr < 2 / 10.1 = 0.198. From (0, 0), a line predicting 0 kg.
+    "penguins": SurfaceDefaults(
+        _six(sgd=0.15, momentum=(0.1, 0.9), nesterov=(0.03, 0.95), adagrad=2.0,
+             rmsprop=0.05, adam=0.5),
+        steps=300,
+        story="Every run drops to the valley floor within a few steps and then crawls along "
+              "it: only Momentum and Nesterov get near the fitted line in 300 steps, since "
+              "per-axis step sizes cannot straighten a diagonal valley (scaling the feature "
+              "can).",
+    ),
 }
 
 

@@ -11,8 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from surfaces.dataset import Dataset
 
 Point = tuple[float, float]
 Domain = tuple[tuple[float, float], tuple[float, float]]
@@ -34,9 +38,15 @@ class Surface:
         start: a good default start point.
         latex: the formula as LaTeX (no ``$`` delimiters).
         lesson: one sentence on what the surface teaches.
-        params: the parameters the surface was built with (``{"kappa": 50.0, ...}``).
+        params: the parameters the surface was built with (``{"kappa": 50.0, ...}``,
+            ``{"scaling": "raw"}``).
         fused: optional ``fused(x, y) -> (f, (gx, gy))`` sharing work between
             the two; the engine's hot loop uses it through :meth:`value_and_grad`.
+        axes: the names of the two coordinates, for axis titles: ``("x", "y")``,
+            or ``("w", "b")`` for a line fitted to data.
+        dataset: for a loss over data, the :class:`~surfaces.dataset.Dataset`
+            (``f`` is its mean squared error; ``simulate(..., batch_size=B)``
+            draws mini-batches from it); ``None`` for a formula.
     """
 
     name: str
@@ -49,8 +59,10 @@ class Surface:
     start: Point
     latex: str
     lesson: str
-    params: Mapping[str, float] = field(default_factory=dict)
+    params: Mapping[str, float | str] = field(default_factory=dict)
     fused: Callable[[np.ndarray, np.ndarray], tuple] | None = None
+    axes: tuple[str, str] = ("x", "y")
+    dataset: Dataset | None = None
 
     def value_and_grad(self, x, y):
         """``(f(x, y), grad(x, y))`` in one call, sharing work where the surface can."""
