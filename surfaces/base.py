@@ -2,9 +2,10 @@
 
 A surface is anything with ``f(x, y)`` and ``grad(x, y) -> (gx, gy)``, both
 elementwise over NumPy arrays of any (equal) shape. The engine needs nothing
-more. :class:`Surface` adds what the page needs to draw and explain it:
-plotting domain, minima, a default start, a LaTeX formula and one sentence on
-what it teaches.
+more (and, for mini-batches, a ``dataset``). :class:`Surface` adds what the
+page needs to draw and explain it: plotting domain, minima, a default start, a
+LaTeX formula, one sentence on what it teaches and, for a loss over data, the
+data.
 """
 
 from __future__ import annotations
