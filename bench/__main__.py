@@ -28,9 +28,11 @@ Areas, each measured by its module beside a baseline in the same process:
   open or in presenter mode against the page as it opens, the 3D chart's
   payload against the race chart's, the export files against building the
   race figure, and a 3D frame in Chromium against a race frame;
-* ``browser`` (:mod:`bench.page`): the first chart drawn in headless
-  Chromium against a bare Streamlit + Plotly page (skipped with a note when
-  Chromium is missing);
+* ``browser`` (:mod:`bench.browser`): in headless Chromium, an lr slider
+  move until the chart is redrawn, and the first chart drawn (a second
+  visitor's, and the first after the server started), against the bare page
+  (:mod:`bench.bare_page`: one slider, one small chart; skipped with a note
+  when Chromium is missing);
 * ``classroom`` (:mod:`bench.classroom`): 40 visitors on the real server
   through Streamlit's websocket protocol against one visitor alone, then more
   until the p95 of a move passes 2 s.
@@ -50,9 +52,7 @@ import importlib.metadata
 import json
 import os
 import platform
-import statistics
 import subprocess
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -71,7 +71,7 @@ ARGS = {  # each area's arguments: full, tiny
     "panels": ([], ["--runs", "1", "--steps", "12"]),
     "dynamics": ([], ["--runs", "1", "--reps", "1"]),
     "views": ([], ["--runs", "1", "--reps", "1", "--steps", "12", "--no-browser"]),
-    "browser": (["--runs", "5"], ["--runs", "1"]),
+    "browser": (["--runs", "5", "--moves", "10"], ["--runs", "1", "--moves", "1"]),
     "classroom": (["--visitors", "40", "--time-cap", "240"],
                   ["--visitors", "2", "--moves", "1", "--think", "0", "0", "--no-raise",
                    "--baseline-moves", "1"]),
@@ -205,30 +205,20 @@ def views(argv: list[str]) -> tuple[dict, list[dict]]:
 
 
 def browser(argv: list[str]) -> tuple[dict, list[dict]]:
-    from bench import page
-    from tests.conftest import CHROMIUM
+    from bench import browser as bench_browser
 
-    parser = argparse.ArgumentParser(prog="browser")
-    parser.add_argument("--runs", type=int, default=5, help="visits after the first")
-    runs = parser.parse_args(argv).runs
-    if not os.path.exists(CHROMIUM):
-        print(f"browser: skipped, no Chromium at {CHROMIUM} (apt-get install -y chromium)")
-        return {"skipped": f"no Chromium at {CHROMIUM}"}, []
-    with tempfile.TemporaryDirectory() as folder:
-        bare = Path(folder) / "bare_page.py"
-        bare.write_text(page.BARE_PAGE)
-        bare_first, bare_times = page.first_chart_times(bare, runs)
-    page_first, page_times = page.first_chart_times(page.APP, runs)
-    results = {"page": {"first_visit": page_first, "later_visits": page_times},
-               "bare page": {"first_visit": bare_first, "later_visits": bare_times}}
-    ours, base = statistics.median(page_times), statistics.median(bare_times)
-    print(f"first chart in Chromium: page {ours * 1e3:.0f} ms (first visit {page_first * 1e3:.0f}"
-          f" ms), bare page {base * 1e3:.0f} ms (first visit {bare_first * 1e3:.0f} ms)")
-    against = "a bare Streamlit + Plotly page"
-    return results, [row("browser", "first chart drawn (later visits, median)", ours, base,
-                         against, "s"),
-                     row("browser", "first chart drawn (first visit after start)", page_first,
-                         bare_first, against, "s")]
+    results = bench_browser.main(argv)
+    if "skipped" in results:
+        return results, []
+    page, bare = results["page"], results["bare page"]
+    against = "the bare page (one slider, one small chart)"
+    rows = [row("browser", "lr slider move -> chart redrawn (median)", page["move"],
+                bare["move"], against, "s")] if page["move"] is not None else []
+    return results, rows + [
+        row("browser", "first chart, a second visitor (warm, median)", page["later_visit"],
+            bare["later_visit"], against, "s"),
+        row("browser", "first chart, first visit after start", page["first_visit"],
+            bare["first_visit"], against, "s")]
 
 
 def classroom(argv: list[str]) -> tuple[dict, list[dict]]:

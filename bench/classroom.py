@@ -61,13 +61,12 @@ from urllib.parse import urlencode
 import numpy as np
 from websockets.exceptions import ConnectionClosed
 
+from bench.page import CONTROL
 from bench.st_client import Visitor, run_coroutine
+from deploy.servers import APP, free_port, start_streamlit, stop, wait_until_healthy
 from scenes import DEFAULT_SCENE, scene_to_query
-from tests.conftest import free_port, start_streamlit, stop, wait_until_healthy
 
-APP = Path(__file__).resolve().parents[1] / "app.py"
 LECTURE_LINK = urlencode(scene_to_query(DEFAULT_SCENE), doseq=True)
-CONTROL = "run0_lr"  # the first run's learning rate (SGD at 1.8 in the lecture scene)
 NEAR = 3  # a move picks one of the NEAR options on either side of the lecture's value
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 

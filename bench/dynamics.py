@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import time
 from dataclasses import replace
 from urllib.parse import parse_qs
 
-from bench.page import APP, LR_MOVES
+from bench.page import chart_bytes, lr_mover, open_page
+from bench.timing import WALL, interleaved, medians
 
 LINK = "noise=0.5&seed=7&fan=8&schedule=step:drop=0.5,every=100&anneal=0.5,0.99,100"
 
@@ -37,29 +37,15 @@ def _query(link: str) -> dict:
 
 def script_runs(runs: int) -> dict[str, list[float]]:
     """Seconds per script run after a slider move, the two pages in turn."""
-    from streamlit.testing.v1 import AppTest
-
-    pages = {}
-    for name, link in (("lecture scene", ""), ("with noise, fan 8, schedules", LINK)):
-        at = AppTest.from_file(str(APP), default_timeout=60)
-        at.query_params.update(_query(link))
-        at.run()
-        pages[name] = at
-    times: dict[str, list[float]] = {name: [] for name in pages}
-    for i in range(runs):
-        for name, at in pages.items():
-            at.select_slider(key="run0_lr").set_value(LR_MOVES[i % 2])
-            start = time.perf_counter()
-            at.run()
-            times[name].append(time.perf_counter() - start)
-            assert not at.exception, at.exception
-    return times
+    pages = {name: lr_mover(open_page(_query(link)))
+             for name, link in (("lecture scene", ""), ("with noise, fan 8, schedules", LINK))}
+    return interleaved({name: run for name, (_, run) in pages.items()}, runs, clock=WALL,
+                       warm_up=False, prepare={name: prep for name, (prep, _) in pages.items()})
 
 
 def payloads() -> dict[str, int]:
     """Bytes of the chart: each page as sent, and both figures in small multiples."""
     import plotly.io as pio
-    from streamlit.testing.v1 import AppTest
 
     from plotting import scene_figure
     from scenes import DEFAULT_SCENE, scene_from_query
@@ -67,10 +53,7 @@ def payloads() -> dict[str, int]:
 
     sizes = {}
     for name, link in (("lecture scene", ""), ("with noise, fan 8, schedules", LINK)):
-        at = AppTest.from_file(str(APP), default_timeout=60)
-        at.query_params.update(_query(link))
-        at.run()
-        sizes[f"{name}, overlay (page)"] = len(at.get("plotly_chart")[0].proto.spec.encode())
+        sizes[f"{name}, overlay (page)"] = chart_bytes(open_page(_query(link)))[0]
         scene = scene_from_query(_query(link))[0] if link else DEFAULT_SCENE
         surface = build_surface(scene.surface_key)
         traces = [run_trace(i, r, p, scene.dynamics) for i, r, p in run_scene(scene, surface)]
@@ -96,13 +79,7 @@ def simulation_times(reps: int) -> dict[str, float]:
                                                replace(fan, seed=s, fan=1))
                                     for s in range(7, 15)],
     }
-    times: dict[str, list[float]] = {name: [] for name in contenders}
-    for _ in range(reps):
-        for name, work in contenders.items():
-            begin = time.process_time()
-            work()
-            times[name].append(time.process_time() - begin)
-    return {name: statistics.median(t) for name, t in times.items()}
+    return medians(contenders, reps, warm_up=False)
 
 
 def main(argv: list[str] | None = None) -> dict:

@@ -32,13 +32,13 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import resource
 import statistics
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from bench.timing import interleaved, user_system
 from optimizers import simulate
 from surfaces import ravine
 
@@ -152,21 +152,12 @@ def measure(runs: int = 20_000, steps: int = 500, reps: int = 5, sampled_runs: i
     contenders["simulate, one run at a time"] = (per_run_simulate(sample, steps), len(sample))
     contenders["plain NumPy loop, one run at a time"] = (plain_numpy_loop(sample, steps),
                                                          len(sample))
-    for fn, _ in contenders.values():  # warm-up, untimed: imports, caches, first page faults
-        fn()
-    user: dict[str, list[float]] = {name: [] for name in contenders}
-    system: dict[str, list[float]] = {name: [] for name in contenders}
+    # Warm-up (imports, caches, first page faults), then interleaved in a rotating order.
+    times = interleaved({name: fn for name, (fn, _) in contenders.items()}, reps,
+                        clock=user_system)
     names = list(contenders)
-    for rep in range(reps):
-        # Interleaved, and in a rotating order so that no contender always goes first.
-        for name in names[rep % len(names):] + names[: rep % len(names)]:
-            fn, timed_runs = contenders[name]
-            before = resource.getrusage(resource.RUSAGE_SELF)
-            fn()
-            after = resource.getrusage(resource.RUSAGE_SELF)
-            scale = runs / timed_runs
-            user[name].append((after.ru_utime - before.ru_utime) * scale)
-            system[name].append((after.ru_stime - before.ru_stime) * scale)
+    user = {name: [t[0] * runs / contenders[name][1] for t in times[name]] for name in names}
+    system = {name: [t[1] * runs / contenders[name][1] for t in times[name]] for name in names}
     results = {}
     for name in names:
         cpu = [u + s for u, s in zip(user[name], system[name], strict=True)]

@@ -22,13 +22,12 @@ each time is the median CPU time of this process):
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 from collections.abc import Callable
 
 import numpy as np
 import sympy
 
+from bench.timing import medians
 from optimizers import simulate
 from surfaces import SURFACES, from_expression
 
@@ -76,19 +75,6 @@ def refuse(text: str) -> None:
     raise AssertionError(f"{text[:40]!r} was accepted")
 
 
-def race(contenders: dict[str, Callable[[], object]], reps: int) -> dict[str, float]:
-    """Median CPU seconds of each contender, run in turn after an untimed warm-up."""
-    for run in contenders.values():
-        run()
-    times: dict[str, list[float]] = {name: [] for name in contenders}
-    for _ in range(reps):
-        for name, run in contenders.items():
-            begin = time.process_time()
-            run()
-            times[name].append(time.process_time() - begin)
-    return {name: statistics.median(t) for name, t in times.items()}
-
-
 def main(argv: list[str] | None = None) -> dict[str, dict[str, dict[str, float]]]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reps", type=int, default=5)
@@ -101,7 +87,7 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, dict[str, float]]
     print(f"{'build':28s} {'ours ms':>9s} {'SymPy ms':>9s} {'ratio':>7s}")
     for name in args.build.split(","):
         text = BUILD[name]
-        t = race({"ours": lambda text=text: cold(from_expression, text),
+        t = medians({"ours": lambda text=text: cold(from_expression, text),
                   "sympy": lambda text=text: cold(sympy_pipeline, text)}, args.reps)
         results["build"][name] = t
         print(f"{name:28s} {t['ours'] * 1e3:9.2f} {t['sympy'] * 1e3:9.2f} "
@@ -118,7 +104,7 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, dict[str, float]]
     }
     print(f"\n{'evaluate (Rosenbrock)':28s} {'typed ms':>9s} {'library':>9s} {'ratio':>7s}")
     for name, task in tasks.items():
-        t = race({"typed": lambda task=task: task(typed),
+        t = medians({"typed": lambda task=task: task(typed),
                   "library": lambda task=task: task(library)}, args.reps)
         results["evaluate"][name] = t
         print(f"{name:28s} {t['typed'] * 1e3:9.2f} {t['library'] * 1e3:9.2f} "
@@ -126,7 +112,7 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, dict[str, float]]
 
     print(f"\n{'refuse':28s} {'ours ms':>9s} {'x**2+y**2':>9s} {'ratio':>7s}")
     for name, text in HOSTILE.items():
-        t = race({"refuse": lambda text=text: refuse(text),
+        t = medians({"refuse": lambda text=text: refuse(text),
                   "build": lambda: from_expression("x**2 + y**2")}, args.reps)
         results["refuse"][name] = t
         print(f"{name:28s} {t['refuse'] * 1e3:9.3f} {t['build'] * 1e3:9.3f} "

@@ -3,10 +3,9 @@
     python -m bench.figure                   # 300 and 1,000 steps, 3 repetitions
     python -m bench.figure --steps 300 --reps 5
 
-The scene is the lecture's: the ravine (kappa = 50) from (-8, 1.5), six runs
-(SGD lr 1.8, Momentum and Nesterov lr 0.1 mu 0.9, AdaGrad lr 1, RMSProp
-lr 0.1, Adam lr 0.3), a 100 x 100 grid. For each number of steps both
-figures are built from the same runs:
+The scene is the lecture's, the page's default (``scenes.DEFAULT_SCENE``: six
+runs on the ravine), with the page's 120 x 120 contour grid. For each number
+of steps both figures are built from the same runs:
 
 * ``scene_figure``: the overlay view (and the small multiples, reported on
   their own row);
@@ -16,38 +15,33 @@ figures are built from the same runs:
 Two times per figure: ``build`` (the Python call) and ``send``, what
 ``st.plotly_chart`` then does with it (``Figure.to_dict()``, then
 ``plotly.io.to_json(..., validate=False)``); the payload is the length of
-that JSON. The machine is shared and noisy, so after an untimed warm-up the
-contenders run interleaved, in turn, and each time is the median CPU time of
-this process; ratios are naive / ours (above 1: the naive figure is bigger
-or slower).
+that JSON. The contenders run interleaved (:func:`bench.timing.interleaved`),
+each time the median CPU time of this process; ratios are naive / ours (above
+1: the naive figure is bigger or slower).
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
-import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import plotly.io as pio
 
 from bench.naive_figure import naive_figure
-from optimizers import simulate
-from plotting import run_traces, scene_figure
-from surfaces import make_surface
-
-START = (-8.0, 1.5)
-LECTURE = [("sgd", {"lr": 1.8}), ("momentum", {"lr": 0.1, "mu": 0.9}),
-           ("nesterov", {"lr": 0.1, "mu": 0.9}), ("adagrad", {"lr": 1.0}),
-           ("rmsprop", {"lr": 0.1}), ("adam", {"lr": 0.3})]
-GRID_N = 100
+from bench.timing import interleaved
+from panels import PageState
+from panels.export import GRID_N  # the page's contour grid
+from plotting import scene_figure
+from scenes import DEFAULT_SCENE
 
 
-def lecture_scene(steps: int):
-    """The ravine, its six runs as ``RunTrace`` and its grid."""
-    surface = make_surface("ravine", kappa=50)
-    runs = [simulate(surface, name, start=START, steps=steps, **hyper) for name, hyper in LECTURE]
-    return surface, run_traces(runs), surface.grid(GRID_N)
+def lecture_scene(steps: int = DEFAULT_SCENE.steps):
+    """The page's default scene at ``steps`` steps: its surface, its runs as
+    ``RunTrace`` (as the page draws them) and the page's contour grid."""
+    page = PageState.of(replace(DEFAULT_SCENE, steps=steps))
+    return page.surface, page.traces, page.surface.grid(GRID_N)
 
 
 def send(fig) -> str:
@@ -64,20 +58,15 @@ def measure(steps: int, reps: int = 3) -> dict[str, dict[str, float]]:
                                                          view="multiples"),
         "naive (frame per step)": lambda: naive_figure(surface, traces, grid),
     }
-    times = {name: {"build": [], "send": []} for name in builders}
-    payload = {name: len(send(build())) for name, build in builders.items()}  # and warm-up
-    for _ in range(reps):
-        for name, build in builders.items():
-            t0 = time.process_time()
-            fig = build()
-            t1 = time.process_time()
-            send(fig)
-            t2 = time.process_time()
-            times[name]["build"].append(t1 - t0)
-            times[name]["send"].append(t2 - t1)
+    figures = {name: build() for name, build in builders.items()}
+    payload = {name: len(send(fig)) for name, fig in figures.items()}  # and warm-up
+    contenders = {(name, part): (build if part == "build" else lambda fig=fig: send(fig))
+                  for (name, build), fig in zip(builders.items(), figures.values(), strict=True)
+                  for part in ("build", "send")}
+    times = interleaved(contenders, reps, warm_up=False)
     return {name: {"bytes": payload[name],
-                   "build": statistics.median(times[name]["build"]),
-                   "send": statistics.median(times[name]["send"])} for name in builders}
+                   "build": statistics.median(times[name, "build"]),
+                   "send": statistics.median(times[name, "send"])} for name in builders}
 
 
 def main(argv: list[str] | None = None) -> dict[int, dict[str, dict[str, float]]]:

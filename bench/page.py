@@ -1,142 +1,118 @@
-"""The lecture page's budgets: script run after a slider move, first chart in Chromium.
+"""The page through AppTest: the one helper that opens it, moves its lr slider and
+weighs its charts, for the benchmarks and the panels' tests.
 
-Run as ``python -m bench.page`` (``--runs N`` repetitions, ``--no-browser``).
-Each figure is measured beside a baseline in the same run, because the
-machine is shared and noisy:
+    python -m bench.page                     # script run after a move, payload
+    python -m bench.page --runs 20
 
-* script run after a slider move (the first run's lr), through AppTest: the
-  page as it is, against the same page with every cache cleared before each
-  run (so surfaces, grids and trajectories are recomputed);
-* the Plotly payload the page sends for the lecture scene;
-* first chart drawn in headless Chromium, from opening the page to the chart
-  with its contour image in the DOM: the page against a bare Streamlit page
-  with a one-line Plotly chart (what any Streamlit + Plotly page costs). The
-  first visit after the server starts (cold caches) is shown on its own.
+* script run after a slider move (the first run's lr, moved back and forth
+  between :data:`LR_MOVES`): the page as it is, then the same page with every
+  cache cleared before each run (surfaces, grids and trajectories
+  recomputed); wall clock (AppTest runs the script in a thread);
+* the Plotly payload the page sends for the lecture scene.
 
-Budgets (issue 3): script run <= 120 ms, payload <= 400 KB, first chart <= 2 s.
+The page in headless Chromium (first chart, a slider move) is
+:mod:`bench.browser`. Budgets (issue 3): script run <= 120 ms, payload <= 400 KB.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import statistics
-import tempfile
-import time
-from pathlib import Path
+from collections.abc import Callable, Mapping
 
-APP = Path(__file__).resolve().parents[1] / "app.py"
-BARE_PAGE = """
-import plotly.graph_objects as go
-import streamlit as st
+from bench.timing import WALL, interleaved
+from deploy.servers import APP
 
-st.plotly_chart(go.Figure(go.Scatter(x=[0, 1, 2], y=[1, 0, 1])))
-"""
+CONTROL = "run0_lr"  # the first run's learning rate (SGD at 1.8 in the lecture scene)
 LR_MOVES = (1.5, 1.2)  # the first run's lr slider, moved back and forth
-CHART_DRAWN = (
-    "() => { const gd = document.querySelector('.js-plotly-plot');"
-    " return gd && gd._fullLayout && gd.querySelector('.main-svg') !== null"
-    " && (gd._fullLayout.images || []).length === gd.querySelectorAll('.imagelayer image')"
-    ".length; }"
-)
 
 
-def script_runs(runs: int, *, cached: bool, link: dict[str, str] | None = None) -> list[float]:
-    """Seconds per full script run after a slider move, through AppTest, on the page
-    opened with ``link`` (query parameters; the default scene without)."""
-    import streamlit as st
+def open_page(link: Mapping[str, str | list[str]] | None = None, *, panel: str | None = None,
+              cells: int | None = None, timeout: float = 60):
+    """The page as AppTest runs it, opened with ``link`` (a shared link's query
+    parameters; the default scene without), then ``panel`` picked and the phase
+    map's ``cells`` set if given. Fails on an exception on the page."""
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(APP), default_timeout=60)
+    at = AppTest.from_file(str(APP), default_timeout=timeout)
     at.query_params.update(link or {})
     at.run()
-    times = []
-    for i in range(runs):
-        at.select_slider(key="run0_lr").set_value(LR_MOVES[i % 2])
-        if not cached:
-            st.cache_data.clear()
-            st.cache_resource.clear()
-        start = time.perf_counter()
+    if panel:
+        at.segmented_control(key="panel").set_value(panel).run()
+    if cells:
+        at.select_slider(key="phase_cells").set_value(cells).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def lr_mover(at, then: Callable[[], object] | None = None) -> tuple[Callable[[], None],
+                                                                     Callable[[], None]]:
+    """``(prepare, run)`` for timing a slider move on ``at``: ``prepare`` sets the
+    first run's lr to the next of :data:`LR_MOVES` (then calls ``then``, e.g. a cache
+    clear), ``run`` runs the script and fails on an exception."""
+    values = itertools.cycle(LR_MOVES)
+
+    def prepare() -> None:
+        at.select_slider(key=CONTROL).set_value(next(values))
+        if then:
+            then()
+
+    def run() -> None:
         at.run()
-        times.append(time.perf_counter() - start)
         assert not at.exception, at.exception
-    return times
+
+    return prepare, run
 
 
-def payload_bytes() -> int:
-    """Bytes of the Plotly figure the default scene sends to the browser."""
-    from streamlit.testing.v1 import AppTest
+def clear_caches() -> None:
+    import streamlit as st
 
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.run()
-    return len(at.get("plotly_chart")[0].proto.spec.encode())
+    st.cache_data.clear()
+    st.cache_resource.clear()
 
 
-def first_chart_times(script: Path, runs: int) -> tuple[float, list[float]]:
-    """Seconds from opening ``script``'s page to its chart drawn: the first visit
-    after the server started, then ``runs`` later visits, each in a fresh context."""
-    from playwright.sync_api import sync_playwright
+def script_runs(runs: int, *, cached: bool = True,
+                link: Mapping[str, str | list[str]] | None = None,
+                panel: str | None = None) -> list[float]:
+    """Seconds per full script run after a slider move, through AppTest, on the page
+    opened with ``link`` and ``panel``; with ``cached=False`` every cache is cleared
+    (untimed) before each run."""
+    prepare, run = lr_mover(open_page(link, panel=panel), None if cached else clear_caches)
+    return interleaved({"move": run}, runs, clock=WALL, warm_up=False,
+                       prepare={"move": prepare})["move"]
 
-    from tests.conftest import (
-        CHROMIUM,
-        CHROMIUM_ARGS,
-        free_port,
-        start_streamlit,
-        stop,
-        wait_until_healthy,
-    )
 
-    port = free_port()
-    server = start_streamlit(port, script)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        wait_until_healthy(url.rstrip("/"), server)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            times = []
-            for _ in range(runs + 1):
-                context = browser.new_context(viewport={"width": 1600, "height": 1000})
-                page = context.new_page()
-                start = time.perf_counter()
-                page.goto(url)
-                page.wait_for_function(CHART_DRAWN, timeout=60_000, polling=10)
-                times.append(time.perf_counter() - start)
-                context.close()
-            browser.close()
-    finally:
-        stop(server)
-    return times[0], times[1:]
+def chart_bytes(at) -> list[int]:
+    """Bytes of each Plotly chart's spec on the page, in page order."""
+    return [len(chart.proto.spec.encode()) for chart in at.get("plotly_chart")]
+
+
+def payload_bytes(link: Mapping[str, str | list[str]] | None = None) -> int:
+    """Bytes of the race chart the page sends for ``link`` (the default scene without)."""
+    return chart_bytes(open_page(link))[0]
 
 
 def _ms(seconds: float) -> str:
     return f"{seconds * 1000:8.1f} ms"
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=10, help="repetitions of each measurement")
-    parser.add_argument("--no-browser", action="store_true", help="skip the Chromium part")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
+    # One after the other, not interleaved: clearing the caches would make the cached
+    # page's next run a cold one.
     cached = statistics.median(script_runs(args.runs, cached=True))
     uncached = statistics.median(script_runs(args.runs, cached=False))
+    size = payload_bytes()
     print("script run after a slider move (AppTest, median)")
     print(f"  page             {_ms(cached)}   (budget 120 ms)")
     print(f"  caches cleared   {_ms(uncached)}")
     print(f"  ratio            {cached / uncached:8.2f}x of the uncached page")
-    print(f"plotly payload     {payload_bytes() / 1024:8.1f} KB   (budget 400 KB)")
-
-    if args.no_browser:
-        return
-    with tempfile.TemporaryDirectory() as folder:
-        bare = Path(folder) / "bare_page.py"
-        bare.write_text(BARE_PAGE)
-        bare_first, bare_times = first_chart_times(bare, args.runs)
-    page_first, page_times = first_chart_times(APP, args.runs)
-    page, base = statistics.median(page_times), statistics.median(bare_times)
-    print("first chart drawn in headless Chromium (median of later visits)")
-    print(f"  page             {_ms(page)}   (budget 2 s); first visit {_ms(page_first)}")
-    print(f"  bare page        {_ms(base)}                 first visit {_ms(bare_first)}")
-    print(f"  ratio            {page / base:8.2f}x of a bare Streamlit + Plotly page")
+    print(f"plotly payload     {size / 1024:8.1f} KB   (budget 400 KB)")
+    return {"page": cached, "caches cleared": uncached, "payload": size}
 
 
 if __name__ == "__main__":

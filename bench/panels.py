@@ -21,61 +21,31 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import time
-from pathlib import Path
 
-from bench.page import LR_MOVES
+from bench.page import chart_bytes, lr_mover, open_page, script_runs
+from bench.timing import WALL, interleaved
 
-APP = Path(__file__).resolve().parents[1] / "app.py"
 PANELS = ("theory", "phase_map", "inspector")
-
-
-def open_page(panel: str | None, steps: int, cells: int | None = None):
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    at.query_params["steps"] = str(steps)
-    at.run()
-    if panel:
-        at.segmented_control(key="panel").set_value(panel).run()
-    if cells:
-        at.select_slider(key="phase_cells").set_value(cells).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def slider_moves(panel: str | None, runs: int, steps: int) -> list[float]:
     """Seconds per script run after a move of the first run's lr, with ``panel`` open."""
-    at = open_page(panel, steps)
-    times = []
-    for i in range(runs):
-        at.select_slider(key="run0_lr").set_value(LR_MOVES[i % 2])
-        start = time.perf_counter()
-        at.run()
-        times.append(time.perf_counter() - start)
-        assert not at.exception, at.exception
-    return times
+    return script_runs(runs, link={"steps": str(steps)}, panel=panel)
 
 
 def first_maps(runs: int, steps: int, cells: int) -> list[float]:
     """Seconds per script run with the phase map open and its cache cleared before each."""
     from panels.phase_map import map_of
 
-    at = open_page("phase_map", steps, cells)
-    times = []
-    for i in range(runs):
-        at.select_slider(key="run0_lr").set_value(LR_MOVES[i % 2])
-        map_of.clear()
-        start = time.perf_counter()
-        at.run()
-        times.append(time.perf_counter() - start)
-    return times
+    at = open_page({"steps": str(steps)}, panel="phase_map", cells=cells, timeout=120)
+    prepare, run = lr_mover(at, map_of.clear)
+    return interleaved({"map": run}, runs, clock=WALL, warm_up=False,
+                       prepare={"map": prepare})["map"]
 
 
-def chart_bytes(panel: str | None, steps: int) -> list[int]:
+def panel_chart_bytes(panel: str | None, steps: int) -> list[int]:
     """Bytes of each chart the page sends with ``panel`` open."""
-    at = open_page(panel, steps)
-    return [len(chart.proto.spec.encode()) for chart in at.get("plotly_chart")]
+    return chart_bytes(open_page({"steps": str(steps)}, panel=panel, timeout=120))
 
 
 def measure(runs: int = 10, steps: int = 300) -> dict:
@@ -90,7 +60,7 @@ def measure(runs: int = 10, steps: int = 300) -> dict:
     default = 60
     first = {cells: statistics.median(first_maps(max(1, runs // 2), steps, cells))
              for cells in (default, CELLS[-1])}
-    sizes = {panel: chart_bytes(panel, steps) for panel in (None, *PANELS)}
+    sizes = {panel: panel_chart_bytes(panel, steps) for panel in (None, *PANELS)}
     return {"moves": moves, "first_map": first, "bytes": sizes, "steps": steps}
 
 

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import time
 
 import numpy as np
 
 from analysis.phase_map import PhaseMap, log_grid, phase_map
+from bench.timing import interleaved
 from surfaces import make_surface
 
 OPTIMIZER = "momentum"
@@ -61,14 +61,8 @@ def measure(size: int = 100, steps: int = 300, reps: int = 3,
     cells = sample_cells(size, sampled_cells)
     contenders = {"phase_map (one batch)": (lambda: batched(size, steps), size * size),
                   "phase_map per cell": (lambda: cell_by_cell(size, steps, cells), len(cells))}
-    for fn, _ in contenders.values():  # warm-up, untimed
-        fn()
-    times: dict[str, list[float]] = {name: [] for name in contenders}
-    for _ in range(reps):
-        for name, (fn, timed) in contenders.items():
-            start = time.process_time()
-            fn()
-            times[name].append((time.process_time() - start) * size * size / timed)
+    raw = interleaved({name: fn for name, (fn, _) in contenders.items()}, reps)
+    times = {name: [t * size * size / contenders[name][1] for t in ts] for name, ts in raw.items()}
     results = {name: {"seconds": statistics.median(t), "times": t,
                       "scaled_from": contenders[name][1]} for name, t in times.items()}
     base = results["phase_map (one batch)"]["seconds"]

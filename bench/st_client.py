@@ -159,8 +159,9 @@ class Visitor:
     """One browser tab on the page: a websocket and what the browser remembers."""
 
     def __init__(self, base_url: str, query_string: str, *, chart_type: str = "plotly_chart",
-                 timeout: float = 60.0) -> None:
+                 timeout: float = 60.0, cookie: str | None = None) -> None:
         self.base_url = base_url.rstrip("/")
+        self.cookie = cookie  # sent with the websocket's upgrade, as a browser does
         self.query_string = query_string
         self.chart_type = chart_type
         self.timeout = timeout
@@ -173,8 +174,14 @@ class Visitor:
         ws_url = "ws" + self.base_url.removeprefix("http") + STREAM_PATH
         self.socket = await websockets.connect(
             ws_url, subprotocols=[SUBPROTOCOL], max_size=None, proxy=None,
-            open_timeout=self.timeout)
+            open_timeout=self.timeout,
+            additional_headers={"Cookie": self.cookie} if self.cookie else None)
         return self
+
+    @property
+    def upgrade_headers(self):
+        """The headers of the server's answer to the websocket upgrade."""
+        return self.socket.response.headers
 
     async def __aexit__(self, *exc) -> None:
         await self.socket.close()

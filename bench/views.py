@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import time
 from dataclasses import replace
 
-from bench.page import script_runs
-from bench.panels import chart_bytes, slider_moves
+from bench.page import chart_bytes, open_page, script_runs
+from bench.panels import panel_chart_bytes, slider_moves
+from bench.timing import medians
 
 STEPS = 300
 FRAME_JUMPS = """async (redraw) => {
@@ -55,17 +55,6 @@ def page_state(steps: int):
     return PageState.of(replace(DEFAULT_SCENE, steps=steps))
 
 
-def cpu(fn, reps: int) -> float:
-    """Median CPU seconds of ``fn()`` over ``reps`` calls, after one untimed call."""
-    fn()
-    times = []
-    for _ in range(reps):
-        start = time.process_time()
-        fn()
-        times.append(time.process_time() - start)
-    return statistics.median(times)
-
-
 def script(runs: int, steps: int) -> dict[str, float]:
     """Median seconds per script run: no panel (before and after), each view open."""
     base = slider_moves(None, runs, steps)
@@ -83,16 +72,9 @@ def script(runs: int, steps: int) -> dict[str, float]:
 
 
 def payloads(steps: int) -> dict[str, int]:
-    from streamlit.testing.v1 import AppTest
-
-    from bench.page import APP
-
-    race, view3d = chart_bytes("view3d", steps)
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.query_params.update({"steps": str(steps), "present": "1"})
-    at.run()
-    return {"race chart": race, "3D chart": view3d,
-            "race chart, presenter": len(at.get("plotly_chart")[0].proto.spec.encode())}
+    race, view3d = panel_chart_bytes("view3d", steps)
+    presenter = chart_bytes(open_page({"steps": str(steps), "present": "1"}))[0]
+    return {"race chart": race, "3D chart": view3d, "race chart, presenter": presenter}
 
 
 def exports(reps: int, steps: int) -> dict[str, float | int]:
@@ -103,14 +85,14 @@ def exports(reps: int, steps: int) -> dict[str, float | int]:
     page = page_state(steps)
     html = html_file(page, with_3d=True)
     csv = trajectories_csv(page.scene, page.runs)
-    return {
-        "race figure": cpu(lambda: scene_figure(page.surface, page.traces,
-                                                grid=page.surface.grid(GRID_N)), reps),
-        "HTML": cpu(lambda: html_file(page, with_3d=False), reps),
-        "HTML with 3D": cpu(lambda: html_file(page, with_3d=True), reps),
-        "CSV": cpu(lambda: trajectories_csv(page.scene, page.runs), reps),
-        "HTML bytes": len(html), "CSV bytes": len(csv.encode()),
-    }
+    times = medians({
+        "race figure": lambda: scene_figure(page.surface, page.traces,
+                                            grid=page.surface.grid(GRID_N)),
+        "HTML": lambda: html_file(page, with_3d=False),
+        "HTML with 3D": lambda: html_file(page, with_3d=True),
+        "CSV": lambda: trajectories_csv(page.scene, page.runs),
+    }, reps)
+    return {**times, "HTML bytes": len(html), "CSV bytes": len(csv.encode())}
 
 
 def frame_times(reps: int, steps: int) -> dict[str, list[float]]:
@@ -118,9 +100,9 @@ def frame_times(reps: int, steps: int) -> dict[str, list[float]]:
     import plotly.io as pio
     from playwright.sync_api import sync_playwright
 
+    from deploy.servers import CHROMIUM, CHROMIUM_ARGS
     from plotting import scene_figure
     from plotting.surface3d import surface_figure
-    from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
     page_data = page_state(steps)
     figures = {

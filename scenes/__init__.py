@@ -8,6 +8,8 @@
 * :mod:`scenes.model`: :class:`Scene` and :class:`RunSpec`, validated when made;
 * :mod:`scenes.links`: a scene to URL query parameters and back;
 * :mod:`scenes.presets`: the default scene and one preset per lecture claim;
+* :mod:`scenes.surface_defaults`: each library surface's own default runs
+  (:func:`default_scene`, :func:`default_runs`);
 * :mod:`scenes.compute`: a scene run through ``optimizers.simulate``.
 """
 
@@ -16,8 +18,10 @@ from __future__ import annotations
 from scenes.links import escape_markdown, scene_from_query, scene_to_query
 from scenes.model import CUSTOM, MAX_RUNS, MAX_STEPS, RunSpec, Scene, choices
 from scenes.presets import DEFAULT_SCENE, PRESETS, PRESETS_BY_KEY, Preset
+from scenes.surface_defaults import SURFACE_DEFAULTS, default_runs, default_scene
 
 __all__ = [
     "CUSTOM", "DEFAULT_SCENE", "MAX_RUNS", "MAX_STEPS", "PRESETS", "PRESETS_BY_KEY", "Preset",
-    "RunSpec", "Scene", "choices", "escape_markdown", "scene_from_query", "scene_to_query",
+    "RunSpec", "SURFACE_DEFAULTS", "Scene", "choices", "default_runs", "default_scene",
+    "escape_markdown", "scene_from_query", "scene_to_query",
 ]

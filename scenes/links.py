@@ -29,7 +29,6 @@ sane value and says so in a message.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import replace
@@ -62,6 +61,7 @@ from scenes.model import (
 )
 from scenes.presets import DEFAULT_SCENE
 from surfaces import FACTORIES, SURFACE_PARAMS, validate_domain
+from surfaces import plain_text as read
 from surfaces.expression import DEFAULT_DOMAIN
 
 # Longest value read from a link (a formula may be longer, up to MAX_EXPR_LENGTH).
@@ -69,8 +69,6 @@ MAX_VALUE_LENGTH = 200
 # At most this many unknown names are listed in one message.
 MAX_NAMES_SHOWN = 5
 SURFACE_NAMES = (*FACTORIES, CUSTOM)
-TRUE_WORDS = ("true", "on", "1", "yes")
-FALSE_WORDS = ("false", "off", "0", "no")
 # Keys of how the page shows a scene, not of the scene: read by
 # presenter_from_query, written by the page itself.
 PAGE_KEYS = ("present",)
@@ -143,24 +141,20 @@ def escape_markdown(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
-def _number(text: str) -> float | None:
-    """A finite float from a link, or None (``nan``, ``inf``, words, ``1_000``...)."""
-    if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", text.strip()):
-        return None
-    value = float(text)
-    return value if math.isfinite(value) else None
-
-
-def _numbers(text: str, count: int) -> tuple[float, ...] | None:
-    parts = text.split(",")
-    if len(parts) != count:
-        return None
-    values = tuple(_number(p) for p in parts)
-    return None if any(v is None for v in values) else values
+def _is_text(value: Any) -> bool:
+    """A ``str`` that can be shown and sent (no lone surrogate halves)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _as_lists(params: Any, messages: list[str]) -> dict[str, list[str]]:
-    """Every key's values as a list of strings; anything else is dropped with a message."""
+    """Every key's values as a list of strings, keys with the blanks around them trimmed
+    (``read.trim``); anything else is dropped with a message."""
     out: dict[str, list[str]] = {}
     try:
         items = list(params.items())
@@ -168,18 +162,23 @@ def _as_lists(params: Any, messages: list[str]) -> dict[str, list[str]]:
         messages.append("the link's parameters could not be read; showing the default scene")
         return out
     for key, value in items:
-        if not isinstance(key, str):
+        if not _is_text(key):
             continue
         values = [value] if isinstance(value, str) else value
-        if not isinstance(values, (list, tuple)) or not all(isinstance(v, str) for v in values):
+        if not isinstance(values, (list, tuple)) or not all(map(_is_text, values)):
             messages.append(f"ignored {quote(key)}: its value is not text")
             continue
-        out[key] = list(values)
+        out.setdefault(read.trim(key), []).extend(values)
     return out
 
 
 class _Reader:
-    """Reads one link, collecting a message for everything it ignores."""
+    """Reads one link, collecting a message for everything it ignores.
+
+    Every value goes through :mod:`surfaces.plain_text` (one policy for numbers and
+    words); a new key reads itself with :meth:`number`, :meth:`whole`, :meth:`word`
+    or :meth:`switch`, which say what they ignored.
+    """
 
     def __init__(self, query: dict[str, list[str]], messages: list[str]):
         self.query = query
@@ -204,17 +203,66 @@ class _Reader:
             return None
         return value
 
-    def surface(self) -> tuple[str, tuple, str, Any]:
-        name = self.one("surface")
-        if name is None:
-            name = DEFAULT_SCENE.surface
-        elif name not in SURFACE_NAMES:
+    def number(self, key: str, low: float, high: float, default: float) -> float:
+        """The number ``key`` in ``[low, high]``; ``default`` (with a message) otherwise."""
+        text = self.one(key)
+        if text is None:
+            return default
+        value = read.number(text)
+        if value.ok and low <= value.value <= high:
+            return value.value
+        self.messages.append(f"ignored {key}={quote(text)}{value.hint}: it must be a number "
+                             f"from {low:g} to {high:g}; used {fmt(default)}")
+        return default
+
+    def whole(self, key: str, low: int, high: int, default: int, *, clamp: bool = True) -> int:
+        """The whole number ``key``: ``default`` if missing or not a whole number; out of
+        range, the nearest bound (``clamp``) or ``default``."""
+        text = self.one(key)
+        if text is None:
+            return default
+        value = read.whole(text)
+        if not value.ok or not (clamp or low <= value.value <= high):
             self.messages.append(
-                f"ignored surface={quote(name)}: unknown surface "
-                f"(choose one of {', '.join(SURFACE_NAMES)}); showing the "
-                f"{DEFAULT_SCENE.surface}"
+                f"ignored {key}={quote(text)}{value.hint}: it must be a whole number from "
+                f"{low:,} to {high:,}; used {default:,}"
             )
-            name = DEFAULT_SCENE.surface
+            return default
+        if not low <= value.value <= high:
+            used = min(max(value.value, low), high)
+            shown = f"{value.value:,}" if abs(value.value) < 10**15 else f"{value.value:.3g}"
+            self.messages.append(f"{key}={shown} is out of range ({low:,} to {high:,}); "
+                                 f"used {used:,}")
+            return used
+        return value.value
+
+    def word(self, key: str, choices: tuple[str, ...], default: str, what: str) -> str:
+        """The word ``key``, one of ``choices`` (a ``what``: "surface"); ``default`` if not."""
+        text = self.one(key)
+        if text is None:
+            return default
+        value = read.word(text, choices)
+        if value.ok:
+            return value.value
+        self.messages.append(f"ignored {key}={quote(text)}{value.hint}: unknown {what} "
+                             f"(choose one of {', '.join(choices)}); used {default}")
+        return default
+
+    def switch(self, key: str, default: bool, meaning: str) -> bool:
+        """The switch ``key`` (``1``/``0``, ``true``/``false``, ...); ``default`` if not one.
+        ``meaning`` says what ``1`` does, for the message."""
+        text = self.one(key)
+        if text is None:
+            return default
+        value = read.switch(text)
+        if value.ok:
+            return value.value
+        self.messages.append(f"ignored {key}={quote(text)}{value.hint}: it must be 1 "
+                             f"({meaning}) or 0")
+        return default
+
+    def surface(self) -> tuple[str, tuple, str, Any]:
+        name = self.word("surface", SURFACE_NAMES, DEFAULT_SCENE.surface, "surface")
         params = self.surface_params(name)
         if name != CUSTOM:
             for key in ("expr", "domain"):
@@ -223,7 +271,7 @@ class _Reader:
                     self.messages.append(f"ignored {key}: only a custom surface takes it")
             return name, params, "", None
         expr = self.one("expr", MAX_EXPR_LENGTH)
-        if not expr or not expr.strip():
+        if not expr or not read.trim(expr):
             self.messages.append(
                 f"ignored surface=custom: the link has no formula (expr); showing the "
                 f"{DEFAULT_SCENE.surface}"
@@ -232,30 +280,19 @@ class _Reader:
         return CUSTOM, (), expr, self.domain()
 
     def surface_params(self, name: str) -> tuple:
-        values = {}
-        for spec in SURFACE_PARAMS.get(name, ()):
-            text = self.one(spec.name)
-            if text is None:
-                continue
-            value = _number(text)
-            if value is None or not spec.low <= value <= spec.high:
-                self.messages.append(
-                    f"ignored {spec.name}={quote(text)}: it must be a number between "
-                    f"{spec.low:g} and {spec.high:g}; used {spec.default:g}"
-                )
-                continue
-            values[spec.name] = value
+        values = {spec.name: self.number(spec.name, spec.low, spec.high, spec.default)
+                  for spec in SURFACE_PARAMS.get(name, ())}
         return surface_params(name, values)
 
     def domain(self):
         text = self.one("domain")
         if text is None:
             return DEFAULT_DOMAIN
-        values = _numbers(text, 4)
+        values = read.numbers(text, 4)
         try:
-            if values is None:
-                raise ValueError("write it as x0,x1,y0,y1")
-            return validate_domain((values[:2], values[2:]))
+            if not values.ok:
+                raise ValueError(f"write it as x0,x1,y0,y1{values.hint}")
+            return validate_domain((values.value[:2], values.value[2:]))
         except ValueError as error:
             self.messages.append(f"ignored domain={quote(text)}: {error}; used the box from "
                                  f"-5 to 5")
@@ -266,12 +303,12 @@ class _Reader:
         text = self.one("start")
         if text is None:
             return fallback
-        values = _numbers(text, 2)
-        if values is not None and inside(values, plot_box(scene)):
-            return values
+        values = read.numbers(text, 2)
+        if values.ok and inside(values.value, plot_box(scene)):
+            return values.value
         (x0, x1), (y0, y1) = plot_box(scene)
         self.messages.append(
-            f"ignored start={quote(text)}: it must be x,y inside the plot "
+            f"ignored start={quote(text)}{values.hint}: it must be x,y inside the plot "
             f"([{x0:g}, {x1:g}] x [{y0:g}, {y1:g}]); used {fmt(fallback[0])},{fmt(fallback[1])}"
         )
         return fallback
@@ -279,37 +316,9 @@ class _Reader:
     def steps(self) -> int:
         return self.whole("steps", 1, MAX_STEPS, DEFAULT_SCENE.steps)
 
-    def whole(self, key: str, low: int, high: int, default: int, *, clamp: bool = True) -> int:
-        """The whole number ``key``: ``default`` if missing or not a whole number; out of
-        range, the nearest bound (``clamp``) or ``default``."""
-        text = self.one(key)
-        if text is None:
-            return default
-        if not re.fullmatch(r"\d{1,9}", text.strip()):
-            self.messages.append(
-                f"ignored {key}={quote(text)}: it must be a whole number from {low:,} to "
-                f"{high:,}; used {default:,}"
-            )
-            return default
-        value = int(text)
-        used = min(max(value, low), high) if clamp else default
-        if not low <= value <= high:
-            self.messages.append(f"{key}={value:,} is out of range ({low:,} to {high:,}); "
-                                 f"used {used:,}")
-            return used
-        return value
-
     def dynamics(self) -> Dynamics:
         """Noise, seed, fan, schedule and annealing (see :mod:`scenes.dynamics`)."""
-        noise = NO_DYNAMICS.noise
-        text = self.one("noise")
-        if text is not None:
-            value = _number(text)
-            if value is None or not 0 <= value <= MAX_NOISE:
-                self.messages.append(f"ignored noise={quote(text)}: it must be a number from "
-                                     f"0 to {MAX_NOISE:g}; used {fmt(noise)}")
-            else:
-                noise = value
+        noise = self.number("noise", 0.0, MAX_NOISE, NO_DYNAMICS.noise)
         seed = self.whole("seed", 0, MAX_SEED, NO_DYNAMICS.seed, clamp=False)
         fan = self.whole("fan", 1, MAX_FAN, NO_DYNAMICS.fan)
         kind, settings = self.schedule()
@@ -320,54 +329,59 @@ class _Reader:
         text = self.one("schedule")
         if text is None:
             return "constant", {}
-        kind, _, rest = (part.strip() for part in text.partition(":"))
-        if kind not in KINDS:
-            self.messages.append(f"ignored schedule={quote(text)}: unknown schedule "
-                                 f"{quote(kind)} (choose one of {', '.join(KINDS)})")
+        kind_text, _, rest = text.partition(":")
+        kind = read.word(kind_text, KINDS)
+        if not kind.ok:
+            self.messages.append(f"ignored schedule={quote(text)}{kind.hint}: unknown schedule "
+                                 f"{quote(kind_text)} (choose one of {', '.join(KINDS)})")
             return "constant", {}
+        kind = kind.value
         settings: dict[str, float | int] = {}
         where = f"in schedule {quote(text)}"
-        for pair in filter(None, (p.strip() for p in rest.split(","))):
-            name, sep, raw = (part.strip() for part in pair.partition("="))
+        for pair in filter(None, map(read.trim, rest.split(","))):
+            name_text, sep, raw = pair.partition("=")
+            name = read.word(name_text, KIND_SETTINGS[kind])
             if not sep:
                 self.messages.append(f"ignored {quote(pair)} {where}: write name=value")
-            elif name not in KIND_SETTINGS[kind]:
+            elif not name.ok:
                 takes = ", ".join(KIND_SETTINGS[kind]) or "nothing"
-                self.messages.append(f"ignored {quote(name)} {where}: {kind} takes {takes}")
-            elif name in settings:
-                self.messages.append(f"{name} appears twice {where}; used the first")
+                self.messages.append(f"ignored {quote(read.trim(name_text))}{name.hint} {where}: "
+                                     f"{kind} takes {takes}")
+            elif name.value in settings:
+                self.messages.append(f"{name.value} appears twice {where}; used the first")
             else:
-                value = _number(raw)
-                if name == "every" and value is not None:
-                    value = int(value) if value.is_integer() else None
+                name = name.value
+                value = (read.whole if name == "every" else read.number)(raw)
                 try:
-                    if value is None:
+                    if not value.ok:
                         whole = "whole " if name == "every" else ""
                         raise ValueError(f"{name} must be a {whole}number")
-                    Dynamics(schedule=Schedule(kind, **{name: value}))
-                    settings[name] = value
+                    Dynamics(schedule=Schedule(kind, **{name: value.value}))
+                    settings[name] = value.value
                 except ValueError as error:
                     default = fmt(getattr(NO_DYNAMICS.schedule, name))
-                    self.messages.append(f"ignored {name}={quote(raw)} {where}: {error}; "
-                                         f"used {default}")
+                    self.messages.append(f"ignored {name}={quote(raw)}{value.hint} {where}: "
+                                         f"{error}; used {default}")
         return kind, settings
 
     def anneal(self) -> dict:
         """``anneal=mu_start,mu_end,anneal_steps`` (or ``on``, the notes' 0.5 -> 0.99 over
         the default steps; ``off``): the annealing's settings for a ``Schedule``."""
         text = self.one("anneal")
-        if text is None or text.strip().lower() in FALSE_WORDS:
+        if text is None:
             return {}
-        if text.strip().lower() in TRUE_WORDS:
-            return {"mu_start": ANNEAL_FROM}
-        values = _numbers(text, 3)
+        on = read.switch(text)
+        if on.ok:
+            return {"mu_start": ANNEAL_FROM} if on.value else {}
+        values = read.numbers(text, 3)
         try:
-            if values is None or not values[2].is_integer():
+            if not values.ok or not values.value[2].is_integer():
                 raise ValueError("write it as mu_start,mu_end,steps")
-            start, end, steps = values[0], values[1], int(values[2])
+            start, end, steps = values.value[0], values.value[1], int(values.value[2])
             Dynamics(schedule=Schedule(mu_start=start, mu_end=end, anneal_steps=steps))
         except ValueError as error:
-            self.messages.append(f"ignored anneal={quote(text)}: {error}; mu is not annealed")
+            self.messages.append(f"ignored anneal={quote(text)}{values.hint}: {error}; "
+                                 f"mu is not annealed")
             return {}
         return {"mu_start": start, "mu_end": end, "anneal_steps": steps}
 
@@ -390,48 +404,51 @@ class _Reader:
                 f"ignored a run of {len(text):,} characters (at most {MAX_VALUE_LENGTH})"
             )
             return None
-        name, _, rest = text.partition(":")
-        name = name.strip()
-        if name not in OPTIMIZERS:
+        name_text, _, rest = text.partition(":")
+        name = read.word(name_text, OPTIMIZERS)
+        if not name.ok:
             self.messages.append(
-                f"ignored run={quote(text)}: unknown optimizer {quote(name)} "
-                f"(choose one of {', '.join(OPTIMIZERS)})"
+                f"ignored run={quote(text)}{name.hint}: unknown optimizer "
+                f"{quote(read.trim(name_text))} (choose one of {', '.join(OPTIMIZERS)})"
             )
             return None
-        opt = OPTIMIZERS[name]
+        opt = OPTIMIZERS[name.value]
         specs = {h.name: h for h in opt.hyper}
         values: dict[str, float | bool] = {}
         enabled = True
-        for pair in filter(None, (p.strip() for p in rest.split(","))):
-            key, sep, raw = (part.strip() for part in pair.partition("="))
-            where = f"in run {quote(text)}"
+        where = f"in run {quote(text)}"
+        for pair in filter(None, map(read.trim, rest.split(","))):
+            key_text, sep, raw = pair.partition("=")
+            key = read.word(key_text, ("enabled", *specs))
             if not sep:
                 self.messages.append(f"ignored {quote(pair)} {where}: write name=value")
-            elif key == "enabled" or (key in specs and specs[key].kind == "bool"):
-                word = raw.lower()
-                if word not in TRUE_WORDS + FALSE_WORDS:
-                    self.messages.append(f"ignored {key}={quote(raw)} {where}: "
+            elif not key.ok:
+                self.messages.append(f"ignored {quote(read.trim(key_text))}{key.hint} {where}: "
+                                     f"{opt.title} takes {', '.join(specs)}")
+            elif key.value == "enabled" or specs[key.value].kind == "bool":
+                word = read.switch(raw)
+                if not word.ok:
+                    self.messages.append(f"ignored {key.value}={quote(raw)}{word.hint} {where}: "
                                          f"it must be true or false")
-                elif key == "enabled":
-                    enabled = word in TRUE_WORDS
+                elif key.value == "enabled":
+                    enabled = word.value
+                elif key.value in values:
+                    self.messages.append(f"{key.value} appears twice {where}; used the first")
                 else:
-                    values[key] = word in TRUE_WORDS
-            elif key not in specs:
-                self.messages.append(
-                    f"ignored {quote(key)} {where}: {opt.title} takes {', '.join(specs)}"
-                )
-            elif key in values:
-                self.messages.append(f"{key} appears twice {where}; used the first")
+                    values[key.value] = word.value
+            elif key.value in values:
+                self.messages.append(f"{key.value} appears twice {where}; used the first")
             else:
-                value = _number(raw)
-                if value is None or not in_range(specs[key], value):
+                spec = specs[key.value]
+                value = read.number(raw)
+                if not value.ok or not in_range(spec, value.value):
                     self.messages.append(
-                        f"ignored {key}={quote(raw)} {where}: it must be a number "
-                        f"{range_text(specs[key])}; used {fmt(specs[key].default)}"
+                        f"ignored {key.value}={quote(raw)}{value.hint} {where}: it must be a "
+                        f"number {range_text(spec)}; used {fmt(spec.default)}"
                     )
                 else:
-                    values[key] = value
-        return RunSpec.make(name, enabled, **values)
+                    values[key.value] = value.value
+        return RunSpec.make(name.value, enabled, **values)
 
     def unknown(self) -> None:
         names = sorted(set(self.query) - self.used - set(PAGE_KEYS))
@@ -465,10 +482,5 @@ def presenter_from_query(params: Mapping[str, Any]) -> tuple[bool, list[str]]:
     """Whether a link asks for presenter mode (``present=1``), and a message for a value
     that could not be read (presenter mode then stays off). Never raises."""
     messages: list[str] = []
-    text = _Reader(_as_lists(params, []), messages).one("present")
-    if text is None:
-        return False, messages
-    word = text.strip().lower()
-    if word not in TRUE_WORDS + FALSE_WORDS:
-        messages.append(f"ignored present={quote(text)}: it must be 1 (presenter mode) or 0")
-    return word in TRUE_WORDS, messages
+    reader = _Reader(_as_lists(params, []), messages)
+    return reader.switch("present", False, "presenter mode"), messages

@@ -241,18 +241,26 @@ def plot_box(scene: Scene) -> Domain:
 
 def default_start(surface: str, params: tuple = (), domain: Domain | None = None,
                   expr: str = "") -> Point:
-    """A good start on the surface: its own default.
+    """A good start on the surface: the one its default runs were tuned for.
 
-    For a typed formula, the one ``from_expression`` picks (a point where the
-    formula and its gradient are defined); the middle of the box when the
-    formula cannot be used (the page then says why).
+    For a library surface, the start of its tuned default runs
+    (:mod:`scenes.surface_defaults`) where they name one, else the surface's
+    own (the ravine's turns with its angle). For a typed formula, the one
+    ``from_expression`` picks (a point where the formula and its gradient are
+    defined); the middle of the box when the formula cannot be used (the page
+    then says why).
     """
+    from scenes.surface_defaults import tuned_start  # it builds on this module
+
     if surface == CUSTOM:
         try:
             return from_expression(expr, domain=domain or DEFAULT_DOMAIN).start
         except ValueError:
             (x0, x1), (y0, y1) = domain or DEFAULT_DOMAIN
             return ((x0 + x1) / 2, (y0 + y1) / 2)
+    tuned = tuned_start(surface)
+    if tuned is not None:
+        return tuned
     if params:
         return tuple(float(v) for v in FACTORIES[surface](**dict(params)).start)
     return tuple(float(v) for v in SURFACES[surface].start)

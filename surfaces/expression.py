@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from surfaces import plain_text
 from surfaces.base import Domain, Point, Surface
 from surfaces.formula_grammar import FormulaError, X, Y
 from surfaces.formula_numpy import compile_numpy
@@ -56,13 +57,24 @@ class FormulaSurface(Surface):
     formula: str = ""
 
 
+def _shown(value: Any) -> str:
+    """``repr(value)``, shortened for a message."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _bound(value: Any, label: str) -> float:
     if isinstance(value, bool):
         raise ValueError(f"{label} must be a number, got {value!r}")
+    if isinstance(value, str):  # text, as in a link: the links' one number reader
+        read = plain_text.number(value)
+        if not read.ok:
+            raise ValueError(f"{label} must be a number, got {_shown(value)}{read.hint}")
+        value = read.value
     try:
         number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{label} must be a number, got {value!r}") from None
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"{label} must be a number, got {_shown(value)}") from None
     if not math.isfinite(number):
         raise ValueError(f"{label} must be a finite number, got {value!r}")
     if abs(number) > DOMAIN_LIMIT:
@@ -73,9 +85,10 @@ def _bound(value: Any, label: str) -> float:
 def validate_domain(domain: Any) -> Domain:
     """Check a plotting domain ``((x_min, x_max), (y_min, y_max))`` and return it as floats.
 
-    Each bound must be a finite number (or text that reads as one, as in a
-    link) within ``[-1e4, 1e4]``, with ``min < max`` and each side at least
-    ``1e-3`` wide. Raises ``ValueError`` saying which bound is wrong.
+    Each bound must be a finite number (or text that reads as one by
+    :func:`surfaces.plain_text.number`, as in a link) within ``[-1e4, 1e4]``,
+    with ``min < max`` and each side at least ``1e-3`` wide. Raises
+    ``ValueError`` saying which bound is wrong.
     """
     try:
         (x0, x1), (y0, y1) = domain

@@ -2,68 +2,42 @@
 
 The browser tests (``@pytest.mark.browser``) drive Debian's Chromium through
 Playwright's Python package; Playwright's own browser download cannot work on
-these machines. Without ``/usr/bin/chromium`` they are skipped, saying so.
+these machines. Without ``/usr/bin/chromium`` they are skipped, saying so. Starting
+and stopping servers is :mod:`deploy.servers`, shared with the benchmarks and
+``deploy/serve``.
 """
 
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+from deploy.servers import (  # noqa: F401  (free_port: for tests that start servers)
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    free_port,
+    start_streamlit,
+    stop,
+    wait_until_healthy,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with code {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"streamlit did not answer at {url} within {timeout:.0f} s")
-
-
-def start_streamlit(port: int, script: Path = ROOT / "app.py") -> subprocess.Popen:
-    """``streamlit run app.py`` (or ``script``) on localhost, quiet, in its own session."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script),
-         "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
-    )
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+# Hypothesis profiles, chosen by HYPOTHESIS_PROFILE (README, "Quick start"):
+# * "ci", the default (and what .ci/run sets): derandomized, each test's examples fixed by its
+#   own code, no example database, no timing-based health check or deadline. The suite passes
+#   or fails the same way on every run and every machine.
+# * "explore": fresh random examples on every run, failures kept in .hypothesis/ and replayed
+#   locally. Every failure it finds is kept in the test as an @example, so that "ci" sees it.
+settings.register_profile("ci", derandomize=True, database=None, deadline=None,
+                          print_blob=True, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("explore", derandomize=False, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "ci")
 
 
 @pytest.fixture(scope="session")

@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import base64
-from pathlib import Path
 
 import numpy as np
-from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+from bench.page import open_page
 
 
-def open_panel(panel: str, query: dict | None = None) -> AppTest:
-    """The page opened with ``query`` (a link's parameters), then ``panel`` picked."""
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update(query or {})
-    at.run()
-    at.segmented_control(key="panel").set_value(panel).run()
-    assert not at.exception, at.exception
-    return at
+def open_panel(panel: str, query: dict | None = None):
+    """The page opened with ``query`` (a link's parameters), then ``panel`` picked
+    (:func:`bench.page.open_page`, the AppTest page the benchmarks use too)."""
+    return open_page(query, panel=panel)
 
 
 def decode(array) -> np.ndarray:

@@ -137,7 +137,7 @@ def test_a_link_round_trips():
     ({"run": "lbfgs:lr=1"}, "unknown optimizer"),
     ({"run": "sgd:lr=0.1,momentum=0.9"}, "SGD takes lr"),
     ({"colour": "red"}, "unknown link parameter"),
-    ({"kappa": "steep"}, "between 1 and 1000"),
+    ({"kappa": "steep"}, "from 1 to 1000"),
     ({"start": "nan,0"}, "x,y inside"),
     ({"run": "adam:lr=inf"}, "must be a number"),
     ({"run": "momentum:mu=2"}, "in [0, 1]"),

@@ -65,7 +65,7 @@ def test_the_table_says_which_way_each_ratio_goes(capsys):
 
 
 def test_the_browser_area_is_skipped_with_a_note_without_chromium(monkeypatch, capsys):
-    monkeypatch.setattr("tests.conftest.CHROMIUM", "/nonexistent/chromium")
+    monkeypatch.setattr("deploy.servers.CHROMIUM", "/nonexistent/chromium")
     results, rows = bench_main.browser(["--runs", "1"])
     assert rows == [] and "no Chromium" in results["skipped"]
     assert "skipped" in capsys.readouterr().out

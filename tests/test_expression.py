@@ -230,6 +230,8 @@ def test_canonical_text_of_ordinary_formulas_round_trips(text):
 def test_validate_domain_accepts_numbers_and_link_text():
     assert validate_domain(((-5, 5), (-2, 3))) == ((-5.0, 5.0), (-2.0, 3.0))
     assert validate_domain([["-1.5", "2"], [0, "1e-2"]]) == ((-1.5, 2.0), (0.0, 0.01))
+    # blanks around text are ignored, as in a link
+    assert validate_domain([["\ufeff-1.5\xa0", " 2"], [0, "1e-2\n"]]) == ((-1.5, 2.0), (0.0, 0.01))
 
 
 @pytest.mark.parametrize(("domain", "message"), [
@@ -239,6 +241,12 @@ def test_validate_domain_accepts_numbers_and_link_text():
     (((-5, float("inf")), (-5, 5)), "x max must be a finite number"),
     (((-5, 5), ("abc", 5)), "y min must be a number, got 'abc'"),
     (((-5, 5), (None, 5)), "y min must be a number"),
+    # text goes through the links' number reader (surfaces.plain_text): one policy
+    ((("1\x1f", 5), (-5, 5)), "x min must be a number, got '1\\x1f' (U+001F is a control "
+                               "character)"),
+    ((("-5", "\u0665"), (-5, 5)), "x max must be a number, got '\u0665' (type '5', not U+0665"),
+    ((("1_0", 20), (-5, 5)), "x min must be a number, got '1_0'"),
+    (((-5, 5), (10**400, 5)), "y min must be a number, got " + "1" + "0" * 36 + "..."),
     (((True, 5), (-5, 5)), "x min must be a number"),
     (((-1e9, 5), (-5, 5)), "x min must lie between -10000 and 10000"),
     (((0, 1e-5), (-5, 5)), "the x range must be at least 0.001 wide"),

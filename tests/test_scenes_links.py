@@ -11,7 +11,13 @@ from hypothesis import strategies as st
 
 from optimizers import OPTIMIZERS
 from scenes import DEFAULT_SCENE, MAX_RUNS, MAX_STEPS, PRESETS, RunSpec, Scene
-from scenes.links import escape_markdown, fmt, scene_from_query, scene_to_query
+from scenes.links import (
+    escape_markdown,
+    fmt,
+    presenter_from_query,
+    scene_from_query,
+    scene_to_query,
+)
 from scenes.model import (
     CUSTOM,
     LIMITS,
@@ -138,15 +144,16 @@ RAVINE_PARAMS = (("kappa", 50.0), ("angle", 0.0))
     ({"surface": "moon"}, "unknown surface",
      lambda s: s.surface == "ravine" and s.params == RAVINE_PARAMS),
     ({"surface": ["saddle", "booth"]}, "appears 2 times", lambda s: s.surface == "saddle"),
-    ({"kappa": "nan"}, "between 1 and 1000", lambda s: s.params == RAVINE_PARAMS),
-    ({"kappa": "inf"}, "between 1 and 1000", lambda s: s.params == RAVINE_PARAMS),
-    ({"kappa": "1e9"}, "between 1 and 1000", lambda s: s.params == RAVINE_PARAMS),
-    ({"angle": "ninety"}, "between -90 and 90", lambda s: s.params == RAVINE_PARAMS),
+    ({"kappa": "nan"}, "from 1 to 1000", lambda s: s.params == RAVINE_PARAMS),
+    ({"kappa": "inf"}, "from 1 to 1000", lambda s: s.params == RAVINE_PARAMS),
+    ({"kappa": "1e9"}, "from 1 to 1000", lambda s: s.params == RAVINE_PARAMS),
+    ({"angle": "ninety"}, "from -90 to 90", lambda s: s.params == RAVINE_PARAMS),
     ({"start": "-8"}, "x,y inside", lambda s: s.start == (-8.0, 1.5)),
     ({"start": "1e400,0"}, "x,y inside", lambda s: s.start == (-8.0, 1.5)),
     ({"start": "50,0"}, "x,y inside", lambda s: s.start == (-8.0, 1.5)),
     ({"steps": "many"}, "whole number", lambda s: s.steps == 300),
-    ({"steps": "-5"}, "whole number", lambda s: s.steps == 300),
+    ({"steps": "-5"}, "out of range", lambda s: s.steps == 1),
+    ({"steps": "2.5"}, "whole number", lambda s: s.steps == 300),
     ({"steps": "10000000"}, "out of range", lambda s: s.steps == MAX_STEPS),
     ({"steps": "0"}, "out of range", lambda s: s.steps == 1),
     ({"steps": "9" * 5000}, "too long", lambda s: s.steps == 300),
@@ -230,3 +237,70 @@ def test_messages_quote_hostile_text_harmlessly(hostile):
     shown = escape_markdown(messages[0])
     for char in "[]()!$<>*`":
         assert shown.count(char) == shown.count("\\" + char)
+
+
+# The links of issue 9: separators U+001C-U+001F, which str.strip() removes but float() and
+# int() refuse, once made scene_from_query raise.
+@pytest.mark.parametrize("query, needle, check", [
+    ({"kappa": "0\x1f"}, "U+001F is a control character", lambda s: s.params == RAVINE_PARAMS),
+    ({"angle": "3\x1f"}, "U+001F is a control character", lambda s: s.params == RAVINE_PARAMS),
+    ({"steps": "5\x1c"}, "U+001C is a control character", lambda s: s.steps == 300),
+    ({"start": "1\x1d,2"}, "U+001D is a control character", lambda s: s.start == (-8.0, 1.5)),
+    ({"seed": "1\x1f"}, "U+001F is a control character", lambda s: s.dynamics.seed == 0),
+    ({"fan": "\x1c1"}, "U+001C is a control character", lambda s: s.dynamics.fan == 1),
+    ({"noise": "0.5\x1e"}, "U+001E is a control character", lambda s: s.dynamics.noise == 0),
+    ({"run": "sgd:lr=0.1\x1f"}, "U+001F is a control character",
+     lambda s: s.runs == (RunSpec.make("sgd"),)),
+    ({"run": "sgd\x1f:lr=0.1"}, "U+001F is a control character",
+     lambda s: s.runs == DEFAULT_SCENE.runs),
+    ({"run": "adam:bias_correction=true\x1f"}, "U+001F is a control character",
+     lambda s: s.runs == (RunSpec.make("adam"),)),
+    ({"schedule": "step:drop=0.5\x1f"}, "U+001F is a control character",
+     lambda s: s.dynamics.schedule.kind == "step" and s.dynamics.schedule.drop == 0.5),
+    ({"schedule": "step:every=50\x1f"}, "U+001F is a control character",
+     lambda s: s.dynamics.schedule.every == 100),
+    ({"schedule": "step\x1f"}, "U+001F is a control character",
+     lambda s: s.dynamics.schedule.kind == "constant"),
+    ({"anneal": "0.5,0.99,100\x1f"}, "U+001F is a control character",
+     lambda s: not s.dynamics.anneals),
+    ({"surface": "custom", "expr": "x**2", "domain": "-1,1\x1f,-1,1"},
+     "U+001F is a control character", lambda s: s.domain == ((-5.0, 5.0), (-5.0, 5.0))),
+    ({"surface": "saddle\x1f"}, "U+001F is a control character",
+     lambda s: s.surface == "ravine"),
+])
+def test_separator_characters_of_issue_9(query, needle, check):
+    assert check(_one(query, needle))
+
+
+def test_present_with_a_control_character_stays_off():
+    on, messages = presenter_from_query({"present": "1\x1f"})
+    assert on is False and any("U+001F is a control character" in m for m in messages)
+
+
+# The policy for Unicode (docs/links.md): blanks and invisible characters around a value are
+# ignored; a number is plain ASCII, and anything else is refused with the character named.
+@pytest.mark.parametrize("text", ["40", " 40", "40\xa0", "\ufeff40", "40\u200b", "\u3000+40\n",
+                                  "\u200d40\u2060", "4e1", "40.0"])
+def test_blanks_around_a_number_are_ignored(text):
+    assert scene_from_query({"kappa": text}) == (
+        scene_from_query({"kappa": "40"})[0], [])
+
+
+@pytest.mark.parametrize("text, why", [
+    ("\u0664\u0660", "type '4', not U+0664 ARABIC-INDIC DIGIT FOUR"),
+    ("\uff14\uff10", "type '4', not U+FF14 FULLWIDTH DIGIT FOUR"),
+    ("4\xa00", "U+00A0 NO-BREAK SPACE inside the value"),
+    ("4 0", "a space inside the value"),
+    ("4\u200b0", "U+200B ZERO WIDTH SPACE inside the value"),
+    ("\u221240", "type '-', not U+2212 MINUS SIGN"),
+    ("\u202e04", "U+202E RIGHT-TO-LEFT OVERRIDE is not plain text"),
+    ("40\x00", "U+0000 is a control character"),
+    ("4\u00b2", "U+00B2 SUPERSCRIPT TWO is not plain text"),
+    ("1e999", "too large"),
+])
+def test_unicode_in_a_number_is_refused_with_the_character_named(text, why):
+    scene, messages = scene_from_query({"kappa": text})
+    assert scene.params == RAVINE_PARAMS
+    assert len(messages) == 1 and f"({why})" in messages[0], messages
+    # never the raw character: control, format and separator characters are quoted visibly
+    assert messages[0].isprintable()

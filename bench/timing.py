@@ -1,0 +1,68 @@
+"""Timing contenders side by side: the one helper every benchmark module uses.
+
+The machine is shared and noisy, so a figure is only worth its ratio to a
+baseline measured in the same process at the same time. :func:`interleaved`
+runs each contender once untimed (imports, caches, first page faults), then
+``reps`` rounds in which every contender runs once, the order rotated each
+round so that none always goes first (or right after the same neighbour).
+Each time is ``clock()`` after minus before: CPU time of this process by
+default, which other work on the machine disturbs less than the wall clock;
+:data:`WALL` for work done in other threads or processes (AppTest runs the
+script in a thread), :func:`user_system` for user and system time apart.
+"""
+
+from __future__ import annotations
+
+import resource
+import statistics
+import time
+from collections.abc import Callable, Hashable, Mapping
+from typing import Any
+
+import numpy as np
+
+CPU = time.process_time
+WALL = time.perf_counter
+
+
+def user_system() -> np.ndarray:
+    """This process's user and system CPU seconds so far, as ``[user, system]``."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return np.array([usage.ru_utime, usage.ru_stime])
+
+
+def interleaved(contenders: Mapping[Hashable, Callable[[], object]], reps: int, *,
+                clock: Callable[[], Any] = CPU, warm_up: bool = True,
+                prepare: Mapping[Hashable, Callable[[], object]] | None = None,
+                ) -> dict[Hashable, list]:
+    """``{name: [clock() difference of each round]}`` for each contender, run in turn.
+
+    ``prepare[name]()``, when given, runs untimed before each timed call of
+    that contender (e.g. moving a slider before the script run it causes).
+    """
+    prepare = prepare or {}
+    if warm_up:
+        for name, run in contenders.items():
+            prepare.get(name, _nothing)()
+            run()
+    names = list(contenders)
+    times: dict[Hashable, list] = {name: [] for name in names}
+    for rep in range(reps):
+        shift = rep % len(names) if names else 0
+        for name in names[shift:] + names[:shift]:
+            prepare.get(name, _nothing)()
+            begin = clock()
+            contenders[name]()
+            times[name].append(clock() - begin)
+    return times
+
+
+def medians(contenders: Mapping[Hashable, Callable[[], object]], reps: int,
+            **kwargs) -> dict[Hashable, float]:
+    """The median of each contender's times from :func:`interleaved` (same arguments)."""
+    return {name: statistics.median(t)
+            for name, t in interleaved(contenders, reps, **kwargs).items()}
+
+
+def _nothing() -> None:
+    pass

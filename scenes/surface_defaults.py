@@ -1,0 +1,227 @@
+"""Each library surface's own default runs: the six optimizers, tuned to tell its lesson.
+
+Switching the surface (or opening a link that names only the surface) loads
+:func:`default_scene`: the surface with its start, its number of steps and six
+runs (SGD, Momentum, Nesterov, AdaGrad, RMSProp, Adam) whose hyperparameters
+were picked by running the engine so that none diverges or stops, each path can
+be told from the others on the contour, and together they show the surface's
+``lesson`` (``surfaces/library.py``). ``tests/test_scenes_surface_defaults.py``
+checks every one of these claims in numbers.
+
+A surface without an entry in :data:`SURFACE_DEFAULTS` (one added later) still
+arrives sane: :func:`fallback_runs` picks each optimizer's learning rate from
+the ``lr`` menu by running it (the rate whose run ends lowest, away from the
+edge of stability), and a test names every surface still waiting for tuned runs.
+
+>>> scene = default_scene("booth")
+>>> [run.optimizer for run in scene.runs]
+['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from optimizers import simulate
+from scenes.model import RunSpec, Scene, choices, default_start, surface_params
+from scenes.presets import DEFAULT_SCENE
+from surfaces import SURFACES, Point, Surface, make_surface
+
+OPTIMIZER_ORDER = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
+
+
+@dataclass(frozen=True)
+class SurfaceDefaults:
+    """What a surface arrives with.
+
+    Attributes:
+        runs: the six optimizers, in :data:`OPTIMIZER_ORDER`.
+        steps: how many steps the story needs.
+        start: where it starts; ``None`` keeps the surface's own start (which,
+            for the ravine, turns with its ``angle``).
+        story: one sentence on what these runs show, in numbers.
+    """
+
+    runs: tuple[RunSpec, ...]
+    steps: int = 300
+    start: Point | None = None
+    story: str = ""
+
+
+def _six(sgd: float, momentum: tuple[float, float], nesterov: tuple[float, float],
+         adagrad: float, rmsprop: float, adam: float) -> tuple[RunSpec, ...]:
+    """The six runs: the learning rates, and ``(lr, mu)`` for Momentum and Nesterov."""
+    return (
+        RunSpec.make("sgd", lr=sgd),
+        RunSpec.make("momentum", lr=momentum[0], mu=momentum[1]),
+        RunSpec.make("nesterov", lr=nesterov[0], mu=nesterov[1]),
+        RunSpec.make("adagrad", lr=adagrad),
+        RunSpec.make("rmsprop", lr=rmsprop),
+        RunSpec.make("adam", lr=adam),
+    )
+
+
+SURFACE_DEFAULTS: dict[str, SurfaceDefaults] = {
+    # The lecture's scene (see DEFAULT_SCENE in scenes/presets.py); its runs stay
+    # finite for every kappa from 1 to 1000 and every angle.
+    "ravine": SurfaceDefaults(
+        DEFAULT_SCENE.runs, DEFAULT_SCENE.steps,
+        story="SGD zigzags across the valley and crawls along it; momentum overshoots and "
+              "settles; AdaGrad slows down; RMSProp and Adam arrive.",
+    ),
+    # The curvature across the valley is about 1900 at the start, so SGD is stable
+    # only below lr 1e-3; along the valley floor that lr crawls.
+    "rosenbrock": SurfaceDefaults(
+        _six(sgd=1e-3, momentum=(1e-3, 0.9), nesterov=(5e-4, 0.95), adagrad=1.0,
+             rmsprop=0.01, adam=0.1),
+        steps=600,
+        story="Every run drops into the valley within a few steps; along its bend SGD and "
+              "AdaGrad crawl, RMSProp gets halfway, Momentum, Nesterov and Adam come close to "
+              "the minimum.",
+    ),
+    # From the steep ridge at (-3, -1.5) (loss 331): SGD is safe only at lr 1e-3.
+    "beale": SurfaceDefaults(
+        _six(sgd=1e-3, momentum=(1e-3, 0.9), nesterov=(1e-3, 0.9), adagrad=1.0,
+             rmsprop=0.1, adam=0.5),
+        steps=500, start=(-3.0, -1.5),
+        story="On the ridge SGD needs a tiny lr (ten times more diverges), which leaves it, "
+              "and Nesterov, stranded on the flat arm; Momentum gathers speed and RMSProp and "
+              "Adam divide by the gradient's size: they reach the minimum (AdaGrad, its steps "
+              "shrinking, gets close).",
+    ),
+    # Everything is gone from the plot (|y| > 2) or still lingering after 200 steps;
+    # exponential runs (SGD, momentum) stay far below the engine's runaway limit.
+    "saddle": SurfaceDefaults(
+        _six(sgd=0.01, momentum=(3e-3, 0.9), nesterov=(3e-3, 0.9), adagrad=0.1,
+             rmsprop=0.01, adam=0.01),
+        steps=200,
+        story="SGD lingers at the saddle for all 200 steps; momentum builds speed and leaves "
+              "late; AdaGrad, RMSProp and Adam take steps of about lr at once and leave first.",
+    ),
+    # From (0.5, 4.5): three of the four minima.
+    "himmelblau": SurfaceDefaults(
+        _six(sgd=5e-3, momentum=(2e-3, 0.95), nesterov=(2e-3, 0.9), adagrad=0.5,
+             rmsprop=0.02, adam=0.1),
+        steps=400, start=(0.5, 4.5),
+        story="From one start three minima: SGD and Nesterov slide to (3, 2), Momentum is "
+              "carried past it to (3.58, -1.85), the adaptive methods head to (-2.81, 3.13).",
+    ),
+    # From (-4.5, 3.5), on a crest between dimples.
+    "rastrigin": SurfaceDefaults(
+        _six(sgd=2e-3, momentum=(3e-3, 0.95), nesterov=(3e-3, 0.95), adagrad=1.0,
+             rmsprop=0.02, adam=0.5),
+        steps=300, start=(-4.5, 3.5),
+        story="SGD, Nesterov and RMSProp stop in the dimple next to the start, AdaGrad's "
+              "long first steps throw it into the one behind; Momentum rolls over four dimples "
+              "to loss 1, Adam over two.",
+    ),
+    "booth": SurfaceDefaults(
+        _six(sgd=0.05, momentum=(0.01, 0.9), nesterov=(0.01, 0.9), adagrad=3.0,
+             rmsprop=0.2, adam=0.6),
+        steps=200,
+        story="Every optimizer reaches the minimum (1, 3), each along its own path.",
+    ),
+    # lr 3 is near SGD's stability limit in the well (curvature 1/2: lr < 4).
+    "plateau": SurfaceDefaults(
+        _six(sgd=3.0, momentum=(1.0, 0.95), nesterov=(1.0, 0.9), adagrad=0.5,
+             rmsprop=0.03, adam=0.05),
+        steps=300,
+        story="SGD and Nesterov (mu 0.9) barely move on the plateau; Momentum (mu 0.95) slowly "
+              "gathers speed and crosses late; AdaGrad, RMSProp and Adam divide the tiny gradient "
+              "by its own size and cross at once.",
+    ),
+}
+
+
+def untuned_surfaces() -> list[str]:
+    """Library surfaces without tuned default runs (they get :func:`fallback_runs`)."""
+    return [name for name in SURFACES if name not in SURFACE_DEFAULTS]
+
+
+def fallback_runs(surface: Surface, start: Point, steps: int) -> tuple[RunSpec, ...]:
+    """The six optimizers with learning rates picked by running them on ``surface``.
+
+    For each optimizer every ``lr`` of the page's menu from 1e-4 to 10 runs
+    from ``start`` (as one batch, default ``mu``, ``decay_rate`` and betas). A
+    run qualifies when it stays finite and its loss never climbs above its
+    start's by more than ``|loss at the start|``. Of the qualifying rates at most
+    half the largest one (a margin from the edge of stability, where paths
+    jump about), the one whose run ends lowest wins. When none qualifies, the
+    smallest lr of the menu is used.
+    """
+    menu = np.array([lr for lr in choices("lr") if 1e-4 <= lr <= 10])
+    starts = np.tile(np.asarray(start, dtype=float), (len(menu), 1))
+    runs = []
+    for name in OPTIMIZER_ORDER:
+        run = simulate(surface, name, starts, steps, keep_path=False, lr=menu)
+        losses = run.losses
+        with np.errstate(invalid="ignore"):
+            ok = (run.diverged_at > steps) & (
+                np.nanmax(losses, axis=0) <= losses[0] + np.abs(losses[0]))
+        lr = float(menu[0])
+        if ok.any():
+            ok &= menu <= max(menu[ok].max() / 2, menu[ok].min())
+            lr = float(menu[int(np.argmin(np.where(ok, losses[-1], np.inf)))])
+        runs.append(RunSpec.make(name, lr=lr))
+    return tuple(runs)
+
+
+@lru_cache(maxsize=32)
+def _fallback(name: str, params: tuple, start: Point, steps: int) -> tuple[RunSpec, ...]:
+    return fallback_runs(make_surface(name, **dict(params)), start, steps)
+
+
+def defaults_for(name: str, params: Mapping[str, float] | tuple | None = None
+                 ) -> SurfaceDefaults:
+    """The defaults of library surface ``name`` (tuned, or :func:`fallback_runs`).
+
+    Raises:
+        ValueError: an unknown surface or parameter.
+    """
+    if name not in SURFACES:
+        raise ValueError(f"unknown surface {name!r}; choose one of {', '.join(SURFACES)}")
+    if name in SURFACE_DEFAULTS:
+        return SURFACE_DEFAULTS[name]
+    full = surface_params(name, dict(params or {}))
+    steps = DEFAULT_SCENE.steps
+    start = default_start(name, full)
+    return SurfaceDefaults(_fallback(name, full, start, steps), steps,
+                           story="Learning rates picked by running each optimizer.")
+
+
+def default_runs(name: str, params: Mapping[str, float] | tuple | None = None
+                 ) -> tuple[RunSpec, ...]:
+    """The runs library surface ``name`` arrives with."""
+    return defaults_for(name, params).runs
+
+
+def default_scene(name: str, params: Mapping[str, float] | tuple | None = None) -> Scene:
+    """The scene a visitor sees on picking library surface ``name``.
+
+    ``params`` (e.g. ``{"kappa": 200, "angle": 30}`` for the ravine) are kept,
+    defaults filled in; the start is the surface's tuned one, or its own
+    default start (which turns with the ravine). No noise, constant lr.
+
+    >>> default_scene("ravine") == DEFAULT_SCENE
+    True
+    """
+    defaults = defaults_for(name, params)
+    full = surface_params(name, dict(params or {}))
+    start = defaults.start or default_start(name, full)
+    return Scene(surface=name, params=full, start=tuple(float(v) for v in start),
+                 steps=defaults.steps, runs=defaults.runs)
+
+
+def tuned_start(name: str) -> Point | None:
+    """The start a surface's tuned runs were picked for, or None (its own start)."""
+    entry = SURFACE_DEFAULTS.get(name)
+    return entry.start if entry else None
+
+
+__all__ = ["OPTIMIZER_ORDER", "SURFACE_DEFAULTS", "SurfaceDefaults", "default_runs",
+           "default_scene", "defaults_for", "fallback_runs", "tuned_start", "untuned_surfaces"]
+

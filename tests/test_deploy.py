@@ -1,0 +1,200 @@
+"""``deploy/serve``: the real nginx in front of real replicas, sticky per browser.
+
+The replica that answered a request is read from the ``X-Upstream`` header
+nginx adds (the replica's address), and compared with the replicas' ports that
+``deploy/serve`` printed when it started. Skipped, saying how to install it,
+where Debian's nginx is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from bench.classroom import LECTURE_LINK, process_tree
+from bench.st_client import Visitor, run_coroutine
+from deploy.balancer import COOKIE, find_nginx
+from deploy.servers import ROOT, free_port, stop
+
+SERVE = ROOT / "deploy" / "serve"
+needs_nginx = pytest.mark.skipif(find_nginx() is None,
+                                 reason="deploy/serve needs nginx: apt-get install -y nginx")
+
+
+class Serving:
+    """``deploy/serve`` started as a user would, its output in a file."""
+
+    def __init__(self, replicas: int, folder: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = folder / f"serve-{self.port}.log"
+        with open(self.log, "w") as out:
+            self.process = subprocess.Popen(
+                [str(SERVE), "--replicas", str(replicas), "--port", str(self.port),
+                 "--host", "127.0.0.1"],
+                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 120
+        while "Descent Lab:" not in self.output():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                stop(self.process)
+                raise AssertionError(f"deploy/serve did not start:\n{self.output()}")
+            time.sleep(0.2)
+        ports = re.search(r"port\(s\) ([\d, ]+)\.", self.output()).group(1)
+        self.replicas = {f"127.0.0.1:{p.strip()}" for p in ports.split(",")}
+        self.pids = process_tree(self.process.pid)
+
+    def output(self) -> str:
+        return self.log.read_text()
+
+    def stop_with(self, sig: int) -> int:
+        """Send ``sig`` to deploy/serve alone; its exit code."""
+        self.process.send_signal(sig)
+        return self.process.wait(timeout=60)
+
+    def left_behind(self, wait: float = 10.0) -> list[int]:
+        """The processes deploy/serve started that still exist after ``wait`` seconds."""
+        deadline = time.monotonic() + wait
+        while True:
+            alive = [pid for pid in self.pids if _alive(pid)]
+            if not alive or time.monotonic() > deadline:
+                return alive
+            time.sleep(0.2)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def get(url: str, cookie: str | None = None):
+    """``(status, headers, body)`` of a GET, with ``cookie`` as the browser's Cookie header."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:  # a 404 still says which replica answered
+        return error.code, error.headers, error.read()
+
+
+@pytest.fixture(scope="module")
+def balancer(tmp_path_factory):
+    if find_nginx() is None:
+        pytest.skip("deploy/serve needs nginx: apt-get install -y nginx")
+    serving = Serving(2, tmp_path_factory.mktemp("serve"))
+    try:
+        yield serving
+    finally:
+        stop(serving.process)
+
+
+def test_serve_is_an_executable_script():
+    assert os.access(SERVE, os.X_OK)
+    assert SERVE.read_text().startswith("#!/usr/bin/env python3\n")
+
+
+def test_without_nginx_it_says_how_to_install_it_and_starts_nothing():
+    result = subprocess.run([str(SERVE), "--replicas", "1", "--port", str(free_port()),
+                             "--nginx", "/nonexistent/nginx"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "needs nginx" in result.stderr and "apt-get install -y nginx" in result.stderr
+    assert "Descent Lab:" not in result.stdout
+
+
+@needs_nginx
+def test_the_page_is_healthy_through_nginx(balancer):
+    status, _, body = get(f"{balancer.url}/_stcore/health")
+    assert (status, body) == (200, b"ok")
+    status, headers, body = get(f"{balancer.url}/")
+    assert status == 200 and b'<div id="root">' in body
+    assert headers["X-Upstream"] in balancer.replicas
+
+
+@needs_nginx
+def test_a_browser_first_page_sets_the_cookie_that_keeps_it_on_that_replica(balancer):
+    status, headers, _ = get(f"{balancer.url}/")
+    first = headers["X-Upstream"]
+    [cookie] = [c.split(";")[0] for c in headers.get_all("Set-Cookie")]
+    assert status == 200 and cookie.startswith(f"{COOKIE}=") and len(cookie) > len(COOKIE) + 8
+    # Everything after the first page: the health check, the host config, a download
+    # under /media/ (which only this replica could hold), the page again.
+    for path in ("/_stcore/health", "/_stcore/host-config", "/media/nothing.csv", "/",
+                 "/_stcore/health"):
+        status, headers, _ = get(f"{balancer.url}{path}", cookie)
+        assert headers["X-Upstream"] == first, path
+        # Set once, on the first response (Streamlit sets its own XSRF cookie on health).
+        assert not any(c.startswith(f"{COOKIE}=") for c in headers.get_all("Set-Cookie", [])), path
+
+
+@needs_nginx
+def test_browsers_with_different_cookies_land_on_both_replicas(balancer):
+    landed = {get(f"{balancer.url}/_stcore/health", f"{COOKIE}=browser-{i}")[1]["X-Upstream"]
+              for i in range(24)}
+    assert landed == balancer.replicas  # 24 browsers on one of 2 replicas: odds 2 ** -23
+
+
+@needs_nginx
+def test_a_browser_websocket_and_its_reconnect_stay_on_its_replica(balancer):
+    cookie = get(f"{balancer.url}/")[1]["Set-Cookie"].split(";")[0]
+    replica = get(f"{balancer.url}/_stcore/health", cookie)[1]["X-Upstream"]
+
+    async def visit():
+        async with Visitor(balancer.url, LECTURE_LINK, cookie=cookie) as visitor:
+            run = await visitor.run()
+            return visitor.upgrade_headers["X-Upstream"], run
+
+    for _ in range(2):  # the first connection, then a reconnect
+        upstream, run = run_coroutine(visit())
+        assert upstream == replica
+        assert run.errors == [] and run.chart_at is not None and run.widget("run0_lr")
+
+
+@needs_nginx
+def test_ctrl_c_stops_everything_too(tmp_path):
+    serving = Serving(1, tmp_path)
+    try:
+        assert serving.stop_with(signal.SIGINT) == 0
+        assert serving.left_behind() == []
+    finally:
+        stop(serving.process)
+
+
+@needs_nginx
+@pytest.mark.browser
+def test_chromium_through_nginx_draws_the_chart_with_every_request_on_one_replica(balancer,
+                                                                                    browser):
+    from bench.browser import CHART_DRAWN
+
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        page = context.new_page()
+        answered: list[str] = []
+        page.on("response", lambda r: answered.append(r.headers.get("x-upstream")))
+        page.goto(f"{balancer.url}/")
+        page.wait_for_function(CHART_DRAWN, timeout=60_000)
+        page.reload()  # a second visit of the same browser
+        page.wait_for_function(CHART_DRAWN, timeout=60_000)
+        cookie = next(c for c in context.cookies() if c["name"] == COOKIE)
+    finally:
+        context.close()
+    assert len(answered) > 10 and set(answered) <= balancer.replicas
+    assert len(set(answered)) == 1, answered
+    assert cookie["value"] and cookie["httpOnly"]
+
+
+@needs_nginx
+def test_sigterm_stops_nginx_and_every_replica(balancer):  # last: it stops the module's serve
+    assert len(balancer.pids) >= 1 + 2 + 2  # serve, two replicas, nginx master and worker
+    assert balancer.stop_with(signal.SIGTERM) == 0
+    assert balancer.left_behind() == []
+    assert "SIGTERM: stopping nginx and 2 replica(s)" in balancer.output()
