@@ -14,16 +14,20 @@ import streamlit as st
 from panels import PageState, Panel
 from plotting import scene_figure
 from plotting.export import file_stem, scene_html, trajectories_csv
+from plotting.layout import Screen
 from plotting.surface3d import surface_figure
 
 GRID_N = 120  # as the page's contour
+# The file's chart: a laptop's width (it shows as it is in any browser window).
+FILE_WIDTH, FILE_HEIGHT = 1200, 680
 
 
 def html_file(page: PageState, with_3d: bool) -> bytes:
     """The scene as the page shows it (view, presenter sizes), in one offline HTML file."""
     grid = page.surface.grid(GRID_N)
+    screen = Screen(FILE_WIDTH, FILE_HEIGHT, page.presenter)
     figures = [scene_figure(page.surface, page.traces, view=page.view, grid=grid,
-                            start_picker=False, presenter=page.presenter)]
+                            start_picker=False, screen=screen)]
     if with_3d and page.traces:
         figures.append(surface_figure(page.surface, page.traces, presenter=page.presenter))
     return scene_html(figures, page.scene, page.surface,

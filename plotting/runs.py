@@ -7,7 +7,7 @@ each, in order.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,7 +16,7 @@ from optimizers import OPTIMIZERS, Run
 from plotting.colors import run_color
 from scenes.compute import Trajectory
 from scenes.dynamics import NO_DYNAMICS, Dynamics
-from scenes.model import RunSpec
+from scenes.model import RunSpec, Scene
 
 Domain = tuple[tuple[float, float], tuple[float, float]]
 
@@ -106,6 +106,18 @@ def run_trace(run: RunSpec, path: Trajectory, *, color: str, legend: str = "",
     return RunTrace(label=label, color=color, points=path.points, losses=path.losses,
                     diverged_at=path.diverged_at, fan=fan, legend=legend,
                     stop_reason=path.stop_reason)
+
+
+def scene_traces(scene: Scene, paths: Mapping[int, Trajectory]) -> list[RunTrace]:
+    """The runs of ``scene`` that are switched on, as drawn: each in its colour
+    (``Scene.colors()``), named for the legend (:func:`legend_names`); ``paths`` maps a
+    run's place in ``scene.runs`` to its trajectory."""
+    enabled = scene.enabled_runs
+    names = legend_names([run for _, run in enabled], scene.dynamics)
+    colors = scene.colors()
+    return [run_trace(run, paths[i], color=run_color(colors[i]), legend=name,
+                      dynamics=scene.dynamics)
+            for (i, run), name in zip(enabled, names, strict=True)]
 
 
 def legend_names(runs: Sequence[RunSpec], dynamics: Dynamics = NO_DYNAMICS) -> list[str]:
