@@ -194,7 +194,7 @@ def race() -> None:
     paths = {i: path_of(scene.surface_key, run.optimizer, run.hyper, scene.start, scene.steps,
                         scene.dynamics)
              for i, run in scene.enabled_runs} if surface else {}
-    messages = [m for i, run in scene.enabled_runs
+    messages = [m for i, run in scene.enabled_runs if i in paths
                 for m in (compute.divergence_message(run, paths[i], scene.dynamics),
                           compute.fan_message(run, paths[i], scene.dynamics)) if m]
     with st.container(horizontal=True, vertical_alignment="center"):
