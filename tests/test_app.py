@@ -23,10 +23,17 @@ from surfaces import SURFACES
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
-def open_page(query: dict | None = None) -> AppTest:
+def open_page(query: dict | None = None, screen: tuple[int, int, int] | None = None) -> AppTest:
+    """The page opened with ``query`` (a link's parameters), in a browser whose main
+    column is ``screen = (width, window height, top of the chart)`` pixels as the page's
+    viewport component reports it (AppTest runs no JavaScript; without, the page lays the
+    chart out for a laptop)."""
     at = AppTest.from_file(APP, default_timeout=60)
     for key, value in (query or {}).items():
         at.query_params[key] = value
+    if screen:
+        width, height, top = screen
+        at.session_state["viewport"] = {"size": {"width": width, "height": height, "top": top}}
     at.run()
     assert not at.exception, at.exception
     return at
