@@ -130,7 +130,7 @@ PAGE_CSS = """<style>
 @media (max-width: 640px) {
   [data-testid="stMainBlockContainer"] { padding: 3.6rem 0.75rem 2rem; }
 }
-[data-testid="stSidebar"] { width: 270px !important;
+[data-testid="stSidebar"][data-collapsed="false"] { width: 270px !important;
   min-width: 270px !important; }
 </style>"""
 # Presenter mode, for a projector: larger text, the rule and its code large enough to read.

@@ -38,10 +38,10 @@ _JS = """
 export default function ({ parentElement, setStateValue }) {
   const host = parentElement.host || parentElement;
   const store = (window.__descentLab = window.__descentLab || {});
+  const main = host.closest('[data-testid="stMainBlockContainer"]') || document.body;
   const measure = () => {
     // The main column's width inside its padding, and the bottom of the row that
     // holds this component: where the chart starts.
-    const main = host.closest('[data-testid="stMainBlockContainer"]') || document.body;
     const style = getComputedStyle(main);
     const width = main.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
     const row = host.closest('[data-testid="stHorizontalBlock"]') || host;
@@ -61,7 +61,7 @@ export default function ({ parentElement, setStateValue }) {
   let timer = null;
   const later = () => { clearTimeout(timer); timer = setTimeout(measure, 150); };
   const observer = new ResizeObserver(later);
-  observer.observe(host);
+  observer.observe(main);  // the sidebar opening or closing, a rotated phone
   window.addEventListener("resize", later);
   measure();
   return () => {

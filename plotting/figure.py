@@ -250,7 +250,7 @@ def _colorbar_place(geo: ChartGeometry) -> dict:
     if geo.stacked:
         return {"orientation": "h", "x": geo.paper_x(bar.left), "xanchor": "left",
                 "len": geo.paper_x(bar.width), "lenmode": "fraction",
-                "y": geo.paper_y(bar.top - 1.6 * geo.style.font), "yanchor": "top",
+                "y": geo.paper_y(bar.top - 0.6 * geo.style.font), "yanchor": "top",
                 "thickness": 12}
     return {"x": geo.paper_x(bar.left), "xanchor": "left", "xpad": 0,
             "y": geo.paper_y(bar.bottom + bar.height / 2), "yanchor": "middle",
