@@ -23,11 +23,13 @@ import streamlit as st
 
 import surfaces
 from controls import dynamics as dynamics_controls
+from controls.choice import checked
 from optimizers import OPTIMIZERS
 from panels import PANELS, PageState
 from plotting import scene_figure
 from plotting.colors import run_color
 from plotting.export import chart_config, file_stem
+from plotting.selection import picked_point
 from scenes import (
     CUSTOM,
     DEFAULT_SCENE,
@@ -116,7 +118,8 @@ def remove_run(rid: int) -> None:
 
 
 def add_chosen_run() -> None:
-    add_run(RunSpec.make(ss.add_optimizer, lr=ADD_LR[ss.add_optimizer]))
+    name = checked("add_optimizer", list(OPTIMIZERS))
+    add_run(RunSpec.make(name, lr=ADD_LR[name]))
 
 
 def choose_preset(key: str) -> None:
@@ -130,7 +133,7 @@ def reset_start() -> None:
     Also fills in the new surface's parameters (and a typed formula's text and
     box) when their widgets were not drawn in the last run.
     """
-    name = ss.surface
+    name = checked("surface", SURFACE_CHOICES)
     if name == CUSTOM:
         ss.setdefault("expr", EXAMPLE_FORMULA)
         for k, v in zip(("x0", "x1", "y0", "y1"), (*DEFAULT_DOMAIN[0], *DEFAULT_DOMAIN[1]),
@@ -177,6 +180,9 @@ if "ids" not in ss:
     ss.preset = None
 if "picked" in ss:  # a click on the chart in the last run: the new start
     ss.start_x, ss.start_y = ss.pop("picked")
+# A selectbox passes on any text a browser sends: back to one of its options before use.
+checked("surface", SURFACE_CHOICES)
+checked("add_optimizer", list(OPTIMIZERS))
 
 
 # The start stays inside the plot when the box is turned or resized.
@@ -221,9 +227,9 @@ def chart(surface: surfaces.Surface, traces: list, surface_key: tuple, filename:
     state = st.plotly_chart(fig, key=f"chart{ss.get('picks', 0)}", on_select="rerun",
                             selection_mode="points", config=chart_config(filename),
                             theme=None)
-    points = [p for p in state.selection.points if p["curve_number"] == picker]
-    if points:
-        ss.picked = (float(points[0]["x"]), float(points[0]["y"]))
+    point = picked_point(state, picker)
+    if point:
+        ss.picked = point
         ss.picks = ss.get("picks", 0) + 1  # a fresh chart: the old selection is used up
         st.rerun()
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from controls.choice import checked
 from optimizers.schedules import KINDS, Schedule
 from scenes import choices
 from scenes.dynamics import ANNEAL_FROM, KIND_SETTINGS, KIND_TITLES, MAX_FAN, MAX_SEED, Dynamics
@@ -44,7 +45,7 @@ def load(dynamics: Dynamics) -> None:
 
 def read() -> Dynamics:
     """The dynamics the widgets show."""
-    kind = _get("schedule", "constant")
+    kind = checked("schedule", KINDS) or "constant"
     settings = {name: _get(SETTINGS[name][0], getattr(DEFAULT, name))
                 for name in KIND_SETTINGS[kind]}
     if _get("anneal", False):
