@@ -60,6 +60,7 @@ from scenes.model import (
     surface_params,
 )
 from scenes.presets import DEFAULT_SCENE
+from scenes.surface_defaults import default_scene
 from surfaces import FACTORIES, SURFACE_PARAMS, validate_domain
 from surfaces import plain_text as read
 from surfaces.expression import DEFAULT_DOMAIN
@@ -313,8 +314,8 @@ class _Reader:
         )
         return fallback
 
-    def steps(self) -> int:
-        return self.whole("steps", 1, MAX_STEPS, DEFAULT_SCENE.steps)
+    def steps(self, default: int = DEFAULT_SCENE.steps) -> int:
+        return self.whole("steps", 1, MAX_STEPS, default)
 
     def dynamics(self) -> Dynamics:
         """Noise, seed, fan, schedule and annealing (see :mod:`scenes.dynamics`)."""
@@ -385,7 +386,7 @@ class _Reader:
             return {}
         return {"mu_start": start, "mu_end": end, "anneal_steps": steps}
 
-    def runs(self) -> tuple[RunSpec, ...]:
+    def runs(self, default: tuple[RunSpec, ...] = DEFAULT_SCENE.runs) -> tuple[RunSpec, ...]:
         texts = self.query.get("run", [])
         self.used.add("run")
         if len(texts) > MAX_RUNS:
@@ -396,7 +397,7 @@ class _Reader:
         runs = [run for run in map(self.run, texts) if run is not None]
         if texts and not runs:
             self.messages.append("no run in the link could be used; showing the default runs")
-        return tuple(runs) or DEFAULT_SCENE.runs
+        return tuple(runs) or default
 
     def run(self, text: str) -> RunSpec | None:
         if len(text) > MAX_VALUE_LENGTH:
@@ -472,8 +473,10 @@ def scene_from_query(params: Mapping[str, Any]) -> tuple[Scene, list[str]]:
     reader = _Reader(_as_lists(params, messages), messages)
     surface, surface_values, expr, domain = reader.surface()
     scene = Scene(surface=surface, params=surface_values, expr=expr, domain=domain)
-    scene = replace(scene, start=reader.start(scene), steps=reader.steps(),
-                    dynamics=reader.dynamics(), runs=reader.runs())
+    # What the link leaves out comes from the surface's own default scene.
+    arrival = DEFAULT_SCENE if surface == CUSTOM else default_scene(surface, surface_values)
+    scene = replace(scene, start=reader.start(scene), steps=reader.steps(arrival.steps),
+                    dynamics=reader.dynamics(), runs=reader.runs(arrival.runs))
     reader.unknown()
     return scene, messages
 

@@ -105,7 +105,11 @@ PRESETS: tuple[Preset, ...] = (
         "rmsprop_fix",
         "RMSProp fixes AdaGrad",
         "Same lr: RMSProp's cache leaks (decay_rate 0.99), so its step stays about lr and it "
-        "reaches the minimum in a few hundred steps while AdaGrad slows to a crawl.",
+        "reaches the minimum in a few hundred steps while AdaGrad slows to a crawl. Then the "
+        "leak turns against it: near the minimum the gradient dies away and the cache with "
+        "it, lr / sqrt(cache) climbs past the steep direction's limit of 2, and around step "
+        "770 the loss jumps from far below 1e-10 back up to about 0.06. A constant lr never "
+        "settles for good: the cue for decaying it (a 1/t schedule removes the jump).",
         ravine_scene(RunSpec.make("adagrad", lr=0.05),
                      RunSpec.make("rmsprop", lr=0.05, decay_rate=0.99), steps=1000),
     ),
@@ -113,10 +117,11 @@ PRESETS: tuple[Preset, ...] = (
         "adam_bias",
         "Adam with and without bias correction",
         "m and v start at zero; without bias correction v is the more underestimated, so the "
-        "notes' Adam takes first steps about three times too long and overshoots, while the "
-        "corrected one starts with steps of about lr.",
-        ravine_scene(RunSpec.make("adam", lr=0.2),
-                     RunSpec.make("adam", lr=0.2, bias_correction=False)),
+        "notes' Adam takes first steps about three times too long (2.2 against 0.7 at lr "
+        "0.5) and overshoots the minimum by 4.8 instead of 1.4, while the corrected one "
+        "starts with steps of about lr along each axis.",
+        ravine_scene(RunSpec.make("adam", lr=0.5),
+                     RunSpec.make("adam", lr=0.5, bias_correction=False), steps=200),
     ),
     Preset(
         "saddle",
@@ -137,16 +142,20 @@ PRESETS: tuple[Preset, ...] = (
 # - SGD at lr 1 on a ravine of kappa 10 under noise 1 settles into a loss floor of
 #   about lr * noise**2 / 2 within 100 steps; cutting lr to 0.3 every 100 steps
 #   lowers the floor by about as much each time (0.66, 0.17, 0.025 over five seeds).
-# - AdaGrad (lr 1) and RMSProp (lr 0.05) under noise 0.2 go about as far in 1000
-#   steps; AdaGrad's cache grows by noise**2 every step, so its steps shrink like
-#   1 / sqrt(t), while RMSProp's cache levels off and its steps keep their size.
+# - AdaGrad (lr 0.3) and RMSProp (lr 0.1) on the same ravine under noise 1: AdaGrad's
+#   cache grows by about noise**2 every step, so its steps shrink like 1 / sqrt(t): over
+#   steps 800-1000 they are about 0.012 long, a thirtieth of its first step (lr * sqrt(2)),
+#   its paths move within a box of about 0.4 and its losses stay within a factor of 3,
+#   short of the minimum (x about -1.5: it went still before it arrived). RMSProp's cache
+#   levels off at noise**2: its steps stay about 0.12 long, ten times AdaGrad's, and its
+#   losses jump over two decades as it jitters around the minimum.
 PRESETS += (
     Preset(
         "noise_lr_decay",
         "Mini-batch noise: a decaying lr settles SGD",
         "With noisy gradients SGD cannot settle: it jitters around the minimum at a loss "
-        "level set by its learning rate. Each time the schedule cuts lr to a third (every "
-        "100 steps) the jitter shrinks and the loss drops to a lower floor, for every seed "
+        "level set by its learning rate. Each time the schedule cuts lr to 0.3 of itself "
+        "(every 100 steps) the jitter shrinks and the loss drops to a lower floor, for every seed "
         "of the fan.",
         replace(ravine_scene(RunSpec.make("sgd", lr=1.0), kappa=10.0),
                 dynamics=Dynamics(noise=1.0, seed=0, fan=5,
@@ -156,11 +165,13 @@ PRESETS += (
         "noise_adagrad",
         "Under noise AdaGrad's steps shrink to zero",
         "Noise adds to AdaGrad's cache at every step, so its steps keep shrinking (like "
-        "1 / sqrt(t)) and its paths go still, while RMSProp's cache forgets: its steps keep "
-        "their size and it keeps jittering around the minimum.",
-        replace(ravine_scene(RunSpec.make("adagrad", lr=1.0), RunSpec.make("rmsprop", lr=0.05),
-                             steps=1000),
-                dynamics=Dynamics(noise=0.2, seed=0, fan=5)),
+        "1 / sqrt(t)): by step 800 they are a thirtieth of its first one and its paths go "
+        "still, short of the minimum, their loss curves flat. RMSProp's cache forgets: its "
+        "steps keep their size, ten times AdaGrad's, and it keeps jittering around the "
+        "minimum, its loss jumping up and down.",
+        replace(ravine_scene(RunSpec.make("adagrad", lr=0.3), RunSpec.make("rmsprop", lr=0.1),
+                             steps=1000, kappa=10.0),
+                dynamics=Dynamics(noise=1.0, seed=0, fan=5)),
     ),
 )
 
