@@ -30,6 +30,7 @@ from panels import PANELS, PageState
 from plotting import scene_figure
 from plotting.export import chart_config, file_stem
 from plotting.runs import scene_traces
+from plotting.selection import picked_point
 from scenes import PRESETS_BY_KEY, RunSpec, Scene, compute, escape_markdown, scene_from_query
 from scenes.dynamics import NO_DYNAMICS, Dynamics
 from scenes.links import PageView, page_from_query, page_to_query, scene_to_query
@@ -173,9 +174,9 @@ def chart(scene: Scene, surface, traces: list, screen, view: str) -> None:
     state = st.plotly_chart(fig, key=f"chart{ss.get('picks', 0)}", on_select="rerun",
                             selection_mode="points", theme=None,
                             config=chart_config(file_stem(scene)))
-    points = [p for p in state.selection.points if p["curve_number"] == picker]
-    if points:
-        ss.picked = (float(points[0]["x"]), float(points[0]["y"]))
+    point = picked_point(state, picker)
+    if point:
+        ss.picked = point
         ss.picks = ss.get("picks", 0) + 1  # a fresh chart: the old selection is used up
         st.rerun()
 

@@ -33,9 +33,13 @@ Areas, each measured by its module beside a baseline in the same process:
   visitor's, and the first after the server started), against the bare page
   (:mod:`bench.bare_page`: one slider, one small chart; skipped with a note
   when Chromium is missing);
-* ``classroom`` (:mod:`bench.classroom`): 40 visitors on the real server
-  through Streamlit's websocket protocol against one visitor alone, then more
-  until the p95 of a move passes 2 s.
+* ``classroom`` (:mod:`bench.classroom`): a brisk class of 40 visitors (each
+  moving an lr slider 5 times, 1 to 3 s apart) on one server, through
+  Streamlit's websocket protocol, against the same class on the bare page:
+  move p50 and p95, server memory after the class and at its peak, errors;
+* ``balancer`` (:mod:`bench.classroom` ``--balancer``): 60 such visitors
+  through nginx in front of 2 replicas (``deploy/serve``) against the same 60
+  on one plain server (skipped with a note when nginx is missing).
 
 The last table has one row per figure: ours, the baseline beside it, and the
 ratio in words ("12.0x faster": the baseline took 12 times as long). The
@@ -60,7 +64,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "latest.json"
 AREAS = ("engine", "figure", "script", "phase", "expression", "panels", "dynamics", "views",
-         "browser", "classroom")
+         "browser", "classroom", "balancer")
+TINY_CLASS = ["--visitors", "2", "--moves", "1", "--think", "0", "0", "--baseline-moves", "1"]
 ARGS = {  # each area's arguments: full, tiny
     "engine": ([], ["--runs", "200", "--steps", "20", "--reps", "2", "--sampled-runs", "2",
                     "--no-torch"]),
@@ -72,9 +77,8 @@ ARGS = {  # each area's arguments: full, tiny
     "dynamics": ([], ["--runs", "1", "--reps", "1"]),
     "views": ([], ["--runs", "1", "--reps", "1", "--steps", "12", "--no-browser"]),
     "browser": (["--runs", "5", "--moves", "10"], ["--runs", "1", "--moves", "1"]),
-    "classroom": (["--visitors", "40", "--time-cap", "240"],
-                  ["--visitors", "2", "--moves", "1", "--think", "0", "0", "--no-raise",
-                   "--baseline-moves", "1"]),
+    "classroom": (["--visitors", "40", "--against-bare"], [*TINY_CLASS, "--against-bare"]),
+    "balancer": (["--visitors", "60", "--balancer"], [*TINY_CLASS, "--balancer"]),
 }
 
 
@@ -224,21 +228,36 @@ def browser(argv: list[str]) -> tuple[dict, list[dict]]:
 def classroom(argv: list[str]) -> tuple[dict, list[dict]]:
     from bench import classroom as bench_classroom
 
-    results = bench_classroom.main(argv)
-    rows = []
-    for r in results["levels"]:
-        n, alone = r["visitors"], r["baseline"]
-        for name, label in (("moves", "move -> updated chart"), ("open", "open -> first chart")):
-            for q in ("p50", "p95"):
-                if r[name][q] is not None and alone[name][q] is not None:
-                    rows.append(row("classroom", f"{label} {q}, {n} visitors", r[name][q],
-                                    alone[name][q], "one visitor alone", "s"))
-        rows.append(row("classroom", f"server peak RSS, {n} visitors", r["memory"]["peak"],
-                        r["memory"]["one_visitor"] * r["replicas"], "one visitor alone",
-                        "bytes"))
-        rows.append({"area": "classroom", "what": f"errors, {n} visitors", "ours": r["errors"],
-                     "baseline": None, "against": "must be 0", "unit": "count", "ratio": None})
-    return results, rows
+    results = bench_classroom.main(argv)["against_bare"]
+    return results, _class_rows("classroom", results, "page", "bare page",
+                                "the bare page, same class")
+
+
+def balancer(argv: list[str]) -> tuple[dict, list[dict]]:
+    from bench import classroom as bench_classroom
+
+    results = bench_classroom.main(argv)["balancer"]
+    if "skipped" in results:
+        return results, []
+    ours = next(name for name in results if name.startswith("balancer"))
+    return results, _class_rows("balancer", results, ours, "one server",
+                                "the same class on one plain server", memory=False)
+
+
+def _class_rows(area: str, results: dict, ours: str, base: str, against: str, *,
+                memory: bool = True) -> list[dict]:
+    """Rows of a class on ``ours`` against the same class on ``base``."""
+    o, b = results[ours], results[base]
+    n, pace = o["visitors"], "-".join(f"{t:g}" for t in o["think"])
+    rows = [row(area, f"{n} visitors, {pace} s apart: move {q}", o["moves"][q], b["moves"][q],
+                against, "s") for q in ("p50", "p95") if o["moves"][q] and b["moves"][q]]
+    if memory:
+        rows += [row(area, f"server RSS {what}, {n} visitors", o["memory"][key],
+                     b["memory"][key], against, "bytes")
+                 for what, key in (("after the class", "after_class"), ("at its peak", "peak"))]
+    return rows + [{"area": area, "what": f"errors, {n} visitors", "ours": o["errors"],
+                    "baseline": b["errors"], "against": f"{against} (must be 0)",
+                    "unit": "count", "ratio": None}]
 
 
 # --- the table and the JSON ---
@@ -272,6 +291,40 @@ def print_table(rows: list[dict]) -> None:
           "for the rest")
 
 
+# Issue 11's figures: (area, the start of the row's "what", the goal in words, and the goal
+# as the largest ours / baseline allowed, or for memory the largest ours in bytes).
+GOALS = (
+    ("browser", "lr slider move", "<= 2x the bare page (aim 1.5x)", ("ratio", 2.0)),
+    ("browser", "first chart, a second visitor", "<= 1.5x the bare page", ("ratio", 1.5)),
+    ("classroom", "40 visitors, 1-3 s apart: move p95", "<= 1.5x the bare page, same class",
+     ("ratio", 1.5)),
+    ("classroom", "server RSS after the class", "<= 350 MB", ("ours", 350e6)),
+    ("balancer", "60 visitors, 1-3 s apart: move p95", "<= 0.75x one server",
+     ("ratio", 0.75)),
+    ("balancer", "errors", "none through the balancer", ("ours", 0)),
+)
+
+
+def print_goals(rows: list[dict]) -> None:
+    """Issue 11's figures, each as ours / the baseline's (the goals are written that way)."""
+    found = [(r, goal, check) for area, start, goal, check in GOALS for r in rows
+             if r["area"] == area and r["what"].startswith(start)]
+    if not found:
+        return
+    print(f"\n{'issue 11':<50}{'ours':>10}{'baseline':>10}{'ours/base':>10}  goal")
+    for r, goal, (kind, limit) in found:
+        share = r["ours"] / r["baseline"] if r["baseline"] else None
+        value = share if kind == "ratio" else r["ours"]
+        met = value is not None and value <= limit
+        print(f"{r['area'] + ': ' + r['what']:<50.50}{fmt(r['ours'], r['unit']):>10}"
+              f"{fmt(r['baseline'], r['unit']):>10}{fmt_share(share):>10}  {goal}: "
+              f"{'met' if met else 'not met'}")
+
+
+def fmt_share(share: float | None) -> str:
+    return "-" if share is None else f"{share:.2f}x"
+
+
 def versions() -> dict[str, str | None]:
     found = {}
     for name in ("numpy", "plotly", "streamlit", "sympy", "torch", "websockets", "playwright"):
@@ -300,7 +353,7 @@ def main(argv: list[str] | None = None) -> dict:
     runners: dict[str, Callable[[list[str]], tuple[dict, list[dict]]]] = {
         "engine": engine, "figure": figure, "script": script, "phase": phase,
         "expression": expression, "panels": panels, "dynamics": dynamics, "views": views,
-        "browser": browser, "classroom": classroom}
+        "browser": browser, "classroom": classroom, "balancer": balancer}
     report = {"meta": {"started": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
                        "commit": commit(), "tiny": args.tiny, "python": platform.python_version(),
                        "versions": versions(), "cpus": os.cpu_count(), "areas": {}},
@@ -317,6 +370,7 @@ def main(argv: list[str] | None = None) -> dict:
                                          "load_after": os.getloadavg()[0]}
         args.json.write_text(json.dumps(report, indent=1, default=float))
     print_table(report["rows"])
+    print_goals(report["rows"])
     print(f"\nwritten to {args.json}")
     return report
 

@@ -53,7 +53,8 @@ import resource
 import subprocess
 import threading
 import time
-from collections import deque
+import urllib.request
+from collections import Counter, deque
 from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlencode
@@ -61,6 +62,7 @@ from urllib.parse import urlencode
 import numpy as np
 from websockets.exceptions import ConnectionClosed
 
+from bench.browser import BARE_PAGE
 from bench.page import CONTROL
 from bench.st_client import Visitor, run_coroutine
 from deploy.servers import APP, free_port, start_streamlit, stop, wait_until_healthy
@@ -112,19 +114,33 @@ def cpu_seconds(pid: int) -> float:
     return total / CLOCK_TICKS
 
 
+class Log:
+    """A server's stderr, drained in a thread (an unread pipe would fill and stall the
+    server), its last lines kept and its tracebacks counted."""
+
+    def __init__(self, process: subprocess.Popen) -> None:
+        self.lines: deque[str] = deque(maxlen=2000)
+        self.tracebacks = 0
+        threading.Thread(target=self._drain, args=(process,), daemon=True).start()
+
+    def _drain(self, process: subprocess.Popen) -> None:
+        for raw in process.stderr:
+            line = raw.decode(errors="replace").rstrip()
+            self.lines.append(line)
+            self.tracebacks += line.startswith("Traceback")
+
+
 class Server:
-    """``streamlit run app.py`` on a free port, its log drained and searched for tracebacks."""
+    """``streamlit run app.py`` (or ``script``) on a free port, its log drained."""
 
     def __init__(self, script: Path = APP) -> None:
         self.script = script
-        self.log: deque[str] = deque(maxlen=2000)
-        self.tracebacks = 0
 
     def __enter__(self) -> Server:
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
         self.process: subprocess.Popen = start_streamlit(port, self.script)
-        threading.Thread(target=self._drain, daemon=True).start()
+        self.log = Log(self.process)
         try:
             wait_until_healthy(self.url, self.process)
         except BaseException:
@@ -135,12 +151,24 @@ class Server:
     def __exit__(self, *exc) -> None:
         stop(self.process)
 
-    def _drain(self) -> None:
-        # Streamlit logs to stderr; an unread pipe would fill and stall the server.
-        for raw in self.process.stderr:
-            line = raw.decode(errors="replace").rstrip()
-            self.log.append(line)
-            self.tracebacks += line.startswith("Traceback")
+
+class Balanced:
+    """:class:`deploy.balancer.Balancer` (nginx, ``replicas`` replicas of ``script``) with
+    each replica's log drained, for a class that goes through the balancer."""
+
+    def __init__(self, replicas: int, script: Path = APP) -> None:
+        from deploy.balancer import Balancer
+
+        self.balancer = Balancer(replicas, script=script, stderr=subprocess.PIPE)
+
+    def __enter__(self) -> Balanced:
+        self.balancer.__enter__()
+        self.url = self.balancer.url
+        self.logs = [Log(process) for process in self.balancer.replicas.values()]
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.balancer.__exit__(*exc)
 
 
 class Memory:
@@ -183,19 +211,33 @@ def move_values(options: Sequence[str], current: str, moves: int, seed: int) -> 
     return values
 
 
+def first_page(url: str, timeout: float) -> str | None:
+    """GET the page's HTML as a browser's first request does; the sticky cookie a
+    balancer set (``deploy.balancer.COOKIE=...``), or None (a plain server sets none)."""
+    from deploy.balancer import COOKIE
+
+    with urllib.request.urlopen(f"{url}/?{LECTURE_LINK}", timeout=timeout) as response:
+        response.read()
+        cookies = [c.split(";")[0] for c in response.headers.get_all("Set-Cookie", [])]
+    return next((c for c in cookies if c.startswith(f"{COOKIE}=")), None)
+
+
 async def visit(url: str, *, moves: int, think: tuple[float, float], seed: int,
                 timeout: float = 120.0) -> dict:
-    """One visitor: open the lecture's link, then move the lr slider ``moves`` times.
+    """One visitor: fetch the page, open the lecture's link, move the lr slider ``moves`` times.
 
     Returns ``{"open": seconds to the first chart or None, "moves": [seconds
-    to each updated chart], "errors": [...], "bytes": received}``.
+    to each updated chart], "errors": [...], "bytes": received, "replica": the
+    X-Upstream a balancer named, or None}``.
     """
     rng = random.Random(seed)
-    result = {"open": None, "moves": [], "errors": [], "bytes": 0}
-    t0 = time.perf_counter()
+    result = {"open": None, "moves": [], "errors": [], "bytes": 0, "replica": None}
     try:
-        async with Visitor(url, LECTURE_LINK, timeout=timeout) as visitor:
+        cookie = await asyncio.to_thread(first_page, url, timeout)
+        t0 = time.perf_counter()
+        async with Visitor(url, LECTURE_LINK, timeout=timeout, cookie=cookie) as visitor:
             connected = time.perf_counter() - t0
+            result["replica"] = visitor.upgrade_headers.get("X-Upstream")
             first = await visitor.run()
             result["bytes"] += first.bytes_received
             result["errors"] += first.errors
@@ -207,8 +249,11 @@ async def visit(url: str, *, moves: int, think: tuple[float, float], seed: int,
             if slider is None:
                 result["errors"].append(f"no widget with key {CONTROL!r} on the page")
                 return result
-            # raw_value: a select slider's current value as its formatted option
-            for value in move_values(list(slider.options), slider.raw_value[0], moves, seed):
+            # raw_value: a select slider's value as its formatted option, when the script
+            # set it (the page does, through session state); else its default's index.
+            options = list(slider.options)
+            current = slider.raw_value[0] if slider.raw_value else options[int(slider.default[0])]
+            for value in move_values(options, current, moves, seed):
                 await asyncio.sleep(rng.uniform(*think))
                 run = await visitor.run({slider.id: [value]})
                 result["bytes"] += run.bytes_received
@@ -246,42 +291,56 @@ def summarize(results: list[dict]) -> dict:
     moves = [t for r in results for t in r["moves"]]
     opens = [r["open"] for r in results if r["open"] is not None]
     errors = [e for r in results for e in r["errors"]]
+    spread = Counter(r["replica"] for r in results if r["replica"])
     return {"visitors": len(results), "moves": quantiles(moves), "open": quantiles(opens),
             "runs": len(moves) + len(opens), "errors": len(errors), "error_examples": errors[:5],
-            "bytes_per_visitor": float(np.mean([r["bytes"] for r in results]))}
+            "bytes_per_visitor": float(np.mean([r["bytes"] for r in results])),
+            "per_replica": dict(sorted(spread.items()))}
 
 
 # --- one level: fresh servers, the lone visitor, then the class ---
 
 def level(visitors: int, *, moves: int = 5, think: tuple[float, float] = (2.0, 8.0),
           replicas: int = 1, baseline_moves: int = 10, seed: int = 0,
-          script: Path = APP) -> dict:
-    """Measure one class size on ``replicas`` fresh servers; see the module docstring.
+          script: Path = APP, balancer: bool = False) -> dict:
+    """Measure one class size on ``replicas`` fresh servers of ``script``; see the module
+    docstring. With ``balancer``, the replicas stand behind nginx (``deploy/serve``'s
+    :class:`deploy.balancer.Balancer`) and every visitor goes through it.
 
     The baseline (a cold first visit, then one visitor alone making
-    ``baseline_moves`` moves 0.2 s apart) runs on the first server before the
-    class arrives; every ratio is the class's figure over the lone visitor's.
+    ``baseline_moves`` moves 0.2 s apart) runs before the class arrives, on
+    the first server or through the balancer; every ratio is the class's figure
+    over the lone visitor's.
     """
     load_before = os.getloadavg()[0]
     with contextlib.ExitStack() as stack:
-        servers = [stack.enter_context(Server(script)) for _ in range(replicas)]
-        urls = [server.url for server in servers]
-        pids = [server.process.pid for server in servers]
-        idle = sum(rss_bytes(pid) for pid in pids)
+        if balancer:
+            front = stack.enter_context(Balanced(replicas, script))
+            urls, logs = [front.url], front.logs
+            pids = [p.pid for p in front.balancer.replicas.values()]
+            servers_pids = [*pids, front.balancer.proxy.pid]
+        else:
+            servers = [stack.enter_context(Server(script)) for _ in range(replicas)]
+            urls, logs = [server.url for server in servers], [server.log for server in servers]
+            pids = servers_pids = [server.process.pid for server in servers]
+        idle = sum(rss_bytes(pid) for pid in servers_pids)
         cold = run_coroutine(crowd(urls[:1], 1, moves=0, think=(0, 0), seed=seed + 7907))
         lone = run_coroutine(crowd(urls[:1], 1, moves=baseline_moves, think=(0.2, 0.2),
-                                 seed=seed + 7919))
-        after_lone = rss_bytes(pids[0])
+                                   seed=seed + 7919))
+        after_lone = max(rss_bytes(pid) for pid in pids)  # the replica the lone visitor used
         cpu_before, own = sum(map(cpu_seconds, pids)), resource.getrusage(resource.RUSAGE_SELF)
         start = time.perf_counter()
-        with Memory(pids) as memory:
+        with Memory(servers_pids) as memory:
             results = run_coroutine(crowd(urls, visitors, moves=moves, think=think, seed=seed))
         wall = time.perf_counter() - start
         own_after = resource.getrusage(resource.RUSAGE_SELF)
         server_cpu = sum(map(cpu_seconds, pids)) - cpu_before
-        tracebacks = sum(server.tracebacks for server in servers)
+        after_class = sum(rss_bytes(pid) for pid in servers_pids)
+        tracebacks = sum(log.tracebacks for log in logs)
     out = summarize(results)
+    out["script"] = script.name
     out["replicas"] = replicas
+    out["balancer"] = balancer
     out["think"] = list(think)
     out["baseline"] = summarize(lone)
     out["cold_open"] = cold[0]["open"]
@@ -289,13 +348,14 @@ def level(visitors: int, *, moves: int = 5, think: tuple[float, float] = (2.0, 8
     out["error_examples"] += cold[0]["errors"][:5] + out["baseline"]["error_examples"]
     out["server_tracebacks"] = tracebacks
     if tracebacks:
-        out["error_examples"] += [line for server in servers for line in server.log][-20:]
+        out["error_examples"] += [line for log in logs for line in log.lines][-20:]
     for name in ("moves", "open"):
         base = out["baseline"][name]
         out[name]["ratio_p50"] = _ratio(out[name]["p50"], base["p50"])
         out[name]["ratio_p95"] = _ratio(out[name]["p95"], base["p95"])
     # The memory baseline: every replica as the lone visitor left its server.
     out["memory"] = {"idle": idle, "one_visitor": after_lone, "peak": memory.peak,
+                     "after_class": after_class,
                      "per_visitor": (memory.peak - after_lone * replicas) / visitors,
                      "ratio_peak": memory.peak / (after_lone * replicas)}
     out["cpu"] = {"server_seconds": server_cpu, "server_cores": server_cpu / wall,
@@ -400,18 +460,52 @@ def print_level(r: dict) -> None:
           f"{_s(b['open']['p50'])}s {'':>7} {b['errors']:>6} "
           f"{mem['one_visitor'] / 2**20:>6.0f} MB   (first visit, cold: "
           f"{_s(r['cold_open']).strip()} s)")
+    if len(r["per_replica"]) > 1:
+        print(f"{'':>8} visitors per replica: " + ", ".join(
+            f"{n} on {replica}" for replica, n in r["per_replica"].items()))
     for example in r["error_examples"]:
         print(f"         error: {example}")
 
 
+BRISK = (1.0, 3.0)  # seconds between a chart and the next move in a brisk class
+
+
+def compare(contenders: dict[str, dict], visitors: int, **kwargs) -> dict:
+    """The same class (same visitors, same seeds) on each contender's fresh servers, one
+    after the other: ``{name: level}``, then ``"ratios"`` of the first over the second
+    (move p50 and p95, server RSS after the class and at its peak)."""
+    levels = {}
+    for name, setup in contenders.items():
+        levels[name] = level(visitors, **kwargs, **setup)
+        print(f"--- {name}")
+        print_level(levels[name])
+    ours, base = levels.values()
+    ratios = {f"move {q}": _ratio(ours["moves"][q], base["moves"][q]) for q in ("p50", "p95")}
+    ratios |= {f"RSS {w}": ours["memory"][k] / base["memory"][k]
+               for w, k in (("after the class", "after_class"), ("peak", "peak"))}
+    first, second = contenders
+    print(f"{first} over {second}: " + ", ".join(
+        f"{k} {v:.2f}x" for k, v in ratios.items() if v is not None)
+        + f"; errors {ours['errors']} and {base['errors']}")
+    return {**levels, "ratios": ratios}
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--visitors", type=int, default=40, help="the first class size")
+    parser.add_argument("--visitors", type=int, help="the (first) class size: 40, or 60 with "
+                        "--balancer")
     parser.add_argument("--moves", type=int, default=5, help="slider moves per visitor")
-    parser.add_argument("--think", type=float, nargs=2, default=(2.0, 8.0),
-                        metavar=("LOW", "HIGH"), help="seconds between a chart and the next move")
-    parser.add_argument("--replicas", type=int, default=1,
-                        help="servers, visitors spread over them (sticky, round robin)")
+    parser.add_argument("--think", type=float, nargs=2, metavar=("LOW", "HIGH"),
+                        help="seconds between a chart and the next move: 2 8, or 1 3 (brisk) "
+                        "with --against-bare or --balancer")
+    parser.add_argument("--replicas", type=int,
+                        help="servers, visitors spread over them (sticky, round robin); "
+                        "behind nginx with --balancer (default 2 there, else 1)")
+    parser.add_argument("--against-bare", action="store_true",
+                        help="the class on the page, then the same class on the bare page")
+    parser.add_argument("--balancer", action="store_true",
+                        help="the class on one plain server, then the same class through "
+                        "nginx in front of --replicas replicas (deploy/serve)")
     parser.add_argument("--limit", type=float, default=2.0, help="the p95 to find, in seconds")
     parser.add_argument("--time-cap", type=float, default=300.0,
                         help="no level starts that would end past this many seconds")
@@ -422,15 +516,39 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
+    comparing = args.against_bare or args.balancer
+    visitors = args.visitors or (60 if args.balancer else 40)
+    think = tuple(args.think or (BRISK if comparing else (2.0, 8.0)))
+    replicas = args.replicas or (2 if args.balancer else 1)
+    common = {"moves": args.moves, "think": think, "baseline_moves": args.baseline_moves,
+              "seed": args.seed}
+    where = (f"through nginx to {replicas} replicas, against one plain server" if args.balancer
+             else f"on {replicas} server(s)")
     print(f"Classroom: each visitor opens the lecture's link and moves {CONTROL} {args.moves} "
-          f"times, {args.think[0]:g}-{args.think[1]:g} s apart, on {args.replicas} server(s); "
-          "move = rerun sent -> updated chart received; vs alone = over one visitor alone on a "
-          f"fresh server; {os.cpu_count()} cores; load = 1-min load average before the level")
+          f"times, {think[0]:g}-{think[1]:g} s apart, {where}; move = rerun sent -> updated "
+          "chart received; vs alone = over one visitor alone on a fresh server; "
+          f"{os.cpu_count()} cores; load = 1-min load average before the level")
     print_header()
-    result = escalate(args.visitors, limit=args.limit, time_cap=args.time_cap,
-                      max_visitors=args.max_visitors, grow=not args.no_raise,
-                      moves=args.moves, think=tuple(args.think), replicas=args.replicas,
-                      baseline_moves=args.baseline_moves, seed=args.seed)
+    result: dict = {}
+    if args.against_bare:
+        result["against_bare"] = compare(
+            {"page": {"replicas": replicas}, "bare page": {"replicas": replicas,
+                                                           "script": BARE_PAGE}},
+            visitors, **common)
+    if args.balancer:
+        from deploy.balancer import INSTALL, find_nginx
+
+        if find_nginx() is None:
+            print(f"balancer: skipped, no nginx ({INSTALL})")
+            result["balancer"] = {"skipped": f"no nginx ({INSTALL})"}
+        else:
+            result["balancer"] = compare(
+                {f"balancer, {replicas} replicas": {"replicas": replicas, "balancer": True},
+                 "one server": {"replicas": 1}}, visitors, **common)
+    if not comparing:
+        result = escalate(visitors, limit=args.limit, time_cap=args.time_cap,
+                          max_visitors=args.max_visitors, grow=not args.no_raise,
+                          replicas=replicas, **common)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result, indent=2))

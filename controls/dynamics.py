@@ -10,11 +10,12 @@ drawn, so every value is read with its default.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
+from collections.abc import MutableMapping
 from typing import Any
 
 import streamlit as st
 
+from controls.choice import checked
 from optimizers.schedules import KINDS, Schedule
 from scenes import choices
 from scenes.dynamics import ANNEAL_FROM, KIND_SETTINGS, KIND_TITLES, MAX_FAN, MAX_SEED, Dynamics
@@ -44,10 +45,10 @@ def load(dynamics: Dynamics, ss: MutableMapping[str, Any] | None = None) -> None
     ss["anneal_mu_end"], ss["anneal_steps"] = s.mu_end, s.anneal_steps
 
 
-def read(ss: Mapping[str, Any] | None = None) -> Dynamics:
+def read(ss: MutableMapping[str, Any] | None = None) -> Dynamics:
     """The dynamics the widgets' state ``ss`` (``st.session_state`` unless given) shows."""
     ss = st.session_state if ss is None else ss
-    kind = ss.get("schedule", "constant")
+    kind = checked("schedule", KINDS, ss=ss) or "constant"
     settings = {name: ss.get(SETTINGS[name][0], getattr(DEFAULT, name))
                 for name in KIND_SETTINGS[kind]}
     if ss.get("anneal", False):

@@ -93,7 +93,7 @@ def add_run(ss: MutableMapping[str, Any]) -> None:
         st.selectbox("Optimizer", list(OPTIMIZERS), key="add_optimizer",
                      format_func=lambda n: OPTIMIZERS[n].title)
         st.button("Add", key="add_run", icon=":material/add:", width="stretch",
-                  on_click=lambda: scene_state.add_optimizer(ss, ss["add_optimizer"]))
+                  on_click=scene_state.add_optimizer, args=(ss,))
 
 
 def used_optimizers(scene: Scene) -> tuple[str, ...]:

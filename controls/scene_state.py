@@ -24,14 +24,16 @@ from collections.abc import MutableMapping
 from typing import Any
 
 from controls import dynamics as dynamics_controls
+from controls.choice import checked
 from optimizers import OPTIMIZERS
 from scenes import CUSTOM, DEFAULT_SCENE, RunSpec, Scene
 from scenes.model import PALETTE_SIZE, default_start, plot_box, surface_params
 from scenes.surface_defaults import defaults_for
-from surfaces import SURFACE_PARAMS, Domain
+from surfaces import SURFACE_PARAMS, SURFACES, Domain
 from surfaces.expression import DEFAULT_DOMAIN
 
 State = MutableMapping[str, Any]
+SURFACE_CHOICES = (*SURFACES, CUSTOM)
 EXAMPLE_FORMULA = "0.05*x**2 + 2*y**2"
 BOX_KEYS = ("x0", "x1", "y0", "y1")
 # A sensible first learning rate when a run is added: the lecture scene's.
@@ -75,8 +77,10 @@ def add_run(ss: State, run: RunSpec, color: int | None = None) -> int:
     return rid
 
 
-def add_optimizer(ss: State, optimizer: str) -> int:
-    """Add a run of ``optimizer`` at the lecture scene's learning rate for it."""
+def add_optimizer(ss: State) -> int:
+    """Add a run of the optimizer picked under ``add_optimizer``, at the lecture scene's
+    learning rate for it."""
+    optimizer = checked("add_optimizer", list(OPTIMIZERS), ss=ss) or "sgd"
     return add_run(ss, RunSpec.make(optimizer, lr=ADD_LR[optimizer]))
 
 
@@ -113,9 +117,14 @@ def typed_box(ss: State) -> Domain | None:
     return ((ss["x0"], ss["x1"]), (ss["y0"], ss["y1"]))
 
 
+def surface_name(ss: State) -> str:
+    """The surface picked, one of :data:`SURFACE_CHOICES` (a browser may send anything)."""
+    return checked("surface", SURFACE_CHOICES, ss=ss)
+
+
 def read_scene(ss: State) -> Scene:
     """The scene the widgets show."""
-    name = ss["surface"]
+    name = surface_name(ss)
     return Scene(surface=name, params=params_of(ss, name),
                  expr=ss["expr"] if name == CUSTOM else "", domain=typed_box(ss),
                  start=(float(ss["start_x"]), float(ss["start_y"])), steps=int(ss["steps"]),
@@ -131,7 +140,7 @@ def switch_surface(ss: State) -> None:
     typed formula's text and box) when their widgets were not drawn in the last run:
     Streamlit forgets the state of widgets that were not drawn.
     """
-    name = ss["surface"]
+    name = surface_name(ss)
     if name == CUSTOM:
         ss.setdefault("expr", EXAMPLE_FORMULA)
         for key, value in zip(BOX_KEYS, (*DEFAULT_DOMAIN[0], *DEFAULT_DOMAIN[1]), strict=True):
@@ -150,7 +159,7 @@ def switch_surface(ss: State) -> None:
 
 def turn_surface(ss: State) -> None:
     """A changed surface parameter (the ravine's angle): the start turns with it."""
-    name = ss["surface"]
+    name = surface_name(ss)
     params = params_of(ss, name)
     ss["start_x"], ss["start_y"] = default_start(name, params)
 
@@ -158,7 +167,7 @@ def turn_surface(ss: State) -> None:
 def clamp_start(ss: State) -> Domain | None:
     """Keep the start inside the plotting box; the box, or None while a typed box is
     upside down (it may be, until the visitor has typed both ends)."""
-    name = ss["surface"]
+    name = surface_name(ss)
     (x0, x1), (y0, y1) = box = plot_box(Scene(surface=name, params=params_of(ss, name),
                                               domain=typed_box(ss)))
     if not (x0 < x1 and y0 < y1):

@@ -21,7 +21,7 @@ from scenes.model import MAX_EXPR_LENGTH
 from surfaces import SURFACE_PARAMS, SURFACES, Domain
 from surfaces.expression import DOMAIN_LIMIT
 
-SURFACE_CHOICES = (*SURFACES, CUSTOM)
+SURFACE_CHOICES = scene_state.SURFACE_CHOICES
 
 
 def _fmt(value: float) -> str:

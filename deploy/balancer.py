@@ -2,6 +2,7 @@
 
     deploy/serve --replicas 2 --port 8501          # http://<this machine>:8501/
     deploy/serve --replicas 2 --port 8501 --host 127.0.0.1
+    deploy/serve --replicas 4 --port 8501 --upstream 10.0.0.2:8501 --upstream 10.0.0.3:8501
 
 One Streamlit process runs every session's script in one Python interpreter,
 so it uses about one core. A lecture hall needs several: each replica is a
@@ -23,6 +24,10 @@ before each reconnect. A replica that is down is skipped (the next one on the
 hash ring takes its browsers; their sessions start afresh, the scene survives
 in the URL). Every response says which replica answered in ``X-Upstream``.
 
+Replicas on other machines (``--upstream HOST:PORT``, each a ``streamlit run
+app.py --server.address 0.0.0.0`` with the same ``.streamlit/config.toml``)
+join the same hash ring; they are not started or stopped here.
+
 nginx runs unprivileged from a temporary prefix (its config, pid file and
 temp folders; its log on stderr), so it needs no root and no ``/etc/nginx``.
 ``SIGINT`` (Ctrl-C) or ``SIGTERM`` stops nginx and every replica; a replica
@@ -34,6 +39,7 @@ from __future__ import annotations
 import argparse
 import ctypes
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -49,6 +55,7 @@ NGINX_PATHS = ("/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/local/nginx/sbi
 INSTALL = "apt-get install -y nginx"
 COOKIE = "descent_replica"
 TEMP_DIRS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+UPSTREAM = re.compile(r"(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}")
 TIMEOUT = "1d"  # a websocket is quiet while a student reads the chart
 
 
@@ -60,12 +67,12 @@ def find_nginx(wanted: str | None = None) -> str | None:
     return found or next((p for p in NGINX_PATHS if os.access(p, os.X_OK)), None)
 
 
-def nginx_config(prefix: Path, replica_ports: Sequence[int], *, port: int,
+def nginx_config(prefix: Path, replicas: Sequence[str], *, port: int,
                  host: str = "0.0.0.0") -> str:
-    """nginx.conf for ``host:port`` in front of the replicas on 127.0.0.1 (see the module
-    docstring); every path nginx writes lies under ``prefix``."""
-    servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;"
-                        for p in replica_ports)
+    """nginx.conf for ``host:port`` in front of the ``replicas`` (``"address:port"`` each;
+    see the module docstring); every path nginx writes lies under ``prefix``."""
+    servers = "\n".join(f"        server {address} max_fails=1 fail_timeout=5s;"
+                        for address in replicas)
     temp = "\n".join(f"    {name}_temp_path {prefix / name};" for name in TEMP_DIRS)
     return f"""# Written by deploy/serve; removed when it stops.
 daemon off;
@@ -139,57 +146,110 @@ def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
-def serve(replicas: int, port: int, *, host: str = "0.0.0.0", nginx: str,
-          script: Path = APP, out=sys.stdout) -> int:
-    """Run nginx and ``replicas`` replicas until SIGINT/SIGTERM; 0 then, 1 if nginx dies."""
-    running: list[subprocess.Popen] = []
-    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
-    prefix = Path(tempfile.mkdtemp(prefix="descent-nginx-"))
-    try:
-        # nginx started as root runs its workers as nobody, who must reach the prefix.
-        prefix.chmod(0o755)
-        ports = [free_port() for _ in range(replicas)]
-        replica = {}
-        for p in ports:
-            replica[p] = start_streamlit(p, script, stderr=None, preexec_fn=_die_with_parent)
-            running.append(replica[p])
-        for p in ports:
-            wait_until_healthy(f"http://127.0.0.1:{p}", replica[p], timeout=120)
-        config = prefix / "nginx.conf"
-        config.write_text(nginx_config(prefix, ports, port=port, host=host))
-        proxy = subprocess.Popen([nginx, "-p", str(prefix), "-c", str(config), "-e", "stderr"],
-                                 stdout=subprocess.DEVNULL, start_new_session=True,
-                                 preexec_fn=_die_with_parent)
-        running.append(proxy)
+class Balancer:
+    """nginx on ``host:port`` in front of ``replicas`` fresh replicas of ``script``, as a
+    context manager (``deploy/serve`` runs one; :mod:`bench.classroom` measures one).
+
+    ``port`` None picks a free one. The replicas' logs go to ``stderr``
+    (inherited by default; with a pipe, read each ``replicas[port].stderr``).
+    ``upstreams`` (``"host:port"`` each) are replicas started elsewhere, on
+    other machines, that nginx hashes browsers onto beside the local ones;
+    they are neither started nor stopped here. ``tied`` ties every process
+    started to this one's life (Linux: SIGTERM to them if this process dies,
+    even by SIGKILL); only for a main thread that lives as long as they do.
+    """
+
+    def __init__(self, replicas: int, port: int | None = None, *, host: str = "127.0.0.1",
+                 nginx: str | None = None, script: Path = APP, stderr: int | None = None,
+                 tied: bool = False, upstreams: Sequence[str] = ()) -> None:
+        self.count, self.host, self.script, self.stderr = replicas, host, script, stderr
+        self.upstreams = list(upstreams)
+        self.port = port or free_port()
+        self.nginx = nginx or find_nginx()
+        if self.nginx is None:
+            raise RuntimeError(f"no nginx found: {INSTALL}")
+        self.preexec_fn = _die_with_parent if tied else None
+        self.replicas: dict[int, subprocess.Popen] = {}
+        self.proxy: subprocess.Popen | None = None
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-        wait_until_healthy(f"http://{shown}:{port}", proxy, timeout=30)
-        print(f"Descent Lab: http://{shown}:{port}/ (nginx, pid {proxy.pid}) in front of "
-              f"{replicas} replica(s) on 127.0.0.1 port(s) {', '.join(map(str, ports))}. "
-              "Ctrl-C stops everything.", file=out, flush=True)
-        while True:
-            time.sleep(1)
-            if proxy.poll() is not None:
-                print(f"nginx exited with code {proxy.returncode}; stopping", file=out,
-                      flush=True)
+        self.url = f"http://{shown}:{self.port}"
+
+    def __enter__(self) -> Balancer:
+        self.prefix = Path(tempfile.mkdtemp(prefix="descent-nginx-"))
+        try:
+            # nginx started as root runs its workers as nobody, who must reach the prefix.
+            self.prefix.chmod(0o755)
+            for port in [free_port() for _ in range(self.count)]:
+                self.replicas[port] = self._start(port)
+            for port, process in self.replicas.items():
+                wait_until_healthy(f"http://127.0.0.1:{port}", process, timeout=120)
+            config = self.prefix / "nginx.conf"
+            local = [f"127.0.0.1:{port}" for port in self.replicas]
+            config.write_text(nginx_config(self.prefix, local + self.upstreams, port=self.port,
+                                           host=self.host))
+            self.proxy = subprocess.Popen(
+                [self.nginx, "-p", str(self.prefix), "-c", str(config), "-e", "stderr"],
+                stdout=subprocess.DEVNULL, start_new_session=True, preexec_fn=self.preexec_fn)
+            wait_until_healthy(self.url, self.proxy, timeout=30)
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for process in [self.proxy, *self.replicas.values()]:
+            if process is not None:
+                stop(process)
+        shutil.rmtree(self.prefix, ignore_errors=True)
+
+    def _start(self, port: int) -> subprocess.Popen:
+        return start_streamlit(port, self.script, stderr=self.stderr,
+                               preexec_fn=self.preexec_fn)
+
+    def pids(self) -> list[int]:
+        """nginx's master and every replica (each with its children: see /proc)."""
+        return [self.proxy.pid, *(p.pid for p in self.replicas.values())]
+
+    def restart_dead(self) -> list[tuple[int, int]]:
+        """Start again every replica that exited; ``[(port, exit code)]`` of those."""
+        restarted = []
+        for port, process in self.replicas.items():
+            if process.poll() is not None:
+                restarted.append((port, process.returncode))
+                self.replicas[port] = self._start(port)
+        return restarted
+
+
+def serve(replicas: int, port: int, *, host: str = "0.0.0.0", nginx: str,
+          script: Path = APP, upstreams: Sequence[str] = (), out=sys.stdout) -> int:
+    """Run nginx and ``replicas`` replicas until SIGINT/SIGTERM; 0 then, 1 if nginx dies."""
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with Balancer(replicas, port, host=host, nginx=nginx, script=script, tied=True,
+                      upstreams=upstreams) as balancer:
+            try:
+                elsewhere = (f", and {len(upstreams)} elsewhere: {', '.join(upstreams)}"
+                             if upstreams else "")
+                print(f"Descent Lab: {balancer.url}/ (nginx, pid {balancer.proxy.pid}) in "
+                      f"front of {replicas} replica(s) on 127.0.0.1 port(s) "
+                      f"{', '.join(map(str, balancer.replicas)) or '-'}{elsewhere}. "
+                      "Ctrl-C stops everything.", file=out, flush=True)
+                while balancer.proxy.poll() is None:
+                    time.sleep(1)
+                    for dead, code in balancer.restart_dead():
+                        print(f"replica on port {dead} exited with code {code}; starting it "
+                              "again", file=out, flush=True)
+                print(f"nginx exited with code {balancer.proxy.returncode}; stopping",
+                      file=out, flush=True)
                 return 1
-            for p, process in replica.items():
-                if process.poll() is not None:
-                    print(f"replica on port {p} exited with code {process.returncode}; "
-                          "starting it again", file=out, flush=True)
-                    running.remove(process)
-                    replica[p] = start_streamlit(p, script, stderr=None,
-                                                 preexec_fn=_die_with_parent)
-                    running.append(replica[p])
+            finally:
+                for sig in previous:  # a second Ctrl-C must not interrupt the clean-up
+                    signal.signal(sig, signal.SIG_IGN)
     except KeyboardInterrupt as why:
-        print(f"{why or 'SIGINT'}: stopping nginx and {replicas} replica(s)", file=out,
+        print(f"{why or 'SIGINT'}: stopped nginx and {replicas} replica(s)", file=out,
               flush=True)
         return 0
     finally:
-        for sig in previous:  # a second Ctrl-C must not interrupt the clean-up
-            signal.signal(sig, signal.SIG_IGN)
-        for process in reversed(running):
-            stop(process)
-        shutil.rmtree(prefix, ignore_errors=True)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 
@@ -204,11 +264,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8501, help="the port nginx listens on")
     parser.add_argument("--host", default="0.0.0.0",
                         help="the address nginx listens on (default: every interface)")
+    parser.add_argument("--upstream", action="append", default=[], metavar="HOST:PORT",
+                        help="a replica started on another machine (streamlit run app.py "
+                        "--server.address 0.0.0.0 --server.port PORT), hashed onto beside the "
+                        "local ones; repeat for more")
     parser.add_argument("--nginx", help="the nginx binary (default: on PATH or /usr/sbin/nginx)")
     parser.add_argument("--script", type=Path, default=APP, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.replicas < 1:
-        parser.error("--replicas must be at least 1")
+    if args.replicas < 0 or args.replicas + len(args.upstream) < 1:
+        parser.error("--replicas must be at least 1 (or 0 with --upstream)")
+    for address in args.upstream:
+        if not UPSTREAM.fullmatch(address):
+            parser.error(f"--upstream {address!r} is not HOST:PORT (e.g. 10.0.0.2:8501)")
     if not 0 < args.port < 65536:
         parser.error("--port must be between 1 and 65535")
     nginx = find_nginx(args.nginx)
@@ -218,7 +285,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{INSTALL}", file=sys.stderr)
         return 2
     try:
-        return serve(args.replicas, args.port, host=args.host, nginx=nginx, script=args.script)
+        return serve(args.replicas, args.port, host=args.host, nginx=nginx, script=args.script,
+                     upstreams=args.upstream)
     except RuntimeError as error:  # a replica or nginx did not come up
         print(f"deploy/serve: {error}", file=sys.stderr)
         return 1

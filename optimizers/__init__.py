@@ -7,23 +7,16 @@
 (301, 2)
 
 Each rule lives in its own short module (``optimizers/adam.py``, ...), written
-as the lecture writes it; ``OPTIMIZERS`` maps its name to its
-:class:`~optimizers.base.Optimizer` record.
+as the lecture writes it; ``OPTIMIZERS`` (from :mod:`optimizers.registry`)
+maps its name to its :class:`~optimizers.base.Optimizer` record.
+:func:`simulate` (:mod:`optimizers.engine`) checks its arguments with
+:mod:`optimizers.validation` and runs the step loop.
 """
 
 from __future__ import annotations
 
-from optimizers.adagrad import ADAGRAD
-from optimizers.adam import ADAM
 from optimizers.base import Hyper, Optimizer
 from optimizers.engine import Run, simulate
-from optimizers.momentum import MOMENTUM
-from optimizers.nesterov import NESTEROV
-from optimizers.rmsprop import RMSPROP
-from optimizers.sgd import SGD
-
-OPTIMIZERS: dict[str, Optimizer] = {
-    opt.name: opt for opt in (SGD, MOMENTUM, NESTEROV, ADAGRAD, RMSPROP, ADAM)
-}
+from optimizers.registry import OPTIMIZERS
 
 __all__ = ["OPTIMIZERS", "Hyper", "Optimizer", "Run", "simulate"]

@@ -3,7 +3,9 @@
 An optimizer is a small record (:class:`Optimizer`) holding
 
 * ``init(x) -> state``: a dict of zero arrays shaped like the positions ``x``;
-* ``update(x, dx, state, t, **hyper)``: one step, in place on ``x`` and ``state``.
+* ``update(x, dx, state, t, **hyper)``: one step, written as the lecture writes
+  it: ``x`` changes in place (``x += ...``) and the new state arrays go back
+  into the dict ``state``.
 
 Positions are stored as an array of shape ``(2, R)``: row 0 holds ``x``, row 1
 ``y``, one column per run. A hyperparameter is an array of shape ``(R,)`` that
@@ -78,7 +80,8 @@ class Optimizer:
         title: display name (``"Adam"``).
         hyper: its hyperparameters, in the order the page lists them.
         init: ``init(x) -> state`` (a dict of arrays shaped like ``x``).
-        update: ``update(x, dx, state, t, **hyper)``, in place.
+        update: ``update(x, dx, state, t, **hyper)``: moves ``x`` in place, keeps its
+            state in the dict ``state``.
         latex: the update rule as LaTeX lines (no ``$`` delimiters).
         torch: the ``torch.optim`` call this rule equals for a constant ``lr``.
     """

@@ -1,16 +1,18 @@
 """Run an optimizer on a surface: one trajectory or many at once.
 
-``simulate`` is the one entry point. It validates the hyperparameters, runs
-the update rule of :mod:`optimizers` step by step on an array of positions
-of shape ``(2, R)``, records positions and losses, and stops each run at the
-first step whose position or loss is non-finite or has run away.
+:func:`simulate` is the one entry point. :func:`optimizers.validation.checked`
+checks its arguments; :func:`descend` is the step loop, written like
+torch.optim's single-tensor reference loops: at each step the loss and the
+gradient at ``x``, then the optimizer's update of ``x`` in place. Positions are
+an array of shape ``(2, R)``, one column per run, so one run and a sweep of
+thousands are the same loop. A :class:`Trace` records positions, losses and
+(if asked) the optimizer's state, and stops each run at the first step whose
+position or loss is non-finite or has run away.
 """
 
 from __future__ import annotations
 
-import ctypes
-import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -18,35 +20,11 @@ import numpy as np
 
 from optimizers.base import Optimizer
 from optimizers.schedules import Schedule
+from optimizers.validation import MAX_VALUES, checked
 
-# Largest number of recorded values (runs x (steps + 1)) one call may ask for.
-MAX_VALUES = 50_000_000
 # Beyond this distance from the domain centre a run has run away (surfaces
 # with a domain may set a nearer limit through ``escape_radius``).
 RUNAWAY = 1e6
-
-
-def _keep_freed_memory() -> None:
-    """Let glibc reuse freed blocks instead of returning them to the OS at once.
-
-    Every step of a large batch creates NumPy temporaries of a few hundred
-    kilobytes. By default glibc serves blocks of that size with fresh ``mmap``
-    pages or trims them off the heap when they are freed, so each step pays
-    for page faults again: a third of the run time for 20,000 runs. Keeping
-    blocks up to 64 MB on the heap removes that. Linux with glibc only.
-    """
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:  # not glibc (musl, ...): leave the allocator alone
-        return
-    m_trim_threshold, m_mmap_threshold = -1, -3
-    libc.mallopt(m_mmap_threshold, 64 * 2**20)
-    libc.mallopt(m_trim_threshold, 256 * 2**20)
-
-
-_keep_freed_memory()
 
 
 class SurfaceLike(Protocol):
@@ -90,6 +68,9 @@ class Run:
     the loss there was not: it stepped into a hole of the surface, such as
     ``log(x)`` for ``x < 0``); ``None`` for a single run that never stopped,
     and for a batch an array of these strings with ``""`` for such runs.
+
+    ``batch_size`` is the rows each step's mini-batch drew (an ``(R,)`` array
+    for a batch), or ``None`` for exact gradients.
     """
 
     optimizer: Optimizer
@@ -101,6 +82,7 @@ class Run:
     states: Mapping[str, np.ndarray] | None = field(default=None, repr=False)
     schedule: Schedule | None = None
     stop_reason: str | None | np.ndarray = None
+    batch_size: int | None | np.ndarray = None
 
     def lr_at(self) -> np.ndarray:
         """The lr of steps ``1 .. steps``: ``(steps,)``, or ``(steps, R)`` for a batch."""
@@ -121,64 +103,6 @@ class Run:
         return self.optimizer.label(**self.hyper)
 
 
-def _validated_hyper(opt: Optimizer, given: Mapping[str, Any]) -> dict[str, np.ndarray]:
-    """Check names and ranges; return every hyperparameter as a float or bool array."""
-    known = {h.name: h for h in opt.hyper}
-    unknown = [k for k in given if k not in known]
-    if unknown:
-        raise ValueError(
-            f"{opt.name} has no hyperparameter {unknown[0]!r} "
-            f"(it takes {', '.join(known)})"
-        )
-    values = {}
-    for name, spec in known.items():
-        raw = given.get(name, spec.default)
-        if spec.kind == "bool":
-            arr = np.asarray(raw)
-            if arr.dtype != bool and not np.isin(arr, (0, 1)).all():
-                raise ValueError(f"{name} must be true or false, got {raw!r}")
-            values[name] = arr.astype(bool)
-            continue
-        try:
-            arr = np.asarray(raw, dtype=float)
-        except (TypeError, ValueError):
-            raise ValueError(f"{name} must be a number {spec.range_text}, got {raw!r}") from None
-        bad = ~spec.contains(arr)
-        if bad.any():
-            example = arr.flat[int(np.argmax(bad.ravel()))].item()
-            raise ValueError(f"{name} must be a finite number {spec.range_text}, got {example!r}")
-        values[name] = arr
-    return values
-
-
-def _batch_size(start: np.ndarray, hyper: Mapping[str, np.ndarray]) -> int | None:
-    """The number of runs, or None for a single run; checks that shapes agree."""
-    sizes = {}
-    if start.ndim == 2:
-        sizes["start"] = start.shape[0]
-    for name, arr in hyper.items():
-        if arr.ndim == 1:
-            sizes[name] = arr.shape[0]
-        elif arr.ndim > 1:
-            raise ValueError(
-                f"{name} must be a scalar or an array of shape (R,), got shape {arr.shape}"
-            )
-    if len(set(sizes.values())) > 1:
-        shapes = ", ".join(f"{k}: {v}" for k, v in sizes.items())
-        raise ValueError(f"batch sizes disagree ({shapes})")
-    return next(iter(sizes.values()), None)
-
-
-def _escape(surface: Any) -> tuple[np.ndarray, float]:
-    """Centre and radius beyond which a run has run away."""
-    domain = getattr(surface, "domain", None)
-    if domain is None:
-        return np.zeros((2, 1)), RUNAWAY
-    (x0, x1), (y0, y1) = domain
-    radius = min(RUNAWAY, getattr(surface, "escape_radius", RUNAWAY))
-    return np.array([[(x0 + x1) / 2], [(y0 + y1) / 2]]), radius
-
-
 def simulate(
     surface: SurfaceLike,
     optimizer: str,
@@ -190,6 +114,7 @@ def simulate(
     seed: int = 0,
     schedule: Schedule | None = None,
     keep_path: bool = True,
+    batch_size: int | None = None,
     **hyper: Any,
 ) -> Run:
     """Run ``optimizer`` on ``surface`` for ``steps`` steps from ``start``.
@@ -203,8 +128,9 @@ def simulate(
         record_state: also return the optimizer's state after every step.
         noise: standard deviation of Gaussian noise added to every gradient
             component, standing in for mini-batches; scalar or ``(R,)``.
-        seed: the noise sequence; runs with the same seed see the same noise
-            (common random numbers). Scalar or ``(R,)`` integers.
+        seed: the random sequence of the noise and of the mini-batches; runs
+            with the same seed see the same noise and the same batches (common
+            random numbers). Scalar or ``(R,)`` integers.
         keep_path: record every position (the default). ``False`` keeps only
             the start and the final positions, so ``points`` is ``(2, 2)`` or
             ``(2, R, 2)``; losses are still recorded at every step. A sweep
@@ -213,6 +139,16 @@ def simulate(
         schedule: a :class:`~optimizers.schedules.Schedule` scaling ``lr`` step
             by step and optionally annealing ``mu`` (Momentum and Nesterov);
             ``None`` keeps every hyperparameter constant.
+        batch_size: for a surface with data (``surface.dataset``, such as the
+            penguins'): each step's gradient is the mean over ``batch_size``
+            rows drawn without replacement, a fresh draw each step
+            (:meth:`~surfaces.dataset.Dataset.batch_rows` says which). Runs with
+            the same seed and batch size draw the same batches; ``batch_size``
+            equal to the number of rows is full-batch descent, exactly. The
+            recorded ``losses`` stay the loss over all the data (what the
+            contour shows), while each step moves along its mini-batch's
+            gradient (what the path shows). Scalar or ``(R,)``; ``None`` (the
+            default): the exact gradient.
         **hyper: the optimizer's hyperparameters (``lr``, ``mu``,
             ``decay_rate``, ``beta1``, ``beta2``, ``eps``,
             ``bias_correction``), each a scalar or an ``(R,)`` array; missing
@@ -220,79 +156,116 @@ def simulate(
 
     Raises:
         ValueError: an unknown optimizer or hyperparameter, a value out of
-            range, or inconsistent shapes; the message names the culprit.
+            range, inconsistent shapes, or ``batch_size`` for a surface without
+            data; the message names the culprit.
     """
-    from optimizers import OPTIMIZERS  # the registry imports this module
+    call = checked(surface, optimizer, start, steps, hyper, noise, seed, schedule, batch_size)
+    x = np.array(call.start.T, order="C")  # (2, R): row 0 holds x, row 1 y
+    gradient = Gradient(surface, x, call.steps, call.noise, call.seed, call.batch_size)
+    trace = Trace(surface, x, call.steps, keep_path, record_state)
+    descend(call.optimizer, x, call.steps, hyper_schedule(call.hyper, call.steps, call.schedule),
+            gradient, trace)
+    points, losses, diverged_at, states, reasons = trace.result()
 
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")
-    opt = OPTIMIZERS[optimizer]
-    hp = _validated_hyper(opt, hyper)
-
-    if start is None:
-        start = getattr(surface, "start", None)
-        if start is None:
-            raise ValueError("start is required for a surface without a default start")
-    try:
-        start = np.array(start, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"start must be (x, y) or an (R, 2) array of numbers, got {start!r}"
-        ) from None
-    if start.shape[-1:] != (2,) or start.ndim > 2:
-        raise ValueError(f"start must have shape (2,) or (R, 2), got {start.shape}")
-    if not np.isfinite(start).all():
-        raise ValueError("start must be finite")
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ValueError(f"steps must be a whole number >= 0, got {steps!r}")
-    steps = int(steps)
-
-    noise = np.asarray(noise, dtype=float)
-    seed = np.asarray(seed)
-    if not (np.isfinite(noise).all() and (noise >= 0).all()):
-        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
-    if not np.issubdtype(seed.dtype, np.integer) or (seed < 0).any():
-        raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
-
-    R = _batch_size(start, {**hp, "noise": noise, "seed": seed})
-    single = R is None
-    R = 1 if single else R
-    if R < 1:
-        raise ValueError("a batch needs at least one run")
-    if R * (steps + 1) > MAX_VALUES:
-        raise ValueError(
-            f"{R} runs x {steps + 1} steps is too much to record (at most {MAX_VALUES:,} values)"
-        )
-
-    # Hyperparameters stay NumPy arrays, 0-d or (R,): they broadcast over the
-    # rows of the (2, R) positions, and every operation on them (beta1**t
-    # included) goes through the same ufuncs whether a run is alone or in a batch.
-    hp_r = hp
-    pos = np.array(np.broadcast_to(start.reshape(-1, 2), (R, 2)).T, order="C")
-    noise_r = np.broadcast_to(noise, (R,))
-    seeds = np.broadcast_to(seed, (R,))
-    if schedule is not None and not isinstance(schedule, Schedule):
-        raise ValueError(f"schedule must be a Schedule, got {schedule!r}")
-    per_step = _per_step(hp_r, steps, schedule)
-    points, losses, diverged_at, states, reasons = _run(
-        surface, opt, pos, steps, hp_r, per_step, noise_r, seeds, record_state, keep_path
-    )
-
-    if single:
+    hp = call.hyper
+    if call.single:
         points, losses = points[:, 0], losses[:, 0]
         diverged = int(diverged_at[0])
-        diverged_at = None if diverged > steps else diverged
+        diverged_at = None if diverged > call.steps else diverged
         reasons = str(reasons[0]) or None
         hyper_out = {k: v.item() for k, v in hp.items()}
+        batch = None if call.batch_size is None else int(call.batch_size[0])
         if states is not None:
             states = {k: v[:, 0] for k, v in states.items()}
     else:
-        hyper_out = {k: np.broadcast_to(v, (R,)) for k, v in hp.items()}
-    return Run(opt, hyper_out, points, losses, diverged_at, steps, states, schedule, reasons)
+        hyper_out = {k: np.broadcast_to(v, (call.runs,)) for k, v in hp.items()}
+        batch = call.batch_size
+    return Run(call.optimizer, hyper_out, points, losses, diverged_at, call.steps, states,
+               call.schedule, reasons, batch)
 
 
-def _noise(steps: int, noise: np.ndarray, seeds: np.ndarray) -> np.ndarray | None:
-    """Gradient noise of shape (steps, 2, R): one standard-normal sequence per seed."""
+def descend(opt: Optimizer, x: np.ndarray, steps: int,
+            hyper_at: Callable[[int], Mapping[str, np.ndarray]],
+            gradient: Gradient, trace: Trace) -> None:
+    """The step loop: ``steps`` updates of the positions ``x`` (2, R), in place.
+
+    Step ``t`` (from 1) takes the loss and gradient at ``x``, records them
+    (stopping the runs that left the finite world), and updates ``x`` and the
+    optimizer's state with the hyperparameters of step ``t``.
+    """
+    state = opt.init(x)
+    trace.keep_state(0, state)
+    with np.errstate(all="ignore"):  # a diverging run overflows; the trace stops it
+        for t in range(1, steps + 1):
+            loss, dx = gradient.at(t)
+            if not trace.keep(t - 1, loss, dx):
+                return
+            opt.update(x, dx, state, t, **hyper_at(t))
+            trace.keep_state(t, state, dx)
+        trace.keep(steps, gradient.loss())
+
+
+def hyper_schedule(hyper: dict[str, np.ndarray], steps: int,
+                   schedule: Schedule | None) -> Callable[[int], Mapping[str, np.ndarray]]:
+    """``hyper_at(t)``: the hyperparameters of step ``t`` (from 1) under ``schedule``.
+
+    Hyperparameters stay NumPy arrays, 0-d or (R,): they broadcast over the
+    rows of the (2, R) positions, and every operation on them (``beta1**t``
+    included) goes through the same ufuncs whether a run is alone or in a batch.
+    """
+    if schedule is None or schedule.is_constant:
+        return lambda t: hyper
+    lr_factors = None if schedule.kind == "constant" else schedule.lr_factors(steps)
+    mus = schedule.mus(steps) if "mu" in hyper else None
+
+    def hyper_at(t: int) -> dict[str, np.ndarray]:
+        at_t = dict(hyper)
+        if lr_factors is not None:
+            at_t["lr"] = hyper["lr"] * lr_factors[t - 1]
+        if mus is not None:
+            at_t["mu"] = np.broadcast_to(mus[t - 1], hyper["mu"].shape)
+        return at_t
+
+    return hyper_at
+
+
+class Gradient:
+    """What each step descends along: the surface's gradient at ``x`` (or its mini-batch's),
+    plus the step's noise.
+
+    ``x`` is the (2, R) positions the loop moves; :meth:`at` evaluates there.
+    """
+
+    def __init__(self, surface: Any, x: np.ndarray, steps: int, noise: np.ndarray,
+                 seed: np.ndarray, batch_size: np.ndarray | None = None) -> None:
+        self.x = x
+        self.dx = np.empty_like(x)
+        self.value_and_grad = getattr(surface, "value_and_grad", None) or (
+            lambda x, y: (surface.f(x, y), surface.grad(x, y))
+        )
+        self.noise = gradient_noise(steps, noise, seed)
+        self.batches = (None if batch_size is None
+                        else surface.dataset.minibatch_gradient(steps, batch_size, seed))
+
+    def at(self, t: int) -> tuple[np.ndarray, np.ndarray]:
+        """The loss at ``x`` (over all the data) and the gradient step ``t`` uses, (2, R)."""
+        loss, (gx, gy) = self.value_and_grad(self.x[0], self.x[1])
+        if self.batches is not None:
+            gx, gy = self.batches.at(t, self.x[0], self.x[1])
+        self.dx[0] = gx
+        self.dx[1] = gy
+        if self.noise is not None:
+            self.dx += self.noise[t - 1]
+        return loss, self.dx
+
+    def loss(self) -> np.ndarray:
+        """The loss at ``x``, (R,)."""
+        return self.value_and_grad(self.x[0], self.x[1])[0]
+
+
+def gradient_noise(steps: int, noise: np.ndarray, seeds: np.ndarray) -> np.ndarray | None:
+    """Gradient noise of shape (steps, 2, R): one standard-normal sequence per seed, scaled
+    by each run's ``noise``; None when no run has noise."""
     if not noise.any():
         return None
     out = np.empty((steps, 2, noise.shape[0]))
@@ -303,107 +276,98 @@ def _noise(steps: int, noise: np.ndarray, seeds: np.ndarray) -> np.ndarray | Non
     return out
 
 
-def _per_step(hp: dict, steps: int, schedule: Schedule | None) -> dict[str, np.ndarray]:
-    """The scheduled hyperparameters: name -> (steps,) values for step t at index t - 1."""
-    if schedule is None or schedule.is_constant:
-        return {}
-    per_step = {}
-    if schedule.kind != "constant":
-        per_step["lr"] = schedule.lr_factors(steps)
-    mus = schedule.mus(steps)
-    if mus is not None and "mu" in hp:
-        per_step["mu"] = mus
-    return per_step
+class Trace:
+    """The records of R runs, preallocated, and the rule that stops a run.
 
+    Positions and losses are stored as (steps + 1, 2, R) and (steps + 1, R)
+    and returned as (steps + 1, R, 2) views; without ``keep_path`` only the
+    start and the latest positions are kept, (2, 2, R). A run stops at the
+    first step whose position is non-finite or outside the escape box (it
+    diverged), or whose loss is non-finite there (the loss is undefined):
+    from that step on its position, gradient and loss are NaN.
+    """
 
-def _run(surface, opt, pos, steps, hp, per_step, noise, seeds, record_state, keep_path):
-    """The step loop. Positions are (2, R); everything is recorded as (steps + 1, 2, R)
-    in preallocated arrays, and returned as (steps + 1, R, 2) views. Without
-    ``keep_path`` only the start and the latest positions are kept (2, 2, R)."""
-    R = pos.shape[1]
-    points = np.empty((steps + 1 if keep_path else 2, 2, R))
-    undefined = np.zeros(R, dtype=bool)  # stopped by a non-finite loss at a fine position
+    def __init__(self, surface: Any, x: np.ndarray, steps: int, keep_path: bool,
+                 record_state: bool) -> None:
+        R = x.shape[1]
+        self.x = x
+        self.steps = steps
+        self.keep_path = keep_path
+        self.points = np.empty((steps + 1 if keep_path else 2, 2, R))
+        self.losses = np.empty((steps + 1, R))
+        self.diverged_at = np.full(R, steps + 1, dtype=np.int64)
+        self.undefined = np.zeros(R, dtype=bool)  # stopped by a non-finite loss at a fine position
+        centre, radius = escape_box(surface)
+        self.box_lo, self.box_hi = centre - radius, centre + radius
+        self.record_state = record_state
+        self.states: dict[str, np.ndarray] | None = None
 
-    def slot(t: int) -> int:
-        return t if keep_path else min(t, 1)
+    def keep(self, t: int, loss: np.ndarray, dx: np.ndarray | None = None) -> bool:
+        """Record position ``t`` (the current ``x``) and its loss; stop the runs that left
+        the finite world, setting their ``x`` and gradient ``dx`` (if given) to NaN.
 
-    losses = np.empty((steps + 1, R))
-    diverged_at = np.full(R, steps + 1, dtype=np.int64)
-    centre, radius = _escape(surface)
-    box_lo, box_hi = (centre - radius)[:, 0], (centre + radius)[:, 0]
-    z = _noise(steps, noise, seeds)
-    dx = np.empty_like(pos)
-    value_and_grad = getattr(surface, "value_and_grad", None) or (
-        lambda x, y: (surface.f(x, y), surface.grad(x, y))
-    )
-
-    with np.errstate(all="ignore"):
-        state = opt.init(pos)
-        states = None
-        if record_state:
-            states = {k: np.full((steps + 1, 2, R), np.nan) for k in state}
-            states["grad"] = np.full((steps, 2, R), np.nan)
-            for k, v in state.items():
-                states[k][0] = v
-
-        def record(t: int) -> bool:
-            """Store step t and the gradient there; stop runs that left the finite world.
-
-            Returns False once every run has stopped.
-            """
-            loss, (gx, gy) = value_and_grad(pos[0], pos[1])
-            dx[0] = gx
-            dx[1] = gy
-            losses[t] = loss
-            # Fast path: one min and one max over all runs say whether any left the box.
-            inside = (pos.min(axis=1) >= box_lo).all() and (pos.max(axis=1) <= box_hi).all()
-            if not (inside and np.isfinite(losses[t].sum())):
-                inside_box = ((pos >= box_lo[:, None]) & (pos <= box_hi[:, None])).all(axis=0)
-                ok = inside_box & np.isfinite(losses[t])
-                fresh = ~ok & (diverged_at > steps)
-                diverged_at[fresh] = t
-                undefined[fresh] = inside_box[fresh]
-                pos[:, ~ok] = np.nan
+        Returns False once every run has stopped (the rest of the records is then NaN).
+        """
+        x, losses = self.x, self.losses
+        losses[t] = loss
+        # Fast path: one min and one max over all runs say whether any left the box.
+        inside = (x.min(axis=1) >= self.box_lo).all() and (x.max(axis=1) <= self.box_hi).all()
+        going = True
+        if not (inside and np.isfinite(losses[t].sum())):
+            inside_box = ((x >= self.box_lo[:, None]) & (x <= self.box_hi[:, None])).all(axis=0)
+            ok = inside_box & np.isfinite(losses[t])
+            fresh = ~ok & (self.diverged_at > self.steps)
+            self.diverged_at[fresh] = t
+            self.undefined[fresh] = inside_box[fresh]
+            x[:, ~ok] = np.nan
+            if dx is not None:
                 dx[:, ~ok] = np.nan  # a stopped run records no gradient, as if alone
-                losses[t, ~ok] = np.nan
-                if not ok.any():
-                    points[slot(t)] = pos
-                    return False
-            points[slot(t)] = pos
-            return True
+            losses[t, ~ok] = np.nan
+            going = bool(ok.any())
+        if self.keep_path:
+            self.points[t] = x
+        else:
+            self.points[min(t, 1)] = x
+            if t == 0:
+                self.points[1] = x  # the start is the final position until a step is taken
+        if not going:
+            self.points[t + 1 if self.keep_path else 2:] = np.nan
+            losses[t + 1:] = np.nan
+        return going
 
-        going = record(0)
-        for t in range(1, steps + 1):
-            if not going:
-                points[slot(t):] = np.nan
-                losses[t:] = np.nan
-                break
-            if z is not None:
-                dx += z[t - 1]
-            if states is not None:
-                states["grad"][t - 1] = dx
-            if per_step:
-                hp_t = dict(hp)
-                if "lr" in per_step:
-                    hp_t["lr"] = hp["lr"] * per_step["lr"][t - 1]
-                if "mu" in per_step:
-                    hp_t["mu"] = np.broadcast_to(per_step["mu"][t - 1], hp["mu"].shape)
-                opt.update(pos, dx, state, t, **hp_t)
-            else:
-                opt.update(pos, dx, state, t, **hp)
-            if states is not None:
-                for k, v in state.items():
-                    states[k][t] = v
-            going = record(t)
-    if states is not None:
-        states = {k: v.transpose(0, 2, 1) for k, v in states.items()}
-    reasons = np.where(diverged_at > steps, "", np.where(undefined, "undefined", "diverged"))
-    return points.transpose(0, 2, 1), losses, diverged_at, states, reasons
+    def keep_state(self, t: int, state: dict[str, np.ndarray],
+                   dx: np.ndarray | None = None) -> None:
+        """With ``record_state``: the optimizer's state after step ``t`` and the gradient
+        ``dx`` that step used."""
+        if not self.record_state:
+            return
+        if self.states is None:
+            shape = self.points.shape[1:]
+            self.states = {k: np.full((self.steps + 1, *shape), np.nan) for k in state}
+            self.states["grad"] = np.full((self.steps, *shape), np.nan)
+        for k, v in state.items():
+            self.states[k][t] = v
+        if dx is not None:
+            self.states["grad"][t - 1] = dx
 
-
-def never(run: Run) -> int:
-    """The value ``diverged_at`` holds for a batched run that never diverged."""
-    return run.steps + 1
+    def result(self):
+        """``(points, losses, diverged_at, states, stop reasons)``, runs along axis 1."""
+        states = None
+        if self.states is not None:
+            states = {k: v.transpose(0, 2, 1) for k, v in self.states.items()}
+        reasons = np.where(self.diverged_at > self.steps, "",
+                           np.where(self.undefined, "undefined", "diverged"))
+        return self.points.transpose(0, 2, 1), self.losses, self.diverged_at, states, reasons
 
 
-__all__ = ["MAX_VALUES", "RUNAWAY", "Run", "SurfaceLike", "never", "simulate"]
+def escape_box(surface: Any) -> tuple[np.ndarray, float]:
+    """Centre, (2,), and half-width of the box a run must stay in."""
+    domain = getattr(surface, "domain", None)
+    if domain is None:
+        return np.zeros(2), RUNAWAY
+    (x0, x1), (y0, y1) = domain
+    radius = min(RUNAWAY, getattr(surface, "escape_radius", RUNAWAY))
+    return np.array([(x0 + x1) / 2, (y0 + y1) / 2]), radius
+
+
+__all__ = ["MAX_VALUES", "RUNAWAY", "Run", "SurfaceLike", "simulate"]

@@ -24,9 +24,9 @@ def init(x):
 
 def update(x, dx, state, t, lr, mu):
     v = state["v"]
-    v *= mu
-    v -= lr * dx  # v = mu * v - lr * dx: integrate velocity
+    v = mu * v - lr * dx  # integrate velocity
     x += v  # integrate position
+    state["v"] = v
 
 
 MOMENTUM = Optimizer(

@@ -30,10 +30,10 @@ def init(x):
 
 def update(x, dx, state, t, lr, mu):
     v = state["v"]
-    v_prev = v.copy()
-    v *= mu
-    v -= lr * dx  # v = mu * v - lr * dx
+    v_prev = v
+    v = mu * v - lr * dx
     x += -mu * v_prev + (1 + mu) * v
+    state["v"] = v
 
 
 NESTEROV = Optimizer(

@@ -24,9 +24,9 @@ def init(x):
 
 def update(x, dx, state, t, lr, decay_rate, eps):
     cache = state["cache"]
-    cache *= decay_rate
-    cache += (1 - decay_rate) * dx**2  # cache = decay_rate * cache + (1 - decay_rate) * dx**2
+    cache = decay_rate * cache + (1 - decay_rate) * dx**2
     x += -lr * dx / (np.sqrt(cache) + eps)
+    state["cache"] = cache
 
 
 RMSPROP = Optimizer(

@@ -1,8 +1,10 @@
 """Learning-rate schedules and momentum annealing.
 
 A schedule turns the constant hyperparameters of a run into per-step ones:
-at step ``t`` (counting from 1) the update uses ``lr * lr_factor(t)`` and,
-for Momentum and Nesterov, ``mu_at(t)`` when the schedule anneals ``mu``.
+at step ``t`` (counting from 1) the update uses ``lr`` times
+``schedule.lr_factors(steps)[t - 1]`` and, for Momentum and Nesterov when the
+schedule anneals ``mu``, ``schedule.mus(steps)[t - 1]`` in place of ``mu``.
+The learning rate of step ``t`` under each kind:
 
 * ``constant``: ``lr``.
 * ``step``: ``lr * drop ** floor((t - 1) / every)`` -- drop by ``drop`` every ``every`` steps.
@@ -17,7 +19,7 @@ every step, reaching 1% of its start after ``anneal_steps`` steps.
 Under a changing ``lr`` the lecture's momentum, ``v = mu * v - lr * dx``,
 differs from ``torch.optim.SGD(momentum=mu)``, whose buffer ``b = mu * b + dx``
 is scaled by the *current* lr (``x -= lr * b``): here a new lr scales only
-the new gradient. This module implements the lecture's form.
+the new gradient. The engine runs the lecture's form.
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ class Schedule:
 
     @property
     def is_constant(self) -> bool:
+        """True when nothing changes from step to step (a constant lr, no annealing)."""
         return self.kind == "constant" and self.mu_start is None
 
     def lr_factors(self, steps: int) -> np.ndarray:

@@ -61,8 +61,8 @@ from scenes.model import (
     surface_params,
 )
 from scenes.presets import DEFAULT_SCENE, PRESETS_BY_KEY
-from scenes.surface_defaults import defaults_for
-from surfaces import FACTORIES, SURFACE_PARAMS, Point, validate_domain
+from scenes.surface_defaults import default_scene
+from surfaces import FACTORIES, SURFACE_PARAMS, validate_domain
 from surfaces import plain_text as read
 from surfaces.expression import DEFAULT_DOMAIN
 
@@ -493,15 +493,10 @@ def scene_from_query(params: Mapping[str, Any]) -> tuple[Scene, list[str]]:
     reader = _Reader(_as_lists(params, messages), messages)
     surface, surface_values, expr, domain = reader.surface()
     scene = Scene(surface=surface, params=surface_values, expr=expr, domain=domain)
-    # What the link leaves out comes from the surface's own defaults, so that a link
-    # naming only the surface arrives with the runs, start and steps tuned for it.
-    defaults = None if surface == CUSTOM else defaults_for(surface, surface_values)
-    scene = replace(
-        scene,
-        start=reader.start(scene, defaults.start if defaults else None),
-        steps=reader.steps(defaults.steps if defaults else DEFAULT_SCENE.steps),
-        dynamics=reader.dynamics(),
-        runs=reader.runs(defaults.runs if defaults else DEFAULT_SCENE.runs))
+    # What the link leaves out comes from the surface's own default scene.
+    arrival = DEFAULT_SCENE if surface == CUSTOM else default_scene(surface, surface_values)
+    scene = replace(scene, start=reader.start(scene), steps=reader.steps(arrival.steps),
+                    dynamics=reader.dynamics(), runs=reader.runs(arrival.runs))
     reader.unknown()
     return scene, messages
 

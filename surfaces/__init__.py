@@ -4,7 +4,11 @@
 ``FACTORIES`` maps the same names to the functions that build them, so the
 ravine can be made steeper or turned: ``FACTORIES["ravine"](kappa=200, angle=30)``
 (also ``surfaces.ravine(kappa=200, angle=30)``). ``SURFACE_PARAMS`` lists the
-parameters a factory takes, with their ranges, for sliders and shared links.
+numeric parameters a factory takes, with their ranges, for sliders and shared
+links; ``SURFACE_CHOICES`` the parameters that take one of a few words, such as
+the penguins' feature ``scaling`` (``make_surface("penguins",
+scaling="standardised")``). ``surfaces.dataset`` holds what a loss over data
+needs: the penguins' surface carries its :class:`~surfaces.dataset.Dataset`.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import math
 from dataclasses import dataclass
 
 from surfaces.base import Domain, Point, Surface
+from surfaces.dataset import Dataset
 from surfaces.expression import FormulaSurface, from_expression, validate_domain
 from surfaces.library import (
     beale,
@@ -24,6 +29,7 @@ from surfaces.library import (
     rosenbrock,
     saddle,
 )
+from surfaces.penguins import SCALINGS, penguins
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,16 @@ class SurfaceParam:
     help: str = ""
 
 
+@dataclass(frozen=True)
+class SurfaceChoice:
+    """A parameter of a surface factory that takes one of a few words."""
+
+    name: str
+    default: str
+    choices: tuple[str, ...]
+    help: str = ""
+
+
 FACTORIES = {
     "ravine": ravine,
     "rosenbrock": rosenbrock,
@@ -47,6 +63,7 @@ FACTORIES = {
     "rastrigin": rastrigin,
     "booth": booth,
     "plateau": plateau,
+    "penguins": penguins,
 }
 
 SURFACE_PARAMS: dict[str, tuple[SurfaceParam, ...]] = {
@@ -57,21 +74,34 @@ SURFACE_PARAMS: dict[str, tuple[SurfaceParam, ...]] = {
     ),
 }
 
+SURFACE_CHOICES: dict[str, tuple[SurfaceChoice, ...]] = {
+    "penguins": (
+        SurfaceChoice("scaling", "raw", SCALINGS,
+                      help="the flipper length as measured, centred, or standardised"),
+    ),
+}
+
 SURFACES: dict[str, Surface] = {name: make() for name, make in FACTORIES.items()}
 
 
-def make_surface(name: str, **params: float) -> Surface:
+def make_surface(name: str, **params: float | str) -> Surface:
     """Build the library surface ``name`` with the given parameters.
 
     Raises ``ValueError`` naming the problem for an unknown surface, an unknown
-    parameter or a value outside its range.
+    parameter, a number outside its range or a word not among its choices.
     """
     if name not in FACTORIES:
         raise ValueError(f"unknown surface {name!r}; choose one of {', '.join(FACTORIES)}")
     specs = {p.name: p for p in SURFACE_PARAMS.get(name, ())}
+    words = {c.name: c for c in SURFACE_CHOICES.get(name, ())}
     for key, value in params.items():
+        if key in words:
+            if value not in words[key].choices:
+                raise ValueError(f"{key} must be one of {', '.join(words[key].choices)}, "
+                                 f"got {value!r}")
+            continue
         if key not in specs:
-            allowed = ", ".join(specs) or "none"
+            allowed = ", ".join([*specs, *words]) or "none"
             raise ValueError(f"surface {name!r} has no parameter {key!r} (parameters: {allowed})")
         spec = specs[key]
         try:
@@ -86,8 +116,9 @@ def make_surface(name: str, **params: float) -> Surface:
 
 
 __all__ = [
-    "Domain", "FACTORIES", "Point", "SURFACES", "SURFACE_PARAMS", "Surface", "SurfaceParam",
+    "Dataset", "Domain", "FACTORIES", "Point", "SURFACES", "SURFACE_CHOICES", "SURFACE_PARAMS",
+    "Surface", "SurfaceChoice", "SurfaceParam",
     "FormulaSurface", "from_expression", "validate_domain",
-    "beale", "booth", "himmelblau", "make_surface", "plateau", "rastrigin", "ravine",
+    "beale", "booth", "himmelblau", "make_surface", "penguins", "plateau", "rastrigin", "ravine",
     "rosenbrock", "saddle",
 ]

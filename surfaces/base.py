@@ -2,17 +2,22 @@
 
 A surface is anything with ``f(x, y)`` and ``grad(x, y) -> (gx, gy)``, both
 elementwise over NumPy arrays of any (equal) shape. The engine needs nothing
-more. :class:`Surface` adds what the page needs to draw and explain it:
-plotting domain, minima, a default start, a LaTeX formula and one sentence on
-what it teaches.
+more (and, for mini-batches, a ``dataset``). :class:`Surface` adds what the
+page needs to draw and explain it: plotting domain, minima, a default start, a
+LaTeX formula, one sentence on what it teaches and, for a loss over data, the
+data.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from surfaces.dataset import Dataset
 
 Point = tuple[float, float]
 Domain = tuple[tuple[float, float], tuple[float, float]]
@@ -34,9 +39,15 @@ class Surface:
         start: a good default start point.
         latex: the formula as LaTeX (no ``$`` delimiters).
         lesson: one sentence on what the surface teaches.
-        params: the parameters the surface was built with (``{"kappa": 50.0, ...}``).
+        params: the parameters the surface was built with (``{"kappa": 50.0, ...}``,
+            ``{"scaling": "raw"}``).
         fused: optional ``fused(x, y) -> (f, (gx, gy))`` sharing work between
             the two; the engine's hot loop uses it through :meth:`value_and_grad`.
+        axes: the names of the two coordinates, for axis titles: ``("x", "y")``,
+            or ``("w", "b")`` for a line fitted to data.
+        dataset: for a loss over data, the :class:`~surfaces.dataset.Dataset`
+            (``f`` is its mean squared error; ``simulate(..., batch_size=B)``
+            draws mini-batches from it); ``None`` for a formula.
     """
 
     name: str
@@ -49,8 +60,10 @@ class Surface:
     start: Point
     latex: str
     lesson: str
-    params: Mapping[str, float] = field(default_factory=dict)
+    params: Mapping[str, float | str] = field(default_factory=dict)
     fused: Callable[[np.ndarray, np.ndarray], tuple] | None = None
+    axes: tuple[str, str] = ("x", "y")
+    dataset: Dataset | None = None
 
     def value_and_grad(self, x, y):
         """``(f(x, y), grad(x, y))`` in one call, sharing work where the surface can."""

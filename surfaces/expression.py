@@ -152,8 +152,8 @@ def from_expression(
     """Build the surface of a typed formula in ``x`` and ``y``.
 
     Args:
-        text: the formula, e.g. ``"0.05*x**2 + 2*y**2"`` (see the README's
-            "Typed surfaces" for what is allowed and the limits).
+        text: the formula, e.g. ``"0.05*x**2 + 2*y**2"`` (``docs/formulas.md``
+            says what is allowed and the limits).
         domain: the plotting box ``((x_min, x_max), (y_min, y_max))``,
             checked by :func:`validate_domain`; None for the default
             ``((-5, 5), (-5, 5))``.

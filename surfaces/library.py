@@ -203,7 +203,7 @@ def himmelblau() -> Surface:
         latex=r"f(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2",
         lesson=(
             "Four equally good minima: which one a run reaches depends on its "
-            "start and on how much momentum carries it."
+            "start, on how much momentum carries it and on how it scales its steps."
         ),
     )
 
@@ -291,7 +291,7 @@ def plateau() -> Surface:
         start=(5.0, 4.0),
         latex=r"f(x, y) = 1 - e^{-(x^2 + y^2)/4}",
         lesson=(
-            "On a plateau the gradient all but vanishes: SGD barely moves, "
-            "AdaGrad, RMSProp and Adam divide it by its own size and part ways."
+            "On a plateau the gradient all but vanishes: SGD barely moves, while "
+            "AdaGrad, RMSProp and Adam divide it by its own size and cross at about lr a step."
         ),
     )

@@ -160,7 +160,7 @@ def test_a_visitor_moving_the_slider_gets_the_chart_of_the_new_value():
 
     with classroom.Server() as server:
         first, slider, moved, query = run_coroutine(visit(server.url))
-        assert server.tracebacks == 0
+        assert server.log.tracebacks == 0
     assert not first.errors and not moved.errors
     assert slider.raw_value[0] == "1.8"
     charts = [json.loads(e.plotly_chart.spec) for run in (first, moved)

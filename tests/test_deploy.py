@@ -21,7 +21,7 @@ import pytest
 from bench.classroom import LECTURE_LINK, process_tree
 from bench.st_client import Visitor, run_coroutine
 from deploy.balancer import COOKIE, find_nginx
-from deploy.servers import ROOT, free_port, stop
+from deploy.servers import ROOT, free_port, start_streamlit, stop, wait_until_healthy
 
 SERVE = ROOT / "deploy" / "serve"
 needs_nginx = pytest.mark.skipif(find_nginx() is None,
@@ -31,14 +31,14 @@ needs_nginx = pytest.mark.skipif(find_nginx() is None,
 class Serving:
     """``deploy/serve`` started as a user would, its output in a file."""
 
-    def __init__(self, replicas: int, folder: Path) -> None:
+    def __init__(self, replicas: int, folder: Path, *more: str) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = folder / f"serve-{self.port}.log"
         with open(self.log, "w") as out:
             self.process = subprocess.Popen(
                 [str(SERVE), "--replicas", str(replicas), "--port", str(self.port),
-                 "--host", "127.0.0.1"],
+                 "--host", "127.0.0.1", *more],
                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 120
         while "Descent Lab:" not in self.output():
@@ -46,8 +46,10 @@ class Serving:
                 stop(self.process)
                 raise AssertionError(f"deploy/serve did not start:\n{self.output()}")
             time.sleep(0.2)
-        ports = re.search(r"port\(s\) ([\d, ]+)\.", self.output()).group(1)
-        self.replicas = {f"127.0.0.1:{p.strip()}" for p in ports.split(",")}
+        ports = re.search(r"port\(s\) ([\d, ]+)", self.output()).group(1)
+        self.replicas = {f"127.0.0.1:{p.strip()}" for p in ports.split(",") if p.strip()}
+        elsewhere = re.search(r"elsewhere: ([^ ]+)\. ", self.output())
+        self.replicas |= set(elsewhere.group(1).split(",")) if elsewhere else set()
         self.pids = process_tree(self.process.pid)
 
     def output(self) -> str:
@@ -109,6 +111,34 @@ def test_without_nginx_it_says_how_to_install_it_and_starts_nothing():
     assert result.returncode == 2
     assert "needs nginx" in result.stderr and "apt-get install -y nginx" in result.stderr
     assert "Descent Lab:" not in result.stdout
+
+
+def test_a_malformed_upstream_is_refused_with_a_message():
+    result = subprocess.run([str(SERVE), "--port", str(free_port()),
+                             "--upstream", "10.0.0.2:8501; evil"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "is not HOST:PORT" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@needs_nginx
+def test_a_replica_on_another_machine_joins_the_ring_and_is_left_running(tmp_path):
+    port = free_port()  # "another machine": a streamlit of its own, not started by serve
+    other = start_streamlit(port, stderr=subprocess.DEVNULL)
+    try:
+        wait_until_healthy(f"http://127.0.0.1:{port}", other)
+        serving = Serving(1, tmp_path, "--upstream", f"127.0.0.1:{port}")
+        try:
+            assert f"127.0.0.1:{port}" in serving.replicas and len(serving.replicas) == 2
+            landed = {get(f"{serving.url}/_stcore/health", f"{COOKIE}=browser-{i}")[1][
+                "X-Upstream"] for i in range(24)}
+            assert landed == serving.replicas
+            assert serving.stop_with(signal.SIGTERM) == 0 and serving.left_behind() == []
+        finally:
+            stop(serving.process)
+        assert other.poll() is None  # not serve's to stop
+    finally:
+        stop(other)
 
 
 @needs_nginx
@@ -200,4 +230,4 @@ def test_sigterm_stops_nginx_and_every_replica(balancer):  # last: it stops the 
     assert len(balancer.pids) >= 1 + 2 + 2  # serve, two replicas, nginx master and worker
     assert balancer.stop_with(signal.SIGTERM) == 0
     assert balancer.left_behind() == []
-    assert "SIGTERM: stopping nginx and 2 replica(s)" in balancer.output()
+    assert "SIGTERM: stopped nginx and 2 replica(s)" in balancer.output()

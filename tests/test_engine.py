@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
 from optimizers import OPTIMIZERS, simulate
-from optimizers.engine import MAX_VALUES, RUNAWAY, never
+from optimizers.engine import MAX_VALUES, RUNAWAY
 from surfaces import SURFACES
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
@@ -74,7 +74,8 @@ def test_bad_hyperparameters_name_the_parameter_and_range(optimizer, hyper, word
     ({"noise": float("nan")}, ["noise", ">= 0"]),
     ({"seed": -1}, ["seed", "whole number >= 0"]),
     ({"seed": 1.5}, ["seed", "whole number"]),
-    ({"start": np.zeros((3, 2)), "lr": [0.1, 0.2]}, ["batch sizes disagree", "start: 3", "lr: 2"]),
+    ({"start": np.zeros((3, 2)), "lr": [0.1, 0.2]},
+     ["numbers of runs disagree", "start: 3", "lr: 2"]),
     ({"start": np.zeros((3, 2)), "steps": MAX_VALUES}, ["too much", f"{MAX_VALUES:,}"]),
 ])
 def test_bad_arguments_say_what_is_wrong(kwargs, words):
@@ -161,7 +162,6 @@ def test_batch_shapes_and_never_value():
     assert run.points.shape == (51, 3, 2) and run.losses.shape == (51, 3)
     assert run.diverged_at.dtype.kind == "i" and run.diverged_at.shape == (3,)
     assert_array_equal(run.diverged_at, [51, 51, 51])  # steps + 1: never diverged
-    assert never(run) == 51
     assert_array_equal(run.hyper["lr"], [0.1] * 3)
     assert_array_equal(run.hyper["mu"], [0.5, 0.9, 0.99])
     assert_array_equal(starts, start_copy)  # the caller's start is not moved
@@ -189,7 +189,7 @@ def batch_and_singles(surface, name, starts, steps, hyper, **kw):
 def assert_batch_column_is_single(batch, r, one):
     assert_array_equal(batch.points[:, r], one.points)
     assert_array_equal(batch.losses[:, r], one.losses)
-    assert batch.diverged_at[r] == (never(batch) if one.diverged_at is None else one.diverged_at)
+    assert batch.diverged_at[r] == (batch.steps + 1 if one.diverged_at is None else one.diverged_at)
     assert batch.states.keys() == one.states.keys()
     for key in one.states:
         assert_array_equal(batch.states[key][:, r], one.states[key], err_msg=key)
@@ -394,3 +394,15 @@ def test_stop_reason_tells_a_hole_from_a_runaway():
     batch = simulate(RAVINE, "sgd", start=np.tile((-8.0, 1.5), (3, 1)), steps=50,
                      lr=[0.5, 2.5, 1.0])
     assert list(batch.stop_reason) == ["", "diverged", ""]
+
+
+def test_no_allocator_tuning_or_other_process_wide_setting_at_import():
+    """A server imports the engine and the surfaces: it must not inherit a benchmark's tuning."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    for path in [*(root / "optimizers").glob("*.py"), *(root / "surfaces").glob("*.py")]:
+        text = path.read_text()
+        for setting in ("mallopt", "import ctypes", "np.seterr(", "setrecursionlimit",
+                        "warnings.simplefilter", "os.environ["):
+            assert setting not in text, f"{path.name}: {setting}"

@@ -46,7 +46,7 @@ PARTS = {
     "title": ".annotation",
 }
 
-BOXES = """(parts) => {
+BOXES = r"""(parts) => {
     const gd = document.querySelector('.js-plotly-plot');
     const out = [];
     for (const [kind, selector] of Object.entries(parts)) {

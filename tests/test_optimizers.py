@@ -331,6 +331,37 @@ def test_optimizer_record_shows_its_code(name):
         assert h.kind == "bool" or h.contains(h.default), h.name
 
 
+# The lecture's lines, as each update must carry them in code: the page shows
+# ``source`` to the audience. (Adam's m_hat and v_hat divide by 1 - beta**t, or by 1
+# where bias correction is off.)
+LECTURE_LINES = {
+    "sgd": ["x += -lr * dx"],
+    "momentum": ["v = mu * v - lr * dx", "x += v"],
+    "nesterov": ["v_prev = v", "v = mu * v - lr * dx", "x += -mu * v_prev + (1 + mu) * v"],
+    "adagrad": ["cache += dx**2", "x += -lr * dx / (np.sqrt(cache) + eps)"],
+    "rmsprop": ["cache = decay_rate * cache + (1 - decay_rate) * dx**2",
+                "x += -lr * dx / (np.sqrt(cache) + eps)"],
+    "adam": ["m = beta1 * m + (1 - beta1) * dx", "v = beta2 * v + (1 - beta2) * dx**2",
+             "m_hat = m / np.where(bias_correction, 1 - beta1**t, 1)",
+             "v_hat = v / np.where(bias_correction, 1 - beta2**t, 1)",
+             "x += -lr * m_hat / (np.sqrt(v_hat) + eps)"],
+}
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_update_is_the_lectures_lines_in_code(name):
+    lines = OPTIMIZERS[name].source.splitlines()[1:]
+    code = [line.split("#")[0].strip() for line in lines]
+    comments = " ".join(line.partition("#")[2] for line in lines)
+    for lecture_line in LECTURE_LINES[name]:
+        assert lecture_line in code, lecture_line
+        assert lecture_line not in comments  # none hidden in a comment
+    # Short: the lecture's lines, plus at most the lines that take and keep the state.
+    assert len(lines) <= len(LECTURE_LINES[name]) + 2
+    indices = [code.index(line) for line in LECTURE_LINES[name]]
+    assert indices == sorted(indices)  # in the lecture's order
+
+
 def test_run_label_states_the_settings():
     run = simulate(RAVINE, "adam", steps=3, lr=0.3, bias_correction=False)
     assert run.label == (

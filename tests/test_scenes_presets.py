@@ -87,8 +87,12 @@ def test_friction():
 
 def test_no_friction_never_settles():
     free, damped = _runs(PRESETS_BY_KEY["no_friction"].scene)
-    # Without friction the loss keeps coming back up to its starting level.
-    assert free.losses[-150:].max() > 0.5 * free.losses[0]
+    # Without friction the loss keeps coming back up towards its starting level: every
+    # one of its peaks (about 50 of them) is above 60% of it, and the last ones reach it.
+    loss = free.losses
+    peaks = np.flatnonzero((loss[1:-1] > loss[:-2]) & (loss[1:-1] > loss[2:])) + 1
+    assert len(peaks) > 20 and (loss[peaks] > 0.6 * loss[0]).all()
+    assert loss[-150:].max() > 0.95 * loss[0]
     assert damped.losses[-1] < 1e-8
 
 

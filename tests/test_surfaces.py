@@ -14,7 +14,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
-from surfaces import FACTORIES, SURFACE_PARAMS, SURFACES, Surface, make_surface, ravine
+from surfaces import (
+    FACTORIES,
+    SURFACE_PARAMS,
+    SURFACES,
+    Surface,
+    make_surface,
+    penguins,
+    ravine,
+)
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
 
@@ -22,6 +30,8 @@ VARIANTS = {
     "ravine(kappa=200, angle=30)": ravine(kappa=200, angle=30),
     "ravine(kappa=1000, angle=-60)": ravine(kappa=1000, angle=-60),
     "ravine(kappa=1, angle=90)": ravine(kappa=1, angle=90),
+    "penguins(scaling='centred')": penguins(scaling="centred"),
+    "penguins(scaling='standardised')": penguins(scaling="standardised"),
 }
 ALL = {**SURFACES, **VARIANTS}
 each_surface = pytest.mark.parametrize("surface", list(ALL.values()), ids=list(ALL))
@@ -129,7 +139,7 @@ def test_registry_holds_the_library():
 def test_metadata_is_complete(key):
     s = SURFACES[key]
     assert s.name == key and s.title
-    assert s.latex.startswith("f(x, y) =")
+    assert s.latex.startswith(f"f({s.axes[0]}, {s.axes[1]}) =")
     assert s.lesson.endswith(".") and s.lesson.count(". ") == 0  # one sentence
     (x0, x1), (y0, y1) = s.domain
     assert x0 < x1 and y0 < y1
