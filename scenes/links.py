@@ -311,9 +311,8 @@ class _Reader:
                                  f"-5 to 5")
             return DEFAULT_DOMAIN
 
-    def start(self, scene: Scene, fallback: Point | None = None):
-        fallback = fallback or default_start(scene.surface, scene.params, scene.domain,
-                                             scene.expr)
+    def start(self, scene: Scene):
+        fallback = default_start(scene.surface, scene.params, scene.domain, scene.expr)
         text = self.one("start")
         if text is None:
             return fallback

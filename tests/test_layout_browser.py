@@ -65,8 +65,8 @@ BOXES = r"""(parts) => {
     const layout = gd._fullLayout;
     Object.keys(layout).filter(k => /^xaxis\d*$/.test(k)).forEach((k, i) => {
         const xa = layout[k], ya = layout[xa.anchor.replace('y', 'yaxis')];
-        out.push({kind: 'panel', i, x0: box.left + xa._offset, x1: box.left + xa._offset + xa._length,
-                  y0: box.top + window.scrollY + ya._offset,
+        out.push({kind: 'panel', i, x0: box.left + xa._offset,
+                  x1: box.left + xa._offset + xa._length, y0: box.top + window.scrollY + ya._offset,
                   y1: box.top + window.scrollY + ya._offset + ya._length, text: k});
     });
     return out;
