@@ -14,6 +14,7 @@ from dataclasses import replace
 
 import streamlit as st
 
+from controls.choice import checked
 from optimizers import Run
 from panels import PageState, Panel
 from plotting.inspector import inspector_figure
@@ -66,8 +67,7 @@ def _inspector(page: PageState) -> None:
         return
     traces = {i: trace for (i, _, _), trace in zip(page.runs, page.traces, strict=True)}
     specs = {i: spec for i, spec, _ in page.runs}
-    if ss.get("inspector_run") not in specs:  # its run was removed or switched off
-        ss.inspector_run = next(iter(specs))
+    checked("inspector_run", list(specs))  # its run was removed or switched off
     left, right = st.columns([2, 3])
     index = left.selectbox("Run", list(specs), key="inspector_run",
                            format_func=lambda i: traces[i].label)

@@ -21,10 +21,12 @@ import streamlit as st
 
 from analysis.phase_map import PhaseMap, phase_map
 from analysis.theory import theory_for
+from controls.choice import checked
 from optimizers import OPTIMIZERS
 from panels import PageState, Panel
 from plotting.colors import run_color
-from plotting.phase_map import LOG_AXES, MapMark, cell_of, phase_figure
+from plotting.phase_map import LOG_AXES, PICKER, MapMark, cell_of, phase_figure
+from plotting.selection import picked_index
 from scenes import MAX_RUNS, RunSpec, Scene, choices, escape_markdown
 from surfaces import Surface
 
@@ -86,12 +88,13 @@ def map_marks(scene: Scene, optimizer: str, y_name: str | None,
               fixed: dict[str, float | bool]) -> list[MapMark]:
     """The scene's runs of ``optimizer`` that are switched on, as markers on its map."""
     marks = []
+    colors = scene.colors()
     for i, run in scene.enabled_runs:
         if run.optimizer != optimizer:
             continue
         values = run.values
         same = all(values[k] == v for k, v in fixed.items())
-        marks.append(MapMark(run.label, run_color(i), float(values["lr"]),
+        marks.append(MapMark(run.label, run_color(colors[i]), float(values["lr"]),
                              None if y_name is None else float(values[y_name]), same))
     return marks
 
@@ -133,6 +136,7 @@ def render(page: PageState) -> None:
                "(or the final loss), with runs that diverged in their own colour. "
                "Click a cell to add that run to the comparison.")
     left, middle, right = st.columns([2, 2, 3])
+    checked("phase_optimizer", list(OPTIMIZERS), "momentum")
     optimizer = left.selectbox("Optimizer", list(OPTIMIZERS), key="phase_optimizer",
                                index=list(OPTIMIZERS).index("momentum"),
                                format_func=lambda n: OPTIMIZERS[n].title)
@@ -181,13 +185,15 @@ def render(page: PageState) -> None:
                      "scene's noise or schedule")
     st.caption("; ".join(notes) + ".")
 
-    points = [p for p in state.selection.points
-              if fig.data[p["curve_number"]].name.startswith("cell picker")]
-    if points:
+    pickers = {n for n, trace in enumerate(fig.data) if (trace.name or "").startswith(PICKER)}
+    picked = picked_index(state, pickers)
+    if picked:
         ss.phase_clicks = ss.get("phase_clicks", 0) + 1  # a fresh chart: the click is used up
-        point = points[0]
-        lr, y = cell_of(pm, metric, fig.data[point["curve_number"]].name,
-                        point["point_index"])
+        curve, index = picked
+        try:
+            lr, y = cell_of(pm, metric, fig.data[curve].name, index)
+        except ValueError:  # a point no picker has: no browser sends one
+            return
         run = RunSpec.make(optimizer, lr=lr, **({y_name: y} if y_name else {}), **fixed)
         if len(scene.runs) >= MAX_RUNS:
             st.warning(f"At most {MAX_RUNS} runs: remove one to add "

@@ -23,6 +23,7 @@ from scenes import DEFAULT_SCENE, MAX_RUNS, MAX_STEPS, RunSpec, Scene
 from scenes.dynamics import MAX_FAN, MAX_NOISE, MAX_SEED, Dynamics
 from scenes.links import presenter_from_query, scene_from_query, scene_to_query
 from scenes.model import in_range, plot_box
+from surfaces import FACTORIES
 
 # --- the documented policy, restated ------------------------------------------------------------
 
@@ -250,8 +251,7 @@ def test_a_typed_formulas_domain_shows_its_box_or_says_why(bounds):
 
 # --- words: surface, optimizer, hyperparameter names, schedule kinds, switches -----------------
 
-SURFACE_NAMES = ("ravine", "rosenbrock", "beale", "saddle", "himmelblau", "rastrigin", "booth",
-                 "plateau")
+SURFACE_NAMES = tuple(FACTORIES)
 
 
 @settings(max_examples=200)

@@ -1,0 +1,126 @@
+"""The page (AppTest) opened with the malformed links of issue 9, and sent widget values no
+browser sends: a scene and a message, never an exception."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from streamlit.proto.WidgetStates_pb2 import WidgetStates
+from streamlit.testing.v1 import AppTest
+
+from scenes import DEFAULT_SCENE
+from tests.test_app import contours, figure, open_page, url_scene
+
+
+def shown(at: AppTest) -> str:
+    """What the page says it ignored and what stopped, as a student reads it (the toolbar's
+    buttons; Markdown's escapes dropped)."""
+    return re.sub(r"\\(.)", r"\1", " ".join(
+        m.value for block in at.get("popover")
+        if block.proto.popover.label.startswith(("The link:", "1 run", "2 runs", "3 runs"))
+        for m in block.markdown))
+
+
+@pytest.mark.parametrize("query, needle", [
+    ({"kappa": "0\x1f"}, "ignored kappa='0\\x1f' (U+001F is a control character)"),
+    ({"angle": "3\x1f"}, "ignored angle='3\\x1f' (U+001F is a control character)"),
+    ({"steps": "5\x1c"}, "ignored steps='5\\x1c' (U+001C is a control character)"),
+    ({"start": "1\x1d,2"}, "ignored start='1\\x1d,2' (U+001D is a control character)"),
+    ({"seed": "1\x1f"}, "ignored seed='1\\x1f' (U+001F is a control character)"),
+    ({"fan": "\x1c1"}, "ignored fan='\\x1c1' (U+001C is a control character)"),
+    ({"noise": "0.5\x1f"}, "ignored noise='0.5\\x1f' (U+001F is a control character)"),
+    ({"run": "sgd:lr=0.1\x1f"}, "ignored lr='0.1\\x1f' (U+001F is a control character)"),
+    ({"schedule": "step:drop=0.5\x1f"}, "ignored drop='0.5\\x1f' (U+001F is a control"),
+    ({"present": "1\x1f"}, "ignored present='1\\x1f' (U+001F is a control character)"),
+    ({"kappa": "\u0661\u0662"}, "(type '1', not U+0661 ARABIC-INDIC DIGIT ONE)"),
+    ({"kappa": "\uff15"}, "(type '5', not U+FF15 FULLWIDTH DIGIT FIVE)"),
+    ({"kappa": "4\u200b0"}, "(U+200B ZERO WIDTH SPACE inside the value)"),
+])
+def test_the_malformed_links_of_issue_9_give_a_scene_and_a_message(query, needle):
+    at = open_page(query)
+    warnings = shown(at)
+    assert needle in warnings, warnings
+    # the characters are quoted visibly, never sent raw into the page
+    assert not any(c in warnings for c in "\x1c\x1d\x1e\x1f\u200b")
+    assert contours(figure(at))  # the scene is drawn
+    url_scene(at)  # and the address bar holds a valid scene
+
+
+@pytest.mark.parametrize("text", ["\xa040", "\ufeff40", "40\u200b", " 40\n"])
+def test_blanks_around_a_number_are_no_problem(text):
+    at = open_page({"kappa": text})
+    assert not at.warning
+    assert url_scene(at).params == (("kappa", 40.0), ("angle", 0.0))
+
+
+# --- widget values no browser sends ------------------------------------------------------------
+
+def send(at: AppTest, widget_id: str, field: str, value) -> AppTest:
+    """Rerun ``at`` with widget ``widget_id`` holding ``value`` in the widget state's
+    ``field``, as a hostile visitor's websocket could send it."""
+    states = WidgetStates()
+    states.widgets.extend(s for s in at._tree.get_widget_states().widgets if s.id != widget_id)
+    state = states.widgets.add()
+    state.id = widget_id
+    setattr(state, field, value)
+    at._run(states)
+    return at
+
+
+@pytest.mark.parametrize("key", ["surface", "add_optimizer", "schedule"])
+@pytest.mark.parametrize("text", ["moon", "", "\x1f", "x" * 10_000])
+def test_a_selectbox_given_text_not_among_its_options_falls_back(key, text):
+    """Streamlit's selectbox passes on any text it receives; the page checks it first."""
+    at = open_page({})
+    at = send(at, at.selectbox(key=key).id, "string_value", text)
+    assert not at.exception, at.exception
+    assert url_scene(at) == DEFAULT_SCENE
+    assert at.session_state[key] in {"surface": ["ravine"], "add_optimizer": ["sgd"],
+                                     "schedule": ["constant"]}[key]
+    at.button(key="add_run").click().run()  # the callback reads add_optimizer
+    assert not at.exception, at.exception
+    assert len(url_scene(at).runs) == len(DEFAULT_SCENE.runs) + 1
+
+
+def test_a_phase_map_optimizer_not_among_the_options_falls_back():
+    at = open_page({})
+    at.segmented_control(key="panel").set_value("phase_map").run()
+    at = send(at, at.selectbox(key="phase_optimizer").id, "string_value", "lbfgs")
+    assert not at.exception, at.exception
+    assert at.session_state["phase_optimizer"] == "momentum"
+
+
+SELECTIONS = [
+    [], {}, {"selection": {}}, {"selection": {"points": 1}},
+    {"selection": {"points": [1, "x", None, {}]}},
+    {"selection": {"points": [{"curve_number": 0, "x": "a", "y": []}]}},
+    {"selection": {"points": [{"curve_number": True, "x": True, "y": False}]}},
+    {"selection": {"points": [{"curve_number": 0, "x": float("nan"), "y": 1.0}]}},
+    {"selection": {"points": [{"curve_number": 10**9, "x": 1.0, "y": 1.0}]}},
+]
+
+
+@pytest.mark.parametrize("selection", SELECTIONS, ids=range(len(SELECTIONS)))
+def test_a_chart_selection_that_is_no_click_is_ignored(selection):
+    at = open_page({})
+    chart = at.get("plotly_chart")[0]
+    at = send(at, chart.proto.id, "string_value", json.dumps(selection))
+    assert not at.exception, at.exception
+    assert url_scene(at).start == DEFAULT_SCENE.start
+
+
+def test_a_click_far_outside_the_plot_starts_at_its_edge():
+    at = open_page({})
+    chart = at.get("plotly_chart")[0]
+    picker = next(n for n, t in enumerate(json.loads(chart.proto.spec)["data"])
+                  if t.get("name") == "start picker")
+    point = {"curve_number": picker, "point_number": 0, "point_index": 0, "x": 1e308,
+             "y": -1e308}
+    at = send(at, chart.proto.id, "string_value",
+              json.dumps({"selection": {"points": [point], "point_indices": [0], "box": [],
+                                        "lasso": []}}))
+    assert not at.exception, at.exception
+    at.run()  # the click reruns the page once more with the new start
+    assert url_scene(at).start == (10.0, -5.0)  # the ravine's box: x in [-10, 10], y in [-5, 5]

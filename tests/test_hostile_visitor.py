@@ -1,0 +1,287 @@
+"""A hostile visitor on the real server's websocket cannot break the page for anyone.
+
+One ``streamlit run app.py``; one visitor speaking Streamlit's protocol
+(:mod:`bench.st_client`) sends what no browser would. Every widget of the page is found from
+the page itself (the sidebar's, the chart's, each panel's once it is opened), so widgets
+added later are attacked too:
+
+* values of the widget's own kind but out of every range: NaN, infinities, 1e308, options
+  that do not exist, control characters, 100,000-character strings, several values for one,
+  clicks on disabled buttons, selections of the chart that are not JSON or not points. The
+  page must take them all: every run finishes without an exception.
+* values of the wrong kind (a list for a switch, a number for a button, ...), NaN for a whole
+  number, garbage frames that are no protobuf at all. Streamlit refuses these itself, before
+  or inside its own widget code, and logs it; the page's own code is never where it fails,
+  and the visitor's next run works again.
+* huge query strings and a burst of reruns without waiting.
+
+Then a normal visitor opens the lecture link and gets its chart, no exception, and the
+server's log holds no traceback of the page's own code (none at all during that visit).
+Heavy (a server, a few hundred script runs): run it under the heavy lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import re
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.NumberInput_pb2 import NumberInput
+from streamlit.proto.Slider_pb2 import Slider
+
+from bench.st_client import Run, Visitor, read, rerun_message
+from deploy.servers import free_port, start_streamlit, stop, wait_until_healthy
+from scenes import DEFAULT_SCENE, scene_to_query
+
+ROOT = Path(__file__).resolve().parents[1]
+LECTURE = urlencode(scene_to_query(DEFAULT_SCENE), doseq=True)
+LINKS = {  # each draws widgets the others do not
+    "lecture": LECTURE,
+    "dynamics": LECTURE + "&noise=0.5&fan=3&schedule=step:drop=0.5,every=50&anneal=on",
+    "custom": "surface=custom&expr=x**2%2By**2&domain=-3,3,-2,2&run=sgd:lr=0.1",
+}
+HUGE = 1e308
+JUNK = ["", "no such option", "\x00\x1f\u202e\ufeff" * 5, "x" * 100_000, "1e308", "nan"]
+SELECTIONS = [  # what a chart's selection may be made to hold: JSON, but no point of ours
+    "[]", "{}", '{"selection": {}}', '{"selection": {"points": 1}}',
+    '{"selection": {"points": [1, "x", null, {}]}}',
+    '{"selection": {"points": [{"curve_number": 0, "x": "a", "y": []}]}}',
+    '{"selection": {"points": [{"curve_number": 0, "x": 1e308, "y": -1e308}]}}',
+    '{"selection": {"points": [{"curve_number": 0, "x": NaN, "y": Infinity}]}}',
+    '{"selection": {"points": [{"curve_number": true, "x": true, "y": false}]}}',
+]
+
+
+def own_kind_values(element) -> tuple[str, list]:
+    """The widget's own value field, and values of that kind no browser would send."""
+    kind = element.WhichOneof("type")
+    widget = getattr(element, kind)
+    if kind == "checkbox":
+        return "bool_value", [True, False]
+    if kind == "button":
+        return "trigger_value", [True]
+    if kind in ("selectbox", "text_input"):
+        options = [o for o in getattr(widget, "options", [])]
+        return "string_value", [*JUNK, *options[-1:]]
+    if kind == "plotly_chart":
+        return "string_value", SELECTIONS
+    if kind == "button_group" or (kind == "slider" and widget.type == Slider.SELECT_SLIDER):
+        options = [getattr(o, "content", o) for o in widget.options]
+        return "string_array_value", [[], *([j] for j in JUNK), options, [options[0]] * 3]
+    if kind == "slider":
+        return "double_array_value", [[math.nan], [math.inf], [-HUGE], [HUGE, HUGE], [],
+                                      [widget.min - 1], [widget.max + 1], [-0.0] * 3]
+    if kind == "number_input":
+        low = widget.min if widget.has_min else -HUGE
+        high = widget.max if widget.has_max else HUGE
+        values = [HUGE, -HUGE, low - 1, high + 1, -0.0, 5e-324, 2.5]
+        if widget.data_type == NumberInput.FLOAT:
+            values += [math.nan, math.inf, -math.inf]
+        return "double_value", values
+    return "", []
+
+
+# Values Streamlit's own code refuses, before the page's code runs: the wrong kind for every
+# widget, NaN or infinity for a whole number, a chart's selection that is no JSON object.
+WRONG_KIND = [("trigger_value", True), ("bool_value", True), ("double_value", math.nan),
+              ("double_value", math.inf), ("int_value", -(2**63)), ("string_value", "{"),
+              ("string_value", "null"), ("string_value", '{"selection": 1}'),
+              ("string_array_value", ["\x1f"]), ("double_array_value", [math.nan]),
+              ("int_array_value", [2**62]), ("json_value", "{"), ("bytes_value", b"\x00")]
+GARBAGE = [b"", b"\x00" * 1000, b"\xff" * 64, bytes(range(256)), "text, not bytes",
+           b"\x0a\x05hello", b"\x12" + b"\xff" * 9]
+
+
+def set_widget(msg: BackMsg, widget_id: str, field: str, value) -> None:
+    """Add to ``msg``'s rerun the widget ``widget_id`` holding ``value`` in ``field``."""
+    state = msg.rerun_script.widget_states.widgets.add()
+    state.id = widget_id
+    if field.endswith("_array_value"):
+        getattr(state, field).data.extend(value)
+    else:
+        setattr(state, field, value)
+
+
+def widgets(run: Run) -> dict[str, object]:
+    """Every widget element the run drew, by widget id."""
+    found = {}
+    for _, element in run.elements:
+        inner = getattr(element, element.WhichOneof("type"))
+        widget_id = getattr(inner, "id", "")
+        if widget_id.startswith("$$ID-"):
+            found[widget_id] = element
+    return found
+
+
+def rerun(visitor: Visitor, query: str) -> BackMsg:
+    return rerun_message(query, page_script_hash=visitor.page_script_hash,
+                         cached_hashes=visitor.cache.hashes(), url=f"{visitor.base_url}/?{query}")
+
+
+async def send(visitor: Visitor, msg: BackMsg) -> Run:
+    """Send a rerun on ``visitor``'s socket and read until its script finishes."""
+    run = Run()
+    t0 = time.perf_counter()
+    await visitor.socket.send(msg.SerializeToString())
+    async with asyncio.timeout(visitor.timeout):
+        while run.finished_at is None:
+            fwd = ForwardMsg.FromString(await visitor.socket.recv())
+            if fwd.WhichOneof("type") == "new_session":
+                visitor.page_script_hash = fwd.new_session.page_script_hash
+            read(fwd, run, visitor.cache, visitor.chart_type, t0)
+    return run
+
+
+def page_errors(run: Run) -> list[str]:
+    """What went wrong in a run: an exception, a run that did not finish. Not the page's own
+    messages (an ``st.error`` saying a typed box is upside down is the page working)."""
+    return [e for e in run.errors if not e.startswith("st.error: ")]
+
+
+async def attack(url: str, link: str, full: bool) -> tuple[list[str], dict]:
+    """Values of each widget's own kind, out of range, every widget at once, a round per
+    value; if ``full``, with each panel open in turn, then one button (and chart, and panel
+    switch) at a time. The errors, and the widgets found."""
+    errors = []
+    async with Visitor(url, link, timeout=60) as visitor:
+        found = widgets(await send(visitor, rerun(visitor, link)))
+        panel_id = next(i for i in found if i.endswith("-panel"))
+        opened = [[o.content] for o in found[panel_id].button_group.options] if full else []
+        for panel in opened or [None]:
+            msg = rerun(visitor, link)
+            if panel:
+                set_widget(msg, panel_id, "string_array_value", panel)
+            run = await send(visitor, msg)
+            errors += [f"opening {panel}: {e}" for e in page_errors(run)]
+            drawn = widgets(run)
+            found.update(drawn)
+            attacks = {widget_id: own_kind_values(element) for widget_id, element in drawn.items()
+                       if widget_id != panel_id}
+            for n in range(max((len(values) for _, values in attacks.values()), default=0)):
+                msg = rerun(visitor, link)
+                if panel:
+                    set_widget(msg, panel_id, "string_array_value", panel)
+                for widget_id, (field, values) in attacks.items():
+                    if field not in ("", "trigger_value"):
+                        set_widget(msg, widget_id, field, values[n % len(values)])
+                errors += [f"{panel} round {n}: {e}"
+                           for e in page_errors(await send(visitor, msg))]
+        for widget_id, element in found.items() if full else ():
+            field, values = own_kind_values(element)
+            if field == "trigger_value" or element.WhichOneof("type") in ("plotly_chart",
+                                                                          "button_group"):
+                for value in values:
+                    msg = rerun(visitor, link)
+                    set_widget(msg, widget_id, field, value)
+                    errors += [f"{widget_id.rsplit('-', 1)[-1]}={value!r:.40}: {e}"
+                               for e in page_errors(await send(visitor, msg))]
+    return errors, found
+
+
+async def wrong_kinds(url: str, link: str, found: dict) -> None:
+    """Values Streamlit refuses itself, each round on a fresh session (Streamlit keeps a
+    widget's refused value, so the session stays refused until a browser sends a good one)."""
+    for field, value in WRONG_KIND:
+        async with Visitor(url, link, timeout=60) as visitor:
+            await send(visitor, rerun(visitor, link))
+            msg = rerun(visitor, link)
+            for widget_id in found:
+                set_widget(msg, widget_id, field, value)
+            await send(visitor, msg)  # an exception of Streamlit's, at most
+
+
+async def garbage_huge_and_burst(url: str) -> list[str]:
+    errors = []
+    for frame in GARBAGE:  # each on a socket of its own: the server may hang up
+        async with Visitor(url, LECTURE, timeout=30) as visitor:
+            await visitor.socket.send(frame)
+            try:
+                async with asyncio.timeout(0.2):
+                    await visitor.socket.recv()
+            except (TimeoutError, websockets.ConnectionClosed):
+                pass
+    async with Visitor(url, LECTURE, timeout=60) as visitor:
+        for query in ("a=" + "x" * 2_000_000, "&".join(f"k{i}=%1F{i}" for i in range(20_000)),
+                      "run=" + "&run=".join(["sgd:lr=%1F"] * 5_000), "%" * 100_000,
+                      "kappa=%ED%A0%80&steps=%C0%AF&start=%FF%FE,1",
+                      "kappa=0%1F&angle=3%1F&steps=5%1C&start=1%1D,2&seed=1%1F&fan=%1C1"):
+            run = await send(visitor, rerun(visitor, query))
+            errors += [f"query {query[:20]!r}: {e}" for e in page_errors(run)]
+            assert run.chart_at is not None, query[:40]
+        for _ in range(30):  # a burst: the server may cut runs short, but must answer
+            await visitor.socket.send(rerun(visitor, LECTURE).SerializeToString())
+        run = await send(visitor, rerun(visitor, LECTURE))
+        errors += [f"after the burst: {e}" for e in page_errors(run)]
+    return errors
+
+
+TRACEBACK = re.compile(r"^Traceback \(most recent call last\):\n(?:(?:  .*|\S.*)\n)*?\S.*$",
+                       re.MULTILINE)
+FRAME = re.compile(r'^  File "([^"]+)", line \d+', re.MULTILINE)
+
+
+def page_tracebacks(log: str) -> list[str]:
+    """The tracebacks in ``log`` raised by the page's own code: of their frames in this
+    repository or in the server (Streamlit, the websocket server, protobuf), the innermost
+    is the repository's. Streamlit refusing what it received (a widget state of the wrong
+    kind, a frame that is no protobuf) is not the page's."""
+    server = ("/site-packages/streamlit/", "/site-packages/starlette/",
+              "/site-packages/uvicorn/", "/site-packages/google/protobuf/")
+    found = []
+    for match in TRACEBACK.finditer(log):
+        frames = [f for f in FRAME.findall(match.group())
+                  if f.startswith(str(ROOT)) or any(part in f for part in server)]
+        if not frames or frames[-1].startswith(str(ROOT)):
+            found.append(match.group())
+    return found
+
+
+@pytest.fixture()
+def server():
+    """``streamlit run app.py`` on a free port, its log in a file: (url, log file)."""
+    with tempfile.NamedTemporaryFile("w+", suffix=".log") as log:
+        port = free_port()
+        process = start_streamlit(port, stderr=log)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_healthy(url, process)
+            yield url, log
+        finally:
+            stop(process)
+
+
+def test_a_hostile_visitor_cannot_break_the_page(server):
+    url, log = server
+
+    async def hostile():
+        errors, found = [], {}
+        for name, link in LINKS.items():
+            more, drawn = await attack(url, link, full=name == "lecture")
+            errors += more
+            found.update(drawn)
+        await wrong_kinds(url, LINKS["dynamics"], found)
+        errors += await garbage_huge_and_burst(url)
+        return errors, len(found)
+
+    errors, attacked = asyncio.run(hostile())
+    assert attacked > 40  # the sidebar, the chart and the panels' widgets were all found
+    assert errors == []
+    during = Path(log.name).read_text()
+    assert page_tracebacks(during) == [], page_tracebacks(during)[:3]
+
+    async def normal():
+        async with Visitor(url, LECTURE, timeout=30) as visitor:
+            return await visitor.run()
+
+    visit = asyncio.run(normal())
+    assert visit.errors == [] and visit.chart_at is not None
+    assert visit.status == ForwardMsg.FINISHED_SUCCESSFULLY
+    assert "Traceback" not in Path(log.name).read_text()[len(during):]
