@@ -48,15 +48,16 @@ def payloads() -> dict[str, int]:
     import plotly.io as pio
 
     from plotting import scene_figure
+    from plotting.runs import scene_traces
     from scenes import DEFAULT_SCENE, scene_from_query
-    from scenes.compute import build_surface, run_scene, run_trace
+    from scenes.compute import build_surface, run_scene
 
     sizes = {}
     for name, link in (("lecture scene", ""), ("with noise, fan 8, schedules", LINK)):
         sizes[f"{name}, overlay (page)"] = chart_bytes(open_page(_query(link)))[0]
         scene = scene_from_query(_query(link))[0] if link else DEFAULT_SCENE
         surface = build_surface(scene.surface_key)
-        traces = [run_trace(i, r, p, scene.dynamics) for i, r, p in run_scene(scene, surface)]
+        traces = scene_traces(scene, {i: p for i, _, p in run_scene(scene, surface)})
         fig = scene_figure(surface, traces, view="multiples", grid=surface.grid(120))
         sizes[f"{name}, small multiples"] = len(pio.to_json(fig.to_dict(), validate=False))
     return sizes

@@ -9,17 +9,19 @@ of a callback that reads it, and before the widget is drawn.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from typing import Any
 
 import streamlit as st
 
 
-def checked(key: str, options: Sequence, default: Any = None) -> Any:
-    """``st.session_state[key]`` if it is one of ``options``; otherwise it is set to
-    ``default`` (the first option when None) and that is returned. A key not yet in the
-    session state is left alone (the widget's own default applies) and None returned."""
-    ss = st.session_state
+def checked(key: str, options: Sequence, default: Any = None, *,
+            ss: MutableMapping[str, Any] | None = None) -> Any:
+    """``ss[key]`` (``st.session_state`` unless given) if it is one of ``options``;
+    otherwise it is set to ``default`` (the first option when None) and that is returned.
+    A key not yet in the state is left alone (the widget's own default applies) and None
+    returned."""
+    ss = st.session_state if ss is None else ss
     if key not in ss:
         return None
     value = ss[key]

@@ -10,6 +10,9 @@ drawn, so every value is read with its default.
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
+from typing import Any
+
 import streamlit as st
 
 from controls.choice import checked
@@ -28,33 +31,33 @@ SETTINGS = {
 WHOLE = {"every", "anneal_steps"}
 
 
-def _get(key: str, default):
-    return st.session_state.get(key, default)
-
-
-def load(dynamics: Dynamics) -> None:
-    """Put ``dynamics`` into the widgets' state (before they are drawn)."""
-    ss, s = st.session_state, dynamics.schedule
-    ss.noise, ss.seed, ss.fan, ss.schedule = dynamics.noise, dynamics.seed, dynamics.fan, s.kind
+def load(dynamics: Dynamics, ss: MutableMapping[str, Any] | None = None) -> None:
+    """Put ``dynamics`` into the widgets' state ``ss`` (``st.session_state`` unless
+    given), before the widgets are drawn."""
+    ss = st.session_state if ss is None else ss
+    s = dynamics.schedule
+    ss["noise"], ss["seed"], ss["fan"] = dynamics.noise, dynamics.seed, dynamics.fan
+    ss["schedule"] = s.kind
     for name, (key, _) in SETTINGS.items():
         ss[key] = getattr(s, name)
-    ss.anneal = dynamics.anneals
-    ss.anneal_mu_start = s.mu_start if dynamics.anneals else ANNEAL_FROM
-    ss.anneal_mu_end, ss.anneal_steps = s.mu_end, s.anneal_steps
+    ss["anneal"] = dynamics.anneals
+    ss["anneal_mu_start"] = s.mu_start if dynamics.anneals else ANNEAL_FROM
+    ss["anneal_mu_end"], ss["anneal_steps"] = s.mu_end, s.anneal_steps
 
 
-def read() -> Dynamics:
-    """The dynamics the widgets show."""
-    kind = checked("schedule", KINDS) or "constant"
-    settings = {name: _get(SETTINGS[name][0], getattr(DEFAULT, name))
+def read(ss: MutableMapping[str, Any] | None = None) -> Dynamics:
+    """The dynamics the widgets' state ``ss`` (``st.session_state`` unless given) shows."""
+    ss = st.session_state if ss is None else ss
+    kind = checked("schedule", KINDS, ss=ss) or "constant"
+    settings = {name: ss.get(SETTINGS[name][0], getattr(DEFAULT, name))
                 for name in KIND_SETTINGS[kind]}
-    if _get("anneal", False):
-        settings.update(mu_start=_get("anneal_mu_start", ANNEAL_FROM),
-                        mu_end=_get("anneal_mu_end", DEFAULT.mu_end),
-                        anneal_steps=_get("anneal_steps", DEFAULT.anneal_steps))
+    if ss.get("anneal", False):
+        settings.update(mu_start=ss.get("anneal_mu_start", ANNEAL_FROM),
+                        mu_end=ss.get("anneal_mu_end", DEFAULT.mu_end),
+                        anneal_steps=ss.get("anneal_steps", DEFAULT.anneal_steps))
     settings = {k: int(v) if k in WHOLE else float(v) for k, v in settings.items()}
-    return Dynamics(float(_get("noise", 0.0)), int(_get("seed", 0)), int(_get("fan", 1)),
-                    Schedule(kind, **settings))
+    return Dynamics(float(ss.get("noise", 0.0)), int(ss.get("seed", 0)),
+                    int(ss.get("fan", 1)), Schedule(kind, **settings))
 
 
 def _menu(label: str, name: str, key: str, help: str, default, **kwargs) -> None:

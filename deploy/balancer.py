@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import importlib.util
 import os
 import re
 import shutil
@@ -278,6 +279,10 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"--upstream {address!r} is not HOST:PORT (e.g. 10.0.0.2:8501)")
     if not 0 < args.port < 65536:
         parser.error("--port must be between 1 and 65535")
+    if importlib.util.find_spec("streamlit") is None:
+        print(f"deploy/serve: this Python ({sys.executable}) has no streamlit; run it with the "
+              "one that has the requirements: python deploy/serve ...", file=sys.stderr)
+        return 2
     nginx = find_nginx(args.nginx)
     if nginx is None:
         where = f" at {args.nginx}" if args.nginx else " (not on PATH, nor /usr/sbin/nginx)"

@@ -12,8 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from plotting import RunTrace
+from plotting.layout import DEFAULT_SCREEN, Screen
+from plotting.runs import scene_traces
 from scenes import RunSpec, Scene
-from scenes.compute import Trajectory, build_surface, run_scene, run_trace
+from scenes.compute import Trajectory, build_surface, run_scene
 from surfaces import Surface
 
 
@@ -22,9 +24,10 @@ class PageState:
     """What the page computed for the current scene, handed to every panel.
 
     ``runs`` holds ``(index, run, trajectory)`` for every run switched on
-    (the index fixes the run's colour); ``traces`` the same runs as drawn.
-    ``add_run`` adds a run to the comparison (for panels that propose one).
-    ``view`` is the race chart's view (``"overlay"`` or ``"multiples"``) and
+    (``index``: its place in ``scene.runs``); ``traces`` the same runs as drawn,
+    each in its colour. ``add_run`` adds a run to the comparison (for panels that
+    propose one). ``view`` is the race chart's view (``"overlay"`` or
+    ``"multiples"``), ``screen`` the race chart's room in the browser, and
     ``presenter`` whether the page is in presenter mode (large fonts, thick lines).
     """
 
@@ -35,6 +38,7 @@ class PageState:
     add_run: Callable[[RunSpec], None]
     view: str = "overlay"
     presenter: bool = False
+    screen: Screen = DEFAULT_SCREEN
 
     @classmethod
     def of(cls, scene: Scene) -> PageState:
@@ -42,7 +46,7 @@ class PageState:
         benchmarks and scripts); ``add_run`` does nothing."""
         surface = build_surface(scene.surface_key)
         runs = run_scene(scene, surface)
-        traces = [run_trace(i, run, path, scene.dynamics) for i, run, path in runs]
+        traces = scene_traces(scene, {i: path for i, _, path in runs})
         return cls(scene=scene, surface=surface, runs=runs, traces=traces,
                    add_run=lambda run: None)
 

@@ -14,20 +14,27 @@ import streamlit as st
 from panels import PageState, Panel
 from plotting import scene_figure
 from plotting.export import file_stem, scene_html, trajectories_csv
+from plotting.layout import Screen
 from plotting.surface3d import surface_figure
 
 GRID_N = 120  # as the page's contour
+# The file's chart: laid out for a laptop, or for a projector in presenter mode (it is
+# drawn at that width in any browser window).
+FILE_SCREEN = Screen(1200, 680)
+PRESENTER_FILE_SCREEN = Screen(1800, 900, presenter=True)
 
 
 def html_file(page: PageState, with_3d: bool) -> bytes:
     """The scene as the page shows it (view, presenter sizes), in one offline HTML file."""
     grid = page.surface.grid(GRID_N)
+    screen = PRESENTER_FILE_SCREEN if page.presenter else FILE_SCREEN
     figures = [scene_figure(page.surface, page.traces, view=page.view, grid=grid,
-                            start_picker=False, presenter=page.presenter)]
+                            start_picker=False, screen=screen)]
     if with_3d and page.traces:
         figures.append(surface_figure(page.surface, page.traces, presenter=page.presenter))
-    return scene_html(figures, page.scene, page.surface,
-                      [trace.name for trace in page.traces]).encode()
+    runs = [f"{trace.label}: {trace.fate}" if trace.fate else trace.label
+            for trace in page.traces]
+    return scene_html(figures, page.scene, page.surface, runs).encode()
 
 
 def render(page: PageState) -> None:

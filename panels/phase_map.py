@@ -88,12 +88,13 @@ def map_marks(scene: Scene, optimizer: str, y_name: str | None,
               fixed: dict[str, float | bool]) -> list[MapMark]:
     """The scene's runs of ``optimizer`` that are switched on, as markers on its map."""
     marks = []
+    colors = scene.colors()
     for i, run in scene.enabled_runs:
         if run.optimizer != optimizer:
             continue
         values = run.values
         same = all(values[k] == v for k, v in fixed.items())
-        marks.append(MapMark(run.label, run_color(i), float(values["lr"]),
+        marks.append(MapMark(run.label, run_color(colors[i]), float(values["lr"]),
                              None if y_name is None else float(values[y_name]), same))
     return marks
 

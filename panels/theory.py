@@ -137,7 +137,7 @@ def render(page: PageState) -> None:
     if rows:
         st.markdown("**Each run: the rate the theory predicts, and the rate its loss curve "
                     "shows** (fitted over the second half of the curve above rounding)")
-        st.table(_styled(rows))
+        st.table(_styled(rows, page.scene.colors()))
     notes = page.scene.dynamics.describe()
     if notes:
         st.caption("The theory is for exact gradients and a constant lr; this scene has "
@@ -150,16 +150,17 @@ def _add_runs(add_run: Callable[[RunSpec], None], runs: list[RunSpec]) -> None:
         add_run(run)
 
 
-def _styled(rows: list[RateRow]) -> Styler:
-    """The rows as a table, each run's name beside a bar in its colour."""
+def _styled(rows: list[RateRow], colors: list[int]) -> Styler:
+    """The rows as a table, each run's name beside a bar in its colour (``colors``: the
+    scene's, ``Scene.colors()``)."""
     frame = pd.DataFrame({
         "run": [row.label for row in rows],
         "predicted ρ": [_rate(row.predicted, "no closed form") for row in rows],
         "measured ρ": [_rate(row.measured, "—") for row in rows],
         "note": [row.note for row in rows],
     })
-    colours = np.array([run_color(row.index) for row in rows])
-    # A bar in the run's colour beside its name (yellow text would not read on white).
+    colours = np.array([run_color(colors[row.index]) for row in rows])
+    # A bar in the run's colour beside its name: coloured text would not read on white.
     return frame.style.hide(axis="index").apply(
         lambda column: [f"border-left: 10px solid {c}" for c in colours], subset=["run"])
 

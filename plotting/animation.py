@@ -4,7 +4,8 @@ Plotly's documented animation has one frame per step, each carrying every
 path so far, so its size grows with the square of the number of steps. Here:
 
 * At most ``MAX_FRAMES`` frames: frame ``k`` shows step ``steps_at[k]``,
-  evenly spaced from 0 to the last step (every 5th step of 300).
+  evenly spaced from 0 to the last step (every 6th step of 300, every
+  17th of 1,000: see :func:`frame_steps`).
 * Each run's path is split into blocks of ``block`` steps, one static trace
   per block (the data is sent once). A frame only sets each block's
   ``opacity`` (1 once the block is wholly behind the current step, else 0)
@@ -124,8 +125,11 @@ def positions(runs: list[RunTrace], steps_at: np.ndarray,
 
 
 def controls(names: list[str], steps_at: np.ndarray, active: int, *, font_size: float,
-             y: float, redraw: bool = False) -> tuple[list[dict], list[dict]]:
-    """Play/Pause, the step slider and the speed menu, in one row at height ``y``.
+             y: float, slider_y: float | None = None, slider_x: tuple[float, float] = (0.2, 0.66),
+             redraw: bool = False) -> tuple[list[dict], list[dict]]:
+    """Play/Pause and the speed menu at the ends of a row at height ``y`` (paper
+    units), the step slider between them, or on a row of its own at ``slider_y``;
+    ``slider_x`` is the slider's left end and length.
 
     Returns ``(updatemenus, sliders)``. Play continues from the current frame
     (from the start when at the end); a speed sets Play's frame duration
@@ -158,7 +162,8 @@ def controls(names: list[str], steps_at: np.ndarray, active: int, *, font_size: 
                      "args": [{speed_key: ms}]} for label, ms in SPEEDS.items()],
     }
     slider = {
-        "active": active, "x": 0.2, "len": 0.66, "y": y, "yanchor": "top",
+        "active": active, "x": slider_x[0], "len": slider_x[1],
+        "y": y if slider_y is None else slider_y, "yanchor": "top",
         # Tick labels (one per frame) would overlap; the current value says the step.
         "pad": {"t": 0, "b": 0}, "font": {"color": "rgba(0, 0, 0, 0)"},
         "currentvalue": {"prefix": "step ", "xanchor": "left",

@@ -1,12 +1,16 @@
-"""Colours: the Okabe-Ito palette for runs, a quiet scale for the contour.
+"""Colours: a palette for runs that reads on the contour, a quiet scale for the contour.
 
-Run ``i`` of a scene is drawn in ``PALETTE[i % len(PALETTE)]`` in every chart,
-so a run keeps its colour from the contour to the loss panel. The palette is
-Okabe and Ito's (2008) set of eight colours that stay distinct for the common
-forms of colour blindness, in their published order. The contour scale runs
-from white (low loss) to a mid slate blue: light enough that every palette
-colour but yellow stands out on it, which is why paths and markers also get a
-dark outline where they would otherwise vanish (see ``outline``).
+Each run of a scene has its own place in :data:`PALETTE` (``Scene.colors()``),
+kept when other runs are added or removed, and is drawn in that colour in every
+chart, from the contour to the loss panel and the run's controls.
+
+The palette is Okabe and Ito's (2008) eight colours, which stay distinct for
+the common forms of colour blindness, reordered and adjusted for a pale slate
+contour on a projector: the first six (the lecture's six optimizers) are the
+strongest and the most different from each other (sky blue, too close to blue
+beside it, comes seventh), and Okabe-Ito's yellow, faint on white and slate, is
+replaced by a dark gold. Paths and markers also carry a dark outline where
+they would otherwise vanish.
 """
 
 from __future__ import annotations
@@ -14,12 +18,12 @@ from __future__ import annotations
 PALETTE: tuple[str, ...] = (
     "#000000",  # black
     "#E69F00",  # orange
-    "#56B4E9",  # sky blue
-    "#009E73",  # bluish green
-    "#F0E442",  # yellow
-    "#0072B2",  # blue
-    "#D55E00",  # vermillion
     "#CC79A7",  # reddish purple
+    "#009E73",  # bluish green
+    "#D55E00",  # vermillion
+    "#0072B2",  # blue
+    "#56B4E9",  # sky blue
+    "#9A7B00",  # dark gold (Okabe-Ito's yellow, darkened to read on white)
 )
 
 # Low loss (the valley floor, where the runs end) is white; walls are slate.
@@ -30,6 +34,6 @@ CONTOUR_SCALE: tuple[tuple[float, str], ...] = (
 )
 
 
-def run_color(i: int) -> str:
-    """The colour of run ``i`` of a scene."""
-    return PALETTE[i % len(PALETTE)]
+def run_color(slot: int) -> str:
+    """The colour of palette place ``slot`` (a run's ``Scene.colors()`` entry)."""
+    return PALETTE[slot % len(PALETTE)]

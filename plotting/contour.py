@@ -247,8 +247,13 @@ def contour_image(grid: Grid, scale: ContourScale, colorscale: Colorscale, width
 
 
 def coloraxis(scale: ContourScale, colorscale: Colorscale, *, font_size: float,
-              x: float) -> dict:
-    """The colour axis of the contour: its bands as steps, ticks in units of loss."""
+              place: dict) -> dict:
+    """The colour axis of the contour: its bands as steps, ticks in units of loss.
+
+    ``place`` positions the colour bar (Plotly's ``colorbar`` keys: ``x``, ``y``,
+    ``len``, ``orientation``, ...); its title is beside a vertical bar and above a
+    horizontal one.
+    """
     colors = scale.band_colors(colorscale)
     edges = np.r_[scale.lo, scale.level_values, scale.hi]
     t = np.clip((edges - scale.lo) / (scale.hi - scale.lo), 0, 1)
@@ -257,19 +262,22 @@ def coloraxis(scale: ContourScale, colorscale: Colorscale, *, font_size: float,
         color = "#{:02x}{:02x}{:02x}".format(*rgb)
         steps += [[float(t[b]), color], [float(t[b + 1]), color]]
     tickvals, ticktext = scale.ticks()
+    side = "top" if place.get("orientation") == "h" else "right"
     return {
         "colorscale": steps,
         "cmin": scale.lo,
         "cmax": scale.hi,
         "colorbar": {
-            "title": {"text": "loss − min" if scale.log else "loss", "side": "right"},
+            "title": {"text": "loss − min" if scale.log else "loss", "side": side,
+                      "font": {"size": font_size * 0.9}},
             "tickvals": tickvals,
             "ticktext": ticktext,
             "thickness": 12,
             "len": 0.75,
-            "x": x,
             "xanchor": "left",
+            "outlinewidth": 0,
             "tickfont": {"size": font_size * 0.85},
+            **place,
         },
     }
 
@@ -284,7 +292,8 @@ def colorbar_trace(scale: ContourScale, axes: tuple[str, str]) -> dict:
 
 
 def minima_trace(surface: Surface, axes: tuple[str, str], size: float) -> dict:
-    """The surface's minima as white stars."""
+    """The surface's minima as open stars, drawn over the runs' markers: the markers of
+    runs that arrived show through, and the star stays visible on top of them."""
     xy = np.array(surface.minima, dtype=float).reshape(-1, 2)
     value = "" if surface.min_value is None else f", loss {surface.min_value:.4g}"
     return {
@@ -293,8 +302,8 @@ def minima_trace(surface: Surface, axes: tuple[str, str], size: float) -> dict:
         "name": "minimum",
         "x": xy[:, 0].tolist(),
         "y": xy[:, 1].tolist(),
-        "marker": {"symbol": "star", "size": size, "color": "white",
-                   "line": {"color": "#222222", "width": 1.5}},
+        "marker": {"symbol": "star-open", "size": size, "color": "#111111",
+                   "line": {"color": "#111111", "width": max(2.0, size / 8)}},
         "hovertemplate": "minimum (%{x:.4~g}, %{y:.4~g})" + value + "<extra></extra>",
         "showlegend": False,
         "xaxis": axes[0],

@@ -1,22 +1,20 @@
 """``scene_figure``: the lecture's one figure, contour view beside loss, animated.
 
-The figure is assembled as plain dicts (traces, layout, frames) and wrapped in
-a ``go.Figure`` without Plotly's per-attribute validation (see
-``_figure``), which would otherwise cost more than everything else together.
-The filled contour lies under each panel as a layout image (see
-:mod:`plotting.contour`). Trace order, bottom to top: start picker, minima,
-path blocks and tails, divergence marks and current-position markers per
-panel; then the loss panel; last, the contour's colour-bar carrier.
+The figure is laid out for the screen it is drawn on (:mod:`plotting.layout`:
+side by side on a laptop or projector, stacked on a phone) and assembled as
+plain dicts with :func:`plotting.build.build_figure`. The filled contour lies
+under each panel as a layout image (see :mod:`plotting.contour`). Trace order,
+bottom to top: start picker, fans, path blocks and tails, divergence marks,
+current-position markers, then the minima (an open star, so that the markers
+of runs that arrived do not hide it) per panel; then the loss panel; last, the
+contour's colour-bar carrier.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
-import plotly.graph_objects as go
 
 from plotting.animation import (
     MAX_FRAMES,
@@ -26,6 +24,7 @@ from plotting.animation import (
     positions,
     run_frame_steps,
 )
+from plotting.build import AXIS_STYLE, FONT_FAMILY, BuiltFigure, Layers, build_figure
 from plotting.colors import CONTOUR_SCALE
 from plotting.contour import (
     ContourScale,
@@ -37,52 +36,15 @@ from plotting.contour import (
     picker_trace,
 )
 from plotting.fan import fan_stride, fan_trace, loss_bands
+from plotting.layout import DEFAULT_SCREEN, Box, ChartGeometry, Screen, Style, text_width
 from plotting.loss import LossScale, divergence_marks, loss_curves, step_cursor
 from plotting.runs import RunTrace, exit_point
 
 VIEWS = ("overlay", "multiples")
 GRID_N = 100  # grid lines per side computed when no grid is given
-IMAGE_WIDTH = {"overlay": 800, "multiples": 400}  # contour pixels across a panel
-MULTIPLES_EXTRA_HEIGHT = 120  # pixels: room for two rows of panels with titles
-FONT_FAMILY = '"Source Sans Pro", "Source Sans 3", Arial, Helvetica, sans-serif'
-
-
-@dataclass(frozen=True)
-class Style:
-    """Sizes for a laptop screen or for the projector (presenter mode)."""
-
-    font: float
-    line: float
-    marker: float
-    height: int
-
-
-NORMAL = Style(font=14, line=2.5, marker=11, height=560)
-PRESENTER = Style(font=22, line=4.5, marker=17, height=760)
-
-
-class _Layers:
-    """Traces in drawing order, and for the animated ones their update in every frame.
-
-    The figure shows frame ``initial`` before playback: each animated trace
-    starts as that frame's update merged into its static part.
-    """
-
-    def __init__(self, initial: int) -> None:
-        self.initial = initial
-        self.data: list[dict] = []
-        self.animated: list[tuple[int, list[dict]]] = []
-
-    def add(self, trace: dict, updates: list[dict] | None = None) -> None:
-        if updates is not None:
-            self.animated.append((len(self.data), updates))
-            trace = {**trace, **updates[self.initial]}
-        self.data.append(trace)
-
-    def frames(self, names: list[str]) -> list[dict]:
-        indices = [i for i, _ in self.animated]
-        return [{"name": name, "traces": indices, "data": [u[k] for _, u in self.animated]}
-                for k, name in enumerate(names)]
+# Contour pictures are drawn about as wide as their panel, in steps of this many
+# pixels (each width is drawn once per surface and kept), within these bounds.
+IMAGE_STEP, IMAGE_MIN, IMAGE_MAX = 100, 200, 1200
 
 
 def scene_figure(
@@ -92,19 +54,20 @@ def scene_figure(
     view: str = "overlay",
     grid: Grid | None = None,
     start_picker: bool = True,
-    presenter: bool = False,
+    screen: Screen = DEFAULT_SCREEN,
     max_frames: int = MAX_FRAMES,
-) -> go.Figure:
+) -> BuiltFigure:
     """The contour view (overlaid or small multiples) beside loss against step, animated.
 
     Args:
         surface: a :class:`~surfaces.Surface`.
-        traces: the runs, in scene order (run ``i`` in ``PALETTE[i]``).
+        traces: the runs, in scene order, each in its own colour.
         view: ``"overlay"`` (every run on one contour) or ``"multiples"``
             (one panel per run, same axes and colour scale).
         grid: ``(xs, ys, z)`` from ``surface.grid(n)``; computed when None.
         start_picker: add the transparent clickable grid ``"start picker"``.
-        presenter: large fonts, thick lines (for the projector).
+        screen: the chart's container in the browser (and presenter mode),
+            which sets the layout and the type size (:class:`plotting.layout.Screen`).
         max_frames: the most animation frames (see :mod:`plotting.animation`).
 
     Every run must have the same number of steps. The figure shows the last
@@ -114,36 +77,46 @@ def scene_figure(
         raise ValueError(f"view must be one of {', '.join(VIEWS)}, got {view!r}")
     runs = list(traces)
     steps_at = run_frame_steps(runs, max_frames)
-    style = PRESENTER if presenter else NORMAL
     grid = grid if grid is not None else surface.grid(GRID_N)
     scale = ContourScale.for_values(grid[2], surface.min_value)
-    layers = _Layers(initial=len(steps_at) - 1)
+    (x0, x1), (y0, y1) = surface.domain
     panels = 1 if view == "overlay" else max(1, len(runs))
+    probe = Style.of(screen)
+    titles = []
+    if view == "multiples":
+        panel_chars = _multiples_title_chars(screen, panels, probe.font)
+        titles = [_panel_title(run, panel_chars) for run in runs]
+    geo = ChartGeometry.of(screen, aspect=(y1 - y0) / (x1 - x0), panels=panels,
+                           legend=[run.name for run in runs],
+                           title_lines=max(map(len, titles), default=0))
+    style = geo.style
+    layers = Layers(initial=len(steps_at) - 1)
     loss_axes = (f"x{panels + 1}", f"y{panels + 1}")
     block = block_size(steps_at)
     stride = fan_stride(runs)
 
     for p in range(panels):
-        axes = ("x" if p == 0 else f"x{p + 1}", "y" if p == 0 else f"y{p + 1}")
+        axes = _axes(p)
         shown = runs if view == "overlay" else runs[p:p + 1]
+        first = 0 if view == "overlay" else p
         if start_picker:
             layers.add(picker_trace(surface, axes, size=style.marker + 3))
-        if surface.minima:
-            layers.add(minima_trace(surface, axes, size=style.marker + 5))
-        for i, run in enumerate(shown, start=0 if view == "overlay" else p):
+        for i, run in enumerate(shown, start=first):
             fan = fan_trace(run, i, axes, style.line, stride)  # static, under every path
             if fan:
                 layers.add(fan)
-        for i, run in enumerate(shown, start=0 if view == "overlay" else p):
+        for i, run in enumerate(shown, start=first):
             line = {"line": {"color": run.color, "width": style.line},
                     "legendgroup": f"run{i}", "xaxis": axes[0], "yaxis": axes[1]}
             for trace, updates in path_layers(run, block, steps_at, line):
                 layers.add(trace, updates)
-        for i, run in enumerate(shown, start=0 if view == "overlay" else p):
+        for i, run in enumerate(shown, start=first):
             if run.diverged_at is not None and run.last >= 0:
                 layers.add(*_diverged_mark(run, i, surface.domain, steps_at, axes, style))
         if shown:
             layers.add(_position_markers(shown, axes, style), positions(shown, steps_at))
+        if surface.minima:
+            layers.add(minima_trace(surface, axes, size=style.marker + 8))
 
     loss_scale = LossScale.for_runs(runs, surface.min_value) if runs else None
     if loss_scale is not None:
@@ -159,17 +132,21 @@ def scene_figure(
 
     layers.add(colorbar_trace(scale, ("x", "y")))
     names = [str(int(s)) for s in steps_at]
-    layout = _layout(surface, runs, view, panels, scale, loss_scale, steps_at, style)
-    image = contour_image(grid, scale, CONTOUR_SCALE, IMAGE_WIDTH[view], ("x", "y"))
-    layout["images"] = [{**image, "xref": "x" if p == 0 else f"x{p + 1}",
-                         "yref": "y" if p == 0 else f"y{p + 1}"} for p in range(panels)]
-    # The controls sit below the axis titles: about 3.4 lines of text down.
-    margin = layout["margin"]
-    plot_height = layout["height"] - margin["t"] - margin["b"]
+    layout = _layout(surface, view, geo, titles, scale, loss_scale, int(steps_at[-1]))
+    width = min(IMAGE_MAX, max(IMAGE_MIN, IMAGE_STEP * round(geo.panels[0].width / IMAGE_STEP)))
+    image = contour_image(grid, scale, CONTOUR_SCALE, width, ("x", "y"))
+    layout["images"] = [{**image, "xref": _axes(p)[0], "yref": _axes(p)[1]}
+                        for p in range(panels)]
+    slider_y = None if geo.slider_y == geo.buttons_y else -geo.paper_y(geo.slider_y)
     layout["updatemenus"], layout["sliders"] = controls(
         names, steps_at, active=layers.initial, font_size=style.font,
-        y=-(3.4 * style.font + 20) / plot_height)
-    return _figure(layers.data, layout, layers.frames(names))
+        y=-geo.paper_y(geo.buttons_y), slider_y=slider_y, slider_x=geo.slider_x)
+    return build_figure(layers.data, layout, layers.frames(names))
+
+
+def _axes(p: int) -> tuple[str, str]:
+    """The axes of contour panel ``p``: ``x``/``y``, then ``x2``/``y2``, ..."""
+    return ("x", "y") if p == 0 else (f"x{p + 1}", f"y{p + 1}")
 
 
 def _diverged_mark(run: RunTrace, i: int, domain, steps_at: np.ndarray, axes, style: Style):
@@ -201,33 +178,28 @@ def _position_markers(runs: list[RunTrace], axes, style: Style) -> dict:
     }
 
 
-def _legend_rows(runs: list[RunTrace], style: Style, width: float = 1200) -> int:
-    """About how many rows the horizontal legend takes on a ``width``-pixel figure."""
-    pixels = sum(0.55 * style.font * len(run.name) + 50 for run in runs)
-    return max(1, math.ceil(pixels / width))
+def _multiples_title_chars(screen: Screen, panels: int, font: float) -> int:
+    """About how many characters of title fit across one small multiple."""
+    cols = 2 if screen.stacked or panels == 4 else 3
+    share = 1.0 if screen.stacked else 0.62  # of the width the contour grid takes
+    across = screen.width * share / min(cols, panels)
+    return max(12, int(across / text_width("x", 0.85 * font)) - 2)
 
 
-def _grid_shape(panels: int) -> tuple[int, int]:
-    """Columns and rows for the small multiples: at most three columns."""
-    cols = min(3, panels) if panels != 4 else 2
-    return cols, math.ceil(panels / cols)
-
-
-TITLE_CHARS = 34  # a small multiple's title wraps its settings at commas to this width
-
-
-def _panel_title(run: RunTrace) -> list[str]:
+def _panel_title(run: RunTrace, chars: int) -> list[str]:
     """A small multiple's title lines: a colour swatch and the optimizer, its settings below.
 
     ``"Adam (lr = 0.3, beta1 = 0.9, ...)"`` becomes ``["■ Adam", "(lr = 0.3, ...", ...]``,
-    wrapped at commas so that neighbouring titles do not run into each other.
+    wrapped at commas to about ``chars`` characters so that neighbouring titles do not
+    run into each other.
     """
-    title, paren, settings = run.name.partition(" (")
-    lines = [f'<span style="color:{run.color}">■</span> {title}']
+    title, paren, settings = run.label.partition(" (")
+    fate = f" ({run.fate})" if run.fate else ""
+    lines = [f'<span style="color:{run.color}">■</span> {title}{fate}']
     if paren:
         line = "("
         for part in settings.split(", "):
-            if len(line) > 1 and len(line) + len(part) + 2 > TITLE_CHARS:
+            if len(line) > 1 and len(line) + len(part) + 2 > chars:
                 lines.append(line + ",")
                 line = ""
             line += (", " if line not in ("", "(") else "") + part
@@ -235,117 +207,100 @@ def _panel_title(run: RunTrace) -> list[str]:
     return lines
 
 
-def _layout(surface, runs, view, panels, scale, loss_scale, steps_at, style) -> dict:
+def _layout(surface, view: str, geo: ChartGeometry, titles: list[list[str]],
+            scale: ContourScale, loss_scale: LossScale | None, steps: int) -> dict:
     """Axes for the contour panels and the loss panel, legend, colour axis, titles."""
-    contour_right = 0.55 if view == "overlay" else 0.6
-    margin = {"l": 10 + 4 * style.font, "r": 20, "b": 80 + 5.4 * style.font,
-              "t": 16 + 1.7 * style.font * _legend_rows(runs, style)}
+    style = geo.style
     layout = {
         "template": {},
-        "height": style.height + (MULTIPLES_EXTRA_HEIGHT if view == "multiples" else 0),
+        "height": round(geo.height),
         "font": {"family": FONT_FAMILY, "size": style.font, "color": "#222222"},
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
-        "margin": margin,
-        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+        # Every part has its own room (plotting.layout): Plotly must not move the plot
+        # area to make room for the legend, colour bar or controls.
+        "margin": {**{k: round(v) for k, v in geo.margin.items()}, "autoexpand": False},
+        "legend": {"orientation": "h", "x": 0, "y": 1 + geo.paper_y(4), "yanchor": "bottom",
+                   "xanchor": "left", "itemsizing": "constant"},
         "hovermode": "closest",
         "dragmode": False,
         "coloraxis": coloraxis(scale, CONTOUR_SCALE, font_size=style.font,
-                               x=contour_right + 0.01),
+                               place=_colorbar_place(geo)),
         "annotations": [],
     }
-    cols, rows = _grid_shape(panels)
-    plot_height = layout["height"] - margin["t"] - margin["b"]
-    titles = [_panel_title(run) for run in runs] if view == "multiples" else []
-    # Room above each small multiple for its title.
-    lines = max(map(len, titles), default=0)
-    title = (1.1 * lines + 0.3) * 0.85 * style.font / plot_height if titles else 0.0
-    gap = 0.04 if view == "multiples" else 0.0
-    gap_y = 1.8 * style.font / plot_height if view == "multiples" else 0.0  # tick labels
-    width = (contour_right - gap * (cols - 1)) / cols
-    height = (1 - title * rows - gap_y * (rows - 1)) / rows
-    for p in range(panels):
-        c, r = p % cols, p // cols
-        top = 1 - title - r * (height + title + gap_y)
-        xd = [c * (width + gap), c * (width + gap) + width]
-        layout.update(_panel_axes(surface.domain, p, xd, [max(0.0, top - height), top]))
+    for p, box in enumerate(geo.panels):
+        layout.update(_panel_axes(surface.domain, p, geo.domain(box)))
         if p < len(titles):
             layout["annotations"].append({
-                "text": "<br>".join(titles[p]), "x": (xd[0] + xd[1]) / 2, "y": top,
+                "text": "<br>".join(titles[p]),
+                "x": geo.paper_x(box.left + box.width / 2), "y": geo.paper_y(box.top + 2),
                 "xref": "paper", "yref": "paper", "xanchor": "center", "yanchor": "bottom",
                 "showarrow": False, "font": {"size": style.font * 0.85},
             })
     if view == "overlay":
-        layout["xaxis"]["title"] = {"text": "x"}
-        layout["yaxis"]["title"] = {"text": "y"}
-    layout.update(_loss_axes(panels + 1, int(steps_at[-1]), loss_scale))
+        layout["xaxis"]["title"] = {"text": "x", "standoff": 4}
+        layout["yaxis"]["title"] = {"text": "y", "standoff": 4}
+    layout.update(_loss_axes(len(geo.panels) + 1, steps, loss_scale, geo.domain(geo.loss)))
     return layout
 
 
-AXIS_STYLE = {"showgrid": False, "zeroline": False, "ticks": "outside",
-              "linecolor": "#444444", "mirror": True}
+def _colorbar_place(geo: ChartGeometry) -> dict:
+    """Where the contour's colour bar goes: beside the contour, or under it on a phone."""
+    bar: Box = geo.colorbar
+    if geo.stacked:
+        return {"orientation": "h", "x": geo.paper_x(bar.left), "xanchor": "left",
+                "len": geo.paper_x(bar.width), "lenmode": "fraction",
+                "y": geo.paper_y(bar.top - 0.6 * geo.style.font), "yanchor": "top",
+                "thickness": 12}
+    return {"x": geo.paper_x(bar.left), "xanchor": "left", "xpad": 0,
+            "y": geo.paper_y(bar.bottom + bar.height / 2), "yanchor": "middle",
+            "len": geo.paper_y(bar.height), "lenmode": "fraction", "thickness": 12}
 
 
-def _panel_axes(domain, p: int, x_domain: list[float], y_domain: list[float]) -> dict:
+def _panel_axes(domain, p: int, paper: tuple[list[float], list[float]]) -> dict:
     """The axes of contour panel ``p``: the surface's domain at equal scales.
 
-    Equal scales keep the surface's geometry honest (a ravine's walls are as
-    steep as they look); the panel shrinks towards the colour bar. Every
-    panel gets the same fixed ranges (Plotly's ``matches`` would conflict
-    with ``scaleanchor``; nothing can zoom, as dragging is off).
+    The geometry gives each panel its domain's aspect ratio, so equal scales
+    (``scaleanchor``) keep the surface's geometry honest (a ravine's walls are
+    as steep as they look) without Plotly having to shrink the panel. Every
+    panel gets the same fixed ranges (Plotly's ``matches`` would conflict with
+    ``scaleanchor``; nothing can zoom, as dragging is off).
     """
     (x0, x1), (y0, y1) = domain
-    xa, ya = ("x", "y") if p == 0 else (f"x{p + 1}", f"y{p + 1}")
+    xa, ya = _axes(p)
+    x_domain, y_domain = paper
     return {
         "xaxis" + xa[1:]: {**AXIS_STYLE, "domain": x_domain, "range": [x0, x1], "anchor": ya,
-                           "constrain": "domain", "constraintoward": "right"},
+                           "constrain": "domain", "constraintoward": "left"},
         "yaxis" + ya[1:]: {**AXIS_STYLE, "domain": y_domain, "range": [y0, y1], "anchor": xa,
-                           "scaleanchor": xa, "scaleratio": 1, "constrain": "domain"},
+                           "scaleanchor": xa, "scaleratio": 1, "constrain": "domain",
+                           "constraintoward": "top"},
     }
 
 
-def _loss_axes(n: int, steps: int, loss_scale: LossScale | None) -> dict:
-    """The loss panel's axes (number ``n``): step across, loss (log scale if known) up."""
-    axes = {f"xaxis{n}": {**AXIS_STYLE, "domain": [0.72, 1.0], "anchor": f"y{n}",
+def _loss_axes(n: int, steps: int, loss_scale: LossScale | None,
+               paper: tuple[list[float], list[float]]) -> dict:
+    """The loss panel's axes (number ``n``): step across, loss (log scale if known) up.
+
+    On a log axis only whole decades are labelled, as powers of ten: a bare
+    minor label such as "3" below 1 would read as 3, not 0.3.
+    """
+    x_domain, y_domain = paper
+    axes = {f"xaxis{n}": {**AXIS_STYLE, "domain": x_domain, "anchor": f"y{n}",
                           "range": [-0.02 * max(steps, 1), 1.02 * max(steps, 1)],
-                          "title": {"text": "step"}}}
+                          "title": {"text": "step", "standoff": 4}}}
     if loss_scale is not None:
-        axes[f"yaxis{n}"] = {**AXIS_STYLE, "domain": [0.0, 1.0], "anchor": f"x{n}",
-                             "type": "log" if loss_scale.log else "linear",
-                             "range": list(loss_scale.y_range), "exponentformat": "power",
-                             "title": {"text": loss_scale.axis_title()}}
+        axis = {**AXIS_STYLE, "domain": y_domain, "anchor": f"x{n}",
+                "type": "log" if loss_scale.log else "linear",
+                "range": list(loss_scale.y_range), "exponentformat": "power",
+                "title": {"text": loss_scale.axis_title(), "standoff": 4}}
+        if loss_scale.log:
+            lo, hi = loss_scale.y_range
+            span = hi - lo
+            if span < 1.5:  # less than two decades: label 2 and 5 too, written out
+                axis.update({"dtick": "D2", "minorloglabels": "complete"})
+            else:
+                axis.update({"dtick": 1 if span < 7 else 2 if span < 13 else 3,
+                             "minorloglabels": "none"})
+        axes[f"yaxis{n}"] = axis
     return axes
-
-
-class BuiltFigure(go.Figure):
-    """A ``go.Figure`` that serializes the dicts it was built from, as they are.
-
-    ``st.plotly_chart`` (and ``write_html``) call ``to_dict``, which in Plotly
-    deep-copies the whole figure and walks it for NumPy arrays to encode: a
-    third of the page's script run. The dicts built here hold no NumPy arrays
-    (see :mod:`plotting.encode`) and nothing changes them after the build, so
-    ``to_dict`` hands them over in a fresh top-level dict. Treat the figure as
-    read-only: to change it, build it again.
-    """
-
-    def to_dict(self) -> dict:
-        spec = {"data": list(self._built["data"]), "layout": dict(self._built["layout"])}
-        if self._built["frames"]:
-            spec["frames"] = list(self._built["frames"])
-        return spec
-
-
-def _figure(data: list[dict], layout: dict, frames: list[dict]) -> go.Figure:
-    """A :class:`BuiltFigure` holding these dicts as they are, without Plotly's validation.
-
-    The dicts are built here from known attribute names. Validating them,
-    ``go.Figure(dict)``, took about 100 ms for the lecture scene, six times
-    the whole build; ``_validate=False`` skips it for data and layout but not
-    for frames, so the frames are set on the figure's ``_frame_objs`` (the
-    tuple ``go.Figure`` itself keeps; plotly is pinned in requirements.txt,
-    and the tests read every frame back through ``to_dict``).
-    """
-    fig = BuiltFigure(data=data, layout=layout, _validate=False)
-    fig._frame_objs = tuple(go.Frame(f, _validate=False) for f in frames)
-    fig._built = {"data": data, "layout": layout, "frames": frames}
-    return fig

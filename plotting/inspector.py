@@ -25,14 +25,13 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import plotly.graph_objects as go
 
 from analysis.inspector import arrows_at, effective_step_sizes
 from optimizers import Run
+from plotting.build import AXIS_STYLE, FONT_FAMILY, BuiltFigure, build_figure, panel_style
 from plotting.colors import CONTOUR_SCALE
 from plotting.contour import ContourScale, Grid, contour_image, minima_trace
 from plotting.encode import typed
-from plotting.figure import AXIS_STYLE, FONT_FAMILY, NORMAL, PRESENTER
 
 GRID_N = 100
 ARROW_COLORS = {"gradient": "#D55E00", "velocity": "#0072B2", "look-ahead": "#009E73",
@@ -83,7 +82,7 @@ def arrow_scale(vectors: list[np.ndarray], span: float) -> float:
 
 
 def inspector_figure(surface, run: Run, k: int, *, label: str, color: str,
-                     grid: Grid | None = None, presenter: bool = False) -> go.Figure:
+                     grid: Grid | None = None, presenter: bool = False) -> BuiltFigure:
     """The inspector's figure for a single run simulated with ``record_state=True``.
 
     Args:
@@ -94,7 +93,7 @@ def inspector_figure(surface, run: Run, k: int, *, label: str, color: str,
         grid: ``surface.grid(n)``; computed when None.
         presenter: large fonts, thick lines (the race chart's sizes for the projector).
     """
-    style = PRESENTER if presenter else NORMAL
+    style = panel_style(presenter)
     k = int(np.clip(k, 0, run.steps))
     sizes = effective_step_sizes(run)
     grid = grid if grid is not None else surface.grid(GRID_N)
@@ -194,4 +193,4 @@ def inspector_figure(surface, run: Run, k: int, *, label: str, color: str,
                          "xanchor": "left", "yanchor": "bottom", "showarrow": False,
                          "font": {"color": "#222222"}}],
     }
-    return go.Figure(data=data, layout=layout, _validate=False)
+    return build_figure(data, layout)

@@ -28,11 +28,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import plotly.graph_objects as go
 
 from analysis.phase_map import PhaseMap
+from plotting.build import FONT_FAMILY, BuiltFigure, build_figure, panel_style
 from plotting.encode import typed
-from plotting.figure import FONT_FAMILY, NORMAL, PRESENTER
 
 DIVERGED_COLOR = "#D55E00"  # vermillion: far from every blue of the scale
 NOT_CONVERGED_COLOR = "#BDBDBD"
@@ -127,7 +126,7 @@ def phase_figure(
     boundary: tuple[np.ndarray, np.ndarray] | None = None,
     marks: Sequence[MapMark] = (),
     presenter: bool = False,
-) -> go.Figure:
+) -> BuiltFigure:
     """The phase map of ``pm`` (see the module's docstring).
 
     Args:
@@ -139,7 +138,7 @@ def phase_figure(
         marks: the scene's runs of this optimizer.
         presenter: large fonts and marks for the projector (the race chart's sizes).
     """
-    style = PRESENTER if presenter else NORMAL
+    style = panel_style(presenter)
     one_row = pm.y_name is None
     y_log = pm.y_name in LOG_AXES
     ys = np.zeros(1) if one_row else pm.ys
@@ -213,7 +212,7 @@ def phase_figure(
                             else [float(y_edges[0]), float(y_edges[-1])]),
                   "visible": not one_row},
     }
-    return go.Figure(data=data, layout=layout, _validate=False)
+    return build_figure(data, layout)
 
 
 def _pickers(pm: PhaseMap, values: np.ndarray, ys: np.ndarray, metric: str,

@@ -7,13 +7,16 @@ each, in order.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from optimizers import Run
+from optimizers import OPTIMIZERS, Run
 from plotting.colors import run_color
+from scenes.compute import Trajectory
+from scenes.dynamics import NO_DYNAMICS, Dynamics
+from scenes.model import RunSpec, Scene
 
 Domain = tuple[tuple[float, float], tuple[float, float]]
 
@@ -32,6 +35,11 @@ class RunTrace:
         fan: the same run under other seeds of the gradient noise, each a
             ``RunTrace`` with as many steps (drawn thin and static, see
             :mod:`plotting.fan`); empty without a fan.
+        legend: the run's name in a legend, as short as tells it apart from the
+            other runs of its scene (:func:`legend_names`); the label when empty.
+        stop_reason: why a run stopped, as ``Run.stop_reason``: ``"diverged"``
+            (the default for a run that stopped) or ``"undefined"`` (it stepped
+            where the loss is undefined, a hole of a typed formula).
     """
 
     label: str
@@ -40,6 +48,8 @@ class RunTrace:
     losses: np.ndarray
     diverged_at: int | None
     fan: tuple[RunTrace, ...] = ()
+    legend: str = ""
+    stop_reason: str | None = None
 
     def __post_init__(self) -> None:
         points = np.asarray(self.points, dtype=float)
@@ -68,11 +78,70 @@ class RunTrace:
         return self.steps if self.diverged_at is None else self.diverged_at - 1
 
     @property
-    def name(self) -> str:
-        """The label, and when the run diverged, at which step."""
+    def fate(self) -> str:
+        """How the run ended, in the words its message uses: ``""`` for a run that went
+        all the way, ``"diverged at step 12"`` or ``"stopped at step 3 (loss undefined)"``."""
         if self.diverged_at is None:
-            return self.label
-        return f"{self.label}: diverged at step {self.diverged_at}"
+            return ""
+        if self.stop_reason == "undefined":
+            return f"stopped at step {self.diverged_at} (loss undefined)"
+        return f"diverged at step {self.diverged_at}"
+
+    @property
+    def name(self) -> str:
+        """The run's legend entry: its legend name (or label), and how it ended if it stopped."""
+        name = self.legend or self.label
+        return f"{name}: {self.fate}" if self.fate else name
+
+
+def run_trace(run: RunSpec, path: Trajectory, *, color: str, legend: str = "",
+              dynamics: Dynamics = NO_DYNAMICS) -> RunTrace:
+    """What the figures need to draw a run of a scene: labelled as ``dynamics`` runs it,
+    in ``color``, with its fan of seeds."""
+    label = dynamics.label(run.label, run.values)
+    fan = tuple(RunTrace(label=label, color=color, points=member.points,
+                         losses=member.losses, diverged_at=member.diverged_at,
+                         legend=legend, stop_reason=member.stop_reason)
+                for member in path.fan)
+    return RunTrace(label=label, color=color, points=path.points, losses=path.losses,
+                    diverged_at=path.diverged_at, fan=fan, legend=legend,
+                    stop_reason=path.stop_reason)
+
+
+def scene_traces(scene: Scene, paths: Mapping[int, Trajectory]) -> list[RunTrace]:
+    """The runs of ``scene`` that are switched on, as drawn: each in its colour
+    (``Scene.colors()``), named for the legend (:func:`legend_names`); ``paths`` maps a
+    run's place in ``scene.runs`` to its trajectory."""
+    enabled = scene.enabled_runs
+    names = legend_names([run for _, run in enabled], scene.dynamics)
+    colors = scene.colors()
+    return [run_trace(run, paths[i], color=run_color(colors[i]), legend=name,
+                      dynamics=scene.dynamics)
+            for (i, run), name in zip(enabled, names, strict=True)]
+
+
+def legend_names(runs: Sequence[RunSpec], dynamics: Dynamics = NO_DYNAMICS) -> list[str]:
+    """Each run's name for a legend: the optimizer alone where it is the only run of it,
+    with the settings that differ among its runs where there are several.
+
+    ``[sgd lr 1.9, sgd lr 0.5, adam]`` gives ``["SGD (lr = 1.9)", "SGD (lr = 0.5)",
+    "Adam"]``; two runs that differ in nothing get their full labels.
+    """
+    names = []
+    for run in runs:
+        twins = [other for other in runs if other.optimizer == run.optimizer]
+        title = OPTIMIZERS[run.optimizer].title
+        if len(twins) == 1:
+            names.append(title)
+            continue
+        differ = [name for name, value in run.hyper
+                  if any(dict(other.hyper)[name] != value for other in twins)]
+        if not differ:
+            names.append(dynamics.label(run.label, run.values))
+            continue
+        label = OPTIMIZERS[run.optimizer].label(**{name: run.values[name] for name in differ})
+        names.append(dynamics.label(label, run.values))
+    return names
 
 
 def run_traces(runs: Sequence[Run], labels: Sequence[str] | None = None) -> list[RunTrace]:

@@ -29,7 +29,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import plotly.graph_objects as go
 
 from plotting.animation import (
     MAX_FRAMES,
@@ -39,11 +38,11 @@ from plotting.animation import (
     positions,
     run_frame_steps,
 )
+from plotting.build import FONT_FAMILY, BuiltFigure, Layers, build_figure, panel_style
 from plotting.colors import CONTOUR_SCALE
 from plotting.contour import ContourScale, Grid, coloraxis
 from plotting.encode import typed
 from plotting.fan import FAN_WIDTH, fan_stride, kept_steps
-from plotting.figure import FONT_FAMILY, NORMAL, PRESENTER, _figure, _Layers
 from plotting.runs import RunTrace
 
 GRID_N = 60  # grid lines per side of the 3D surface
@@ -106,7 +105,7 @@ def surface_figure(
     log: bool = True,
     presenter: bool = False,
     max_frames: int = MAX_FRAMES_3D,
-) -> go.Figure:
+) -> BuiltFigure:
     """The surface in 3D, the runs as lines on it at height ``loss``, animated.
 
     Args:
@@ -124,12 +123,12 @@ def surface_figure(
     """
     runs = list(traces)
     steps_at = run_frame_steps(runs, max_frames)
-    style = PRESENTER if presenter else NORMAL
+    style = panel_style(presenter)
     xs, ys, z = grid if grid is not None else surface.grid(GRID_N)
     scale = ContourScale.for_values(z, surface.min_value)
     heights = Heights(scale, z, log)
     lift = LIFT * (heights.hi - heights.lo)
-    layers = _Layers(initial=len(steps_at) - 1)
+    layers = Layers(initial=len(steps_at) - 1)
 
     layers.add(_surface_trace(xs, ys, z, scale, heights))
     if surface.minima:
@@ -155,7 +154,7 @@ def surface_figure(
     layout["updatemenus"], layout["sliders"] = controls(
         names, steps_at, active=layers.initial, font_size=style.font, y=0.0, redraw=True)
     _slow_down(layout["updatemenus"], max_frames)
-    return _figure(layers.data, layout, layers.frames(names))
+    return build_figure(layers.data, layout, layers.frames(names))
 
 
 def _slow_down(menus: list[dict], max_frames: int) -> None:
@@ -250,7 +249,7 @@ def _layout(surface, heights: Heights, scale: ContourScale, style, runs) -> dict
         "margin": {"l": 0, "r": 0, "t": 10 + 1.7 * style.font, "b": margin_bottom},
         "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
         "showlegend": bool(runs),
-        "coloraxis": coloraxis(scale, CONTOUR_SCALE, font_size=style.font, x=1.0),
+        "coloraxis": coloraxis(scale, CONTOUR_SCALE, font_size=style.font, place={"x": 1.0}),
         "scene": {
             "xaxis": {**axis, "title": {**axis["title"], "text": "x"}, "range": [x0, x1]},
             "yaxis": {**axis, "title": {**axis["title"], "text": "y"}, "range": [y0, y1]},

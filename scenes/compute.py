@@ -11,8 +11,6 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from optimizers import Run, simulate
-from plotting import RunTrace
-from plotting.colors import run_color
 from scenes.dynamics import NO_DYNAMICS, Dynamics
 from scenes.model import CUSTOM, RunSpec, Scene
 from surfaces import Domain, Point, Surface, from_expression, make_surface
@@ -84,26 +82,11 @@ def trajectory(surface: Surface, run: RunSpec, start: Point, steps: int,
 def run_scene(
     scene: Scene, surface: Surface | None = None
 ) -> list[tuple[int, RunSpec, Trajectory]]:
-    """``(index, run, trajectory)`` for every run switched on, uncached.
-
-    The index is the run's place in the scene, which fixes its colour.
-    """
+    """``(index, run, trajectory)`` for every run switched on, uncached; ``index`` is
+    the run's place in the scene."""
     surface = surface or build_surface(scene.surface_key)
     return [(i, run, trajectory(surface, run, scene.start, scene.steps, scene.dynamics))
             for i, run in scene.enabled_runs]
-
-
-def run_trace(index: int, run: RunSpec, path: Trajectory,
-              dynamics: Dynamics = NO_DYNAMICS) -> RunTrace:
-    """What the figure needs to draw run ``index`` of a scene (which fixes its colour),
-    labelled as ``dynamics`` runs it, with its fan."""
-    label = dynamics.label(run.label, run.values)
-    color = run_color(index)
-    fan = tuple(RunTrace(label=label, color=color, points=member.points,
-                         losses=member.losses, diverged_at=member.diverged_at)
-                for member in path.fan)
-    return RunTrace(label=label, color=color, points=path.points, losses=path.losses,
-                    diverged_at=path.diverged_at, fan=fan)
 
 
 def divergence_message(run: RunSpec, path: Trajectory,
@@ -118,8 +101,8 @@ def divergence_message(run: RunSpec, path: Trajectory,
         return None
     label = dynamics.label(run.label, run.values)
     if path.stop_reason == "undefined":
-        return (f"{label} stopped at step {path.diverged_at}: it stepped where the loss "
-                "is undefined or infinite")
+        return (f"{label} stopped at step {path.diverged_at} (loss undefined): it stepped "
+                "where the loss is undefined or infinite")
     return f"{label} diverged at step {path.diverged_at}"
 
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from optimizers import OPTIMIZERS
@@ -50,6 +50,7 @@ from scenes.model import (
     MAX_EXPR_LENGTH,
     MAX_RUNS,
     MAX_STEPS,
+    PALETTE_SIZE,
     RunSpec,
     Scene,
     default_start,
@@ -59,7 +60,7 @@ from scenes.model import (
     range_text,
     surface_params,
 )
-from scenes.presets import DEFAULT_SCENE
+from scenes.presets import DEFAULT_SCENE, PRESETS_BY_KEY
 from scenes.surface_defaults import default_scene
 from surfaces import FACTORIES, SURFACE_PARAMS, validate_domain
 from surfaces import plain_text as read
@@ -70,9 +71,9 @@ MAX_VALUE_LENGTH = 200
 # At most this many unknown names are listed in one message.
 MAX_NAMES_SHOWN = 5
 SURFACE_NAMES = (*FACTORIES, CUSTOM)
-# Keys of how the page shows a scene, not of the scene: read by
-# presenter_from_query, written by the page itself.
-PAGE_KEYS = ("present",)
+# Keys of how the page shows a scene, not of the scene (PageView): read by
+# page_from_query, written by page_to_query.
+PAGE_KEYS = ("present", "view", "panel", "preset")
 
 
 def fmt(value: float | int | bool) -> str:
@@ -85,11 +86,21 @@ def fmt(value: float | int | bool) -> str:
     return repr(value)
 
 
-def _run_text(run: RunSpec) -> str:
+def _run_text(run: RunSpec, color: int | None) -> str:
     pairs = [f"{name}={fmt(value)}" for name, value in run.hyper]
     if not run.enabled:
         pairs.append("enabled=false")
+    if color is not None:
+        pairs.append(f"color={color}")
     return f"{run.optimizer}:{','.join(pairs)}"
+
+
+def _link_colors(scene: Scene) -> list[int | None]:
+    """Each run's colour where the link must say it: where it is not the colour the
+    run would get by its place (a run removed before it, say); None elsewhere."""
+    by_place = scene.with_runs([replace(run, color=None) for run in scene.runs]).colors()
+    return [None if color == placed else color
+            for color, placed in zip(scene.colors(), by_place, strict=True)]
 
 
 def scene_to_query(scene: Scene) -> dict[str, str | list[str]]:
@@ -104,7 +115,8 @@ def scene_to_query(scene: Scene) -> dict[str, str | list[str]]:
     query["start"] = ",".join(fmt(v) for v in scene.start)
     query["steps"] = str(scene.steps)
     query.update(_dynamics_query(scene.dynamics))
-    query["run"] = [_run_text(run) for run in scene.runs]
+    query["run"] = [_run_text(run, color)
+                    for run, color in zip(scene.runs, _link_colors(scene), strict=True)]
     return query
 
 
@@ -416,16 +428,23 @@ class _Reader:
         opt = OPTIMIZERS[name.value]
         specs = {h.name: h for h in opt.hyper}
         values: dict[str, float | bool] = {}
-        enabled = True
+        enabled, color = True, None
         where = f"in run {quote(text)}"
         for pair in filter(None, map(read.trim, rest.split(","))):
             key_text, sep, raw = pair.partition("=")
-            key = read.word(key_text, ("enabled", *specs))
+            key = read.word(key_text, ("enabled", "color", *specs))
             if not sep:
                 self.messages.append(f"ignored {quote(pair)} {where}: write name=value")
             elif not key.ok:
                 self.messages.append(f"ignored {quote(read.trim(key_text))}{key.hint} {where}: "
                                      f"{opt.title} takes {', '.join(specs)}")
+            elif key.value == "color":
+                slot = read.whole(raw)
+                if not slot.ok or not 0 <= slot.value < PALETTE_SIZE:
+                    self.messages.append(f"ignored color={quote(raw)}{slot.hint} {where}: it "
+                                         f"must be a whole number from 0 to {PALETTE_SIZE - 1}")
+                else:
+                    color = slot.value
             elif key.value == "enabled" or specs[key.value].kind == "bool":
                 word = read.switch(raw)
                 if not word.ok:
@@ -449,7 +468,7 @@ class _Reader:
                     )
                 else:
                     values[key.value] = value.value
-        return RunSpec.make(name.value, enabled, **values)
+        return RunSpec.make(name.value, enabled, color=color, **values)
 
     def unknown(self) -> None:
         names = sorted(set(self.query) - self.used - set(PAGE_KEYS))
@@ -479,6 +498,64 @@ def scene_from_query(params: Mapping[str, Any]) -> tuple[Scene, list[str]]:
                     dynamics=reader.dynamics(), runs=reader.runs(arrival.runs))
     reader.unknown()
     return scene, messages
+
+
+@dataclass(frozen=True)
+class PageView:
+    """How the page shows a scene, which a link also carries: not part of the scene.
+
+    Attributes:
+        present: presenter mode (``present=1``).
+        view: the race chart's view (``view=multiples``; ``overlay`` is not written).
+        panel: the open panel under the chart (``panel=phase_map``), or None.
+        preset: the lecture preset the scene is (``preset=jitter``), or None. A link
+            carries it only while the scene is still exactly the preset's, so a
+            student who opens it reads the preset's "what to look for" too.
+    """
+
+    present: bool = False
+    view: str = "overlay"
+    panel: str | None = None
+    preset: str | None = None
+
+
+NO_PAGE_VIEW = PageView()
+
+
+def page_to_query(page: PageView) -> dict[str, str]:
+    """The page's keys of a link, each only where it differs from :data:`NO_PAGE_VIEW`."""
+    query = {}
+    if page.present:
+        query["present"] = "1"
+    if page.view != NO_PAGE_VIEW.view:
+        query["view"] = page.view
+    if page.panel:
+        query["panel"] = page.panel
+    if page.preset:
+        query["preset"] = page.preset
+    return query
+
+
+def page_from_query(params: Mapping[str, Any], scene: Scene, *, views: tuple[str, ...],
+                    panels: tuple[str, ...]) -> tuple[PageView, list[str]]:
+    """How a link asks the page to show ``scene`` (the scene the same link gave), and a
+    message for every value that could not be used. Never raises.
+
+    ``views`` and ``panels`` are the choices the page offers. A ``preset`` whose
+    scene differs from ``scene`` is dropped with a message: the link was changed
+    after it was made.
+    """
+    messages: list[str] = []
+    reader = _Reader(_as_lists(params, []), messages)
+    present = reader.switch("present", False, "presenter mode")
+    view = reader.word("view", views, NO_PAGE_VIEW.view, "view")
+    panel = reader.word("panel", ("", *panels), "", "panel") or None
+    preset = reader.word("preset", ("", *PRESETS_BY_KEY), "", "preset") or None
+    if preset and PRESETS_BY_KEY[preset].scene != scene:
+        messages.append(f"ignored preset={preset}: the link's scene is no longer that "
+                        f"preset's, so its sentence would not fit")
+        preset = None
+    return PageView(present, view, panel, preset), messages
 
 
 def presenter_from_query(params: Mapping[str, Any]) -> tuple[bool, list[str]]:

@@ -24,6 +24,7 @@ from surfaces.expression import DEFAULT_DOMAIN
 
 MAX_STEPS = 2000
 MAX_RUNS = 8
+PALETTE_SIZE = MAX_RUNS  # one colour per run a scene can hold (plotting.colors.PALETTE)
 CUSTOM = "custom"
 MAX_EXPR_LENGTH = 500
 
@@ -91,15 +92,21 @@ class RunSpec:
 
     ``hyper`` holds ``(name, value)`` pairs in the optimizer's declared order,
     defaults filled in; floats are Python floats and switches Python bools.
-    ``enabled`` False keeps the run in the list without running it.
+    ``enabled`` False keeps the run in the list without running it. ``color``
+    is the run's place in the palette (:data:`PALETTE_SIZE` colours), kept when
+    other runs are added or removed; None takes the first colour the runs before
+    it leave free (:meth:`Scene.colors`). It is how the run is drawn, not what it
+    computes, so two runs that differ only in colour are equal.
     """
 
     optimizer: str
     hyper: tuple[tuple[str, float | bool], ...]
     enabled: bool = True
+    color: int | None = field(default=None, compare=False)
 
     @classmethod
-    def make(cls, optimizer: str, enabled: bool = True, **values: float | bool) -> RunSpec:
+    def make(cls, optimizer: str, enabled: bool = True, *, color: int | None = None,
+             **values: float | bool) -> RunSpec:
         """A run of ``optimizer`` with ``values`` over its defaults.
 
         Raises:
@@ -129,7 +136,10 @@ class RunSpec:
                         f"{spec.name} must be a finite number {range_text(spec)}, got {value!r}"
                     )
             pairs.append((spec.name, value))
-        return cls(optimizer, tuple(pairs), bool(enabled))
+        if color is not None and not (isinstance(color, int) and 0 <= color < PALETTE_SIZE):
+            raise ValueError(f"color must be a whole number from 0 to {PALETTE_SIZE - 1}, "
+                             f"got {color!r}")
+        return cls(optimizer, tuple(pairs), bool(enabled), color)
 
     @property
     def values(self) -> dict[str, float | bool]:
@@ -138,7 +148,8 @@ class RunSpec:
 
     def replaced(self, **values: float | bool) -> RunSpec:
         """The same run with some hyperparameters changed (validated)."""
-        return RunSpec.make(self.optimizer, self.enabled, **{**self.values, **values})
+        return RunSpec.make(self.optimizer, self.enabled, color=self.color,
+                            **{**self.values, **values})
 
     @property
     def label(self) -> str:
@@ -190,8 +201,23 @@ class Scene:
 
     @property
     def enabled_runs(self) -> list[tuple[int, RunSpec]]:
-        """``(index, run)`` of the runs switched on; the index fixes the run's colour."""
+        """``(index, run)`` of the runs switched on, ``index`` their place in ``runs``."""
         return [(i, run) for i, run in enumerate(self.runs) if run.enabled]
+
+    def colors(self) -> list[int]:
+        """Each run's palette colour: its own ``color``, or else the first one that no
+        run with a ``color`` and no run before it has taken."""
+        taken = {run.color for run in self.runs if run.color is not None}
+        out = []
+        for run in self.runs:
+            if run.color is None:
+                color = next((c for c in range(PALETTE_SIZE) if c not in taken),
+                             len(out) % PALETTE_SIZE)
+                taken.add(color)
+            else:
+                color = run.color
+            out.append(color)
+        return out
 
     def with_runs(self, runs: tuple[RunSpec, ...] | list[RunSpec]) -> Scene:
         return replace(self, runs=tuple(runs))

@@ -17,23 +17,31 @@ from optimizers import OPTIMIZERS, simulate
 from plotting import run_color
 from scenes import DEFAULT_SCENE, MAX_RUNS, PRESETS, RunSpec, Scene, choices
 from scenes.links import scene_from_query, scene_to_query
+from scenes.surface_defaults import default_scene, defaults_for
 from surfaces import SURFACES
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
-def open_page(query: dict | None = None) -> AppTest:
+def open_page(query: dict | None = None, screen: tuple[int, int, int] | None = None) -> AppTest:
+    """The page opened with ``query`` (a link's parameters), in a browser whose main
+    column is ``screen = (width, window height, top of the chart)`` pixels as the page's
+    viewport component reports it (AppTest runs no JavaScript; without, the page lays the
+    chart out for a laptop)."""
     at = AppTest.from_file(APP, default_timeout=60)
     for key, value in (query or {}).items():
         at.query_params[key] = value
+    if screen:
+        width, height, top = screen
+        at.session_state["viewport"] = {"size": {"width": width, "height": height, "top": top}}
     at.run()
     assert not at.exception, at.exception
     return at
 
 
 def figure(at: AppTest) -> dict:
-    (chart,) = at.get("plotly_chart")
-    return json.loads(chart.proto.spec)
+    """The race chart (the first chart on the page; an open panel may add its own)."""
+    return json.loads(at.get("plotly_chart")[0].proto.spec)
 
 
 def contours(fig: dict) -> list[dict]:
@@ -71,6 +79,29 @@ def texts(elements) -> list[str]:
     return [e.value for e in elements]
 
 
+def notices(at: AppTest, label: str) -> list[str]:
+    """The messages listed in the toolbar's button whose label starts with ``label``
+    ("1 run stopped", "2 runs stopped", "The link: ..."), unescaped; [] when it is absent."""
+    return [m.value.removeprefix("- ").replace("\\", "")
+            for block in at.get("popover") if block.proto.popover.label.startswith(label)
+            for m in block.markdown]
+
+
+def run_notices(at: AppTest) -> list[str]:
+    return notices(at, "1 run stopped") + [
+        m for block in at.get("popover") if block.proto.popover.label.endswith("runs stopped")
+        for m in (x.value.removeprefix("- ").replace("\\", "") for x in block.markdown)]
+
+
+def link_notices(at: AppTest) -> list[str]:
+    return notices(at, "The link:")
+
+
+def story(at: AppTest) -> str:
+    """The line above the chart: the preset's sentence or the surface's story."""
+    return at.markdown[0].value.replace("\\", "")
+
+
 @pytest.fixture(scope="module")
 def default_page() -> AppTest:
     return open_page()
@@ -91,13 +122,15 @@ def test_default_scene_draws_contour_paths_and_frames(default_page):
     assert not at.warning and not at.error
 
 
-def test_default_scene_shows_every_update_rule_and_its_code(default_page):
-    codes = texts(default_page.code)
-    latex = texts(default_page.latex)
-    for name in OPTIMIZERS:
-        assert OPTIMIZERS[name].source.strip() in codes
-        assert any(OPTIMIZERS[name].latex in text for text in latex)
-    assert SURFACES["ravine"].latex.split(",")[0] in " ".join(latex)
+def test_default_scene_shows_every_update_rule_and_its_code():
+    at = open_page()
+    rules = at.button_group(key="rule")
+    assert list(rules.options) == [OPTIMIZERS[n].title for n in OPTIMIZERS]
+    for name in OPTIMIZERS:  # one optimizer's rule at a time, each as it runs
+        at.button_group(key="rule").set_value(name).run()
+        assert OPTIMIZERS[name].source.strip() in texts(at.code)
+        assert any(OPTIMIZERS[name].latex in text for text in texts(at.latex))
+    assert SURFACES["ravine"].latex.split(",")[0] in " ".join(texts(at.latex))
 
 
 @pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p.key)
@@ -106,12 +139,17 @@ def test_every_preset_runs_and_says_what_to_look_for(preset):
     at.button(key=f"preset_{preset.key}").click().run()
     assert not at.exception, at.exception
     assert url_scene(at) == preset.scene
-    assert any(preset.look_for in text for text in texts(at.info))
+    assert preset.look_for in story(at)
+    assert at.query_params["preset"] == preset.key  # the link carries it
     assert len(paths(figure(at))) == len(preset.scene.runs)
-    assert not at.warning  # no preset diverges
-    # Changing anything leaves the preset: its sentence goes.
+    assert not run_notices(at)  # no preset's run stops
+    # The update rules follow the preset's optimizers.
+    used = list(dict.fromkeys(run.optimizer for run in preset.scene.runs))
+    assert list(at.button_group(key="rule").options) == [OPTIMIZERS[n].title for n in used]
+    # Changing anything leaves the preset: its sentence goes, and from the link too.
     at.slider(key="steps").set_value(preset.scene.steps + 1).run()
-    assert not at.info
+    assert preset.look_for not in story(at)
+    assert "preset" not in at.query_params
 
 
 def test_a_link_round_trips():
@@ -148,7 +186,7 @@ def test_a_link_round_trips():
 ])
 def test_malformed_links_say_what_they_ignored(query, needle):
     at = open_page(query)
-    shown = " ".join(texts(at.warning)).replace("\\", "")
+    shown = " ".join(link_notices(at))
     assert needle in shown
     assert contours(figure(at))  # the rest keeps working
     # The URL is rewritten to the scene actually shown.
@@ -159,8 +197,13 @@ def test_a_diverging_run_is_reported_in_words():
     at = open_page({"run": ["sgd:lr=3", "adam:lr=0.3"]})
     expected = simulate(SURFACES["ravine"], "sgd", (-8.0, 1.5), 300, lr=3.0).diverged_at
     assert expected is not None
-    assert texts(at.warning) == [f"SGD (lr = 3) diverged at step {expected}"]
+    assert run_notices(at) == [f"SGD (lr = 3) diverged at step {expected}"]
+    assert not at.warning  # in the toolbar's button, not a box that moves the chart down
     assert len(paths(figure(at))) == 2
+    # The legend says the same as the message.
+    (entry,) = [t["name"] for t in figure(at)["data"] if t.get("xaxis") == "x2"
+                and t.get("mode") == "lines" and t["line"]["color"] == run_color(0)]
+    assert entry == f"SGD: diverged at step {expected}"
 
 
 def test_runs_can_be_added_switched_off_and_removed():
@@ -173,9 +216,17 @@ def test_runs_can_be_added_switched_off_and_removed():
     groups = paths(figure(at))
     assert sorted(c for cs in groups.values() for c in cs) == sorted([run_color(0),
                                                                       run_color(2)])
+    at.toggle(key="run1_on").set_value(True).run()
     at.button(key="run0_remove").click().run()
     assert [r.optimizer for r in url_scene(at).runs] == ["adam", "nesterov"]
     assert not at.exception
+    # Removing SGD recolours nobody: Adam and Nesterov keep theirs, on the chart and in
+    # the link; a run added now takes the colour SGD left.
+    assert sorted(c for cs in paths(figure(at)).values() for c in cs) == sorted(
+        [run_color(1), run_color(2)])
+    assert url_scene(at).colors() == [1, 2]
+    at.button(key="add_run").click().run()
+    assert url_scene(at).colors() == [1, 2, 0]
 
 
 def test_the_same_optimizer_can_run_several_times():
@@ -185,16 +236,33 @@ def test_the_same_optimizer_can_run_several_times():
     assert [r.values["mu"] for r in url_scene(at).runs] == [0.5, 0.9, 0.95]
 
 
-def test_changing_surface_moves_the_start_to_its_default():
+@pytest.mark.parametrize("name", [n for n in SURFACES if n != "ravine"])
+def test_a_new_surface_arrives_with_its_own_runs_none_stopping(name):
     at = open_page()
-    at.selectbox(key="surface").set_value("saddle").run()
+    at.selectbox(key="surface").set_value(name).run()
     assert not at.exception
+    assert url_scene(at) == default_scene(name)
+    assert not run_notices(at)  # no run diverges or stops on arrival
+    assert contours(figure(at)) and len(paths(figure(at))) == 6
+    assert defaults_for(name).story in story(at)
+
+
+def test_a_new_surface_keeps_the_runs_when_asked_and_comes_back():
+    at = open_page({"run": ["sgd:lr=0.01", "adam:lr=0.05"]})
+    at.toggle(key="keep_runs").set_value(True).run()
+    at.selectbox(key="surface").set_value("booth").run()
     scene = url_scene(at)
-    assert scene.surface == "saddle" and scene.start == SURFACES["saddle"].start
-    assert contours(figure(at))
+    assert scene.surface == "booth" and scene.start == default_scene("booth").start
+    assert [r.label for r in scene.runs] == ["SGD (lr = 0.01)", "Adam (lr = 0.05)"]
     at.selectbox(key="surface").set_value("ravine").run()  # and back: kappa is there again
     assert not at.exception
     assert url_scene(at).params == (("kappa", 50.0), ("angle", 0.0))
+
+
+def test_a_link_naming_only_the_surface_opens_its_own_scene():
+    at = open_page({"surface": "rosenbrock"})
+    assert url_scene(at) == default_scene("rosenbrock")
+    assert not run_notices(at) and not link_notices(at)
 
 
 def test_a_start_picked_on_the_chart_becomes_the_start():
@@ -253,7 +321,7 @@ def test_any_widget_values_give_a_page_and_a_matching_link(moves):
     surface = SURFACES["ravine"] if moves["kappa"] == 50 else None
     diverged = [simulate(surface or _ravine(moves["kappa"]), run.optimizer, moves["start"],
                          moves["steps"], **run.values).diverged_at for run in scene.runs]
-    assert len(at.warning) == sum(d is not None for d in diverged)
+    assert len(run_notices(at)) == sum(d is not None for d in diverged)
 
 
 def _ravine(kappa):
@@ -280,9 +348,12 @@ def test_a_run_stepping_into_a_hole_of_a_typed_formula_is_told_so():
     at = open_page({"surface": "custom", "expr": "log(x) + y**2", "domain": "-3,3,-2,2",
                     "start": "1,1.5", "run": "sgd:lr=0.3"})
     assert not at.exception
-    warnings = [w.value for w in at.warning]
-    assert "SGD (lr = 0.3) stopped at step 3: it stepped where the loss is undefined or " \
-           "infinite" in warnings
+    assert run_notices(at) == ["SGD (lr = 0.3) stopped at step 3 (loss undefined): it stepped "
+                               "where the loss is undefined or infinite"]
+    # The legend says the same, not "diverged".
+    (entry,) = [t["name"] for t in figure(at)["data"] if t.get("xaxis") == "x2"
+                and t.get("mode") == "lines" and t.get("legendgroup")]
+    assert entry == "SGD: stopped at step 3 (loss undefined)"
 
 
 @pytest.mark.parametrize("expr", ["__import__('os').system('echo pwned')", "x^2", "9**9**9",
@@ -291,8 +362,10 @@ def test_a_hostile_or_broken_formula_is_refused_on_the_page(expr):
     at = open_page({"surface": "custom", "expr": expr})
     with pytest.raises(ValueError) as refusal:
         surfaces.from_expression(expr)
-    (error,) = texts(at.error)
-    assert str(refusal.value) in error.replace("\\", "")
+    # Said above the chart and next to the formula's box in the sidebar.
+    main, side = texts(at.main.error), texts(at.sidebar.error)
+    assert len(main) == len(side) == 1
+    assert all(str(refusal.value) in e.replace("\\", "") for e in main + side)
     assert not at.get("plotly_chart")  # nothing drawn, but the controls still work
     at.text_input(key="expr").set_value("0.05*x**2 + 2*y**2").run()
     assert not at.exception and not at.error
@@ -308,3 +381,28 @@ def test_choosing_custom_formula_shows_the_example():
     assert scene.start == surfaces.from_expression(scene.expr, domain=scene.domain).start
     at.number_input(key="x1").set_value(-6.0).run()  # an upside-down box: a message, no crash
     assert not at.exception and at.error
+
+
+def test_the_view_and_the_open_panel_travel_in_the_link():
+    at = open_page()
+    at.button_group(key="view").set_value("multiples").run()
+    at.button_group(key="panel").set_value("phase_map").run()
+    assert (at.query_params["view"], at.query_params["panel"]) == ("multiples", "phase_map")
+    # A student opening that link gets the same view and panel.
+    student = open_page(dict(at.query_params))
+    assert student.button_group(key="view").value == "multiples"
+    assert student.button_group(key="panel").value == "phase_map"
+    assert len(contours(figure(student))) == 6 and not link_notices(student)
+
+
+@pytest.mark.parametrize("query, needle", [
+    ({"view": "sideways"}, "unknown view"),
+    ({"panel": "../../etc"}, "unknown panel"),
+    ({"preset": "jitter"}, "no longer that preset's"),  # the default scene is not "jitter"
+    ({"preset": "\x1f"}, "U+001F"),
+])
+def test_a_malformed_page_key_falls_back_with_a_message(query, needle):
+    at = open_page(query)
+    assert needle in " ".join(link_notices(at))
+    assert at.button_group(key="view").value in ("overlay", None)
+    assert len(contours(figure(at))) == 1

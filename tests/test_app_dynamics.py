@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from optimizers.schedules import Schedule
 from scenes import DEFAULT_SCENE, PRESETS_BY_KEY, scene_from_query, scene_to_query
 from scenes.dynamics import NO_DYNAMICS, Dynamics
-from tests.test_app import figure
+from tests.test_app import figure, link_notices, run_notices, story
 from tests.test_app import open_page as open_query
 
 EXAMPLE = "noise=0.5&seed=7&fan=5&schedule=step:drop=0.5,every=100&anneal=0.5,0.99,100"
@@ -46,7 +46,7 @@ def captions(at: AppTest) -> str:
 
 def test_the_schema_example_opens_as_it_says():
     at = open_page(EXAMPLE)
-    assert not at.warning  # nothing ignored, nothing diverged
+    assert not link_notices(at) and not run_notices(at)  # nothing ignored, nothing diverged
     assert (at.select_slider(key="noise").value, at.number_input(key="seed").value,
             at.number_input(key="fan").value, at.selectbox(key="schedule").value) == \
         (0.5, 7, 5, "step")
@@ -67,7 +67,9 @@ def test_the_schema_example_opens_as_it_says():
     # their mu sliders are not in use while mu is annealed
     momentum_mu = at.select_slider(key="run1_mu")
     assert momentum_mu.disabled and "annealed" in momentum_mu.help
-    assert any("mu = 0.5 → 0.99" in m.value for m in at.markdown)
+    # and each run's card says so where its settings are listed
+    helps = [block.proto.popover.help for block in at.get("popover")]
+    assert any("Momentum (lr = 0.3, mu = 0.5 → 0.99)" in h for h in helps)
 
 
 def test_noise_seed_and_fan_from_the_sidebar():
@@ -129,9 +131,9 @@ def test_annealing_switches_the_mu_sliders_off_and_back_on():
     at.select_slider(key="anneal_steps").set_value(200)
     rerun(at)
     assert url_dynamics(at).schedule == Schedule(mu_start=0.5, mu_end=0.99, anneal_steps=200)
-    legend = [t["name"] for t in figure(at)["data"] if t.get("showlegend", True)
-              and t.get("legendgroup")]
-    assert "Nesterov (lr = 0.3, mu = 0.5 → 0.99)" in legend
+    hovers = [t["hovertemplate"] for t in figure(at)["data"] if t.get("xaxis") == "x2"
+              and t.get("mode") == "lines" and t.get("legendgroup")]
+    assert any("Nesterov (lr = 0.3, mu = 0.5 → 0.99)" in h for h in hovers)
     at.toggle(key="anneal").set_value(False)
     rerun(at)
     assert "anneal" not in at.query_params and not at.select_slider(key="run1_mu").disabled
@@ -146,13 +148,13 @@ def test_noisy_presets_load_their_dynamics(key):
     assert scene_from_query(at.query_params) == (preset.scene, [])
     assert at.select_slider(key="noise").value == preset.scene.dynamics.noise
     assert at.number_input(key="fan").value == preset.scene.dynamics.fan
-    assert preset.look_for in at.info[0].value
+    assert preset.look_for in story(at)
     assert len(fan_names(at)) == len(preset.scene.runs)
 
 
 def test_a_malformed_link_says_what_it_ignored_and_the_page_works():
     at = open_page("noise=lots&fan=20&schedule=cosine&anneal=0.5,2,100&run=sgd:lr=0.5")
-    warnings = [w.value.replace("\\", "") for w in at.warning]  # unescaped Markdown
+    warnings = link_notices(at)
     for needle in ("noise='lots'", "fan=20 is out of range", "unknown schedule",
                    "anneal='0.5,2,100'"):
         assert any(needle in w for w in warnings), (needle, warnings)
@@ -162,7 +164,7 @@ def test_a_malformed_link_says_what_it_ignored_and_the_page_works():
 
 def test_a_fan_whose_seeds_diverge_says_so():
     at = open_page("surface=rosenbrock&start=-1.5,2&steps=200&noise=20&fan=8&run=sgd:lr=0.002")
-    warnings = [w.value for w in at.warning]
+    warnings = run_notices(at)
     assert len(warnings) == 1
     assert warnings[0].startswith("SGD (lr = 0.002): 2 of the fan's 7 other seeds diverged, "
                                   "the first at step ")

@@ -11,12 +11,16 @@ from streamlit.proto.WidgetStates_pb2 import WidgetStates
 from streamlit.testing.v1 import AppTest
 
 from scenes import DEFAULT_SCENE
-from tests.test_app import contours, figure, open_page, texts, url_scene
+from tests.test_app import contours, figure, open_page, url_scene
 
 
 def shown(at: AppTest) -> str:
-    """The page's warnings as a student reads them (Markdown's escapes dropped)."""
-    return re.sub(r"\\(.)", r"\1", " ".join(texts(at.warning)))
+    """What the page says it ignored and what stopped, as a student reads it (the toolbar's
+    buttons; Markdown's escapes dropped)."""
+    return re.sub(r"\\(.)", r"\1", " ".join(
+        m.value for block in at.get("popover")
+        if block.proto.popover.label.startswith(("The link:", "1 run", "2 runs", "3 runs"))
+        for m in block.markdown))
 
 
 @pytest.mark.parametrize("query, needle", [

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from scenes import DEFAULT_SCENE, scene_from_query
-from tests.test_app import figure, open_page
+from tests.test_app import figure, link_notices, open_page
 
 
 def rerun(at: AppTest) -> AppTest:
@@ -43,38 +43,51 @@ def scene_in_url(at: AppTest):
     return scene
 
 
+PROJECTOR = (1872, 1080, 110)  # a 1920 x 1080 projector, the sidebar tucked away
+
+
 @pytest.fixture(scope="module")
 def normal() -> AppTest:
     return open_page()
 
 
-def test_a_presenter_link_draws_large_fonts_thick_lines_and_a_taller_chart(normal):
-    at = open_page({"present": "1"})
+def test_a_presenter_link_draws_large_fonts_and_thick_lines_on_the_first_screen():
+    at = open_page({"present": "1"}, screen=PROJECTOR)
+    normal = open_page(screen=PROJECTOR)
     assert at.toggle(key="present").value is True
     big, small = sizes(figure(at)), sizes(figure(normal))
-    assert all(b > s for b, s in zip(big, small, strict=True)), (big, small)
-    assert big[:2] == (22, 760) and small[:2] == (14, 560)
-    # tucked away: no page title, no long caption; the CSS makes the text larger
-    assert not at.title and normal.title[0].value == "Descent Lab"
-    assert not any("Press **Play**" in c.value for c in at.caption)
-    assert any("font-size" in h.proto.body for h in at.get("html"))
-    assert not any("font-size" in h.proto.body for h in normal.get("html"))
+    # type, lines and markers: readable from the back of a hall
+    assert all(b > s for b, s in zip(big[::2] + big[3:], small[::2] + small[3:], strict=True))
+    assert big[0] == 24 and small[0] == 14
+    # the chart and its controls on the first screen
+    assert big[1] <= PROJECTOR[1] - PROJECTOR[2]
+    # the CSS makes the page's text, the rules and their code larger
+    assert any("katex" in h.proto.body for h in at.get("html"))
+    assert not any("katex" in h.proto.body for h in normal.get("html"))
     # the same scene, and the link keeps presenter mode
     assert at.query_params["present"] == "1" and "present" not in normal.query_params
     assert scene_in_url(at) == DEFAULT_SCENE
     assert not at.warning
 
 
+def share_link(at: AppTest) -> str:
+    (share,) = [block for block in at.get("popover") if block.proto.popover.label == "Share"]
+    (link,) = [c.value for c in share.code]
+    return link
+
+
 def test_the_switch_turns_presenter_mode_on_and_off_and_keeps_the_scene():
-    at = open_page({"run": ["sgd:lr=1.2", "adam:lr=0.1"]})
+    at = open_page({"run": ["sgd:lr=1.2", "adam:lr=0.1"]}, screen=PROJECTOR)
     scene = scene_in_url(at)
     at.toggle(key="present").set_value(True)
     rerun(at)
-    assert sizes(figure(at))[0] == 22 and at.query_params["present"] == "1"
+    assert sizes(figure(at))[0] == 24 and at.query_params["present"] == "1"
     assert scene_in_url(at) == scene
-    # the share box gives the audience the scene without presenter mode
-    (share,) = [c.value for c in at.code if c.value.startswith("?surface=")]
-    assert "present" not in share and "run=sgd:lr=1.2" in share
+    # "Share" gives the audience the scene without presenter mode, and a QR code of it
+    link = share_link(at)
+    assert "present" not in link and "run=sgd:lr=1.2" in link
+    (share,) = [block for block in at.get("popover") if block.proto.popover.label == "Share"]
+    assert [type(c).__name__ for c in share.children.values()].count("Image") == 1
     at.toggle(key="present").set_value(False)
     rerun(at)
     assert sizes(figure(at))[0] == 14 and "present" not in at.query_params
@@ -85,8 +98,8 @@ def test_the_switch_turns_presenter_mode_on_and_off_and_keeps_the_scene():
 def test_a_malformed_present_value_says_so_and_leaves_presenter_mode_off(value):
     at = open_page({"present": value})
     assert at.toggle(key="present").value is False
-    (warning,) = at.warning
-    assert "present" in warning.value and "From the link" in warning.value
+    (message,) = link_notices(at)
+    assert "present" in message
     assert sizes(figure(at))[0] == 14
     assert scene_in_url(at) == DEFAULT_SCENE
 
@@ -119,7 +132,7 @@ def test_the_3d_panel_follows_presenter_mode_and_a_surface_with_holes():
     at.segmented_control(key="panel").set_value("view3d")
     rerun(at)
     view3d = charts(at)[1]
-    assert view3d["layout"]["font"]["size"] == 22
+    assert view3d["layout"]["font"]["size"] == 22  # the panels' presenter size
     assert not at.exception
 
 

@@ -165,7 +165,9 @@ def test_a_visitor_moving_the_slider_gets_the_chart_of_the_new_value():
     assert slider.raw_value[0] == "1.8"
     charts = [json.loads(e.plotly_chart.spec) for run in (first, moved)
               for _, e in run.elements if e.WhichOneof("type") == "plotly_chart"]
-    names = [{trace.get("name") for trace in chart["data"]} for chart in charts]
+    # Each run's full label is in its loss curve's hover text (its legend name is short).
+    names = [" ".join(trace.get("hovertemplate", "") for trace in chart["data"])
+             for chart in charts]
     assert len(names) == 2
     assert "SGD (lr = 1.8)" in names[0] and "SGD (lr = 1.5)" not in names[0]
     assert "SGD (lr = 1.5)" in names[1] and "SGD (lr = 1.8)" not in names[1]

@@ -1,5 +1,7 @@
 """``deploy/serve``: the real nginx in front of real replicas, sticky per browser.
 
+It runs with this interpreter (``python deploy/serve``, as CI's PATH may find
+another ``python3`` first); that it is an executable script is checked apart.
 The replica that answered a request is read from the ``X-Upstream`` header
 nginx adds (the replica's address), and compared with the replicas' ports that
 ``deploy/serve`` printed when it started. Skipped, saying how to install it,
@@ -12,6 +14,7 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -37,8 +40,8 @@ class Serving:
         self.log = folder / f"serve-{self.port}.log"
         with open(self.log, "w") as out:
             self.process = subprocess.Popen(
-                [str(SERVE), "--replicas", str(replicas), "--port", str(self.port),
-                 "--host", "127.0.0.1", *more],
+                [sys.executable, str(SERVE), "--replicas", str(replicas), "--port",
+                 str(self.port), "--host", "127.0.0.1", *more],
                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 120
         while "Descent Lab:" not in self.output():
@@ -105,8 +108,8 @@ def test_serve_is_an_executable_script():
 
 
 def test_without_nginx_it_says_how_to_install_it_and_starts_nothing():
-    result = subprocess.run([str(SERVE), "--replicas", "1", "--port", str(free_port()),
-                             "--nginx", "/nonexistent/nginx"],
+    result = subprocess.run([sys.executable, str(SERVE), "--replicas", "1", "--port",
+                             str(free_port()), "--nginx", "/nonexistent/nginx"],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "needs nginx" in result.stderr and "apt-get install -y nginx" in result.stderr
@@ -114,7 +117,7 @@ def test_without_nginx_it_says_how_to_install_it_and_starts_nothing():
 
 
 def test_a_malformed_upstream_is_refused_with_a_message():
-    result = subprocess.run([str(SERVE), "--port", str(free_port()),
+    result = subprocess.run([sys.executable, str(SERVE), "--port", str(free_port()),
                              "--upstream", "10.0.0.2:8501; evil"],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "is not HOST:PORT" in result.stderr
@@ -209,7 +212,10 @@ def test_chromium_through_nginx_draws_the_chart_with_every_request_on_one_replic
     try:
         page = context.new_page()
         answered: list[str] = []
-        page.on("response", lambda r: answered.append(r.headers.get("x-upstream")))
+        # Every answer over the network (not the page's own blob: and data: URLs, which
+        # the inline JavaScript of a component is loaded from).
+        page.on("response", lambda r: answered.append(r.headers.get("x-upstream"))
+                if r.url.startswith(("http:", "https:")) else None)
         page.goto(f"{balancer.url}/")
         page.wait_for_function(CHART_DRAWN, timeout=60_000)
         page.reload()  # a second visit of the same browser

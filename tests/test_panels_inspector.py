@@ -8,7 +8,7 @@ import numpy as np
 from streamlit.testing.v1 import AppTest
 
 from optimizers import simulate
-from plotting.figure import PRESENTER
+from plotting.build import PRESENTER
 from surfaces import SURFACES
 from tests import panel_page
 from tests.panel_page import decode

@@ -25,6 +25,7 @@ from scenes import DEFAULT_SCENE, MAX_RUNS, RunSpec, scene_from_query
 from surfaces import SURFACES, make_surface
 from tests import panel_page
 from tests.panel_page import decode
+from tests.test_app import run_notices
 
 LINK = {"run": ["sgd:lr=1.8", "momentum:lr=0.3,mu=0.9"], "steps": "150"}
 
@@ -111,7 +112,7 @@ def test_a_diverged_cell_adds_a_run_that_diverges():
     click(at, curve, 0, float(xs[0]), float(ys[0]))
     added = url_runs(at)[-1]
     assert added.values["lr"] == pytest.approx(float(xs[0]), rel=1e-6)
-    assert any(f"{added.label} diverged at step" in w.value for w in at.warning)
+    assert any(f"{added.label} diverged at step" in m for m in run_notices(at))
 
 
 def test_a_full_comparison_says_so_instead_of_adding():

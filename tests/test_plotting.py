@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import math
 import struct
@@ -20,6 +21,7 @@ from plotting import PALETTE, RunTrace, run_traces, scene_figure
 from plotting.animation import MAX_FRAMES, frame_steps
 from plotting.colors import CONTOUR_SCALE
 from plotting.contour import ContourScale, contour_pixels, picker_step
+from plotting.layout import Screen
 from plotting.runs import exit_point
 from surfaces import SURFACES
 
@@ -356,9 +358,43 @@ def test_colours_come_from_the_palette_in_order(overlay):
     curves = [t for t in overlay["data"] if t.get("xaxis") == "x2" and t.get("mode") == "lines"
               and t.get("legendgroup")]
     assert [c["line"]["color"] for c in curves] == list(PALETTE[:6])
-    assert PALETTE[:3] == ("#000000", "#E69F00", "#56B4E9")  # Okabe-Ito order
     runs = [simulate(SURFACES["booth"], "sgd", steps=3, lr=0.01)] * 10
     assert [t.color for t in run_traces(runs)] == [PALETTE[i % 8] for i in range(10)]
+
+
+def _lab(color: str) -> tuple[float, float, float]:
+    """CIE L*a*b* (D65) of an sRGB hex colour."""
+    rgb = [int(color[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb)
+    x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047
+    y = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883
+
+    def f(t):
+        return t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116
+    return 116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))
+
+
+def _contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two colours."""
+    def luminance(color):
+        rgb = [int(color[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_the_six_runs_colours_read_on_the_valley_floor_and_differ_from_each_other():
+    six = PALETTE[:6]
+    # Okabe-Ito's yellow (#F0E442) is 1.3 against the white valley floor: too faint.
+    assert min(_contrast(c, "#ffffff") for c in six) > 2.2
+    assert _contrast("#F0E442", "#ffffff") < 1.4
+    # Okabe-Ito's sky blue and blue (the old Nesterov and Adam) are 26 apart in CIE76;
+    # every pair of the six is further apart than that.
+    closest = min(math.dist(_lab(a), _lab(b)) for a, b in itertools.combinations(six, 2))
+    assert closest > 1.2 * math.dist(_lab("#56B4E9"), _lab("#0072B2"))
+    assert len(set(PALETTE)) == len(PALETTE) == 8
 
 
 def test_loss_panel_plots_log_gap_floored_twelve_decades_below_the_start(lecture, overlay):
@@ -399,8 +435,8 @@ def test_start_picker_covers_the_domain_on_a_regular_grid():
 
 def test_presenter_mode_has_larger_fonts_thicker_lines_bigger_markers(lecture):
     surface, runs = lecture
-    normal = scene_figure(surface, runs).to_dict()
-    big = scene_figure(surface, runs, presenter=True).to_dict()
+    normal = scene_figure(surface, runs, screen=Screen(1872, 900)).to_dict()
+    big = scene_figure(surface, runs, screen=Screen(1872, 900, presenter=True)).to_dict()
     assert big["layout"]["font"]["size"] >= 1.5 * normal["layout"]["font"]["size"]
 
     def first(fig, name):

@@ -11,8 +11,9 @@ import pytest
 from plotting import RunTrace, scene_figure
 from plotting.fan import FAN_POINTS, fan_stride, kept_steps
 from plotting.loss import LossScale
+from plotting.runs import scene_traces
 from scenes import DEFAULT_SCENE, RunSpec, Scene
-from scenes.compute import build_surface, run_scene, run_trace
+from scenes.compute import build_surface, run_scene
 from scenes.dynamics import MAX_FAN, Dynamics
 from tests.conftest import ARTIFACTS
 from tests.test_plotting import values
@@ -24,7 +25,7 @@ GRID_N = 120  # the page's
 def traces_of(scene):
     surface = build_surface(scene.surface_key)
     runs = run_scene(scene, surface)
-    return surface, [run_trace(i, run, path, scene.dynamics) for i, run, path in runs]
+    return surface, scene_traces(scene, {i: path for i, _, path in runs})
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from optimizers import simulate
 from optimizers.schedules import KINDS, Schedule
+from plotting.runs import run_trace
 from scenes import DEFAULT_SCENE, PRESETS_BY_KEY, RunSpec, Scene, scene_from_query, scene_to_query
-from scenes.compute import divergence_message, fan_message, run_scene, run_trace, trajectory
+from scenes.compute import divergence_message, fan_message, run_scene, trajectory
 from scenes.dynamics import (
     KIND_SETTINGS,
     MAX_FAN,
@@ -342,14 +343,14 @@ def test_labels_and_messages_of_an_annealed_run():
     path = trajectory(RAVINE, run, START, 50, dynamics)
     assert divergence_message(run, path, dynamics).startswith(
         "Momentum (lr = 30, mu = 0.5 → 0.99) diverged at step ")
-    trace = run_trace(2, run, path, dynamics)
+    trace = run_trace(run, path, color="#000000", dynamics=dynamics)
     assert trace.label == "Momentum (lr = 30, mu = 0.5 → 0.99)"
 
 
 def test_run_trace_carries_the_fan():
     run = RunSpec.make("sgd", lr=0.5)
     path = trajectory(RAVINE, run, START, 30, Dynamics(noise=0.3, seed=2, fan=4))
-    trace = run_trace(1, run, path)
+    trace = run_trace(run, path, color="#E69F00")
     assert len(trace.fan) == 3
     assert all(m.color == trace.color and m.label == trace.label for m in trace.fan)
     for member, source in zip(trace.fan, path.fan, strict=True):

@@ -110,8 +110,8 @@ def test_presenter_mode_on_a_1920x1080_projector(browser, app_url):
     page.wait_for_timeout(800)  # the sidebar's collapse transition
     assert sidebar_width(page) == 0  # tucked away, one click from the arrow at the top left
     font = page.evaluate(f"() => {GRAPH}._fullLayout.font.size")
-    height = page.locator(".js-plotly-plot").bounding_box()["height"]
-    assert font == 22 and height >= 760
+    chart = page.locator(".js-plotly-plot").bounding_box()
+    assert font == 24 and chart["height"] >= 700 and chart["width"] >= 1800
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "presenter.png"))
 

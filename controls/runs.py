@@ -1,0 +1,101 @@
+"""The runs' controls, in a strip under the race chart: one card per run, and "Add a run".
+
+Each card shows the run's colour and name, its learning rate (log scale) and
+the lecture's second knob of its optimizer (``mu``, ``decay_rate`` or
+``beta1``) as sliders, and behind its settings button the rest: the other
+hyperparameters, the on/off switch and "Remove". Under the chart, not in the sidebar, so that the
+lecturer in presenter mode (sidebar tucked away) and a student on a phone
+reach them, and so that moving one reruns only the race (see ``app.py``).
+
+Widget keys: ``run<id>_<hyper>``, ``run<id>_on``, ``run<id>_remove``,
+``add_optimizer``, ``add_run`` (in the toolbar's "Add a run").
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import MutableMapping
+from typing import Any
+
+import streamlit as st
+
+from controls import scene_state
+from optimizers import OPTIMIZERS
+from plotting.colors import run_color
+from plotting.layout import Screen
+from scenes import MAX_RUNS, Scene, choices
+from scenes.dynamics import Dynamics
+
+# The knob each optimizer shows beside lr on its card; the rest wait behind "⋯".
+MAIN_KNOB = {"momentum": "mu", "nesterov": "mu", "rmsprop": "decay_rate", "adam": "beta1"}
+# A card is about this wide; a row holds as many as fit, at most MAX_PER_ROW.
+CARD_WIDTH, MAX_PER_ROW = 220, 6
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}"
+
+
+def _slider(ss: MutableMapping[str, Any], rid: int, hyper, dynamics: Dynamics) -> None:
+    key = f"run{rid}_{hyper.name}"
+    if hyper.kind == "bool":
+        st.toggle(hyper.name.replace("_", " "), key=key, help=hyper.help)
+        return
+    annealed = hyper.name == "mu" and dynamics.anneals
+    st.select_slider(hyper.name, choices(hyper.name, ss[key]), key=key, format_func=_fmt,
+                     disabled=annealed,
+                     help="annealed: see Noise and schedules" if annealed else hyper.help)
+
+
+def _card(ss: MutableMapping[str, Any], rid: int, dynamics: Dynamics, removable: bool) -> None:
+    run = scene_state.run_spec(ss, rid)
+    opt = OPTIMIZERS[run.optimizer]
+    label = dynamics.label(run.label, run.values)
+    color = run_color(ss[f"run{rid}_color"])
+    main = ("lr", MAIN_KNOB.get(run.optimizer))
+    with st.container(border=True):
+        with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+            # The colour is one of the palette's hex codes; the title is escaped.
+            off = " <i>(off)</i>" if not run.enabled else ""
+            st.markdown(f'<span style="color:{color};font-size:1.3em">&#9632;</span> '
+                        f"<b>{html.escape(opt.title)}</b>{off}", unsafe_allow_html=True,
+                        width="content")
+            st.space("stretch")
+            with st.popover("", icon=":material/tune:", help=f"every setting of {label}"):
+                st.toggle("on", key=f"run{rid}_on", help="switch the run off to hide it")
+                for hyper in opt.hyper:
+                    if hyper.name not in main:
+                        _slider(ss, rid, hyper, dynamics)
+                st.button("Remove", key=f"run{rid}_remove", icon=":material/delete:",
+                          on_click=scene_state.remove_run, args=(ss, rid),
+                          disabled=not removable)
+        for hyper in opt.hyper:
+            if hyper.name in main:
+                _slider(ss, rid, hyper, dynamics)
+
+
+def strip(ss: MutableMapping[str, Any], scene: Scene, screen: Screen) -> None:
+    """The cards of every run, as many to a row as the screen's width takes."""
+    ids = list(ss["ids"])
+    per_row = min(len(ids), max(1, int(screen.width // CARD_WIDTH)), MAX_PER_ROW)
+    for row in range(0, len(ids), per_row):
+        columns = st.columns(per_row)
+        for column, rid in zip(columns, ids[row:row + per_row], strict=False):
+            with column:
+                _card(ss, rid, scene.dynamics, removable=len(ids) > 1)
+
+
+def add_run(ss: MutableMapping[str, Any]) -> None:
+    """"Add a run": pick an optimizer, add it at a learning rate that tells a story."""
+    full = len(ss["ids"]) >= MAX_RUNS
+    with st.popover("Add a run", icon=":material/add:", disabled=full,
+                    help=f"at most {MAX_RUNS} runs" if full else "race one more optimizer"):
+        st.selectbox("Optimizer", list(OPTIMIZERS), key="add_optimizer",
+                     format_func=lambda n: OPTIMIZERS[n].title)
+        st.button("Add", key="add_run", icon=":material/add:", width="stretch",
+                  on_click=scene_state.add_optimizer, args=(ss,))
+
+
+def used_optimizers(scene: Scene) -> tuple[str, ...]:
+    """The optimizers of the runs switched on, in order, each once."""
+    return tuple(dict.fromkeys(run.optimizer for _, run in scene.enabled_runs))

@@ -1,0 +1,183 @@
+"""The scene <-> the widgets' state: one place that knows how a scene sits in the widgets.
+
+The page's widgets hold the scene while a visitor works with it; a
+:class:`~scenes.Scene` is what the packages compute from and what a link holds.
+This module moves a scene into the widgets' state (:func:`load_scene`), reads it
+back (:func:`read_scene`), adds and removes runs, follows a change of surface
+(:func:`switch_surface`), keeps the start inside the plot (:func:`clamp_start`)
+and takes a click on the chart as the new start (:func:`take_picked_start`).
+
+Every function takes the state as ``ss``, a mutable mapping of widget keys to
+values: ``st.session_state`` on the page, a plain ``dict`` in the tests.
+
+State keys (the widgets' keys; the tests find widgets by them): ``surface``,
+the surface's parameters by name (``kappa``, ``angle``), ``expr`` and
+``x0``/``x1``/``y0``/``y1`` (a typed formula and its box), ``start_x``,
+``start_y``, ``steps``, the noise and schedule keys of :mod:`controls.dynamics`,
+``keep_runs``, and per run ``run<id>_optimizer``, ``run<id>_<hyper>``,
+``run<id>_on`` and ``run<id>_color``; ``ids`` lists the run ids in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+from typing import Any
+
+from controls import dynamics as dynamics_controls
+from controls.choice import checked
+from optimizers import OPTIMIZERS
+from scenes import CUSTOM, DEFAULT_SCENE, RunSpec, Scene
+from scenes.model import PALETTE_SIZE, default_start, plot_box, surface_params
+from scenes.surface_defaults import defaults_for
+from surfaces import SURFACE_PARAMS, SURFACES, Domain
+from surfaces.expression import DEFAULT_DOMAIN
+
+State = MutableMapping[str, Any]
+SURFACE_CHOICES = (*SURFACES, CUSTOM)
+EXAMPLE_FORMULA = "0.05*x**2 + 2*y**2"
+BOX_KEYS = ("x0", "x1", "y0", "y1")
+# A sensible first learning rate when a run is added: the lecture scene's.
+ADD_LR = {run.optimizer: run.values["lr"] for run in DEFAULT_SCENE.runs}
+
+
+def load_scene(ss: State, scene: Scene) -> None:
+    """Put ``scene`` into the widgets' state (before they are drawn)."""
+    ss["surface"] = scene.surface
+    for name, value in scene.params:
+        ss[name] = value
+    if scene.surface == CUSTOM:
+        ss["expr"] = scene.expr
+        (ss["x0"], ss["x1"]), (ss["y0"], ss["y1"]) = scene.domain or DEFAULT_DOMAIN
+    ss["start_x"], ss["start_y"] = scene.start
+    ss["steps"] = scene.steps
+    dynamics_controls.load(scene.dynamics, ss)
+    load_runs(ss, scene)
+
+
+def load_runs(ss: State, scene: Scene) -> None:
+    """Replace the runs in the widgets' state by the scene's, each in its colour."""
+    ss["ids"] = []
+    for run, color in zip(scene.runs, scene.colors(), strict=True):
+        add_run(ss, run, color)
+
+
+def add_run(ss: State, run: RunSpec, color: int | None = None) -> int:
+    """Add ``run`` after the others, in ``color`` (else its own, else the first colour no
+    run has), and return its id."""
+    rid = ss.get("next_id", 0)
+    ss["next_id"] = rid + 1
+    if color is None:
+        color = run.color if run.color is not None else free_color(ss)
+    ss["ids"] = [*ss.get("ids", []), rid]
+    ss[f"run{rid}_optimizer"] = run.optimizer
+    for name, value in run.hyper:
+        ss[f"run{rid}_{name}"] = value
+    ss[f"run{rid}_on"] = run.enabled
+    ss[f"run{rid}_color"] = color
+    return rid
+
+
+def add_optimizer(ss: State) -> int:
+    """Add a run of the optimizer picked under ``add_optimizer``, at the lecture scene's
+    learning rate for it."""
+    optimizer = checked("add_optimizer", list(OPTIMIZERS), ss=ss) or "sgd"
+    return add_run(ss, RunSpec.make(optimizer, lr=ADD_LR[optimizer]))
+
+
+def free_color(ss: State) -> int:
+    """The first palette colour no run has (the first colour again when all are taken)."""
+    used = {ss.get(f"run{rid}_color") for rid in ss.get("ids", [])}
+    return next((c for c in range(PALETTE_SIZE) if c not in used), 0)
+
+
+def remove_run(ss: State, rid: int) -> None:
+    """Take run ``rid`` out; the others keep their ids and colours."""
+    ss["ids"] = [i for i in ss.get("ids", []) if i != rid]
+
+
+def run_spec(ss: State, rid: int) -> RunSpec:
+    """Run ``rid`` as the widgets hold it."""
+    opt = OPTIMIZERS[ss[f"run{rid}_optimizer"]]
+    values = {h.name: ss[f"run{rid}_{h.name}"] for h in opt.hyper}
+    return RunSpec.make(opt.name, bool(ss[f"run{rid}_on"]), color=ss.get(f"run{rid}_color"),
+                        **values)
+
+
+def params_of(ss: State, name: str) -> tuple:
+    """The parameters of surface ``name`` as the widgets hold them (defaults for any
+    widget not drawn)."""
+    return surface_params(name, {p.name: ss.get(p.name, p.default)
+                                 for p in SURFACE_PARAMS.get(name, ())})
+
+
+def typed_box(ss: State) -> Domain | None:
+    """A typed formula's plotting box, or None for a library surface."""
+    if ss.get("surface") != CUSTOM:
+        return None
+    return ((ss["x0"], ss["x1"]), (ss["y0"], ss["y1"]))
+
+
+def surface_name(ss: State) -> str:
+    """The surface picked, one of :data:`SURFACE_CHOICES` (a browser may send anything)."""
+    return checked("surface", SURFACE_CHOICES, ss=ss)
+
+
+def read_scene(ss: State) -> Scene:
+    """The scene the widgets show."""
+    name = surface_name(ss)
+    return Scene(surface=name, params=params_of(ss, name),
+                 expr=ss["expr"] if name == CUSTOM else "", domain=typed_box(ss),
+                 start=(float(ss["start_x"]), float(ss["start_y"])), steps=int(ss["steps"]),
+                 runs=tuple(run_spec(ss, rid) for rid in ss["ids"]),
+                 dynamics=dynamics_controls.read(ss))
+
+
+def switch_surface(ss: State) -> None:
+    """A new surface (or a turned ravine, or a new formula) starts from its own start.
+
+    A library surface also brings its own runs and steps (``scenes.surface_defaults``)
+    unless ``keep_runs`` is on. Also fills in the new surface's parameters (and a
+    typed formula's text and box) when their widgets were not drawn in the last run:
+    Streamlit forgets the state of widgets that were not drawn.
+    """
+    name = surface_name(ss)
+    if name == CUSTOM:
+        ss.setdefault("expr", EXAMPLE_FORMULA)
+        for key, value in zip(BOX_KEYS, (*DEFAULT_DOMAIN[0], *DEFAULT_DOMAIN[1]), strict=True):
+            ss.setdefault(key, value)
+    params = params_of(ss, name)
+    for key, value in params:
+        ss[key] = value
+    start = default_start(name, params, typed_box(ss), ss.get("expr", ""))
+    if name != CUSTOM and not ss.get("keep_runs", False):
+        defaults = defaults_for(name, params)
+        load_runs(ss, Scene(runs=defaults.runs))
+        ss["steps"] = defaults.steps
+        start = defaults.start or start
+    ss["start_x"], ss["start_y"] = start
+
+
+def turn_surface(ss: State) -> None:
+    """A changed surface parameter (the ravine's angle): the start turns with it."""
+    name = surface_name(ss)
+    params = params_of(ss, name)
+    ss["start_x"], ss["start_y"] = default_start(name, params)
+
+
+def clamp_start(ss: State) -> Domain | None:
+    """Keep the start inside the plotting box; the box, or None while a typed box is
+    upside down (it may be, until the visitor has typed both ends)."""
+    name = surface_name(ss)
+    (x0, x1), (y0, y1) = box = plot_box(Scene(surface=name, params=params_of(ss, name),
+                                              domain=typed_box(ss)))
+    if not (x0 < x1 and y0 < y1):
+        return None
+    ss["start_x"] = min(max(float(ss["start_x"]), x0), x1)
+    ss["start_y"] = min(max(float(ss["start_y"]), y0), y1)
+    return box
+
+
+def take_picked_start(ss: State) -> None:
+    """A click on the chart in the last run (``picked``) becomes the start."""
+    if "picked" in ss:
+        ss["start_x"], ss["start_y"] = ss.pop("picked")

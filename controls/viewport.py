@@ -1,0 +1,115 @@
+"""The chart's room on the visitor's screen, measured in the browser.
+
+Streamlit's server does not know how wide the visitor's screen is, and the race
+chart needs to (a phone gets a stacked layout, a projector large type, and the
+chart and its Play button should fit on the first screen). :func:`measure`
+mounts a tiny component (``st.components.v2``, inline JavaScript, nothing
+fetched) just above the chart. In the browser it reports the width of the
+page's main column, the window's height and its own distance from the top of
+the page, and reports again when these change by more than a few pixels
+(a rotated phone, a resized window, the sidebar opened or closed). Each report
+reruns the part of the page that holds it, which redraws the chart for the new
+room.
+
+Until the browser has reported, :func:`measure` returns None and the page
+waits for it rather than draw a chart it would redraw at once. A visitor that
+is not a browser (the tests' ``AppTest``, the classroom benchmark's websocket
+client: no ``User-Agent`` of a browser) runs no JavaScript and never reports;
+it gets :data:`plotting.layout.DEFAULT_SCREEN`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, MutableMapping
+from typing import Any
+
+import streamlit as st
+
+from plotting.layout import DEFAULT_SCREEN, Screen
+
+KEY = "viewport"
+# The chart's height never goes below this, however little of the first screen is left.
+MIN_CHART_HEIGHT = 420
+# Pixels kept free under the chart on the first screen.
+BOTTOM_GAP = 16
+
+_JS = """
+export default function ({ parentElement, setStateValue }) {
+  const host = parentElement.host || parentElement;
+  const store = (window.__descentLab = window.__descentLab || {});
+  const main = host.closest('[data-testid="stMainBlockContainer"]') || document.body;
+  const measure = () => {
+    // The main column's width inside its padding, and the bottom of the row that
+    // holds this component: where the chart starts.
+    const style = getComputedStyle(main);
+    const width = main.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const row = host.closest('[data-testid="stHorizontalBlock"]') || host;
+    const size = {
+      width: Math.round(width),
+      height: Math.round(window.innerHeight),
+      top: Math.round(row.getBoundingClientRect().bottom + window.scrollY),
+    };
+    const last = store.viewport;
+    const moved = !last || Math.abs(size.width - last.width) > 8
+      || Math.abs(size.height - last.height) > 24 || Math.abs(size.top - last.top) > 24;
+    if (moved && size.width > 0) {
+      store.viewport = size;
+      setStateValue("size", size);
+    }
+  };
+  let timer = null;
+  const later = () => { clearTimeout(timer); timer = setTimeout(measure, 150); };
+  const observer = new ResizeObserver(later);
+  observer.observe(main);  // the sidebar opening or closing, a rotated phone
+  window.addEventListener("resize", later);
+  measure();
+  return () => {
+    clearTimeout(timer);
+    observer.disconnect();
+    window.removeEventListener("resize", later);
+  };
+}
+"""
+
+
+
+@functools.cache
+def _component():
+    """The component, registered with Streamlit on first use."""
+    return st.components.v2.component("descent_lab_viewport", js=_JS)
+
+
+def _is_browser(headers: Mapping[str, str]) -> bool:
+    return "Mozilla/" in headers.get("User-Agent", "")
+
+
+def screen_of(size: Mapping[str, Any] | None, presenter: bool) -> Screen | None:
+    """The :class:`Screen` a browser's report describes, or None for no usable report.
+
+    The chart may take the first screen's height below its top, and at least
+    :data:`MIN_CHART_HEIGHT`.
+    """
+    try:
+        width, height, top = (float(size[k]) for k in ("width", "height", "top"))
+        room = max(MIN_CHART_HEIGHT, height - top - BOTTOM_GAP)
+        return Screen(width=width, height=room, presenter=presenter)
+    except (TypeError, KeyError, ValueError):
+        return None
+
+
+def measure(ss: MutableMapping[str, Any], presenter: bool) -> Screen | None:
+    """Mount the measuring component here and return the chart's :class:`Screen`.
+
+    None while a browser has not reported yet; :data:`DEFAULT_SCREEN` (with
+    ``presenter``) for a visitor that is not a browser.
+    """
+    _component()(key=KEY, width="content", height=0, on_size_change=lambda: None)
+    state = ss.get(KEY)
+    size = state.get("size") if isinstance(state, Mapping) else None
+    screen = screen_of(size, presenter)
+    if screen is not None:
+        return screen
+    if _is_browser(st.context.headers):
+        return None
+    return Screen(DEFAULT_SCREEN.width, DEFAULT_SCREEN.height, presenter)

@@ -1,0 +1,99 @@
+"""The one way the figures are built: plain dicts wrapped in a :class:`BuiltFigure`.
+
+Every figure here is assembled as plain dicts (traces, layout, frames) from
+attribute names known to Plotly, and wrapped by :func:`build_figure` without
+Plotly's per-attribute validation: ``go.Figure(dict)`` validates every value,
+which took about 100 ms for the lecture's race chart, six times its whole
+build, and ``st.plotly_chart`` then deep-copies the figure through
+``to_dict``. :class:`Layers` collects traces in drawing order together with
+their updates in every animation frame.
+
+Also here: the type and axis styles the figures share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+FONT_FAMILY = '"Source Sans Pro", "Source Sans 3", Arial, Helvetica, sans-serif'
+AXIS_STYLE = {"showgrid": False, "zeroline": False, "ticks": "outside",
+              "linecolor": "#444444", "mirror": True}
+
+
+@dataclass(frozen=True)
+class PanelStyle:
+    """Sizes of the panels' own figures (phase map, inspector, 3D) on a laptop or a
+    projector; the race chart sizes itself to the screen (:mod:`plotting.layout`)."""
+
+    font: float
+    line: float
+    marker: float
+    height: int
+
+
+NORMAL = PanelStyle(font=14, line=2.5, marker=11, height=560)
+PRESENTER = PanelStyle(font=22, line=4.5, marker=17, height=760)
+
+
+def panel_style(presenter: bool) -> PanelStyle:
+    return PRESENTER if presenter else NORMAL
+
+
+class Layers:
+    """Traces in drawing order, and for the animated ones their update in every frame.
+
+    The figure shows frame ``initial`` before playback: each animated trace
+    starts as that frame's update merged into its static part.
+    """
+
+    def __init__(self, initial: int) -> None:
+        self.initial = initial
+        self.data: list[dict] = []
+        self.animated: list[tuple[int, list[dict]]] = []
+
+    def add(self, trace: dict, updates: list[dict] | None = None) -> None:
+        if updates is not None:
+            self.animated.append((len(self.data), updates))
+            trace = {**trace, **updates[self.initial]}
+        self.data.append(trace)
+
+    def frames(self, names: list[str]) -> list[dict]:
+        indices = [i for i, _ in self.animated]
+        return [{"name": name, "traces": indices, "data": [u[k] for _, u in self.animated]}
+                for k, name in enumerate(names)]
+
+
+class BuiltFigure(go.Figure):
+    """A ``go.Figure`` that serializes the dicts it was built from, as they are.
+
+    ``st.plotly_chart`` (and ``write_html``) call ``to_dict``, which in Plotly
+    deep-copies the whole figure and walks it for NumPy arrays to encode: a
+    third of the page's script run. The dicts built here hold no NumPy arrays
+    (see :mod:`plotting.encode`) and nothing changes them after the build, so
+    ``to_dict`` hands them over in a fresh top-level dict. Treat the figure as
+    read-only: to change it, build it again.
+    """
+
+    def to_dict(self) -> dict:
+        spec = {"data": list(self._built["data"]), "layout": dict(self._built["layout"])}
+        if self._built["frames"]:
+            spec["frames"] = list(self._built["frames"])
+        return spec
+
+
+def build_figure(data: list[dict], layout: dict, frames: Sequence[dict] = ()) -> BuiltFigure:
+    """A :class:`BuiltFigure` holding these dicts as they are, without Plotly's validation.
+
+    ``_validate=False`` skips validation for data and layout but not for
+    frames, so the frames are set on the figure's ``_frame_objs`` (the tuple
+    ``go.Figure`` itself keeps; plotly is pinned in requirements.txt, and the
+    tests read every frame back through ``to_dict``).
+    """
+    frames = list(frames)
+    fig = BuiltFigure(data=data, layout=layout, _validate=False)
+    fig._frame_objs = tuple(go.Frame(f, _validate=False) for f in frames)
+    fig._built = {"data": data, "layout": layout, "frames": frames}
+    return fig
