@@ -53,7 +53,6 @@ from scenes.model import (
     PALETTE_SIZE,
     RunSpec,
     Scene,
-    default_start,
     in_range,
     inside,
     plot_box,
@@ -61,7 +60,7 @@ from scenes.model import (
     surface_params,
 )
 from scenes.presets import DEFAULT_SCENE, PRESETS_BY_KEY
-from scenes.surface_defaults import default_scene
+from scenes.surface_defaults import default_scene, default_start
 from surfaces import FACTORIES, SURFACE_PARAMS, validate_domain
 from surfaces import plain_text as read
 from surfaces.expression import DEFAULT_DOMAIN

@@ -23,10 +23,10 @@ from scenes.model import (
     LIMITS,
     MAX_EXPR_LENGTH,
     choices,
-    default_start,
     plot_box,
     surface_params,
 )
+from scenes.surface_defaults import default_start
 from surfaces import FACTORIES, SURFACE_PARAMS
 from surfaces.expression import DOMAIN_LIMIT, MIN_WIDTH
 

@@ -10,10 +10,11 @@ import pytest
 from optimizers import simulate
 from scenes import DEFAULT_SCENE, MAX_STEPS, RunSpec, default_runs, default_scene, scene_from_query
 from scenes.compute import build_surface, run_scene
-from scenes.model import default_start, inside, plot_box
+from scenes.model import inside, plot_box
 from scenes.surface_defaults import (
     OPTIMIZER_ORDER,
     SURFACE_DEFAULTS,
+    default_start,
     defaults_for,
     fallback_runs,
     untuned_surfaces,
