@@ -5,7 +5,7 @@
   description of the scene with its link. Nothing is fetched when it opens (no
   CDN, no MathJax, no web fonts), so it plays in a lecture hall without network.
 * :func:`trajectories_csv`: one row per run, seed and step (columns in
-  :data:`CSV_COLUMNS`, documented in the README's "3D view, export and
+  :data:`CSV_COLUMNS`, documented in docs/panels.md, "3D view, export and
   presenter mode").
 * PNG: :func:`chart_config` puts Plotly's "Download plot as png" button in
   every chart's toolbar (the camera icon), which draws the PNG in the browser,

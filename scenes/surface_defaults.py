@@ -150,11 +150,6 @@ SURFACE_DEFAULTS: dict[str, SurfaceDefaults] = {
 }
 
 
-def untuned_surfaces() -> list[str]:
-    """Library surfaces without tuned default runs (they get :func:`fallback_runs`)."""
-    return [name for name in SURFACES if name not in SURFACE_DEFAULTS]
-
-
 def fallback_runs(surface: Surface, start: Point, steps: int) -> tuple[RunSpec, ...]:
     """The six optimizers with learning rates picked by running them on ``surface``.
 
@@ -256,6 +251,5 @@ def default_start(surface: str, params: tuple = (), domain: Domain | None = None
 
 
 __all__ = ["OPTIMIZER_ORDER", "SURFACE_DEFAULTS", "SurfaceDefaults", "default_runs",
-           "default_scene", "default_start", "defaults_for", "fallback_runs",
-           "untuned_surfaces"]
+           "default_scene", "default_start", "defaults_for", "fallback_runs"]
 
