@@ -3,7 +3,15 @@
 A :class:`Scene` is everything the page shows, as plain immutable values, so
 that it can be compared, hashed for caching, written into a link and read back
 exactly. A :class:`RunSpec` is one optimizer with all of its hyperparameters.
-Both are validated when made: a scene that exists is a scene that can run.
+
+:meth:`RunSpec.make` checks what it is given (a known optimizer, every
+hyperparameter known and in range, a palette colour). A :class:`Scene` holds
+what it is given without checking its surface, start or steps
+(``Scene(surface="nope", steps=-5)`` builds): the scenes the page shows are
+checked where they come in, by :func:`scenes.links.scene_from_query` for a link
+and by the widgets' bounded menus and inputs (:mod:`controls.scene_state`), and
+a typed formula and its box only when its surface is built
+(:func:`scenes.compute.build_surface`), which says why one cannot be used.
 
 The page offers hyperparameter values from fixed menus (:func:`choices`); links
 may carry any value inside the ranges of :data:`LIMITS`.
@@ -19,7 +27,7 @@ from optimizers import OPTIMIZERS
 from optimizers.base import Hyper
 from scenes.dynamics import MENUS as DYNAMICS_MENUS
 from scenes.dynamics import NO_DYNAMICS, Dynamics
-from surfaces import FACTORIES, SURFACE_PARAMS, SURFACES, Domain, Point, from_expression
+from surfaces import FACTORIES, SURFACE_PARAMS, SURFACES, Domain, Point
 from surfaces.expression import DEFAULT_DOMAIN
 
 MAX_STEPS = 2000
@@ -97,6 +105,9 @@ class RunSpec:
     other runs are added or removed; None takes the first colour the runs before
     it leave free (:meth:`Scene.colors`). It is how the run is drawn, not what it
     computes, so two runs that differ only in colour are equal.
+
+    Make one with :meth:`make`, which checks it; ``RunSpec(optimizer, hyper)``
+    itself checks nothing (the page rebuilds runs it has checked from cache keys).
     """
 
     optimizer: str
@@ -146,11 +157,6 @@ class RunSpec:
         """The hyperparameters as a dict, ready for ``simulate(**values)``."""
         return dict(self.hyper)
 
-    def replaced(self, **values: float | bool) -> RunSpec:
-        """The same run with some hyperparameters changed (validated)."""
-        return RunSpec.make(self.optimizer, self.enabled, color=self.color,
-                            **{**self.values, **values})
-
     @property
     def label(self) -> str:
         """Its settings in a few words, e.g. ``"Momentum (lr = 0.3, mu = 0.9)"``.
@@ -169,7 +175,7 @@ class RunSpec:
 
 @dataclass(frozen=True)
 class Scene:
-    """Everything the page shows, as plain values.
+    """Everything the page shows, as plain values (not checked here: see the module).
 
     Attributes:
         surface: a key of ``surfaces.FACTORIES``, or ``"custom"`` for a typed formula.
@@ -237,33 +243,6 @@ def plot_box(scene: Scene) -> Domain:
     if scene.params:
         return FACTORIES[scene.surface](**dict(scene.params)).domain
     return SURFACES[scene.surface].domain
-
-
-def default_start(surface: str, params: tuple = (), domain: Domain | None = None,
-                  expr: str = "") -> Point:
-    """A good start on the surface: the one its default runs were tuned for.
-
-    For a library surface, the start of its tuned default runs
-    (:mod:`scenes.surface_defaults`) where they name one, else the surface's
-    own (the ravine's turns with its angle). For a typed formula, the one
-    ``from_expression`` picks (a point where the formula and its gradient are
-    defined); the middle of the box when the formula cannot be used (the page
-    then says why).
-    """
-    from scenes.surface_defaults import tuned_start  # it builds on this module
-
-    if surface == CUSTOM:
-        try:
-            return from_expression(expr, domain=domain or DEFAULT_DOMAIN).start
-        except ValueError:
-            (x0, x1), (y0, y1) = domain or DEFAULT_DOMAIN
-            return ((x0 + x1) / 2, (y0 + y1) / 2)
-    tuned = tuned_start(surface)
-    if tuned is not None:
-        return tuned
-    if params:
-        return tuple(float(v) for v in FACTORIES[surface](**dict(params)).start)
-    return tuple(float(v) for v in SURFACES[surface].start)
 
 
 def inside(point: Point, box: Domain) -> bool:

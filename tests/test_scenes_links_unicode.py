@@ -24,7 +24,6 @@ from scenes.dynamics import MAX_FAN, MAX_NOISE, MAX_SEED, Dynamics
 from scenes.links import (
     NO_PAGE_VIEW,
     page_from_query,
-    presenter_from_query,
     scene_from_query,
     scene_to_query,
 )
@@ -282,7 +281,7 @@ def test_surface_shows_its_surface_or_says_why(text):
 @example("\u0661")
 @example("TRUE\xa0")
 def test_present_shows_its_switch_or_says_why(text):
-    on, messages = presenter_from_query({"present": text})
+    on, messages = present_of({"present": text})
     assert all(m.isprintable() for m in messages)
     value = ref_switch(text) if len(text) <= LONGEST else None
     if value is not None:
@@ -292,6 +291,13 @@ def test_present_shows_its_switch_or_says_why(text):
 
 
 PAGE_WORDS = {"view": ("overlay", "multiples"), "panel": ("theory", "phase_map", "export")}
+
+
+def present_of(link: dict) -> tuple[bool, list[str]]:
+    """Whether a link asks for presenter mode, as the page reads it, and what it said."""
+    page, messages = page_from_query(link, DEFAULT_SCENE, views=PAGE_WORDS["view"],
+                                     panels=PAGE_WORDS["panel"])
+    return page.present, messages
 
 
 @settings(max_examples=200)
