@@ -14,12 +14,22 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from optimizers import OPTIMIZERS
 from optimizers.base import Hyper
 from scenes.dynamics import MENUS as DYNAMICS_MENUS
 from scenes.dynamics import NO_DYNAMICS, Dynamics
-from surfaces import FACTORIES, SURFACE_PARAMS, SURFACES, Domain, Point, from_expression
+from surfaces import (
+    FACTORIES,
+    SURFACE_CHOICES,
+    SURFACE_PARAMS,
+    SURFACES,
+    Domain,
+    Point,
+    Surface,
+    from_expression,
+)
 from surfaces.expression import DEFAULT_DOMAIN
 
 MAX_STEPS = 2000
@@ -173,16 +183,28 @@ class Scene:
 
     Attributes:
         surface: a key of ``surfaces.FACTORIES``, or ``"custom"`` for a typed formula.
-        params: the surface's parameters as ``(name, value)`` pairs, every one of
-            ``SURFACE_PARAMS[surface]`` in order (empty for the other surfaces).
+        params: the surface's numeric parameters as ``(name, value)`` pairs, every
+            one of ``SURFACE_PARAMS[surface]`` in order (empty for the other surfaces).
+        choices: the surface's settings that take a word, as ``(name, word)``
+            pairs, every one of ``SURFACE_CHOICES[surface]`` in order: the
+            penguins' ``(("scaling", "raw"),)``. Filled in when the scene is
+            made (a missing one takes its default), so that
+            ``Scene(surface="penguins")`` is the raw penguins' scene.
         expr: the typed formula (only for ``"custom"``; empty otherwise).
         domain: the typed formula's plotting box ``((x0, x1), (y0, y1))``
             (only for ``"custom"``; ``None`` otherwise).
         start: the start point ``(x, y)``, inside the plotting box.
         steps: number of updates, 1 to :data:`MAX_STEPS`.
         runs: at most :data:`MAX_RUNS` runs, in the order they are drawn.
-        dynamics: gradient noise, seeds and schedules for every run
+        dynamics: gradient noise, seeds, mini-batches and schedules for every run
             (:class:`scenes.dynamics.Dynamics`; exact gradients, constant lr by default).
+            A mini-batch size needs a surface with data and is at most its rows;
+            every row (``batch_size == rows``) is full-batch descent and is kept
+            as ``batch_size=None``.
+
+    Raises:
+        ValueError: an unknown word setting or a word not among its choices; a
+            mini-batch size on a surface without data, or larger than its rows.
     """
 
     surface: str = "ravine"
@@ -193,11 +215,33 @@ class Scene:
     steps: int = 300
     runs: tuple[RunSpec, ...] = field(default=())
     dynamics: Dynamics = NO_DYNAMICS
+    choices: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "choices", surface_choices(self.surface, dict(self.choices)))
+        batch = self.dynamics.batch_size
+        if batch is None:
+            return
+        rows = data_rows(self.surface)
+        if rows is None:
+            raise ValueError(f"batch_size needs a surface with data, such as 'penguins': "
+                             f"{self.surface!r} has no rows to draw mini-batches from")
+        if batch > rows:
+            raise ValueError(f"batch_size must be at most the data's {rows:,} rows, got {batch}")
+        if batch == rows:
+            object.__setattr__(self, "dynamics", replace(self.dynamics, batch_size=None))
 
     @property
     def surface_key(self) -> tuple:
-        """What identifies the surface alone, as plain hashable values (for caching)."""
-        return (self.surface, self.params, self.expr, self.domain)
+        """What identifies the surface alone, as plain hashable values (for caching):
+        ``(surface, arguments, expr, domain)``, ``arguments`` being every argument of
+        the surface's factory, ``params`` then ``choices`` (``build_surface`` takes it)."""
+        return (self.surface, self.params + self.choices, self.expr, self.domain)
+
+    @property
+    def rows(self) -> int | None:
+        """How many rows the surface's data has (None: a surface without data)."""
+        return data_rows(self.surface)
 
     @property
     def enabled_runs(self) -> list[tuple[int, RunSpec]]:
@@ -230,25 +274,61 @@ def surface_params(name: str, given: Mapping[str, float] | None = None) -> tuple
     return tuple((p.name, float(given.get(p.name, p.default))) for p in specs)
 
 
+def surface_choices(name: str, given: Mapping[str, str] | None = None) -> tuple:
+    """The ``choices`` of a scene on surface ``name``: every word setting, defaults
+    filled in.
+
+    Raises:
+        ValueError: a setting the surface does not take, or a word not among its choices.
+    """
+    given = dict(given or {})
+    specs = SURFACE_CHOICES.get(name, ())
+    unknown = set(given) - {c.name for c in specs}
+    if unknown:
+        takes = ", ".join(c.name for c in specs) or "none"
+        raise ValueError(f"surface {name!r} has no setting {sorted(unknown)[0]!r} "
+                         f"(settings: {takes})")
+    out = []
+    for spec in specs:
+        word = given.get(spec.name, spec.default)
+        if word not in spec.choices:
+            raise ValueError(f"{spec.name} must be one of {', '.join(spec.choices)}, "
+                             f"got {word!r}")
+        out.append((spec.name, word))
+    return tuple(out)
+
+
+def data_rows(name: str) -> int | None:
+    """How many rows library surface ``name`` is fitted to (the same for every setting of
+    the surface), or None for a surface without data (a formula)."""
+    surface = SURFACES.get(name)
+    data = getattr(surface, "dataset", None)
+    return None if data is None else data.n
+
+
+@lru_cache(maxsize=64)
+def _library_surface(name: str, arguments: tuple) -> Surface:
+    return FACTORIES[name](**dict(arguments))
+
+
 def plot_box(scene: Scene) -> Domain:
     """The plotting box of the scene's surface, without building a typed formula."""
     if scene.surface == CUSTOM:
         return scene.domain or DEFAULT_DOMAIN
-    if scene.params:
-        return FACTORIES[scene.surface](**dict(scene.params)).domain
-    return SURFACES[scene.surface].domain
+    return _library_surface(scene.surface, scene.params + scene.choices).domain
 
 
 def default_start(surface: str, params: tuple = (), domain: Domain | None = None,
-                  expr: str = "") -> Point:
+                  expr: str = "", choices: tuple = ()) -> Point:
     """A good start on the surface: the one its default runs were tuned for.
 
     For a library surface, the start of its tuned default runs
     (:mod:`scenes.surface_defaults`) where they name one, else the surface's
-    own (the ravine's turns with its angle). For a typed formula, the one
-    ``from_expression`` picks (a point where the formula and its gradient are
-    defined); the middle of the box when the formula cannot be used (the page
-    then says why).
+    own, built with ``params`` and ``choices`` (the ravine's turns with its
+    angle; the penguins' is the same line, ``(0, 0)``, at every scaling). For
+    a typed formula, the one ``from_expression`` picks (a point where the
+    formula and its gradient are defined); the middle of the box when the
+    formula cannot be used (the page then says why).
     """
     from scenes.surface_defaults import tuned_start  # it builds on this module
 
@@ -261,9 +341,8 @@ def default_start(surface: str, params: tuple = (), domain: Domain | None = None
     tuned = tuned_start(surface)
     if tuned is not None:
         return tuned
-    if params:
-        return tuple(float(v) for v in FACTORIES[surface](**dict(params)).start)
-    return tuple(float(v) for v in SURFACES[surface].start)
+    start = _library_surface(surface, tuple(params) + surface_choices(surface, dict(choices)))
+    return tuple(float(v) for v in start.start)
 
 
 def inside(point: Point, box: Domain) -> bool:

@@ -27,7 +27,7 @@ from scenes.model import (
     plot_box,
     surface_params,
 )
-from surfaces import FACTORIES, SURFACE_PARAMS
+from surfaces import FACTORIES, SURFACE_CHOICES, SURFACE_PARAMS
 from surfaces.expression import DOMAIN_LIMIT, MIN_WIDTH
 
 
@@ -80,10 +80,12 @@ def scenes(draw):
     params = surface_params(surface, {
         p.name: draw(st.floats(p.low, p.high)) for p in SURFACE_PARAMS.get(surface, ())
     })
-    scene = Scene(surface=surface, params=params)
+    words = tuple((c.name, draw(st.sampled_from(c.choices)))
+                  for c in SURFACE_CHOICES.get(surface, ()))
+    scene = Scene(surface=surface, params=params, choices=words)
     (x0, x1), (y0, y1) = plot_box(scene)
     start = (draw(st.floats(x0, x1)), draw(st.floats(y0, y1)))
-    return Scene(surface=surface, params=params, start=start,
+    return Scene(surface=surface, params=params, choices=words, start=start,
                  steps=draw(st.integers(1, MAX_STEPS)),
                  runs=tuple(draw(st.lists(run_specs(), min_size=1, max_size=MAX_RUNS))))
 
@@ -211,10 +213,11 @@ def test_a_typed_surface_travels():
 _PIECES = st.sampled_from([
     "", ",", ":", "=", "nan", "inf", "-inf", "1e308", "1e999", "-0", "0", "1", "0.5", "2",
     "300", "-8,1.5", "sgd", "adam", "momentum", "lr", "mu", "beta1", "eps", "enabled", "true",
-    "custom", "ravine", "x**2", "\x00", "é", "$x$", "[a](b)",
+    "custom", "ravine", "x**2", "\x00", "é", "$x$", "[a](b)", "penguins", "raw",
+    "standardised", "16", "342",
 ])
 _KEYS = st.sampled_from(["surface", "kappa", "angle", "expr", "domain", "start", "steps",
-                         "run", "junk"])
+                         "run", "scaling", "batch", "junk"])
 _TEXT = st.one_of(st.text(max_size=30), st.lists(_PIECES, max_size=8).map("".join))
 
 
