@@ -14,8 +14,9 @@ Chromium visits them in turn, so that both see the same machine:
   visits each of a warm server (a second visitor's first chart);
 * slider move: on one open tab of each page, the first run's lr slider
   (``run0_lr``) gets one key press (ArrowRight, then ArrowLeft, and so on); the
-  time runs from the key press to the chart's data replaced and drawn
-  (``Plotly.react`` gives the chart a new ``data`` array). Tab and page take
+  time runs from the key press to the chart's data changed and drawn (a new
+  ``data`` array, as ``Plotly.react`` gives it, or its traces' names or values
+  changed in place). Tab and page take
   turns, ``--moves`` moves each, after the page has settled.
 
 Times are wall-clock seconds; the ratios are the page's over the bare page's.
@@ -41,13 +42,24 @@ CHART_DRAWN = (
     " && (gd._fullLayout.images || []).length === gd.querySelectorAll('.imagelayer image')"
     ".length; }"
 )
-# The chart's data replaced since window.__before was taken, and drawn.
-CHART_REDRAWN = (
-    "() => { const gd = document.querySelector('.js-plotly-plot');"
-    " return gd && gd.data && gd.data !== window.__before && gd._fullLayout"
-    " && gd.querySelector('.main-svg') !== null; }"
+# A chart's data in short: each trace's name, and the length, first, middle and last value
+# of its x and y (plain or typed arrays).
+SIGNATURE = (
+    "const signature = gd => JSON.stringify((gd.data || []).map(t => [t.name,"
+    " ...['x', 'y'].map(k => { const a = t[k] || []; const n = a.length;"
+    " return n ? [n, a[0], a[n >> 1], a[n - 1]] : 0; })]));"
 )
-REMEMBER_DATA = "() => { window.__before = document.querySelector('.js-plotly-plot').data; }"
+# The chart's data replaced (a new data array, as Plotly.react gives it) or changed in
+# place since REMEMBER_DATA, and drawn.
+CHART_REDRAWN = (
+    "() => { " + SIGNATURE + " const gd = document.querySelector('.js-plotly-plot');"
+    " return gd && gd.data && gd._fullLayout && gd.querySelector('.main-svg') !== null"
+    " && (gd.data !== window.__before || signature(gd) !== window.__signature); }"
+)
+REMEMBER_DATA = (
+    "() => { " + SIGNATURE + " const gd = document.querySelector('.js-plotly-plot');"
+    " window.__before = gd.data; window.__signature = signature(gd); }"
+)
 SETTLED = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
 SLIDER = ".st-key-run0_lr input[type=range]"
 VIEWPORT = {"width": 1600, "height": 1000}

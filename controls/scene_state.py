@@ -28,15 +28,8 @@ from controls import dynamics as dynamics_controls
 from controls.choice import checked
 from optimizers import OPTIMIZERS
 from scenes import CUSTOM, DEFAULT_SCENE, RunSpec, Scene
-from scenes.model import (
-    PALETTE_SIZE,
-    data_rows,
-    default_start,
-    plot_box,
-    surface_choices,
-    surface_params,
-)
-from scenes.surface_defaults import defaults_for
+from scenes.model import PALETTE_SIZE, data_rows, plot_box, surface_choices, surface_params
+from scenes.surface_defaults import default_start, defaults_for
 from surfaces import SURFACE_CHOICES as WORD_SETTINGS
 from surfaces import SURFACE_PARAMS, SURFACES, Domain
 from surfaces.expression import DEFAULT_DOMAIN

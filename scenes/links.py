@@ -1,6 +1,6 @@
 """Shared links: a scene as URL query parameters, and back.
 
-The schema (a public interface, documented in the README)::
+The schema (a public interface, documented in docs/links.md)::
 
     ?surface=ravine&kappa=50&angle=0&start=-8,1.5&steps=300
      &run=sgd:lr=1.8&run=momentum:lr=0.3,mu=0.9&run=adam:lr=0.3,beta1=0.9,beta2=0.999
@@ -11,8 +11,11 @@ The schema (a public interface, documented in the README)::
   ``standardised``);
 * ``expr`` and ``domain=x0,x1,y0,y1`` for ``surface=custom`` (a typed formula);
 * ``start=x,y`` and ``steps=n``;
-* ``present=1``: presenter mode, how the page shows the scene rather than part of
-  it (read by :func:`presenter_from_query`, ignored by :func:`scene_from_query`);
+* how the page shows the scene rather than part of it (a :class:`PageView`, read
+  by :func:`page_from_query`, written by :func:`page_to_query`, passed over by
+  :func:`scene_from_query`): ``present=1`` (presenter mode), ``view=multiples``,
+  ``panel=<key>`` (the panel open under the chart) and ``preset=<key>`` (while
+  the scene is still that lecture preset's);
 * gradient noise and schedules for every run, each only when not the default
   (see :mod:`scenes.dynamics`): ``noise=0.5`` (the standard deviation),
   ``seed=7``, ``fan=5`` (seeds drawn), ``batch=16`` (rows per mini-batch, on a
@@ -22,8 +25,10 @@ The schema (a public interface, documented in the README)::
   ``anneal=0.5,0.99,100`` (``mu`` from 0.5 towards 0.99 over 100 steps);
 * one ``run`` per run, in order: ``optimizer:name=value,name=value``, with
   hyperparameters by their lecture names, switches as ``true`` / ``false``,
-  and ``enabled=false`` for a run that is switched off. Missing
-  hyperparameters take the optimizer's defaults.
+  ``enabled=false`` for a run that is switched off, and ``color=k`` for a run
+  drawn in palette colour ``k`` other than the one its place gives it (a run
+  before it was removed). Missing hyperparameters take the optimizer's
+  defaults.
 
 :func:`scene_to_query` writes every value (numbers in their shortest exact
 form), so that :func:`scene_from_query` gives back exactly the same scene.
@@ -58,7 +63,6 @@ from scenes.model import (
     RunSpec,
     Scene,
     data_rows,
-    default_start,
     in_range,
     inside,
     plot_box,
@@ -67,7 +71,7 @@ from scenes.model import (
     surface_params,
 )
 from scenes.presets import DEFAULT_SCENE, PRESETS_BY_KEY
-from scenes.surface_defaults import default_scene
+from scenes.surface_defaults import default_scene, default_start
 from surfaces import FACTORIES, SURFACE_CHOICES, SURFACE_PARAMS, validate_domain
 from surfaces import plain_text as read
 from surfaces.expression import DEFAULT_DOMAIN
@@ -376,7 +380,8 @@ class _Reader:
                 self.messages.append("ignored batch: only a surface with data (surface="
                                      "penguins) draws mini-batches; used the exact gradient")
             return None
-        return self.whole("batch", 1, rows, rows, clamp=False)
+        size = self.whole("batch", 1, rows, rows, clamp=False)
+        return None if size == rows else size
 
     def schedule(self) -> tuple[str, dict]:
         """``schedule=kind:name=value,...``: the kind and the settings that could be used."""
@@ -600,10 +605,3 @@ def page_from_query(params: Mapping[str, Any], scene: Scene, *, views: tuple[str
         preset = None
     return PageView(present, view, panel, preset), messages
 
-
-def presenter_from_query(params: Mapping[str, Any]) -> tuple[bool, list[str]]:
-    """Whether a link asks for presenter mode (``present=1``), and a message for a value
-    that could not be read (presenter mode then stays off). Never raises."""
-    messages: list[str] = []
-    reader = _Reader(_as_lists(params, []), messages)
-    return reader.switch("present", False, "presenter mode"), messages

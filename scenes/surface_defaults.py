@@ -28,15 +28,17 @@ import numpy as np
 
 from optimizers import simulate
 from scenes.model import (
+    CUSTOM,
     RunSpec,
     Scene,
     choices,
-    default_start,
+    library_surface,
     surface_choices,
     surface_params,
 )
 from scenes.presets import DEFAULT_SCENE
-from surfaces import SURFACES, Point, Surface, make_surface
+from surfaces import SURFACES, Domain, Point, Surface, from_expression, make_surface
+from surfaces.expression import DEFAULT_DOMAIN
 
 OPTIMIZER_ORDER = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 
@@ -177,11 +179,6 @@ CHOICE_DEFAULTS: dict[tuple[str, tuple[tuple[str, str], ...]], SurfaceDefaults] 
 }
 
 
-def untuned_surfaces() -> list[str]:
-    """Library surfaces without tuned default runs (they get :func:`fallback_runs`)."""
-    return [name for name in SURFACES if name not in SURFACE_DEFAULTS]
-
-
 def fallback_runs(surface: Surface, start: Point, steps: int) -> tuple[RunSpec, ...]:
     """The six optimizers with learning rates picked by running them on ``surface``.
 
@@ -218,7 +215,8 @@ def _fallback(name: str, arguments: tuple, start: Point, steps: int) -> tuple[Ru
 def defaults_for(name: str, params: Mapping[str, float] | tuple | None = None,
                  choices: Mapping[str, str] | tuple | None = None) -> SurfaceDefaults:
     """The defaults of library surface ``name`` (tuned, or :func:`fallback_runs`);
-    ``choices``, its word settings (the penguins' ``scaling``), may change the story.
+    ``choices``, its word settings (the penguins' ``scaling``), may change the story
+    (:data:`CHOICE_DEFAULTS`).
 
     Raises:
         ValueError: an unknown surface, parameter or setting.
@@ -265,13 +263,31 @@ def default_scene(name: str, params: Mapping[str, float] | tuple | None = None,
                  steps=defaults.steps, runs=defaults.runs)
 
 
-def tuned_start(name: str) -> Point | None:
-    """The start a surface's tuned runs were picked for, or None (its own start)."""
-    entry = SURFACE_DEFAULTS.get(name)
-    return entry.start if entry else None
+def default_start(surface: str, params: tuple = (), domain: Domain | None = None,
+                  expr: str = "", choices: tuple = ()) -> Point:
+    """A good start on the surface: the one its default runs were tuned for.
+
+    For a library surface, the start of its tuned default runs
+    (:data:`SURFACE_DEFAULTS`) where they name one, else the surface's own,
+    built with ``params`` and ``choices`` (the ravine's turns with its angle;
+    the penguins' is the same line, ``(0, 0)``, at every scaling). For a typed
+    formula, the one ``from_expression`` picks (a point where the formula and
+    its gradient are defined); the middle of the box when the formula cannot be
+    used (the page then says why).
+    """
+    if surface == CUSTOM:
+        try:
+            return from_expression(expr, domain=domain or DEFAULT_DOMAIN).start
+        except ValueError:
+            (x0, x1), (y0, y1) = domain or DEFAULT_DOMAIN
+            return ((x0 + x1) / 2, (y0 + y1) / 2)
+    entry = SURFACE_DEFAULTS.get(surface)
+    if entry is not None and entry.start is not None:
+        return entry.start
+    arguments = tuple(params) + surface_choices(surface, dict(choices))
+    return tuple(float(v) for v in library_surface(surface, arguments).start)
 
 
 __all__ = ["CHOICE_DEFAULTS", "OPTIMIZER_ORDER", "SURFACE_DEFAULTS", "SurfaceDefaults",
-           "default_runs", "default_scene", "defaults_for", "fallback_runs", "tuned_start",
-           "untuned_surfaces"]
+           "default_runs", "default_scene", "default_start", "defaults_for", "fallback_runs"]
 

@@ -11,12 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from controls import dynamics as dynamics_controls
+from controls import scene_state
 from optimizers import simulate
 from scenes import RunSpec, Scene, default_scene, scene_from_query, scene_to_query
 from scenes.compute import build_surface, run_scene, trajectory
 from scenes.dynamics import MAX_FAN, MAX_SEED, Dynamics
-from scenes.model import default_start, plot_box
-from scenes.surface_defaults import SURFACE_DEFAULTS, defaults_for
+from scenes.model import data_rows, plot_box, surface_choices
+from scenes.surface_defaults import SURFACE_DEFAULTS, default_start, defaults_for
 from surfaces import SURFACE_CHOICES, make_surface
 from surfaces.penguins import measurements
 
@@ -32,13 +34,14 @@ def penguins(scaling: str = "raw", **dynamics) -> Scene:
 # --- the scene -----------------------------------------------------------------------------------
 
 def test_the_scaling_is_filled_in_and_checked():
-    assert Scene(surface="penguins").choices == (("scaling", "raw"),)
-    assert Scene(surface="penguins") == Scene(surface="penguins", choices=(("scaling", "raw"),))
-    assert Scene().choices == ()  # the ravine takes no word
+    assert surface_choices("penguins") == (("scaling", "raw"),)
+    assert surface_choices("penguins", {"scaling": "centred"}) == (("scaling", "centred"),)
+    assert surface_choices("ravine") == surface_choices("custom") == ()
+    assert default_scene("penguins").choices == (("scaling", "raw"),)
     with pytest.raises(ValueError, match="scaling must be one of raw, centred, standardised"):
-        Scene(surface="penguins", choices=(("scaling", "normalised"),))
+        surface_choices("penguins", {"scaling": "normalised"})
     with pytest.raises(ValueError, match="surface 'ravine' has no setting 'scaling'"):
-        Scene(choices=(("scaling", "raw"),))
+        surface_choices("ravine", {"scaling": "raw"})
 
 
 def test_the_surface_key_names_the_scaling_and_builds_its_surface():
@@ -50,13 +53,12 @@ def test_the_surface_key_names_the_scaling_and_builds_its_surface():
         assert plot_box(penguins(scaling)) == make_surface("penguins", scaling=scaling).domain
 
 
-def test_a_batch_needs_data_and_every_row_is_full_batch():
-    assert Scene(surface="penguins", dynamics=Dynamics(batch_size=16)).dynamics.batch_size == 16
-    assert Scene(surface="penguins", dynamics=Dynamics(batch_size=ROWS)).dynamics == Dynamics()
+def test_a_batch_needs_data():
+    assert penguins().rows == data_rows("penguins") == ROWS == 342
+    assert Scene().rows is None and data_rows("custom") is None
+    surface = build_surface(Scene().surface_key)
     with pytest.raises(ValueError, match="batch_size needs a surface with data"):
-        Scene(dynamics=Dynamics(batch_size=16))
-    with pytest.raises(ValueError, match=f"at most the data's {ROWS} rows"):
-        Scene(surface="penguins", dynamics=Dynamics(batch_size=ROWS + 1))
+        trajectory(surface, RunSpec.make("sgd"), (0.0, 0.0), 5, Dynamics(batch_size=16))
     for bad in (0, -1, 2.5, True, "16"):
         with pytest.raises(ValueError, match="batch_size must be None or a whole number"):
             Dynamics(batch_size=bad)
@@ -117,8 +119,7 @@ def test_a_fan_of_seeds_draws_other_batches_and_full_batch_is_exact():
         np.testing.assert_array_equal(member.points, alone.points)
     assert not np.allclose(path.points, path.fan[0].points)  # other batches, another path
     exact = trajectory(surface, run, scene.start, 100)
-    full = trajectory(surface, run, scene.start, 100,
-                      Scene(surface="penguins", dynamics=Dynamics(batch_size=ROWS)).dynamics)
+    full = trajectory(surface, run, scene.start, 100, Dynamics(batch_size=ROWS))
     np.testing.assert_array_equal(full.points, exact.points)
     # small batches are noisy: the path wanders off the exact one
     assert np.abs(path.points - exact.points).max() > 0.05
@@ -176,7 +177,7 @@ def data_scenes(draw):
     scaling = draw(st.sampled_from(SCALINGS))
     scene = default_scene("penguins", choices={"scaling": scaling})
     (w0, w1), (b0, b1) = plot_box(scene)
-    batch = draw(st.one_of(st.none(), st.integers(1, ROWS)))
+    batch = draw(st.one_of(st.none(), st.integers(1, ROWS - 1)))  # every row is None
     return replace(scene, start=(draw(st.floats(w0, w1)), draw(st.floats(b0, b1))),
                    dynamics=Dynamics(seed=draw(st.integers(0, MAX_SEED)),
                                      fan=draw(st.integers(1, MAX_FAN)), batch_size=batch))
@@ -199,6 +200,11 @@ def test_the_documented_link_opens_the_standardised_penguins_in_small_batches():
     assert scene == penguins("standardised", batch_size=16)
 
 
+def test_a_link_asking_for_every_row_is_full_batch():
+    scene, messages = scene_from_query(parse_qs(f"surface=penguins&batch={ROWS}"))
+    assert (scene, messages) == (penguins("raw"), [])
+
+
 def test_links_from_before_the_data_open_as_they_did():
     scene, messages = scene_from_query(parse_qs("surface=penguins"))
     assert (scene, messages) == (penguins("raw"), [])
@@ -218,3 +224,56 @@ def test_malformed_data_keys_fall_back_with_a_message(link, needle, choices, bat
     assert len(messages) == 1 and needle in messages[0], messages
     assert scene.choices == ((("scaling", choices),) if choices else ())
     assert scene.dynamics.batch_size == batch
+
+
+# --- the widgets' state (controls/scene_state.py, a dict for st.session_state) -------------------
+
+def _loaded(scene: Scene) -> dict:
+    ss: dict = {}
+    scene_state.load_scene(ss, scene)
+    return ss
+
+
+@settings(max_examples=60, deadline=None)
+@given(data_scenes())
+def test_a_data_scene_loads_and_reads_back(scene):
+    ss = _loaded(scene)
+    assert ss["scaling"] == dict(scene.choices)["scaling"]
+    assert ss["batch"] == (scene.dynamics.batch_size or dynamics_controls.FULL_BATCH)
+    assert scene_state.read_scene(ss) == scene
+
+
+def test_a_new_scaling_keeps_the_runs_and_steps_and_starts_on_its_own_start():
+    ss = _loaded(replace(penguins("raw", batch_size=16), steps=120,
+                         runs=(RunSpec.make("adam", lr=0.2),), start=(3.0, -4.0)))
+    ss["scaling"] = "standardised"
+    scene_state.turn_surface(ss)  # the radio's on_change
+    scene = scene_state.read_scene(ss)
+    assert scene.choices == (("scaling", "standardised"),)
+    assert (scene.runs, scene.steps, scene.dynamics.batch_size) == \
+        ((RunSpec.make("adam", lr=0.2),), 120, 16)
+    assert scene.start == (0.0, 0.0)
+
+
+def test_a_batch_is_read_only_on_a_surface_with_data():
+    ss = _loaded(penguins("raw", batch_size=16))
+    ss["surface"] = "ravine"
+    scene_state.switch_surface(ss)
+    assert scene_state.read_scene(ss).dynamics.batch_size is None
+    ss["surface"] = "penguins"
+    scene_state.switch_surface(ss)
+    assert scene_state.read_scene(ss).dynamics.batch_size == 16
+    ss["batch"] = dynamics_controls.FULL_BATCH
+    assert scene_state.read_scene(ss).dynamics.batch_size is None
+
+
+def test_a_hostile_scaling_in_the_state_reads_as_raw():
+    ss = _loaded(penguins("centred"))
+    ss["scaling"] = "<script>"
+    assert scene_state.read_scene(ss).choices == (("scaling", "raw"),)
+    assert ss["scaling"] == "raw"
+
+
+def test_the_batch_slider_offers_powers_of_two_and_a_linked_size():
+    assert dynamics_controls.batch_menu(ROWS) == [1, 2, 4, 8, 16, 32, 64, 128, 256, 0]
+    assert dynamics_controls.batch_menu(ROWS, 20) == [1, 2, 4, 8, 16, 20, 32, 64, 128, 256, 0]

@@ -14,7 +14,7 @@ from scenes import DEFAULT_SCENE, MAX_RUNS, MAX_STEPS, PRESETS, RunSpec, Scene
 from scenes.links import (
     escape_markdown,
     fmt,
-    presenter_from_query,
+    page_from_query,
     scene_from_query,
     scene_to_query,
 )
@@ -23,10 +23,10 @@ from scenes.model import (
     LIMITS,
     MAX_EXPR_LENGTH,
     choices,
-    default_start,
     plot_box,
     surface_params,
 )
+from scenes.surface_defaults import default_start
 from surfaces import FACTORIES, SURFACE_CHOICES, SURFACE_PARAMS
 from surfaces.expression import DOMAIN_LIMIT, MIN_WIDTH
 
@@ -276,8 +276,9 @@ def test_separator_characters_of_issue_9(query, needle, check):
 
 
 def test_present_with_a_control_character_stays_off():
-    on, messages = presenter_from_query({"present": "1\x1f"})
-    assert on is False and any("U+001F is a control character" in m for m in messages)
+    page, messages = page_from_query({"present": "1\x1f"}, DEFAULT_SCENE, views=("overlay",),
+                                     panels=())
+    assert page.present is False and any("U+001F is a control character" in m for m in messages)
 
 
 # The policy for Unicode (docs/links.md): blanks and invisible characters around a value are

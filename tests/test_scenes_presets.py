@@ -8,9 +8,9 @@ import pytest
 from optimizers import simulate
 from optimizers.schedules import Schedule
 from scenes import DEFAULT_SCENE, PRESETS, PRESETS_BY_KEY
-from scenes.measures import first_rebound, mark_gaps, step_lengths
 from scenes.model import inside, plot_box
 from surfaces import make_surface
+from tests.measures import first_rebound, mark_gaps, step_lengths
 
 
 def _runs(scene):
