@@ -264,7 +264,8 @@ class _Reader:
         return value.value
 
     def word(self, key: str, choices: tuple[str, ...], default: str, what: str) -> str:
-        """The word ``key``, one of ``choices`` (a ``what``: "surface"); ``default`` if not."""
+        """The word ``key``, one of ``choices`` (a ``what``: "surface"); ``default`` if not.
+        An empty choice (``""``: none, as ``panel=``) is allowed but not listed."""
         text = self.one(key)
         if text is None:
             return default
@@ -272,7 +273,8 @@ class _Reader:
         if value.ok:
             return value.value
         self.messages.append(f"ignored {key}={quote(text)}{value.hint}: unknown {what} "
-                             f"(choose one of {', '.join(choices)}); used {default}")
+                             f"(choose one of {', '.join(filter(None, choices))}); "
+                             f"used {default or 'none'}")
         return default
 
     def switch(self, key: str, default: bool, meaning: str) -> bool:

@@ -308,3 +308,13 @@ def test_unicode_in_a_number_is_refused_with_the_character_named(text, why):
     assert len(messages) == 1 and f"({why})" in messages[0], messages
     # never the raw character: control, format and separator characters are quoted visibly
     assert messages[0].isprintable()
+
+
+def test_an_unknown_page_word_lists_the_real_choices():
+    """``panel=`` (none) is allowed but is no choice to list; what is used is said in words."""
+    page, messages = page_from_query({"panel": "nope", "view": "grid"}, DEFAULT_SCENE,
+                                     views=("overlay", "multiples"), panels=("theory", "export"))
+    assert (page.panel, page.view) == (None, "overlay")
+    assert messages == [
+        "ignored view='grid': unknown view (choose one of overlay, multiples); used overlay",
+        "ignored panel='nope': unknown panel (choose one of theory, export); used none"]
