@@ -22,12 +22,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from optimizers import OPTIMIZERS
 from optimizers.base import Hyper
 from scenes.dynamics import MENUS as DYNAMICS_MENUS
 from scenes.dynamics import NO_DYNAMICS, Dynamics
-from surfaces import FACTORIES, SURFACE_PARAMS, SURFACES, Domain, Point
+from surfaces import FACTORIES, SURFACE_CHOICES, SURFACE_PARAMS, SURFACES, Domain, Point, Surface
 from surfaces.expression import DEFAULT_DOMAIN
 
 MAX_STEPS = 2000
@@ -179,16 +180,24 @@ class Scene:
 
     Attributes:
         surface: a key of ``surfaces.FACTORIES``, or ``"custom"`` for a typed formula.
-        params: the surface's parameters as ``(name, value)`` pairs, every one of
-            ``SURFACE_PARAMS[surface]`` in order (empty for the other surfaces).
+        params: the surface's numeric parameters as ``(name, value)`` pairs, every
+            one of ``SURFACE_PARAMS[surface]`` in order (empty for the other surfaces).
+        choices: the surface's settings that take a word, as ``(name, word)``
+            pairs, every one of ``SURFACE_CHOICES[surface]`` in order (the
+            penguins' ``(("scaling", "raw"),)``; :func:`surface_choices` fills
+            them in; empty for the other surfaces).
         expr: the typed formula (only for ``"custom"``; empty otherwise).
         domain: the typed formula's plotting box ``((x0, x1), (y0, y1))``
             (only for ``"custom"``; ``None`` otherwise).
         start: the start point ``(x, y)``, inside the plotting box.
         steps: number of updates, 1 to :data:`MAX_STEPS`.
         runs: at most :data:`MAX_RUNS` runs, in the order they are drawn.
-        dynamics: gradient noise, seeds and schedules for every run
+        dynamics: gradient noise, seeds, mini-batches and schedules for every run
             (:class:`scenes.dynamics.Dynamics`; exact gradients, constant lr by default).
+            A mini-batch size belongs to a surface with data (:attr:`rows`) and is
+            smaller than its rows: every row, full-batch descent, is ``None``
+            (the links and the widgets read it so; the engine refuses a batch on
+            a surface without data).
     """
 
     surface: str = "ravine"
@@ -199,11 +208,19 @@ class Scene:
     steps: int = 300
     runs: tuple[RunSpec, ...] = field(default=())
     dynamics: Dynamics = NO_DYNAMICS
+    choices: tuple[tuple[str, str], ...] = ()
 
     @property
     def surface_key(self) -> tuple:
-        """What identifies the surface alone, as plain hashable values (for caching)."""
-        return (self.surface, self.params, self.expr, self.domain)
+        """What identifies the surface alone, as plain hashable values (for caching):
+        ``(surface, arguments, expr, domain)``, ``arguments`` being every argument of
+        the surface's factory, ``params`` then ``choices`` (``build_surface`` takes it)."""
+        return (self.surface, self.params + self.choices, self.expr, self.domain)
+
+    @property
+    def rows(self) -> int | None:
+        """How many rows the surface's data has (None: a surface without data)."""
+        return data_rows(self.surface)
 
     @property
     def enabled_runs(self) -> list[tuple[int, RunSpec]]:
@@ -236,13 +253,49 @@ def surface_params(name: str, given: Mapping[str, float] | None = None) -> tuple
     return tuple((p.name, float(given.get(p.name, p.default))) for p in specs)
 
 
+def surface_choices(name: str, given: Mapping[str, str] | None = None) -> tuple:
+    """The ``choices`` of a scene on surface ``name``: every word setting, defaults
+    filled in.
+
+    Raises:
+        ValueError: a setting the surface does not take, or a word not among its choices.
+    """
+    given = dict(given or {})
+    specs = SURFACE_CHOICES.get(name, ())
+    unknown = set(given) - {c.name for c in specs}
+    if unknown:
+        takes = ", ".join(c.name for c in specs) or "none"
+        raise ValueError(f"surface {name!r} has no setting {sorted(unknown)[0]!r} "
+                         f"(settings: {takes})")
+    out = []
+    for spec in specs:
+        word = given.get(spec.name, spec.default)
+        if word not in spec.choices:
+            raise ValueError(f"{spec.name} must be one of {', '.join(spec.choices)}, "
+                             f"got {word!r}")
+        out.append((spec.name, word))
+    return tuple(out)
+
+
+def data_rows(name: str) -> int | None:
+    """How many rows library surface ``name`` is fitted to (the same for every setting of
+    the surface), or None for a surface without data (a formula)."""
+    data = getattr(SURFACES.get(name), "dataset", None)
+    return None if data is None else data.n
+
+
+@lru_cache(maxsize=64)
+def library_surface(name: str, arguments: tuple = ()) -> Surface:
+    """Library surface ``name`` built with ``arguments``, its factory's ``(name, value)``
+    pairs (``params + choices`` of a scene), kept for the next call."""
+    return FACTORIES[name](**dict(arguments))
+
+
 def plot_box(scene: Scene) -> Domain:
     """The plotting box of the scene's surface, without building a typed formula."""
     if scene.surface == CUSTOM:
         return scene.domain or DEFAULT_DOMAIN
-    if scene.params:
-        return FACTORIES[scene.surface](**dict(scene.params)).domain
-    return SURFACES[scene.surface].domain
+    return library_surface(scene.surface, scene.params + scene.choices).domain
 
 
 def inside(point: Point, box: Domain) -> bool:

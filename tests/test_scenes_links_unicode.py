@@ -389,6 +389,54 @@ def test_a_runs_names_show_themselves_or_say_why(optimizer, in_name, data):
         assert scene.runs == (RunSpec.make(name),)
 
 
+# --- the data's settings: the penguins' scaling (a word) and the mini-batch size -------------
+
+SCALINGS = ("raw", "centred", "standardised")
+ROWS = 342  # the penguins' rows: batch=342 is every row, full batch
+
+
+@settings(max_examples=200)
+@given(hostile(st.sampled_from(SCALINGS)))
+@example("standardised\x1f")
+@example("\ufeffcentred")
+@example("stand\u200bardised")
+@example("Raw")  # a word is one of its choices exactly
+def test_scaling_shows_its_word_or_says_why(text):
+    scene, messages = read({"surface": "penguins", "scaling": text})
+    word = ref_word(text, SCALINGS) if len(text) <= LONGEST else None
+    if word is not None:
+        assert (scene.choices, messages) == ((("scaling", word),), [])
+    else:
+        assert scene.choices == (("scaling", "raw"),)
+        assert said_once(messages, "scaling")
+
+
+@settings(max_examples=300)
+@given(NUMBERS)
+@example("16\x1f")
+@example("\u0661\u0666")
+@example("3.2e1")
+@example("342")
+@example("0")
+@example("343")
+def test_batch_shows_its_size_or_says_why(text):
+    scene, messages = read({"surface": "penguins", "batch": text})
+    value = ref_whole(text) if len(text) <= LONGEST else None
+    if value is not None and 1 <= value <= ROWS:
+        assert (scene.dynamics.batch_size, messages) == (None if value == ROWS else value, [])
+    else:
+        assert scene.dynamics.batch_size is None
+        assert said_once(messages, "batch")
+
+
+@settings(max_examples=100)
+@given(st.sampled_from(sorted(set(FACTORIES) - {"penguins"})), NUMBERS, NUMBERS)
+def test_a_surface_without_data_refuses_batch_and_scaling(surface, batch, scaling):
+    scene, messages = read({"surface": surface, "batch": batch, "scaling": scaling})
+    assert scene.dynamics.batch_size is None and scene.choices == ()
+    assert len(messages) == 2 and "batch" in messages[1] and "scaling" in messages[0], messages
+
+
 # --- the schedule and the annealing -------------------------------------------------------------
 
 SCHEDULE_FIELDS = [("step", "drop"), ("step", "every"), ("exponential", "gamma"),
