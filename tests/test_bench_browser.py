@@ -15,6 +15,9 @@ def test_first_charts_and_slider_moves_are_measured_on_both_pages(chromium_path)
         r = results[name]
         assert r["first_visit"] > 0 and len(r["later_visits"]) == 1 and r["later_visit"] > 0
         assert len(r["moves"]) == 2 and all(t > 0 for t in r["moves"]) and r["move"] > 0
+        # The tab's main thread worked on each move, JavaScript being part of that work.
+        assert all(busy >= script > 0 for busy, script in zip(r["busy"], r["script"],
+                                                               strict=True))
 
 
 @pytest.mark.browser
