@@ -159,7 +159,9 @@ def story(scene: Scene, surface) -> None:
         told = surface.lesson
         if scene.surface in surfaces.SURFACES:
             defaults = defaults_for(scene.surface, scene.params, scene.choices)
-            told = defaults.story if scene.runs == defaults.runs else told
+            # the story's numbers are for exact gradients at a constant lr
+            shown = scene.runs == defaults.runs and scene.dynamics == NO_DYNAMICS
+            told = defaults.story if shown else told
         st.markdown(f"**{escape_markdown(surface.title)}.** {escape_markdown(told)} "
                     f"Press **Play** to watch them race.")
 

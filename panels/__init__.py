@@ -10,10 +10,10 @@ adding its ``PANEL`` to :data:`PANELS`, in the order the page offers them.
 
 from __future__ import annotations
 
-from panels import export, inspector, phase_map, theory, view3d
+from panels import export, fit, inspector, phase_map, theory, view3d
 from panels.page import PageState, Panel
 
 PANELS: dict[str, Panel] = {panel.key: panel for panel in (
-    theory.PANEL, phase_map.PANEL, inspector.PANEL, view3d.PANEL, export.PANEL)}
+    theory.PANEL, phase_map.PANEL, inspector.PANEL, view3d.PANEL, fit.PANEL, export.PANEL)}
 
 __all__ = ["PANELS", "PageState", "Panel"]

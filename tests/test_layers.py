@@ -273,10 +273,12 @@ def test_every_figure_function_returns_a_built_figure():
     from panels.page import PageState
     from plotting import scene_figure
     from plotting.build import BuiltFigure
+    from plotting.fit import fit_figure
     from plotting.inspector import inspector_figure
     from plotting.phase_map import phase_figure
     from plotting.surface3d import surface_figure
     from scenes import DEFAULT_SCENE
+    from surfaces import SURFACES
 
     declared = {}
     for path in set((ROOT / "plotting").glob("*.py")) - {ROOT / "plotting" / "build.py"}:
@@ -285,7 +287,8 @@ def test_every_figure_function_returns_a_built_figure():
                     and not node.name.startswith("_"):
                 declared[node.name] = node.returns and ast.unparse(node.returns)
     assert declared == dict.fromkeys(
-        ("scene_figure", "surface_figure", "inspector_figure", "phase_figure"), "BuiltFigure")
+        ("scene_figure", "surface_figure", "inspector_figure", "phase_figure", "fit_figure"),
+        "BuiltFigure")
 
     page = PageState.of(DEFAULT_SCENE)
     run = simulate(page.surface, "momentum", DEFAULT_SCENE.start, 20, record_state=True,
@@ -297,6 +300,7 @@ def test_every_figure_function_returns_a_built_figure():
         "surface_figure": surface_figure(page.surface, page.traces),
         "inspector_figure": inspector_figure(page.surface, run, 5, label="m", color="#000000"),
         "phase_figure": phase_figure(pm),
+        "fit_figure": fit_figure(SURFACES["penguins"].dataset, page.traces),
     }
     assert {name: type(fig) for name, fig in figures.items()} == dict.fromkeys(
         declared, BuiltFigure)

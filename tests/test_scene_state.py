@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from controls import scene_state
 from optimizers import OPTIMIZERS
-from scenes import CUSTOM, DEFAULT_SCENE, PRESETS, RunSpec, Scene, default_scene
+from scenes import CUSTOM, DEFAULT_SCENE, PRESETS, PRESETS_BY_KEY, RunSpec, Scene, default_scene
 from scenes.links import scene_from_query, scene_to_query
 from scenes.model import PALETTE_SIZE
 from surfaces import SURFACES, from_expression
@@ -160,12 +160,13 @@ def test_a_switched_off_run_reads_back_off():
 
 @pytest.mark.parametrize("name", list(SURFACES))
 def test_a_library_surface_arrives_with_its_own_scene(name):
-    ss = loaded(PRESETS[-1].scene)
+    noisy = PRESETS_BY_KEY["noise_adagrad"].scene  # noise and a fan: they stay
+    ss = loaded(noisy)
     ss["surface"] = name
     scene_state.switch_surface(ss)
     back = scene_state.read_scene(ss)
     own = default_scene(name, back.params)  # the ravine keeps its kappa and angle
-    assert back == replace(own, dynamics=PRESETS[-1].scene.dynamics)
+    assert back == replace(own, dynamics=noisy.dynamics)
     assert colors(back) == list(range(len(own.runs)))
 
 
