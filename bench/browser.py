@@ -53,15 +53,18 @@ SIGNATURE = (
     " return n ? [n, a[0], a[n >> 1], a[n - 1]] : 0; })]));"
 )
 # The chart's data replaced (a new data array, as Plotly.react gives it) or changed in
-# place since REMEMBER_DATA, and drawn.
+# place since REMEMBER_DATA, and drawn. The page's race chart (controls/chart.py) animates
+# the traces a move changed and counts each new figure it has drawn in gd.__revision.
 CHART_REDRAWN = (
     "() => { " + SIGNATURE + " const gd = document.querySelector('.js-plotly-plot');"
     " return gd && gd.data && gd._fullLayout && gd.querySelector('.main-svg') !== null"
-    " && (gd.data !== window.__before || signature(gd) !== window.__signature); }"
+    " && (gd.data !== window.__before || signature(gd) !== window.__signature"
+    " || gd.__revision !== window.__revision); }"
 )
 REMEMBER_DATA = (
     "() => { " + SIGNATURE + " const gd = document.querySelector('.js-plotly-plot');"
-    " window.__before = gd.data; window.__signature = signature(gd); }"
+    " window.__before = gd.data; window.__signature = signature(gd);"
+    " window.__revision = gd.__revision; }"
 )
 SETTLED = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
 SLIDER = ".st-key-run0_lr input[type=range]"

@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import replace
+import math
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -212,8 +213,8 @@ def race_chart(figure: dict, config: dict, *, key: str, font: float
                          separators=(",", ":"))
     result = _chart()(key=key, data=payload.encode(), on_click_change=lambda: None)
     click = result.get("click") if result is not None else None
-    if isinstance(click, dict):
+    if isinstance(click, dict):  # a browser may send anything: finite numbers only
         x, y = click.get("x"), click.get("y")
-        if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (x, y)):
+        if all(type(v) in (int, float) and math.isfinite(v) for v in (x, y)):
             return float(x), float(y)
     return None

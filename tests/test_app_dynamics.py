@@ -159,7 +159,7 @@ def test_a_malformed_link_says_what_it_ignored_and_the_page_works():
                    "anneal='0.5,2,100'"):
         assert any(needle in w for w in warnings), (needle, warnings)
     assert url_dynamics(at) == Dynamics(fan=8)
-    assert at.get("plotly_chart")
+    assert figure(at)["data"]
 
 
 def test_a_fan_whose_seeds_diverge_says_so():
