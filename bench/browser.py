@@ -135,17 +135,32 @@ def busy_seconds(cdp) -> dict[str, float]:
     return {"busy": metrics["TaskDuration"], "script": metrics["ScriptDuration"]}
 
 
-def measure(runs: int = 5, moves: int = 10) -> dict:
-    """First charts and slider moves of the page and the bare page; see the docstring."""
+@contextlib.contextmanager
+def chromium(browser=None):
+    """``browser`` if given (a test's own, already running), else a headless Chromium of
+    our own for the duration."""
+    if browser is not None:
+        yield browser
+        return
     from playwright.sync_api import sync_playwright
 
     from deploy.servers import CHROMIUM, CHROMIUM_ARGS
 
+    with sync_playwright() as playwright:
+        own = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield own
+        finally:
+            own.close()
+
+
+def measure(runs: int = 5, moves: int = 10, browser=None) -> dict:
+    """First charts and slider moves of the page and the bare page; see the docstring.
+    ``browser``: a running Playwright Chromium to use (else one is started)."""
     pages = {"page": APP, "bare page": BARE_PAGE}
     results: dict = {name: {"later_visits": [], "moves": [], "busy": [], "script": []}
                      for name in pages}
-    with served(*pages.values()) as urls, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with served(*pages.values()) as urls, chromium(browser) as browser:
         url = dict(zip(pages, urls, strict=True))
         for name in pages:
             results[name]["first_visit"] = first_chart(browser, url[name])
@@ -163,7 +178,8 @@ def measure(runs: int = 5, moves: int = 10) -> dict:
                 after = busy_seconds(cdp[name])
                 for key in ("busy", "script"):
                     results[name][key].append(after[key] - before[key])
-        browser.close()
+        for tab in tabs.values():
+            tab.context.close()
     for r in results.values():
         r["later_visit"] = statistics.median(r["later_visits"])
         r["move"] = statistics.median(r["moves"]) if r["moves"] else None

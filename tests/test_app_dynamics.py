@@ -204,7 +204,7 @@ def test_a_noisy_link_draws_its_fans_in_chromium_and_they_stay_while_playing(pag
     assert "noise=0.5" in page.url and "fan=5" in page.url  # the scene stays in the URL
     drawn = page.evaluate(FANS_DRAWN)
     assert len(drawn) == 6 and all(lines >= 1 for lines in drawn)
-    page.locator(".updatemenu-button", has_text="Play").click()
+    page.locator(".descent-player button[name=play]").click()
     page.wait_for_timeout(1200)
     assert page.evaluate(FANS_DRAWN) == drawn
     assert page.problems == []
