@@ -158,8 +158,10 @@ def story(scene: Scene, surface) -> None:
     elif surface is not None:
         told = surface.lesson
         if scene.surface in surfaces.SURFACES:
-            defaults = defaults_for(scene.surface, scene.params)
-            told = defaults.story if scene.runs == defaults.runs else told
+            defaults = defaults_for(scene.surface, scene.params, scene.choices)
+            # the story's numbers are for exact gradients at a constant lr
+            shown = scene.runs == defaults.runs and scene.dynamics == NO_DYNAMICS
+            told = defaults.story if shown else told
         st.markdown(f"**{escape_markdown(surface.title)}.** {escape_markdown(told)} "
                     f"Press **Play** to watch them race.")
 
@@ -209,7 +211,7 @@ def race() -> None:
     if error:
         st.error(f"The formula cannot be used: {escape_markdown(error)}",
                  icon=":material/error:")
-    for line in scene.dynamics.describe():
+    for line in scene.dynamics.describe(scene.rows):
         st.caption(line)
     traces = scene_traces(scene, paths) if surface else []
     if surface is not None and screen is not None:
@@ -260,6 +262,7 @@ if formula_error(SCENE) is None:
 with st.sidebar:
     st.title("Descent Lab")
     sidebar.presets(ss, choose_preset)
-    sidebar.surface(ss, formula_error(SCENE))
+    sidebar.surface(ss, formula_error(SCENE),
+                    surface_of(SCENE.surface_key).dataset if SCENE.rows else None)
     sidebar.start_and_steps(BOX)
-    sidebar.noise_and_schedules(SCENE.dynamics)
+    sidebar.noise_and_schedules(SCENE.dynamics, SCENE.rows)

@@ -29,8 +29,9 @@ Areas, each measured by its module beside a baseline in the same process:
   payload against the race chart's, the export files against building the
   race figure, and a 3D frame in Chromium against a race frame;
 * ``browser`` (:mod:`bench.browser`): in headless Chromium, an lr slider
-  move until the chart is redrawn, and the first chart drawn (a second
-  visitor's, and the first after the server started), against the bare page
+  move until the chart is redrawn (and the tab's main-thread and JavaScript
+  time per move), and the first chart drawn (a second visitor's, and the
+  first after the server started), against the bare page
   (:mod:`bench.bare_page`: one slider, one small chart; skipped with a note
   when Chromium is missing);
 * ``classroom`` (:mod:`bench.classroom`): a brisk class of 40 visitors (each
@@ -217,7 +218,11 @@ def browser(argv: list[str]) -> tuple[dict, list[dict]]:
     page, bare = results["page"], results["bare page"]
     against = "the bare page (one slider, one small chart)"
     rows = [row("browser", "lr slider move -> chart redrawn (median)", page["move"],
-                bare["move"], against, "s")] if page["move"] is not None else []
+                bare["move"], against, "s"),
+            row("browser", "main-thread time per move, to settled", page["move_busy"],
+                bare["move_busy"], against, "s"),
+            row("browser", "JavaScript time per move, to settled", page["move_script"],
+                bare["move_script"], against, "s")] if page["move"] is not None else []
     return results, rows + [
         row("browser", "first chart, a second visitor (warm, median)", page["later_visit"],
             bare["later_visit"], against, "s"),

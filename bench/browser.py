@@ -14,9 +14,13 @@ Chromium visits them in turn, so that both see the same machine:
   visits each of a warm server (a second visitor's first chart);
 * slider move: on one open tab of each page, the first run's lr slider
   (``run0_lr``) gets one key press (ArrowRight, then ArrowLeft, and so on); the
-  time runs from the key press to the chart's data replaced and drawn
-  (``Plotly.react`` gives the chart a new ``data`` array). Tab and page take
-  turns, ``--moves`` moves each, after the page has settled.
+  time runs from the key press to the chart's data changed and drawn (a new
+  ``data`` array, as ``Plotly.react`` gives it, or its traces' names or values
+  changed in place). Tab and page take
+  turns, ``--moves`` moves each, after the page has settled. Beside it, the
+  tab's main-thread time per move, from the key press until the page has
+  settled (Chromium's ``TaskDuration``), and the JavaScript in it
+  (``ScriptDuration``): where a move's time goes in the browser.
 
 Times are wall-clock seconds; the ratios are the page's over the bare page's.
 Goals (issue 11): a move <= 2x the bare page's, a second visitor's first
@@ -41,13 +45,24 @@ CHART_DRAWN = (
     " && (gd._fullLayout.images || []).length === gd.querySelectorAll('.imagelayer image')"
     ".length; }"
 )
-# The chart's data replaced since window.__before was taken, and drawn.
-CHART_REDRAWN = (
-    "() => { const gd = document.querySelector('.js-plotly-plot');"
-    " return gd && gd.data && gd.data !== window.__before && gd._fullLayout"
-    " && gd.querySelector('.main-svg') !== null; }"
+# A chart's data in short: each trace's name, and the length, first, middle and last value
+# of its x and y (plain or typed arrays).
+SIGNATURE = (
+    "const signature = gd => JSON.stringify((gd.data || []).map(t => [t.name,"
+    " ...['x', 'y'].map(k => { const a = t[k] || []; const n = a.length;"
+    " return n ? [n, a[0], a[n >> 1], a[n - 1]] : 0; })]));"
 )
-REMEMBER_DATA = "() => { window.__before = document.querySelector('.js-plotly-plot').data; }"
+# The chart's data replaced (a new data array, as Plotly.react gives it) or changed in
+# place since REMEMBER_DATA, and drawn.
+CHART_REDRAWN = (
+    "() => { " + SIGNATURE + " const gd = document.querySelector('.js-plotly-plot');"
+    " return gd && gd.data && gd._fullLayout && gd.querySelector('.main-svg') !== null"
+    " && (gd.data !== window.__before || signature(gd) !== window.__signature); }"
+)
+REMEMBER_DATA = (
+    "() => { " + SIGNATURE + " const gd = document.querySelector('.js-plotly-plot');"
+    " window.__before = gd.data; window.__signature = signature(gd); }"
+)
 SETTLED = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
 SLIDER = ".st-key-run0_lr input[type=range]"
 VIEWPORT = {"width": 1600, "height": 1000}
@@ -110,6 +125,13 @@ def slider_move(page, key: str) -> float:
     return elapsed
 
 
+def busy_seconds(cdp) -> dict[str, float]:
+    """The tab's main-thread time so far (Chromium's Performance metrics): all its tasks,
+    and the JavaScript among them."""
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    return {"busy": metrics["TaskDuration"], "script": metrics["ScriptDuration"]}
+
+
 def measure(runs: int = 5, moves: int = 10) -> dict:
     """First charts and slider moves of the page and the bare page; see the docstring."""
     from playwright.sync_api import sync_playwright
@@ -117,7 +139,8 @@ def measure(runs: int = 5, moves: int = 10) -> dict:
     from deploy.servers import CHROMIUM, CHROMIUM_ARGS
 
     pages = {"page": APP, "bare page": BARE_PAGE}
-    results: dict = {name: {"later_visits": [], "moves": []} for name in pages}
+    results: dict = {name: {"later_visits": [], "moves": [], "busy": [], "script": []}
+                     for name in pages}
     with served(*pages.values()) as urls, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         url = dict(zip(pages, urls, strict=True))
@@ -127,13 +150,22 @@ def measure(runs: int = 5, moves: int = 10) -> dict:
             for name in pages:
                 results[name]["later_visits"].append(first_chart(browser, url[name]))
         tabs = {name: open_tab(browser, url[name]) for name in pages}
+        cdp = {name: tab.context.new_cdp_session(tab) for name, tab in tabs.items()}
+        for session in cdp.values():
+            session.send("Performance.enable")
         for i in range(moves):
             for name, tab in tabs.items():
+                before = busy_seconds(cdp[name])
                 results[name]["moves"].append(slider_move(tab, ("ArrowRight", "ArrowLeft")[i % 2]))
+                after = busy_seconds(cdp[name])
+                for key in ("busy", "script"):
+                    results[name][key].append(after[key] - before[key])
         browser.close()
     for r in results.values():
         r["later_visit"] = statistics.median(r["later_visits"])
         r["move"] = statistics.median(r["moves"]) if r["moves"] else None
+        r["move_busy"] = statistics.median(r["busy"]) if r["busy"] else None
+        r["move_script"] = statistics.median(r["script"]) if r["script"] else None
     return results
 
 
@@ -152,7 +184,9 @@ def main(argv: list[str] | None = None) -> dict:
     print("In headless Chromium, the page against the bare page (median; ratio = page / bare)")
     for label, key in (("first chart, first visit after start", "first_visit"),
                        ("first chart, a later visitor (warm)", "later_visit"),
-                       ("lr slider move -> chart redrawn", "move")):
+                       ("lr slider move -> chart redrawn", "move"),
+                       ("  main thread busy per move (to settled)", "move_busy"),
+                       ("  of which JavaScript", "move_script")):
         if page[key] is not None:
             print(f"  {label:<40}{page[key] * 1e3:8.0f} ms{bare[key] * 1e3:8.0f} ms"
                   f"{page[key] / bare[key]:8.2f}x")

@@ -11,7 +11,8 @@ Every function takes the state as ``ss``, a mutable mapping of widget keys to
 values: ``st.session_state`` on the page, a plain ``dict`` in the tests.
 
 State keys (the widgets' keys; the tests find widgets by them): ``surface``,
-the surface's parameters by name (``kappa``, ``angle``), ``expr`` and
+the surface's parameters and word settings by name (``kappa``, ``angle``, the
+penguins' ``scaling``), ``expr`` and
 ``x0``/``x1``/``y0``/``y1`` (a typed formula and its box), ``start_x``,
 ``start_y``, ``steps``, the noise and schedule keys of :mod:`controls.dynamics`,
 ``keep_runs``, and per run ``run<id>_optimizer``, ``run<id>_<hyper>``,
@@ -27,8 +28,9 @@ from controls import dynamics as dynamics_controls
 from controls.choice import checked
 from optimizers import OPTIMIZERS
 from scenes import CUSTOM, DEFAULT_SCENE, RunSpec, Scene
-from scenes.model import PALETTE_SIZE, default_start, plot_box, surface_params
-from scenes.surface_defaults import defaults_for
+from scenes.model import PALETTE_SIZE, data_rows, plot_box, surface_choices, surface_params
+from scenes.surface_defaults import default_start, defaults_for
+from surfaces import SURFACE_CHOICES as WORD_SETTINGS
 from surfaces import SURFACE_PARAMS, SURFACES, Domain
 from surfaces.expression import DEFAULT_DOMAIN
 
@@ -43,7 +45,7 @@ ADD_LR = {run.optimizer: run.values["lr"] for run in DEFAULT_SCENE.runs}
 def load_scene(ss: State, scene: Scene) -> None:
     """Put ``scene`` into the widgets' state (before they are drawn)."""
     ss["surface"] = scene.surface
-    for name, value in scene.params:
+    for name, value in scene.params + scene.choices:
         ss[name] = value
     if scene.surface == CUSTOM:
         ss["expr"] = scene.expr
@@ -110,6 +112,13 @@ def params_of(ss: State, name: str) -> tuple:
                                  for p in SURFACE_PARAMS.get(name, ())})
 
 
+def choices_of(ss: State, name: str) -> tuple:
+    """The word settings of surface ``name`` as the widgets hold them (defaults for any
+    widget not drawn, or holding a word that is not a choice)."""
+    return surface_choices(name, {c.name: checked(c.name, c.choices, c.default, ss=ss)
+                                  or c.default for c in WORD_SETTINGS.get(name, ())})
+
+
 def typed_box(ss: State) -> Domain | None:
     """A typed formula's plotting box, or None for a library surface."""
     if ss.get("surface") != CUSTOM:
@@ -125,11 +134,11 @@ def surface_name(ss: State) -> str:
 def read_scene(ss: State) -> Scene:
     """The scene the widgets show."""
     name = surface_name(ss)
-    return Scene(surface=name, params=params_of(ss, name),
+    return Scene(surface=name, params=params_of(ss, name), choices=choices_of(ss, name),
                  expr=ss["expr"] if name == CUSTOM else "", domain=typed_box(ss),
                  start=(float(ss["start_x"]), float(ss["start_y"])), steps=int(ss["steps"]),
                  runs=tuple(run_spec(ss, rid) for rid in ss["ids"]),
-                 dynamics=dynamics_controls.read(ss))
+                 dynamics=dynamics_controls.read(ss, data_rows(name)))
 
 
 def switch_surface(ss: State) -> None:
@@ -145,12 +154,12 @@ def switch_surface(ss: State) -> None:
         ss.setdefault("expr", EXAMPLE_FORMULA)
         for key, value in zip(BOX_KEYS, (*DEFAULT_DOMAIN[0], *DEFAULT_DOMAIN[1]), strict=True):
             ss.setdefault(key, value)
-    params = params_of(ss, name)
-    for key, value in params:
+    params, words = params_of(ss, name), choices_of(ss, name)
+    for key, value in params + words:
         ss[key] = value
-    start = default_start(name, params, typed_box(ss), ss.get("expr", ""))
+    start = default_start(name, params, typed_box(ss), ss.get("expr", ""), words)
     if name != CUSTOM and not ss.get("keep_runs", False):
-        defaults = defaults_for(name, params)
+        defaults = defaults_for(name, params, words)
         load_runs(ss, Scene(runs=defaults.runs))
         ss["steps"] = defaults.steps
         start = defaults.start or start
@@ -158,10 +167,12 @@ def switch_surface(ss: State) -> None:
 
 
 def turn_surface(ss: State) -> None:
-    """A changed surface parameter (the ravine's angle): the start turns with it."""
+    """A changed surface setting (the ravine's angle, the penguins' scaling): the start
+    follows the surface's own (it turns with the ravine). The runs and steps stay, so
+    that the same optimizers show what the change did."""
     name = surface_name(ss)
-    params = params_of(ss, name)
-    ss["start_x"], ss["start_y"] = default_start(name, params)
+    ss["start_x"], ss["start_y"] = default_start(name, params_of(ss, name),
+                                                 choices=choices_of(ss, name))
 
 
 def clamp_start(ss: State) -> Domain | None:
@@ -169,6 +180,7 @@ def clamp_start(ss: State) -> Domain | None:
     upside down (it may be, until the visitor has typed both ends)."""
     name = surface_name(ss)
     (x0, x1), (y0, y1) = box = plot_box(Scene(surface=name, params=params_of(ss, name),
+                                              choices=choices_of(ss, name),
                                               domain=typed_box(ss)))
     if not (x0 < x1 and y0 < y1):
         return None

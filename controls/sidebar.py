@@ -1,9 +1,9 @@
 """The sidebar: the lecture presets, then the scene's setting: surface, start, steps, noise.
 
 Widget keys: ``preset_<key>``, ``surface``, the surface's parameters
-(``kappa``, ``angle``), ``expr`` and ``x0``/``x1``/``y0``/``y1`` (a typed
-formula), ``keep_runs``, ``start_x``, ``start_y``, ``steps``, and the keys of
-:mod:`controls.dynamics`.
+(``kappa``, ``angle``) and word settings (the penguins' ``scaling``), ``expr``
+and ``x0``/``x1``/``y0``/``y1`` (a typed formula), ``keep_runs``, ``start_x``,
+``start_y``, ``steps``, and the keys of :mod:`controls.dynamics`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from controls import scene_state
 from scenes import CUSTOM, MAX_STEPS, PRESETS, choices, escape_markdown
 from scenes.dynamics import NO_DYNAMICS, Dynamics
 from scenes.model import MAX_EXPR_LENGTH
-from surfaces import SURFACE_PARAMS, SURFACES, Domain
+from surfaces import SURFACE_CHOICES as WORD_SETTINGS
+from surfaces import SURFACE_PARAMS, SURFACES, Dataset, Domain
 from surfaces.expression import DOMAIN_LIMIT
 
 SURFACE_CHOICES = scene_state.SURFACE_CHOICES
@@ -37,9 +38,12 @@ def presets(ss: MutableMapping[str, Any], choose: Callable[[str], None]) -> None
                   type="primary" if ss.get("preset") == preset.key else "secondary")
 
 
-def surface(ss: MutableMapping[str, Any], formula_error: str | None) -> None:
+def surface(ss: MutableMapping[str, Any], formula_error: str | None,
+            data: Dataset | None = None) -> None:
     """The surface, its parameters (or the typed formula and its box), and whether a new
-    surface keeps the current runs."""
+    surface keeps the current runs. ``data``: the surface's data, if it is fitted to
+    some (its word settings, the feature's scaling, then come with the condition
+    number they give)."""
     st.header("Surface")
     st.selectbox("Surface", SURFACE_CHOICES, key="surface",
                  on_change=scene_state.switch_surface, args=(ss,),
@@ -51,6 +55,12 @@ def surface(ss: MutableMapping[str, Any], formula_error: str | None) -> None:
                          key="kappa", format_func=_fmt, help=kappa.help)
         st.slider("angle", -90.0, 90.0, step=1.0, format="%.0f°", key="angle",
                   on_change=scene_state.turn_surface, args=(ss,), help=angle.help)
+    elif ss["surface"] in WORD_SETTINGS:
+        for spec in WORD_SETTINGS[ss["surface"]]:
+            st.radio(spec.name, spec.choices, key=spec.name, horizontal=True,
+                     on_change=scene_state.turn_surface, args=(ss,), help=spec.help)
+        if data is not None:
+            st.caption(data_caption(data))
     elif ss["surface"] == CUSTOM:
         st.text_input("f(x, y) =", key="expr", max_chars=MAX_EXPR_LENGTH,
                       on_change=scene_state.switch_surface, args=(ss,),
@@ -68,6 +78,16 @@ def surface(ss: MutableMapping[str, Any], formula_error: str | None) -> None:
                    "story. On: the runs you have stay as they are.")
 
 
+def data_caption(data: Dataset) -> str:
+    """What the model sees and the condition number it makes, e.g. ``"x = flipper length
+    (dm); condition number 1,295: a narrow ravine"``."""
+    kappa = data.condition_number
+    shape = ("a round bowl" if kappa < 1.5 else "a wide valley" if kappa < 100
+             else "a narrow ravine")
+    return (f"{data.n} {escape_markdown(data.name)}, x = {escape_markdown(data.x_label)}: "
+            f"condition number **{kappa:,.0f}**, {shape}")
+
+
 def start_and_steps(box: Domain | None) -> None:
     """The start (typed, or a click on the chart) and the number of steps."""
     st.caption("Start (or click the chart)")
@@ -78,6 +98,8 @@ def start_and_steps(box: Domain | None) -> None:
     st.slider("steps", 1, MAX_STEPS, key="steps")
 
 
-def noise_and_schedules(dynamics: Dynamics) -> None:
-    with st.expander("Noise and schedules", expanded=dynamics != NO_DYNAMICS):
-        dynamics_controls.draw()
+def noise_and_schedules(dynamics: Dynamics, rows: int | None = None) -> None:
+    """Noise, mini-batches (for a surface with ``rows`` rows of data) and schedules."""
+    title = "Noise, mini-batches and schedules" if rows else "Noise and schedules"
+    with st.expander(title, expanded=dynamics != NO_DYNAMICS):
+        dynamics_controls.draw(rows)

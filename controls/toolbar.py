@@ -1,8 +1,10 @@
 """The row above the race chart: the view, what went wrong, sharing, presenter mode.
 
-Everything that can come and go (a run that diverged, what a link could not
-use) is a button in this one row, never a box of its own, so the chart never
-moves down the page. Widget keys: ``view``, ``present``, ``share``.
+What comes and goes with the runs and the link (a run that diverged, what a
+link could not use) is a button in this one row that lists it, never a box of
+its own, so the chart does not move down the page when a run diverges.
+
+Widget keys: ``view`` and ``present`` (the popovers have none).
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ it gets :data:`plotting.layout.DEFAULT_SCREEN`.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Mapping, MutableMapping
 from typing import Any
 
@@ -88,14 +89,18 @@ def screen_of(size: Mapping[str, Any] | None, presenter: bool) -> Screen | None:
     """The :class:`Screen` a browser's report describes, or None for no usable report.
 
     The chart may take the first screen's height below its top, and at least
-    :data:`MIN_CHART_HEIGHT`.
+    :data:`MIN_CHART_HEIGHT`. A report is whatever JSON a visitor's browser sent:
+    anything but three finite numbers (or numbers as text), the width above 0, gives
+    None, never an error.
     """
     try:
         width, height, top = (float(size[k]) for k in ("width", "height", "top"))
-        room = max(MIN_CHART_HEIGHT, height - top - BOTTOM_GAP)
-        return Screen(width=width, height=room, presenter=presenter)
-    except (TypeError, KeyError, ValueError):
+    except (TypeError, KeyError, ValueError, OverflowError):  # OverflowError: 10**400
         return None
+    if not all(map(math.isfinite, (width, height, top))) or width <= 0:
+        return None
+    room = max(MIN_CHART_HEIGHT, height - top - BOTTOM_GAP)
+    return Screen(width=width, height=room, presenter=presenter)
 
 
 def measure(ss: MutableMapping[str, Any], presenter: bool) -> Screen | None:

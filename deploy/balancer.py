@@ -41,6 +41,7 @@ import ctypes
 import importlib.util
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -74,15 +75,19 @@ def nginx_config(prefix: Path, replicas: Sequence[str], *, port: int,
     see the module docstring); every path nginx writes lies under ``prefix``."""
     servers = "\n".join(f"        server {address} max_fails=1 fail_timeout=5s;"
                         for address in replicas)
+    # Each student holds a websocket to nginx and nginx one to a replica: two descriptors.
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    files = 65536 if hard == resource.RLIM_INFINITY else min(hard, 65536)
     temp = "\n".join(f"    {name}_temp_path {prefix / name};" for name in TEMP_DIRS)
     return f"""# Written by deploy/serve; removed when it stops.
 daemon off;
 worker_processes 1;
+worker_rlimit_nofile {files};
 pid {prefix / "nginx.pid"};
 error_log stderr warn;
 
 events {{
-    worker_connections 4096;
+    worker_connections {max(512, files // 2 - 64)};
 }}
 
 http {{

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from panels import PageState, Panel
+from panels.page import PageState, Panel
 from plotting import scene_figure
 from plotting.export import file_stem, scene_html, trajectories_csv
 from plotting.layout import Screen

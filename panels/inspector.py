@@ -16,7 +16,7 @@ import streamlit as st
 
 from controls.choice import checked
 from optimizers import Run
-from panels import PageState, Panel
+from panels.page import PageState, Panel
 from plotting.inspector import inspector_figure
 from scenes import Scene
 from scenes.compute import simulated

@@ -23,7 +23,7 @@ from analysis.phase_map import PhaseMap, phase_map
 from analysis.theory import theory_for
 from controls.choice import checked
 from optimizers import OPTIMIZERS
-from panels import PageState, Panel
+from panels.page import PageState, Panel
 from plotting.colors import run_color
 from plotting.phase_map import LOG_AXES, PICKER, MapMark, cell_of, phase_figure
 from plotting.selection import picked_index

@@ -23,7 +23,7 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from analysis.theory import QuadraticTheory, measured_rate, predicted_rate, theory_for
-from panels import PageState, Panel
+from panels.page import PageState, Panel
 from plotting.colors import run_color
 from scenes import MAX_RUNS, RunSpec, Scene
 from scenes.compute import Trajectory

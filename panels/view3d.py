@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from panels import PageState, Panel
+from panels.page import PageState, Panel
 from plotting.contour import Grid
 from plotting.export import chart_config, file_stem
 from plotting.surface3d import GRID_N, surface_figure

@@ -9,8 +9,8 @@ the common forms of colour blindness, reordered and adjusted for a pale slate
 contour on a projector: the first six (the lecture's six optimizers) are the
 strongest and the most different from each other (sky blue, too close to blue
 beside it, comes seventh), and Okabe-Ito's yellow, faint on white and slate, is
-replaced by a dark gold. Paths and markers also carry a dark outline where
-they would otherwise vanish.
+replaced by a dark gold. The markers (each run's position, the "x" of a diverged
+run) carry a dark outline, so that they read on any band of the contour.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@
   description of the scene with its link. Nothing is fetched when it opens (no
   CDN, no MathJax, no web fonts), so it plays in a lecture hall without network.
 * :func:`trajectories_csv`: one row per run, seed and step (columns in
-  :data:`CSV_COLUMNS`, documented in the README's "3D view, export and
+  :data:`CSV_COLUMNS`, documented in docs/panels.md, "3D view, export and
   presenter mode").
 * PNG: :func:`chart_config` puts Plotly's "Download plot as png" button in
   every chart's toolbar (the camera icon), which draws the PNG in the browser,
@@ -19,7 +19,6 @@ import html
 import io
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 import numpy as np
@@ -27,11 +26,10 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from optimizers import OPTIMIZERS
-
-if TYPE_CHECKING:
-    from scenes import RunSpec, Scene
-    from scenes.compute import Trajectory
-    from surfaces import Surface
+from scenes import RunSpec, Scene
+from scenes.compute import Trajectory
+from scenes.links import scene_to_query
+from surfaces import Surface
 
 PNG_SCALE = 2  # the PNG has twice the chart's pixels: sharp on a slide
 FIGURE_ID = "descent-lab-figure"
@@ -82,8 +80,6 @@ def trajectories_csv(scene: Scene, runs: Sequence[tuple[int, RunSpec, Trajectory
     step a path diverged on, ``x``, ``y`` and ``loss`` are empty and
     ``diverged`` is ``true``.
     """
-    from scenes.links import scene_to_query  # scenes imports plotting: import on use
-
     query = scene_to_query(scene)
     dynamics = scene.dynamics
     schedule, anneal = query.get("schedule", "constant"), query.get("anneal", "")
@@ -115,8 +111,6 @@ def scene_html(figures: Sequence[go.Figure], scene: Scene, surface: Surface,
     nothing is loaded from the network; the animations do not start by
     themselves (press Play).
     """
-    from scenes.links import scene_to_query  # scenes imports plotting: import on use
-
     if link is None:
         link = "?" + urlencode(scene_to_query(scene), doseq=True, safe=",:=")
     name = file_stem(scene)

@@ -264,9 +264,10 @@ def _layout(surface, view: str, geo: ChartGeometry, titles: list[list[str]],
                 "xref": "paper", "yref": "paper", "xanchor": "center", "yanchor": "bottom",
                 "showarrow": False, "font": {"size": style.font * 0.85},
             })
-    if view == "overlay":
-        layout["xaxis"]["title"] = {"text": "x", "standoff": 4}
-        layout["yaxis"]["title"] = {"text": "y", "standoff": 4}
+    if view == "overlay":  # the coordinates' names: x and y, or the penguins' w and b
+        x_name, y_name = getattr(surface, "axes", ("x", "y"))
+        layout["xaxis"]["title"] = {"text": x_name, "standoff": 4}
+        layout["yaxis"]["title"] = {"text": y_name, "standoff": 4}
     layout.update(_loss_axes(len(geo.panels) + 1, steps, loss_scale, geo.domain(geo.loss)))
     return layout
 

@@ -1,8 +1,10 @@
 """What a figure needs of a run: its label, colour, path, losses and fate.
 
 :class:`RunTrace` is the contract between the page and the figure builders.
-``run_traces`` makes them from the engine's single runs, one palette colour
-each, in order.
+:func:`scene_traces` makes them for a scene's runs that are switched on (each
+in its own palette colour, ``Scene.colors()``, named by :func:`legend_names`),
+one :func:`run_trace` each; :func:`run_traces` from the engine's single runs,
+in the palette's order (for scripts and the docs' examples).
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ class RunTrace:
 
     Attributes:
         label: the run's settings, e.g. ``"Momentum (lr = 0.1, mu = 0.9)"``.
-        color: its colour (``PALETTE[i % len(PALETTE)]`` for run ``i``).
+        color: its colour, a hex code of :data:`plotting.colors.PALETTE` (the run's
+            own place in it on the page, ``Scene.colors()``).
         points: ``(steps + 1, 2)`` positions, NaN from ``diverged_at`` on.
         losses: ``(steps + 1,)`` losses, NaN from ``diverged_at`` on.
         diverged_at: ``None``, or the first step that left the finite world

@@ -19,7 +19,7 @@ Animation. The same step control as the contour view, from
 opacity a frame toggles, a short tail, and markers. 3D traces are only
 updated by a full redraw of the scene (``redraw: true``), which costs far more
 per frame in the browser than a 2D frame, so the frames are capped at
-:data:`MAX_FRAMES_3D` (see the README's "3D view, export and presenter mode"
+:data:`MAX_FRAMES_3D` (see docs/panels.md, "3D view, export and presenter mode",
 for the measurement) and each is shown for longer, so that Play takes about
 as long as in the contour view.
 """

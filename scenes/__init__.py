@@ -5,11 +5,13 @@
 >>> scene == DEFAULT_SCENE, messages
 (True, [])
 
-* :mod:`scenes.model`: :class:`Scene` and :class:`RunSpec`, validated when made;
+* :mod:`scenes.model`: :class:`Scene` and :class:`RunSpec` (``RunSpec.make`` checks a
+  run; a scene is checked where it comes in: a link, the page's widgets);
 * :mod:`scenes.links`: a scene to URL query parameters and back;
 * :mod:`scenes.presets`: the default scene and one preset per lecture claim;
-* :mod:`scenes.surface_defaults`: each library surface's own default runs
+* :mod:`scenes.surface_defaults`: each library surface's own default runs and start
   (:func:`default_scene`, :func:`default_runs`);
+* :mod:`scenes.dynamics`: gradient noise, seeds and lr schedules for every run;
 * :mod:`scenes.compute`: a scene run through ``optimizers.simulate``.
 """
 

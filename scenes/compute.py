@@ -33,7 +33,8 @@ class Trajectory:
 
 
 def build_surface(surface_key: tuple[str, tuple, str, Domain | None]) -> Surface:
-    """The surface of a scene from its ``Scene.surface_key``.
+    """The surface of a scene from its ``Scene.surface_key`` (the factory's arguments,
+    numbers and words, as ``(name, value)`` pairs).
 
     Raises:
         ValueError: a typed formula that cannot be used, with a message for the visitor.
@@ -50,8 +51,8 @@ def simulated(surface: Surface, run: RunSpec, start: Point, steps: int, *,
 
     ``record_state=True`` also keeps the optimizer's state after every step
     (``Run.states``), which the state inspector reads for one run at a time.
-    ``dynamics`` (the scene's) adds its gradient noise (the run's own seed) and
-    schedule.
+    ``dynamics`` (the scene's) adds its gradient noise or mini-batches (the run's
+    own seed) and schedule.
     """
     return simulate(surface, run.optimizer, start, steps, record_state=record_state,
                     **dynamics.simulate_args(), **run.values)

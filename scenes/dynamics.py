@@ -10,6 +10,12 @@ A :class:`Dynamics` applies to every run of a scene alike:
 * ``fan``: how many seeds to draw, ``seed, seed + 1, ..., seed + fan - 1``:
   the run itself follows ``seed``, the others are drawn as a thin fan around
   it (1: no fan; with exact gradients every seed is the same path).
+* ``batch_size``: on a surface fitted to data (the penguins), each step's
+  gradient is the mean over this many rows drawn afresh every step, as the
+  lecture's loop does (``None``: every row, full-batch descent). The seed
+  picks the batches too, the same for every run, and a fan of seeds draws
+  other batches. Whether the surface has data, and how many rows, is the
+  scene's business (:class:`scenes.model.Scene` checks it).
 * ``schedule``: an :class:`optimizers.schedules.Schedule`: the learning rate
   decays step by step (step, exponential or 1/t) from each run's own ``lr``,
   and ``mu`` of Momentum and Nesterov may be annealed from ``mu_start``
@@ -36,6 +42,7 @@ from optimizers.schedules import KINDS, Schedule
 MAX_NOISE = 100.0
 MAX_SEED = 999_999_999
 MAX_FAN = 8
+MAX_BATCH = 100_000  # a scene's data decides the real bound (Scene checks batch_size <= rows)
 MAX_K = 100.0
 # Longest period of a step schedule or of the annealing: longer than any scene.
 MAX_PERIOD = 10_000
@@ -87,6 +94,8 @@ class Dynamics:
         fan: seeds drawn, 1 to :data:`MAX_FAN` (1: no fan).
         schedule: the learning-rate schedule and momentum annealing (the
             constant one by default), canonical (see :func:`_canonical`).
+        batch_size: rows per mini-batch, a whole number from 1 to
+            :data:`MAX_BATCH`, or None (every row: full batch).
 
     Raises:
         ValueError: a value out of range, naming it.
@@ -96,6 +105,7 @@ class Dynamics:
     seed: int = 0
     fan: int = 1
     schedule: Schedule = field(default=_DEFAULT_SCHEDULE)
+    batch_size: int | None = None
 
     def __post_init__(self) -> None:
         noise = self.noise
@@ -107,6 +117,9 @@ class Dynamics:
                              f"got {self.seed!r}")
         if not _whole(self.fan, 1, MAX_FAN):
             raise ValueError(f"fan must be a whole number from 1 to {MAX_FAN}, got {self.fan!r}")
+        if self.batch_size is not None and not _whole(self.batch_size, 1, MAX_BATCH):
+            raise ValueError(f"batch_size must be None or a whole number from 1 to "
+                             f"{MAX_BATCH:,}, got {self.batch_size!r}")
         schedule = self.schedule
         if not isinstance(schedule, Schedule):
             raise ValueError(f"schedule must be a Schedule, got {schedule!r}")
@@ -125,15 +138,23 @@ class Dynamics:
         return self.schedule.mu_start is not None
 
     @property
+    def random(self) -> bool:
+        """Whether the steps depend on the seed: gradient noise, or mini-batches."""
+        return self.noise > 0 or self.batch_size is not None
+
+    @property
     def seeds(self) -> tuple[int, ...]:
-        """The seeds simulated: the run's own first, then the fan's (only under noise)."""
-        count = self.fan if self.noise > 0 else 1
+        """The seeds simulated: the run's own first, then the fan's (only when
+        :attr:`random`: with exact gradients every seed is the same path)."""
+        count = self.fan if self.random else 1
         return tuple(range(self.seed, self.seed + count))
 
     def simulate_args(self) -> dict:
-        """``noise``, ``seed`` and ``schedule`` for ``optimizers.simulate`` (the run's own seed)."""
+        """``noise``, ``seed``, ``schedule`` and ``batch_size`` for ``optimizers.simulate``
+        (the run's own seed)."""
         schedule = None if self.schedule.is_constant else self.schedule
-        return {"noise": self.noise, "seed": self.seed, "schedule": schedule}
+        return {"noise": self.noise, "seed": self.seed, "schedule": schedule,
+                "batch_size": self.batch_size}
 
     def label(self, label: str, hyper: dict) -> str:
         """A run's ``label`` as this dynamics runs it: an annealed ``mu`` shows its range.
@@ -147,18 +168,28 @@ class Dynamics:
         return label.replace(f"mu = {float(hyper['mu']):.3g}",
                              f"mu = {start:.3g} → {end:.3g}", 1)
 
-    def describe(self) -> list[str]:
-        """What differs from exact gradients at a constant lr, one sentence each (or none)."""
+    def describe(self, rows: int | None = None) -> list[str]:
+        """What differs from exact gradients at a constant lr, one sentence each (or none).
+
+        ``rows``: how many rows the scene's data has (for the mini-batches' sentence).
+        """
         lines = []
+        if self.batch_size is not None:
+            of = f" of the {rows:,}" if rows else ""
+            cheaper = f", {rows / self.batch_size:.3g} times cheaper than a full-batch " \
+                      "step" if rows else ""
+            lines.append(f"Mini-batches: each step's gradient is the mean over {self.batch_size} "
+                         f"rows{of}, drawn afresh every step (seed {self.seed}, the same "
+                         f"batches for every run){cheaper}; the contour and the losses are "
+                         f"over every row.")
         if self.noise > 0:
-            line = (f"Gradient noise: every gradient component gets Gaussian noise of standard "
-                    f"deviation {self.noise:g} (seed {self.seed}, the same sequence for every "
-                    f"run).")
-            if self.fan > 1:
-                line += (f" The thin lines are seeds {self.seed + 1} to "
-                         f"{self.seed + self.fan - 1}; the band in the loss panel spans all "
-                         f"{self.fan} seeds.")
-            lines.append(line)
+            lines.append(f"Gradient noise: every gradient component gets Gaussian noise of "
+                         f"standard deviation {self.noise:g} (seed {self.seed}, the same "
+                         f"sequence for every run).")
+        if self.random and self.fan > 1:
+            lines[-1] += (f" The thin lines are seeds {self.seed + 1} to "
+                          f"{self.seed + self.fan - 1}; the band in the loss panel spans all "
+                          f"{self.fan} seeds.")
         s = self.schedule
         decay = {
             "step": f"multiplied by {s.drop:g} every {s.every} steps",
@@ -177,5 +208,5 @@ class Dynamics:
 
 NO_DYNAMICS = Dynamics()
 
-__all__ = ["ANNEAL_FROM", "KINDS", "KIND_SETTINGS", "KIND_TITLES", "MAX_FAN", "MAX_K",
-           "MAX_NOISE", "MAX_PERIOD", "MAX_SEED", "MENUS", "NO_DYNAMICS", "Dynamics"]
+__all__ = ["ANNEAL_FROM", "KINDS", "KIND_SETTINGS", "KIND_TITLES", "MAX_BATCH", "MAX_FAN",
+           "MAX_K", "MAX_NOISE", "MAX_PERIOD", "MAX_SEED", "MENUS", "NO_DYNAMICS", "Dynamics"]

@@ -1,25 +1,34 @@
 """Shared links: a scene as URL query parameters, and back.
 
-The schema (a public interface, documented in the README)::
+The schema (a public interface, documented in docs/links.md)::
 
     ?surface=ravine&kappa=50&angle=0&start=-8,1.5&steps=300
      &run=sgd:lr=1.8&run=momentum:lr=0.3,mu=0.9&run=adam:lr=0.3,beta1=0.9,beta2=0.999
 
 * ``surface``: a library surface (``ravine``, ``rosenbrock``, ...) or ``custom``;
-* the surface's parameters by name (the ravine's ``kappa`` and ``angle``);
+* the surface's parameters by name (the ravine's ``kappa`` and ``angle``) and
+  its settings that take a word (the penguins' ``scaling=raw``, ``centred`` or
+  ``standardised``);
 * ``expr`` and ``domain=x0,x1,y0,y1`` for ``surface=custom`` (a typed formula);
 * ``start=x,y`` and ``steps=n``;
-* ``present=1``: presenter mode, how the page shows the scene rather than part of
-  it (read by :func:`presenter_from_query`, ignored by :func:`scene_from_query`);
+* how the page shows the scene rather than part of it (a :class:`PageView`, read
+  by :func:`page_from_query`, written by :func:`page_to_query`, passed over by
+  :func:`scene_from_query`): ``present=1`` (presenter mode), ``view=multiples``,
+  ``panel=<key>`` (the panel open under the chart) and ``preset=<key>`` (while
+  the scene is still that lecture preset's);
 * gradient noise and schedules for every run, each only when not the default
   (see :mod:`scenes.dynamics`): ``noise=0.5`` (the standard deviation),
-  ``seed=7``, ``fan=5`` (seeds drawn), ``schedule=step:drop=0.5,every=100``
+  ``seed=7``, ``fan=5`` (seeds drawn), ``batch=16`` (rows per mini-batch, on a
+  surface with data; every row, full batch, is not written),
+  ``schedule=step:drop=0.5,every=100``
   (or ``exponential:gamma=0.99``, ``inverse:k=0.01``) and
   ``anneal=0.5,0.99,100`` (``mu`` from 0.5 towards 0.99 over 100 steps);
 * one ``run`` per run, in order: ``optimizer:name=value,name=value``, with
   hyperparameters by their lecture names, switches as ``true`` / ``false``,
-  and ``enabled=false`` for a run that is switched off. Missing
-  hyperparameters take the optimizer's defaults.
+  ``enabled=false`` for a run that is switched off, and ``color=k`` for a run
+  drawn in palette colour ``k`` other than the one its place gives it (a run
+  before it was removed). Missing hyperparameters take the optimizer's
+  defaults.
 
 :func:`scene_to_query` writes every value (numbers in their shortest exact
 form), so that :func:`scene_from_query` gives back exactly the same scene.
@@ -53,16 +62,17 @@ from scenes.model import (
     PALETTE_SIZE,
     RunSpec,
     Scene,
-    default_start,
+    data_rows,
     in_range,
     inside,
     plot_box,
     range_text,
+    surface_choices,
     surface_params,
 )
 from scenes.presets import DEFAULT_SCENE, PRESETS_BY_KEY
-from scenes.surface_defaults import default_scene
-from surfaces import FACTORIES, SURFACE_PARAMS, validate_domain
+from scenes.surface_defaults import default_scene, default_start
+from surfaces import FACTORIES, SURFACE_CHOICES, SURFACE_PARAMS, validate_domain
 from surfaces import plain_text as read
 from surfaces.expression import DEFAULT_DOMAIN
 
@@ -108,6 +118,8 @@ def scene_to_query(scene: Scene) -> dict[str, str | list[str]]:
     query: dict[str, str | list[str]] = {"surface": scene.surface}
     for name, value in scene.params:
         query[name] = fmt(value)
+    for name, word in scene.choices:
+        query[name] = word
     if scene.surface == CUSTOM:
         query["expr"] = scene.expr
         (x0, x1), (y0, y1) = scene.domain or DEFAULT_DOMAIN
@@ -129,6 +141,8 @@ def _dynamics_query(dynamics: Dynamics) -> dict[str, str]:
         query["seed"] = str(dynamics.seed)
     if dynamics.fan != NO_DYNAMICS.fan:
         query["fan"] = str(dynamics.fan)
+    if dynamics.batch_size is not None:
+        query["batch"] = str(dynamics.batch_size)
     schedule = dynamics.schedule
     if schedule.kind != "constant":
         settings = (f"{name}={fmt(getattr(schedule, name))}"
@@ -250,7 +264,8 @@ class _Reader:
         return value.value
 
     def word(self, key: str, choices: tuple[str, ...], default: str, what: str) -> str:
-        """The word ``key``, one of ``choices`` (a ``what``: "surface"); ``default`` if not."""
+        """The word ``key``, one of ``choices`` (a ``what``: "surface"); ``default`` if not.
+        An empty choice (``""``: none, as ``panel=``) is allowed but not listed."""
         text = self.one(key)
         if text is None:
             return default
@@ -258,7 +273,8 @@ class _Reader:
         if value.ok:
             return value.value
         self.messages.append(f"ignored {key}={quote(text)}{value.hint}: unknown {what} "
-                             f"(choose one of {', '.join(choices)}); used {default}")
+                             f"(choose one of {', '.join(filter(None, choices))}); "
+                             f"used {default or 'none'}")
         return default
 
     def switch(self, key: str, default: bool, meaning: str) -> bool:
@@ -274,7 +290,8 @@ class _Reader:
                              f"({meaning}) or 0")
         return default
 
-    def surface(self) -> tuple[str, tuple, str, Any]:
+    def surface(self) -> tuple[str, tuple, tuple, str, Any]:
+        """The surface's name, ``params``, ``choices``, typed formula and box."""
         name = self.word("surface", SURFACE_NAMES, DEFAULT_SCENE.surface, "surface")
         params = self.surface_params(name)
         if name != CUSTOM:
@@ -282,20 +299,35 @@ class _Reader:
                 if key in self.query:
                     self.used.add(key)
                     self.messages.append(f"ignored {key}: only a custom surface takes it")
-            return name, params, "", None
+            return name, params, self.surface_choices(name), "", None
         expr = self.one("expr", MAX_EXPR_LENGTH)
         if not expr or not read.trim(expr):
             self.messages.append(
                 f"ignored surface=custom: the link has no formula (expr); showing the "
                 f"{DEFAULT_SCENE.surface}"
             )
-            return DEFAULT_SCENE.surface, self.surface_params(DEFAULT_SCENE.surface), "", None
-        return CUSTOM, (), expr, self.domain()
+            name = DEFAULT_SCENE.surface
+            return name, self.surface_params(name), self.surface_choices(name), "", None
+        return CUSTOM, (), self.surface_choices(CUSTOM), expr, self.domain()
 
     def surface_params(self, name: str) -> tuple:
         values = {spec.name: self.number(spec.name, spec.low, spec.high, spec.default)
                   for spec in SURFACE_PARAMS.get(name, ())}
         return surface_params(name, values)
+
+    def surface_choices(self, name: str) -> tuple:
+        """The surface's word settings (the penguins' ``scaling``); another surface's
+        setting is ignored, saying which surfaces take it."""
+        own = SURFACE_CHOICES.get(name, ())
+        words = {spec.name: self.word(spec.name, spec.choices, spec.default, spec.name)
+                 for spec in own}
+        for other, specs in SURFACE_CHOICES.items():
+            for spec in specs:
+                if spec.name not in words and spec.name in self.query \
+                        and spec.name not in self.used:
+                    self.used.add(spec.name)
+                    self.messages.append(f"ignored {spec.name}: only surface={other} takes it")
+        return surface_choices(name, words)
 
     def domain(self):
         text = self.one("domain")
@@ -312,7 +344,8 @@ class _Reader:
             return DEFAULT_DOMAIN
 
     def start(self, scene: Scene):
-        fallback = default_start(scene.surface, scene.params, scene.domain, scene.expr)
+        fallback = default_start(scene.surface, scene.params, scene.domain, scene.expr,
+                                 scene.choices)
         text = self.one("start")
         if text is None:
             return fallback
@@ -329,13 +362,28 @@ class _Reader:
     def steps(self, default: int = DEFAULT_SCENE.steps) -> int:
         return self.whole("steps", 1, MAX_STEPS, default)
 
-    def dynamics(self) -> Dynamics:
-        """Noise, seed, fan, schedule and annealing (see :mod:`scenes.dynamics`)."""
+    def dynamics(self, rows: int | None = None) -> Dynamics:
+        """Noise, seed, fan, mini-batches, schedule and annealing (see
+        :mod:`scenes.dynamics`) of a scene whose surface has ``rows`` rows of data
+        (None: no data, so no mini-batches)."""
         noise = self.number("noise", 0.0, MAX_NOISE, NO_DYNAMICS.noise)
         seed = self.whole("seed", 0, MAX_SEED, NO_DYNAMICS.seed, clamp=False)
         fan = self.whole("fan", 1, MAX_FAN, NO_DYNAMICS.fan)
+        batch = self.batch(rows)
         kind, settings = self.schedule()
-        return Dynamics(noise, seed, fan, Schedule(kind, **settings, **self.anneal()))
+        return Dynamics(noise, seed, fan, Schedule(kind, **settings, **self.anneal()),
+                        batch_size=batch)
+
+    def batch(self, rows: int | None) -> int | None:
+        """``batch=B``: rows per mini-batch, 1 to ``rows`` (``rows``: every row, full
+        batch, written as no ``batch`` at all); None for full batch."""
+        if rows is None:
+            if self.one("batch") is not None:
+                self.messages.append("ignored batch: only a surface with data (surface="
+                                     "penguins) draws mini-batches; used the exact gradient")
+            return None
+        size = self.whole("batch", 1, rows, rows, clamp=False)
+        return None if size == rows else size
 
     def schedule(self) -> tuple[str, dict]:
         """``schedule=kind:name=value,...``: the kind and the settings that could be used."""
@@ -490,12 +538,14 @@ def scene_from_query(params: Mapping[str, Any]) -> tuple[Scene, list[str]]:
     """
     messages: list[str] = []
     reader = _Reader(_as_lists(params, messages), messages)
-    surface, surface_values, expr, domain = reader.surface()
-    scene = Scene(surface=surface, params=surface_values, expr=expr, domain=domain)
+    surface, surface_values, words, expr, domain = reader.surface()
+    scene = Scene(surface=surface, params=surface_values, choices=words, expr=expr,
+                  domain=domain)
     # What the link leaves out comes from the surface's own default scene.
-    arrival = DEFAULT_SCENE if surface == CUSTOM else default_scene(surface, surface_values)
+    arrival = DEFAULT_SCENE if surface == CUSTOM else \
+        default_scene(surface, surface_values, words)
     scene = replace(scene, start=reader.start(scene), steps=reader.steps(arrival.steps),
-                    dynamics=reader.dynamics(), runs=reader.runs(arrival.runs))
+                    dynamics=reader.dynamics(data_rows(surface)), runs=reader.runs(arrival.runs))
     reader.unknown()
     return scene, messages
 
@@ -557,10 +607,3 @@ def page_from_query(params: Mapping[str, Any], scene: Scene, *, views: tuple[str
         preset = None
     return PageView(present, view, panel, preset), messages
 
-
-def presenter_from_query(params: Mapping[str, Any]) -> tuple[bool, list[str]]:
-    """Whether a link asks for presenter mode (``present=1``), and a message for a value
-    that could not be read (presenter mode then stays off). Never raises."""
-    messages: list[str] = []
-    reader = _Reader(_as_lists(params, []), messages)
-    return reader.switch("present", False, "presenter mode"), messages

@@ -3,7 +3,15 @@
 A :class:`Scene` is everything the page shows, as plain immutable values, so
 that it can be compared, hashed for caching, written into a link and read back
 exactly. A :class:`RunSpec` is one optimizer with all of its hyperparameters.
-Both are validated when made: a scene that exists is a scene that can run.
+
+:meth:`RunSpec.make` checks what it is given (a known optimizer, every
+hyperparameter known and in range, a palette colour). A :class:`Scene` holds
+what it is given without checking its surface, start or steps
+(``Scene(surface="nope", steps=-5)`` builds): the scenes the page shows are
+checked where they come in, by :func:`scenes.links.scene_from_query` for a link
+and by the widgets' bounded menus and inputs (:mod:`controls.scene_state`), and
+a typed formula and its box only when its surface is built
+(:func:`scenes.compute.build_surface`), which says why one cannot be used.
 
 The page offers hyperparameter values from fixed menus (:func:`choices`); links
 may carry any value inside the ranges of :data:`LIMITS`.
@@ -14,12 +22,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from optimizers import OPTIMIZERS
 from optimizers.base import Hyper
 from scenes.dynamics import MENUS as DYNAMICS_MENUS
 from scenes.dynamics import NO_DYNAMICS, Dynamics
-from surfaces import FACTORIES, SURFACE_PARAMS, SURFACES, Domain, Point, from_expression
+from surfaces import FACTORIES, SURFACE_CHOICES, SURFACE_PARAMS, SURFACES, Domain, Point, Surface
 from surfaces.expression import DEFAULT_DOMAIN
 
 MAX_STEPS = 2000
@@ -97,6 +106,9 @@ class RunSpec:
     other runs are added or removed; None takes the first colour the runs before
     it leave free (:meth:`Scene.colors`). It is how the run is drawn, not what it
     computes, so two runs that differ only in colour are equal.
+
+    Make one with :meth:`make`, which checks it; ``RunSpec(optimizer, hyper)``
+    itself checks nothing (the page rebuilds runs it has checked from cache keys).
     """
 
     optimizer: str
@@ -146,11 +158,6 @@ class RunSpec:
         """The hyperparameters as a dict, ready for ``simulate(**values)``."""
         return dict(self.hyper)
 
-    def replaced(self, **values: float | bool) -> RunSpec:
-        """The same run with some hyperparameters changed (validated)."""
-        return RunSpec.make(self.optimizer, self.enabled, color=self.color,
-                            **{**self.values, **values})
-
     @property
     def label(self) -> str:
         """Its settings in a few words, e.g. ``"Momentum (lr = 0.3, mu = 0.9)"``.
@@ -169,20 +176,28 @@ class RunSpec:
 
 @dataclass(frozen=True)
 class Scene:
-    """Everything the page shows, as plain values.
+    """Everything the page shows, as plain values (not checked here: see the module).
 
     Attributes:
         surface: a key of ``surfaces.FACTORIES``, or ``"custom"`` for a typed formula.
-        params: the surface's parameters as ``(name, value)`` pairs, every one of
-            ``SURFACE_PARAMS[surface]`` in order (empty for the other surfaces).
+        params: the surface's numeric parameters as ``(name, value)`` pairs, every
+            one of ``SURFACE_PARAMS[surface]`` in order (empty for the other surfaces).
+        choices: the surface's settings that take a word, as ``(name, word)``
+            pairs, every one of ``SURFACE_CHOICES[surface]`` in order (the
+            penguins' ``(("scaling", "raw"),)``; :func:`surface_choices` fills
+            them in; empty for the other surfaces).
         expr: the typed formula (only for ``"custom"``; empty otherwise).
         domain: the typed formula's plotting box ``((x0, x1), (y0, y1))``
             (only for ``"custom"``; ``None`` otherwise).
         start: the start point ``(x, y)``, inside the plotting box.
         steps: number of updates, 1 to :data:`MAX_STEPS`.
         runs: at most :data:`MAX_RUNS` runs, in the order they are drawn.
-        dynamics: gradient noise, seeds and schedules for every run
+        dynamics: gradient noise, seeds, mini-batches and schedules for every run
             (:class:`scenes.dynamics.Dynamics`; exact gradients, constant lr by default).
+            A mini-batch size belongs to a surface with data (:attr:`rows`) and is
+            smaller than its rows: every row, full-batch descent, is ``None``
+            (the links and the widgets read it so; the engine refuses a batch on
+            a surface without data).
     """
 
     surface: str = "ravine"
@@ -193,11 +208,19 @@ class Scene:
     steps: int = 300
     runs: tuple[RunSpec, ...] = field(default=())
     dynamics: Dynamics = NO_DYNAMICS
+    choices: tuple[tuple[str, str], ...] = ()
 
     @property
     def surface_key(self) -> tuple:
-        """What identifies the surface alone, as plain hashable values (for caching)."""
-        return (self.surface, self.params, self.expr, self.domain)
+        """What identifies the surface alone, as plain hashable values (for caching):
+        ``(surface, arguments, expr, domain)``, ``arguments`` being every argument of
+        the surface's factory, ``params`` then ``choices`` (``build_surface`` takes it)."""
+        return (self.surface, self.params + self.choices, self.expr, self.domain)
+
+    @property
+    def rows(self) -> int | None:
+        """How many rows the surface's data has (None: a surface without data)."""
+        return data_rows(self.surface)
 
     @property
     def enabled_runs(self) -> list[tuple[int, RunSpec]]:
@@ -230,40 +253,49 @@ def surface_params(name: str, given: Mapping[str, float] | None = None) -> tuple
     return tuple((p.name, float(given.get(p.name, p.default))) for p in specs)
 
 
+def surface_choices(name: str, given: Mapping[str, str] | None = None) -> tuple:
+    """The ``choices`` of a scene on surface ``name``: every word setting, defaults
+    filled in.
+
+    Raises:
+        ValueError: a setting the surface does not take, or a word not among its choices.
+    """
+    given = dict(given or {})
+    specs = SURFACE_CHOICES.get(name, ())
+    unknown = set(given) - {c.name for c in specs}
+    if unknown:
+        takes = ", ".join(c.name for c in specs) or "none"
+        raise ValueError(f"surface {name!r} has no setting {sorted(unknown)[0]!r} "
+                         f"(settings: {takes})")
+    out = []
+    for spec in specs:
+        word = given.get(spec.name, spec.default)
+        if word not in spec.choices:
+            raise ValueError(f"{spec.name} must be one of {', '.join(spec.choices)}, "
+                             f"got {word!r}")
+        out.append((spec.name, word))
+    return tuple(out)
+
+
+def data_rows(name: str) -> int | None:
+    """How many rows library surface ``name`` is fitted to (the same for every setting of
+    the surface), or None for a surface without data (a formula)."""
+    data = getattr(SURFACES.get(name), "dataset", None)
+    return None if data is None else data.n
+
+
+@lru_cache(maxsize=64)
+def library_surface(name: str, arguments: tuple = ()) -> Surface:
+    """Library surface ``name`` built with ``arguments``, its factory's ``(name, value)``
+    pairs (``params + choices`` of a scene), kept for the next call."""
+    return FACTORIES[name](**dict(arguments))
+
+
 def plot_box(scene: Scene) -> Domain:
     """The plotting box of the scene's surface, without building a typed formula."""
     if scene.surface == CUSTOM:
         return scene.domain or DEFAULT_DOMAIN
-    if scene.params:
-        return FACTORIES[scene.surface](**dict(scene.params)).domain
-    return SURFACES[scene.surface].domain
-
-
-def default_start(surface: str, params: tuple = (), domain: Domain | None = None,
-                  expr: str = "") -> Point:
-    """A good start on the surface: the one its default runs were tuned for.
-
-    For a library surface, the start of its tuned default runs
-    (:mod:`scenes.surface_defaults`) where they name one, else the surface's
-    own (the ravine's turns with its angle). For a typed formula, the one
-    ``from_expression`` picks (a point where the formula and its gradient are
-    defined); the middle of the box when the formula cannot be used (the page
-    then says why).
-    """
-    from scenes.surface_defaults import tuned_start  # it builds on this module
-
-    if surface == CUSTOM:
-        try:
-            return from_expression(expr, domain=domain or DEFAULT_DOMAIN).start
-        except ValueError:
-            (x0, x1), (y0, y1) = domain or DEFAULT_DOMAIN
-            return ((x0 + x1) / 2, (y0 + y1) / 2)
-    tuned = tuned_start(surface)
-    if tuned is not None:
-        return tuned
-    if params:
-        return tuple(float(v) for v in FACTORIES[surface](**dict(params)).start)
-    return tuple(float(v) for v in SURFACES[surface].start)
+    return library_surface(scene.surface, scene.params + scene.choices).domain
 
 
 def inside(point: Point, box: Domain) -> bool:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from optimizers.schedules import Schedule
-from scenes.dynamics import Dynamics
-from scenes.model import RunSpec, Scene, surface_params
+from scenes.dynamics import NO_DYNAMICS, Dynamics
+from scenes.model import RunSpec, Scene, surface_choices, surface_params
 
 RAVINE_START = (-8.0, 1.5)
 
@@ -172,6 +172,55 @@ PRESETS += (
         replace(ravine_scene(RunSpec.make("adagrad", lr=0.3), RunSpec.make("rmsprop", lr=0.1),
                              steps=1000, kappa=10.0),
                 dynamics=Dynamics(noise=1.0, seed=0, fan=5)),
+    ),
+)
+
+
+
+def penguin_scene(*runs: RunSpec, scaling: str = "raw", steps: int = 300,
+                  dynamics: Dynamics = NO_DYNAMICS) -> Scene:
+    """A scene on the penguins' loss, from (w, b) = (0, 0), the line predicting 0 kg."""
+    return Scene(surface="penguins", choices=surface_choices("penguins", {"scaling": scaling}),
+                 start=(0.0, 0.0), steps=steps, runs=tuple(runs), dynamics=dynamics)
+
+
+# On real data (surfaces/penguins.py), checked by tests/test_scenes_presets.py:
+# - Raw flipper lengths (1.7 to 2.3 dm) tie w to b: the Hessian's eigenvalues are 10.1 across
+#   the valley and 0.0078 along it (condition number 1,295), so SGD is stable below
+#   lr 2 / 10.1 = 0.198. From (0, 0) SGD (lr 0.15), Momentum (lr 0.1, mu 0.9) and Adam
+#   (lr 0.5) are on the valley floor (within 0.05 across it) by step 6; along it, in 300
+#   steps, SGD covers 30% of the way to the fit, Adam 50%, Momentum 91%. Standardised, the
+#   same three runs end within 0.001 of the fit.
+# - Standardised (a round bowl, Hessian 2 I) under mini-batches of 8 rows, SGD at lr 0.1:
+#   full batch gets the loss within 0.05 of its minimum at step 14 (14 x 342 = 4,788 rows
+#   read); each of the five seeds at step 13 to 15, having read 104 to 120 rows. From
+#   step 100 on the seeds jitter about the fit, their loss on average 0.0045 above the
+#   minimum, where full batch has settled to rounding.
+PRESETS += (
+    Preset(
+        "unscaled",
+        "Unscaled features make a ravine",
+        "Flipper lengths measured in dm lie far from zero (1.7 to 2.3), which ties the slope w "
+        "to the intercept b: the loss of a line through the penguins is a narrow diagonal "
+        "ravine, condition number 1,295. All three runs reach its floor within 6 steps and then "
+        "crawl along it: in 300 steps SGD (lr 0.15, just below its limit 0.198) covers 30% of "
+        "the way to the fit, Adam 50% (per-axis step sizes cannot straighten a diagonal "
+        "valley), Momentum 91%. Switch the scaling to standardised: the same runs in a round "
+        "bowl.",
+        penguin_scene(RunSpec.make("sgd", lr=0.15), RunSpec.make("momentum", lr=0.1, mu=0.9),
+                      RunSpec.make("adam", lr=0.5)),
+    ),
+    Preset(
+        "small_batches",
+        "Small batches: noisy steps, cheap steps",
+        "Each step's gradient is the mean over 8 of the 342 penguins, 43 times cheaper than a "
+        "full-batch step, and noisy: the five seeds' paths jitter about the fit instead of "
+        "settling on it (from step 100 on their loss stays about 0.0045 above the minimum). "
+        "Yet they get there as fast as full batch, within 0.05 of the minimum loss by step 13 "
+        "to 15 (full batch: 14), having read 104 to 120 rows where full batch reads 4,788. Set "
+        "the mini-batch size to all 342 to see the exact path.",
+        penguin_scene(RunSpec.make("sgd", lr=0.1), scaling="standardised", steps=200,
+                      dynamics=Dynamics(seed=0, fan=5, batch_size=8)),
     ),
 )
 

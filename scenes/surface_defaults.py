@@ -21,15 +21,24 @@ edge of stability), and a test names every surface still waiting for tuned runs.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
 
 from optimizers import simulate
-from scenes.model import RunSpec, Scene, choices, default_start, surface_params
+from scenes.model import (
+    CUSTOM,
+    RunSpec,
+    Scene,
+    choices,
+    library_surface,
+    surface_choices,
+    surface_params,
+)
 from scenes.presets import DEFAULT_SCENE
-from surfaces import SURFACES, Point, Surface, make_surface
+from surfaces import SURFACES, Domain, Point, Surface, from_expression, make_surface
+from surfaces.expression import DEFAULT_DOMAIN
 
 OPTIMIZER_ORDER = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 
@@ -149,9 +158,25 @@ SURFACE_DEFAULTS: dict[str, SurfaceDefaults] = {
 }
 
 
-def untuned_surfaces() -> list[str]:
-    """Library surfaces without tuned default runs (they get :func:`fallback_runs`)."""
-    return [name for name in SURFACES if name not in SURFACE_DEFAULTS]
+# A surface's word settings may change its story but not its runs. The penguins' default
+# runs were tuned on the raw feature; centred and standardised, the same runs (and start,
+# the line predicting 0 kg) show what the scaling did: the lesson is the switch itself.
+CHOICE_DEFAULTS: dict[tuple[str, tuple[tuple[str, str], ...]], SurfaceDefaults] = {
+    ("penguins", (("scaling", "centred"),)): replace(
+        SURFACE_DEFAULTS["penguins"],
+        story="Centred, the valley turns to the axes and widens (condition number 51): "
+              "AdaGrad, RMSProp and Adam, whose step sizes are per axis, now reach the "
+              "fitted line, and so do Momentum and Nesterov; only SGD, its lr held down by "
+              "the steep b direction, still crawls along w.",
+    ),
+    ("penguins", (("scaling", "standardised"),)): replace(
+        SURFACE_DEFAULTS["penguins"],
+        story="Standardised, the ravine is a round bowl (condition number 1): the same six "
+              "runs head for the fitted line and reach it, every one within 0.05 of it from "
+              "step 83 on (SGD from step 13), where on the raw feature none came within 0.5 "
+              "in 300 steps.",
+    ),
+}
 
 
 def fallback_runs(surface: Surface, start: Point, steps: int) -> tuple[RunSpec, ...]:
@@ -183,26 +208,31 @@ def fallback_runs(surface: Surface, start: Point, steps: int) -> tuple[RunSpec, 
 
 
 @lru_cache(maxsize=32)
-def _fallback(name: str, params: tuple, start: Point, steps: int) -> tuple[RunSpec, ...]:
-    return fallback_runs(make_surface(name, **dict(params)), start, steps)
+def _fallback(name: str, arguments: tuple, start: Point, steps: int) -> tuple[RunSpec, ...]:
+    return fallback_runs(make_surface(name, **dict(arguments)), start, steps)
 
 
-def defaults_for(name: str, params: Mapping[str, float] | tuple | None = None
-                 ) -> SurfaceDefaults:
-    """The defaults of library surface ``name`` (tuned, or :func:`fallback_runs`).
+def defaults_for(name: str, params: Mapping[str, float] | tuple | None = None,
+                 choices: Mapping[str, str] | tuple | None = None) -> SurfaceDefaults:
+    """The defaults of library surface ``name`` (tuned, or :func:`fallback_runs`);
+    ``choices``, its word settings (the penguins' ``scaling``), may change the story
+    (:data:`CHOICE_DEFAULTS`).
 
     Raises:
-        ValueError: an unknown surface or parameter.
+        ValueError: an unknown surface, parameter or setting.
     """
     if name not in SURFACES:
         raise ValueError(f"unknown surface {name!r}; choose one of {', '.join(SURFACES)}")
     make_surface(name, **dict(params or {}))  # refuses an unknown or out-of-range parameter
+    words = surface_choices(name, dict(choices or {}))  # refuses an unknown setting
+    if (name, words) in CHOICE_DEFAULTS:
+        return CHOICE_DEFAULTS[name, words]
     if name in SURFACE_DEFAULTS:
         return SURFACE_DEFAULTS[name]
     full = surface_params(name, dict(params or {}))
     steps = DEFAULT_SCENE.steps
-    start = default_start(name, full)
-    return SurfaceDefaults(_fallback(name, full, start, steps), steps,
+    start = default_start(name, full, choices=words)
+    return SurfaceDefaults(_fallback(name, full + words, start, steps), steps,
                            story="Learning rates picked by running each optimizer.")
 
 
@@ -212,29 +242,52 @@ def default_runs(name: str, params: Mapping[str, float] | tuple | None = None
     return defaults_for(name, params).runs
 
 
-def default_scene(name: str, params: Mapping[str, float] | tuple | None = None) -> Scene:
+def default_scene(name: str, params: Mapping[str, float] | tuple | None = None,
+                  choices: Mapping[str, str] | tuple | None = None) -> Scene:
     """The scene a visitor sees on picking library surface ``name``.
 
-    ``params`` (e.g. ``{"kappa": 200, "angle": 30}`` for the ravine) are kept,
+    ``params`` (e.g. ``{"kappa": 200, "angle": 30}`` for the ravine) and
+    ``choices`` (``{"scaling": "standardised"}`` for the penguins) are kept,
     defaults filled in; the start is the surface's tuned one, or its own
-    default start (which turns with the ravine). No noise, constant lr.
+    default start (which turns with the ravine). No noise, full batches,
+    constant lr.
 
     >>> default_scene("ravine") == DEFAULT_SCENE
     True
     """
-    defaults = defaults_for(name, params)
+    defaults = defaults_for(name, params, choices)
     full = surface_params(name, dict(params or {}))
-    start = defaults.start or default_start(name, full)
-    return Scene(surface=name, params=full, start=tuple(float(v) for v in start),
+    words = surface_choices(name, dict(choices or {}))
+    start = defaults.start or default_start(name, full, choices=words)
+    return Scene(surface=name, params=full, choices=words, start=tuple(float(v) for v in start),
                  steps=defaults.steps, runs=defaults.runs)
 
 
-def tuned_start(name: str) -> Point | None:
-    """The start a surface's tuned runs were picked for, or None (its own start)."""
-    entry = SURFACE_DEFAULTS.get(name)
-    return entry.start if entry else None
+def default_start(surface: str, params: tuple = (), domain: Domain | None = None,
+                  expr: str = "", choices: tuple = ()) -> Point:
+    """A good start on the surface: the one its default runs were tuned for.
+
+    For a library surface, the start of its tuned default runs
+    (:data:`SURFACE_DEFAULTS`) where they name one, else the surface's own,
+    built with ``params`` and ``choices`` (the ravine's turns with its angle;
+    the penguins' is the same line, ``(0, 0)``, at every scaling). For a typed
+    formula, the one ``from_expression`` picks (a point where the formula and
+    its gradient are defined); the middle of the box when the formula cannot be
+    used (the page then says why).
+    """
+    if surface == CUSTOM:
+        try:
+            return from_expression(expr, domain=domain or DEFAULT_DOMAIN).start
+        except ValueError:
+            (x0, x1), (y0, y1) = domain or DEFAULT_DOMAIN
+            return ((x0 + x1) / 2, (y0 + y1) / 2)
+    entry = SURFACE_DEFAULTS.get(surface)
+    if entry is not None and entry.start is not None:
+        return entry.start
+    arguments = tuple(params) + surface_choices(surface, dict(choices))
+    return tuple(float(v) for v in library_surface(surface, arguments).start)
 
 
-__all__ = ["OPTIMIZER_ORDER", "SURFACE_DEFAULTS", "SurfaceDefaults", "default_runs",
-           "default_scene", "defaults_for", "fallback_runs", "tuned_start", "untuned_surfaces"]
+__all__ = ["CHOICE_DEFAULTS", "OPTIMIZER_ORDER", "SURFACE_DEFAULTS", "SurfaceDefaults",
+           "default_runs", "default_scene", "default_start", "defaults_for", "fallback_runs"]
 

@@ -98,7 +98,7 @@ def test_a_diverging_run_is_predicted_to_diverge():
     theory = QuadraticTheory(lam_min=1 / KAPPA, lam_max=1.0)
     sgd, frictionless = rate_rows(theory, run_scene(scene), 0.0)
     assert sgd.predicted == pytest.approx(1.5)  # |1 - 2.5 * 1|
-    assert "diverges, as predicted (step 22)" == sgd.note  # the README's worked example
+    assert "diverges, as predicted (step 22)" == sgd.note
     assert frictionless.predicted == pytest.approx(1.0)
     assert "does not converge" in frictionless.note
 

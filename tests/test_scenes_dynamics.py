@@ -59,7 +59,8 @@ def with_dynamics(scene: Scene = DEFAULT_SCENE, **values) -> Scene:
 
 def test_defaults_are_exact_gradients_at_a_constant_lr():
     assert DEFAULT_SCENE.dynamics == NO_DYNAMICS == Dynamics()
-    assert NO_DYNAMICS.simulate_args() == {"noise": 0.0, "seed": 0, "schedule": None}
+    assert NO_DYNAMICS.simulate_args() == {"noise": 0.0, "seed": 0, "schedule": None,
+                                           "batch_size": None}
     assert NO_DYNAMICS.describe() == []
 
 

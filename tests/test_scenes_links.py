@@ -14,7 +14,7 @@ from scenes import DEFAULT_SCENE, MAX_RUNS, MAX_STEPS, PRESETS, RunSpec, Scene
 from scenes.links import (
     escape_markdown,
     fmt,
-    presenter_from_query,
+    page_from_query,
     scene_from_query,
     scene_to_query,
 )
@@ -23,11 +23,11 @@ from scenes.model import (
     LIMITS,
     MAX_EXPR_LENGTH,
     choices,
-    default_start,
     plot_box,
     surface_params,
 )
-from surfaces import FACTORIES, SURFACE_PARAMS
+from scenes.surface_defaults import default_start
+from surfaces import FACTORIES, SURFACE_CHOICES, SURFACE_PARAMS
 from surfaces.expression import DOMAIN_LIMIT, MIN_WIDTH
 
 
@@ -80,10 +80,12 @@ def scenes(draw):
     params = surface_params(surface, {
         p.name: draw(st.floats(p.low, p.high)) for p in SURFACE_PARAMS.get(surface, ())
     })
-    scene = Scene(surface=surface, params=params)
+    words = tuple((c.name, draw(st.sampled_from(c.choices)))
+                  for c in SURFACE_CHOICES.get(surface, ()))
+    scene = Scene(surface=surface, params=params, choices=words)
     (x0, x1), (y0, y1) = plot_box(scene)
     start = (draw(st.floats(x0, x1)), draw(st.floats(y0, y1)))
-    return Scene(surface=surface, params=params, start=start,
+    return Scene(surface=surface, params=params, choices=words, start=start,
                  steps=draw(st.integers(1, MAX_STEPS)),
                  runs=tuple(draw(st.lists(run_specs(), min_size=1, max_size=MAX_RUNS))))
 
@@ -211,10 +213,11 @@ def test_a_typed_surface_travels():
 _PIECES = st.sampled_from([
     "", ",", ":", "=", "nan", "inf", "-inf", "1e308", "1e999", "-0", "0", "1", "0.5", "2",
     "300", "-8,1.5", "sgd", "adam", "momentum", "lr", "mu", "beta1", "eps", "enabled", "true",
-    "custom", "ravine", "x**2", "\x00", "é", "$x$", "[a](b)",
+    "custom", "ravine", "x**2", "\x00", "é", "$x$", "[a](b)", "penguins", "raw",
+    "standardised", "16", "342",
 ])
 _KEYS = st.sampled_from(["surface", "kappa", "angle", "expr", "domain", "start", "steps",
-                         "run", "junk"])
+                         "run", "scaling", "batch", "junk"])
 _TEXT = st.one_of(st.text(max_size=30), st.lists(_PIECES, max_size=8).map("".join))
 
 
@@ -273,8 +276,9 @@ def test_separator_characters_of_issue_9(query, needle, check):
 
 
 def test_present_with_a_control_character_stays_off():
-    on, messages = presenter_from_query({"present": "1\x1f"})
-    assert on is False and any("U+001F is a control character" in m for m in messages)
+    page, messages = page_from_query({"present": "1\x1f"}, DEFAULT_SCENE, views=("overlay",),
+                                     panels=())
+    assert page.present is False and any("U+001F is a control character" in m for m in messages)
 
 
 # The policy for Unicode (docs/links.md): blanks and invisible characters around a value are
@@ -304,3 +308,13 @@ def test_unicode_in_a_number_is_refused_with_the_character_named(text, why):
     assert len(messages) == 1 and f"({why})" in messages[0], messages
     # never the raw character: control, format and separator characters are quoted visibly
     assert messages[0].isprintable()
+
+
+def test_an_unknown_page_word_lists_the_real_choices():
+    """``panel=`` (none) is allowed but is no choice to list; what is used is said in words."""
+    page, messages = page_from_query({"panel": "nope", "view": "grid"}, DEFAULT_SCENE,
+                                     views=("overlay", "multiples"), panels=("theory", "export"))
+    assert (page.panel, page.view) == (None, "overlay")
+    assert messages == [
+        "ignored view='grid': unknown view (choose one of overlay, multiples); used overlay",
+        "ignored panel='nope': unknown panel (choose one of theory, export); used none"]

@@ -21,7 +21,12 @@ from optimizers import OPTIMIZERS
 from optimizers.schedules import Schedule
 from scenes import DEFAULT_SCENE, MAX_RUNS, MAX_STEPS, RunSpec, Scene
 from scenes.dynamics import MAX_FAN, MAX_NOISE, MAX_SEED, Dynamics
-from scenes.links import presenter_from_query, scene_from_query, scene_to_query
+from scenes.links import (
+    NO_PAGE_VIEW,
+    page_from_query,
+    scene_from_query,
+    scene_to_query,
+)
 from scenes.model import in_range, plot_box
 from surfaces import FACTORIES
 
@@ -276,13 +281,41 @@ def test_surface_shows_its_surface_or_says_why(text):
 @example("\u0661")
 @example("TRUE\xa0")
 def test_present_shows_its_switch_or_says_why(text):
-    on, messages = presenter_from_query({"present": text})
+    on, messages = present_of({"present": text})
     assert all(m.isprintable() for m in messages)
     value = ref_switch(text) if len(text) <= LONGEST else None
     if value is not None:
         assert (on, messages) == (value, [])
     else:
         assert on is False and len(messages) == 1 and "present" in messages[0], messages
+
+
+PAGE_WORDS = {"view": ("overlay", "multiples"), "panel": ("theory", "phase_map", "export")}
+
+
+def present_of(link: dict) -> tuple[bool, list[str]]:
+    """Whether a link asks for presenter mode, as the page reads it, and what it said."""
+    page, messages = page_from_query(link, DEFAULT_SCENE, views=PAGE_WORDS["view"],
+                                     panels=PAGE_WORDS["panel"])
+    return page.present, messages
+
+
+@settings(max_examples=200)
+@given(st.sampled_from(sorted(PAGE_WORDS)),
+       hostile(st.sampled_from(["overlay", "multiples", "theory", "phase_map", ""])))
+@example("view", "multiples\x1f")
+@example("panel", "\ufeffphase_map")
+def test_a_page_key_shows_its_word_or_says_why(key, text):
+    page, messages = page_from_query({key: text}, DEFAULT_SCENE, views=PAGE_WORDS["view"],
+                                     panels=PAGE_WORDS["panel"])
+    assert all(m.isprintable() for m in messages), messages
+    choices = PAGE_WORDS[key] if key == "view" else ("", *PAGE_WORDS[key])
+    word = ref_word(text, choices) if len(text) <= LONGEST else None
+    if word is not None:
+        assert getattr(page, key) == (word or None) and messages == []
+    else:
+        assert getattr(page, key) == getattr(NO_PAGE_VIEW, key)
+        assert said_once(messages, key)
 
 
 # --- every field of a run -----------------------------------------------------------------------
@@ -354,6 +387,54 @@ def test_a_runs_names_show_themselves_or_say_why(optimizer, in_name, data):
         assert scene.runs == (RunSpec.make(name),) and len(messages) == 1, messages
     else:
         assert scene.runs == (RunSpec.make(name),)
+
+
+# --- the data's settings: the penguins' scaling (a word) and the mini-batch size -------------
+
+SCALINGS = ("raw", "centred", "standardised")
+ROWS = 342  # the penguins' rows: batch=342 is every row, full batch
+
+
+@settings(max_examples=200)
+@given(hostile(st.sampled_from(SCALINGS)))
+@example("standardised\x1f")
+@example("\ufeffcentred")
+@example("stand\u200bardised")
+@example("Raw")  # a word is one of its choices exactly
+def test_scaling_shows_its_word_or_says_why(text):
+    scene, messages = read({"surface": "penguins", "scaling": text})
+    word = ref_word(text, SCALINGS) if len(text) <= LONGEST else None
+    if word is not None:
+        assert (scene.choices, messages) == ((("scaling", word),), [])
+    else:
+        assert scene.choices == (("scaling", "raw"),)
+        assert said_once(messages, "scaling")
+
+
+@settings(max_examples=300)
+@given(NUMBERS)
+@example("16\x1f")
+@example("\u0661\u0666")
+@example("3.2e1")
+@example("342")
+@example("0")
+@example("343")
+def test_batch_shows_its_size_or_says_why(text):
+    scene, messages = read({"surface": "penguins", "batch": text})
+    value = ref_whole(text) if len(text) <= LONGEST else None
+    if value is not None and 1 <= value <= ROWS:
+        assert (scene.dynamics.batch_size, messages) == (None if value == ROWS else value, [])
+    else:
+        assert scene.dynamics.batch_size is None
+        assert said_once(messages, "batch")
+
+
+@settings(max_examples=100)
+@given(st.sampled_from(sorted(set(FACTORIES) - {"penguins"})), NUMBERS, NUMBERS)
+def test_a_surface_without_data_refuses_batch_and_scaling(surface, batch, scaling):
+    scene, messages = read({"surface": surface, "batch": batch, "scaling": scaling})
+    assert scene.dynamics.batch_size is None and scene.choices == ()
+    assert len(messages) == 2 and "batch" in messages[1] and "scaling" in messages[0], messages
 
 
 # --- the schedule and the annealing -------------------------------------------------------------
@@ -446,7 +527,7 @@ def test_a_key_with_blanks_around_is_that_key(key):
 # --- everything at once -------------------------------------------------------------------------
 
 KEYS = ["surface", "kappa", "angle", "expr", "domain", "start", "steps", "noise", "seed", "fan",
-        "schedule", "anneal", "present", "run"]
+        "schedule", "anneal", "present", "view", "panel", "preset", "run"]
 VALID = {
     "surface": st.sampled_from([*SURFACE_NAMES, "custom"]), "expr": st.just("x**2 + y**2"),
     "domain": st.just("-3,3,-2,2"), "start": st.just("-1,1"), "present": st.just("1"),
@@ -455,7 +536,9 @@ VALID = {
     "anneal": st.sampled_from(["on", "0.5,0.99,100"]),
     "run": st.sampled_from(["sgd:lr=0.1", "momentum:lr=0.1,mu=0.9",
                             "adam:lr=0.3,beta1=0.9,beta2=0.999,eps=1e-07,bias_correction=true",
-                            "rmsprop:lr=0.01,decay_rate=0.99,enabled=false"]),
+                            "rmsprop:lr=0.01,decay_rate=0.99,enabled=false",
+                            "nesterov:lr=0.1,color=5"]),
+    "view": st.just("multiples"), "panel": st.just("phase_map"), "preset": st.just("jitter"),
 }
 
 
@@ -471,7 +554,11 @@ VALID = {
 @example({"surface": "custom", "expr": "x**2\ud800", "domain": "\ud800"})
 @example({"\ud800": "1", "run": ["sgd\ud800"]})
 def test_any_link_gives_a_scene_and_messages_that_print(query):
-    read(query)
+    scene, _ = read(query)
+    page, messages = page_from_query(query, scene, views=PAGE_WORDS["view"],
+                                     panels=PAGE_WORDS["panel"])
+    assert isinstance(page.present, bool) and page.view in PAGE_WORDS["view"]
+    assert all(m.isprintable() for m in messages), messages
 
 
 @settings(max_examples=100)

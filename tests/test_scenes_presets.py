@@ -8,14 +8,14 @@ import pytest
 from optimizers import simulate
 from optimizers.schedules import Schedule
 from scenes import DEFAULT_SCENE, PRESETS, PRESETS_BY_KEY
-from scenes.measures import first_rebound, mark_gaps, step_lengths
 from scenes.model import inside, plot_box
 from surfaces import make_surface
+from tests.measures import first_rebound, mark_gaps, step_lengths
 
 
 def _runs(scene):
     """Every run of the scene, with the optimizer's state recorded."""
-    surface = make_surface(scene.surface, **dict(scene.params))
+    surface = make_surface(scene.surface, **dict(scene.params + scene.choices))
     return [simulate(surface, run.optimizer, scene.start, scene.steps, record_state=True,
                      **run.values) for run in scene.runs]
 
@@ -148,7 +148,7 @@ def test_rmsprop_at_a_constant_lr_rebounds_near_the_minimum():
     assert across[step + 10] < 2
     # What removes it: a decaying lr (1/t, or a step schedule) keeps the effective step
     # from growing; RMSProp then settles for good, still reaching the minimum.
-    surface = make_surface(scene.surface, **dict(scene.params))
+    surface = make_surface(scene.surface, **dict(scene.params + scene.choices))
     for schedule in (Schedule("inverse", k=0.01), Schedule("step", drop=0.5, every=100)):
         decayed = simulate(surface, "rmsprop", scene.start, scene.steps, schedule=schedule,
                            **scene.runs[1].values)
@@ -191,3 +191,63 @@ def test_saddle_sgd_lingers_adaptive_methods_escape():
     sgd, rmsprop, adam = _runs(PRESETS_BY_KEY["saddle"].scene)
     assert escape_step(sgd) is None  # still within 1 of the ridge after all its steps
     assert escape_step(rmsprop) < 30 and escape_step(adam) < 100
+
+
+# --- real data: the penguins ---------------------------------------------------------------------
+
+def _penguins(scaling):
+    return make_surface("penguins", scaling=scaling)
+
+
+def test_unscaled_features_make_a_ravine():
+    preset = PRESETS_BY_KEY["unscaled"]
+    surface = _penguins("raw")
+    data = surface.dataset
+    # its sentence states the data's condition number, and SGD's limit 2 / lambda_max
+    low, high = np.linalg.eigvalsh(data.hessian)
+    assert f"condition number {data.condition_number:,.0f}" in preset.look_for
+    assert f"limit {2 / high:.3f}" in preset.look_for and 0.15 < 2 / high
+    sgd, momentum, adam = _runs(preset.scene)
+    assert [r.optimizer.name for r in (sgd, momentum, adam)] == ["sgd", "momentum", "adam"]
+    # along and across the valley, measured from the least-squares fit
+    along, across = np.linalg.eigh(data.hessian)[1].T
+    minimum = np.array(data.solution)
+    for run in (sgd, momentum, adam):
+        rel = run.points - minimum
+        assert (np.abs(rel[:7] @ across) < 0.05).any()  # on the floor within 6 steps
+    progress = {r.optimizer.name: 1 - abs((r.points[-1] - minimum) @ along)
+                / abs((r.points[0] - minimum) @ along) for r in (sgd, momentum, adam)}
+    assert [round(100 * progress[k]) for k in ("sgd", "adam", "momentum")] == [30, 50, 91]
+    # the switch the sentence asks for: standardised, the same runs end at the fit
+    bowl = _penguins("standardised")
+    for run in preset.scene.runs:
+        end = simulate(bowl, run.optimizer, preset.scene.start, preset.scene.steps,
+                       **run.values).points[-1]
+        assert np.linalg.norm(end - bowl.dataset.solution) < 1e-3
+
+
+def test_small_batches_are_noisy_and_cheap():
+    preset = PRESETS_BY_KEY["small_batches"]
+    scene = preset.scene
+    surface = _penguins("standardised")
+    n, batch = surface.dataset.n, scene.dynamics.batch_size
+    (run,) = scene.runs
+    assert f"{batch} of the {n} penguins, {n / batch:.0f} times cheaper" in preset.look_for
+    seeds = np.array(scene.dynamics.seeds)
+    assert len(seeds) == 5
+    noisy = simulate(surface, "sgd", np.zeros((5, 2)), scene.steps, batch_size=batch,
+                     seed=seeds, **run.values)
+    full = simulate(surface, "sgd", scene.start, scene.steps, **run.values)
+    gap, full_gap = noisy.losses - surface.min_value, full.losses - surface.min_value
+    # cheap: as many steps as full batch to come within 0.05, a fraction of its rows
+    first = np.argmax(gap < 0.05, axis=0)
+    full_first = int(np.argmax(full_gap < 0.05))
+    assert full_first == 14 and full_first * n == 4788
+    assert (first.min(), first.max()) == (13, 15)
+    assert (first.min() * batch, first.max() * batch) == (104, 120)
+    # noisy: from step 100 on the seeds jitter about the fit, full batch has settled
+    tail = gap[100:]
+    assert round(tail.mean(), 4) == 0.0045
+    assert (tail.mean(axis=0) > 0.003).all() and abs(full_gap[100:]).max() < 1e-12
+    distance = np.linalg.norm(noisy.points[100:] - surface.dataset.solution, axis=2)
+    assert (distance.mean(axis=0) > 0.04).all() and distance.max() < 0.2

@@ -1,4 +1,5 @@
-"""What a path did, in numbers the page can mark: step lengths and loss rebounds.
+"""What a path did, in numbers the tests check the presets' claims with: step lengths and
+loss rebounds (``tests/test_scenes_presets.py``; the page draws the paths, not these).
 
 * :func:`step_lengths`: how far each step went, ``|x_{k+1} - x_k|``;
 * :func:`mark_gaps`: the distance between marks placed every ``every`` steps

@@ -8,8 +8,8 @@ import pytest
 from optimizers import simulate
 from scenes import PRESETS_BY_KEY, default_scene
 from scenes.compute import run_scene
-from scenes.measures import first_rebound, mark_gaps, step_lengths
 from surfaces import SURFACES
+from tests.measures import first_rebound, mark_gaps, step_lengths
 
 
 def test_step_lengths_and_mark_gaps_of_a_known_path():

@@ -1,0 +1,41 @@
+"""``bench.browser`` measures what it says in real Chromium: no timing is asserted, only
+that each figure was taken (a move the chart did not follow would time out)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench import browser as bench_browser
+
+
+@pytest.mark.browser
+def test_first_charts_and_slider_moves_are_measured_on_both_pages(chromium_path):
+    results = bench_browser.measure(runs=1, moves=2)
+    for name in ("page", "bare page"):
+        r = results[name]
+        assert r["first_visit"] > 0 and len(r["later_visits"]) == 1 and r["later_visit"] > 0
+        assert len(r["moves"]) == 2 and all(t > 0 for t in r["moves"]) and r["move"] > 0
+        # The tab's main thread worked on each move, JavaScript being part of that work.
+        assert all(busy >= script > 0 for busy, script in zip(r["busy"], r["script"],
+                                                               strict=True))
+
+
+@pytest.mark.browser
+def test_a_key_press_moves_the_lr_slider_and_the_chart_follows(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    from deploy.servers import CHROMIUM_ARGS
+
+    with bench_browser.served(bench_browser.BARE_PAGE) as [url], sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        try:
+            tab = bench_browser.open_tab(browser, url)
+            before = tab.evaluate("() => Array.from(document.querySelector("
+                                  "'.js-plotly-plot').data[0].y)")
+            bench_browser.slider_move(tab, "ArrowRight")
+            after = tab.evaluate("() => Array.from(document.querySelector("
+                                 "'.js-plotly-plot').data[0].y)")
+            value = tab.locator(bench_browser.SLIDER).first.get_attribute("aria-valuetext")
+        finally:
+            browser.close()
+    assert before == [1, 1.8, 1] and value == "2" and after == [1, 2, 1]  # the next lr choice
