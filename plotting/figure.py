@@ -90,7 +90,7 @@ def scene_figure(
         panel_chars = _multiples_title_chars(screen, panels, probe.font)
         titles = [_panel_title(run, panel_chars) for run in runs]
     # Dots along the paths where a panel holds few runs (plotting.marks).
-    marked = bool(runs) and (view == "multiples" or len(runs) <= MARKED_RUNS)
+    marked = 0 < len(runs) <= MARKED_RUNS
     steps = int(steps_at[-1])
     legend = [run.name for run in runs]
     if marked:

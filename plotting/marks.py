@@ -3,7 +3,7 @@
 A path alone does not show speed: AdaGrad's shrinking steps and Adam's too-long
 first steps look like any other curve in the last frame. Dots at fixed step
 intervals do: where a run slows down its dots crowd together, where it rushes
-they spread out (``scenes.measures.mark_gaps`` measures the same spacing). Each
+they spread out (``tests/measures.py`` measures the same spacing). Each
 path gets dots at every multiple of :func:`mark_every` (a round number giving at
 most :data:`MAX_MARKS` dots), white with a rim in the run's colour, on the path's
 own traces (marker sizes per point, 0 elsewhere), so they grow with the
@@ -11,9 +11,10 @@ animation; and arrowheads at steps ``1 .. FIRST_STEPS`` pointing the way it went
 (:func:`first_steps`), so that the first steps' lengths, which Adam's bias
 correction is about, show: three times as far apart without it.
 
-They help where few runs share a contour; with more they crowd the picture, so
-a contour panel shows them when it holds at most :data:`MARKED_RUNS` runs (a
-small multiple holds one). A legend entry says what the dots are.
+They help where few runs share a contour; with more they crowd the picture (and
+small multiples of many runs are too small for them), so a figure has them when
+it has at most :data:`MARKED_RUNS` runs, in either view. Legend entries say
+what the arrowheads and the dots are.
 """
 
 from __future__ import annotations

@@ -25,8 +25,8 @@ from plotting.contour import ContourScale, contour_pixels, picker_step
 from plotting.layout import Screen
 from plotting.marks import mark_every
 from plotting.runs import exit_point
-from scenes.measures import mark_gaps, step_lengths
 from surfaces import SURFACES
+from tests.measures import mark_gaps, step_lengths
 
 START = (-8.0, 1.5)
 BUDGET = 400_000
@@ -627,14 +627,17 @@ def test_adams_first_steps_are_arrowheads_three_times_as_far_apart_without_corre
         assert update["opacity"] == (1 if int(frame["name"]) > 0 else 0)
 
 
-def test_marks_only_where_a_panel_holds_few_runs(overlay, multiples):
+def test_marks_only_where_few_runs_share_the_figure(overlay, multiples):
     def marked(fig):
         return {t["xaxis"] for t in fig["data"] if t.get("name") == "first steps"}
 
-    assert marked(overlay) == set()  # six runs on one contour: no dots
-    assert not any(t.get("mode") == "lines+markers" for t in overlay["data"])
-    assert marked(multiples) == {"x"} | {f"x{p}" for p in range(2, 7)}
-    every = [t["name"] for t in multiples["data"] if t.get("legendrank") == 2000]
+    for fig in (overlay, multiples):  # six runs: no dots, no arrowheads
+        assert marked(fig) == set()
+        assert not any(t.get("mode") == "lines+markers" for t in fig["data"])
+        assert not any(t.get("legendrank") == 2000 for t in fig["data"])
+    _, fig = preset_figure("adam_bias", view="multiples")
+    assert marked(fig) == {"x", "x2"}  # each small multiple has its run's
+    every = [t["name"] for t in fig["data"] if t.get("legendrank") == 2000]
     assert every == ["first 3 steps", "every 10 steps"]
     assert [mark_every(s) for s in (3, 30, 150, 200, 300, 1000, 5000)] == [
         1, 1, 5, 10, 10, 50, 200]
