@@ -39,7 +39,14 @@ from plotting.contour import (
 )
 from plotting.fan import fan_layers, fan_stride, frames_per_block, loss_bands, seed_markers
 from plotting.layout import DEFAULT_SCREEN, Box, ChartGeometry, Screen, Style, text_width
-from plotting.loss import LossScale, divergence_marks, loss_curves, step_cursor
+from plotting.loss import (
+    LossScale,
+    divergence_marks,
+    log_ticks,
+    loss_curves,
+    rebound_note,
+    step_cursor,
+)
 from plotting.marks import MARKED_RUNS, first_steps, mark_sizes, mark_style, marks_legend
 from plotting.runs import RunTrace, exit_point
 
@@ -160,6 +167,10 @@ def scene_figure(
     layers.add(colorbar_trace(scale, ("x", "y")))
     names = [str(int(s)) for s in steps_at]
     layout = _layout(surface, view, geo, titles, scale, loss_scale, int(steps_at[-1]))
+    note = loss_scale and rebound_note(runs, loss_scale, loss_axes,
+                                       (geo.loss.width, geo.loss.height), 0.85 * style.font)
+    if note:  # the loss jumps back up near the minimum: the cue for decaying lr
+        layout["annotations"].append(note)
     width = min(IMAGE_MAX, max(IMAGE_MIN, IMAGE_STEP * round(geo.panels[0].width / IMAGE_STEP)))
     image = contour_image(grid, scale, CONTOUR_SCALE, width, ("x", "y"))
     layout["images"] = [{**image, "xref": _axes(p)[0], "yref": _axes(p)[1]}
@@ -310,8 +321,10 @@ def _loss_axes(n: int, steps: int, loss_scale: LossScale | None,
                paper: tuple[list[float], list[float]]) -> dict:
     """The loss panel's axes (number ``n``): step across, loss (log scale if known) up.
 
-    On a log axis only whole decades are labelled, as powers of ten: a bare
-    minor label such as "3" below 1 would read as 3, not 0.3.
+    On a log axis spanning two decades or more only whole decades are labelled, as
+    powers of ten; across less, 1, 2 and 5 times them too, each written out in full
+    (:func:`plotting.loss.log_ticks`): a bare minor label such as "3" below 1 would
+    read as 3, not 0.3.
     """
     x_domain, y_domain = paper
     axes = {f"xaxis{n}": {**AXIS_STYLE, "domain": x_domain, "anchor": f"y{n}",
@@ -325,8 +338,9 @@ def _loss_axes(n: int, steps: int, loss_scale: LossScale | None,
         if loss_scale.log:
             lo, hi = loss_scale.y_range
             span = hi - lo
-            if span < 1.5:  # less than two decades: label 2 and 5 too, written out
-                axis.update({"dtick": "D2", "minorloglabels": "complete"})
+            if span < 2:  # at most two decades: label 2 and 5 too, written out in full
+                tickvals, ticktext = log_ticks(lo, hi)
+                axis.update({"tickmode": "array", "tickvals": tickvals, "ticktext": ticktext})
             else:
                 axis.update({"dtick": 1 if span < 7 else 2 if span < 13 else 3,
                              "minorloglabels": "none"})

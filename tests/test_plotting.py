@@ -26,7 +26,7 @@ from plotting.layout import Screen
 from plotting.marks import mark_every
 from plotting.runs import exit_point
 from surfaces import SURFACES
-from tests.measures import mark_gaps, step_lengths
+from tests.measures import first_rebound, mark_gaps, step_lengths
 
 START = (-8.0, 1.5)
 BUDGET = 400_000
@@ -641,3 +641,68 @@ def test_marks_only_where_few_runs_share_the_figure(overlay, multiples):
     assert every == ["first 3 steps", "every 10 steps"]
     assert [mark_every(s) for s in (3, 30, 150, 200, 300, 1000, 5000)] == [
         1, 1, 5, 10, 10, 50, 200]
+
+
+# --- the rebound note ---
+
+def test_rmsprops_rebound_is_noted_on_the_loss_panel_where_it_happens(overlay):
+    runs, fig = preset_figure("rmsprop_fix")
+    (note,) = [a for a in fig["layout"]["annotations"] if a.get("name") == "rebound"]
+    assert note["text"].replace("<br>", " ") == "lr too large near the minimum: decay it"
+    assert (note["xref"], note["yref"]) == ("x2", "y2") and note["arrowcolor"] == runs[1].color
+    # At the top of RMSProp's first jump back: far below 1e-10 before it, about 0.06 at it.
+    step = note["x"]
+    assert 760 <= step <= 790 and first_rebound(runs[1].losses) <= step
+    assert runs[1].losses[step - 30:step - 10].max() < 1e-10
+    assert note["y"] == pytest.approx(math.log10(runs[1].losses[step]))  # log axis: log10
+    assert 1e-2 < runs[1].losses[step] < 1
+    # The text sits inside the panel, left of the jump (it is in the right half).
+    assert note["ax"] < 0 < note["ay"]
+    assert not [a for a in overlay["layout"]["annotations"] if a.get("name") == "rebound"]
+    _, adagrad = preset_figure("adagrad_decay")
+    assert not [a for a in adagrad["layout"]["annotations"] if a.get("name") == "rebound"]
+
+
+# --- the loss axis's labels ---
+
+def read_label(text: str) -> float:
+    """A tick label as a reader takes it: "0.5", "2", "10⁻⁵", "2×10⁻⁵"."""
+    digits = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
+    mantissa, _, power = text.rpartition("×") if "×" in text else ("", "", text)
+    if power.startswith("10") and power[2:] and power[2:].translate(digits) != power[2:]:
+        value = 10.0 ** int(power[2:].translate(digits))
+        return value * (float(mantissa) if mantissa else 1.0)
+    return float(text)
+
+
+@pytest.mark.parametrize("key", ["adagrad_decay", "rmsprop_fix", "noise_lr_decay", "saddle"])
+def test_log_loss_axes_say_each_value_unambiguously(key):
+    from scenes import PRESETS_BY_KEY
+
+    _, fig = preset_figure(key)
+    axis = fig["layout"]["yaxis2"]
+    if axis["type"] != "log":
+        assert PRESETS_BY_KEY[key].scene.surface == "saddle"  # no minimum: linear
+        return
+    lo, hi = axis["range"]
+    if hi - lo < 2:  # narrow: 1, 2 and 5 times the powers of ten, each written in full
+        assert axis["tickmode"] == "array" and len(axis["tickvals"]) >= 3
+        for value, text in zip(axis["tickvals"], axis["ticktext"], strict=True):
+            assert lo <= math.log10(value) <= hi
+            assert read_label(text) == pytest.approx(value)  # "0.5" for 0.5, never "5"
+        if key == "adagrad_decay":
+            assert axis["ticktext"] == ["0.2", "0.5", "1", "2"]
+    else:  # wide: whole decades only, as Plotly's powers of ten
+        assert axis["minorloglabels"] == "none" and axis["dtick"] in (1, 2, 3)
+        assert axis["exponentformat"] == "power"
+
+
+def test_narrow_log_ticks_read_as_their_values_at_any_place():
+    from plotting.loss import log_ticks
+
+    for lo in np.linspace(-12, 5, 35):
+        for span in (0.2, 0.5, 1.0, 1.4, 1.99):
+            values, texts = log_ticks(lo, lo + span)
+            assert len(values) >= 3 or span < 0.3
+            assert all(lo - 1e-9 <= math.log10(v) <= lo + span + 1e-9 for v in values)
+            assert [read_label(t) for t in texts] == pytest.approx(values)
