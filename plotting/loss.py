@@ -198,9 +198,10 @@ SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 def log_ticks(lo: float, hi: float) -> tuple[list[float], list[str]]:
     """Ticks for a log axis spanning ``10**lo`` to ``10**hi`` (less than two decades):
     1, 2 and 5 times the powers of ten in it (or every 1 to 9 times where that gives
-    fewer than three), each written out in full: ``0.2``, ``0.5``, ``1``, ``2`` when all
-    lie between 1e-3 and 1e4, else ``2×10⁻⁵``, ``10⁴``. A bare minor label such as "3" could read as 3
-    where it means 0.3; these cannot."""
+    fewer than three), each written out in full: ``0.2``, ``0.5``, ``1``, ``2`` when
+    all lie between 1e-3 and 1e4, else ``2×10⁻⁵``, ``10⁴``. A bare minor label such
+    as "3" could read as 3 where it means 0.3; these cannot."""
+
     def ticks(mantissas):
         return [m * 10.0**d for d in range(math.floor(lo) - 1, math.ceil(hi) + 1)
                 for m in mantissas if lo <= math.log10(m * 10.0**d) <= hi]
