@@ -33,6 +33,7 @@ import argparse
 import ctypes
 import json
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -143,6 +144,7 @@ class ProbedServer:
 
     def __exit__(self, *exc) -> None:
         stop(self.process)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def probe(self, trim: bool = False) -> dict:
         """The server's own record of its memory now (``trim``: then malloc_trim and RSS)."""

@@ -25,6 +25,7 @@ def test_allocations_are_grouped_by_package():
 
 def test_the_probe_in_a_real_server_reports_its_memory_and_what_malloc_trim_returns():
     with memory.ProbedServer(BARE_PAGE, trace=True) as server:
+        folder = server.folder
         first = server.probe()
         trimmed = server.probe(trim=True)
         metrics = server.metrics()
@@ -32,3 +33,4 @@ def test_the_probe_in_a_real_server_reports_its_memory_and_what_malloc_trim_retu
     assert "rss_after_trim" not in first and trimmed["rss_after_trim"] > 0
     assert "pandas" not in first["heavy_modules"]  # an idle Streamlit server has not imported it
     assert any(key.startswith("session_") for key in metrics)
+    assert not folder.exists()  # the probe's folder goes with the server
