@@ -96,6 +96,21 @@ function makePlayer(root, font) {
   return {bar, play, pause, step, slider, speed};
 }
 
+// Frames sent as changes (plotting.build.Layers.frames with ``delta``): each names the
+// frame before it as its ``baseframe`` and carries only the traces that changed. Each
+// frame resolved to every animated trace's update, for a jump to it.
+function resolve(frames) {
+  let state = new Map();
+  return frames.map((frame) => {
+    if (!frame.baseframe) state = new Map();
+    else state = new Map(state);
+    frame.traces.forEach((trace, j) => {
+      state.set(trace, {...(state.get(trace) || {}), ...frame.data[j]});
+    });
+    return {name: frame.name, traces: [...state.keys()], data: [...state.values()]};
+  });
+}
+
 export default async function ({ parentElement, data, setTriggerValue }) {
   const text = typeof data === "string" ? data : new TextDecoder().decode(data);
   const { figure, config, font } = JSON.parse(text);
@@ -114,6 +129,7 @@ export default async function ({ parentElement, data, setTriggerValue }) {
   const last = gd.__descent;
   gd.__descent = next;
   gd.__frames = frames;
+  gd.__resolved = resolve(frames);
   const same = last && last.layout === next.layout && last.traces.length === next.traces.length
     && gd._fullLayout && gd.data;
   if (same) {  // a run's settings moved: only its traces change
@@ -145,10 +161,10 @@ export default async function ({ parentElement, data, setTriggerValue }) {
   gd.__revision = (gd.__revision || 0) + 1;  // what the page shows changed (for tests)
 }
 
-// Show frame k: its update of every animated trace (unless ``drawn``: the traces show
-// it already), and the slider at its step.
+// Show frame k (unless ``drawn``: the traces show it already), and the slider at its
+// step: from frame k - 1 only what changed, from anywhere else every animated trace.
 async function show(gd, Plotly, k, drawn = false) {
-  const frame = gd.__frames[k];
+  const frame = gd.__at === k - 1 ? gd.__frames[k] : gd.__resolved[k];
   gd.__at = k;
   gd.__player.slider.value = String(k);
   gd.__player.step.textContent = frame ? `step ${frame.name}` : "";

@@ -13,13 +13,19 @@ path so far, so its size grows with the square of the number of steps. Here:
   current step. Opacity and data are what Plotly's ``redraw: false``
   transitions apply to scatter traces (``visible`` is not), so playback
   never redraws the contour.
-* Every frame sets every animated trace, so a frame fully determines the
-  picture and the slider can jump anywhere, backwards included.
+* Frames are sent as changes (:meth:`plotting.build.Layers.frames` with
+  ``delta``): the first frame sets every animated trace, each later one names
+  the frame before it as its ``baseframe`` and holds only the traces whose
+  update differs, so a block's toggle is sent once, in the frame that passes
+  it. Plotly resolves a frame by merging it onto its chain of base frames
+  (``computeFrame``), so every frame still fully determines the picture and
+  the slider can jump anywhere, backwards included
+  (:func:`plotting.build.resolve_frames` does the same in Python).
 
-A block toggle costs about 18 bytes of JSON in a frame, a tail point about
-11 (two float32 in base64), and a tail holds half a block on average;
-``block`` balances the two, so a frame holds O(sqrt(steps)) bytes per run
-and the whole animation O(steps).
+A tail point costs about 11 bytes of JSON (two float32 in base64), a toggle
+about 18 once, and each block is a trace that the browser handles at every
+frame (about 0.35 ms each in headless Chromium), so blocks are a few frame
+strides long (:func:`block_size`) and the whole animation is O(steps).
 """
 
 from __future__ import annotations
@@ -61,12 +67,14 @@ def run_frame_steps(runs: list[RunTrace], max_frames: int = MAX_FRAMES) -> np.nd
 
 
 def block_size(steps_at: np.ndarray) -> int:
-    """Steps per path block: a whole number of frame strides balancing toggles and tails.
+    """Steps per path block: a whole number of frame strides, balancing blocks and tails.
 
-    With ``n`` frames a stride ``s`` apart and blocks of ``m`` strides, a
-    frame spends about ``TOGGLE_BYTES * n / m`` on toggles and
-    ``TAIL_POINT_BYTES * m * s / 2`` on the tail, least for
-    ``m = sqrt(2 * TOGGLE_BYTES * n / (TAIL_POINT_BYTES * s))``.
+    With ``n`` frames a stride ``s`` apart and blocks of ``m`` strides, a run
+    has about ``n / m`` blocks (each a trace: ``TOGGLE_BYTES`` stands for its
+    cost in the browser and in the frames) and a tail of ``m * s / 2`` points
+    on average in each frame, balanced at
+    ``m = sqrt(2 * TOGGLE_BYTES * n / (TAIL_POINT_BYTES * s))``: 30 steps of 300,
+    10 blocks a run.
     """
     if len(steps_at) < 2:
         return 1
@@ -75,16 +83,21 @@ def block_size(steps_at: np.ndarray) -> int:
     return stride * max(1, round(m))
 
 
-def _coords(pts: np.ndarray, z: np.ndarray | None, lo: int, hi: int) -> dict:
-    """Steps ``lo`` to ``hi - 1`` as ``x`` and ``y`` (and ``z``, the height, if given)."""
+def _coords(pts: np.ndarray, z: np.ndarray | None, lo: int, hi: int,
+            sizes: np.ndarray | None = None) -> dict:
+    """Steps ``lo`` to ``hi - 1`` as ``x`` and ``y`` (and ``z``, the height, if given; and
+    the markers' sizes, if given)."""
     coords = {"x": typed(pts[lo:hi, 0]), "y": typed(pts[lo:hi, 1])}
     if z is not None:
         coords["z"] = typed(z[lo:hi])
+    if sizes is not None:
+        coords["marker"] = {"size": typed(sizes[lo:hi], np.uint8)}
     return coords
 
 
 def path_layers(run: RunTrace, block: int, steps_at: np.ndarray,
-                style: dict, z: np.ndarray | None = None) -> list[tuple[dict, list[dict]]]:
+                style: dict, z: np.ndarray | None = None,
+                sizes: np.ndarray | None = None) -> list[tuple[dict, list[dict]]]:
     """The traces that draw a run's path, each with its update for every frame.
 
     Blocks ``j = 0, 1, ...`` hold ``points[j * block : (j + 1) * block + 1]``
@@ -92,24 +105,37 @@ def path_layers(run: RunTrace, block: int, steps_at: np.ndarray,
     block up to the run's last finite point; the tail holds the rest up to
     the frame's step. ``style`` is merged into each trace (line, axes, ...;
     ``"type": "scatter3d"`` for a 3D path, whose height per step is ``z``).
+    ``sizes`` (a marker size per step, 0 for none) draws dots on the path
+    (:mod:`plotting.marks`), in ``style["marker"]``.
     """
     last = run.last
     shown_end = np.minimum(steps_at, last)  # a diverged run stops at its last point
     pts = run.points
+    mode = "lines" if sizes is None else "lines+markers"
     layers = []
     for j in range(max(0, last) // block):
         lo, hi = j * block, (j + 1) * block
-        trace = {"type": "scatter", "mode": "lines", **_coords(pts, z, lo, hi + 1),
-                 "hoverinfo": "skip", "showlegend": False, **style}
+        trace = {"type": "scatter", "mode": mode, "hoverinfo": "skip", "showlegend": False,
+                 **style}
+        trace = _with(trace, _coords(pts, z, lo, hi + 1, sizes))
         layers.append((trace, [SHOWN if hi <= e else HIDDEN for e in shown_end]))
-    tail = {"type": "scatter", "mode": "lines", "hoverinfo": "skip", "showlegend": False,
+    tail = {"type": "scatter", "mode": mode, "hoverinfo": "skip", "showlegend": False,
             **style}
     updates = []
     for e in shown_end:
         start = (e // block) * block if e >= 0 else 0
-        updates.append(_coords(pts, z, start, e + 1))
+        updates.append(_coords(pts, z, start, e + 1, sizes))
     layers.append((tail, updates))
     return layers
+
+
+def _with(trace: dict, update: dict) -> dict:
+    """``trace`` with ``update`` merged in, nested attributes (``marker``) key by key."""
+    out = dict(trace)
+    for key, value in update.items():
+        both = isinstance(value, dict) and isinstance(out.get(key), dict) and "dtype" not in value
+        out[key] = {**out[key], **value} if both else value
+    return out
 
 
 def positions(runs: list[RunTrace], steps_at: np.ndarray,

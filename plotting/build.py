@@ -57,13 +57,53 @@ class Layers:
     def add(self, trace: dict, updates: list[dict] | None = None) -> None:
         if updates is not None:
             self.animated.append((len(self.data), updates))
-            trace = {**trace, **updates[self.initial]}
+            trace = dict(trace)
+            for key, value in updates[self.initial].items():  # nested ones key by key
+                nested = isinstance(value, dict) and "dtype" not in value
+                trace[key] = {**trace.get(key, {}), **value} if nested else value
         self.data.append(trace)
 
-    def frames(self, names: list[str]) -> list[dict]:
+    def frames(self, names: list[str], *, delta: bool = False) -> list[dict]:
+        """One frame per name, each setting every animated trace; or with ``delta``, the
+        first so and each later one only what changed since the frame before it, which
+        it names as its ``baseframe`` (see :func:`resolve_frames`)."""
         indices = [i for i, _ in self.animated]
-        return [{"name": name, "traces": indices, "data": [u[k] for _, u in self.animated]}
-                for k, name in enumerate(names)]
+        frames, before = [], None
+        for k, name in enumerate(names):
+            now = [u[k] for _, u in self.animated]
+            if not delta or before is None:
+                frames.append({"name": name, "traces": indices, "data": now})
+            else:
+                changed = [j for j, (a, b) in enumerate(zip(now, before, strict=True)) if a != b]
+                frames.append({"name": name, "baseframe": names[k - 1],
+                               "traces": [indices[j] for j in changed],
+                               "data": [now[j] for j in changed]})
+            before = now
+        return frames
+
+
+def resolve_frames(frames: Sequence[dict]) -> list[dict]:
+    """Each frame as the browser applies it: what its chain of ``baseframe`` s sets.
+
+    Plotly's ``computeFrame`` merges a frame onto its base frame, and that onto its
+    own, ..., trace by trace (a later frame's attributes win). A frame of
+    :meth:`Layers.frames` with ``delta`` sets, for each animated trace, the same
+    attributes in every frame, so the merge is the latest update of each trace.
+    Returns frames with ``name``, ``traces`` (in the order first set) and ``data``.
+    """
+    by_name = {f["name"]: f for f in frames}
+    out = []
+    for frame in frames:
+        chain, seen = [frame], {frame["name"]}
+        while chain[-1].get("baseframe") in by_name and chain[-1]["baseframe"] not in seen:
+            chain.append(by_name[chain[-1]["baseframe"]])
+            seen.add(chain[-1]["name"])
+        merged: dict[int, dict] = {}
+        for part in reversed(chain):
+            for index, update in zip(part["traces"], part["data"], strict=True):
+                merged[index] = {**merged.get(index, {}), **update}
+        out.append({"name": frame["name"], "traces": list(merged), "data": list(merged.values())})
+    return out
 
 
 class BuiltFigure(go.Figure):

@@ -311,14 +311,16 @@ def minima_trace(surface: Surface, axes: tuple[str, str], size: float) -> dict:
     }
 
 
-def picker_step(domain: tuple[tuple[float, float], tuple[float, float]]) -> float:
-    """The start picker's spacing: the largest power of two at most 1/24 of the longer side.
+def picker_step(domain: tuple[tuple[float, float], tuple[float, float]],
+                points: int = PICKER_POINTS) -> float:
+    """The start picker's spacing: the largest power of two at most 1/``points`` (24) of
+    the longer side.
 
     A power of two keeps the grid values exact in float32 and short in
     decimal (``-7.5``, ``0.125``), so a click reports the number the hover shows.
     """
     (x0, x1), (y0, y1) = domain
-    return 2.0 ** math.floor(math.log2(max(x1 - x0, y1 - y0) / PICKER_POINTS))
+    return 2.0 ** math.floor(math.log2(max(x1 - x0, y1 - y0) / points))
 
 
 def picker_axis(lo: float, hi: float, step: float) -> np.ndarray:
@@ -326,14 +328,16 @@ def picker_axis(lo: float, hi: float, step: float) -> np.ndarray:
     return np.arange(math.ceil(lo / step), math.floor(hi / step) + 1) * step
 
 
-def picker_trace(surface: Surface, axes: tuple[str, str], size: float) -> dict:
-    """The transparent clickable grid named ``"start picker"``.
+def picker_trace(surface: Surface, axes: tuple[str, str], size: float,
+                 points: int = PICKER_POINTS) -> dict:
+    """The transparent clickable grid named ``"start picker"``, about ``points`` along the
+    domain's longer side (see :func:`picker_step`).
 
     The page reads a click through Streamlit's selection (``curve_number``,
     ``x``, ``y``) and starts the runs there.
     """
     (x0, x1), (y0, y1) = surface.domain
-    step = picker_step(surface.domain)
+    step = picker_step(surface.domain, points)
     gx, gy = np.meshgrid(picker_axis(x0, x1, step), picker_axis(y0, y1, step))
     return {
         "type": "scatter",

@@ -4,7 +4,8 @@ The figure is laid out for the screen it is drawn on (:mod:`plotting.layout`:
 side by side on a laptop or projector, stacked on a phone) and assembled as
 plain dicts with :func:`plotting.build.build_figure`. The filled contour lies
 under each panel as a layout image (see :mod:`plotting.contour`). Trace order,
-bottom to top: start picker, fans, path blocks and tails, divergence marks,
+bottom to top: start picker, fans (growing, :mod:`plotting.fan`) and the seeds'
+markers, path blocks and tails, divergence marks,
 current-position markers, then the minima (an open star, so that the markers
 of runs that arrived do not hide it) per panel; then the loss panel; last, the
 contour's colour-bar carrier.
@@ -27,6 +28,7 @@ from plotting.animation import (
 from plotting.build import AXIS_STYLE, FONT_FAMILY, BuiltFigure, Layers, build_figure
 from plotting.colors import CONTOUR_SCALE
 from plotting.contour import (
+    PICKER_POINTS,
     ContourScale,
     Grid,
     coloraxis,
@@ -35,9 +37,17 @@ from plotting.contour import (
     minima_trace,
     picker_trace,
 )
-from plotting.fan import fan_stride, fan_trace, loss_bands
+from plotting.fan import fan_layers, fan_stride, frames_per_block, loss_bands, seed_markers
 from plotting.layout import DEFAULT_SCREEN, Box, ChartGeometry, Screen, Style, text_width
-from plotting.loss import LossScale, divergence_marks, loss_curves, step_cursor
+from plotting.loss import (
+    LossScale,
+    divergence_marks,
+    log_ticks,
+    loss_curves,
+    rebound_note,
+    step_cursor,
+)
+from plotting.marks import MARKED_RUNS, first_steps, mark_sizes, mark_style, marks_legend
 from plotting.runs import RunTrace, exit_point
 
 VIEWS = ("overlay", "multiples")
@@ -90,8 +100,14 @@ def scene_figure(
     if view == "multiples":
         panel_chars = _multiples_title_chars(screen, panels, probe.font)
         titles = [_panel_title(run, panel_chars) for run in runs]
+    # Dots along the paths where a panel holds few runs (plotting.marks).
+    marked = 0 < len(runs) <= MARKED_RUNS
+    steps = int(steps_at[-1])
+    legend = [run.name for run in runs]
+    if marked:
+        legend += [entry["name"] for entry in marks_legend(steps, 1)]
     geo = ChartGeometry.of(screen, aspect=(y1 - y0) / (x1 - x0), panels=panels,
-                           legend=[run.name for run in runs],
+                           legend=legend,
                            title_lines=max(map(len, titles), default=0),
                            controls=plotly_controls)
     style = geo.style
@@ -99,22 +115,37 @@ def scene_figure(
     loss_axes = (f"x{panels + 1}", f"y{panels + 1}")
     block = block_size(steps_at)
     stride = fan_stride(runs)
+    per_block = frames_per_block(steps_at, runs)
 
     for p in range(panels):
         axes = _axes(p)
         shown = runs if view == "overlay" else runs[p:p + 1]
         first = 0 if view == "overlay" else p
         if start_picker:
-            layers.add(picker_trace(surface, axes, size=style.marker + 3))
-        for i, run in enumerate(shown, start=first):
-            fan = fan_trace(run, i, axes, style.line, stride)  # static, under every path
-            if fan:
-                layers.add(fan)
+            # a small multiple is about a third as wide: half as many points across
+            layers.add(picker_trace(surface, axes, size=style.marker + 3,
+                                    points=PICKER_POINTS if panels == 1 else PICKER_POINTS // 2))
+        for i, run in enumerate(shown, start=first):  # under every path
+            for trace, updates in fan_layers(run, i, axes, style.line, stride, steps_at,
+                                             per_block):
+                layers.add(trace, updates)
+        seeds = seed_markers(shown, steps_at, axes, style.marker * 0.5)
+        if seeds:
+            layers.add(*seeds)
         for i, run in enumerate(shown, start=first):
             line = {"line": {"color": run.color, "width": style.line},
                     "legendgroup": f"run{i}", "xaxis": axes[0], "yaxis": axes[1]}
-            for trace, updates in path_layers(run, block, steps_at, line):
+            sizes = None
+            if marked:
+                line["marker"] = mark_style(run.color, style.marker * 0.6)
+                sizes = mark_sizes(steps, style.marker * 0.6)
+            for trace, updates in path_layers(run, block, steps_at, line, sizes=sizes):
                 layers.add(trace, updates)
+        for i, run in enumerate(shown, start=first):
+            arrows = marked and first_steps(run.points, run.last, run.color, style.marker * 1.3,
+                                            steps_at, axes, f"run{i}")
+            if arrows:
+                layers.add(*arrows)
         for i, run in enumerate(shown, start=first):
             if run.diverged_at is not None and run.last >= 0:
                 layers.add(*_diverged_mark(run, i, surface.domain, steps_at, axes, style))
@@ -135,9 +166,16 @@ def scene_figure(
                                           style.marker - 2):
             layers.add(trace, updates)
 
+    if marked:
+        for entry in marks_legend(steps, style.marker * 0.6):
+            layers.add(entry)
     layers.add(colorbar_trace(scale, ("x", "y")))
     names = [str(int(s)) for s in steps_at]
     layout = _layout(surface, view, geo, titles, scale, loss_scale, int(steps_at[-1]))
+    note = loss_scale and rebound_note(runs, loss_scale, loss_axes,
+                                       (geo.loss.width, geo.loss.height), 0.85 * style.font)
+    if note:  # the loss jumps back up near the minimum: the cue for decaying lr
+        layout["annotations"].append(note)
     width = min(IMAGE_MAX, max(IMAGE_MIN, IMAGE_STEP * round(geo.panels[0].width / IMAGE_STEP)))
     image = contour_image(grid, scale, CONTOUR_SCALE, width, ("x", "y"))
     layout["images"] = [{**image, "xref": _axes(p)[0], "yref": _axes(p)[1]}
@@ -147,7 +185,7 @@ def scene_figure(
         layout["updatemenus"], layout["sliders"] = controls(
             names, steps_at, active=layers.initial, font_size=style.font,
             y=-geo.paper_y(geo.buttons_y), slider_y=slider_y, slider_x=geo.slider_x)
-    return build_figure(layers.data, layout, layers.frames(names))
+    return build_figure(layers.data, layout, layers.frames(names, delta=True))
 
 
 def _axes(p: int) -> tuple[str, str]:
@@ -289,8 +327,10 @@ def _loss_axes(n: int, steps: int, loss_scale: LossScale | None,
                paper: tuple[list[float], list[float]]) -> dict:
     """The loss panel's axes (number ``n``): step across, loss (log scale if known) up.
 
-    On a log axis only whole decades are labelled, as powers of ten: a bare
-    minor label such as "3" below 1 would read as 3, not 0.3.
+    On a log axis spanning two decades or more only whole decades are labelled, as
+    powers of ten; across less, 1, 2 and 5 times them too, each written out in full
+    (:func:`plotting.loss.log_ticks`): a bare minor label such as "3" below 1 would
+    read as 3, not 0.3.
     """
     x_domain, y_domain = paper
     axes = {f"xaxis{n}": {**AXIS_STYLE, "domain": x_domain, "anchor": f"y{n}",
@@ -304,8 +344,9 @@ def _loss_axes(n: int, steps: int, loss_scale: LossScale | None,
         if loss_scale.log:
             lo, hi = loss_scale.y_range
             span = hi - lo
-            if span < 1.5:  # less than two decades: label 2 and 5 too, written out
-                axis.update({"dtick": "D2", "minorloglabels": "complete"})
+            if span < 2:  # at most two decades: label 2 and 5 too, written out in full
+                tickvals, ticktext = log_ticks(lo, hi)
+                axis.update({"tickmode": "array", "tickvals": tickvals, "ticktext": ticktext})
             else:
                 axis.update({"dtick": 1 if span < 7 else 2 if span < 13 else 3,
                              "minorloglabels": "none"})

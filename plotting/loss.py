@@ -10,6 +10,12 @@ Without one (the saddle) it plots the loss itself, linearly.
 
 The curves are static; frames move one marker per run and a vertical line
 to the current step.
+
+A run whose loss had settled far down and then jumps back into view
+(:func:`first_rebound`: RMSProp at a constant lr near a minimum, its cache
+leaked away so that ``lr / sqrt(cache)`` passed the steep direction's limit)
+gets a note on the panel, its arrow at the jump (:func:`rebound_note`): the
+lecture's cue for decaying lr.
 """
 
 from __future__ import annotations
@@ -23,6 +29,10 @@ from plotting.encode import typed
 from plotting.runs import RunTrace
 
 FLOOR_DECADES = 12
+REBOUND_FACTOR = 1e3
+REBOUND_VISIBLE = 1e-3
+REBOUND_WINDOW = 20
+REBOUND_TEXT = "lr too large<br>near the minimum:<br>decay it"
 
 
 @dataclass(frozen=True)
@@ -117,3 +127,98 @@ def step_cursor(runs: list[RunTrace], scale: LossScale, steps_at: np.ndarray,
     marker_updates = [{"x": [int(s)] * len(runs), "y": typed(values[k])}
                       for k, s in enumerate(steps_at)]
     return [(line, line_updates), (markers, marker_updates)]
+
+
+def first_rebound(losses: np.ndarray, min_value: float | None = 0.0, *,
+                  factor: float = REBOUND_FACTOR, visible: float = REBOUND_VISIBLE,
+                  window: int = REBOUND_WINDOW) -> int | None:
+    """The first step at which a settled loss climbs back into view, or None.
+
+    Measured by ``gap = loss - min_value`` against the start's ``gap[0]``: the
+    run has *settled* once its gap stayed below ``visible / factor * gap[0]``
+    for ``window`` steps in a row; a rebound is the first step after that
+    whose gap is back above ``visible * gap[0]``, ``factor`` times higher. A
+    momentum run that passes through the minimum at speed, or a noisy run
+    jittering at its floor, never settles that long and has none; neither has
+    a surface without a minimum (``min_value`` None).
+
+    RMSProp at a constant lr shows one near a minimum: as the gradient dies away
+    its cache leaks away with it, ``lr / sqrt(cache)`` grows past the stability
+    limit of the steep direction, and the run is thrown back out.
+    """
+    if min_value is None:
+        return None
+    gap = np.asarray(losses, dtype=float) - min_value
+    if not np.isfinite(gap).all():
+        gap = gap[: int(np.argmax(~np.isfinite(gap)))]  # the part before the run stopped
+    if gap.size == 0 or gap[0] <= 0:
+        return None
+    high = visible * gap[0]
+    low = high / factor
+    # The length of the stretch below ``low`` that ends at each step.
+    below = gap < low
+    stretch = np.zeros(gap.size, dtype=int)
+    for k in np.flatnonzero(below):
+        stretch[k] = stretch[k - 1] + 1 if k else 1
+    settled = np.maximum.accumulate(stretch) >= window
+    hits = np.flatnonzero(settled[:-1] & (gap[1:] > high))
+    return int(hits[0]) + 1 if hits.size else None
+
+
+def rebound_note(runs: list[RunTrace], scale: LossScale, axes: tuple[str, str],
+                 size: tuple[float, float], font: float) -> dict | None:
+    """An annotation at the first run's rebound (:func:`first_rebound`), or None.
+
+    Its arrow, in the run's colour, points at the top of the jump; the
+    text sits a third of the panel (``size``: its width and height in pixels)
+    below the jump and towards the panel's middle, so it stays inside the panel.
+    """
+    for run in runs:
+        step = first_rebound(run.losses, scale.min_value if scale.log else None)
+        if step is None:
+            continue
+        peak = step + int(np.nanargmax(run.losses[step:step + REBOUND_WINDOW]))  # the jump's top
+        value = float(scale.values(run.losses[peak]))
+        width, height = size
+        toward = -1 if step > run.steps / 2 else 1
+        return {
+            "text": REBOUND_TEXT, "name": "rebound",
+            "x": peak, "y": math.log10(value), "xref": axes[0], "yref": axes[1],
+            "showarrow": True, "arrowhead": 2, "arrowwidth": 1.5, "arrowcolor": run.color,
+            "ax": toward * 0.3 * width, "ay": 0.3 * height,
+            "font": {"size": font}, "bgcolor": "rgba(255, 255, 255, 0.85)",
+            "borderpad": 2, "align": "center",
+        }
+    return None
+
+
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def log_ticks(lo: float, hi: float) -> tuple[list[float], list[str]]:
+    """Ticks for a log axis spanning ``10**lo`` to ``10**hi`` (less than two decades):
+    1, 2 and 5 times the powers of ten in it (or every 1 to 9 times where that gives
+    fewer than three), each written out in full: ``0.2``, ``0.5``, ``1``, ``2`` when
+    all lie between 1e-3 and 1e4, else ``2×10⁻⁵``, ``10⁴``. A bare minor label such
+    as "3" could read as 3 where it means 0.3; these cannot."""
+
+    def ticks(mantissas):
+        return [m * 10.0**d for d in range(math.floor(lo) - 1, math.ceil(hi) + 1)
+                for m in mantissas if lo <= math.log10(m * 10.0**d) <= hi]
+
+    values = ticks((1, 2, 5))
+    if len(values) < 3:
+        values = ticks(range(1, 10))
+    values = [float(f"{v:.6g}") for v in values]
+    plain = all(1e-3 <= v < 1e4 for v in values)  # one way of writing on one axis
+    return values, [_written(v, plain) for v in values]
+
+
+def _written(value: float, plain: bool) -> str:
+    """A tick value in full: ``0.05``, ``20`` (``plain``), or ``5×10⁻⁶``, ``10⁴``."""
+    if plain:
+        return f"{value:g}"
+    exponent = math.floor(math.log10(value) + 1e-9)
+    mantissa = round(value / 10.0**exponent)
+    power = f"10{str(exponent).translate(SUPERSCRIPT)}"
+    return power if mantissa == 1 else f"{mantissa}×{power}"

@@ -63,7 +63,7 @@ def paths(fig: dict) -> dict[str, set[str]]:
     """Legend group -> colours of the path lines drawn on the contour (axis x)."""
     groups: dict[str, set[str]] = {}
     for trace in fig["data"]:
-        if trace.get("mode") == "lines" and trace.get("xaxis", "x") == "x" \
+        if trace.get("mode", "").startswith("lines") and trace.get("xaxis", "x") == "x" \
                 and trace.get("legendgroup"):
             groups.setdefault(trace["legendgroup"], set()).add(trace["line"]["color"])
     return groups

@@ -30,7 +30,9 @@ def rerun(at: AppTest) -> AppTest:
 
 
 def fan_names(at: AppTest) -> list[str]:
-    return [t["name"] for t in figure(at)["data"] if t.get("name", "").endswith("more seeds")]
+    """The fans' names, one per run with a fan (each fan is drawn in several blocks)."""
+    return list(dict.fromkeys(t["name"] for t in figure(at)["data"]
+                              if t.get("name", "").endswith("more seeds")))
 
 
 def url_dynamics(at: AppTest) -> Dynamics:
@@ -186,16 +188,19 @@ def test_the_url_round_trips_what_the_widgets_show():
 GRAPH = "document.querySelector('.js-plotly-plot')"
 FANS_DRAWN = f"""() => {{
     const gd = {GRAPH};
-    return gd._fullData.filter(t => (t.name || '').endsWith('more seeds')).map(t => {{
+    const drawn = {{}};  // per run: its fan blocks drawn (shown, with a line)
+    gd._fullData.filter(t => (t.name || '').endsWith('more seeds')).forEach(t => {{
         const g = gd.querySelector('.scatterlayer .trace' + t.uid);
-        return g ? [...g.querySelectorAll('path.js-line')]
-            .filter(p => (p.getAttribute('d') || '').length > 10).length : 0;
+        const shown = g && Number(getComputedStyle(g).opacity) > 0 && [...g.querySelectorAll(
+            'path.js-line')].some(p => (p.getAttribute('d') || '').length > 10);
+        drawn[t.legendgroup] = (drawn[t.legendgroup] || 0) + (shown ? 1 : 0);
     }});
+    return Object.values(drawn);
 }}"""
 
 
 @pytest.mark.browser
-def test_a_noisy_link_draws_its_fans_in_chromium_and_they_stay_while_playing(page, app_url):
+def test_a_noisy_link_draws_its_fans_in_chromium_and_they_grow_while_playing(page, app_url):
     page.goto(f"{app_url}/?{EXAMPLE}")
     page.wait_for_function(f"{GRAPH} && {GRAPH}._fullData && {GRAPH}._fullData.length > 0",
                            timeout=30_000)
@@ -204,7 +209,13 @@ def test_a_noisy_link_draws_its_fans_in_chromium_and_they_stay_while_playing(pag
     assert "noise=0.5" in page.url and "fan=5" in page.url  # the scene stays in the URL
     drawn = page.evaluate(FANS_DRAWN)
     assert len(drawn) == 6 and all(lines >= 1 for lines in drawn)
-    page.locator(".descent-player button[name=play]").click()
+    page.locator(".descent-player button[name=play]").click()  # from the start
     page.wait_for_timeout(1200)
-    assert page.evaluate(FANS_DRAWN) == drawn
+    playing = page.evaluate(FANS_DRAWN)
+    assert len(playing) == 6 and all(a < b for a, b in zip(playing, drawn, strict=True))
+    page.wait_for_function("() => { const s = document.querySelector("
+                           "'.descent-player input[type=range]');"
+                           " return s.value === s.max; }", timeout=30_000)
+    page.wait_for_timeout(300)
+    assert page.evaluate(FANS_DRAWN) == drawn  # all grown back by the last frame
     assert page.problems == []

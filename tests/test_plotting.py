@@ -19,11 +19,14 @@ from bench.figure import lecture_scene
 from optimizers import simulate
 from plotting import PALETTE, RunTrace, run_traces, scene_figure
 from plotting.animation import MAX_FRAMES, frame_steps
+from plotting.build import Layers, resolve_frames
 from plotting.colors import CONTOUR_SCALE
 from plotting.contour import ContourScale, contour_pixels, picker_step
 from plotting.layout import Screen
+from plotting.marks import mark_every
 from plotting.runs import exit_point
 from surfaces import SURFACES
+from tests.measures import first_rebound, mark_gaps, step_lengths
 
 START = (-8.0, 1.5)
 BUDGET = 400_000
@@ -71,18 +74,24 @@ def png_pixels(uri: str) -> np.ndarray:
     return palette[rows[:, 1:]]
 
 
+def frames_of(fig: dict) -> list[dict]:
+    """The figure's frames as the browser applies them (each one's chain of base frames
+    merged: :func:`plotting.build.resolve_frames`)."""
+    return resolve_frames(fig["frames"])
+
+
 def run_layers(fig: dict, group: str, xaxis: str = "x") -> list[int]:
     """Indices of the traces drawing one run's path on one contour panel, in order."""
     return [i for i, t in enumerate(fig["data"])
-            if t.get("legendgroup") == group and t.get("mode") == "lines"
+            if t.get("legendgroup") == group and t.get("mode", "").startswith("lines")
             and t.get("xaxis") == xaxis]
 
 
 def shown_path(fig: dict, indices: list[int], frame: dict) -> np.ndarray:
     """The path a frame shows: the blocks it makes opaque, in order, then its tail.
 
-    Only what the frame itself says counts, so this is what the browser shows
-    after jumping to the frame from anywhere.
+    Only what the frame (resolved through its base frames) says counts, so this is
+    what the browser shows after jumping to the frame from anywhere.
     """
     update = dict(zip(frame["traces"], frame["data"], strict=True))
     assert all(i in update for i in indices), "a frame must set every path trace"
@@ -115,7 +124,7 @@ def test_contour_is_one_image_per_panel_and_in_no_frame(overlay, multiples):
             ("x", "y")] + [(f"x{p}", f"y{p}") for p in range(2, panels + 1)]
         assert not any("contour" == t["type"] for t in fig["data"])
         for frame in fig["frames"]:
-            assert set(frame) == {"name", "data", "traces"}  # no layout: images stay put
+            assert set(frame) <= {"name", "data", "traces", "baseframe"}  # no layout
 
 
 def test_contour_image_covers_the_domain_and_shows_the_log_bands_of_f(overlay):
@@ -191,19 +200,21 @@ def test_level_lines_sit_where_a_level_is_crossed():
 
 def test_chunks_of_each_run_add_up_to_its_points_in_order(lecture, overlay):
     _, runs = lecture
-    last = overlay["frames"][-1]
+    last = frames_of(overlay)[-1]
     for i, run in enumerate(runs):
         path = shown_path(overlay, run_layers(overlay, f"run{i}"), last)
         np.testing.assert_allclose(path, run.points.astype(np.float32), rtol=0)
 
 
 def test_every_frame_alone_shows_the_path_up_to_its_step(lecture, overlay):
-    """Frames are self-contained, so scrubbing backwards shows the right state."""
+    """Each frame, resolved through its base frames, sets every animated trace, so
+    scrubbing backwards shows the right state."""
     _, runs = lecture
-    steps = [int(f["name"]) for f in overlay["frames"]]
-    traces = overlay["frames"][0]["traces"]
-    for frame, step in zip(overlay["frames"], steps, strict=True):
-        assert frame["traces"] == traces
+    frames = frames_of(overlay)
+    steps = [int(f["name"]) for f in frames]
+    traces = sorted(frames[0]["traces"])
+    for frame, step in zip(frames, steps, strict=True):
+        assert sorted(frame["traces"]) == traces
         for i, run in enumerate(runs):
             path = shown_path(overlay, run_layers(overlay, f"run{i}"), frame)
             np.testing.assert_array_equal(path, run.points[:step + 1].astype(np.float32))
@@ -215,7 +226,7 @@ def test_markers_in_each_frame_sit_at_each_run_position_at_its_step(lecture, ove
     (loss_marker,) = [i for i, t in enumerate(overlay["data"]) if t.get("name") == "loss now"]
     (cursor,) = [i for i, t in enumerate(overlay["data"]) if t.get("name") == "current step"]
     assert overlay["data"][marker]["marker"]["color"] == list(PALETTE[:6])
-    for frame in overlay["frames"]:
+    for frame in frames_of(overlay):
         step = int(frame["name"])
         update = dict(zip(frame["traces"], frame["data"], strict=True))
         xy = np.c_[values(update[marker]["x"]), values(update[marker]["y"])]
@@ -266,7 +277,7 @@ def test_any_frame_shows_exactly_the_finite_path_so_far(steps, max_frames, diver
     at = frame_steps(steps, max_frames)
     assert [f["name"] for f in fig["frames"]] == [str(s) for s in at]
     k = data.draw(st.integers(0, len(at) - 1))
-    shown = shown_path(fig, run_layers(fig, "run0"), fig["frames"][k])
+    shown = shown_path(fig, run_layers(fig, "run0"), frames_of(fig)[k])
     end = at[k] if diverged is None else min(at[k], diverged - 1)
     np.testing.assert_array_equal(shown, points[:end + 1].astype(np.float32))
 
@@ -277,6 +288,47 @@ def test_frame_steps_are_capped_and_end_at_the_last_step():
     at = frame_steps(1000, 60)
     assert at[0] == 0 and at[-1] == 1000 and len(at) <= 60
     assert set(np.diff(at)[:-1]) == {17}
+
+
+def test_each_frame_after_the_first_sends_only_what_changed(overlay):
+    """Frame ``k`` names frame ``k - 1`` as its base frame and holds the traces whose update
+    differs from it: a block of a path once, when the step passes it, and not again."""
+    frames = overlay["frames"]
+    assert "baseframe" not in frames[0]
+    animated = set(frames[0]["traces"])
+    drawn = frames_of(overlay)
+    for before, frame, now, earlier in zip(frames, frames[1:], drawn[1:], drawn, strict=False):
+        assert frame["baseframe"] == before["name"]
+        assert set(frame["traces"]) <= animated
+        was, is_ = (dict(zip(f["traces"], f["data"], strict=True)) for f in (earlier, now))
+        assert {i for i in animated if was[i] != is_[i]} == set(frame["traces"])
+    blocks = [i for i in animated if "opacity" in frames[0]["data"][frames[0]["traces"].index(i)]]
+    sent = [sum(i in f["traces"] for f in frames[1:]) for i in blocks]
+    assert max(sent) <= 1  # a path block is switched on once, never resent
+    # Well under what the same frames cost when each sets every animated trace.
+    full = sum(len(json.dumps({"traces": f["traces"], "data": f["data"]})) for f in drawn)
+    assert len(json.dumps(frames)) < 0.7 * full
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 2), min_size=1, max_size=6), min_size=1, max_size=5),
+       st.data())
+def test_delta_frames_resolve_to_the_full_frames(per_trace, data):
+    frames = len(per_trace[0])
+    layers = Layers(initial=0)
+    for values_ in per_trace:
+        updates = [{"opacity": v} for v in (values_ * frames)[:frames]]
+        layers.add({"type": "scatter"}, updates)
+    layers.add({"type": "scatter"})  # a static trace: in no frame
+    names = [f"f{k}" for k in range(frames)]
+    full, delta = layers.frames(names), layers.frames(names, delta=True)
+    assert all("baseframe" not in f for f in full)
+    for a, b in zip(full, resolve_frames(delta), strict=True):
+        assert dict(zip(a["traces"], a["data"], strict=True)) == dict(
+            zip(b["traces"], b["data"], strict=True))
+    # the same from any frame onwards, in any order: resolving needs nothing but the chain
+    k = data.draw(st.integers(0, frames - 1))
+    assert resolve_frames(delta)[k] == resolve_frames(list(reversed(delta)))[frames - 1 - k]
 
 
 # --- divergence ---
@@ -298,7 +350,7 @@ def test_a_diverged_run_is_marked_where_last_seen_and_says_the_step():
     assert x0 <= x <= x1 and y in (y0, y1)  # ...so the mark is where it left the plot
     # The mark appears from the step it diverged on.
     i = fig["data"].index(mark)
-    for frame in fig["frames"]:
+    for frame in frames_of(fig):
         update = dict(zip(frame["traces"], frame["data"], strict=True))
         assert update[i]["opacity"] == (1 if int(frame["name"]) >= run.diverged_at else 0)
     # On the loss panel: an "x" at its last finite loss; the legend says the step.
@@ -336,10 +388,10 @@ def test_small_multiples_have_one_panel_per_run_with_the_same_axes_and_colours(m
     assert len({im["source"] for im in layout["images"]}) == 1  # one colour scale
     for p, axis in enumerate(["x", "x2", "x3", "x4", "x5", "x6"]):
         groups = {t["legendgroup"] for t in fig["data"]
-                  if t.get("xaxis") == axis and t.get("mode") == "lines"}
+                  if t.get("xaxis") == axis and t.get("mode", "").startswith("lines")}
         assert groups == {f"run{p}"}
         colours = {t["line"]["color"] for t in fig["data"]
-                   if t.get("xaxis") == axis and t.get("mode") == "lines"}
+                   if t.get("xaxis") == axis and t.get("mode", "").startswith("lines")}
         assert colours == {PALETTE[p]}
     titles = [a["text"] for a in layout["annotations"]]
     assert len(titles) == 6 and "SGD" in titles[0] and "Adam" in titles[5]
@@ -508,3 +560,149 @@ def test_exit_point_of_a_tiny_step_warns_of_nothing():
         warnings.simplefilter("error")
         point = exit_point(path, 1, ((-1.0, 1.0), (-1.0, 1.0)))
     np.testing.assert_allclose(point, [5e-312, 1.0], rtol=1e-12, atol=0)
+
+
+# --- step marks: arrowheads on the first steps, dots every k steps ---
+
+def preset_figure(key: str, **options):
+    from plotting.runs import scene_traces
+    from scenes import PRESETS_BY_KEY
+    from scenes.compute import build_surface, run_scene
+
+    scene = PRESETS_BY_KEY[key].scene
+    surface = build_surface(scene.surface_key)
+    traces = scene_traces(scene, {i: path for i, _, path in run_scene(scene, surface)})
+    return traces, scene_figure(surface, traces, **options).to_dict()
+
+
+def dots_shown(fig: dict, group: str, frame: dict) -> np.ndarray:
+    """The dots a (resolved) frame shows on one run's path: the points of its shown
+    blocks and tail whose marker size is not 0."""
+    update = dict(zip(frame["traces"], frame["data"], strict=True))
+    out = []
+    for i in run_layers(fig, group):
+        trace = {**fig["data"][i], **update[i]}
+        if trace.get("opacity", 1) == 0:
+            continue
+        sizes = values(trace["marker"]["size"]) if trace["x"] else np.zeros(0)
+        xy = np.c_[values(trace["x"]), values(trace["y"])] if trace["x"] else np.zeros((0, 2))
+        out.append(xy[sizes > 0])
+    dots = np.unique(np.vstack(out), axis=0) if out else np.zeros((0, 2))
+    return dots
+
+
+def test_adagrads_dots_crowd_together_as_its_steps_shrink():
+    (run,), fig = preset_figure("adagrad_decay")
+    legend = [t["name"] for t in fig["data"] if t.get("legendrank") == 2000]
+    assert legend == ["first 3 steps", "every 50 steps"]
+    frames = frames_of(fig)
+    every = 50
+    for frame in frames:
+        step = int(frame["name"])
+        shown = dots_shown(fig, "run0", frame)
+        expected = run.points[every:step + 1:every].astype(np.float32)
+        np.testing.assert_array_equal(shown, np.unique(expected, axis=0))  # they grow
+    # In the last frame: 20 dots, each gap shorter than the one before, the last a
+    # fifth of the first (the sentence: each hundred steps it covers less ground).
+    dots = run.points[::every]
+    gaps = mark_gaps(run.points, every)
+    np.testing.assert_allclose(np.hypot(*np.diff(dots, axis=0).T), gaps)
+    assert (np.diff(gaps[1:]) < 0).all() and gaps[-1] < gaps[1] / 5
+
+
+def test_adams_first_steps_are_arrowheads_three_times_as_far_apart_without_correction():
+    runs, fig = preset_figure("adam_bias")
+    arrows = [t for t in fig["data"] if t.get("name") == "first steps"]
+    assert [t["legendgroup"] for t in arrows] == ["run0", "run1"]
+    spacing = []
+    for run, arrow in zip(runs, arrows, strict=True):
+        np.testing.assert_allclose(np.c_[arrow["x"], arrow["y"]], run.points[:4])
+        assert arrow["marker"]["size"][0] == 0 and min(arrow["marker"]["size"][1:]) > 10
+        assert arrow["marker"]["symbol"] == "arrow" and arrow["marker"]["angleref"] == "previous"
+        spacing.append(step_lengths(run.points[:4]).mean())
+    assert spacing[1] > 3 * spacing[0]  # bias correction off: 2.4 against 0.7
+    index = fig["data"].index(arrows[0])
+    for frame in frames_of(fig):  # shown once the run has taken a step
+        update = dict(zip(frame["traces"], frame["data"], strict=True))[index]
+        assert update["opacity"] == (1 if int(frame["name"]) > 0 else 0)
+
+
+def test_marks_only_where_few_runs_share_the_figure(overlay, multiples):
+    def marked(fig):
+        return {t["xaxis"] for t in fig["data"] if t.get("name") == "first steps"}
+
+    for fig in (overlay, multiples):  # six runs: no dots, no arrowheads
+        assert marked(fig) == set()
+        assert not any(t.get("mode") == "lines+markers" for t in fig["data"])
+        assert not any(t.get("legendrank") == 2000 for t in fig["data"])
+    _, fig = preset_figure("adam_bias", view="multiples")
+    assert marked(fig) == {"x", "x2"}  # each small multiple has its run's
+    every = [t["name"] for t in fig["data"] if t.get("legendrank") == 2000]
+    assert every == ["first 3 steps", "every 10 steps"]
+    assert [mark_every(s) for s in (3, 30, 150, 200, 300, 1000, 5000)] == [
+        1, 1, 5, 10, 10, 50, 200]
+
+
+# --- the rebound note ---
+
+def test_rmsprops_rebound_is_noted_on_the_loss_panel_where_it_happens(overlay):
+    runs, fig = preset_figure("rmsprop_fix")
+    (note,) = [a for a in fig["layout"]["annotations"] if a.get("name") == "rebound"]
+    assert note["text"].replace("<br>", " ") == "lr too large near the minimum: decay it"
+    assert (note["xref"], note["yref"]) == ("x2", "y2") and note["arrowcolor"] == runs[1].color
+    # At the top of RMSProp's first jump back: far below 1e-10 before it, about 0.06 at it.
+    step = note["x"]
+    assert 760 <= step <= 790 and first_rebound(runs[1].losses) <= step
+    assert runs[1].losses[step - 30:step - 10].max() < 1e-10
+    assert note["y"] == pytest.approx(math.log10(runs[1].losses[step]))  # log axis: log10
+    assert 1e-2 < runs[1].losses[step] < 1
+    # The text sits inside the panel, left of the jump (it is in the right half).
+    assert note["ax"] < 0 < note["ay"]
+    assert not [a for a in overlay["layout"]["annotations"] if a.get("name") == "rebound"]
+    _, adagrad = preset_figure("adagrad_decay")
+    assert not [a for a in adagrad["layout"]["annotations"] if a.get("name") == "rebound"]
+
+
+# --- the loss axis's labels ---
+
+def read_label(text: str) -> float:
+    """A tick label as a reader takes it: "0.5", "2", "10⁻⁵", "2×10⁻⁵"."""
+    digits = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
+    mantissa, _, power = text.rpartition("×") if "×" in text else ("", "", text)
+    if power.startswith("10") and power[2:] and power[2:].translate(digits) != power[2:]:
+        value = 10.0 ** int(power[2:].translate(digits))
+        return value * (float(mantissa) if mantissa else 1.0)
+    return float(text)
+
+
+@pytest.mark.parametrize("key", ["adagrad_decay", "rmsprop_fix", "noise_lr_decay", "saddle"])
+def test_log_loss_axes_say_each_value_unambiguously(key):
+    from scenes import PRESETS_BY_KEY
+
+    _, fig = preset_figure(key)
+    axis = fig["layout"]["yaxis2"]
+    if axis["type"] != "log":
+        assert PRESETS_BY_KEY[key].scene.surface == "saddle"  # no minimum: linear
+        return
+    lo, hi = axis["range"]
+    if hi - lo < 2:  # narrow: 1, 2 and 5 times the powers of ten, each written in full
+        assert axis["tickmode"] == "array" and len(axis["tickvals"]) >= 3
+        for value, text in zip(axis["tickvals"], axis["ticktext"], strict=True):
+            assert lo <= math.log10(value) <= hi
+            assert read_label(text) == pytest.approx(value)  # "0.5" for 0.5, never "5"
+        if key == "adagrad_decay":
+            assert axis["ticktext"] == ["0.2", "0.5", "1", "2"]
+    else:  # wide: whole decades only, as Plotly's powers of ten
+        assert axis["minorloglabels"] == "none" and axis["dtick"] in (1, 2, 3)
+        assert axis["exponentformat"] == "power"
+
+
+def test_narrow_log_ticks_read_as_their_values_at_any_place():
+    from plotting.loss import log_ticks
+
+    for lo in np.linspace(-12, 5, 35):
+        for span in (0.2, 0.5, 1.0, 1.4, 1.99):
+            values, texts = log_ticks(lo, lo + span)
+            assert len(values) >= 3 or span < 0.3
+            assert all(lo - 1e-9 <= math.log10(v) <= lo + span + 1e-9 for v in values)
+            assert [read_label(t) for t in texts] == pytest.approx(values)

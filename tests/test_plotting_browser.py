@@ -14,6 +14,7 @@ import pytest
 
 from optimizers import simulate
 from plotting import run_traces, scene_figure
+from plotting.build import resolve_frames
 from surfaces import make_surface
 from tests.conftest import ARTIFACTS
 
@@ -64,7 +65,8 @@ def test_jumping_back_and_forth_shows_each_frame_and_keeps_the_contour(page, fig
     for name in ["300", "30", "294", "0", "150"]:  # forwards and backwards
         jump(page, name)
         assert page.locator(IMAGE).count() == 1  # layout images survive redraw: false
-        frame = next(f for f in fig["frames"] if f["name"] == name)
+        # as the browser resolves it: the frame merged onto its chain of base frames
+        frame = next(f for f in resolve_frames(fig["frames"]) if f["name"] == name)
         state = drawn(page)
         for index, update in zip(frame["traces"], frame["data"], strict=True):
             if "opacity" in update:

@@ -1,7 +1,9 @@
-"""Fans of seeds in the figure: thin static paths and a loss band, within the payload budget."""
+"""Fans of seeds in the figure: thin paths that grow with the frames, the seeds' markers,
+a loss band, within the payload budget."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import numpy as np
@@ -9,7 +11,9 @@ import plotly.io as pio
 import pytest
 
 from plotting import RunTrace, scene_figure
-from plotting.fan import FAN_POINTS, fan_stride, kept_steps
+from plotting.animation import frame_steps
+from plotting.build import resolve_frames
+from plotting.fan import FAN_BLOCKS, FAN_POINTS, fan_stride, kept_steps
 from plotting.loss import LossScale
 from plotting.runs import scene_traces
 from scenes import DEFAULT_SCENE, RunSpec, Scene
@@ -46,6 +50,12 @@ def named(fig: dict, suffix: str) -> dict[str, int]:
             if t.get("name", "").endswith(suffix)}
 
 
+def fan_blocks(fig: dict, group: str, xaxis: str = "x") -> list[int]:
+    """Indices of the traces drawing one run's fan on one panel, in order."""
+    return [k for k, t in enumerate(fig["data"]) if t.get("name", "").endswith("more seeds")
+            and t["legendgroup"] == group and t["xaxis"] == xaxis]
+
+
 def animated(fig: dict) -> set[int]:
     return {k for frame in fig["frames"] for k in frame["traces"]}
 
@@ -57,37 +67,107 @@ def split_at_nan(x: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
     return [piece for piece in pieces if len(piece)]
 
 
-def test_each_fan_draws_the_other_seeds_paths(fanned, overlay):
+def shown_fan(fig: dict, blocks: list[int], frame: dict, seeds: int) -> list[np.ndarray]:
+    """Each seed's line as a (resolved) frame shows it: its pieces in the blocks the frame
+    makes visible, in order, joined where neighbouring blocks share an end point."""
+    update = dict(zip(frame["traces"], frame["data"], strict=True))
+    lines = [np.zeros((0, 2)) for _ in range(seeds)]
+    for k in blocks:
+        assert set(update[k]) == {"opacity"}  # every block is in every resolved frame
+        if update[k]["opacity"] == 0:
+            continue
+        trace = fig["data"][k]
+        x, y = values(trace["x"]), values(trace["y"])
+        pieces = [p[~np.isnan(p[:, 0])] for p in np.split(np.c_[x, y], np.flatnonzero(np.isnan(x)))]
+        assert len(pieces) == seeds  # the k-th piece is seed k's, empty once it stopped
+        for seed, piece in enumerate(pieces):
+            if len(lines[seed]) and len(piece):
+                np.testing.assert_array_equal(lines[seed][-1], piece[0])
+                piece = piece[1:]
+            lines[seed] = np.vstack([lines[seed], piece])
+    return lines
+
+
+def test_each_fan_draws_the_other_seeds_paths_by_the_last_frame(fanned, overlay):
     _, traces = fanned
-    fans = named(overlay, "more seeds")
-    assert len(fans) == len(traces)
+    last = resolve_frames(overlay["frames"])[-1]
     for i, run in enumerate(traces):
-        trace = overlay["data"][fans[f"run{i}"]]
-        assert trace["name"] == f"{run.label}: 2 more seeds"
-        paths = split_at_nan(values(trace["x"]), values(trace["y"]))
-        assert len(paths) == 2
-        for path, member in zip(paths, run.fan, strict=True):
-            np.testing.assert_allclose(path, member.points[:member.last + 1], rtol=1e-6,
+        blocks = fan_blocks(overlay, f"run{i}")
+        assert blocks
+        lines = shown_fan(overlay, blocks, last, len(run.fan))
+        assert len(lines) == 2
+        for line, member in zip(lines, run.fan, strict=True):
+            np.testing.assert_allclose(line, member.points[:member.last + 1], rtol=1e-6,
                                        atol=1e-6)
             assert not np.allclose(member.points, run.points)  # another seed, another path
 
 
-def test_fans_are_static_thin_faint_and_under_every_path(fanned, overlay):
+def test_fans_grow_with_the_frames_led_by_the_seeds_markers(fanned, overlay):
+    """At every frame each seed's line runs from its start to within one block of the
+    frame's step (never past it), and its marker sits at the step itself."""
     _, traces = fanned
-    fans = named(overlay, "more seeds")
-    assert not set(fans.values()) & animated(overlay)  # in no frame
-    first_path = min(k for k, t in enumerate(overlay["data"]) if t.get("mode") == "lines"
-                     and t.get("legendgroup") and "seeds" not in t.get("name", ""))
-    assert max(fans.values()) < first_path
+    frames = resolve_frames(overlay["frames"])
+    steps = [int(f["name"]) for f in frames]
+    (dots,) = [k for k, t in enumerate(overlay["data"]) if t.get("name") == "seeds now"]
+    assert overlay["data"][dots]["marker"]["color"] == [r.color for r in traces for _ in r.fan]
+    lags = []
+    for frame, step in zip(frames, steps, strict=True):
+        update = dict(zip(frame["traces"], frame["data"], strict=True))
+        now = np.c_[values(update[dots]["x"]), values(update[dots]["y"])]
+        expected = np.array([m.points[step] for r in traces for m in r.fan])
+        np.testing.assert_allclose(now, expected, rtol=1e-6, atol=1e-6)
+        for i, run in enumerate(traces):
+            lines = shown_fan(overlay, fan_blocks(overlay, f"run{i}"), frame, len(run.fan))
+            for line, member in zip(lines, run.fan, strict=True):
+                reached = len(line) - 1
+                np.testing.assert_allclose(line, member.points[:reached + 1], rtol=1e-6,
+                                           atol=1e-6)
+                assert reached <= step
+                lags.append(step - max(reached, 0))
+    # Six fanned runs share the FAN_BLOCKS blocks: each run's 50 frame intervals
+    # in blocks of m frames, so a line trails its seed's marker by less than m frames.
+    m = math.ceil(50 / (FAN_BLOCKS // 6))
+    stride = steps[1] - steps[0]
+    assert max(lags) <= (m - 1) * stride + (steps[-1] - steps[-2])
+    assert max(lags) >= (m - 1) * stride // 2 and min(lags) == 0
+
+
+def test_fans_are_thin_faint_and_under_every_path(fanned, overlay):
+    _, traces = fanned
+    first_path = min(k for k, t in enumerate(overlay["data"])
+                     if t.get("mode", "").startswith("lines") and t.get("legendgroup")
+                     and "seeds" not in t.get("name", ""))
+    frames = resolve_frames(overlay["frames"])
     for i, run in enumerate(traces):
-        trace = overlay["data"][fans[f"run{i}"]]
+        blocks = fan_blocks(overlay, f"run{i}")
+        assert max(blocks) < first_path
         path = next(t for t in overlay["data"] if t.get("legendgroup") == f"run{i}"
-                    and t.get("mode") == "lines" and t.get("xaxis") == "x"
+                    and t.get("mode", "").startswith("lines") and t.get("xaxis") == "x"
                     and "seeds" not in t.get("name", ""))
-        assert trace["line"]["color"] == run.color
-        assert trace["line"]["width"] < path["line"]["width"] / 2
-        assert 0 < trace["opacity"] < 0.5
-        assert trace["hoverinfo"] == "skip" and trace["showlegend"] is False
+        for k in blocks:
+            trace = overlay["data"][k]
+            assert trace["line"]["color"] == run.color
+            assert trace["line"]["width"] < path["line"]["width"] / 2
+            assert trace["hoverinfo"] == "skip" and trace["showlegend"] is False
+            shown = {dict(zip(f["traces"], f["data"], strict=True))[k]["opacity"]
+                     for f in frames}
+            assert shown == {0, max(shown)} and 0 < max(shown) < 0.5
+
+
+def test_a_figure_keeps_its_fan_blocks_few(fanned):
+    """Each block is a trace the browser handles at every frame: at most FAN_BLOCKS in a
+    figure, whatever the steps and seeds."""
+    surface, traces = fanned
+    for steps in (10, 300, 1000):
+        runs = [replace(r, points=np.resize(r.points, (steps + 1, 2)),
+                        losses=np.resize(r.losses, steps + 1),
+                        fan=tuple(replace(m, points=np.resize(m.points, (steps + 1, 2)),
+                                          losses=np.resize(m.losses, steps + 1))
+                                  for m in r.fan)) for r in traces]
+        fig = scene_figure(surface, runs, grid=surface.grid(40), start_picker=False).to_dict()
+        blocks = [t for t in fig["data"] if t.get("name", "").endswith("more seeds")]
+        assert len(traces) <= len(blocks) <= FAN_BLOCKS
+        assert len(blocks) >= min(FAN_BLOCKS // 2, len(traces) * (len(frame_steps(steps)) - 1))
 
 
 def test_the_loss_band_spans_every_seed_at_every_step(fanned, overlay):
@@ -114,10 +194,12 @@ def test_the_loss_band_spans_every_seed_at_every_step(fanned, overlay):
 def test_small_multiples_draw_each_fan_in_its_runs_panel(fanned):
     surface, traces = fanned
     fig = scene_figure(surface, traces, view="multiples", grid=surface.grid(GRID_N)).to_dict()
-    fans = named(fig, "more seeds")
     for i in range(len(traces)):
-        trace = fig["data"][fans[f"run{i}"]]
-        assert trace["xaxis"] == ("x" if i == 0 else f"x{i + 1}")
+        axis = "x" if i == 0 else f"x{i + 1}"
+        assert fan_blocks(fig, f"run{i}", axis)
+        assert all(fig["data"][k]["xaxis"] == axis for k in fan_blocks(fig, f"run{i}", axis))
+    dots = [t for t in fig["data"] if t.get("name") == "seeds now"]
+    assert [t["xaxis"] for t in dots] == ["x"] + [f"x{p}" for p in range(2, len(traces) + 1)]
 
 
 def test_without_a_fan_nothing_is_added(fanned):
@@ -126,8 +208,18 @@ def test_without_a_fan_nothing_is_added(fanned):
     fig = scene_figure(surface, bare, grid=surface.grid(GRID_N)).to_dict()
     assert not any("seeds" in t.get("name", "") for t in fig["data"])
     with_fan = scene_figure(surface, traces, grid=surface.grid(GRID_N)).to_dict()
-    assert len(with_fan["data"]) == len(fig["data"]) + 3 * len(traces)
-    assert [f["data"] for f in with_fan["frames"]] == [f["data"] for f in fig["frames"]]
+    fan = {k for k, t in enumerate(with_fan["data"]) if "seeds" in t.get("name", "")}
+    blocks = [t for t in with_fan["data"] if t.get("name", "").endswith("more seeds")]
+    assert len(with_fan["data"]) == len(fig["data"]) + len(blocks) + 1 + 2 * len(traces)
+    # Everything else is drawn and animated as without the fans.
+    kept = [k for k in range(len(with_fan["data"])) if k not in fan]
+    assert [with_fan["data"][k] for k in kept] == fig["data"]
+    renumber = {k: n for n, k in enumerate(kept)}
+    for a, b in zip(resolve_frames(with_fan["frames"]), resolve_frames(fig["frames"]),
+                    strict=True):
+        rest = {renumber[k]: u for k, u in zip(a["traces"], a["data"], strict=True)
+                if k not in fan}
+        assert rest == dict(zip(b["traces"], b["data"], strict=True))
 
 
 def test_a_diverged_seed_is_drawn_up_to_its_last_finite_point():
@@ -139,9 +231,13 @@ def test_a_diverged_seed_is_drawn_up_to_its_last_finite_point():
     diverged = [m for m in run.fan if m.diverged_at is not None]
     assert diverged and run.diverged_at is None
     fig = scene_figure(surface, [run]).to_dict()
-    (index,) = named(fig, "more seeds").values()
-    paths = split_at_nan(values(fig["data"][index]["x"]), values(fig["data"][index]["y"]))
-    assert [len(p) for p in paths] == [m.last + 1 for m in run.fan]
+    last = resolve_frames(fig["frames"])[-1]
+    lines = shown_fan(fig, fan_blocks(fig, "run0"), last, len(run.fan))
+    stride = fan_stride([run])
+    for line, member in zip(lines, run.fan, strict=True):
+        assert len(line) >= len(kept_steps(member, stride))
+        np.testing.assert_allclose(line[-1], member.points[member.last], rtol=1e-6)
+        assert np.isfinite(line).all()
     # the band goes on as long as a seed does: here the run itself never stops
     (high,) = named(fig, "highest loss of 8 seeds").values()
     assert len(values(fig["data"][high]["y"])) == 201
@@ -182,34 +278,42 @@ GRAPH = "document.querySelector('.js-plotly-plot')"
 
 
 @pytest.mark.browser
-def test_fans_and_bands_stay_drawn_while_frames_play(page, fanned):
-    """Frames use redraw: false; the static fan lines and the band's fill must survive them."""
+def test_fans_grow_while_frames_play_and_bands_stay(page, fanned):
+    """Frames use redraw: false and base frames: the fan blocks a frame shows are drawn,
+    the others hidden, jumping either way; the bands' fills stay."""
     surface, traces = fanned
     fig = scene_figure(surface, traces, grid=surface.grid(GRID_N))
-    page.set_content(pio.to_html(fig.to_dict(), include_plotlyjs=True, auto_play=False,
+    spec = fig.to_dict()
+    frames = {f["name"]: f for f in resolve_frames(spec["frames"])}
+    blocks = [k for k, t in enumerate(spec["data"]) if t.get("name", "").endswith("more seeds")]
+    page.set_content(pio.to_html(spec, include_plotlyjs=True, auto_play=False,
                                  validate=False, full_html=True))
     page.wait_for_function(f"{GRAPH} && {GRAPH}._fullData && {GRAPH}._fullData.length > 0")
-    count = f"""() => {{
+    state = f"""(blocks) => {{
         const gd = {GRAPH};
-        const uids = gd._fullData.filter(t => (t.name || '').includes('seeds')).map(t => t.uid);
-        let lines = 0, fills = 0;
-        for (const uid of uids) {{
-            const g = gd.querySelector('.scatterlayer .trace' + uid);
-            if (!g) continue;
-            lines += [...g.querySelectorAll('path.js-line')]
-                .filter(p => (p.getAttribute('d') || '').length > 10).length;
-            fills += [...g.querySelectorAll('path.js-fill')]
-                .filter(p => (p.getAttribute('d') || '').length > 10).length;
-        }}
-        return {{lines, fills}};
+        const shown = blocks.filter(k => {{
+            const g = gd.querySelector('.scatterlayer .trace' + gd._fullData[k].uid);
+            return g && Number(getComputedStyle(g).opacity) > 0
+                && [...g.querySelectorAll('path.js-line')]
+                    .some(p => (p.getAttribute('d') || '').length > 10);
+        }});
+        const fills = gd._fullData.filter(t => (t.name || '').includes('seeds'))
+            .map(t => gd.querySelector('.scatterlayer .trace' + t.uid))
+            .filter(g => g && [...g.querySelectorAll('path.js-fill')]
+                .some(p => (p.getAttribute('d') || '').length > 10)).length;
+        return {{shown, fills}};
     }}"""
-    before = page.evaluate(count)
-    assert before["lines"] >= len(traces) and before["fills"] == len(traces)
-    for name in ["0", "150", "300", "30"]:
+    counts = []
+    for name in ["300", "0", "150", "30", "300"]:
         page.evaluate(f"""() => Plotly.animate({GRAPH}, ['{name}'], {{mode: 'immediate',
             frame: {{duration: 0, redraw: false}}, transition: {{duration: 0}}}})""")
         page.wait_for_timeout(150)
-        assert page.evaluate(count) == before, name
+        now = page.evaluate(state, blocks)
+        update = dict(zip(frames[name]["traces"], frames[name]["data"], strict=True))
+        assert now["shown"] == [k for k in blocks if update[k]["opacity"] > 0], name
+        assert now["fills"] == len(traces), name
+        counts.append(len(now["shown"]))
+    assert counts[1] == 0 and counts[3] < counts[2] < counts[0] == len(blocks)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "figure-fan.png"))
     assert page.problems == []
