@@ -9,7 +9,7 @@ the same layout and the same traces as the one on screen (a run's ``lr`` or
 ``mu`` moved), it animates only the traces whose data changed to their new data
 (``Plotly.animate`` without a redraw, as Play does) and swaps in the new frames.
 Anything else (another view, screen, surface or number of steps) draws the
-figure anew with ``Plotly.react``.
+figure anew with ``Plotly.newPlot``.
 
 plotly.js itself (4.8 MB) reaches the browser once per visit: it is the script
 of a component of its own (:func:`load_plotly`) whose message never changes, so
@@ -140,16 +140,17 @@ export default async function ({ parentElement, data, setTriggerValue }) {
                            ANIMATE);
     }
   } else {
-    await Plotly.react(gd, {data: figure.data, layout: figure.layout, config});
+    // A new layout (another surface, view or screen): drawn anew, as a first time.
+    await Plotly.newPlot(gd, {data: figure.data, layout: figure.layout, config});
     gd.__at = frames.length - 1;
+    gd.on("plotly_click", (event) => {  // newPlot dropped the last plot's listeners
+      const point = event.points && event.points[0];
+      if (point && point.data && point.data.name === "start picker") {
+        gd.__setTrigger("click", {x: point.x, y: point.y});
+      }
+    });
     if (!gd.__wired) {
       gd.__wired = true;
-      gd.on("plotly_click", (event) => {
-        const point = event.points && event.points[0];
-        if (point && point.data && point.data.name === "start picker") {
-          gd.__setTrigger("click", {x: point.x, y: point.y});
-        }
-      });
       wire(gd, Plotly);
     }
   }
