@@ -203,17 +203,22 @@ def race() -> None:
         toolbar.share(query, bool(ss.present))
         toolbar.presenter_switch()
         screen = viewport.measure(ss, bool(ss.present))
+    if screen is None:  # a browser's first run: the page waits for its screen
+        ss.probing = True
+        st.caption("Drawing the page for your screen…")
+        return
+    if ss.get("probing"):  # the screen has come: now the whole page, drawn for it
+        ss.probing = False
+        st.rerun()
     if error:
         st.error(f"The formula cannot be used: {escape_markdown(error)}",
                  icon=":material/error:")
     for line in scene.dynamics.describe(scene.rows):
         st.caption(line)
     traces = scene_traces(scene, paths) if surface else []
-    if surface is not None and screen is not None:
+    if surface is not None:
         chart(scene, surface, traces, screen, view)
-    elif surface is not None:
-        st.caption("Drawing the chart for your screen…")
-    run_controls.strip(ss, scene, screen or viewport.DEFAULT_SCREEN)
+    run_controls.strip(ss, scene, screen)
     if surface is not None and PANELS:
         panel = st.segmented_control("Explore further", list(PANELS), key="panel",
                                      format_func=lambda k: PANELS[k].title)
@@ -222,10 +227,15 @@ def race() -> None:
                 scene=scene, surface=surface,
                 runs=[(i, run, paths[i]) for i, run in scene.enabled_runs], traces=traces,
                 add_run=lambda run: scene_state.add_run(ss, run), view=view,
-                presenter=bool(ss.present), screen=screen or viewport.DEFAULT_SCREEN))
+                presenter=bool(ss.present), screen=screen))
 
 
 race()
+if ss.get("probing"):
+    # A browser's first run draws only what measuring its screen needs (the browser
+    # fetches plotly.js meanwhile); the rest follows once the screen is known.
+    st.sidebar.title("Descent Lab")  # the sidebar's room, as the whole page will have it
+    st.stop()
 
 
 # --- how each optimizer updates ---

@@ -12,7 +12,9 @@ reruns the part of the page that holds it, which redraws the chart for the new
 room.
 
 Until the browser has reported, :func:`measure` returns None and the page
-waits for it rather than draw a chart it would redraw at once. A visitor that
+waits for it rather than draw a chart it would redraw at once: a browser's first
+run draws only what the measurement needs (the page's top rows, and the sidebar
+at its width) and sends plotly.js meanwhile; the report then draws the whole page. A visitor that
 is not a browser (the tests' ``AppTest``, the classroom benchmark's websocket
 client: no ``User-Agent`` of a browser) runs no JavaScript and never reports;
 it gets :data:`plotting.layout.DEFAULT_SCREEN`.
