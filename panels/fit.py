@@ -45,7 +45,8 @@ def render(page: PageState) -> None:
     batch = page.scene.dynamics.batch_size
     rows = None if batch is None else data.batch_rows(page.scene.steps, batch,
                                                        page.scene.dynamics.seed)
-    fig = fit_figure(data, page.traces, batch_rows=rows, presenter=page.presenter)
+    fig = fit_figure(data, page.traces, batch_rows=rows, presenter=page.presenter,
+                     narrow=page.screen.stacked)
     st.plotly_chart(fig, key="fit_chart", theme=None,
                     config=chart_config(file_stem(page.scene) + "-fit"))
     if page.presenter:

@@ -13,7 +13,7 @@ of the scene's steps, at most ``MAX_FRAMES``), with the same Play, Pause, speed
 and step slider (:func:`plotting.animation.controls`); a frame sets each run's
 line (two points, at the ends of the data's x range) and the ringed rows. The
 figure shows the last step; Play runs from the start. Sizes are the panels'
-(:func:`plotting.build.panel_style`).
+(:func:`plotting.build.panel_style`), with a row more for the step slider.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def line_at(points: np.ndarray, xs: np.ndarray) -> np.ndarray:
 
 def fit_figure(data: Dataset, traces: Sequence[RunTrace], *,
                batch_rows: np.ndarray | None = None, presenter: bool = False,
-               max_frames: int = MAX_FRAMES) -> BuiltFigure:
+               narrow: bool = False, max_frames: int = MAX_FRAMES) -> BuiltFigure:
     """The data, the least-squares line and each run's line at the animation's step.
 
     Args:
@@ -65,6 +65,9 @@ def fit_figure(data: Dataset, traces: Sequence[RunTrace], *,
             (``Dataset.batch_rows``), or None (full batch): frame at step ``k``
             rings the rows of step ``k``, which took the lines there.
         presenter: the panels' presenter sizes.
+        narrow: a phone's layout: the legend names the data, the fit and the
+            mini-batch in one row on top (the runs' colours are the race chart's).
+            Else the legend lists everything down the right-hand side.
         max_frames: the most animation frames (the race chart's by default).
     """
     runs = list(traces)
@@ -74,14 +77,14 @@ def fit_figure(data: Dataset, traces: Sequence[RunTrace], *,
     layers = Layers(initial=len(steps_at) - 1)
 
     layers.add({
-        "type": "scatter", "mode": "markers", "name": f"{data.name} ({data.n})",
-        "x": typed(data.x), "y": typed(data.y),
+        "type": "scatter", "mode": "markers", "name": "penguins" if narrow else
+        f"{data.name} ({data.n})", "x": typed(data.x), "y": typed(data.y),
         "marker": {"color": DATA_COLOR, "size": style.marker * 0.6},
         "hovertemplate": "x %{x:.3~g}, y %{y:.3~g}<extra></extra>",
     })
     w, b = data.solution
     layers.add({
-        "type": "scatter", "mode": "lines", "name": "least-squares fit",
+        "type": "scatter", "mode": "lines", "name": "fit" if narrow else "least-squares fit",
         "x": typed(xs), "y": typed(w * xs + b), "hoverinfo": "skip",
         "line": {"color": FIT_COLOR, "width": style.line * 0.8, "dash": "dash"},
     })
@@ -91,7 +94,8 @@ def fit_figure(data: Dataset, traces: Sequence[RunTrace], *,
             rows = batch_rows[step - 1] if step > 0 else np.array([], dtype=int)
             updates.append({"x": typed(data.x[rows]), "y": typed(data.y[rows])})
         layers.add({
-            "type": "scatter", "mode": "markers", "name": "the step's mini-batch",
+            "type": "scatter", "mode": "markers",
+            "name": "mini-batch" if narrow else "the step's mini-batch",
             "marker": {"symbol": "circle-open", "color": BATCH_COLOR, "size": style.marker,
                        "line": {"width": max(1.5, style.line * 0.6)}},
             "hoverinfo": "skip",
@@ -101,30 +105,44 @@ def fit_figure(data: Dataset, traces: Sequence[RunTrace], *,
         layers.add({
             "type": "scatter", "mode": "lines", "name": run.name, "legendgroup": f"run{i}",
             "x": typed(xs), "line": {"color": run.color, "width": style.line},
-            "hoverinfo": "skip",
+            "hoverinfo": "skip", "showlegend": not narrow,
         }, [{"y": typed(y)} for y in ys])
 
     names = [str(int(s)) for s in steps_at]
-    layout = _layout(data, style)
-    plot_height = style.height - layout["margin"]["t"] - layout["margin"]["b"]
+    layout = _layout(data, style, narrow)
+    # Below the plot, in pixels from its bottom edge: the tick labels and the axis
+    # title, then Play, Pause and the speed, then the step slider on a row of its own
+    # (the plot's width depends on the legend's, so the slider is not squeezed between).
+    plot_height = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
+    buttons = AXIS_ROOM * style.font + 16
+    slider = buttons + BUTTON_ROOM * style.font + 8
     layout["updatemenus"], layout["sliders"] = controls(
         names, steps_at, active=layers.initial, font_size=style.font,
-        y=-(3.2 * style.font + 16) / plot_height)
+        y=-buttons / plot_height, slider_y=-slider / plot_height, slider_x=(0.0, 1.0))
     return build_figure(layers.data, layout, layers.frames(names))
 
 
-def _layout(data: Dataset, style) -> dict:
+# Heights under the plot, in font sizes: tick labels and axis title; the buttons' row;
+# the slider's row ("step N" above the rail, the ticks below).
+AXIS_ROOM = 3.2
+BUTTON_ROOM = 2.2
+SLIDER_ROOM = 3.6
+
+
+def _layout(data: Dataset, style, narrow: bool) -> dict:
     axis = {**AXIS_STYLE, "title": {"font": {"size": style.font}},
             "tickfont": {"size": style.font * 0.85}}
+    bottom = (AXIS_ROOM + BUTTON_ROOM + SLIDER_ROOM) * style.font + 40
+    legend = ({"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"} if narrow else
+              {"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1.0, "yanchor": "top"})
     return {
         "template": {},
-        "height": style.height,
+        "height": style.height + SLIDER_ROOM * style.font,
         "font": {"family": FONT_FAMILY, "size": style.font, "color": "#222222"},
         "paper_bgcolor": "white", "plot_bgcolor": "white",
-        "margin": {"l": 10 + 4 * style.font, "r": 10, "t": 10 + 2 * style.font,
-                   "b": 40 + 5.2 * style.font},
-        "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom",
-                   "font": {"size": style.font * 0.9}},
+        "margin": {"l": 10 + 4 * style.font, "r": 10,
+                   "t": 10 + (2 * style.font if narrow else style.font), "b": bottom},
+        "legend": {**legend, "font": {"size": style.font * 0.9}},
         "xaxis": {**axis, "title": {**axis["title"], "text": data.x_label},
                   "range": ends(data).tolist()},
         "yaxis": {**axis, "title": {**axis["title"], "text": data.y_label},

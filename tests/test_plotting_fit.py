@@ -104,6 +104,18 @@ def test_full_batch_rings_nothing_and_a_diverged_run_leaves_no_line():
 @pytest.mark.parametrize("presenter, style", [(False, NORMAL), (True, PRESENTER)])
 def test_presenter_sizes(raw_page, presenter, style):
     fig = spec(fit_figure(raw_page.surface.dataset, raw_page.traces, presenter=presenter))
-    assert fig["layout"]["height"] == style.height
+    assert fig["layout"]["height"] > style.height  # and a row for the slider
     assert fig["layout"]["font"]["size"] == style.font
     assert fig["data"][-1]["line"]["width"] == style.line
+
+
+def test_a_phone_gets_a_short_legend_and_the_slider_on_its_own_row(raw_page):
+    wide = spec(fit_figure(raw_page.surface.dataset, raw_page.traces))
+    narrow = spec(fit_figure(raw_page.surface.dataset, raw_page.traces, narrow=True))
+    shown = [t["name"] for t in narrow["data"] if t.get("showlegend", True)]
+    assert shown == ["penguins", "fit"]  # the runs' colours are the race chart's legend
+    assert all(t.get("showlegend", True) for t in wide["data"])
+    assert wide["layout"]["legend"]["orientation"] == "v"
+    for fig in (wide, narrow):  # the slider on a row of its own, under Play and Pause
+        (buttons, _), (slider,) = fig["layout"]["updatemenus"], fig["layout"]["sliders"]
+        assert slider["y"] < buttons["y"] < 0 and (slider["x"], slider["len"]) == (0.0, 1.0)
