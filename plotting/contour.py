@@ -316,7 +316,8 @@ def minima_halo(surface: Surface, axes: tuple[str, str], size: float) -> dict:
     top of a dark tangle of paths (a noisy run settled around the minimum)."""
     star = minima_trace(surface, axes, size)
     width = star["marker"]["line"]["width"]
-    return {**star, "name": "minimum halo", "hoverinfo": "skip", "hovertemplate": None,
+    halo = {key: value for key, value in star.items() if key != "hovertemplate"}
+    return {**halo, "name": "minimum halo", "hoverinfo": "skip",
             "marker": {**star["marker"], "color": "white",
                        "line": {"color": "white", "width": width + 3}}}
 
