@@ -57,12 +57,18 @@ def test_a_preset_shows_its_sentence_and_keeps_the_scroll_position(browser, app_
             settle(page)
             assert story.count() == 1, preset.key
             page.screenshot(path=str(ARTIFACTS / f"preset-{preset.key}.png"))
-        # Scrolled down to the runs' cards, a click on another preset leaves the page there.
-        for preset in PRESETS[:3]:
+        # Scrolled down to the runs' cards, a click on another preset leaves the page there
+        # (between presets whose sentences take as many lines: a longer one moves what is
+        # below it down).
+        page.get_by_role("button", name=PRESETS[0].title, exact=True).click()
+        settle(page)
+        for preset in (*PRESETS[1:4], PRESETS[0]):
             page.evaluate(f"() => {{ {MAIN}.scrollTop = 240; }}")
             page.wait_for_timeout(200)
             before = page.evaluate(f"() => {MAIN}.scrollTop")
             page.get_by_role("button", name=preset.title, exact=True).click()
+            page.get_by_test_id("stMarkdownContainer").filter(
+                has_text=preset.look_for[:60]).first.wait_for(timeout=60_000)
             settle(page)
             assert before == 240
             assert abs(page.evaluate(f"() => {MAIN}.scrollTop") - before) <= 2, preset.key
