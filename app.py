@@ -25,12 +25,12 @@ import streamlit as st
 import surfaces
 from controls import runs as run_controls
 from controls import scene_state, sidebar, toolbar, viewport
+from controls.chart import below_player, load_plotly, race_chart
 from optimizers import OPTIMIZERS
 from panels import PANELS, PageState
 from plotting import scene_figure
 from plotting.export import chart_config, file_stem
 from plotting.runs import scene_traces
-from plotting.selection import picked_point
 from scenes import PRESETS_BY_KEY, RunSpec, Scene, compute, escape_markdown, scene_from_query
 from scenes.dynamics import NO_DYNAMICS, Dynamics
 from scenes.links import PageView, page_from_query, page_to_query, scene_to_query
@@ -114,6 +114,7 @@ def keep_url(scene: Scene) -> dict:
     return query
 
 
+load_plotly()  # first: the browser reads plotly.js while the page runs on
 if "ids" not in ss:
     open_link()
 scene_state.take_picked_start(ss)
@@ -169,17 +170,11 @@ def story(scene: Scene, surface) -> None:
 def chart(scene: Scene, surface, traces: list, screen, view: str) -> None:
     """The race chart; a click on the start picker becomes the new start."""
     fig = scene_figure(surface, traces, view=view, grid=grid_of(scene.surface_key),
-                       start_picker=True, screen=screen)
-    picker = next(n for n, trace in enumerate(fig.data) if trace.name == "start picker")
-    # theme=None: the figure carries its own styling, and the browser draws it sooner
-    # without Streamlit's theme merged into every trace.
-    state = st.plotly_chart(fig, key=f"chart{ss.get('picks', 0)}", on_select="rerun",
-                            selection_mode="points", theme=None,
-                            config=chart_config(file_stem(scene)))
-    point = picked_point(state, picker)
+                       start_picker=True, screen=below_player(screen), plotly_controls=False)
+    point = race_chart(fig.to_dict(), chart_config(file_stem(scene)), key="race",
+                       font=fig.layout.font.size)
     if point:
         ss.picked = point
-        ss.picks = ss.get("picks", 0) + 1  # a fresh chart: the old selection is used up
         st.rerun()
 
 

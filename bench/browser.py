@@ -53,15 +53,18 @@ SIGNATURE = (
     " return n ? [n, a[0], a[n >> 1], a[n - 1]] : 0; })]));"
 )
 # The chart's data replaced (a new data array, as Plotly.react gives it) or changed in
-# place since REMEMBER_DATA, and drawn.
+# place since REMEMBER_DATA, and drawn. The page's race chart (controls/chart.py) animates
+# the traces a move changed and counts each new figure it has drawn in gd.__revision.
 CHART_REDRAWN = (
     "() => { " + SIGNATURE + " const gd = document.querySelector('.js-plotly-plot');"
     " return gd && gd.data && gd._fullLayout && gd.querySelector('.main-svg') !== null"
-    " && (gd.data !== window.__before || signature(gd) !== window.__signature); }"
+    " && (gd.data !== window.__before || signature(gd) !== window.__signature"
+    " || gd.__revision !== window.__revision); }"
 )
 REMEMBER_DATA = (
     "() => { " + SIGNATURE + " const gd = document.querySelector('.js-plotly-plot');"
-    " window.__before = gd.data; window.__signature = signature(gd); }"
+    " window.__before = gd.data; window.__signature = signature(gd);"
+    " window.__revision = gd.__revision; }"
 )
 SETTLED = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
 SLIDER = ".st-key-run0_lr input[type=range]"
@@ -132,17 +135,32 @@ def busy_seconds(cdp) -> dict[str, float]:
     return {"busy": metrics["TaskDuration"], "script": metrics["ScriptDuration"]}
 
 
-def measure(runs: int = 5, moves: int = 10) -> dict:
-    """First charts and slider moves of the page and the bare page; see the docstring."""
+@contextlib.contextmanager
+def chromium(browser=None):
+    """``browser`` if given (a test's own, already running), else a headless Chromium of
+    our own for the duration."""
+    if browser is not None:
+        yield browser
+        return
     from playwright.sync_api import sync_playwright
 
     from deploy.servers import CHROMIUM, CHROMIUM_ARGS
 
+    with sync_playwright() as playwright:
+        own = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield own
+        finally:
+            own.close()
+
+
+def measure(runs: int = 5, moves: int = 10, browser=None) -> dict:
+    """First charts and slider moves of the page and the bare page; see the docstring.
+    ``browser``: a running Playwright Chromium to use (else one is started)."""
     pages = {"page": APP, "bare page": BARE_PAGE}
     results: dict = {name: {"later_visits": [], "moves": [], "busy": [], "script": []}
                      for name in pages}
-    with served(*pages.values()) as urls, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with served(*pages.values()) as urls, chromium(browser) as browser:
         url = dict(zip(pages, urls, strict=True))
         for name in pages:
             results[name]["first_visit"] = first_chart(browser, url[name])
@@ -160,7 +178,8 @@ def measure(runs: int = 5, moves: int = 10) -> dict:
                 after = busy_seconds(cdp[name])
                 for key in ("busy", "script"):
                     results[name][key].append(after[key] - before[key])
-        browser.close()
+        for tab in tabs.values():
+            tab.context.close()
     for r in results.values():
         r["later_visit"] = statistics.median(r["later_visits"])
         r["move"] = statistics.median(r["moves"]) if r["moves"] else None

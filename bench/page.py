@@ -84,8 +84,11 @@ def script_runs(runs: int, *, cached: bool = True,
 
 
 def chart_bytes(at) -> list[int]:
-    """Bytes of each Plotly chart's spec on the page, in page order."""
-    return [len(chart.proto.spec.encode()) for chart in at.get("plotly_chart")]
+    """Bytes of each chart on the page, in page order: the race chart (the data of its
+    component: figure and config, as JSON), then each st.plotly_chart's spec."""
+    race = [len(e.proto.bytes) for e in at.get("bidi_component")
+            if e.proto.component_name == "descent_lab_race_chart"]
+    return [*race, *(len(chart.proto.spec.encode()) for chart in at.get("plotly_chart"))]
 
 
 def payload_bytes(link: Mapping[str, str | list[str]] | None = None) -> int:

@@ -31,6 +31,7 @@ anything but ``rerun_script``.
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -120,6 +121,34 @@ class Cache:
         return list(self.kept)
 
 
+# The page's race chart: the component of controls/chart.py, not an st.plotly_chart.
+PAGE_CHART = "bidi_component:descent_lab_race_chart"
+# What a visitor waits for by default: the page's race chart, or a Plotly chart (the
+# bare page's).
+ANY_CHART = f"{PAGE_CHART}|plotly_chart"
+
+
+def is_chart(element, chart_type: str) -> bool:
+    """Whether ``element`` is the chart a visitor waits for: an element of type
+    ``chart_type`` ("plotly_chart"), ``"bidi_component:<name>"`` for a custom component
+    of that name (:data:`PAGE_CHART`), or any of several joined by ``|``."""
+    for wanted in chart_type.split("|"):
+        kind, _, name = wanted.partition(":")
+        if element.WhichOneof("type") == kind and (
+                not name or getattr(element, kind).component_name == name):
+            return True
+    return False
+
+
+def chart_figure(element) -> dict | None:
+    """The figure an ``st.plotly_chart`` or the page's race chart carries, or None."""
+    if is_chart(element, "plotly_chart"):
+        return json.loads(element.plotly_chart.spec)
+    if is_chart(element, PAGE_CHART):
+        return json.loads(element.bidi_component.bytes)["figure"]
+    return None
+
+
 def read(msg: ForwardMsg, run: Run, cache: Cache, chart_type: str, t0: float) -> None:
     """Take one ``ForwardMsg`` of a run into ``run`` (and the cache)."""
     kind = msg.WhichOneof("type")
@@ -135,7 +164,7 @@ def read(msg: ForwardMsg, run: Run, cache: Cache, chart_type: str, t0: float) ->
         element = None
     if element is not None:
         element_type = element.WhichOneof("type")
-        if element_type == chart_type and run.chart_at is None:
+        if is_chart(element, chart_type) and run.chart_at is None:
             run.chart_at = time.perf_counter() - t0
         elif element_type == "exception":
             run.errors.append(f"exception: {element.exception.type}: {element.exception.message}")
@@ -158,7 +187,7 @@ def read(msg: ForwardMsg, run: Run, cache: Cache, chart_type: str, t0: float) ->
 class Visitor:
     """One browser tab on the page: a websocket and what the browser remembers."""
 
-    def __init__(self, base_url: str, query_string: str, *, chart_type: str = "plotly_chart",
+    def __init__(self, base_url: str, query_string: str, *, chart_type: str = ANY_CHART,
                  timeout: float = 60.0, cookie: str | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.cookie = cookie  # sent with the websocket's upgrade, as a browser does

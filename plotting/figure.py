@@ -67,6 +67,7 @@ def scene_figure(
     start_picker: bool = True,
     screen: Screen = DEFAULT_SCREEN,
     max_frames: int = MAX_FRAMES,
+    plotly_controls: bool = True,
 ) -> BuiltFigure:
     """The contour view (overlaid or small multiples) beside loss against step, animated.
 
@@ -80,6 +81,9 @@ def scene_figure(
         screen: the chart's container in the browser (and presenter mode),
             which sets the layout and the type size (:class:`plotting.layout.Screen`).
         max_frames: the most animation frames (see :mod:`plotting.animation`).
+        plotly_controls: Plotly's own Play/Pause, step slider and speed menu under the
+            chart (for a file of its own); False leaves them out, for a page that plays
+            the frames with controls of its own (``controls.chart``).
 
     Every run must have the same number of steps. The figure shows the last
     step; Play runs from the start.
@@ -105,7 +109,8 @@ def scene_figure(
         legend += [entry["name"] for entry in marks_legend(steps, 1)]
     geo = ChartGeometry.of(screen, aspect=(y1 - y0) / (x1 - x0), panels=panels,
                            legend=legend,
-                           title_lines=max(map(len, titles), default=0))
+                           title_lines=max(map(len, titles), default=0),
+                           controls=plotly_controls)
     style = geo.style
     layers = Layers(initial=len(steps_at) - 1)
     loss_axes = (f"x{panels + 1}", f"y{panels + 1}")
@@ -180,10 +185,11 @@ def scene_figure(
     image = contour_image(grid, scale, CONTOUR_SCALE, width, ("x", "y"))
     layout["images"] = [{**image, "xref": _axes(p)[0], "yref": _axes(p)[1]}
                         for p in range(panels)]
-    slider_y = None if geo.slider_y == geo.buttons_y else -geo.paper_y(geo.slider_y)
-    layout["updatemenus"], layout["sliders"] = controls(
-        names, steps_at, active=layers.initial, font_size=style.font,
-        y=-geo.paper_y(geo.buttons_y), slider_y=slider_y, slider_x=geo.slider_x)
+    if plotly_controls:
+        slider_y = None if geo.slider_y == geo.buttons_y else -geo.paper_y(geo.slider_y)
+        layout["updatemenus"], layout["sliders"] = controls(
+            names, steps_at, active=layers.initial, font_size=style.font,
+            y=-geo.paper_y(geo.buttons_y), slider_y=slider_y, slider_x=geo.slider_x)
     return build_figure(layers.data, layout, layers.frames(names, delta=True))
 
 

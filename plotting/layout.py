@@ -174,14 +174,16 @@ class ChartGeometry:
 
     @classmethod
     def of(cls, screen: Screen, *, aspect: float, panels: int, legend: list[str],
-           title_lines: int = 0) -> ChartGeometry:
+           title_lines: int = 0, controls: bool = True) -> ChartGeometry:
         """The layout for ``panels`` contour panels of a domain ``aspect`` (height over
-        width) and a legend of these entries, on ``screen``."""
+        width) and a legend of these entries, on ``screen``; ``controls``: room below
+        for Plotly's own Play/Pause, slider and speed menu (False when the page draws
+        its own under the chart)."""
         style = Style.of(screen)
         aspect = min(max(aspect, MIN_ASPECT), MAX_ASPECT)
         if screen.stacked:
-            return _stacked(screen, style, aspect, panels, legend, title_lines)
-        return _side_by_side(screen, style, aspect, panels, legend, title_lines)
+            return _stacked(screen, style, aspect, panels, legend, title_lines, controls)
+        return _side_by_side(screen, style, aspect, panels, legend, title_lines, controls)
 
 
 def _grid(panels: int, columns: int) -> tuple[int, int]:
@@ -219,12 +221,12 @@ def _controls_height(font: float) -> float:
 
 
 def _side_by_side(screen: Screen, style: Style, aspect: float, panels: int, legend: list[str],
-                  title_lines: int) -> ChartGeometry:
+                  title_lines: int, controls: bool) -> ChartGeometry:
     f = style.font
     left, right = _y_axis_band(f, CONTOUR_TICK_CHARS), 1.2 * f + 4
     plot_w = screen.width - left - right
     top = 6 + legend_height(legend, f, plot_w) if legend else 12.0
-    bottom = _tick_band(f) + 10 + _controls_height(f) + 6
+    bottom = _tick_band(f) + (10 + _controls_height(f) + 6 if controls else 4)
     # The colour bar: a gap, the bar, its tick labels ("0.001") and its rotated title.
     colorbar_w = 10 + 14 + 4 + 3.2 * f + 1.6 * f + 8
     loss_gap = _y_axis_band(f)  # the loss panel's own y axis, left of it
@@ -272,7 +274,7 @@ def _side_by_side(screen: Screen, style: Style, aspect: float, panels: int, lege
 
 
 def _stacked(screen: Screen, style: Style, aspect: float, panels: int, legend: list[str],
-             title_lines: int) -> ChartGeometry:
+             title_lines: int, controls: bool) -> ChartGeometry:
     f = style.font
     left, right = _y_axis_band(f, CONTOUR_TICK_CHARS), 1.2 * f + 4
     plot_w = screen.width - left - right
@@ -300,7 +302,7 @@ def _stacked(screen: Screen, style: Style, aspect: float, panels: int, legend: l
     loss = Box(loss_left, 0.0, plot_w - loss_left, loss_h)
     buttons_y = _tick_band(f) + 8
     slider_y = buttons_y + 2.2 * f + 18
-    bottom = slider_y + _controls_height(f) + 4
+    bottom = slider_y + _controls_height(f) + 4 if controls else _tick_band(f) + 4
     return ChartGeometry(
         style=style, width=screen.width, height=top + plot_h + bottom,
         margin={"l": left, "r": right, "t": top, "b": bottom, "pad": 0},

@@ -39,9 +39,17 @@ def open_page(query: dict | None = None, screen: tuple[int, int, int] | None = N
     return at
 
 
+def race_chart(at: AppTest):
+    """The race chart's element: the component of controls/chart.py (AppTest runs no
+    JavaScript: its data is the figure it would draw)."""
+    (chart,) = [e for e in at.get("bidi_component")
+                if e.proto.component_name == "descent_lab_race_chart"]
+    return chart
+
+
 def figure(at: AppTest) -> dict:
-    """The race chart (the first chart on the page; an open panel may add its own)."""
-    return json.loads(at.get("plotly_chart")[0].proto.spec)
+    """The race chart's figure: data, layout and frames."""
+    return json.loads(race_chart(at).proto.bytes)["figure"]
 
 
 def contours(fig: dict) -> list[dict]:
@@ -366,7 +374,8 @@ def test_a_hostile_or_broken_formula_is_refused_on_the_page(expr):
     main, side = texts(at.main.error), texts(at.sidebar.error)
     assert len(main) == len(side) == 1
     assert all(str(refusal.value) in e.replace("\\", "") for e in main + side)
-    assert not at.get("plotly_chart")  # nothing drawn, but the controls still work
+    assert not [e for e in at.get("bidi_component")  # no chart, but the controls still work
+                if e.proto.component_name == "descent_lab_race_chart"]
     at.text_input(key="expr").set_value("0.05*x**2 + 2*y**2").run()
     assert not at.exception and not at.error
     assert len(contours(figure(at))) == 1

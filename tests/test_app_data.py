@@ -48,8 +48,9 @@ def box_of(fig: dict) -> tuple[list[float], list[float]]:
 
 
 def fit_chart(at: AppTest) -> dict:
-    """The fitted-line panel's chart (the second chart on the page)."""
-    return json.loads(at.get("plotly_chart")[1].proto.spec)
+    """The fitted-line panel's chart (the page's only st.plotly_chart: the race chart is a
+    component of its own)."""
+    return json.loads(at.get("plotly_chart")[0].proto.spec)
 
 
 @pytest.fixture(scope="module")
@@ -191,5 +192,5 @@ def test_the_fitted_line_panel_draws_the_data_and_each_runs_line():
 
 def test_the_fitted_line_panel_on_a_surface_without_data():
     at = open_page({"panel": "fit"})
-    assert len(at.get("plotly_chart")) == 1
+    assert len(at.get("plotly_chart")) == 0  # no panel chart, only the race
     assert any("Palmer penguins" in i.value for i in at.info)

@@ -161,7 +161,7 @@ def test_a_malformed_link_says_what_it_ignored_and_the_page_works():
                    "anneal='0.5,2,100'"):
         assert any(needle in w for w in warnings), (needle, warnings)
     assert url_dynamics(at) == Dynamics(fan=8)
-    assert at.get("plotly_chart")
+    assert figure(at)["data"]
 
 
 def test_a_fan_whose_seeds_diverge_says_so():
@@ -209,12 +209,13 @@ def test_a_noisy_link_draws_its_fans_in_chromium_and_they_grow_while_playing(pag
     assert "noise=0.5" in page.url and "fan=5" in page.url  # the scene stays in the URL
     drawn = page.evaluate(FANS_DRAWN)
     assert len(drawn) == 6 and all(lines >= 1 for lines in drawn)
-    page.locator(".updatemenu-button", has_text="Play").click()  # from the start
+    page.locator(".descent-player button[name=play]").click()  # from the start
     page.wait_for_timeout(1200)
     playing = page.evaluate(FANS_DRAWN)
     assert len(playing) == 6 and all(a < b for a, b in zip(playing, drawn, strict=True))
-    page.wait_for_function(f"() => {GRAPH}._fullLayout.sliders[0].active === "
-                           f"{GRAPH}._fullLayout.sliders[0].steps.length - 1", timeout=30_000)
+    page.wait_for_function("() => { const s = document.querySelector("
+                           "'.descent-player input[type=range]');"
+                           " return s.value === s.max; }", timeout=30_000)
     page.wait_for_timeout(300)
     assert page.evaluate(FANS_DRAWN) == drawn  # all grown back by the last frame
     assert page.problems == []

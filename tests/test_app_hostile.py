@@ -11,7 +11,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetStates
 from streamlit.testing.v1 import AppTest
 
 from scenes import DEFAULT_SCENE
-from tests.test_app import contours, figure, open_page, url_scene
+from tests.test_app import contours, figure, open_page, race_chart, url_scene
 
 
 def shown(at: AppTest) -> str:
@@ -92,35 +92,42 @@ def test_a_phase_map_optimizer_not_among_the_options_falls_back():
     assert at.session_state["phase_optimizer"] == "momentum"
 
 
-SELECTIONS = [
-    [], {}, {"selection": {}}, {"selection": {"points": 1}},
-    {"selection": {"points": [1, "x", None, {}]}},
-    {"selection": {"points": [{"curve_number": 0, "x": "a", "y": []}]}},
-    {"selection": {"points": [{"curve_number": True, "x": True, "y": False}]}},
-    {"selection": {"points": [{"curve_number": 0, "x": float("nan"), "y": 1.0}]}},
-    {"selection": {"points": [{"curve_number": 10**9, "x": 1.0, "y": 1.0}]}},
+CLICKS = [  # what a click on the race chart may be made to hold: JSON, but no point
+    [], {}, "x", 1, None, {"x": "a", "y": []}, {"x": True, "y": False},
+    {"x": float("nan"), "y": 1.0}, {"x": [1], "y": {"a": 1}}, {"y": 1.0},
 ]
 
 
-@pytest.mark.parametrize("selection", SELECTIONS, ids=range(len(SELECTIONS)))
-def test_a_chart_selection_that_is_no_click_is_ignored(selection):
+def click_trigger(at: AppTest, value) -> tuple[str, str]:
+    """The race chart's click holding ``value``, as its component's trigger sends it: the
+    trigger widget's id and its JSON."""
+    from streamlit.runtime.state.session_state import STREAMLIT_INTERNAL_KEY_PREFIX
+    chart = race_chart(at)
+    return (f"{STREAMLIT_INTERNAL_KEY_PREFIX}_{chart.proto.id}__events",
+            json.dumps([{"event": "click", "value": value}], allow_nan=True))
+
+
+@pytest.mark.parametrize("value", CLICKS, ids=range(len(CLICKS)))
+def test_a_chart_click_that_is_no_point_is_ignored(value):
     at = open_page({})
-    chart = at.get("plotly_chart")[0]
-    at = send(at, chart.proto.id, "string_value", json.dumps(selection))
+    widget, payload = click_trigger(at, value)
+    at = send(at, widget, "json_trigger_value", payload)
     assert not at.exception, at.exception
     assert url_scene(at).start == DEFAULT_SCENE.start
 
 
+def test_a_click_on_the_start_picker_becomes_the_start():
+    at = open_page({})
+    widget, payload = click_trigger(at, {"x": 2.0, "y": -1.0})
+    at = send(at, widget, "json_trigger_value", payload)
+    assert not at.exception, at.exception
+    assert url_scene(at).start == (2.0, -1.0)
+    assert at.number_input(key="start_x").value == 2.0
+
+
 def test_a_click_far_outside_the_plot_starts_at_its_edge():
     at = open_page({})
-    chart = at.get("plotly_chart")[0]
-    picker = next(n for n, t in enumerate(json.loads(chart.proto.spec)["data"])
-                  if t.get("name") == "start picker")
-    point = {"curve_number": picker, "point_number": 0, "point_index": 0, "x": 1e308,
-             "y": -1e308}
-    at = send(at, chart.proto.id, "string_value",
-              json.dumps({"selection": {"points": [point], "point_indices": [0], "box": [],
-                                        "lasso": []}}))
+    widget, value = click_trigger(at, {"x": 1e308, "y": -1e308})
+    at = send(at, widget, "json_trigger_value", value)
     assert not at.exception, at.exception
-    at.run()  # the click reruns the page once more with the new start
     assert url_scene(at).start == (10.0, -5.0)  # the ravine's box: x in [-10, 10], y in [-5, 5]

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from scenes import DEFAULT_SCENE, scene_from_query
-from tests.test_app import figure, link_notices, open_page
+from tests.test_app import figure, link_notices, open_page, race_chart
 
 
 def rerun(at: AppTest) -> AppTest:
@@ -18,11 +18,14 @@ def rerun(at: AppTest) -> AppTest:
 
 
 def charts(at: AppTest) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    """The race chart's figure, then each panel's."""
+    return [figure(at), *(json.loads(chart.proto.spec) for chart in at.get("plotly_chart"))]
 
 
 def configs(at: AppTest) -> list[dict]:
-    return [json.loads(chart.proto.config) for chart in at.get("plotly_chart")]
+    """The race chart's Plotly config, then each panel's."""
+    return [json.loads(race_chart(at).proto.bytes)["config"],
+            *(json.loads(chart.proto.config) for chart in at.get("plotly_chart"))]
 
 
 def path_widths(fig: dict) -> set[float]:

@@ -9,8 +9,8 @@ from bench import browser as bench_browser
 
 
 @pytest.mark.browser
-def test_first_charts_and_slider_moves_are_measured_on_both_pages(chromium_path):
-    results = bench_browser.measure(runs=1, moves=2)
+def test_first_charts_and_slider_moves_are_measured_on_both_pages(browser):
+    results = bench_browser.measure(runs=1, moves=2, browser=browser)
     for name in ("page", "bare page"):
         r = results[name]
         assert r["first_visit"] > 0 and len(r["later_visits"]) == 1 and r["later_visit"] > 0
@@ -21,15 +21,10 @@ def test_first_charts_and_slider_moves_are_measured_on_both_pages(chromium_path)
 
 
 @pytest.mark.browser
-def test_a_key_press_moves_the_lr_slider_and_the_chart_follows(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    from deploy.servers import CHROMIUM_ARGS
-
-    with bench_browser.served(bench_browser.BARE_PAGE) as [url], sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+def test_a_key_press_moves_the_lr_slider_and_the_chart_follows(browser):
+    with bench_browser.served(bench_browser.BARE_PAGE) as [url]:
+        tab = bench_browser.open_tab(browser, url)
         try:
-            tab = bench_browser.open_tab(browser, url)
             before = tab.evaluate("() => Array.from(document.querySelector("
                                   "'.js-plotly-plot').data[0].y)")
             bench_browser.slider_move(tab, "ArrowRight")
@@ -37,5 +32,5 @@ def test_a_key_press_moves_the_lr_slider_and_the_chart_follows(chromium_path):
                                  "'.js-plotly-plot').data[0].y)")
             value = tab.locator(bench_browser.SLIDER).first.get_attribute("aria-valuetext")
         finally:
-            browser.close()
+            tab.context.close()
     assert before == [1, 1.8, 1] and value == "2" and after == [1, 2, 1]  # the next lr choice

@@ -7,7 +7,6 @@ it gets back must show the new value.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -19,7 +18,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench import classroom
-from bench.st_client import Cache, Run, Visitor, read, rerun_message, run_coroutine
+from bench.st_client import Cache, Run, Visitor, chart_figure, read, rerun_message, run_coroutine
 
 
 def chart_msg(spec: str = "{}", hash_: str = "h1", path=(0, 3)) -> ForwardMsg:
@@ -163,8 +162,8 @@ def test_a_visitor_moving_the_slider_gets_the_chart_of_the_new_value():
         assert server.log.tracebacks == 0
     assert not first.errors and not moved.errors
     assert slider.raw_value[0] == "1.8"
-    charts = [json.loads(e.plotly_chart.spec) for run in (first, moved)
-              for _, e in run.elements if e.WhichOneof("type") == "plotly_chart"]
+    charts = [chart_figure(e) for run in (first, moved) for _, e in run.elements
+              if chart_figure(e) is not None]
     # Each run's full label is in its loss curve's hover text (its legend name is short).
     names = [" ".join(trace.get("hovertemplate", "") for trace in chart["data"])
              for chart in charts]

@@ -44,7 +44,7 @@ def test_page_loads_cleanly_and_plays(page, app_url):
 
     # Play: every run's marker moves, in the browser, over the contour that stays.
     before = positions(page)
-    page.locator(".updatemenu-button", has_text="Play").click()
+    page.locator(".descent-player button[name=play]").click()
     page.wait_for_timeout(700)
     during = positions(page)
     page.wait_for_timeout(700)
@@ -54,7 +54,7 @@ def test_page_loads_cleanly_and_plays(page, app_url):
     assert page.locator(CONTOUR).count() == 1
     assert page.problems == []
     # Pause: the markers stop.
-    page.locator(".updatemenu-button", has_text="Pause").click()
+    page.locator(".descent-player button[name=pause]").click()
     page.wait_for_timeout(700)
     paused = positions(page)
     page.wait_for_timeout(500)

@@ -28,11 +28,12 @@ DRAWN = f"""() => {{
     const path = [];
     run0.forEach(t => Array.from(t.x || []).forEach((x, i) => path.push([x, t.y[i]])));
     const at = gd._fullData.find(t => t.name === 'position');
+    const slider = document.querySelector('.descent-player input[type=range]');
     return {{x_title: L.xaxis.title.text, y_title: L.yaxis.title.text,
              x_range: L.xaxis.range, y_range: L.yaxis.range,
              star: [star.x[0], star.y[0]], path: path,
              ends: Array.from(at.x).map((x, i) => [x, at.y[i]]), url: location.search,
-             active: L.sliders[0].active, frames: L.sliders[0].steps.length}};
+             active: Number(slider.value), frames: Number(slider.max) + 1}};
 }}"""
 
 
@@ -123,11 +124,12 @@ def test_the_ravine_turns_into_a_bowl_then_the_batch_adds_noise(browser, app_url
         page.screenshot(path=str(ARTIFACTS / f"data-1-raw-{name}.png"))
 
         # Play: the step slider runs from the start.
-        page.locator(".updatemenu-button", has_text="Play").click()
+        page.locator(".descent-player button[name=play]").click()
         page.wait_for_timeout(900)
         playing = drawn(page)["active"]
         assert 0 < playing < first["frames"] - 1
-        page.wait_for_function(f"{GRAPH}._fullLayout.sliders[0].active > {playing}",
+        page.wait_for_function("() => Number(document.querySelector("
+                               f"'.descent-player input[type=range]').value) > {playing}",
                                timeout=10_000)
         page.screenshot(path=str(ARTIFACTS / f"data-2-playing-{name}.png"))
 

@@ -2,9 +2,10 @@
 
 At a phone's 390 x 844, a laptop's 1366 x 768, a projector's 1920 x 1080, and in
 presenter mode at 1280 x 720 and 1920 x 1080, the real page is opened and the
-bounding boxes Plotly draws are read back: no part of the chart overlaps another
-(Play/Pause, the speed menu, the step slider and its "step N" label, the colour
-bar and its title, every axis title and tick label, the legend, the panels), the
+bounding boxes Plotly draws, and those of the player under the chart, are read back:
+no part of the chart overlaps another (Play/Pause, the speed menu, the step slider
+and its "step N" label, the colour bar and its title, every axis title and tick
+label, the legend, the panels), the
 page never scrolls sideways, the contour panel is wide enough, and where the
 issue asks for it the chart and its Play button are on the first screen. A phone
 gets its own layout: the loss panel below the contour, the slider on a row of
@@ -37,8 +38,6 @@ SCREENS = {
 PARTS = {
     "legend": ".legend",
     "colour bar": ".colorbar",
-    "buttons": ".updatemenu-button, .updatemenu-header",
-    "slider": ".slider-container",
     "x title": ".g-xtitle, .g-x2title, .g-x3title, .g-x4title, .g-x5title, .g-x6title, .g-x7title",
     "y title": ".g-ytitle, .g-y2title, .g-y3title, .g-y4title, .g-y5title, .g-y6title, .g-y7title",
     "x ticks": ".xaxislayer-above .xtick text",
@@ -59,6 +58,20 @@ BOXES = r"""(parts) => {
                           text: (el.textContent || '').slice(0, 20)});
             }
         });
+    }
+    // The player under the chart (controls/chart.py): Play, Pause, the step and its
+    // slider, the speed menu; each a part of its own.
+    const player = document.querySelector('.descent-player');
+    if (player) {
+        const parts = [['buttons', 'button'], ['step', '.descent-step'],
+                       ['slider', 'input[type=range]'], ['speed', 'select']];
+        for (const [kind, selector] of parts) {
+            player.querySelectorAll(selector).forEach((el, i) => {
+                const r = el.getBoundingClientRect();
+                out.push({kind, i, x0: r.left, y0: r.top + window.scrollY, x1: r.right,
+                          y1: r.bottom + window.scrollY, text: el.textContent.slice(0, 20)});
+            });
+        }
     }
     // The panels: each x axis with the y axis it is anchored to, as Plotly laid them out.
     const box = gd.getBoundingClientRect();
@@ -114,8 +127,12 @@ def test_the_chart_fits_the_screen_with_nothing_overlapping(browser, app_url, na
                    if (a["kind"], a["i"]) != (b["kind"], b["i"])
                    and frozenset({a["kind"], b["kind"]}) not in NESTED and _overlap(a, b)]
         assert clashes == [], clashes
+        # The player sits under the chart's plot, on its own rows.
+        svg = page.locator(".js-plotly-plot .main-svg").first.bounding_box()
+        assert all(b["y0"] >= svg["y"] + svg["height"] - 1 for b in boxes
+                   if b["kind"] in ("buttons", "step", "slider", "speed"))
         # Play, and the whole chart, on the first screen.
-        play = page.locator(".updatemenu-button", has_text="Play").bounding_box()
+        play = page.locator(".descent-player button[name=play]").bounding_box()
         chart = page.locator(".js-plotly-plot").bounding_box()
         if first_screen:
             assert play["y"] + play["height"] <= height and chart["y"] >= 0, (play, chart)
@@ -125,6 +142,7 @@ def test_the_chart_fits_the_screen_with_nothing_overlapping(browser, app_url, na
             assert len(panels) == 2 and panels[1]["y0"] > panels[0]["y1"]
             slider = next(b for b in boxes if b["kind"] == "slider")
             assert all(slider["y0"] >= b["y1"] - 1 for b in boxes if b["kind"] == "buttons")
+            assert slider["x1"] - slider["x0"] >= 150  # wide enough to scrub with a thumb
     finally:
         context.close()
 
@@ -150,7 +168,7 @@ def test_small_multiples_keep_titles_on_their_panels(browser, app_url):
                    if (a["kind"], a["i"]) != (b["kind"], b["i"]) and _overlap(a, b)
                    and frozenset({a["kind"], b["kind"]}) not in NESTED]
         assert clashes == [], clashes
-        play = page.locator(".updatemenu-button", has_text="Play").bounding_box()
+        play = page.locator(".descent-player button[name=play]").bounding_box()
         assert play["y"] + play["height"] <= 1080  # the play row on the first screen
     finally:
         context.close()

@@ -1,0 +1,237 @@
+"""The race chart in the browser: drawn once, then only what a move changed.
+
+``st.plotly_chart`` replaces its chart whenever the figure changes: every move
+of a slider redrew the whole race (``Plotly.newPlot``: about 80 ms for the
+lecture scene in headless Chromium here, a third of a move). This component
+draws the same figure with the same plotly.js (the one the ``plotly`` package
+ships, pinned in requirements.txt; nothing fetched), and when a new figure has
+the same layout and the same traces as the one on screen (a run's ``lr`` or
+``mu`` moved), it animates only the traces whose data changed to their new data
+(``Plotly.animate`` without a redraw, as Play does) and swaps in the new frames.
+Anything else (another view, screen, surface or number of steps) draws the
+figure anew with ``Plotly.newPlot``.
+
+plotly.js itself (4.8 MB) reaches the browser once per visit: it is the script
+of a component of its own (:func:`load_plotly`) whose message never changes, so
+Streamlit sends it once and then only its hash. The page mounts it first, so
+the browser reads plotly.js while the server is still running the page.
+
+The figure travels as JSON bytes in the component's data. A click on the
+``"start picker"`` trace comes back as the trigger value ``click``: ``{"x", "y"}``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import plotly
+import streamlit as st
+
+from plotting.layout import Screen, Style
+
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+_CHART_JS = """
+const ANIMATE = {mode: "immediate", transition: {duration: 0},
+                 frame: {duration: 0, redraw: false}};
+const SPEEDS = [["¼×", 320], ["½×", 160], ["1×", 80], ["2×", 40]];
+
+function plotlyReady() {
+  return new Promise((resolve) => {
+    const wait = () => (window.Plotly ? resolve(window.Plotly) : setTimeout(wait, 20));
+    wait();
+  });
+}
+
+// The layout and each trace as text, to tell what a new figure changed.
+function signature(figure) {
+  return {layout: JSON.stringify(figure.layout), traces: figure.data.map((t) => JSON.stringify(t))};
+}
+
+// Play/Pause, the step slider with its "step N" label and the speed menu, in HTML under
+// the chart: a row that wraps on a narrow screen, so that nothing can overlap.
+function makePlayer(root, font) {
+  const bar = document.createElement("div");
+  bar.className = "descent-player";
+  bar.style.cssText = `display:flex;flex-wrap:wrap;align-items:center;gap:6px 12px;`
+    + `font-size:${font}px;font-family:inherit;padding:2px 0 4px 0;`;
+  const button = (label, name) => {
+    const b = document.createElement("button");
+    b.type = "button"; b.textContent = label; b.name = name;
+    b.style.cssText = `font:inherit;padding:4px 12px;border:1px solid #b8c0cc;`
+      + `border-radius:6px;background:#fff;color:#111;cursor:pointer;`;
+    return b;
+  };
+  const play = button("▶ Play", "play"), pause = button("❚❚ Pause", "pause");
+  const buttons = document.createElement("span");
+  buttons.style.cssText = "display:flex;gap:6px;";
+  buttons.append(play, pause);
+  const label = document.createElement("label");
+  label.style.cssText = "display:flex;align-items:center;gap:8px;flex:1 1 220px;min-width:0;";
+  const step = document.createElement("span");
+  step.className = "descent-step";
+  step.style.cssText = "white-space:nowrap;min-width:5.5em;";
+  const slider = document.createElement("input");
+  slider.type = "range"; slider.min = "0"; slider.step = "1";
+  slider.setAttribute("aria-label", "step");
+  slider.style.cssText = "flex:1 1 auto;min-width:80px;accent-color:#0072B2;";
+  label.append(step, slider);
+  const speed = document.createElement("select");
+  speed.setAttribute("aria-label", "speed");
+  speed.style.cssText = "font:inherit;padding:3px 6px;border:1px solid #b8c0cc;border-radius:6px;";
+  for (const [text, ms] of SPEEDS) {
+    const option = document.createElement("option");
+    option.value = String(ms); option.textContent = `speed ${text}`;
+    speed.appendChild(option);
+  }
+  speed.value = "80";
+  bar.append(buttons, label, speed);
+  root.appendChild(bar);
+  return {bar, play, pause, step, slider, speed};
+}
+
+// Frames sent as changes (plotting.build.Layers.frames with ``delta``): each names the
+// frame before it as its ``baseframe`` and carries only the traces that changed. Each
+// frame resolved to every animated trace's update, for a jump to it.
+function resolve(frames) {
+  let state = new Map();
+  return frames.map((frame) => {
+    if (!frame.baseframe) state = new Map();
+    else state = new Map(state);
+    frame.traces.forEach((trace, j) => {
+      state.set(trace, {...(state.get(trace) || {}), ...frame.data[j]});
+    });
+    return {name: frame.name, traces: [...state.keys()], data: [...state.values()]};
+  });
+}
+
+export default async function ({ parentElement, data, setTriggerValue }) {
+  const text = typeof data === "string" ? data : new TextDecoder().decode(data);
+  const { figure, config, font } = JSON.parse(text);
+  let gd = parentElement.querySelector(".descent-race");
+  if (!gd) {
+    gd = document.createElement("div");
+    gd.className = "descent-race";
+    parentElement.appendChild(gd);
+    gd.__player = makePlayer(parentElement, font);
+  }
+  const player = gd.__player;
+  player.bar.style.fontSize = `${font}px`;
+  const Plotly = await plotlyReady();
+  const frames = figure.frames || [];
+  const next = signature(figure);
+  const last = gd.__descent;
+  gd.__descent = next;
+  gd.__frames = frames;
+  gd.__resolved = resolve(frames);
+  const same = last && last.layout === next.layout && last.traces.length === next.traces.length
+    && gd._fullLayout && gd.data;
+  if (same) {  // a run's settings moved: only its traces change
+    const changed = [];
+    next.traces.forEach((t, i) => { if (t !== last.traces[i]) changed.push(i); });
+    if (changed.length) {
+      await Plotly.animate(gd, {data: changed.map((i) => figure.data[i]), traces: changed},
+                           ANIMATE);
+    }
+  } else {
+    // A new layout (another surface, view or screen): drawn anew, as a first time.
+    await Plotly.newPlot(gd, {data: figure.data, layout: figure.layout, config});
+    gd.__at = frames.length - 1;
+    gd.on("plotly_click", (event) => {  // newPlot dropped the last plot's listeners
+      const point = event.points && event.points[0];
+      if (point && point.data && point.data.name === "start picker") {
+        gd.__setTrigger("click", {x: point.x, y: point.y});
+      }
+    });
+    if (!gd.__wired) {
+      gd.__wired = true;
+      wire(gd, Plotly);
+    }
+  }
+  // The figure shows its last frame; a visitor who had scrubbed elsewhere stays there.
+  const at = Math.min(gd.__at ?? frames.length - 1, frames.length - 1);
+  player.slider.max = String(Math.max(0, frames.length - 1));
+  await show(gd, Plotly, at, at === frames.length - 1);
+  gd.__setTrigger = setTriggerValue;  // the latest: a rerun hands over a new one
+  gd.__revision = (gd.__revision || 0) + 1;  // what the page shows changed (for tests)
+}
+
+// Show frame k (unless ``drawn``: the traces show it already), and the slider at its
+// step: from frame k - 1 only what changed, from anywhere else every animated trace.
+async function show(gd, Plotly, k, drawn = false) {
+  const frame = gd.__at === k - 1 ? gd.__frames[k] : gd.__resolved[k];
+  gd.__at = k;
+  gd.__player.slider.value = String(k);
+  gd.__player.step.textContent = frame ? `step ${frame.name}` : "";
+  if (frame && frame.traces.length && !drawn) {
+    await Plotly.animate(gd, {data: frame.data, traces: frame.traces}, ANIMATE);
+  }
+}
+
+function wire(gd, Plotly) {
+  const p = gd.__player;
+  const stop = () => { clearTimeout(gd.__timer); gd.__timer = null; };
+  const tick = async () => {
+    if (gd.__at >= gd.__frames.length - 1) { stop(); return; }
+    await show(gd, Plotly, gd.__at + 1);
+    gd.__timer = setTimeout(tick, Number(p.speed.value));
+  };
+  p.play.addEventListener("click", async () => {
+    stop();
+    if (gd.__at >= gd.__frames.length - 1) await show(gd, Plotly, 0);  // from the start
+    gd.__timer = setTimeout(tick, Number(p.speed.value));
+  });
+  p.pause.addEventListener("click", stop);
+  p.slider.addEventListener("input", () => { stop(); show(gd, Plotly, Number(p.slider.value)); });
+}
+"""
+
+
+def player_height(screen: Screen) -> float:
+    """Pixels the player takes under the chart: one row, two on a phone (it wraps)."""
+    rows = 2 if screen.stacked else 1
+    return rows * (1.6 * Style.of(screen).font + 16) + 8
+
+
+def below_player(screen: Screen) -> Screen:
+    """The room left for the figure itself once the player has its row."""
+    return replace(screen, height=screen.height - player_height(screen))
+
+
+@functools.cache
+def _loader() -> Callable[..., Any]:
+    js = PLOTLY_JS.read_text(encoding="utf-8") + "\nexport default function () {}\n"
+    return st.components.v2.component("descent_lab_plotly", js=js)
+
+
+@functools.cache
+def _chart() -> Callable[..., Any]:
+    return st.components.v2.component("descent_lab_race_chart", js=_CHART_JS,
+                                      isolate_styles=False)
+
+
+def load_plotly() -> None:
+    """Mount plotly.js (invisible); its message is the same on every run."""
+    _loader()(key="plotly_js", width="content", height=0)
+
+
+def race_chart(figure: dict, config: dict, *, key: str, font: float
+               ) -> tuple[float, float] | None:
+    """Draw ``figure`` (a figure as a dict: data, layout, frames) with Plotly ``config``,
+    its player (Play/Pause, step slider, speed) under it at ``font`` pixels; ``(x, y)``
+    of a click on its start picker in the last run, or None."""
+    payload = json.dumps({"figure": figure, "config": config, "font": font},
+                         separators=(",", ":"))
+    result = _chart()(key=key, data=payload.encode(), on_click_change=lambda: None)
+    click = result.get("click") if result is not None else None
+    if isinstance(click, dict):  # a browser may send anything: finite numbers only
+        x, y = click.get("x"), click.get("y")
+        if all(type(v) in (int, float) and math.isfinite(v) for v in (x, y)):
+            return float(x), float(y)
+    return None
