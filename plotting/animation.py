@@ -48,6 +48,8 @@ NORMAL_SPEED = "1×"
 
 SHOWN = {"opacity": 1}
 HIDDEN = {"opacity": 0}
+# A path with a trail: its blocks further behind the step than the trail are this faint.
+FADED_OPACITY = 0.3
 
 
 def frame_steps(steps: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
@@ -97,7 +99,8 @@ def _coords(pts: np.ndarray, z: np.ndarray | None, lo: int, hi: int,
 
 def path_layers(run: RunTrace, block: int, steps_at: np.ndarray,
                 style: dict, z: np.ndarray | None = None,
-                sizes: np.ndarray | None = None) -> list[tuple[dict, list[dict]]]:
+                sizes: np.ndarray | None = None,
+                trail: int | None = None) -> list[tuple[dict, list[dict]]]:
     """The traces that draw a run's path, each with its update for every frame.
 
     Blocks ``j = 0, 1, ...`` hold ``points[j * block : (j + 1) * block + 1]``
@@ -106,7 +109,10 @@ def path_layers(run: RunTrace, block: int, steps_at: np.ndarray,
     the frame's step. ``style`` is merged into each trace (line, axes, ...;
     ``"type": "scatter3d"`` for a 3D path, whose height per step is ``z``).
     ``sizes`` (a marker size per step, 0 for none) draws dots on the path
-    (:mod:`plotting.marks`), in ``style["marker"]``.
+    (:mod:`plotting.marks`), in ``style["marker"]``. With a ``trail`` (steps), a
+    block that ended more than that far behind the frame's step is drawn faint
+    (:data:`FADED_OPACITY`): under noise the path's recent steps stand out against
+    where it has been.
     """
     last = run.last
     shown_end = np.minimum(steps_at, last)  # a diverged run stops at its last point
@@ -118,7 +124,7 @@ def path_layers(run: RunTrace, block: int, steps_at: np.ndarray,
         trace = {"type": "scatter", "mode": mode, "hoverinfo": "skip", "showlegend": False,
                  **style}
         trace = _with(trace, _coords(pts, z, lo, hi + 1, sizes))
-        layers.append((trace, [SHOWN if hi <= e else HIDDEN for e in shown_end]))
+        layers.append((trace, [shown(hi, e, trail) for e in shown_end]))
     tail = {"type": "scatter", "mode": mode, "hoverinfo": "skip", "showlegend": False,
             **style}
     updates = []
@@ -127,6 +133,17 @@ def path_layers(run: RunTrace, block: int, steps_at: np.ndarray,
         updates.append(_coords(pts, z, start, e + 1, sizes))
     layers.append((tail, updates))
     return layers
+
+
+def shown(end: int, step: int, trail: int | None, opacity: float = 1.0,
+          faded: float = FADED_OPACITY) -> dict:
+    """A block's update at a frame: hidden until ``step`` reaches its ``end``, then at
+    ``opacity``, and ``faded`` once it lies more than ``trail`` steps behind."""
+    if end > step:
+        return HIDDEN
+    if trail is not None and step - end > trail:
+        return {"opacity": faded}
+    return SHOWN if opacity == 1 else {"opacity": opacity}
 
 
 def _with(trace: dict, update: dict) -> dict:

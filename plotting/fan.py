@@ -40,12 +40,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from plotting.animation import shown
 from plotting.encode import typed
 from plotting.loss import LossScale
 from plotting.runs import RunTrace
 
 FAN_POINTS = 6_000
 FAN_OPACITY = 0.35
+FAN_FADED = 0.12  # a fan's blocks behind its run's trail
 BAND_ALPHA = 0.18
 FAN_WIDTH = 0.4  # of the run's line width
 FAN_BLOCKS = 60  # fan blocks in a figure, all runs together
@@ -75,7 +77,8 @@ def frames_per_block(steps_at: np.ndarray, runs: Sequence[RunTrace]) -> int:
 
 
 def fan_layers(run: RunTrace, i: int, axes: tuple[str, str], width: float, stride: int,
-               steps_at: np.ndarray, per_block: int) -> list[tuple[dict, list[dict]]]:
+               steps_at: np.ndarray, per_block: int,
+               trail: int | None = None) -> list[tuple[dict, list[dict]]]:
     """The fan of run ``i`` (drawn in scene position ``i``), growing frame by frame: the
     traces and each one's update for every frame, as :func:`plotting.animation.path_layers`.
 
@@ -83,7 +86,8 @@ def fan_layers(run: RunTrace, i: int, axes: tuple[str, str], width: float, strid
     frame ``(j + 1) * per_block``'s (both ends included, so that blocks join), seeds
     apart by NaN gaps; a frame shows it (opacity :data:`FAN_OPACITY`) once its last
     step is behind the frame's, so the lines trail the run's own path by less than a
-    block, led by the seeds' markers (:func:`seed_markers`). A seed that stopped is
+    block, led by the seeds' markers (:func:`seed_markers`), and fainter still once
+    more than ``trail`` steps behind, as the run's path. A seed that stopped is
     drawn up to its last finite point. Empty without a fan.
     """
     if not run.fan:
@@ -94,7 +98,6 @@ def fan_layers(run: RunTrace, i: int, axes: tuple[str, str], width: float, strid
              "legendgroup": f"run{i}", "showlegend": False, "hoverinfo": "skip",
              "line": {"color": run.color, "width": round(FAN_WIDTH * width, 2)},
              "xaxis": axes[0], "yaxis": axes[1]}
-    shown, hidden = {"opacity": FAN_OPACITY}, {"opacity": 0}
     ends = steps_at[::per_block]
     if ends[-1] != steps_at[-1]:
         ends = np.r_[ends, steps_at[-1]]
@@ -103,7 +106,8 @@ def fan_layers(run: RunTrace, i: int, axes: tuple[str, str], width: float, strid
         if lo >= last:
             break
         layers.append(({**style, **_seed_coords(members, int(lo), int(hi))},
-                       [shown if hi <= step else hidden for step in steps_at]))
+                       [shown(int(hi), int(step), trail, FAN_OPACITY, FAN_FADED)
+                        for step in steps_at]))
     return layers
 
 

@@ -6,9 +6,9 @@ plain dicts with :func:`plotting.build.build_figure`. The filled contour lies
 under each panel as a layout image (see :mod:`plotting.contour`). Trace order,
 bottom to top: start picker, fans (growing, :mod:`plotting.fan`) and the seeds'
 markers, path blocks and tails, divergence marks,
-current-position markers, then the minima (an open star, so that the markers
-of runs that arrived do not hide it) per panel; then the loss panel; last, the
-contour's colour-bar carrier.
+current-position markers, then the minima (an open star on a white halo, so
+that the markers of runs that arrived, and dark paths, do not hide it) per
+panel; then the loss panel; last, the contour's colour-bar carrier.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from plotting.contour import (
     coloraxis,
     colorbar_trace,
     contour_image,
+    minima_halo,
     minima_trace,
     picker_trace,
 )
@@ -101,7 +102,7 @@ def scene_figure(
         panel_chars = _multiples_title_chars(screen, panels, probe.font)
         titles = [_panel_title(run, panel_chars) for run in runs]
     # Dots along the paths where a panel holds few runs (plotting.marks).
-    marked = 0 < len(runs) <= MARKED_RUNS
+    marked = 0 < len(runs) <= MARKED_RUNS and not any(run.fan for run in runs)
     steps = int(steps_at[-1])
     legend = [run.name for run in runs]
     if marked:
@@ -116,6 +117,8 @@ def scene_figure(
     block = block_size(steps_at)
     stride = fan_stride(runs)
     per_block = frames_per_block(steps_at, runs)
+    # Under noise (a run with a fan) a path's last two blocks stand out, the rest faint.
+    trail = 2 * block
 
     for p in range(panels):
         axes = _axes(p)
@@ -127,7 +130,7 @@ def scene_figure(
                                     points=PICKER_POINTS if panels == 1 else PICKER_POINTS // 2))
         for i, run in enumerate(shown, start=first):  # under every path
             for trace, updates in fan_layers(run, i, axes, style.line, stride, steps_at,
-                                             per_block):
+                                             per_block, trail):
                 layers.add(trace, updates)
         seeds = seed_markers(shown, steps_at, axes, style.marker * 0.5)
         if seeds:
@@ -139,7 +142,8 @@ def scene_figure(
             if marked:
                 line["marker"] = mark_style(run.color, style.marker * 0.6)
                 sizes = mark_sizes(steps, style.marker * 0.6)
-            for trace, updates in path_layers(run, block, steps_at, line, sizes=sizes):
+            for trace, updates in path_layers(run, block, steps_at, line, sizes=sizes,
+                                              trail=trail if run.fan else None):
                 layers.add(trace, updates)
         for i, run in enumerate(shown, start=first):
             arrows = marked and first_steps(run.points, run.last, run.color, style.marker * 1.3,
@@ -152,6 +156,7 @@ def scene_figure(
         if shown:
             layers.add(_position_markers(shown, axes, style), positions(shown, steps_at))
         if surface.minima:
+            layers.add(minima_halo(surface, axes, size=style.marker + 8))
             layers.add(minima_trace(surface, axes, size=style.marker + 8))
 
     loss_scale = LossScale.for_runs(runs, surface.min_value) if runs else None

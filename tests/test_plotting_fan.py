@@ -11,9 +11,9 @@ import plotly.io as pio
 import pytest
 
 from plotting import RunTrace, scene_figure
-from plotting.animation import frame_steps
+from plotting.animation import FADED_OPACITY, frame_steps
 from plotting.build import resolve_frames
-from plotting.fan import FAN_BLOCKS, FAN_POINTS, fan_stride, kept_steps
+from plotting.fan import FAN_BLOCKS, FAN_FADED, FAN_OPACITY, FAN_POINTS, fan_stride, kept_steps
 from plotting.loss import LossScale
 from plotting.runs import scene_traces
 from scenes import DEFAULT_SCENE, RunSpec, Scene
@@ -151,7 +151,7 @@ def test_fans_are_thin_faint_and_under_every_path(fanned, overlay):
             assert trace["hoverinfo"] == "skip" and trace["showlegend"] is False
             shown = {dict(zip(f["traces"], f["data"], strict=True))[k]["opacity"]
                      for f in frames}
-            assert shown == {0, max(shown)} and 0 < max(shown) < 0.5
+            assert shown <= {0, FAN_FADED, FAN_OPACITY} and 0 < FAN_OPACITY < 0.5
 
 
 def test_a_figure_keeps_its_fan_blocks_few(fanned):
@@ -211,13 +211,17 @@ def test_without_a_fan_nothing_is_added(fanned):
     fan = {k for k, t in enumerate(with_fan["data"]) if "seeds" in t.get("name", "")}
     blocks = [t for t in with_fan["data"] if t.get("name", "").endswith("more seeds")]
     assert len(with_fan["data"]) == len(fig["data"]) + len(blocks) + 1 + 2 * len(traces)
-    # Everything else is drawn and animated as without the fans.
+    # Everything else is drawn and animated as without the fans, but for the faded
+    # blocks behind a noisy path's trail.
+    def unfaded(trace: dict) -> dict:
+        return {**trace, "opacity": 1} if trace.get("opacity") == FADED_OPACITY else trace
+
     kept = [k for k in range(len(with_fan["data"])) if k not in fan]
-    assert [with_fan["data"][k] for k in kept] == fig["data"]
+    assert [unfaded(with_fan["data"][k]) for k in kept] == fig["data"]
     renumber = {k: n for n, k in enumerate(kept)}
     for a, b in zip(resolve_frames(with_fan["frames"]), resolve_frames(fig["frames"]),
                     strict=True):
-        rest = {renumber[k]: u for k, u in zip(a["traces"], a["data"], strict=True)
+        rest = {renumber[k]: unfaded(u) for k, u in zip(a["traces"], a["data"], strict=True)
                 if k not in fan}
         assert rest == dict(zip(b["traces"], b["data"], strict=True))
 
@@ -317,3 +321,33 @@ def test_fans_grow_while_frames_play_and_bands_stay(page, fanned):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "figure-fan.png"))
     assert page.problems == []
+
+
+def test_under_noise_a_path_and_its_fan_fade_behind_a_trail():
+    """A fanned run's blocks more than two blocks behind the frame's step are faint, the
+    recent ones full: at the last frame of "Mini-batch noise" the bold part is the last
+    steps, where the decayed lr keeps it close to the minimum."""
+    from plotting.animation import block_size
+    from scenes import PRESETS_BY_KEY
+
+    surface, (run,) = traces_of(PRESETS_BY_KEY["noise_lr_decay"].scene)
+    fig = scene_figure(surface, [run], grid=surface.grid(40)).to_dict()
+    last = resolve_frames(fig["frames"])[-1]
+    update = dict(zip(last["traces"], last["data"], strict=True))
+    steps = frame_steps(run.steps)
+    block = block_size(steps)
+    paths = [k for k, t in enumerate(fig["data"]) if t.get("legendgroup") == "run0"
+             and t.get("mode") == "lines" and t["xaxis"] == "x"
+             and "seeds" not in t.get("name", "")
+             and k in update and "opacity" in update[k]]
+    opacities = [update[k]["opacity"] for k in paths]
+    bold = opacities.count(1)
+    assert opacities == [FADED_OPACITY] * (len(paths) - bold) + [1] * bold and bold == 3
+    recent = run.points[run.steps - 2 * block:]
+    assert np.abs(recent).max() < np.abs(run.points[:100]).max() / 2  # settled, drawn bold
+    fans = {update[k]["opacity"] for k in fan_blocks(fig, "run0")}
+    assert fans == {FAN_FADED, FAN_OPACITY}
+    # Without noise, nothing fades.
+    bare = scene_figure(surface, [replace(run, fan=())], grid=surface.grid(40)).to_dict()
+    drawn = resolve_frames(bare["frames"])[-1]
+    assert {u["opacity"] for u in drawn["data"] if set(u) == {"opacity"}} <= {0, 1}

@@ -1,0 +1,133 @@
+"""The lecture presets and presenter mode in headless Chromium: what the lecturer sees.
+
+* Clicking a preset in the sidebar shows its sentence and does not scroll the page
+  (the main column keeps its scroll position); a screenshot of each preset at a
+  laptop's 1366 x 768 goes to ``artifacts/``.
+* Presenter mode enlarges the lecture's LaTeX and the NumPy code (computed font
+  sizes, against the page without it).
+* In presenter mode at 1280 x 720, with the sidebar tucked away, the lecturer
+  changes a run's lr and mu on its card under the chart, and the sidebar stays shut.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from scenes import PRESETS
+from tests.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.browser
+
+GRAPH = "document.querySelector('.js-plotly-plot')"
+MAIN = "document.querySelector('[data-testid=\"stMain\"]')"  # the page's scrolling column
+
+
+def open_page(browser, url: str, width: int, height: int, link: str = ""):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(f"{url}/{link}")
+    page.wait_for_function(f"{GRAPH} && {GRAPH}._fullLayout", timeout=60_000)
+    page.wait_for_timeout(1500)
+    return context, page
+
+
+def settle(page) -> None:
+    """Wait for the script run a click started to finish and the chart to be drawn."""
+    page.wait_for_timeout(300)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+                           " || !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+                           ".textContent.includes('Running')", timeout=60_000)
+    page.wait_for_function(f"{GRAPH} && {GRAPH}._fullLayout", timeout=60_000)
+    page.wait_for_timeout(800)
+
+
+def test_a_preset_shows_its_sentence_and_keeps_the_scroll_position(browser, app_url):
+    context, page = open_page(browser, app_url, 1366, 768)
+    try:
+        ARTIFACTS.mkdir(exist_ok=True)
+        for preset in PRESETS:
+            page.evaluate(f"() => {{ {MAIN}.scrollTop = 0; }}")
+            page.get_by_role("button", name=preset.title, exact=True).click()
+            settle(page)
+            story = page.get_by_test_id("stMarkdownContainer").filter(
+                has_text=preset.look_for[:60])
+            story.first.wait_for(timeout=60_000)  # a dataset's preset takes longer
+            settle(page)
+            assert story.count() == 1, preset.key
+            page.screenshot(path=str(ARTIFACTS / f"preset-{preset.key}.png"))
+        # Scrolled down to the runs' cards, a click on another preset leaves the page there
+        # (between presets whose sentences take as many lines: a longer one moves what is
+        # below it down).
+        page.get_by_role("button", name=PRESETS[0].title, exact=True).click()
+        settle(page)
+        for preset in (*PRESETS[1:4], PRESETS[0]):
+            page.evaluate(f"() => {{ {MAIN}.scrollTop = 240; }}")
+            page.wait_for_timeout(200)
+            before = page.evaluate(f"() => {MAIN}.scrollTop")
+            page.get_by_role("button", name=preset.title, exact=True).click()
+            page.get_by_test_id("stMarkdownContainer").filter(
+                has_text=preset.look_for[:60]).first.wait_for(timeout=60_000)
+            settle(page)
+            assert before == 240
+            assert abs(page.evaluate(f"() => {MAIN}.scrollTop") - before) <= 2, preset.key
+            assert page.evaluate("() => window.scrollY") == 0
+    finally:
+        context.close()
+
+
+SIZES = """() => {
+    const px = sel => [...document.querySelectorAll(sel)]
+        .map(e => parseFloat(getComputedStyle(e).fontSize));
+    return {katex: px('[data-testid="stMain"] .katex'), code: px('[data-testid="stCode"] code')};
+}"""
+
+
+def test_presenter_mode_enlarges_the_latex_and_the_code(browser, app_url):
+    sizes = {}
+    for link in ("", "?present=1"):
+        context, page = open_page(browser, app_url, 1920, 1080, link)
+        try:
+            page.get_by_test_id("stCode").first.scroll_into_view_if_needed()
+            sizes[link] = page.evaluate(SIZES)
+            if link:
+                page.screenshot(path=str(ARTIFACTS / "presenter-rules.png"))
+        finally:
+            context.close()
+    normal, big = sizes[""], sizes["?present=1"]
+    assert len(normal["katex"]) >= 2 and len(normal["code"]) >= 1  # the rule, the surface
+    assert min(big["katex"]) >= 1.4 * max(normal["katex"])
+    assert min(big["code"]) >= 1.4 * max(normal["code"])
+
+
+def run_values(page) -> list[str]:
+    return parse_qs(urlparse(page.url).query)["run"]
+
+
+def test_the_lecturer_changes_lr_and_mu_without_opening_the_sidebar(browser, app_url):
+    context, page = open_page(browser, app_url, 1280, 720, "?present=1")
+    try:
+        sidebar = page.get_by_test_id("stSidebar")
+        assert sidebar.get_attribute("data-collapsed") == "true"
+        before = run_values(page)
+        momentum = [r for r in before if r.startswith("momentum")][0]
+        for name in ("lr", "mu"):
+            # The Momentum card's slider (run 1 of the lecture scene), under the chart.
+            thumb = page.locator(f".st-key-run1_{name} input[type=range]")
+            thumb.scroll_into_view_if_needed()
+            box = thumb.bounding_box()
+            assert box["x"] > 0 and box["x"] + box["width"] <= 1280  # on screen, in the page
+            main = page.get_by_test_id("stMain").bounding_box()
+            assert box["x"] >= main["x"]  # in the main column, not the sidebar
+            thumb.press("ArrowRight" if name == "lr" else "ArrowLeft")
+            settle(page)
+        after = [r for r in run_values(page) if r.startswith("momentum")][0]
+        assert after != momentum, (momentum, after)
+        old, new = ({k: float(v) for k, v in (p.split("=") for p in run.split(":")[1].split(","))}
+                    for run in (momentum, after))
+        assert float(new["lr"]) > float(old["lr"]) and float(new["mu"]) < float(old["mu"])
+        assert sidebar.get_attribute("data-collapsed") == "true"
+        page.screenshot(path=str(ARTIFACTS / "presenter-1280-cards.png"))
+    finally:
+        context.close()
