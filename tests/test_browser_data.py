@@ -105,7 +105,7 @@ def close_sidebar(page, width: int) -> None:
         page.wait_for_timeout(800)
 
 
-@pytest.mark.parametrize("width, height", [(1366, 768), (390, 844)], ids=["laptop", "phone"])
+@pytest.mark.parametrize("width, height", [(1366, 768)], ids=["laptop"])
 def test_the_ravine_turns_into_a_bowl_then_the_batch_adds_noise(browser, app_url, width,
                                                                   height):
     raw, bowl = (make_surface("penguins", scaling=s) for s in ("raw", "standardised"))

@@ -81,7 +81,9 @@ def test_the_inspector_draws_arrows_and_marks_the_step(page, app_url):
     page.locator(".js-plotly-plot").nth(1).screenshot(path=str(ARTIFACTS / "inspector.png"))
 
     # The panel's own step slider (a fragment) redraws the inspector at the next step.
-    marked = f"() => {SECOND}._fullData.find(t => t.name === 'inspected step').x[0]"
+    # (null while the panel's chart is being replaced: Streamlit mounts it anew)
+    marked = (f"() => {{ const c = {SECOND}; const t = c && c._fullData &&"
+              " c._fullData.find(t => t.name === 'inspected step'); return t ? t.x[0] : null; }")
     step = page.evaluate(marked)
     slider = page.get_by_test_id("stSlider").filter(has=page.get_by_text("step", exact=True))
     slider.get_by_role("slider").press("ArrowRight")
