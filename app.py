@@ -125,16 +125,8 @@ SCENE = scene_state.read_scene(ss)
 ss.drawn = (bool(ss.present), run_controls.used_optimizers(SCENE))
 
 
-# --- the page's look: room for the chart, and presenter mode ---
+# --- presenter mode (the page's room for the chart is set by controls.viewport) ---
 
-PAGE_CSS = """<style>
-[data-testid="stMainBlockContainer"] { padding: 3.6rem 1.5rem 2rem; }
-@media (max-width: 640px) {
-  [data-testid="stMainBlockContainer"] { padding: 3.6rem 0.75rem 2rem; }
-}
-[data-testid="stSidebar"][data-collapsed="false"] { width: 270px !important;
-  min-width: 270px !important; }
-</style>"""
 # Presenter mode, for a projector: larger text, the rule and its code large enough to read.
 PRESENTER_CSS = """<style>
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
@@ -143,7 +135,8 @@ PRESENTER_CSS = """<style>
 [data-testid="stMain"] .katex { font-size: 1.8em; }
 [data-testid="stMain"] [data-testid="stCode"] code { font-size: 1.35rem; line-height: 1.5; }
 </style>"""
-st.html(PAGE_CSS + (PRESENTER_CSS if ss.present else ""))
+if ss.present:
+    st.html(PRESENTER_CSS)
 # Presenter mode tucks the sidebar away (the lecturer can still open it).
 st.set_page_config(initial_sidebar_state="collapsed" if ss.present else "auto")
 

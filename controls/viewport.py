@@ -37,8 +37,27 @@ MIN_CHART_HEIGHT = 420
 # Pixels kept free under the chart on the first screen.
 BOTTOM_GAP = 16
 
+# The page's room for the chart: narrow paddings, a narrower sidebar. Installed by the
+# component itself before it measures, so that its first report is the page's final
+# width (a style sent as an element of its own may apply a moment later, and each new
+# width redraws the chart).
+LAYOUT_CSS = """
+[data-testid="stMainBlockContainer"] { padding: 3.6rem 1.5rem 2rem; }
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] { padding: 3.6rem 0.75rem 2rem; }
+}
+[data-testid="stSidebar"][data-collapsed="false"] { width: 270px !important;
+  min-width: 270px !important; }
+"""
+
 _JS = """
-export default function ({ parentElement, setStateValue }) {
+export default function ({ parentElement, setStateValue, data }) {
+  if (!document.getElementById("descent-lab-layout")) {
+    const style = document.createElement("style");
+    style.id = "descent-lab-layout";
+    style.textContent = data.css;
+    document.head.appendChild(style);
+  }
   const host = parentElement.host || parentElement;
   const store = (window.__descentLab = window.__descentLab || {});
   const main = host.closest('[data-testid="stMainBlockContainer"]') || document.body;
@@ -111,7 +130,8 @@ def measure(ss: MutableMapping[str, Any], presenter: bool) -> Screen | None:
     None while a browser has not reported yet; :data:`DEFAULT_SCREEN` (with
     ``presenter``) for a visitor that is not a browser.
     """
-    _component()(key=KEY, width="content", height=0, on_size_change=lambda: None)
+    _component()(key=KEY, data={"css": LAYOUT_CSS}, width="content", height=0,
+                 on_size_change=lambda: None)
     state = ss.get(KEY)
     size = state.get("size") if isinstance(state, Mapping) else None
     screen = screen_of(size, presenter)
