@@ -44,9 +44,53 @@ const SPEEDS = [["¼×", 320], ["½×", 160], ["1×", 80], ["2×", 40]];
 
 function plotlyReady() {
   return new Promise((resolve) => {
-    const wait = () => (window.Plotly ? resolve(window.Plotly) : setTimeout(wait, 20));
+    const wait = () => (window.Plotly ? resolve(rememberArrayAttributes(window.Plotly))
+                                      : setTimeout(wait, 20));
     wait();
   });
+}
+
+// Plotly.animate recomputes every trace (Plots.doCalcdata), and for each it crawls the
+// whole attribute schema to list which attributes hold arrays (findArrayAttributes):
+// about half of a move's plotly.js time for the race's ~80 traces. The answer depends
+// only on the trace's type and on which of its attributes the figure gave as arrays, so
+// it is remembered by that shape; a trace whose shape is not plain (arrays of objects)
+// is crawled as before.
+function arrayShape(trace) {
+  const paths = [];
+  const walk = (value, path, depth) => {
+    if (Array.isArray(value) || ArrayBuffer.isView(value)
+        || (value && typeof value === "object" && "bdata" in value && "dtype" in value)) {
+      if (Array.isArray(value) && value.some((v) => v && typeof v === "object")) return false;
+      paths.push(path);
+      return true;
+    }
+    if (value && typeof value === "object") {
+      if (depth > 6) return false;
+      return Object.keys(value).every((k) => walk(value[k], path ? `${path}.${k}` : k,
+                                                  depth + 1));
+    }
+    return true;
+  };
+  const input = trace && trace._input;
+  if (!input || typeof trace.type !== "string" || !walk(input, "", 0)) return null;
+  return `${trace.type}|${paths.sort().join("|")}`;
+}
+
+function rememberArrayAttributes(Plotly) {
+  const schema = Plotly.PlotSchema;
+  if (!schema || schema.__remembered) return Plotly;
+  const crawl = schema.findArrayAttributes;
+  const known = new Map();
+  schema.findArrayAttributes = function (trace) {
+    const shape = arrayShape(trace);
+    if (shape === null) return crawl.call(this, trace);
+    if (!known.has(shape)) known.set(shape, crawl.call(this, trace));
+    return known.get(shape).slice();
+  };
+  schema.__crawl = crawl;  // the original, for tests
+  schema.__remembered = true;
+  return Plotly;
 }
 
 // The layout and each trace as text, to tell what a new figure changed.
