@@ -21,7 +21,10 @@ frontend does (``sendRerunBackMsg`` in its ``App``):
 A "control move" is a rerun whose widget states carry the moved widget's new
 value. The frontend sends the value of every widget on the page; this client
 sends the widgets it has moved, which the server treats the same way (a
-widget missing from the states keeps its value from the last run).
+widget missing from the states keeps its value from the last run). A widget
+drawn inside an ``st.fragment`` arrives in a delta naming that fragment
+(``delta.fragment_id``); moving it, the browser asks for a rerun of that
+fragment only (``ClientState.fragment_id``), and so does this client.
 
 Not done here: fetching the page's HTML and JavaScript (a browser caches them;
 ``bench.page`` measures a real first visit in Chromium), heartbeats, and
@@ -51,17 +54,19 @@ CONTEXT = {"timezone": "UTC", "timezone_offset": 0, "locale": "en-US", "is_embed
 
 def rerun_message(query_string: str, widgets: Mapping[str, Sequence[str]] | None = None,
                   *, page_script_hash: str = "", cached_hashes: Iterable[str] = (),
-                  url: str = "") -> BackMsg:
+                  url: str = "", fragment_id: str = "") -> BackMsg:
     """The ``BackMsg`` that asks the server to run the script, as the browser builds it.
 
     ``widgets`` maps a widget's id to its value as a list of strings (the
     ``string_array_value`` of a select slider, multiselect or segmented
-    control); the one kind of value this bench moves.
+    control); the one kind of value this bench moves. ``fragment_id``: rerun only
+    that fragment (a move of a widget drawn in it), as the browser does.
     """
     msg = BackMsg()
     state = msg.rerun_script
     state.query_string = query_string
     state.page_script_hash = page_script_hash
+    state.fragment_id = fragment_id
     state.cached_message_hashes.extend(sorted(cached_hashes))
     for widget_id, value in (widgets or {}).items():
         widget = state.widget_states.widgets.add()
@@ -83,6 +88,7 @@ class Run:
     status: int | None = None
     errors: list[str] = field(default_factory=list)
     bytes_received: int = 0
+    fragments: dict[str, str] = field(default_factory=dict)  # widget id -> its fragment
 
     def widget(self, key: str):
         """The last element whose widget id ends with ``-<key>`` (a user key), or None."""
@@ -171,6 +177,9 @@ def read(msg: ForwardMsg, run: Run, cache: Cache, chart_type: str, t0: float) ->
         elif element_type == "alert" and element.alert.format == Alert.ERROR:
             run.errors.append(f"st.error: {element.alert.body}")
         run.elements.append((tuple(msg.metadata.delta_path), element))
+        widget_id = getattr(getattr(element, element_type, None), "id", "")
+        if widget_id and msg.delta.fragment_id:
+            run.fragments[widget_id] = msg.delta.fragment_id
     elif kind == "new_session":
         cache.max_age = msg.new_session.config.max_cached_message_age or cache.max_age
     elif kind == "script_finished":
@@ -197,6 +206,7 @@ class Visitor:
         self.page_script_hash = ""
         self.cache = Cache()
         self.widgets: dict[str, list[str]] = {}
+        self.fragments: dict[str, str] = {}  # widget id -> the fragment it was drawn in
         self.socket = None
 
     async def __aenter__(self) -> Visitor:
@@ -222,10 +232,12 @@ class Visitor:
         timeout, and websockets' ``ConnectionClosed`` if the server hangs up.
         """
         self.widgets.update({k: list(v) for k, v in (moved or {}).items()})
+        scopes = {self.fragments.get(k, "") for k in moved or {}}
         msg = rerun_message(self.query_string, self.widgets,
                             page_script_hash=self.page_script_hash,
                             cached_hashes=self.cache.hashes(),
-                            url=f"{self.base_url}/?{self.query_string}")
+                            url=f"{self.base_url}/?{self.query_string}",
+                            fragment_id=scopes.pop() if len(scopes) == 1 else "")
         run = Run()
         t0 = time.perf_counter()
         await self.socket.send(msg.SerializeToString())
@@ -239,6 +251,7 @@ class Visitor:
                 elif fwd.WhichOneof("type") == "page_info_changed":
                     self.query_string = fwd.page_info_changed.query_string
                 read(fwd, run, self.cache, self.chart_type, t0)
+        self.fragments.update(run.fragments)
         return run
 
 

@@ -171,3 +171,11 @@ def test_a_visitor_moving_the_slider_gets_the_chart_of_the_new_value():
     assert "SGD (lr = 1.8)" in names[0] and "SGD (lr = 1.5)" not in names[0]
     assert "SGD (lr = 1.5)" in names[1] and "SGD (lr = 1.8)" not in names[1]
     assert parse_qs(query)["run"][0] == "sgd:lr=1.5"  # the page wrote the move into the link
+    # The slider is drawn in the race's fragment: its move reran that fragment only, as a
+    # browser's does (the rules below it and the sidebar were not sent again).
+    def rules_drawn(run):
+        return any("How each optimizer updates" in str(e) for _, e in run.elements)
+
+    assert slider.id in first.fragments and rules_drawn(first)
+    assert moved.status == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+    assert not rules_drawn(moved) and len(moved.elements) < len(first.elements)
