@@ -16,17 +16,19 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import streamlit as st
-from pandas.io.formats.style import Styler
 
 from analysis.theory import QuadraticTheory, measured_rate, predicted_rate, theory_for
 from panels.page import PageState, Panel
 from plotting.colors import run_color
 from scenes import MAX_RUNS, RunSpec, Scene
 from scenes.compute import Trajectory
+
+if TYPE_CHECKING:
+    from pandas.io.formats.style import Styler
 
 ADAPTIVE = ("adagrad", "rmsprop", "adam")
 
@@ -152,7 +154,11 @@ def _add_runs(add_run: Callable[[RunSpec], None], runs: list[RunSpec]) -> None:
 
 def _styled(rows: list[RateRow], colors: list[int]) -> Styler:
     """The rows as a table, each run's name beside a bar in its colour (``colors``: the
-    scene's, ``Scene.colors()``)."""
+    scene's, ``Scene.colors()``). pandas is imported here, when the panel is open: it
+    holds about 80 MB of a server's memory, which a page that never opens this panel
+    does without."""
+    import pandas as pd
+
     frame = pd.DataFrame({
         "run": [row.label for row in rows],
         "predicted ρ": [_rate(row.predicted, "no closed form") for row in rows],
