@@ -155,18 +155,32 @@ function resolve(frames) {
   });
 }
 
+// The race chart announces each step it shows; a follower (a panel's chart with the same
+// frame names) shows the same step.
+const STEP_EVENT = "descent-lab:step";
+
+// The index of the frame named ``name`` (a step), else of the last frame before it.
+function frameAt(frames, name) {
+  const exact = frames.findIndex((f) => f.name === name);
+  if (exact >= 0 || name === undefined) return exact >= 0 ? exact : frames.length - 1;
+  let k = frames.length - 1;
+  while (k > 0 && Number(frames[k].name) > Number(name)) k -= 1;
+  return k;
+}
+
 export default async function ({ parentElement, data, setTriggerValue }) {
   const text = typeof data === "string" ? data : new TextDecoder().decode(data);
-  const { figure, config, font } = JSON.parse(text);
+  const { figure, config, font, follow } = JSON.parse(text);
   let gd = parentElement.querySelector(".descent-race");
   if (!gd) {
     gd = document.createElement("div");
     gd.className = "descent-race";
     parentElement.appendChild(gd);
-    gd.__player = makePlayer(parentElement, font);
+    gd.__follow = Boolean(follow);
+    if (!gd.__follow) gd.__player = makePlayer(parentElement, font);
   }
   const player = gd.__player;
-  player.bar.style.fontSize = `${font}px`;
+  if (player) player.bar.style.fontSize = `${font}px`;
   const Plotly = await plotlyReady();
   const frames = figure.frames || [];
   const next = signature(figure);
@@ -195,13 +209,16 @@ export default async function ({ parentElement, data, setTriggerValue }) {
     });
     if (!gd.__wired) {
       gd.__wired = true;
-      wire(gd, Plotly);
+      if (gd.__follow) listen(gd, Plotly); else wire(gd, Plotly);
     }
   }
-  // The figure shows its last frame; a visitor who had scrubbed elsewhere stays there.
-  const at = Math.min(gd.__at ?? frames.length - 1, frames.length - 1);
-  player.slider.max = String(Math.max(0, frames.length - 1));
-  await show(gd, Plotly, at, at === frames.length - 1);
+  // The figure shows its last frame; a visitor who had scrubbed elsewhere stays there,
+  // and a follower shows the race's step.
+  const end = frames.length - 1;
+  const at = gd.__follow ? frameAt(frames, window.__descentStep) : Math.min(gd.__at ?? end, end);
+  gd.__at = end;
+  if (player) player.slider.max = String(Math.max(0, end));
+  await show(gd, Plotly, at, at === end);
   gd.__setTrigger = setTriggerValue;  // the latest: a rerun hands over a new one
   gd.__revision = (gd.__revision || 0) + 1;  // what the page shows changed (for tests)
 }
@@ -211,11 +228,27 @@ export default async function ({ parentElement, data, setTriggerValue }) {
 async function show(gd, Plotly, k, drawn = false) {
   const frame = gd.__at === k - 1 ? gd.__frames[k] : gd.__resolved[k];
   gd.__at = k;
-  gd.__player.slider.value = String(k);
-  gd.__player.step.textContent = frame ? `step ${frame.name}` : "";
+  if (gd.__player) {
+    gd.__player.slider.value = String(k);
+    gd.__player.step.textContent = frame ? `step ${frame.name}` : "";
+  }
   if (frame && frame.traces.length && !drawn) {
     await Plotly.animate(gd, {data: frame.data, traces: frame.traces}, ANIMATE);
   }
+  if (!gd.__follow && frame) {
+    window.__descentStep = frame.name;
+    document.dispatchEvent(new CustomEvent(STEP_EVENT, {detail: {name: frame.name}}));
+  }
+}
+
+// A follower: each step the race chart shows, until the follower leaves the page.
+function listen(gd, Plotly) {
+  const onStep = (event) => {
+    if (!gd.isConnected) { document.removeEventListener(STEP_EVENT, onStep); return; }
+    const k = frameAt(gd.__frames, event.detail.name);
+    if (k !== gd.__at) show(gd, Plotly, k);
+  };
+  document.addEventListener(STEP_EVENT, onStep);
 }
 
 function wire(gd, Plotly) {
@@ -260,6 +293,12 @@ def _chart() -> Callable[..., Any]:
                                       isolate_styles=False)
 
 
+@functools.cache
+def _follower() -> Callable[..., Any]:
+    return st.components.v2.component("descent_lab_step_chart", js=_CHART_JS,
+                                      isolate_styles=False)
+
+
 def load_plotly() -> None:
     """Mount plotly.js (invisible); its message is the same on every run."""
     _loader()(key="plotly_js", width="content", height=0)
@@ -279,3 +318,12 @@ def race_chart(figure: dict, config: dict, *, key: str, font: float
         if all(type(v) in (int, float) and math.isfinite(v) for v in (x, y)):
             return float(x), float(y)
     return None
+
+
+def step_chart(figure: dict, config: dict, *, key: str) -> None:
+    """Draw ``figure`` (frames named by step, as the race chart's) with no player of its
+    own: it shows the step the race chart shows, following its Play, Pause and slider.
+    A step the figure has no frame for shows its last frame before that step."""
+    payload = json.dumps({"figure": figure, "config": config, "follow": True},
+                         separators=(",", ":"))
+    _follower()(key=key, data=payload.encode())

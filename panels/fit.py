@@ -2,8 +2,8 @@
 
 Each point ``(w, b)`` on the contour is a line ``prediction = w * x + b``
 through the data; this panel draws the data and every run's line at the
-animation's step (:func:`plotting.fit.fit_figure`, with its own Play and step
-slider over the race chart's frames), the least-squares line dashed, and under
+animation's step (:func:`plotting.fit.fit_figure`, following the race chart's
+Play, Pause and step slider), the least-squares line dashed, and under
 mini-batches the rows the step drew. On a surface without data it says which
 surface has some.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from controls.chart import step_chart
 from panels.page import PageState, Panel
 from plotting.export import chart_config, file_stem
 from plotting.fit import fit_figure
@@ -46,9 +47,8 @@ def render(page: PageState) -> None:
     rows = None if batch is None else data.batch_rows(page.scene.steps, batch,
                                                        page.scene.dynamics.seed)
     fig = fit_figure(data, page.traces, batch_rows=rows, presenter=page.presenter,
-                     narrow=page.screen.stacked)
-    st.plotly_chart(fig, key="fit_chart", theme=None,
-                    config=chart_config(file_stem(page.scene) + "-fit"))
+                     narrow=page.screen.stacked, player=False)
+    step_chart(fig.to_dict(), chart_config(file_stem(page.scene) + "-fit"), key="fit_chart")
     if page.presenter:
         return
     meaning = MEANING.get(data.scaling, "").format(spread=float(data.x.std()),
@@ -56,7 +56,7 @@ def render(page: PageState) -> None:
     ringed = (" Rings: the rows the step's mini-batch drew (seed "
               f"{page.scene.dynamics.seed}, the same for every run)." if batch else "")
     st.caption(f"Each run's point (w, b) is the line prediction = w x + b, drawn in its "
-               f"colour at the step of this chart's slider; dashed: the least-squares line, "
+               f"colour at the race chart's step; dashed: the least-squares line, "
                f"the minimum of the loss.{ringed} {meaning}")
     st.caption(f"Data: {escape_markdown(data.source)}.")
 

@@ -48,9 +48,10 @@ def box_of(fig: dict) -> tuple[list[float], list[float]]:
 
 
 def fit_chart(at: AppTest) -> dict:
-    """The fitted-line panel's chart (the page's only st.plotly_chart: the race chart is a
-    component of its own)."""
-    return json.loads(at.get("plotly_chart")[0].proto.spec)
+    """The fitted-line panel's chart (a component that follows the race chart's step)."""
+    [chart] = [e for e in at.get("bidi_component")
+               if e.proto.component_name == "descent_lab_step_chart"]
+    return json.loads(chart.proto.bytes)["figure"]
 
 
 @pytest.fixture(scope="module")
@@ -181,7 +182,10 @@ def test_the_fitted_line_panel_draws_the_data_and_each_runs_line():
     assert names[:3] == ["Palmer penguins (342)", "least-squares fit", "the step's mini-batch"]
     assert len(names) == 3 + len(scene.runs)
     assert fig["layout"]["xaxis"]["title"]["text"] == data.x_label
-    assert len(fig["frames"]) == len(figure(at)["frames"])  # the race's frames
+    # the race's frames, by the same names: the panel shows the race chart's step, and
+    # has no player of its own
+    assert [f["name"] for f in fig["frames"]] == [f["name"] for f in figure(at)["frames"]]
+    assert "updatemenus" not in fig["layout"] and "sliders" not in fig["layout"]
     assert "Rings: the rows the step's mini-batch drew" in captions(at)
     assert "far to the left of the data" in captions(at)
     at.radio(key="scaling").set_value("standardised")

@@ -40,7 +40,8 @@ DRAWN = f"""() => {{
 FIT_BOXES = """() => {
     const gd = document.querySelectorAll('.js-plotly-plot')[1];
     const parts = {'x title': '.g-xtitle', 'buttons': '.updatemenu-button',
-                   'slider': '.slider-container', 'legend': '.legend', 'plot': '.nsewdrag'};
+                   'slider': '.slider-container', 'legend': '.legend', 'plot': '.nsewdrag',
+                   'player': '.descent-player'};
     const out = [];
     for (const [kind, selector] of Object.entries(parts)) {
         gd.querySelectorAll(selector).forEach(el => {
@@ -51,6 +52,24 @@ FIT_BOXES = """() => {
         });
     }
     return out;
+}"""
+
+
+# Move the race chart's step slider to frame k, as a visitor's drag does.
+SCRUB = """k => {
+    const s = document.querySelector('.descent-player input[type=range]');
+    s.value = String(k); s.dispatchEvent(new Event('input'));
+}"""
+# The fitted-line panel's run lines, and each run's point (w, b) on the race chart.
+LINES_AND_POINTS = """() => {
+    const [race, fit] = document.querySelectorAll('.js-plotly-plot');
+    const pos = race._fullData.find(t => t.name === 'position');
+    return {
+        step: fit.__frames[fit.__at].name, race_step: race.__frames[race.__at].name,
+        lines: fit._fullData.filter(t => (t.legendgroup || '').startsWith('run'))
+            .map(t => [Array.from(t.x), Array.from(t.y)]),
+        points: [Array.from(pos.x), Array.from(pos.y)],
+    };
 }"""
 
 
@@ -184,10 +203,21 @@ def test_the_ravine_turns_into_a_bowl_then_the_batch_adds_noise(browser, app_url
         assert titles == ["flipper length, standardised", "body mass (kg)"]
         # its axis title, Play and Pause, the slider and the legend do not overlap
         boxes = page.evaluate(FIT_BOXES)
-        assert {b["kind"] for b in boxes} == {"x title", "buttons", "slider", "legend", "plot"}
+        # no player of its own: it follows the race chart's
+        assert {b["kind"] for b in boxes} == {"x title", "legend", "plot"}
         clashes = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]
                    if a["kind"] != b["kind"] and overlap(a, b)]
         assert clashes == []
+        # The race chart's slider moved to a step: every run's line through the data is
+        # the line of its point (w, b) on the contour at that step.
+        for k in (3, 0, 20):
+            page.evaluate(SCRUB, k)
+            page.wait_for_timeout(300)
+            lines = page.evaluate(LINES_AND_POINTS)
+            assert lines["step"] == lines["race_step"]
+            assert len(lines["lines"]) == len(lines["points"][0]) > 0
+            for (xs, ys), w, b in zip(lines["lines"], *lines["points"], strict=True):
+                np.testing.assert_allclose(ys, np.array(xs) * w + b, rtol=1e-4, atol=1e-4)
         page.mouse.move(0, 0)  # no hover toolbar in the picture
         page.wait_for_timeout(300)
         fit.screenshot(path=str(ARTIFACTS / f"data-5-fit-{name}.png"))

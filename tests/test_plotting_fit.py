@@ -119,3 +119,16 @@ def test_a_phone_gets_a_short_legend_and_the_slider_on_its_own_row(raw_page):
     for fig in (wide, narrow):  # the slider on a row of its own, under Play and Pause
         (buttons, _), (slider,) = fig["layout"]["updatemenus"], fig["layout"]["sliders"]
         assert slider["y"] < buttons["y"] < 0 and (slider["x"], slider["len"]) == (0.0, 1.0)
+
+
+def test_without_a_player_the_figure_is_shorter_by_its_rows_and_keeps_its_frames(raw_page):
+    data, traces = raw_page.surface.dataset, raw_page.traces
+    own = spec(fit_figure(data, traces))
+    follows = spec(fit_figure(data, traces, player=False))
+    assert "updatemenus" not in follows["layout"] and "sliders" not in follows["layout"]
+    assert follows["frames"] == own["frames"] and follows["data"] == own["data"]
+    assert follows["layout"]["height"] < own["layout"]["height"]
+    # the plot itself keeps its height: only the player's rows went
+    plot = [f["layout"]["height"] - f["layout"]["margin"]["t"] - f["layout"]["margin"]["b"]
+            for f in (own, follows)]
+    assert plot[0] == pytest.approx(plot[1])
