@@ -84,6 +84,8 @@ def test_a_slider_move_redraws_and_a_click_sets_the_start(page, app_url):
     page.wait_for_timeout(500)
     found = page.evaluate(ARRAY_ATTRIBUTES)
     assert all(found["same"]) and min(found["arrays"]) >= 1 and found["traces"] > 20
+    page.locator(".descent-player button[name=pause]").click()  # the paths hold still
+    page.wait_for_timeout(300)
     drawn = page.evaluate(f"() => {PATHS}")
     # The steps slider: one key press moves it and reruns the script.
     page.get_by_test_id("stSlider").filter(has_text="steps").get_by_role("slider").press(
