@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -34,6 +33,7 @@ import plotly
 import streamlit as st
 
 from plotting.layout import Screen, Style
+from surfaces.plain_text import finite
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
@@ -314,9 +314,9 @@ def race_chart(figure: dict, config: dict, *, key: str, font: float
     result = _chart()(key=key, data=payload.encode(), on_click_change=lambda: None)
     click = result.get("click") if result is not None else None
     if isinstance(click, dict):  # a browser may send anything: finite numbers only
-        x, y = click.get("x"), click.get("y")
-        if all(type(v) in (int, float) and math.isfinite(v) for v in (x, y)):
-            return float(x), float(y)
+        x, y = finite(click.get("x")), finite(click.get("y"))
+        if x is not None and y is not None:
+            return x, y
     return None
 
 

@@ -20,7 +20,7 @@ path so far, so its size grows with the square of the number of steps. Here:
   it. Plotly resolves a frame by merging it onto its chain of base frames
   (``computeFrame``), so every frame still fully determines the picture and
   the slider can jump anywhere, backwards included
-  (:func:`plotting.build.resolve_frames` does the same in Python).
+  (``tests.measures.resolve_frames`` does the same in Python, for the tests).
 
 A tail point costs about 11 bytes of JSON (two float32 in base64), a toggle
 about 18 once, and each block is a trace that the browser handles at every

@@ -66,7 +66,8 @@ class Layers:
     def frames(self, names: list[str], *, delta: bool = False) -> list[dict]:
         """One frame per name, each setting every animated trace; or with ``delta``, the
         first so and each later one only what changed since the frame before it, which
-        it names as its ``baseframe`` (see :func:`resolve_frames`)."""
+        it names as its ``baseframe``; Plotly's ``computeFrame`` merges a frame onto its
+        chain of base frames (``tests.measures.resolve_frames`` does the same, for the tests)."""
         indices = [i for i, _ in self.animated]
         frames, before = [], None
         for k, name in enumerate(names):
@@ -80,30 +81,6 @@ class Layers:
                                "data": [now[j] for j in changed]})
             before = now
         return frames
-
-
-def resolve_frames(frames: Sequence[dict]) -> list[dict]:
-    """Each frame as the browser applies it: what its chain of ``baseframe`` s sets.
-
-    Plotly's ``computeFrame`` merges a frame onto its base frame, and that onto its
-    own, ..., trace by trace (a later frame's attributes win). A frame of
-    :meth:`Layers.frames` with ``delta`` sets, for each animated trace, the same
-    attributes in every frame, so the merge is the latest update of each trace.
-    Returns frames with ``name``, ``traces`` (in the order first set) and ``data``.
-    """
-    by_name = {f["name"]: f for f in frames}
-    out = []
-    for frame in frames:
-        chain, seen = [frame], {frame["name"]}
-        while chain[-1].get("baseframe") in by_name and chain[-1]["baseframe"] not in seen:
-            chain.append(by_name[chain[-1]["baseframe"]])
-            seen.add(chain[-1]["name"])
-        merged: dict[int, dict] = {}
-        for part in reversed(chain):
-            for index, update in zip(part["traces"], part["data"], strict=True):
-                merged[index] = {**merged.get(index, {}), **update}
-        out.append({"name": frame["name"], "traces": list(merged), "data": list(merged.values())})
-    return out
 
 
 class BuiltFigure(go.Figure):

@@ -2,22 +2,17 @@
 without trusting it.
 
 A browser sends ``{"selection": {"points": [{"curve_number", "point_index", "x", "y", ...}]}}``
-for a click; a hostile visitor may send anything JSON can hold in its place. These readers
-keep only points of the expected shape and never raise.
+for a click; a hostile visitor may send anything JSON can hold in its place. This reader
+keeps only points of the expected shape and never raises.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Container, Iterator
 
 
 def _whole(value: object) -> bool:
     return type(value) is int and value >= 0
-
-
-def _finite(value: object) -> bool:
-    return type(value) in (int, float) and math.isfinite(value)
 
 
 def _points(selection: object) -> Iterator[dict]:
@@ -27,15 +22,6 @@ def _points(selection: object) -> Iterator[dict]:
     for point in points if isinstance(points, list) else ():
         if isinstance(point, dict) and _whole(point.get("curve_number")):
             yield point
-
-
-def picked_point(selection: object, curve: int) -> tuple[float, float] | None:
-    """``(x, y)`` of the first selected point of trace ``curve``, finite floats, or None."""
-    for point in _points(selection):
-        x, y = point.get("x"), point.get("y")
-        if point["curve_number"] == curve and _finite(x) and _finite(y):
-            return float(x), float(y)
-    return None
 
 
 def picked_index(selection: object, curves: Container[int]) -> tuple[int, int] | None:

@@ -139,6 +139,19 @@ def fault(text: str) -> str:
     return ""
 
 
+def finite(value: object) -> float | None:
+    """A number a browser sent as JSON (a chart's click, a reported size) as a finite
+    float, or None: not a bool, not text, not NaN or infinite, and not an integer too
+    large for a float (JSON may carry ``1`` followed by 400 zeros). Never raises."""
+    if type(value) not in (int, float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
 def number(text: str) -> Read:
     """A finite float from plain text (see the module's policy), or why not."""
     core = trim(text)

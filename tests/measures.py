@@ -1,5 +1,6 @@
 """What a path did, in numbers the tests check the presets' claims with: step lengths and
-loss rebounds (``tests/test_scenes_presets.py``; the page marks a rebound on the loss panel).
+loss rebounds (``tests/test_scenes_presets.py``; the page marks a rebound on the loss panel);
+and frames resolved as the browser applies them.
 
 * :func:`step_lengths`: how far each step went, ``|x_{k+1} - x_k|``;
 * :func:`mark_gaps`: the distance between marks placed every ``every`` steps
@@ -14,6 +15,8 @@ are the lengths of those steps; :func:`first_rebound` reads the losses before it
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -39,3 +42,27 @@ def mark_gaps(points: np.ndarray, every: int) -> np.ndarray:
 
 __all__ = ["REBOUND_FACTOR", "REBOUND_VISIBLE", "REBOUND_WINDOW", "first_rebound", "mark_gaps",
            "step_lengths"]
+
+
+def resolve_frames(frames: Sequence[dict]) -> list[dict]:
+    """Each frame as the browser applies it: what its chain of ``baseframe`` s sets.
+
+    Plotly's ``computeFrame`` merges a frame onto its base frame, and that onto its
+    own, ..., trace by trace (a later frame's attributes win). A frame of
+    ``plotting.build.Layers.frames`` with ``delta`` sets, for each animated trace, the same
+    attributes in every frame, so the merge is the latest update of each trace.
+    Returns frames with ``name``, ``traces`` (in the order first set) and ``data``.
+    """
+    by_name = {f["name"]: f for f in frames}
+    out = []
+    for frame in frames:
+        chain, seen = [frame], {frame["name"]}
+        while chain[-1].get("baseframe") in by_name and chain[-1]["baseframe"] not in seen:
+            chain.append(by_name[chain[-1]["baseframe"]])
+            seen.add(chain[-1]["name"])
+        merged: dict[int, dict] = {}
+        for part in reversed(chain):
+            for index, update in zip(part["traces"], part["data"], strict=True):
+                merged[index] = {**merged.get(index, {}), **update}
+        out.append({"name": frame["name"], "traces": list(merged), "data": list(merged.values())})
+    return out

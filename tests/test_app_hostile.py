@@ -95,6 +95,7 @@ def test_a_phase_map_optimizer_not_among_the_options_falls_back():
 CLICKS = [  # what a click on the race chart may be made to hold: JSON, but no point
     [], {}, "x", 1, None, {"x": "a", "y": []}, {"x": True, "y": False},
     {"x": float("nan"), "y": 1.0}, {"x": [1], "y": {"a": 1}}, {"y": 1.0},
+    {"x": 10**400, "y": 1.0}, {"x": 1.0, "y": -(10**400)},  # integers too large for a float
 ]
 
 

@@ -116,3 +116,10 @@ def test_any_text_reads_or_says_why_printably(text):
             return
         assert not math.isfinite(value)  # Python reads only nan and inf that we refuse
     assert trim(text) == text.strip(BLANKS)
+
+
+def test_a_number_a_browser_sends_is_finite_or_none():
+    assert plain_text.finite(2) == 2.0 and type(plain_text.finite(2)) is float
+    assert plain_text.finite(-1.5) == -1.5
+    for refused in (10**400, -(10**400), math.nan, math.inf, True, "1", None, [1], {"x": 1}):
+        assert plain_text.finite(refused) is None, refused

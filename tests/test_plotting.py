@@ -19,14 +19,14 @@ from bench.figure import lecture_scene
 from optimizers import simulate
 from plotting import PALETTE, RunTrace, run_traces, scene_figure
 from plotting.animation import MAX_FRAMES, frame_steps
-from plotting.build import Layers, resolve_frames
+from plotting.build import Layers
 from plotting.colors import CONTOUR_SCALE
 from plotting.contour import ContourScale, contour_pixels, picker_step
 from plotting.layout import Screen
 from plotting.marks import mark_every
 from plotting.runs import exit_point
 from surfaces import SURFACES
-from tests.measures import first_rebound, mark_gaps, step_lengths
+from tests.measures import first_rebound, mark_gaps, resolve_frames, step_lengths
 
 START = (-8.0, 1.5)
 BUDGET = 400_000

@@ -12,7 +12,6 @@ import pytest
 
 from plotting import RunTrace, scene_figure
 from plotting.animation import FADED_OPACITY, frame_steps
-from plotting.build import resolve_frames
 from plotting.fan import FAN_BLOCKS, FAN_FADED, FAN_OPACITY, FAN_POINTS, fan_stride, kept_steps
 from plotting.loss import LossScale
 from plotting.runs import scene_traces
@@ -20,6 +19,7 @@ from scenes import DEFAULT_SCENE, RunSpec, Scene
 from scenes.compute import build_surface, run_scene
 from scenes.dynamics import MAX_FAN, Dynamics
 from tests.conftest import ARTIFACTS
+from tests.measures import resolve_frames
 from tests.test_plotting import values
 
 BUDGET = 400_000

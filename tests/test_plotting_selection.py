@@ -7,7 +7,7 @@ import math
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from plotting.selection import picked_index, picked_point
+from plotting.selection import picked_index
 
 # Anything JSON can hold (NaN and infinities too: Python's json reads them).
 JSON = st.recursive(
@@ -26,9 +26,6 @@ def click(curve, index, x, y) -> dict:
 
 
 def test_a_browsers_click_is_read():
-    assert picked_point(click(0, 3, -7.5, 1.25), 0) == (-7.5, 1.25)
-    assert picked_point(click(0, 3, -7, 1), 0) == (-7.0, 1.0)
-    assert picked_point(click(2, 3, -7.5, 1.25), 0) is None  # another trace
     assert picked_index(click(4, 17, 0.1, 0.9), {3, 4}) == (4, 17)
     assert picked_index(click(2, 17, 0.1, 0.9), {3, 4}) is None
 
@@ -41,7 +38,5 @@ def test_a_browsers_click_is_read():
 @example({"selection": {"points": 1}})
 @example({"selection": {"points": [1, "x", None, {}]}})
 def test_anything_else_is_read_without_raising(selection):
-    point = picked_point(selection, 0)
-    assert point is None or all(type(v) is float and math.isfinite(v) for v in point)
     index = picked_index(selection, {0, 1})
     assert index is None or (index[0] in (0, 1) and type(index[1]) is int and index[1] >= 0)
