@@ -47,7 +47,7 @@ def render(page: PageState) -> None:
     rows = None if batch is None else data.batch_rows(page.scene.steps, batch,
                                                        page.scene.dynamics.seed)
     fig = fit_figure(data, page.traces, batch_rows=rows, presenter=page.presenter,
-                     narrow=page.screen.stacked, player=False)
+                     narrow=page.screen.stacked)
     step_chart(fig.to_dict(), chart_config(file_stem(page.scene) + "-fit"), key="fit_chart")
     if page.presenter:
         return

@@ -11,11 +11,9 @@ minimum. Under mini-batches the rows the last step drew are ringed.
 Animation: the frames are the race chart's (:func:`plotting.animation.frame_steps`
 of the scene's steps, at most ``MAX_FRAMES``, named by their steps); a frame sets
 each run's line (two points, at the ends of the data's x range) and the ringed
-rows. The figure shows the last step. With ``player`` it carries Play, Pause,
-speed and a step slider of its own (:func:`plotting.animation.controls`: for a
-figure on its own, such as a file); the page's panel draws it without, following
-the race chart's player (``controls.chart.step_chart``). Sizes are the panels'
-(:func:`plotting.build.panel_style`), with a row more for the step slider.
+rows. The figure shows the last step and has no player of its own: the page's
+panel draws it with ``controls.chart.step_chart``, which shows the step the race
+chart's player shows. Sizes are the panels' (:func:`plotting.build.panel_style`).
 """
 
 from __future__ import annotations
@@ -24,7 +22,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from plotting.animation import MAX_FRAMES, controls, run_frame_steps
+from plotting.animation import MAX_FRAMES, run_frame_steps
 from plotting.build import AXIS_STYLE, FONT_FAMILY, BuiltFigure, Layers, build_figure, panel_style
 from plotting.encode import typed
 from plotting.runs import RunTrace
@@ -56,8 +54,7 @@ def line_at(points: np.ndarray, xs: np.ndarray) -> np.ndarray:
 
 def fit_figure(data: Dataset, traces: Sequence[RunTrace], *,
                batch_rows: np.ndarray | None = None, presenter: bool = False,
-               narrow: bool = False, max_frames: int = MAX_FRAMES,
-               player: bool = True) -> BuiltFigure:
+               narrow: bool = False, max_frames: int = MAX_FRAMES) -> BuiltFigure:
     """The data, the least-squares line and each run's line at the animation's step.
 
     Args:
@@ -72,9 +69,6 @@ def fit_figure(data: Dataset, traces: Sequence[RunTrace], *,
             mini-batch in one row on top (the runs' colours are the race chart's).
             Else the legend lists everything down the right-hand side.
         max_frames: the most animation frames (the race chart's by default).
-        player: Play, Pause, speed and a step slider under the plot; without them
-            the figure is shorter by their rows and its frames are played by another
-            chart's player.
     """
     runs = list(traces)
     steps_at = run_frame_steps(runs, max_frames)
@@ -115,39 +109,21 @@ def fit_figure(data: Dataset, traces: Sequence[RunTrace], *,
         }, [{"y": typed(y)} for y in ys])
 
     names = [str(int(s)) for s in steps_at]
-    layout = _layout(data, style, narrow, player)
-    if not player:
-        return build_figure(layers.data, layout, layers.frames(names))
-    # Below the plot, in pixels from its bottom edge: the tick labels and the axis
-    # title, then Play, Pause and the speed, then the step slider on a row of its own
-    # (the plot's width depends on the legend's, so the slider is not squeezed between).
-    plot_height = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
-    buttons = AXIS_ROOM * style.font + 16
-    slider = buttons + BUTTON_ROOM * style.font + 8
-    layout["updatemenus"], layout["sliders"] = controls(
-        names, steps_at, active=layers.initial, font_size=style.font,
-        y=-buttons / plot_height, slider_y=-slider / plot_height, slider_x=(0.0, 1.0))
-    return build_figure(layers.data, layout, layers.frames(names))
+    return build_figure(layers.data, _layout(data, style, narrow), layers.frames(names))
 
 
-# Heights under the plot, in font sizes: tick labels and axis title; the buttons' row;
-# the slider's row ("step N" above the rail, the ticks below).
-AXIS_ROOM = 3.2
-BUTTON_ROOM = 2.2
-SLIDER_ROOM = 3.6
+AXIS_ROOM = 3.2  # under the plot, in font sizes: the tick labels and the axis title
 
 
-def _layout(data: Dataset, style, narrow: bool, player: bool = True) -> dict:
+def _layout(data: Dataset, style, narrow: bool) -> dict:
     axis = {**AXIS_STYLE, "title": {"font": {"size": style.font}},
             "tickfont": {"size": style.font * 0.85}}
-    controls_room = (BUTTON_ROOM + SLIDER_ROOM) * style.font + 20
-    bottom = AXIS_ROOM * style.font + 20 + (controls_room if player else 0)
+    bottom = AXIS_ROOM * style.font + 20
     legend = ({"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"} if narrow else
               {"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1.0, "yanchor": "top"})
     return {
         "template": {},
-        # the plot as tall with the player's rows as without them
-        "height": style.height + SLIDER_ROOM * style.font - (0 if player else controls_room),
+        "height": style.height,
         "font": {"family": FONT_FAMILY, "size": style.font, "color": "#222222"},
         "paper_bgcolor": "white", "plot_bgcolor": "white",
         "margin": {"l": 10 + 4 * style.font, "r": 10,

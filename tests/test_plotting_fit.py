@@ -68,7 +68,6 @@ def test_each_frame_draws_each_runs_line_at_its_step(raw_page):
     last = values(fig["data"][lines[0]]["y"])
     w, b = raw_page.traces[0].points[-1]
     np.testing.assert_allclose(last, w * values(fig["data"][lines[0]]["x"]) + b, rtol=1e-5)
-    assert fig["layout"]["sliders"][0]["active"] == len(steps_at) - 1
 
 
 def test_under_mini_batches_a_frame_rings_the_rows_its_step_drew():
@@ -104,31 +103,17 @@ def test_full_batch_rings_nothing_and_a_diverged_run_leaves_no_line():
 @pytest.mark.parametrize("presenter, style", [(False, NORMAL), (True, PRESENTER)])
 def test_presenter_sizes(raw_page, presenter, style):
     fig = spec(fit_figure(raw_page.surface.dataset, raw_page.traces, presenter=presenter))
-    assert fig["layout"]["height"] > style.height  # and a row for the slider
+    assert fig["layout"]["height"] == style.height  # the panels' height
     assert fig["layout"]["font"]["size"] == style.font
     assert fig["data"][-1]["line"]["width"] == style.line
 
 
-def test_a_phone_gets_a_short_legend_and_the_slider_on_its_own_row(raw_page):
+def test_a_phone_gets_a_short_legend_and_no_figure_has_a_player_of_its_own(raw_page):
     wide = spec(fit_figure(raw_page.surface.dataset, raw_page.traces))
     narrow = spec(fit_figure(raw_page.surface.dataset, raw_page.traces, narrow=True))
     shown = [t["name"] for t in narrow["data"] if t.get("showlegend", True)]
     assert shown == ["penguins", "fit"]  # the runs' colours are the race chart's legend
     assert all(t.get("showlegend", True) for t in wide["data"])
     assert wide["layout"]["legend"]["orientation"] == "v"
-    for fig in (wide, narrow):  # the slider on a row of its own, under Play and Pause
-        (buttons, _), (slider,) = fig["layout"]["updatemenus"], fig["layout"]["sliders"]
-        assert slider["y"] < buttons["y"] < 0 and (slider["x"], slider["len"]) == (0.0, 1.0)
-
-
-def test_without_a_player_the_figure_is_shorter_by_its_rows_and_keeps_its_frames(raw_page):
-    data, traces = raw_page.surface.dataset, raw_page.traces
-    own = spec(fit_figure(data, traces))
-    follows = spec(fit_figure(data, traces, player=False))
-    assert "updatemenus" not in follows["layout"] and "sliders" not in follows["layout"]
-    assert follows["frames"] == own["frames"] and follows["data"] == own["data"]
-    assert follows["layout"]["height"] < own["layout"]["height"]
-    # the plot itself keeps its height: only the player's rows went
-    plot = [f["layout"]["height"] - f["layout"]["margin"]["t"] - f["layout"]["margin"]["b"]
-            for f in (own, follows)]
-    assert plot[0] == pytest.approx(plot[1])
+    for fig in (wide, narrow):  # the race chart's player plays it (controls.chart.step_chart)
+        assert "updatemenus" not in fig["layout"] and "sliders" not in fig["layout"]
