@@ -14,8 +14,9 @@ The page, top to bottom:
   schedules.
 
 The scene lives in the widgets' state (:mod:`controls.scene_state`) and in the
-URL, from which it is restored when the page opens (docs/links.md); everything
-computed comes from the packages.
+URL, from which it is restored when the page opens and into which it is kept
+(:mod:`controls.address`, docs/links.md); everything computed comes from the
+packages.
 """
 
 from __future__ import annotations
@@ -23,17 +24,16 @@ from __future__ import annotations
 import streamlit as st
 
 import surfaces
+from controls import address, scene_state, sidebar, toolbar, viewport
 from controls import runs as run_controls
-from controls import scene_state, sidebar, toolbar, viewport
 from controls.chart import below_player, load_plotly, race_chart
 from optimizers import OPTIMIZERS
 from panels import PANELS, PageState
 from plotting import scene_figure
 from plotting.export import chart_config, file_stem
 from plotting.runs import scene_traces
-from scenes import PRESETS_BY_KEY, RunSpec, Scene, compute, escape_markdown, scene_from_query
+from scenes import PRESETS_BY_KEY, RunSpec, Scene, compute, escape_markdown
 from scenes.dynamics import NO_DYNAMICS, Dynamics
-from scenes.links import PageView, page_from_query, page_to_query, scene_to_query
 from scenes.surface_defaults import defaults_for
 
 GRID_N = 120  # contour resolution: fine enough for a projector, small enough to ship
@@ -70,53 +70,11 @@ def formula_error(scene: Scene) -> str | None:
     return None
 
 
-# --- the scene from the link (a visitor's first run), presets, the URL ---
-
-def open_link() -> None:
-    link = {key: st.query_params.get_all(key) for key in st.query_params}
-    scene, messages = scene_from_query(link)
-    page, page_messages = page_from_query(link, scene, views=tuple(toolbar.VIEWS),
-                                          panels=tuple(PANELS))
-    scene_state.load_scene(ss, scene)
-    ss.link_messages = [*messages, *page_messages]
-    ss.loaded, ss.preset = scene, page.preset
-    ss.present, ss.view, ss.panel = page.present, page.view, page.panel
-
-
-def choose_preset(key: str) -> None:
-    scene_state.load_scene(ss, PRESETS_BY_KEY[key].scene)
-    ss.loaded, ss.preset, ss.link_messages = PRESETS_BY_KEY[key].scene, key, []
-
-
-def follow(scene: Scene) -> None:
-    """The visitor moved on from the link or preset they opened: its messages go, and
-    the preset's sentence once the scene is no longer the preset's."""
-    if scene != ss.loaded:
-        ss.link_messages = []
-        if ss.preset and scene != PRESETS_BY_KEY[ss.preset].scene:
-            ss.preset = None
-        ss.loaded = scene
-
-
-def page_view(present: bool) -> PageView:
-    return PageView(present=present, view=ss.get("view") or "overlay",
-                    panel=ss.get("panel"), preset=ss.preset)
-
-
-def keep_url(scene: Scene) -> dict:
-    """Write the scene and how it shows into the URL; the link for the audience (without
-    presenter mode)."""
-    query = {**scene_to_query(scene), **page_to_query(page_view(False))}
-    address = {**query, **page_to_query(page_view(bool(ss.present)))}
-    wanted = {k: v if isinstance(v, list) else [v] for k, v in address.items()}
-    if {k: st.query_params.get_all(k) for k in st.query_params} != wanted:
-        st.query_params.from_dict(address)
-    return query
-
+# --- a visitor's first run opens the link; every run reads the scene back ---
 
 load_plotly()  # first: the browser reads plotly.js while the page runs on
 if "ids" not in ss:
-    open_link()
+    address.open_link(ss, st.query_params, views=toolbar.VIEWS, panels=PANELS)
 scene_state.take_picked_start(ss)
 BOX = scene_state.clamp_start(ss)
 SCENE = scene_state.read_scene(ss)
@@ -177,8 +135,8 @@ def race() -> None:
     scene = scene_state.read_scene(ss)
     if (bool(ss.present), run_controls.used_optimizers(scene)) != ss.drawn:
         st.rerun()  # presenter mode or the optimizers in use changed: the whole page
-    follow(scene)
-    query = keep_url(scene)
+    address.follow(ss, scene)
+    query = address.keep_url(ss, st.query_params, scene)
     error = formula_error(scene)
     surface = None if error else surface_of(scene.surface_key)
     story(scene, surface)
@@ -259,7 +217,7 @@ if formula_error(SCENE) is None:
 
 with st.sidebar:
     st.title("Descent Lab")
-    sidebar.presets(ss, choose_preset)
+    sidebar.presets(ss)
     sidebar.surface(ss, formula_error(SCENE),
                     surface_of(SCENE.surface_key).dataset if SCENE.rows else None)
     sidebar.start_and_steps(BOX)

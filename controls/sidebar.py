@@ -8,13 +8,13 @@ and ``x0``/``x1``/``y0``/``y1`` (a typed formula), ``keep_runs``, ``start_x``,
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping
+from collections.abc import MutableMapping
 from typing import Any
 
 import streamlit as st
 
+from controls import address, scene_state
 from controls import dynamics as dynamics_controls
-from controls import scene_state
 from scenes import CUSTOM, MAX_STEPS, PRESETS, choices, escape_markdown
 from scenes.dynamics import NO_DYNAMICS, Dynamics
 from scenes.model import MAX_EXPR_LENGTH
@@ -29,12 +29,13 @@ def _fmt(value: float) -> str:
     return f"{value:g}"
 
 
-def presets(ss: MutableMapping[str, Any], choose: Callable[[str], None]) -> None:
-    """One button per lecture preset; the active one is highlighted."""
+def presets(ss: MutableMapping[str, Any]) -> None:
+    """One button per lecture preset, which loads its scene; the active one is
+    highlighted."""
     st.header("Lecture presets")
     for preset in PRESETS:
-        st.button(preset.title, key=f"preset_{preset.key}", on_click=choose,
-                  args=(preset.key,), width="stretch",
+        st.button(preset.title, key=f"preset_{preset.key}", on_click=address.choose_preset,
+                  args=(ss, preset.key), width="stretch",
                   type="primary" if ss.get("preset") == preset.key else "secondary")
 
 

@@ -1,0 +1,89 @@
+"""The page's address: the scene and how it shows, opened from a link and kept in the URL.
+
+A visitor's first run reads the link (:func:`open_link`): the scene goes into the
+widgets' state (:mod:`controls.scene_state`), and the page's keys (presenter
+mode, view, open panel, preset; ``scenes.links.page_from_query``) into theirs,
+with any message about what the link got wrong. A preset's button loads its
+scene (:func:`choose_preset`). While the visitor works, :func:`follow` drops the
+link's messages and the preset's sentence once the scene is no longer theirs,
+and :func:`keep_url` writes the scene and the view back into the address bar.
+
+Every function takes the widgets' state as ``ss`` (``st.session_state`` on the
+page, a ``dict`` in the tests) and the address's query as ``params``, an object
+with ``st.query_params``' ``get_all(key)``, ``from_dict(mapping)`` and iteration
+over its keys. State keys: ``loaded`` (the scene last opened or chosen),
+``preset``, ``link_messages``, ``present``, ``view``, ``panel``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
+
+from controls import scene_state
+from controls.scene_state import State
+from scenes import PRESETS_BY_KEY, Scene, scene_from_query
+from scenes.links import PageView, page_from_query, page_to_query, scene_to_query
+
+
+class QueryParams(Protocol):
+    """What the page uses of ``st.query_params``."""
+
+    def __iter__(self) -> Any: ...
+
+    def get_all(self, key: str) -> list[str]: ...
+
+    def from_dict(self, params: Mapping[str, Any]) -> None: ...
+
+
+def link_of(params: QueryParams) -> dict[str, list[str]]:
+    """Every key of the address with all its values."""
+    return {key: params.get_all(key) for key in params}
+
+
+def open_link(ss: State, params: QueryParams, *, views: Iterable[str],
+              panels: Iterable[str]) -> None:
+    """Load the link's scene and page keys (``views`` and ``panels``: the names the page
+    has) into the state, with the link's messages."""
+    link = link_of(params)
+    scene, messages = scene_from_query(link)
+    page, page_messages = page_from_query(link, scene, views=tuple(views),
+                                          panels=tuple(panels))
+    scene_state.load_scene(ss, scene)
+    ss["link_messages"] = [*messages, *page_messages]
+    ss["loaded"], ss["preset"] = scene, page.preset
+    ss["present"], ss["view"], ss["panel"] = page.present, page.view, page.panel
+
+
+def choose_preset(ss: State, key: str) -> None:
+    """Load the preset's scene; its sentence shows until the scene changes."""
+    scene_state.load_scene(ss, PRESETS_BY_KEY[key].scene)
+    ss["loaded"], ss["preset"], ss["link_messages"] = PRESETS_BY_KEY[key].scene, key, []
+
+
+def follow(ss: State, scene: Scene) -> None:
+    """The visitor moved on from the link or preset they opened: its messages go, and
+    the preset's sentence once the scene is no longer the preset's."""
+    if scene != ss.get("loaded"):
+        ss["link_messages"] = []
+        preset = ss.get("preset")
+        if preset and scene != PRESETS_BY_KEY[preset].scene:
+            ss["preset"] = None
+        ss["loaded"] = scene
+
+
+def page_view(ss: State, present: bool) -> PageView:
+    """How the page shows the scene, as a link carries it."""
+    return PageView(present=present, view=ss.get("view") or "overlay",
+                    panel=ss.get("panel"), preset=ss.get("preset"))
+
+
+def keep_url(ss: State, params: QueryParams, scene: Scene) -> dict:
+    """Write the scene and how it shows into the address (rewritten only when it
+    differs); return the link for the audience: the same without presenter mode."""
+    query = {**scene_to_query(scene), **page_to_query(page_view(ss, False))}
+    address = {**query, **page_to_query(page_view(ss, bool(ss.get("present"))))}
+    wanted = {k: v if isinstance(v, list) else [v] for k, v in address.items()}
+    if link_of(params) != wanted:
+        params.from_dict(address)
+    return query
