@@ -300,8 +300,8 @@ class _Reader:
                     self.used.add(key)
                     self.messages.append(f"ignored {key}: only a custom surface takes it")
             return name, params, self.surface_choices(name), "", None
-        expr = self.one("expr", MAX_EXPR_LENGTH)
-        if not expr or not read.trim(expr):
+        expr = read.trim(self.one("expr", MAX_EXPR_LENGTH) or "")  # blanks as for every key
+        if not expr:
             self.messages.append(
                 f"ignored surface=custom: the link has no formula (expr); showing the "
                 f"{DEFAULT_SCENE.surface}"

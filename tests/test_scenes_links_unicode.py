@@ -27,7 +27,7 @@ from scenes.links import (
     scene_from_query,
     scene_to_query,
 )
-from scenes.model import in_range, plot_box
+from scenes.model import PALETTE_SIZE, in_range, plot_box
 from surfaces import FACTORIES
 
 # --- the documented policy, restated ------------------------------------------------------------
@@ -359,6 +359,45 @@ def test_a_runs_field_shows_its_value_or_says_why(field, text):
         assert (scene.runs, messages) == ((RunSpec.make(optimizer, value),), [])
     else:
         assert (scene.runs, messages) == ((RunSpec.make(optimizer, **{name: value}),), [])
+
+
+COLORS = hostile(st.sampled_from([str(k) for k in range(-2, PALETTE_SIZE + 2)] + ["1.0", "2e0"]))
+
+
+@settings(max_examples=300)
+@given(st.sampled_from(sorted(OPTIMIZERS)), no_commas(st.one_of(COLORS, ANY_TEXT)))
+@example("sgd", "3\x1f")
+@example("adam", "\u0663")
+@example("nesterov", "\ufeff5\u00a0")
+@example("sgd", str(PALETTE_SIZE))
+def test_a_runs_colour_is_its_place_in_the_palette_or_says_why(optimizer, text):
+    got = read_run(f"{optimizer}:color={text}")
+    if got is None:
+        return
+    scene, messages = got
+    place = ref_whole(text) if "=" not in text else None
+    if place is not None and 0 <= place < PALETTE_SIZE:
+        assert (scene.colors(), messages) == ([place], [])
+    else:
+        assert scene.colors() == [0] and said_once(messages, "color")
+
+
+FORMULAS = ["x**2 + y**2", "0.05*x**2 + 2*y**2", "sin(x) + y**2", "(1 - x)**2 + (y - x**2)**2"]
+
+
+@settings(max_examples=200)
+@given(st.one_of(hostile(st.sampled_from(FORMULAS)), ANY_TEXT))
+@example("\ufeffx**2 + y**2\u00a0\u200b")  # blanks around a formula, as around any value
+@example("\u3000")
+def test_a_formula_in_a_link_is_read_without_its_blanks_or_says_why(text):
+    scene, messages = read({"surface": "custom", "expr": text})
+    core = text.strip(BLANKS)
+    if core in FORMULAS:
+        assert (scene.surface, scene.expr, messages) == ("custom", core, [])
+    elif not core:
+        assert scene.surface != "custom" and said_once(messages, "expr")
+    else:  # any other text is the formula as typed (the page says if it cannot be used)
+        assert scene.surface != "custom" or scene.expr == scene.expr.strip(BLANKS)
 
 
 @settings(max_examples=200)
