@@ -57,19 +57,21 @@ class Schedule:
 
     def __post_init__(self) -> None:
         checks = [
-            (self.kind in KINDS, f"schedule must be one of {', '.join(KINDS)}, got {self.kind!r}"),
+            (self.kind in KINDS,
+             f"schedule must be one of {', '.join(KINDS)}, got {_short(self.kind)}"),
             (_finite(self.drop) and 0 < self.drop <= 1,
-             f"drop must be in (0, 1], got {self.drop!r}"),
-            (_whole(self.every), f"every must be a whole number >= 1, got {self.every!r}"),
+             f"drop must be in (0, 1], got {_short(self.drop)}"),
+            (_whole(self.every), f"every must be a whole number >= 1, got {_short(self.every)}"),
             (_finite(self.gamma) and 0 < self.gamma <= 1,
-             f"gamma must be in (0, 1], got {self.gamma!r}"),
-            (_finite(self.k) and self.k >= 0, f"k must be a finite number >= 0, got {self.k!r}"),
+             f"gamma must be in (0, 1], got {_short(self.gamma)}"),
+            (_finite(self.k) and self.k >= 0,
+             f"k must be a finite number >= 0, got {_short(self.k)}"),
             (self.mu_start is None or (_finite(self.mu_start) and 0 <= self.mu_start <= 1),
-             f"mu_start must be in [0, 1], got {self.mu_start!r}"),
+             f"mu_start must be in [0, 1], got {_short(self.mu_start)}"),
             (_finite(self.mu_end) and 0 <= self.mu_end <= 1,
-             f"mu_end must be in [0, 1], got {self.mu_end!r}"),
+             f"mu_end must be in [0, 1], got {_short(self.mu_end)}"),
             (_whole(self.anneal_steps),
-             f"anneal_steps must be a whole number >= 1, got {self.anneal_steps!r}"),
+             f"anneal_steps must be a whole number >= 1, got {_short(self.anneal_steps)}"),
         ]
         for ok, message in checks:
             if not ok:
@@ -100,8 +102,19 @@ class Schedule:
         return self.mu_end - (self.mu_end - self.mu_start) * shrink**t
 
 
+def _short(value: object) -> str:
+    """``repr`` of a value for a message, cut at 40 characters."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
+
+
 def _finite(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for a float, such as 10**400
+        return False
 
 
 def _whole(value: object) -> bool:

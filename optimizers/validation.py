@@ -134,6 +134,12 @@ def _batch_size(surface: Any, batch_size: Any) -> np.ndarray:
     return size
 
 
+def short(value: object) -> str:
+    """``repr`` of a value for a message, cut at 40 characters."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
+
+
 def hyperparameters(opt: Optimizer, given: Mapping[str, Any]) -> dict[str, np.ndarray]:
     """Check names and ranges; return every hyperparameter of ``opt`` as a float or bool array.
 
@@ -158,8 +164,9 @@ def hyperparameters(opt: Optimizer, given: Mapping[str, Any]) -> dict[str, np.nd
             continue
         try:
             arr = np.asarray(raw, dtype=float)
-        except (TypeError, ValueError):
-            raise ValueError(f"{name} must be a number {spec.range_text}, got {raw!r}") from None
+        except (TypeError, ValueError, OverflowError):  # OverflowError: an int like 10**400
+            raise ValueError(f"{name} must be a number {spec.range_text}, "
+                             f"got {short(raw)}") from None
         bad = ~spec.contains(arr)
         if bad.any():
             example = arr.flat[int(np.argmax(bad.ravel()))].item()

@@ -34,10 +34,10 @@ behave alike compare equal and a link writes only what matters.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, fields, replace
 
 from optimizers.schedules import KINDS, Schedule
+from surfaces.plain_text import finite
 
 MAX_NOISE = 100.0
 MAX_SEED = 999_999_999
@@ -83,6 +83,18 @@ def _whole(value: object, low: int, high: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
+def _shown(value: object) -> str:
+    """A value for a message, short: a number in at most 6 significant digits (a whole
+    number of 400 digits as 1e+400), anything else as ``repr``, cut at 40 characters."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            return f"{float(value):.6g}"
+        except OverflowError:
+            return f"{'-' if value < 0 else ''}1e+{len(str(abs(value))) - 1}"
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
+
+
 @dataclass(frozen=True)
 class Dynamics:
     """Gradient noise, its seed, a fan of seeds and a schedule, for every run of a scene.
@@ -109,26 +121,27 @@ class Dynamics:
 
     def __post_init__(self) -> None:
         noise = self.noise
-        if isinstance(noise, bool) or not isinstance(noise, (int, float)) \
-                or not (math.isfinite(noise) and 0 <= noise <= MAX_NOISE):
-            raise ValueError(f"noise must be a number in [0, {MAX_NOISE:g}], got {noise!r}")
+        if finite(noise) is None or not 0 <= noise <= MAX_NOISE:
+            raise ValueError(f"noise must be a number in [0, {MAX_NOISE:g}], "
+                             f"got {_shown(noise)}")
         if not _whole(self.seed, 0, MAX_SEED):
             raise ValueError(f"seed must be a whole number from 0 to {MAX_SEED:,}, "
-                             f"got {self.seed!r}")
+                             f"got {_shown(self.seed)}")
         if not _whole(self.fan, 1, MAX_FAN):
-            raise ValueError(f"fan must be a whole number from 1 to {MAX_FAN}, got {self.fan!r}")
+            raise ValueError(f"fan must be a whole number from 1 to {MAX_FAN}, "
+                             f"got {_shown(self.fan)}")
         if self.batch_size is not None and not _whole(self.batch_size, 1, MAX_BATCH):
             raise ValueError(f"batch_size must be None or a whole number from 1 to "
-                             f"{MAX_BATCH:,}, got {self.batch_size!r}")
+                             f"{MAX_BATCH:,}, got {_shown(self.batch_size)}")
         schedule = self.schedule
         if not isinstance(schedule, Schedule):
             raise ValueError(f"schedule must be a Schedule, got {schedule!r}")
         if schedule.k > MAX_K:
-            raise ValueError(f"k must be at most {MAX_K:g}, got {schedule.k!r}")
+            raise ValueError(f"k must be at most {MAX_K:g}, got {_shown(schedule.k)}")
         for name in ("every", "anneal_steps"):
             if getattr(schedule, name) > MAX_PERIOD:
                 raise ValueError(f"{name} must be at most {MAX_PERIOD:,}, "
-                                 f"got {getattr(schedule, name)!r}")
+                                 f"got {_shown(getattr(schedule, name))}")
         object.__setattr__(self, "noise", float(noise))
         object.__setattr__(self, "schedule", _canonical(schedule))
 

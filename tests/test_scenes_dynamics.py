@@ -448,3 +448,19 @@ def test_adagrad_goes_still_under_noise_while_rmsprop_keeps_jittering():
     t = np.arange(200, scene.steps + 1)
     effective = lr / (np.sqrt(states[t]) + eps)  # (t, seeds, axes)
     assert (effective < 1.1 * lr / (noise * np.sqrt(t))[:, None, None]).all()
+
+
+def test_an_integer_too_large_for_a_float_is_refused_by_name_in_a_short_message():
+    from optimizers import simulate
+    from surfaces import SURFACES
+
+    for make, name in [(lambda: Dynamics(noise=10**400), "noise"),
+                       (lambda: Dynamics(seed=10**400), "seed"),
+                       (lambda: Schedule(kind="step", drop=10**400), "drop"),
+                       (lambda: simulate(SURFACES["ravine"], "sgd", (1.0, 1.0), 5, lr=10**400),
+                        "lr")]:
+        with pytest.raises(ValueError, match=name) as refused:
+            make()
+        assert len(str(refused.value)) < 200
+    _, messages = scene_from_query({"schedule": "step:every=1e308"})
+    assert len(messages) == 1 and "1e+308" in messages[0] and len(messages[0]) < 200
