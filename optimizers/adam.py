@@ -7,12 +7,14 @@
     x += -lr * m_hat / (np.sqrt(v_hat) + eps)
 
 ``m`` and ``v`` start at zero, so in the first steps they are too small;
-dividing by ``1 - beta**t`` (``t`` counting steps from 1) undoes that. With
-``bias_correction=False`` the code divides by 1 instead, so ``m_hat = m`` and
-``v_hat = v``: the lecture notes' "incomplete, but close" Adam, whose first
-steps are too large: for a steady gradient the step is
-``lr * (1 - beta1**t) / sqrt(1 - beta2**t)``, 3.2 lr at the first step and up
-to 6.6 lr around step 12 with the default betas. With bias correction it equals
+dividing by ``1 - beta**t`` (``t`` counting steps from 1) undoes that. The code
+writes the correction as ``m / np.where(bias_correction, 1 - beta1**t, 1)``,
+since runs of one batch may differ in the switch: with
+``bias_correction=False`` it divides by 1, so ``m_hat = m`` and ``v_hat = v``:
+the lecture notes' "incomplete, but close" Adam, whose first steps are too
+large: for a steady gradient the step is ``lr * (1 - beta1**t) / sqrt(1 -
+beta2**t)``, 3.2 lr at the first step and up to 6.6 lr around step 12 with the
+default betas. With bias correction it equals
 ``torch.optim.Adam(params, lr=lr, betas=(beta1, beta2), eps=eps)``.
 
 The new ``m`` and ``v`` go back into ``state`` before the step rather than

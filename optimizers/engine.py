@@ -167,18 +167,17 @@ def simulate(
             gradient, trace)
     points, losses, diverged_at, states, reasons = trace.result()
 
-    hp = call.hyper
     if call.single:
         points, losses = points[:, 0], losses[:, 0]
         diverged = int(diverged_at[0])
         diverged_at = None if diverged > call.steps else diverged
         reasons = str(reasons[0]) or None
-        hyper_out = {k: v.item() for k, v in hp.items()}
+        hyper_out = {k: v.item() for k, v in call.hyper.items()}
         batch = None if call.batch_size is None else int(call.batch_size[0])
         if states is not None:
             states = {k: v[:, 0] for k, v in states.items()}
     else:
-        hyper_out = {k: np.broadcast_to(v, (call.runs,)) for k, v in hp.items()}
+        hyper_out = {k: np.broadcast_to(v, (call.runs,)) for k, v in call.hyper.items()}
         batch = call.batch_size
     return Run(call.optimizer, hyper_out, points, losses, diverged_at, call.steps, states,
                call.schedule, reasons, batch)
