@@ -106,6 +106,25 @@ def test_every_import_points_down_the_layers():
     assert not upward, "\n".join(upward)
 
 
+def test_every_package_of_the_repository_has_its_place():
+    """A new top-level package is placed in a layer (and so checked) or named a tool."""
+    packages = {p.parent.name for p in ROOT.glob("*/__init__.py")}
+    assert packages <= set(LAYERS) | set(TOOLS), packages - set(LAYERS) - set(TOOLS)
+    assert set(PACKAGES) <= packages
+
+
+def test_the_tools_never_import_the_tests():
+    """``bench/`` and ``deploy/`` share helpers with the tests through ``deploy.servers``
+    and ``bench``, never by importing ``tests`` (which may import anything)."""
+    found = []
+    for tool in ("bench", "deploy"):
+        for path in (ROOT / tool).rglob("*.py"):
+            name = module_name(path)
+            found += [f"{path.relative_to(ROOT)}:{imp.line}: {imp.target}"
+                      for imp in imports_of(name, path) if imp.target.split(".")[0] == "tests"]
+    assert not found, "\n".join(found)
+
+
 def module_graph() -> dict[str, set[str]]:
     """Which app modules each app module imports (importing ``a.b`` runs ``a`` first,
     which is no arrow of the importing module's own)."""
