@@ -28,15 +28,22 @@ CONTROL = "run0_lr"  # the first run's learning rate (SGD at 1.8 in the lecture 
 LR_MOVES = (1.5, 1.2)  # the first run's lr slider, moved back and forth
 
 
-def open_page(link: Mapping[str, str | list[str]] | None = None, *, panel: str | None = None,
+def open_page(link: Mapping[str, str | list[str]] | None = None,
+              screen: tuple[float, float, float] | None = None, *, panel: str | None = None,
               cells: int | None = None, timeout: float = 60):
     """The page as AppTest runs it, opened with ``link`` (a shared link's query
-    parameters; the default scene without), then ``panel`` picked and the phase
-    map's ``cells`` set if given. Fails on an exception on the page."""
+    parameters; the default scene without), in a browser whose main column is
+    ``screen = (width, window height, top of the chart)`` pixels as the page's viewport
+    component reports it (AppTest runs no JavaScript; without, the page lays the chart
+    out for a laptop), then ``panel`` picked and the phase map's ``cells`` set if
+    given. Fails on an exception on the page."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(APP), default_timeout=timeout)
     at.query_params.update(link or {})
+    if screen:
+        width, height, top = screen
+        at.session_state["viewport"] = {"size": {"width": width, "height": height, "top": top}}
     at.run()
     if panel:
         at.segmented_control(key="panel").set_value(panel).run()
@@ -83,12 +90,19 @@ def script_runs(runs: int, *, cached: bool = True,
                        prepare={"move": prepare})["move"]
 
 
+def race_chart(at):
+    """The race chart's element: the component of controls/chart.py (AppTest runs no
+    JavaScript: its data is the figure it would draw, with its config, as JSON)."""
+    (chart,) = [e for e in at.get("bidi_component")
+                if e.proto.component_name == "descent_lab_race_chart"]
+    return chart
+
+
 def chart_bytes(at) -> list[int]:
     """Bytes of each chart on the page, in page order: the race chart (the data of its
     component: figure and config, as JSON), then each st.plotly_chart's spec."""
-    race = [len(e.proto.bytes) for e in at.get("bidi_component")
-            if e.proto.component_name == "descent_lab_race_chart"]
-    return [*race, *(len(chart.proto.spec.encode()) for chart in at.get("plotly_chart"))]
+    return [len(race_chart(at).proto.bytes),
+            *(len(chart.proto.spec.encode()) for chart in at.get("plotly_chart"))]
 
 
 def payload_bytes(link: Mapping[str, str | list[str]] | None = None) -> int:

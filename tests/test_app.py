@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,38 +12,13 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 import surfaces
+from bench.page import open_page, race_chart  # the page through AppTest, as bench opens it
 from optimizers import OPTIMIZERS, simulate
 from plotting import run_color
 from scenes import DEFAULT_SCENE, MAX_RUNS, PRESETS, RunSpec, Scene, choices
 from scenes.links import scene_from_query, scene_to_query
 from scenes.surface_defaults import default_scene, defaults_for
 from surfaces import SURFACES
-
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
-
-
-def open_page(query: dict | None = None, screen: tuple[int, int, int] | None = None) -> AppTest:
-    """The page opened with ``query`` (a link's parameters), in a browser whose main
-    column is ``screen = (width, window height, top of the chart)`` pixels as the page's
-    viewport component reports it (AppTest runs no JavaScript; without, the page lays the
-    chart out for a laptop)."""
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    if screen:
-        width, height, top = screen
-        at.session_state["viewport"] = {"size": {"width": width, "height": height, "top": top}}
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def race_chart(at: AppTest):
-    """The race chart's element: the component of controls/chart.py (AppTest runs no
-    JavaScript: its data is the figure it would draw)."""
-    (chart,) = [e for e in at.get("bidi_component")
-                if e.proto.component_name == "descent_lab_race_chart"]
-    return chart
 
 
 def figure(at: AppTest) -> dict:
