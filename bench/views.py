@@ -98,9 +98,8 @@ def exports(reps: int, steps: int) -> dict[str, float | int]:
 def frame_times(reps: int, steps: int) -> dict[str, list[float]]:
     """Milliseconds per frame jump in Chromium, 3D and race figures interleaved."""
     import plotly.io as pio
-    from playwright.sync_api import sync_playwright
 
-    from deploy.servers import CHROMIUM, CHROMIUM_ARGS
+    from bench.browser import chromium
     from plotting import scene_figure
     from plotting.surface3d import surface_figure
 
@@ -112,15 +111,14 @@ def frame_times(reps: int, steps: int) -> dict[str, list[float]]:
     html = {name: pio.to_html(fig.to_dict(), include_plotlyjs=True, auto_play=False,
                               validate=False) for name, (fig, _) in figures.items()}
     times: dict[str, list[float]] = {name: [] for name in figures}
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         for _ in range(reps):
             for name, (_, redraw) in figures.items():
                 page.set_content(html[name])
                 page.wait_for_function("document.querySelector('.js-plotly-plot')._fullData")
                 times[name] += page.evaluate(FRAME_JUMPS, redraw)
-        browser.close()
+        page.close()
     return times
 
 

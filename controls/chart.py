@@ -32,6 +32,7 @@ from typing import Any
 import plotly
 import streamlit as st
 
+from plotting.animation import NORMAL_SPEED, SPEEDS
 from plotting.layout import Screen, Style
 from surfaces.plain_text import finite
 
@@ -40,7 +41,7 @@ PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 _CHART_JS = """
 const ANIMATE = {mode: "immediate", transition: {duration: 0},
                  frame: {duration: 0, redraw: false}};
-const SPEEDS = [["¼×", 320], ["½×", 160], ["1×", 80], ["2×", 40]];
+const SPEEDS = __SPEEDS__;  // plotting.animation.SPEEDS
 
 function plotlyReady() {
   return new Promise((resolve) => {
@@ -134,7 +135,7 @@ function makePlayer(root, font) {
     option.value = String(ms); option.textContent = `speed ${text}`;
     speed.appendChild(option);
   }
-  speed.value = "80";
+  speed.value = String(__NORMAL_MS__);
   bar.append(buttons, label, speed);
   root.appendChild(bar);
   return {bar, play, pause, step, slider, speed};
@@ -287,15 +288,21 @@ def _loader() -> Callable[..., Any]:
     return st.components.v2.component("descent_lab_plotly", js=js)
 
 
+def _chart_js() -> str:
+    """The component's JavaScript with the Play speeds of :mod:`plotting.animation`."""
+    return (_CHART_JS.replace("__SPEEDS__", json.dumps(list(SPEEDS.items()), ensure_ascii=False))
+            .replace("__NORMAL_MS__", str(SPEEDS[NORMAL_SPEED])))
+
+
 @functools.cache
 def _chart() -> Callable[..., Any]:
-    return st.components.v2.component("descent_lab_race_chart", js=_CHART_JS,
+    return st.components.v2.component("descent_lab_race_chart", js=_chart_js(),
                                       isolate_styles=False)
 
 
 @functools.cache
 def _follower() -> Callable[..., Any]:
-    return st.components.v2.component("descent_lab_step_chart", js=_CHART_JS,
+    return st.components.v2.component("descent_lab_step_chart", js=_chart_js(),
                                       isolate_styles=False)
 
 
