@@ -42,7 +42,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from deploy.servers import APP, ROOT, free_port, stop, wait_until_healthy
+from deploy.servers import APP, ROOT, free_port, server_flags, stop, wait_until_healthy
 
 IMPORTS = ("streamlit", "numpy", "plotly.graph_objects", "pandas", "pyarrow", "sympy",
            "surfaces", "optimizers", "scenes", "plotting", "panels", "controls")
@@ -135,8 +135,7 @@ class ProbedServer:
         python = [sys.executable] + (["-X", "tracemalloc=1"] if self.trace else [])
         self.process = subprocess.Popen(
             [*python, "-m", "bench.memory", "--serve", str(self.out), str(self.script),
-             "--server.headless", "true", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
+             *server_flags(port)],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             start_new_session=True)
         wait_until_healthy(self.url, self.process, timeout=120)

@@ -61,12 +61,17 @@ def start_streamlit(port: int, script: Path = APP, *, stderr: int | None = subpr
     stalls the server; ``None`` inherits this process's stderr). ``preexec_fn``
     runs in the child before streamlit starts (``deploy/serve``: die with it)."""
     return subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script),
-         "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
+        [sys.executable, "-m", "streamlit", "run", str(script), *server_flags(port)],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True,
         preexec_fn=preexec_fn,
     )
+
+
+def server_flags(port: int) -> list[str]:
+    """The options every local server here runs with: headless on 127.0.0.1:``port``,
+    no file watcher."""
+    return ["--server.headless", "true", "--server.port", str(port),
+            "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"]
 
 
 def stop(process: subprocess.Popen, timeout: float = 10.0) -> None:
