@@ -124,8 +124,7 @@ def chart(scene: Scene, surface, traces: list, screen, view: str) -> None:
                        start_picker=True, screen=below_player(screen), plotly_controls=False)
     point = race_chart(fig.to_dict(), chart_config(file_stem(scene)), key="race",
                        font=fig.layout.font.size)
-    if point:
-        ss.picked = point
+    if scene_state.pick_start(ss, point):
         st.rerun()
 
 

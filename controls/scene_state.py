@@ -5,7 +5,8 @@ The page's widgets hold the scene while a visitor works with it; a
 This module moves a scene into the widgets' state (:func:`load_scene`), reads it
 back (:func:`read_scene`), adds and removes runs, follows a change of surface
 (:func:`switch_surface`), keeps the start inside the plot (:func:`clamp_start`)
-and takes a click on the chart as the new start (:func:`take_picked_start`).
+and takes a click on the chart as the new start (:func:`pick_start`, then
+:func:`take_picked_start` on the next run).
 
 Every function takes the state as ``ss``, a mutable mapping of widget keys to
 values: ``st.session_state`` on the page, a plain ``dict`` in the tests.
@@ -187,6 +188,23 @@ def clamp_start(ss: State) -> Domain | None:
     ss["start_x"] = min(max(float(ss["start_x"]), x0), x1)
     ss["start_y"] = min(max(float(ss["start_y"]), y0), y1)
     return box
+
+
+def pick_start(ss: State, point: tuple[float, float] | None) -> bool:
+    """Take ``point``, the chart's click in this run (or None), as the start for the
+    next run; whether the page must run again to show it.
+
+    A click is taken once: the same point arriving again without a run in between that
+    had no click (the run the click started; a component state a visitor's websocket
+    keeps sending) is not taken again, so that no visitor can make the page rerun
+    forever."""
+    if point is None:
+        ss["click_taken"] = None
+        return False
+    if point == ss.get("click_taken"):
+        return False
+    ss["click_taken"] = ss["picked"] = point
+    return True
 
 
 def take_picked_start(ss: State) -> None:

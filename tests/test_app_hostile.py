@@ -126,6 +126,18 @@ def test_a_click_on_the_start_picker_becomes_the_start():
     assert at.number_input(key="start_x").value == 2.0
 
 
+def test_a_click_a_visitor_keeps_in_the_charts_state_is_taken_once():
+    """A component's state persists from run to run: a click held there (no browser's
+    chart sets one) must not make the page rerun forever."""
+    at = open_page({})
+    at = send(at, race_chart(at).proto.id, "json_value",
+              json.dumps({"click": {"x": 2.0, "y": -1.0}}))
+    assert not at.exception, at.exception
+    assert url_scene(at).start == (2.0, -1.0)
+    at.number_input(key="start_x").set_value(-3.0).run()  # the visitor moves on
+    assert not at.exception and url_scene(at).start == (-3.0, -1.0)
+
+
 def test_a_click_far_outside_the_plot_starts_at_its_edge():
     at = open_page({})
     widget, value = click_trigger(at, {"x": 1e308, "y": -1e308})

@@ -59,6 +59,27 @@ SELECTIONS = [  # what a chart's selection may be made to hold: JSON, but no poi
     '{"selection": {"points": [{"curve_number": true, "x": true, "y": false}]}}',
 ]
 
+BIG = "1" + "0" * 400  # an integer too large for a float: JSON carries it, Python reads it
+COMPONENT_STATES = [  # what a component's state (the viewport's report) may be made to hold
+    "{}", "[]", "null", '"x"', '{"size": 1}', '{"size": {"width": "a", "height": [], "top": null}}',
+    '{"size": {"width": 1e999, "height": -1e999, "top": NaN}}',
+    '{"size": {"width": ' + BIG + ', "height": 800, "top": 10}}',
+    '{"size": {"width": -5, "height": 800, "top": 10}}', '{"click": {"x": 1, "y": 2}}',
+]
+COMPONENT_EVENTS = [  # and a component's events (the race chart's click)
+    "[]", "{}", "null", '[1, null, "x"]', '[{"event": "click"}]',
+    '[{"event": "click", "value": {"x": "a", "y": []}}]',
+    '[{"event": "click", "value": {"x": ' + BIG + ', "y": 1}}]',
+    '[{"event": "click", "value": {"x": NaN, "y": Infinity}}]',
+    '[{"event": "size", "value": {"width": 1}}, {"event": 7}]',
+]
+
+
+def events_id(component_id: str) -> str:
+    """The widget id of a component's events (Streamlit's trigger aggregator)."""
+    from streamlit.runtime.state.session_state import STREAMLIT_INTERNAL_KEY_PREFIX
+    return f"{STREAMLIT_INTERNAL_KEY_PREFIX}_{component_id}__events"
+
 
 def own_kind_values(element) -> tuple[str, list]:
     """The widget's own value field, and values of that kind no browser would send."""
@@ -73,6 +94,8 @@ def own_kind_values(element) -> tuple[str, list]:
         return "string_value", [*JUNK, *options[-1:]]
     if kind == "plotly_chart":
         return "string_value", SELECTIONS
+    if kind == "bidi_component":
+        return "json_value", COMPONENT_STATES
     if kind == "button_group" or (kind == "slider" and widget.type == Slider.SELECT_SLIDER):
         options = [getattr(o, "content", o) for o in widget.options]
         return "string_array_value", [[], *([j] for j in JUNK), options, [options[0]] * 3]
@@ -175,6 +198,12 @@ async def attack(url: str, link: str, full: bool) -> tuple[list[str], dict]:
                 errors += [f"{panel} round {n}: {e}"
                            for e in page_errors(await send(visitor, msg))]
         for widget_id, element in found.items() if full else ():
+            if element.WhichOneof("type") == "bidi_component":
+                for value in COMPONENT_EVENTS:
+                    msg = rerun(visitor, link)
+                    set_widget(msg, events_id(widget_id), "json_trigger_value", value)
+                    errors += [f"{widget_id.rsplit('-', 1)[-1]} events={value!r:.40}: {e}"
+                               for e in page_errors(await send(visitor, msg))]
             field, values = own_kind_values(element)
             if field == "trigger_value" or element.WhichOneof("type") in ("plotly_chart",
                                                                           "button_group"):

@@ -300,3 +300,14 @@ def test_every_surface_choice_is_one_the_links_know():
             surface=CUSTOM, expr="x**2 + y**2", domain=DEFAULT_DOMAIN, start=(1.0, 1.0),
             runs=DEFAULT_SCENE.runs)
         assert scene_from_query(scene_to_query(scene)) == (scene, [])
+
+
+def test_a_click_is_taken_once_until_a_run_without_one():
+    ss = loaded(DEFAULT_SCENE)
+    assert scene_state.pick_start(ss, (2.0, -1.0))  # taken: the page runs again
+    scene_state.take_picked_start(ss)
+    assert scene_state.read_scene(ss).start == (2.0, -1.0)
+    assert not scene_state.pick_start(ss, (2.0, -1.0))  # the same click again: not again
+    assert "picked" not in ss
+    assert not scene_state.pick_start(ss, None)  # a run without a click
+    assert scene_state.pick_start(ss, (2.0, -1.0))  # a new click on the same point
