@@ -14,9 +14,9 @@ import pytest
 
 from optimizers import simulate
 from plotting import run_traces, scene_figure
-from plotting.build import resolve_frames
 from surfaces import make_surface
 from tests.conftest import ARTIFACTS
+from tests.measures import resolve_frames
 
 pytestmark = pytest.mark.browser
 
