@@ -92,6 +92,7 @@ PRESENTER_CSS = """<style>
 [data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 1.2rem; }
 [data-testid="stMain"] .katex { font-size: 1.8em; }
 [data-testid="stMain"] [data-testid="stCode"] code { font-size: 1.35rem; line-height: 1.5; }
+[data-testid="stMain"] [data-testid="stSliderThumbValue"] { transform: translateY(-0.45rem); }
 </style>"""
 if ss.present:
     st.html(PRESENTER_CSS)
@@ -101,19 +102,24 @@ st.set_page_config(initial_sidebar_state="collapsed" if ss.present else "auto")
 
 # --- the race ---
 
-def story(scene: Scene, surface) -> None:
+def story(scene: Scene, surface, stopped: int) -> None:
     """One line on what to look for: the preset's sentence, or the story of the surface's
-    own runs while those are on show, or else the surface's lesson."""
+    own runs while those are on show, or else the surface's lesson (and, when ``stopped``
+    runs of the visitor's own stopped, that its claim is for the surface's own runs)."""
     if ss.preset:
         preset = PRESETS_BY_KEY[ss.preset]
         st.markdown(f"**{preset.title}.** {preset.look_for}")
     elif surface is not None:
-        told = surface.lesson
+        told, shown = surface.lesson, False
         if scene.surface in surfaces.SURFACES:
             defaults = defaults_for(scene.surface, scene.params, scene.choices)
             # the story's numbers are for exact gradients at a constant lr
             shown = scene.runs == defaults.runs and scene.dynamics == NO_DYNAMICS
             told = defaults.story if shown else told
+        if stopped and not shown:
+            told += (f" Not with these runs: {stopped} stopped (its own runs load when it is "
+                     f"picked with “Keep my runs” off)." if scene.surface in surfaces.SURFACES
+                     else f" {stopped} of these runs stopped.")
         st.markdown(f"**{escape_markdown(surface.title)}.** {escape_markdown(told)} "
                     f"Press **Play** to watch them race.")
 
@@ -138,13 +144,14 @@ def race() -> None:
     query = address.keep_url(ss, st.query_params, scene)
     error = formula_error(scene)
     surface = None if error else surface_of(scene.surface_key)
-    story(scene, surface)
     paths = {i: path_of(scene.surface_key, run.optimizer, run.hyper, scene.start, scene.steps,
                         scene.dynamics)
              for i, run in scene.enabled_runs} if surface else {}
+    stops = {i: compute.divergence_message(run, paths[i], scene.dynamics)
+             for i, run in scene.enabled_runs if i in paths}
     messages = [m for i, run in scene.enabled_runs if i in paths
-                for m in (compute.divergence_message(run, paths[i], scene.dynamics),
-                          compute.fan_message(run, paths[i], scene.dynamics)) if m]
+                for m in (stops[i], compute.fan_message(run, paths[i], scene.dynamics)) if m]
+    story(scene, surface, stopped=sum(1 for m in stops.values() if m))
     with st.container(horizontal=True, vertical_alignment="center"):
         view = toolbar.view_switch()
         toolbar.notices(messages, ss.link_messages)
@@ -163,11 +170,13 @@ def race() -> None:
     if error:
         st.error(f"The formula cannot be used: {escape_markdown(error)}",
                  icon=":material/error:")
-    for line in scene.dynamics.describe(scene.rows):
-        st.caption(line)
     traces = scene_traces(scene, paths) if surface else []
     if surface is not None:
         chart(scene, surface, traces, screen, view)
+    # Under the chart: the chart and its Play button take the first screen below the
+    # toolbar (controls.viewport measures from there).
+    for line in scene.dynamics.describe(scene.rows):
+        st.caption(line)
     run_controls.strip(ss, scene, screen)
     if surface is not None and PANELS:
         panel = st.segmented_control("Explore further", list(PANELS), key="panel",

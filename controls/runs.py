@@ -28,8 +28,9 @@ from scenes.dynamics import Dynamics
 
 # The knob each optimizer shows beside lr on its card; the rest wait behind "⋯".
 MAIN_KNOB = {"momentum": "mu", "nesterov": "mu", "rmsprop": "decay_rate", "adam": "beta1"}
-# A card is about this wide; a row holds as many as fit, at most MAX_PER_ROW.
-CARD_WIDTH, MAX_PER_ROW = 220, 6
+# A card is about this wide (wider in presenter mode, for its larger type: the title and
+# the settings button on one line); a row holds as many as fit, at most MAX_PER_ROW.
+CARD_WIDTH, PRESENTER_CARD_WIDTH, MAX_PER_ROW = 220, 300, 6
 
 
 def _fmt(value: float) -> str:
@@ -77,7 +78,8 @@ def _card(ss: MutableMapping[str, Any], rid: int, dynamics: Dynamics, removable:
 def strip(ss: MutableMapping[str, Any], scene: Scene, screen: Screen) -> None:
     """The cards of every run, as many to a row as the screen's width takes."""
     ids = list(ss["ids"])
-    per_row = min(len(ids), max(1, int(screen.width // CARD_WIDTH)), MAX_PER_ROW)
+    card = PRESENTER_CARD_WIDTH if screen.presenter else CARD_WIDTH
+    per_row = min(len(ids), max(1, int(screen.width // card)), MAX_PER_ROW)
     for row in range(0, len(ids), per_row):
         columns = st.columns(per_row)
         for column, rid in zip(columns, ids[row:row + per_row], strict=False):

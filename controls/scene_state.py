@@ -30,10 +30,10 @@ from controls.choice import checked
 from optimizers import OPTIMIZERS
 from scenes import CUSTOM, DEFAULT_SCENE, RunSpec, Scene
 from scenes.model import PALETTE_SIZE, data_rows, plot_box, surface_choices, surface_params
-from scenes.surface_defaults import default_start, defaults_for
+from scenes.surface_defaults import default_start, defaults_for, fallback_runs
 from surfaces import SURFACE_CHOICES as WORD_SETTINGS
 from surfaces import SURFACE_PARAMS, SURFACES, Domain
-from surfaces.expression import DEFAULT_DOMAIN
+from surfaces.expression import DEFAULT_DOMAIN, from_expression
 
 State = MutableMapping[str, Any]
 SURFACE_CHOICES = (*SURFACES, CUSTOM)
@@ -145,10 +145,12 @@ def read_scene(ss: State) -> Scene:
 def switch_surface(ss: State) -> None:
     """A new surface (or a turned ravine, or a new formula) starts from its own start.
 
-    A library surface also brings its own runs and steps (``scenes.surface_defaults``)
-    unless ``keep_runs`` is on. Also fills in the new surface's parameters (and a
-    typed formula's text and box) when their widgets were not drawn in the last run:
-    Streamlit forgets the state of widgets that were not drawn.
+    A library surface also brings its own runs and steps (``scenes.surface_defaults``),
+    and a typed formula runs whose learning rates were picked by running each
+    optimizer on it (``fallback_runs``), unless ``keep_runs`` is on. Also fills in the
+    new surface's parameters (and a typed formula's text and box) when their widgets
+    were not drawn in the last run: Streamlit forgets the state of widgets that were
+    not drawn.
     """
     name = surface_name(ss)
     if name == CUSTOM:
@@ -159,11 +161,21 @@ def switch_surface(ss: State) -> None:
     for key, value in params + words:
         ss[key] = value
     start = default_start(name, params, typed_box(ss), ss.get("expr", ""), words)
-    if name != CUSTOM and not ss.get("keep_runs", False):
+    if ss.get("keep_runs", False):
+        pass
+    elif name != CUSTOM:
         defaults = defaults_for(name, params, words)
         load_runs(ss, Scene(runs=defaults.runs))
         ss["steps"] = defaults.steps
         start = defaults.start or start
+    else:  # a typed formula: learning rates picked by running each optimizer on it
+        try:
+            surface = from_expression(ss.get("expr", ""), typed_box(ss) or DEFAULT_DOMAIN)
+        except ValueError:
+            pass  # the page says what is wrong with the formula; the runs wait
+        else:
+            steps = int(ss.get("steps", DEFAULT_SCENE.steps))
+            load_runs(ss, Scene(runs=fallback_runs(surface, start, steps)))
     ss["start_x"], ss["start_y"] = start
 
 

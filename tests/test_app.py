@@ -389,3 +389,15 @@ def test_a_malformed_page_key_falls_back_with_a_message(query, needle):
     assert needle in " ".join(link_notices(at))
     assert at.button_group(key="view").value in ("overlay", None)
     assert len(contours(figure(at))) == 1
+
+
+def test_a_surfaces_lesson_says_when_the_kept_runs_do_not_bear_it_out():
+    at = open_page({})
+    at.toggle(key="keep_runs").set_value(True).run()
+    at.selectbox(key="surface").set_value("booth").run()
+    assert not at.exception, at.exception
+    told = story(at)
+    assert "Not with these runs" in told and "stopped" in told, told
+    at.toggle(key="keep_runs").set_value(False).run()
+    at.selectbox(key="surface").set_value("rosenbrock").run()
+    assert "Not with these runs" not in story(at)

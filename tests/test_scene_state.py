@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from controls import scene_state
-from optimizers import OPTIMIZERS
+from optimizers import OPTIMIZERS, simulate
 from scenes import CUSTOM, DEFAULT_SCENE, PRESETS, PRESETS_BY_KEY, RunSpec, Scene, default_scene
 from scenes.links import scene_from_query, scene_to_query
 from scenes.model import PALETTE_SIZE
@@ -195,14 +195,35 @@ def test_a_surface_not_drawn_last_run_gets_its_parameters_back():
     assert scene_state.read_scene(ss) == DEFAULT_SCENE
 
 
-def test_a_typed_formula_starts_from_the_example_in_the_default_box_keeping_the_runs():
+def test_a_typed_formula_starts_from_the_example_with_runs_tuned_on_it():
     ss = loaded(DEFAULT_SCENE)
     ss["surface"] = CUSTOM
     scene_state.switch_surface(ss)
     back = scene_state.read_scene(ss)
     assert back.expr == scene_state.EXAMPLE_FORMULA and back.domain == DEFAULT_DOMAIN
-    assert back.runs == DEFAULT_SCENE.runs and back.steps == DEFAULT_SCENE.steps
-    assert back.start == from_expression(back.expr, domain=DEFAULT_DOMAIN).start
+    surface = from_expression(back.expr, domain=DEFAULT_DOMAIN)
+    assert back.start == surface.start and back.steps == DEFAULT_SCENE.steps
+    # the ravine's runs diverge here (SGD's lr 1.8 on a curvature of 4); the formula's own
+    # runs are the six optimizers, each ending lower than it started, none diverging
+    assert simulate(surface, "sgd", back.start, back.steps, lr=1.8).diverged_at is not None
+    assert [run.optimizer for run in back.runs] == [run.optimizer for run in DEFAULT_SCENE.runs]
+    for run in back.runs:
+        path = simulate(surface, run.optimizer, back.start, back.steps, **dict(run.hyper))
+        assert path.diverged_at is None and path.losses[-1] < 1e-3 * path.losses[0], run
+
+
+def test_a_typed_formula_keeps_the_runs_when_asked():
+    ss = loaded(DEFAULT_SCENE)
+    ss["surface"], ss["keep_runs"] = CUSTOM, True
+    scene_state.switch_surface(ss)
+    assert scene_state.read_scene(ss).runs == DEFAULT_SCENE.runs
+
+
+def test_a_formula_that_cannot_be_used_leaves_the_runs_as_they_are():
+    ss = loaded(DEFAULT_SCENE)
+    ss["surface"], ss["expr"] = CUSTOM, "x +* y"
+    scene_state.switch_surface(ss)
+    assert scene_state.read_scene(ss).runs == DEFAULT_SCENE.runs
 
 
 def test_a_new_formula_starts_where_it_is_defined_in_its_box():
