@@ -48,7 +48,10 @@ def render(page: PageState) -> None:
                                                        page.scene.dynamics.seed)
     fig = fit_figure(data, page.traces, batch_rows=rows, presenter=page.presenter,
                      narrow=page.screen.stacked)
-    step_chart(fig.to_dict(), chart_config(file_stem(page.scene) + "-fit"), key="fit_chart")
+    config = chart_config(file_stem(page.scene) + "-fit")
+    if page.screen.stacked:  # a phone: Plotly's toolbar would sit on the legend's row
+        config = {**config, "displayModeBar": False}
+    step_chart(fig.to_dict(), config, key="fit_chart")
     if page.presenter:
         return
     meaning = MEANING.get(data.scaling, "").format(spread=float(data.x.std()),

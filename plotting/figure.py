@@ -178,7 +178,7 @@ def scene_figure(
     names = [str(int(s)) for s in steps_at]
     layout = _layout(surface, view, geo, titles, scale, loss_scale, int(steps_at[-1]))
     note = loss_scale and rebound_note(runs, loss_scale, loss_axes,
-                                       (geo.loss.width, geo.loss.height), 0.85 * style.font)
+                                       (geo.loss.width, geo.loss.height), style.font)
     if note:  # the loss jumps back up near the minimum: the cue for decaying lr
         layout["annotations"].append(note)
     width = min(IMAGE_MAX, max(IMAGE_MIN, IMAGE_STEP * round(geo.panels[0].width / IMAGE_STEP)))

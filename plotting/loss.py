@@ -186,7 +186,7 @@ def rebound_note(runs: list[RunTrace], scale: LossScale, axes: tuple[str, str],
             "x": peak, "y": math.log10(value), "xref": axes[0], "yref": axes[1],
             "showarrow": True, "arrowhead": 2, "arrowwidth": 1.5, "arrowcolor": run.color,
             "ax": toward * 0.3 * width, "ay": 0.3 * height,
-            "font": {"size": font}, "bgcolor": "rgba(255, 255, 255, 0.85)",
+            "font": {"size": font}, "bgcolor": "rgba(255, 255, 255, 0.5)",  # the curves show
             "borderpad": 2, "align": "center",
         }
     return None
