@@ -85,7 +85,9 @@ ss.drawn = (bool(ss.present), run_controls.used_optimizers(SCENE))
 
 # --- presenter mode (the page's room for the chart is set by controls.viewport) ---
 
-# Presenter mode, for a projector: larger text, the rule and its code large enough to read.
+# Presenter mode, for a projector: larger text, the rule and its code large enough to read;
+# the story line above the chart a little smaller, so that the chart and its Play button
+# keep the first screen.
 PRESENTER_CSS = """<style>
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] li { font-size: 1.35rem; }
@@ -93,6 +95,7 @@ PRESENTER_CSS = """<style>
 [data-testid="stMain"] .katex { font-size: 1.8em; }
 [data-testid="stMain"] [data-testid="stCode"] code { font-size: 1.35rem; line-height: 1.5; }
 [data-testid="stMain"] [data-testid="stSliderThumbValue"] { transform: translateY(-0.45rem); }
+[data-testid="stMain"] .st-key-story [data-testid="stMarkdownContainer"] p { font-size: 1.15rem; }
 </style>"""
 if ss.present:
     st.html(PRESENTER_CSS)
@@ -151,7 +154,8 @@ def race() -> None:
              for i, run in scene.enabled_runs if i in paths}
     messages = [m for i, run in scene.enabled_runs if i in paths
                 for m in (stops[i], compute.fan_message(run, paths[i], scene.dynamics)) if m]
-    story(scene, surface, stopped=sum(1 for m in stops.values() if m))
+    with st.container(key="story"):
+        story(scene, surface, stopped=sum(1 for m in stops.values() if m))
     with st.container(horizontal=True, vertical_alignment="center"):
         view = toolbar.view_switch()
         toolbar.notices(messages, ss.link_messages)

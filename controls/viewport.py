@@ -33,9 +33,11 @@ from plotting.layout import DEFAULT_SCREEN, Screen
 
 KEY = "viewport"
 # The chart's height never goes below this, however little of the first screen is left.
-MIN_CHART_HEIGHT = 420
-# Pixels kept free under the chart on the first screen.
+MIN_CHART_HEIGHT = 360
+# Pixels kept free under the chart on the first screen, and Streamlit's gap between the
+# toolbar's row (whose bottom is measured) and the chart.
 BOTTOM_GAP = 16
+ROW_GAP = 16
 
 # The page's room for the chart: narrow paddings, a narrower sidebar. Installed by the
 # component itself before it measures, so that its first report is the page's final
@@ -120,7 +122,7 @@ def screen_of(size: Mapping[str, Any] | None, presenter: bool) -> Screen | None:
         return None
     if not all(map(math.isfinite, (width, height, top))) or width <= 0:
         return None
-    room = max(MIN_CHART_HEIGHT, height - top - BOTTOM_GAP)
+    room = max(MIN_CHART_HEIGHT, height - top - ROW_GAP - BOTTOM_GAP)
     return Screen(width=width, height=room, presenter=presenter)
 
 

@@ -56,7 +56,7 @@ class Screen:
         # Anything narrower than a small phone or shorter than a small laptop is drawn
         # at that size and scrolls: a chart squeezed smaller is unreadable.
         object.__setattr__(self, "width", float(min(max(self.width, 280.0), 4000.0)))
-        object.__setattr__(self, "height", float(min(max(self.height, 420.0), 3000.0)))
+        object.__setattr__(self, "height", float(min(max(self.height, 360.0), 3000.0)))
 
     @property
     def stacked(self) -> bool:

@@ -9,7 +9,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from controls.choice import checked
-from controls.viewport import BOTTOM_GAP, MIN_CHART_HEIGHT, screen_of
+from controls.viewport import BOTTOM_GAP, MIN_CHART_HEIGHT, ROW_GAP, screen_of
 from plotting.layout import Screen
 
 # --- controls.viewport.screen_of: what a browser reported -----------------------------------
@@ -17,7 +17,7 @@ from plotting.layout import Screen
 
 def test_a_laptops_report_gives_the_room_below_the_charts_top():
     screen = screen_of({"width": 1200, "height": 900, "top": 180}, presenter=False)
-    assert screen == Screen(width=1200.0, height=900 - 180 - BOTTOM_GAP, presenter=False)
+    assert screen == Screen(width=1200.0, height=900 - 180 - ROW_GAP - BOTTOM_GAP, presenter=False)
 
 
 def test_little_room_left_still_gives_the_least_chart_height():
@@ -28,7 +28,7 @@ def test_little_room_left_still_gives_the_least_chart_height():
 
 def test_numbers_sent_as_text_are_read():
     assert screen_of({"width": "800", "height": "600.5", "top": "0"}, False) == Screen(
-        800.0, 600.5 - BOTTOM_GAP)
+        800.0, 600.5 - ROW_GAP - BOTTOM_GAP)
 
 
 @pytest.mark.parametrize("report", [
@@ -62,7 +62,7 @@ def test_any_report_a_browser_could_send_gives_a_screen_or_none(report, presente
     screen = screen_of(report, presenter)
     if screen is not None:
         assert isinstance(screen, Screen) and screen.presenter == presenter
-        assert 280 <= screen.width <= 4000 and 420 <= screen.height <= 3000
+        assert 280 <= screen.width <= 4000 and MIN_CHART_HEIGHT <= screen.height <= 3000
 
 
 # --- controls.choice.checked: a widget's value must be one of its options --------------------
