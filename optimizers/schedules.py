@@ -29,6 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from optimizers.base import short
+
 KINDS = ("constant", "step", "exponential", "inverse")
 
 
@@ -58,20 +60,20 @@ class Schedule:
     def __post_init__(self) -> None:
         checks = [
             (self.kind in KINDS,
-             f"schedule must be one of {', '.join(KINDS)}, got {_short(self.kind)}"),
+             f"schedule must be one of {', '.join(KINDS)}, got {short(self.kind)}"),
             (_finite(self.drop) and 0 < self.drop <= 1,
-             f"drop must be in (0, 1], got {_short(self.drop)}"),
-            (_whole(self.every), f"every must be a whole number >= 1, got {_short(self.every)}"),
+             f"drop must be in (0, 1], got {short(self.drop)}"),
+            (_whole(self.every), f"every must be a whole number >= 1, got {short(self.every)}"),
             (_finite(self.gamma) and 0 < self.gamma <= 1,
-             f"gamma must be in (0, 1], got {_short(self.gamma)}"),
+             f"gamma must be in (0, 1], got {short(self.gamma)}"),
             (_finite(self.k) and self.k >= 0,
-             f"k must be a finite number >= 0, got {_short(self.k)}"),
+             f"k must be a finite number >= 0, got {short(self.k)}"),
             (self.mu_start is None or (_finite(self.mu_start) and 0 <= self.mu_start <= 1),
-             f"mu_start must be in [0, 1], got {_short(self.mu_start)}"),
+             f"mu_start must be in [0, 1], got {short(self.mu_start)}"),
             (_finite(self.mu_end) and 0 <= self.mu_end <= 1,
-             f"mu_end must be in [0, 1], got {_short(self.mu_end)}"),
+             f"mu_end must be in [0, 1], got {short(self.mu_end)}"),
             (_whole(self.anneal_steps),
-             f"anneal_steps must be a whole number >= 1, got {_short(self.anneal_steps)}"),
+             f"anneal_steps must be a whole number >= 1, got {short(self.anneal_steps)}"),
         ]
         for ok, message in checks:
             if not ok:
@@ -100,12 +102,6 @@ class Schedule:
         shrink = 0.01 ** (1.0 / self.anneal_steps)  # the gap's factor per step
         t = np.arange(steps, dtype=float)
         return self.mu_end - (self.mu_end - self.mu_start) * shrink**t
-
-
-def _short(value: object) -> str:
-    """``repr`` of a value for a message, cut at 40 characters."""
-    text = repr(value)
-    return text if len(text) <= 40 else f"{text[:37]}..."
 
 
 def _finite(value: object) -> bool:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from optimizers.base import Optimizer
+from optimizers.base import Optimizer, short
 from optimizers.registry import OPTIMIZERS
 from optimizers.schedules import Schedule
 
@@ -132,12 +132,6 @@ def _batch_size(surface: Any, batch_size: Any) -> np.ndarray:
         raise ValueError(f"batch_size must be a whole number from 1 to {data.n} "
                          f"(the rows of the {data.name} data), got {batch_size!r}")
     return size
-
-
-def short(value: object) -> str:
-    """``repr`` of a value for a message, cut at 40 characters."""
-    text = repr(value)
-    return text if len(text) <= 40 else f"{text[:37]}..."
 
 
 def hyperparameters(opt: Optimizer, given: Mapping[str, Any]) -> dict[str, np.ndarray]:

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
 
+from optimizers.base import short
 from optimizers.schedules import KINDS, Schedule
 from surfaces.plain_text import finite
 
@@ -85,14 +86,13 @@ def _whole(value: object, low: int, high: int) -> bool:
 
 def _shown(value: object) -> str:
     """A value for a message, short: a number in at most 6 significant digits (a whole
-    number of 400 digits as 1e+400), anything else as ``repr``, cut at 40 characters."""
+    number of 400 digits as 1e+400), anything else as :func:`optimizers.base.short`."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         try:
             return f"{float(value):.6g}"
         except OverflowError:
             return f"{'-' if value < 0 else ''}1e+{len(str(abs(value))) - 1}"
-    text = repr(value)
-    return text if len(text) <= 40 else f"{text[:37]}..."
+    return short(value)
 
 
 @dataclass(frozen=True)
