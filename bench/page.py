@@ -90,11 +90,16 @@ def script_runs(runs: int, *, cached: bool = True,
                        prepare={"move": prepare})["move"]
 
 
+def components(at, name: str) -> list:
+    """The page's elements of the component ``name`` (controls/chart.py's
+    ``descent_lab_race_chart`` and ``descent_lab_step_chart``; AppTest runs no
+    JavaScript: their data is the figure they would draw, with its config, as JSON)."""
+    return [e for e in at.get("bidi_component") if e.proto.component_name == name]
+
+
 def race_chart(at):
-    """The race chart's element: the component of controls/chart.py (AppTest runs no
-    JavaScript: its data is the figure it would draw, with its config, as JSON)."""
-    (chart,) = [e for e in at.get("bidi_component")
-                if e.proto.component_name == "descent_lab_race_chart"]
+    """The race chart's element (there is exactly one)."""
+    (chart,) = components(at, "descent_lab_race_chart")
     return chart
 
 

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from bench.page import components
 from scenes import PRESETS_BY_KEY, default_scene
 from scenes.dynamics import Dynamics
 from scenes.links import scene_to_query
@@ -49,8 +50,7 @@ def box_of(fig: dict) -> tuple[list[float], list[float]]:
 
 def fit_chart(at: AppTest) -> dict:
     """The fitted-line panel's chart (a component that follows the race chart's step)."""
-    [chart] = [e for e in at.get("bidi_component")
-               if e.proto.component_name == "descent_lab_step_chart"]
+    [chart] = components(at, "descent_lab_step_chart")
     return json.loads(chart.proto.bytes)["figure"]
 
 
