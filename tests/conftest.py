@@ -18,7 +18,6 @@ from hypothesis import HealthCheck, settings
 
 from deploy.servers import (  # noqa: F401  (free_port: for tests that start servers)
     CHROMIUM,
-    CHROMIUM_ARGS,
     free_port,
     start_streamlit,
     stop,
@@ -63,14 +62,11 @@ def app_url(chromium_path) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
+    """Debian's headless Chromium, as the benchmarks start it (skipped without it)."""
+    from bench.browser import chromium
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture()
