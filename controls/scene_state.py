@@ -161,14 +161,13 @@ def switch_surface(ss: State) -> None:
     for key, value in params + words:
         ss[key] = value
     start = default_start(name, params, typed_box(ss), ss.get("expr", ""), words)
-    if ss.get("keep_runs", False):
-        pass
-    elif name != CUSTOM:
+    keep = ss.get("keep_runs", False)
+    if not keep and name != CUSTOM:
         defaults = defaults_for(name, params, words)
         load_runs(ss, Scene(runs=defaults.runs))
         ss["steps"] = defaults.steps
         start = defaults.start or start
-    else:  # a typed formula: learning rates picked by running each optimizer on it
+    elif not keep:  # a typed formula: learning rates picked by running each optimizer on it
         try:
             surface = from_expression(ss.get("expr", ""), typed_box(ss) or DEFAULT_DOMAIN)
         except ValueError:
