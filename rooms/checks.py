@@ -192,8 +192,9 @@ def room_query(scene: Any) -> str:
     """A room's scene, as the query string the store keeps.
 
     ``scene`` is a link's query string (``surface=ravine&run=...``, with or without its
-    ``?``) or a mapping of its keys to a string or a list of strings (as
-    ``st.query_params`` or JSON give it). It is read as a link is
+    ``?``) or a mapping of its keys to a string or a list of strings (JSON's, or
+    ``{key: params.get_all(key) for key in params}`` of ``st.query_params``, whose own
+    ``get`` gives a repeated key's last value only). It is read as a link is
     (``scenes.scene_from_query``, ``scenes.links.page_from_query``), and written back
     as a link is, without ``present`` (presenter mode is the lecturer's own screen).
 

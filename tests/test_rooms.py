@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import unicodedata
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -586,6 +587,19 @@ def test_two_processes_write_one_room_at_once(env):
         assert store.versions(room.code) == Versions(2 * WRITES, 2 * WRITES)
 
 
+def test_threads_of_one_process_share_a_store(store):
+    """Streamlit runs each visitor's script in a thread of its own."""
+    room = store.open_room()
+
+    def student(i: int) -> int:
+        return store.submit(room.code, f"t{i}", "sgd:lr=1").number
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        numbers = sorted(pool.map(student, range(64)))
+    assert numbers == list(range(1, 65))
+    assert store.versions(room.code).board == 64
+
+
 def test_everything_survives_a_restart(env, clock, request):
     with open_store(env, now=clock) as store:
         room = store.open_room()
@@ -602,6 +616,22 @@ def test_everything_survives_a_restart(env, clock, request):
             store.submit(room.code, "s1", "adam:lr=0.3")
         store.hide_names(room.code, room.secret, False)  # the lecturer still holds it
         assert store.read_board(room.code).entries[0].name == "Ada"
+
+
+@pytest.mark.server
+def test_redis_keys_leave_by_themselves_an_hour_after_the_room_ends(redis_server):
+    """Rooms nobody sweeps still go: each key's TTL is the idle time plus an hour."""
+    with RedisStore(redis_server.url, prefix="ttl-test:") as store:
+        room = store.open_room()
+        store.submit(room.code, "s1", "sgd:lr=1")
+        store.write_scene(room.code, room.secret, SCENE_QUERY)
+        keys = sorted(store.client.scan_iter("ttl-test:room:*"))
+        assert keys == sorted(store._keys(room.code))
+        idle_ms = store.limits.idle_seconds * 1000
+        for key in keys:
+            assert idle_ms < store.client.pttl(key) <= idle_ms + HOURS * 1000
+        store.close_room(room.code, room.secret)
+        assert list(store.client.scan_iter("ttl-test:*")) == []
 
 
 # --- choosing a store ------------------------------------------------------------------------
