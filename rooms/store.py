@@ -7,8 +7,9 @@ last write. Any write keeps a room alive (the lecturer's, or a student's run); a
 with no write for ``limits.idle_seconds`` has ended, for every reader, at once.
 
 :class:`StoreBase` checks everything that comes in (:mod:`rooms.checks`) and leaves
-each backend four atomic steps: create a room, read one, apply a :class:`Change` of
-the lecturer's (after checking the secret inside the same transaction), add a run.
+each backend its atomic steps: create a room, read one (with its board), apply a
+:class:`Change` of the lecturer's (after checking the secret inside the same
+transaction), add a run, remove the rooms that have ended.
 """
 
 from __future__ import annotations
