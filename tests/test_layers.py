@@ -1,6 +1,6 @@
 """The app's packages in layers whose imports point one way, and nothing done at import.
 
-From the bottom: ``surfaces`` and ``optimizers``; ``scenes`` and ``analysis``;
+From the bottom: ``surfaces`` and ``optimizers``; ``scenes``, ``analysis`` and ``rooms``;
 ``plotting``; ``panels`` and ``controls``; ``app.py``. A module may import its own
 layer and the layers below it, never one above, and no module of the app imports
 ``bench``, ``deploy`` or ``tests`` (which may import anything). Every import counts,
@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-LAYERS = {"surfaces": 0, "optimizers": 0, "scenes": 1, "analysis": 1, "plotting": 2,
+LAYERS = {"surfaces": 0, "optimizers": 0, "scenes": 1, "analysis": 1, "rooms": 1, "plotting": 2,
           "panels": 3, "controls": 3, "app": 4}
 TOOLS = ("bench", "deploy", "tests")
 PACKAGES = [name for name in LAYERS if name != "app"]
