@@ -11,9 +11,6 @@ Positions are stored as an array of shape ``(2, R)``: row 0 holds ``x``, row 1
 ``y``, one column per run. A hyperparameter is an array of shape ``(R,)`` that
 broadcasts over both rows, so one run, six optimizers side by side and a
 100 x 100 sweep are the same code. ``t`` counts steps from 1.
-
-Also here, for every module of the package: :func:`short`, how a refused value is
-quoted in a message.
 """
 
 from __future__ import annotations
@@ -24,13 +21,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-
-
-def short(value: object) -> str:
-    """``repr`` of a value for a message, cut at 40 characters (a value a visitor sent
-    may be a whole number of 400 digits)."""
-    text = repr(value)
-    return text if len(text) <= 40 else f"{text[:37]}..."
 
 
 @dataclass(frozen=True)

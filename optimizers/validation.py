@@ -14,9 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from optimizers.base import Optimizer, short
+from optimizers.base import Optimizer
 from optimizers.registry import OPTIMIZERS
 from optimizers.schedules import Schedule
+from surfaces.plain_text import short
 
 # Largest number of recorded values (runs x (steps + 1)) one call may ask for.
 MAX_VALUES = 50_000_000

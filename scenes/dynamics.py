@@ -36,9 +36,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
 
-from optimizers.base import short
 from optimizers.schedules import KINDS, Schedule
-from surfaces.plain_text import finite
+from surfaces.plain_text import finite, integer, short
 
 MAX_NOISE = 100.0
 MAX_SEED = 999_999_999
@@ -80,13 +79,9 @@ def _canonical(schedule: Schedule) -> Schedule:
     return replace(schedule, **unused)
 
 
-def _whole(value: object, low: int, high: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
-
-
 def _shown(value: object) -> str:
     """A value for a message, short: a number in at most 6 significant digits (a whole
-    number of 400 digits as 1e+400), anything else as :func:`optimizers.base.short`."""
+    number of 400 digits as 1e+400), anything else as :func:`surfaces.plain_text.short`."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         try:
             return f"{float(value):.6g}"
@@ -124,13 +119,13 @@ class Dynamics:
         if finite(noise) is None or not 0 <= noise <= MAX_NOISE:
             raise ValueError(f"noise must be a number in [0, {MAX_NOISE:g}], "
                              f"got {_shown(noise)}")
-        if not _whole(self.seed, 0, MAX_SEED):
+        if integer(self.seed, 0, MAX_SEED) is None:
             raise ValueError(f"seed must be a whole number from 0 to {MAX_SEED:,}, "
                              f"got {_shown(self.seed)}")
-        if not _whole(self.fan, 1, MAX_FAN):
+        if integer(self.fan, 1, MAX_FAN) is None:
             raise ValueError(f"fan must be a whole number from 1 to {MAX_FAN}, "
                              f"got {_shown(self.fan)}")
-        if self.batch_size is not None and not _whole(self.batch_size, 1, MAX_BATCH):
+        if self.batch_size is not None and integer(self.batch_size, 1, MAX_BATCH) is None:
             raise ValueError(f"batch_size must be None or a whole number from 1 to "
                              f"{MAX_BATCH:,}, got {_shown(self.batch_size)}")
         schedule = self.schedule
