@@ -62,12 +62,16 @@ class Hyper:
 
 
 def learning_rate(default: float) -> Hyper:
-    """The learning rate every optimizer takes: any finite number > 0."""
-    return Hyper("lr", default, low=0.0, low_open=True, log=True, help="learning rate")
+    """The learning rate every optimizer takes: from 1e-6 to 100. Wider teaches nothing
+    (a step of 1e9 leaves any plot at once, one of 1e-9 never moves) and only makes the
+    sliders useless."""
+    return Hyper("lr", default, low=1e-6, high=100.0, log=True, help="learning rate")
 
 
 MU = Hyper("mu", 0.9, low=0.0, high=1.0, help="momentum: 1 minus the friction (1 = none)")
-EPS = Hyper("eps", 1e-7, low=0.0, low_open=True, log=True,
+# eps from 1e-12 (below it, 1 + eps is 1 in float64 anyway) to 1 (above it, eps outweighs
+# the root of the cache of any gradient the plots show).
+EPS = Hyper("eps", 1e-7, low=1e-12, high=1.0, log=True,
             help="added to the root of the cache, so that no division is by zero")
 
 

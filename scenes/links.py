@@ -63,10 +63,8 @@ from scenes.model import (
     RunSpec,
     Scene,
     data_rows,
-    in_range,
     inside,
     plot_box,
-    range_text,
     surface_choices,
     surface_params,
 )
@@ -509,10 +507,10 @@ class _Reader:
             else:
                 spec = specs[key.value]
                 value = read.number(raw)
-                if not value.ok or not in_range(spec, value.value):
+                if not value.ok or not spec.contains(value.value):
                     self.messages.append(
                         f"ignored {key.value}={quote(raw)}{value.hint} {where}: it must be a "
-                        f"number {range_text(spec)}; used {fmt(spec.default)}"
+                        f"number {spec.range_text}; used {fmt(spec.default)}"
                     )
                 else:
                     values[key.value] = value.value

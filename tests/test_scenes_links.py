@@ -20,7 +20,6 @@ from scenes.links import (
 )
 from scenes.model import (
     CUSTOM,
-    LIMITS,
     MAX_EXPR_LENGTH,
     choices,
     plot_box,
@@ -34,11 +33,10 @@ from surfaces.expression import DOMAIN_LIMIT, MIN_WIDTH
 def _hyper_value(spec):
     if spec.kind == "bool":
         return st.booleans()
-    low, high = LIMITS.get(spec.name, (spec.low, spec.high))
-    values = st.floats(low, high, exclude_min=spec.low_open and low == spec.low,
-                       exclude_max=spec.high_open and high == spec.high)
+    values = st.floats(spec.low, spec.high, exclude_min=spec.low_open,
+                       exclude_max=spec.high_open)
     # Menu values (what the sliders offer) and arbitrary ones (what a link may carry).
-    menu = [v for v in choices(spec.name) if low <= v <= high and spec.contains(v)]
+    menu = [v for v in choices(spec.name) if spec.contains(v)]
     return st.one_of(st.sampled_from(menu), values)
 
 
