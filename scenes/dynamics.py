@@ -15,7 +15,11 @@ A :class:`Dynamics` applies to every run of a scene alike:
   lecture's loop does (``None``: every row, full-batch descent). The seed
   picks the batches too, the same for every run, and a fan of seeds draws
   other batches. Whether the surface has data, and how many rows, is the
-  scene's business (:class:`scenes.model.Scene` checks it).
+  scene's business: a link and the widgets keep a batch within the rows of
+  the scene's surface (:mod:`scenes.links`, :mod:`controls.dynamics`), and
+  ``simulate`` refuses a batch on a surface without data or larger than its
+  rows. A :class:`Dynamics` knows no surface (:data:`MAX_BATCH` only keeps
+  the number sane).
 * ``schedule``: an :class:`optimizers.schedules.Schedule`: the learning rate
   decays step by step (step, exponential or 1/t) from each run's own ``lr``,
   and ``mu`` of Momentum and Nesterov may be annealed from ``mu_start``
@@ -42,7 +46,7 @@ from surfaces.plain_text import finite, integer, short
 MAX_NOISE = 100.0
 MAX_SEED = 999_999_999
 MAX_FAN = 8
-MAX_BATCH = 100_000  # a scene's data decides the real bound (Scene checks batch_size <= rows)
+MAX_BATCH = 100_000  # the data decides the real bound (see batch_size above)
 MAX_K = 100.0
 # Longest period of a step schedule or of the annealing: longer than any scene.
 MAX_PERIOD = 10_000

@@ -107,7 +107,7 @@ def test_presets_round_trip(preset):
     assert scene_from_query(scene_to_query(preset.scene)) == (preset.scene, [])
 
 
-def test_schema_example_from_the_issue():
+def test_the_schema_example_reads_without_a_message():
     scene, messages = scene_from_query(parse_qs(
         "surface=ravine&kappa=40&angle=0&start=-8,1.5&steps=300&run=sgd:lr=0.1"
         "&run=momentum:lr=0.1,mu=0.9&run=adam:lr=0.3,beta1=0.9,beta2=0.999"
@@ -240,8 +240,8 @@ def test_messages_quote_hostile_text_harmlessly(hostile):
         assert shown.count(char) == shown.count("\\" + char)
 
 
-# The links of issue 9: separators U+001C-U+001F, which str.strip() removes but float() and
-# int() refuse, once made scene_from_query raise.
+# Separators U+001C-U+001F, which str.strip() removes but float() and int() refuse: a link
+# holding one gets a message, never an exception.
 @pytest.mark.parametrize("query, needle, check", [
     ({"kappa": "0\x1f"}, "U+001F is a control character", lambda s: s.params == RAVINE_PARAMS),
     ({"angle": "3\x1f"}, "U+001F is a control character", lambda s: s.params == RAVINE_PARAMS),
@@ -269,7 +269,7 @@ def test_messages_quote_hostile_text_harmlessly(hostile):
     ({"surface": "saddle\x1f"}, "U+001F is a control character",
      lambda s: s.surface == "ravine"),
 ])
-def test_separator_characters_of_issue_9(query, needle, check):
+def test_separator_characters_give_a_message_not_an_exception(query, needle, check):
     assert check(_one(query, needle))
 
 
