@@ -19,8 +19,7 @@ from plotting.colors import run_color
 from scenes.compute import Trajectory
 from scenes.dynamics import NO_DYNAMICS, Dynamics
 from scenes.model import RunSpec, Scene
-
-Domain = tuple[tuple[float, float], tuple[float, float]]
+from surfaces import Domain
 
 
 @dataclass(frozen=True, eq=False)

@@ -70,7 +70,7 @@ from scenes.model import (
 )
 from scenes.presets import DEFAULT_SCENE, PRESETS_BY_KEY
 from scenes.surface_defaults import default_scene, default_start
-from surfaces import FACTORIES, SURFACE_CHOICES, SURFACE_PARAMS, validate_domain
+from surfaces import FACTORIES, SURFACE_PARAMS, SURFACE_WORDS, validate_domain
 from surfaces import plain_text as read
 from surfaces.expression import DEFAULT_DOMAIN
 
@@ -316,10 +316,10 @@ class _Reader:
     def surface_choices(self, name: str) -> tuple:
         """The surface's word settings (the penguins' ``scaling``); another surface's
         setting is ignored, saying which surfaces take it."""
-        own = SURFACE_CHOICES.get(name, ())
+        own = SURFACE_WORDS.get(name, ())
         words = {spec.name: self.word(spec.name, spec.choices, spec.default, spec.name)
                  for spec in own}
-        for other, specs in SURFACE_CHOICES.items():
+        for other, specs in SURFACE_WORDS.items():
             for spec in specs:
                 if spec.name not in words and spec.name in self.query \
                         and spec.name not in self.used:

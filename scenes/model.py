@@ -15,7 +15,7 @@ and by the widgets' bounded menus and inputs (:mod:`controls.scene_state`), and
 a typed formula and its box only when its surface is built
 (:func:`scenes.compute.build_surface`), which says why one cannot be used.
 
-The page offers hyperparameter values from fixed menus (:func:`choices`); links
+The page offers hyperparameter values from fixed menus (:func:`slider_menu`); links
 may carry any value inside each hyperparameter's range (its ``Hyper`` spec).
 """
 
@@ -30,7 +30,7 @@ from optimizers import OPTIMIZERS
 from optimizers.validation import hyperparameters, optimizer_named
 from scenes.dynamics import MENUS as DYNAMICS_MENUS
 from scenes.dynamics import NO_DYNAMICS, Dynamics
-from surfaces import FACTORIES, SURFACE_CHOICES, SURFACE_PARAMS, SURFACES, Domain, Point, Surface
+from surfaces import FACTORIES, SURFACE_PARAMS, SURFACE_WORDS, SURFACES, Domain, Point, Surface
 from surfaces.expression import DEFAULT_DOMAIN
 
 MAX_STEPS = 2000
@@ -61,7 +61,7 @@ _MENUS: dict[str, tuple[float, ...]] = {
 }
 
 
-def choices(name: str, current: float | None = None) -> tuple[float, ...]:
+def slider_menu(name: str, current: float | None = None) -> tuple[float, ...]:
     """The values a slider for ``name`` offers, sorted, with ``current`` among them.
 
     ``name`` is a hyperparameter (``"lr"``, ``"mu"``, ...) or ``"kappa"``. A
@@ -148,7 +148,7 @@ class Scene:
         params: the surface's numeric parameters as ``(name, value)`` pairs, every
             one of ``SURFACE_PARAMS[surface]`` in order (empty for the other surfaces).
         choices: the surface's settings that take a word, as ``(name, word)``
-            pairs, every one of ``SURFACE_CHOICES[surface]`` in order (the
+            pairs, every one of ``SURFACE_WORDS[surface]`` in order (the
             penguins' ``(("scaling", "raw"),)``; :func:`surface_choices` fills
             them in; empty for the other surfaces).
         expr: the typed formula (only for ``"custom"``; empty otherwise).
@@ -226,7 +226,7 @@ def surface_choices(name: str, given: Mapping[str, str] | None = None) -> tuple:
         ValueError: a setting the surface does not take, or a word not among its choices.
     """
     given = dict(given or {})
-    specs = SURFACE_CHOICES.get(name, ())
+    specs = SURFACE_WORDS.get(name, ())
     unknown = set(given) - {c.name for c in specs}
     if unknown:
         takes = ", ".join(c.name for c in specs) or "none"

@@ -21,12 +21,12 @@ from scenes.links import (
 from scenes.model import (
     CUSTOM,
     MAX_EXPR_LENGTH,
-    choices,
     plot_box,
+    slider_menu,
     surface_params,
 )
 from scenes.surface_defaults import default_start
-from surfaces import FACTORIES, SURFACE_CHOICES, SURFACE_PARAMS
+from surfaces import FACTORIES, SURFACE_PARAMS, SURFACE_WORDS
 from surfaces.expression import DOMAIN_LIMIT, MIN_WIDTH
 
 
@@ -36,7 +36,7 @@ def _hyper_value(spec):
     values = st.floats(spec.low, spec.high, exclude_min=spec.low_open,
                        exclude_max=spec.high_open)
     # Menu values (what the sliders offer) and arbitrary ones (what a link may carry).
-    menu = [v for v in choices(spec.name) if spec.contains(v)]
+    menu = [v for v in slider_menu(spec.name) if spec.contains(v)]
     return st.one_of(st.sampled_from(menu), values)
 
 
@@ -79,7 +79,7 @@ def scenes(draw):
         p.name: draw(st.floats(p.low, p.high)) for p in SURFACE_PARAMS.get(surface, ())
     })
     words = tuple((c.name, draw(st.sampled_from(c.choices)))
-                  for c in SURFACE_CHOICES.get(surface, ()))
+                  for c in SURFACE_WORDS.get(surface, ()))
     scene = Scene(surface=surface, params=params, choices=words)
     (x0, x1), (y0, y1) = plot_box(scene)
     start = (draw(st.floats(x0, x1)), draw(st.floats(y0, y1)))
