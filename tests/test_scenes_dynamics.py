@@ -352,11 +352,9 @@ def test_run_trace_carries_the_fan():
     run = RunSpec.make("sgd", lr=0.5)
     path = trajectory(RAVINE, run, START, 30, Dynamics(noise=0.3, seed=2, fan=4))
     trace = run_trace(run, path, color="#E69F00")
-    assert len(trace.fan) == 3
-    assert all(m.color == trace.color and m.label == trace.label for m in trace.fan)
-    for member, source in zip(trace.fan, path.fan, strict=True):
-        np.testing.assert_array_equal(member.points, source.points)
-        np.testing.assert_array_equal(member.losses, source.losses)
+    assert len(trace.fan) == 3 and trace.fan == path.fan  # the very trajectories, not copies
+    assert trace.points is path.points and trace.losses is path.losses
+    assert trace.color == "#E69F00" and trace.label == run.label
 
 
 # --- presets -----------------------------------------------------------------------------------
