@@ -10,7 +10,7 @@ the page's figures are given as ratios to this page's.
 import plotly.graph_objects as go
 import streamlit as st
 
-# The page's lr choices (scenes.choices("lr", 1.8)), written out: importing the
+# The page's lr choices (scenes.slider_menu("lr", 1.8)), written out: importing the
 # project would add its modules to this page's memory.
 LR = sorted({round(m * 10.0**e, 6) for e in range(-4, 2)
              for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8)} | {1.8, 100.0})

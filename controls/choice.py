@@ -2,7 +2,7 @@
 
 Streamlit's selectbox returns whatever string a visitor's browser sends (it accepts new
 options on the wire), so a hostile visitor can put any text into ``st.session_state`` under
-a selectbox's key. Every selectbox key goes through :func:`checked` before its value is used
+a selectbox's key. Every selectbox key goes through :func:`selected` before its value is used
 as a key into a registry (``SURFACES``, ``OPTIMIZERS``, ``KIND_SETTINGS``, ...): at the top
 of a callback that reads it, and before the widget is drawn.
 """
@@ -15,7 +15,7 @@ from typing import Any
 import streamlit as st
 
 
-def checked(key: str, options: Sequence, default: Any = None, *,
+def selected(key: str, options: Sequence, default: Any = None, *,
             ss: MutableMapping[str, Any] | None = None) -> Any:
     """``ss[key]`` (``st.session_state`` unless given) if it is one of ``options``;
     otherwise it is set to ``default`` (the first option when None) and that is returned.

@@ -16,9 +16,9 @@ from typing import Any
 
 import streamlit as st
 
-from controls.choice import checked
+from controls.choice import selected
 from optimizers.schedules import KINDS, Schedule
-from scenes import choices
+from scenes import slider_menu
 from scenes.dynamics import ANNEAL_FROM, KIND_SETTINGS, KIND_TITLES, MAX_FAN, MAX_SEED, Dynamics
 
 DEFAULT = Schedule()
@@ -53,7 +53,7 @@ def read(ss: MutableMapping[str, Any] | None = None, rows: int | None = None) ->
     for a surface with ``rows`` rows of data (None: no data, so full batches whatever
     ``batch`` says; a batch larger than the data is every row)."""
     ss = st.session_state if ss is None else ss
-    kind = checked("schedule", KINDS, ss=ss) or "constant"
+    kind = selected("schedule", KINDS, ss=ss) or "constant"
     settings = {name: ss.get(SETTINGS[name][0], getattr(DEFAULT, name))
                 for name in KIND_SETTINGS[kind]}
     if ss.get("anneal", False):
@@ -77,9 +77,9 @@ def batch_menu(rows: int, current: int = FULL_BATCH) -> list[int]:
 
 
 def _menu(label: str, name: str, key: str, help: str, default, **kwargs) -> None:
-    """A slider over ``choices(name)`` for ``key``, starting at ``default`` when unset."""
+    """A slider over ``slider_menu(name)`` for ``key``, starting at ``default`` when unset."""
     st.session_state.setdefault(key, default)
-    st.select_slider(label, choices(name, st.session_state[key]), key=key,
+    st.select_slider(label, slider_menu(name, st.session_state[key]), key=key,
                      format_func=lambda v: f"{v:g}", help=help, **kwargs)
 
 
@@ -93,7 +93,7 @@ def draw(rows: int | None = None) -> None:
     if rows is not None:
         current = ss.setdefault("batch", FULL_BATCH)
         menu = batch_menu(rows, current if type(current) is int else FULL_BATCH)
-        checked("batch", menu, FULL_BATCH, ss=ss)
+        selected("batch", menu, FULL_BATCH, ss=ss)
         st.select_slider("mini-batch size", menu, key="batch",
                          format_func=lambda b: f"all {rows} (full batch)" if b == FULL_BATCH
                          else str(b),

@@ -23,7 +23,7 @@ from controls import scene_state
 from optimizers import OPTIMIZERS
 from plotting.colors import run_color
 from plotting.layout import Screen
-from scenes import MAX_RUNS, Scene, choices
+from scenes import MAX_RUNS, Scene, slider_menu
 from scenes.dynamics import Dynamics
 
 # The knob each optimizer shows beside lr on its card; the rest wait behind "⋯".
@@ -43,7 +43,7 @@ def _slider(ss: MutableMapping[str, Any], rid: int, hyper, dynamics: Dynamics) -
         st.toggle(hyper.name.replace("_", " "), key=key, help=hyper.help)
         return
     annealed = hyper.name == "mu" and dynamics.anneals
-    st.select_slider(hyper.name, choices(hyper.name, ss[key]), key=key, format_func=_fmt,
+    st.select_slider(hyper.name, slider_menu(hyper.name, ss[key]), key=key, format_func=_fmt,
                      disabled=annealed,
                      help="annealed: see Noise and schedules" if annealed else hyper.help)
 

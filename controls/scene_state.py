@@ -26,17 +26,16 @@ from collections.abc import MutableMapping
 from typing import Any
 
 from controls import dynamics as dynamics_controls
-from controls.choice import checked
+from controls.choice import selected
 from optimizers import OPTIMIZERS
 from scenes import CUSTOM, DEFAULT_SCENE, RunSpec, Scene
 from scenes.model import PALETTE_SIZE, data_rows, plot_box, surface_choices, surface_params
 from scenes.surface_defaults import default_start, defaults_for, fallback_runs
-from surfaces import SURFACE_CHOICES as WORD_SETTINGS
-from surfaces import SURFACE_PARAMS, SURFACES, Domain
+from surfaces import SURFACE_PARAMS, SURFACE_WORDS, SURFACES, Domain
 from surfaces.expression import DEFAULT_DOMAIN, from_expression
 
 State = MutableMapping[str, Any]
-SURFACE_CHOICES = (*SURFACES, CUSTOM)
+SURFACE_OPTIONS = (*SURFACES, CUSTOM)
 EXAMPLE_FORMULA = "0.05*x**2 + 2*y**2"
 BOX_KEYS = ("x0", "x1", "y0", "y1")
 # A sensible first learning rate when a run is added: the lecture scene's.
@@ -83,7 +82,7 @@ def add_run(ss: State, run: RunSpec, color: int | None = None) -> int:
 def add_optimizer(ss: State) -> int:
     """Add a run of the optimizer picked under ``add_optimizer``, at the lecture scene's
     learning rate for it."""
-    optimizer = checked("add_optimizer", list(OPTIMIZERS), ss=ss) or "sgd"
+    optimizer = selected("add_optimizer", list(OPTIMIZERS), ss=ss) or "sgd"
     return add_run(ss, RunSpec.make(optimizer, lr=ADD_LR[optimizer]))
 
 
@@ -116,8 +115,8 @@ def params_of(ss: State, name: str) -> tuple:
 def choices_of(ss: State, name: str) -> tuple:
     """The word settings of surface ``name`` as the widgets hold them (defaults for any
     widget not drawn, or holding a word that is not a choice)."""
-    return surface_choices(name, {c.name: checked(c.name, c.choices, c.default, ss=ss)
-                                  or c.default for c in WORD_SETTINGS.get(name, ())})
+    return surface_choices(name, {c.name: selected(c.name, c.choices, c.default, ss=ss)
+                                  or c.default for c in SURFACE_WORDS.get(name, ())})
 
 
 def typed_box(ss: State) -> Domain | None:
@@ -128,8 +127,8 @@ def typed_box(ss: State) -> Domain | None:
 
 
 def surface_name(ss: State) -> str:
-    """The surface picked, one of :data:`SURFACE_CHOICES` (a browser may send anything)."""
-    return checked("surface", SURFACE_CHOICES, ss=ss)
+    """The surface picked, one of :data:`SURFACE_OPTIONS` (a browser may send anything)."""
+    return selected("surface", SURFACE_OPTIONS, ss=ss)
 
 
 def read_scene(ss: State) -> Scene:

@@ -15,14 +15,11 @@ import streamlit as st
 
 from controls import address, scene_state
 from controls import dynamics as dynamics_controls
-from scenes import CUSTOM, MAX_STEPS, PRESETS, choices, escape_markdown
+from scenes import CUSTOM, MAX_STEPS, PRESETS, escape_markdown, slider_menu
 from scenes.dynamics import NO_DYNAMICS, Dynamics
 from scenes.model import MAX_EXPR_LENGTH
-from surfaces import SURFACE_CHOICES as WORD_SETTINGS
-from surfaces import SURFACE_PARAMS, SURFACES, Dataset, Domain
+from surfaces import SURFACE_PARAMS, SURFACE_WORDS, SURFACES, Dataset, Domain
 from surfaces.expression import DOMAIN_LIMIT
-
-SURFACE_CHOICES = scene_state.SURFACE_CHOICES
 
 
 def _fmt(value: float) -> str:
@@ -46,18 +43,18 @@ def surface(ss: MutableMapping[str, Any], formula_error: str | None,
     some (its word settings, the feature's scaling, then come with the condition
     number they give)."""
     st.header("Surface")
-    st.selectbox("Surface", SURFACE_CHOICES, key="surface",
+    st.selectbox("Surface", scene_state.SURFACE_OPTIONS, key="surface",
                  on_change=scene_state.switch_surface, args=(ss,),
                  format_func=lambda n: "Custom formula" if n == CUSTOM else SURFACES[n].title,
                  label_visibility="collapsed")
     if ss["surface"] == "ravine":
         kappa, angle = SURFACE_PARAMS["ravine"]
-        st.select_slider("kappa (condition number)", choices("kappa", ss["kappa"]),
+        st.select_slider("kappa (condition number)", slider_menu("kappa", ss["kappa"]),
                          key="kappa", format_func=_fmt, help=kappa.help)
         st.slider("angle", -90.0, 90.0, step=1.0, format="%.0f°", key="angle",
                   on_change=scene_state.turn_surface, args=(ss,), help=angle.help)
-    elif ss["surface"] in WORD_SETTINGS:
-        for spec in WORD_SETTINGS[ss["surface"]]:
+    elif ss["surface"] in SURFACE_WORDS:
+        for spec in SURFACE_WORDS[ss["surface"]]:
             st.radio(spec.name, spec.choices, key=spec.name, horizontal=True,
                      on_change=scene_state.turn_surface, args=(ss,), help=spec.help)
         if data is not None:

@@ -11,9 +11,6 @@ Positions are stored as an array of shape ``(2, R)``: row 0 holds ``x``, row 1
 ``y``, one column per run. A hyperparameter is an array of shape ``(R,)`` that
 broadcasts over both rows, so one run, six optimizers side by side and a
 100 x 100 sweep are the same code. ``t`` counts steps from 1.
-
-Also here, for every module of the package: :func:`short`, how a refused value is
-quoted in a message.
 """
 
 from __future__ import annotations
@@ -24,13 +21,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-
-
-def short(value: object) -> str:
-    """``repr`` of a value for a message, cut at 40 characters (a value a visitor sent
-    may be a whole number of 400 digits)."""
-    text = repr(value)
-    return text if len(text) <= 40 else f"{text[:37]}..."
 
 
 @dataclass(frozen=True)
@@ -72,12 +62,16 @@ class Hyper:
 
 
 def learning_rate(default: float) -> Hyper:
-    """The learning rate every optimizer takes: any finite number > 0."""
-    return Hyper("lr", default, low=0.0, low_open=True, log=True, help="learning rate")
+    """The learning rate every optimizer takes: from 1e-6 to 100. Wider teaches nothing
+    (a step of 1e9 leaves any plot at once, one of 1e-9 never moves) and only makes the
+    sliders useless."""
+    return Hyper("lr", default, low=1e-6, high=100.0, log=True, help="learning rate")
 
 
 MU = Hyper("mu", 0.9, low=0.0, high=1.0, help="momentum: 1 minus the friction (1 = none)")
-EPS = Hyper("eps", 1e-7, low=0.0, low_open=True, log=True,
+# eps from 1e-12 (below it, 1 + eps is 1 in float64 anyway) to 1 (above it, eps outweighs
+# the root of the cache of any gradient the plots show).
+EPS = Hyper("eps", 1e-7, low=1e-12, high=1.0, log=True,
             help="added to the root of the cache, so that no division is by zero")
 
 

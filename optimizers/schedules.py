@@ -24,12 +24,11 @@ the new gradient. The engine runs the lecture's form.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from optimizers.base import short
+from surfaces.plain_text import finite, integer, short
 
 KINDS = ("constant", "step", "exponential", "inverse")
 
@@ -61,18 +60,20 @@ class Schedule:
         checks = [
             (self.kind in KINDS,
              f"schedule must be one of {', '.join(KINDS)}, got {short(self.kind)}"),
-            (_finite(self.drop) and 0 < self.drop <= 1,
+            (finite(self.drop) is not None and 0 < self.drop <= 1,
              f"drop must be in (0, 1], got {short(self.drop)}"),
-            (_whole(self.every), f"every must be a whole number >= 1, got {short(self.every)}"),
-            (_finite(self.gamma) and 0 < self.gamma <= 1,
+            (integer(self.every, 1) is not None,
+             f"every must be a whole number >= 1, got {short(self.every)}"),
+            (finite(self.gamma) is not None and 0 < self.gamma <= 1,
              f"gamma must be in (0, 1], got {short(self.gamma)}"),
-            (_finite(self.k) and self.k >= 0,
+            (finite(self.k) is not None and self.k >= 0,
              f"k must be a finite number >= 0, got {short(self.k)}"),
-            (self.mu_start is None or (_finite(self.mu_start) and 0 <= self.mu_start <= 1),
+            (self.mu_start is None
+             or (finite(self.mu_start) is not None and 0 <= self.mu_start <= 1),
              f"mu_start must be in [0, 1], got {short(self.mu_start)}"),
-            (_finite(self.mu_end) and 0 <= self.mu_end <= 1,
+            (finite(self.mu_end) is not None and 0 <= self.mu_end <= 1,
              f"mu_end must be in [0, 1], got {short(self.mu_end)}"),
-            (_whole(self.anneal_steps),
+            (integer(self.anneal_steps, 1) is not None,
              f"anneal_steps must be a whole number >= 1, got {short(self.anneal_steps)}"),
         ]
         for ok, message in checks:
@@ -103,15 +104,3 @@ class Schedule:
         t = np.arange(steps, dtype=float)
         return self.mu_end - (self.mu_end - self.mu_start) * shrink**t
 
-
-def _finite(value: object) -> bool:
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
-        return False
-    try:
-        return math.isfinite(value)
-    except OverflowError:  # an int too large for a float, such as 10**400
-        return False
-
-
-def _whole(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 1

@@ -14,9 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from optimizers.base import Optimizer, short
+from optimizers.base import Optimizer
 from optimizers.registry import OPTIMIZERS
 from optimizers.schedules import Schedule
+from surfaces.plain_text import short
 
 # Largest number of recorded values (runs x (steps + 1)) one call may ask for.
 MAX_VALUES = 50_000_000
@@ -66,9 +67,7 @@ def checked(surface: Any, optimizer: str, start: Any, steps: Any, hyper: Mapping
         ValueError: an unknown optimizer or hyperparameter, a value out of
             range, or shapes that disagree; the message names the culprit.
     """
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")
-    opt = OPTIMIZERS[optimizer]
+    opt = optimizer_named(optimizer)
     hp = hyperparameters(opt, hyper)
     start = _start(surface, start)
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
@@ -132,6 +131,13 @@ def _batch_size(surface: Any, batch_size: Any) -> np.ndarray:
         raise ValueError(f"batch_size must be a whole number from 1 to {data.n} "
                          f"(the rows of the {data.name} data), got {batch_size!r}")
     return size
+
+
+def optimizer_named(name: Any) -> Optimizer:
+    """``OPTIMIZERS[name]``, or ``ValueError`` naming the optimizers there are."""
+    if not isinstance(name, str) or name not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {short(name)}; choose one of {', '.join(OPTIMIZERS)}")
+    return OPTIMIZERS[name]
 
 
 def hyperparameters(opt: Optimizer, given: Mapping[str, Any]) -> dict[str, np.ndarray]:

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from controls.choice import checked
+from controls.choice import selected
 from optimizers import Run
 from panels.page import PageState, Panel
 from plotting.inspector import inspector_figure
@@ -67,7 +67,7 @@ def _inspector(page: PageState) -> None:
         return
     traces = {i: trace for (i, _, _), trace in zip(page.runs, page.traces, strict=True)}
     specs = {i: spec for i, spec, _ in page.runs}
-    checked("inspector_run", list(specs))  # its run was removed or switched off
+    selected("inspector_run", list(specs))  # its run was removed or switched off
     left, right = st.columns([2, 3])
     index = left.selectbox("Run", list(specs), key="inspector_run",
                            format_func=lambda i: traces[i].label)

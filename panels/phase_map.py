@@ -21,13 +21,13 @@ import streamlit as st
 
 from analysis.phase_map import PhaseMap, phase_map
 from analysis.theory import theory_for
-from controls.choice import checked
+from controls.choice import selected
 from optimizers import OPTIMIZERS
 from panels.page import PageState, Panel
 from plotting.colors import run_color
 from plotting.phase_map import LOG_AXES, PICKER, MapMark, cell_of, phase_figure
 from plotting.selection import picked_index
-from scenes import MAX_RUNS, RunSpec, Scene, choices, escape_markdown
+from scenes import MAX_RUNS, RunSpec, Scene, escape_markdown, slider_menu
 from surfaces import Surface
 
 # The second axis each optimizer's map may sweep against lr, the first being the default.
@@ -124,7 +124,7 @@ def map_of(surface_key: tuple, start: tuple, steps: int, optimizer: str, y_name:
 
 def range_slider(name: str, default: tuple[float, float]) -> tuple[float, float]:
     """A two-ended slider over the page's menu of values for ``name``."""
-    low, high = st.select_slider(f"{name} from / to", choices(name), value=default,
+    low, high = st.select_slider(f"{name} from / to", slider_menu(name), value=default,
                                  key=f"phase_{name}_range", format_func=lambda v: f"{v:g}")
     return float(low), float(high)
 
@@ -136,7 +136,7 @@ def render(page: PageState) -> None:
                "(or the final loss), with runs that diverged in their own colour. "
                "Click a cell to add that run to the comparison.")
     left, middle, right = st.columns([2, 2, 3])
-    checked("phase_optimizer", list(OPTIMIZERS), "momentum")
+    selected("phase_optimizer", list(OPTIMIZERS), "momentum")
     optimizer = left.selectbox("Optimizer", list(OPTIMIZERS), key="phase_optimizer",
                                index=list(OPTIMIZERS).index("momentum"),
                                format_func=lambda n: OPTIMIZERS[n].title)

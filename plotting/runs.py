@@ -1,7 +1,8 @@
 """What a figure needs of a run: its label, colour, path, losses and fate.
 
-:class:`RunTrace` is the contract between the page and the figure builders.
-:func:`scene_traces` makes them for a scene's runs that are switched on (each
+:class:`RunTrace` is the contract between the page and the figure builders: a run's
+:class:`~scenes.compute.Trajectory` (what the page computes and caches) with its label
+and colour. :func:`scene_traces` makes them for a scene's runs that are switched on (each
 in its own palette colour, ``Scene.colors()``, named by :func:`legend_names`),
 one :func:`run_trace` each; :func:`run_traces` from the engine's single runs,
 in the palette's order (for scripts and the docs' examples).
@@ -19,76 +20,28 @@ from plotting.colors import run_color
 from scenes.compute import Trajectory
 from scenes.dynamics import NO_DYNAMICS, Dynamics
 from scenes.model import RunSpec, Scene
+from surfaces import Domain
 
-Domain = tuple[tuple[float, float], tuple[float, float]]
 
-
-@dataclass(frozen=True, eq=False)
-class RunTrace:
-    """One run as the figures draw it.
+@dataclass(frozen=True, eq=False, kw_only=True)
+class RunTrace(Trajectory):
+    """One run as the figures draw it: its :class:`~scenes.compute.Trajectory` (points,
+    losses, fate, fan of seeds, checked when made) with how it is named and coloured.
 
     Attributes:
         label: the run's settings, e.g. ``"Momentum (lr = 0.1, mu = 0.9)"``.
         color: its colour, a hex code of :data:`plotting.colors.PALETTE` (the run's
             own place in it on the page, ``Scene.colors()``).
-        points: ``(steps + 1, 2)`` positions, NaN from ``diverged_at`` on.
-        losses: ``(steps + 1,)`` losses, NaN from ``diverged_at`` on.
-        diverged_at: ``None``, or the first step that left the finite world
-            (as ``Run.diverged_at`` of a single run).
-        fan: the same run under other seeds of the gradient noise, each a
-            ``RunTrace`` with as many steps (drawn thin and static, see
-            :mod:`plotting.fan`); empty without a fan.
         legend: the run's name in a legend, as short as tells it apart from the
             other runs of its scene (:func:`legend_names`); the label when empty.
-        stop_reason: why a run stopped, as ``Run.stop_reason``: ``"diverged"``
-            (the default for a run that stopped) or ``"undefined"`` (it stepped
-            where the loss is undefined, a hole of a typed formula).
+
+    The fan's members are drawn thin and static in the run's colour (see
+    :mod:`plotting.fan`).
     """
 
     label: str
     color: str
-    points: np.ndarray
-    losses: np.ndarray
-    diverged_at: int | None
-    fan: tuple[RunTrace, ...] = ()
     legend: str = ""
-    stop_reason: str | None = None
-
-    def __post_init__(self) -> None:
-        points = np.asarray(self.points, dtype=float)
-        losses = np.asarray(self.losses, dtype=float)
-        if points.ndim != 2 or points.shape[1] != 2 or len(points) == 0:
-            raise ValueError(f"points must have shape (steps + 1, 2), got {points.shape}")
-        if losses.shape != (len(points),):
-            raise ValueError(
-                f"losses must have shape ({len(points)},) like the points, got {losses.shape}"
-            )
-        if self.diverged_at is not None and not 0 <= self.diverged_at < len(points):
-            raise ValueError(f"diverged_at must be None or a step 0..{len(points) - 1}")
-        if any(member.steps != len(points) - 1 for member in self.fan):
-            raise ValueError("every member of a fan must have as many steps as its run")
-        object.__setattr__(self, "points", points)
-        object.__setattr__(self, "losses", losses)
-        object.__setattr__(self, "fan", tuple(self.fan))
-
-    @property
-    def steps(self) -> int:
-        return len(self.points) - 1
-
-    @property
-    def last(self) -> int:
-        """The last step with a finite position (-1 if even the start was not)."""
-        return self.steps if self.diverged_at is None else self.diverged_at - 1
-
-    @property
-    def fate(self) -> str:
-        """How the run ended, in the words its message uses: ``""`` for a run that went
-        all the way, ``"diverged at step 12"`` or ``"stopped at step 3 (loss undefined)"``."""
-        if self.diverged_at is None:
-            return ""
-        if self.stop_reason == "undefined":
-            return f"stopped at step {self.diverged_at} (loss undefined)"
-        return f"diverged at step {self.diverged_at}"
 
     @property
     def name(self) -> str:
@@ -101,14 +54,8 @@ def run_trace(run: RunSpec, path: Trajectory, *, color: str, legend: str = "",
               dynamics: Dynamics = NO_DYNAMICS) -> RunTrace:
     """What the figures need to draw a run of a scene: labelled as ``dynamics`` runs it,
     in ``color``, with its fan of seeds."""
-    label = dynamics.label(run.label, run.values)
-    fan = tuple(RunTrace(label=label, color=color, points=member.points,
-                         losses=member.losses, diverged_at=member.diverged_at,
-                         legend=legend, stop_reason=member.stop_reason)
-                for member in path.fan)
-    return RunTrace(label=label, color=color, points=path.points, losses=path.losses,
-                    diverged_at=path.diverged_at, fan=fan, legend=legend,
-                    stop_reason=path.stop_reason)
+    return RunTrace(path.points, path.losses, path.diverged_at, path.fan, path.stop_reason,
+                    label=dynamics.label(run.label, run.values), color=color, legend=legend)
 
 
 def scene_traces(scene: Scene, paths: Mapping[int, Trajectory]) -> list[RunTrace]:
@@ -159,7 +106,8 @@ def run_traces(runs: Sequence[Run], labels: Sequence[str] | None = None) -> list
         if run.batched:
             raise ValueError("run_traces takes single runs, not a batch")
         label = run.label if labels is None else labels[i]
-        out.append(RunTrace(label, run_color(i), run.points, run.losses, run.diverged_at))
+        out.append(RunTrace(run.points, run.losses, run.diverged_at, stop_reason=run.stop_reason,
+                            label=label, color=run_color(i)))
     return out
 
 

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Iterator
 
-
-def _whole(value: object) -> bool:
-    return type(value) is int and value >= 0
+from surfaces.plain_text import integer
 
 
 def _points(selection: object) -> Iterator[dict]:
@@ -20,7 +18,7 @@ def _points(selection: object) -> Iterator[dict]:
     chosen = selection.get("selection") if isinstance(selection, dict) else None
     points = chosen.get("points") if isinstance(chosen, dict) else None
     for point in points if isinstance(points, list) else ():
-        if isinstance(point, dict) and _whole(point.get("curve_number")):
+        if isinstance(point, dict) and integer(point.get("curve_number"), 0) is not None:
             yield point
 
 
@@ -28,6 +26,6 @@ def picked_index(selection: object, curves: Container[int]) -> tuple[int, int] |
     """``(curve_number, point_index)`` of the first selected point of one of ``curves``,
     or None."""
     for point in _points(selection):
-        if point["curve_number"] in curves and _whole(point.get("point_index")):
+        if point["curve_number"] in curves and integer(point.get("point_index"), 0) is not None:
             return point["curve_number"], point["point_index"]
     return None

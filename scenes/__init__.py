@@ -18,12 +18,12 @@
 from __future__ import annotations
 
 from scenes.links import escape_markdown, scene_from_query, scene_to_query
-from scenes.model import CUSTOM, MAX_RUNS, MAX_STEPS, RunSpec, Scene, choices
+from scenes.model import CUSTOM, MAX_RUNS, MAX_STEPS, RunSpec, Scene, slider_menu
 from scenes.presets import DEFAULT_SCENE, PRESETS, PRESETS_BY_KEY, Preset
 from scenes.surface_defaults import SURFACE_DEFAULTS, default_runs, default_scene
 
 __all__ = [
     "CUSTOM", "DEFAULT_SCENE", "MAX_RUNS", "MAX_STEPS", "PRESETS", "PRESETS_BY_KEY", "Preset",
-    "RunSpec", "SURFACE_DEFAULTS", "Scene", "choices", "default_runs", "default_scene",
+    "RunSpec", "SURFACE_DEFAULTS", "Scene", "slider_menu", "default_runs", "default_scene",
     "escape_markdown", "scene_from_query", "scene_to_query",
 ]

@@ -18,18 +18,63 @@ from surfaces import Domain, Point, Surface, from_expression, make_surface
 
 @dataclass(frozen=True, eq=False)
 class Trajectory:
-    """One run's result: ``points`` (steps + 1, 2), ``losses`` (steps + 1,), and
-    ``diverged_at`` (None, or the first step that left the finite world).
+    """What one run of a scene did: the part of the engine's :class:`~optimizers.Run` the
+    page keeps (cached, and drawn as a :class:`plotting.runs.RunTrace`, which is a
+    Trajectory with its label and colour), and its fan of seeds.
 
-    ``fan`` holds the same run under the fan's other seeds (``seed + 1``, ...),
-    each a :class:`Trajectory` of its own; empty without a fan.
+    Attributes:
+        points: ``(steps + 1, 2)`` positions, NaN from ``diverged_at`` on.
+        losses: ``(steps + 1,)`` losses, NaN from ``diverged_at`` on.
+        diverged_at: ``None``, or the first step that left the finite world
+            (as ``Run.diverged_at`` of a single run).
+        fan: the same run under the fan's other seeds (``seed + 1``, ...), each a
+            Trajectory of as many steps; empty without a fan.
+        stop_reason: why a run stopped, as ``Run.stop_reason``: ``"diverged"`` (the
+            default for a run that stopped) or ``"undefined"`` (it stepped where the loss
+            is undefined, a hole of a typed formula).
     """
 
     points: np.ndarray
     losses: np.ndarray
     diverged_at: int | None
     fan: tuple[Trajectory, ...] = ()
-    stop_reason: str | None = None  # "diverged" or "undefined", as ``Run.stop_reason``
+    stop_reason: str | None = None
+
+    def __post_init__(self) -> None:
+        points = np.asarray(self.points, dtype=float)
+        losses = np.asarray(self.losses, dtype=float)
+        if points.ndim != 2 or points.shape[1] != 2 or len(points) == 0:
+            raise ValueError(f"points must have shape (steps + 1, 2), got {points.shape}")
+        if losses.shape != (len(points),):
+            raise ValueError(
+                f"losses must have shape ({len(points)},) like the points, got {losses.shape}"
+            )
+        if self.diverged_at is not None and not 0 <= self.diverged_at < len(points):
+            raise ValueError(f"diverged_at must be None or a step 0..{len(points) - 1}")
+        if any(member.steps != len(points) - 1 for member in self.fan):
+            raise ValueError("every member of a fan must have as many steps as its run")
+        object.__setattr__(self, "points", points)
+        object.__setattr__(self, "losses", losses)
+        object.__setattr__(self, "fan", tuple(self.fan))
+
+    @property
+    def steps(self) -> int:
+        return len(self.points) - 1
+
+    @property
+    def last(self) -> int:
+        """The last step with a finite position (-1 if even the start was not)."""
+        return self.steps if self.diverged_at is None else self.diverged_at - 1
+
+    @property
+    def fate(self) -> str:
+        """How the run ended, in the words its message uses: ``""`` for a run that went
+        all the way, ``"diverged at step 12"`` or ``"stopped at step 3 (loss undefined)"``."""
+        if self.diverged_at is None:
+            return ""
+        if self.stop_reason == "undefined":
+            return f"stopped at step {self.diverged_at} (loss undefined)"
+        return f"diverged at step {self.diverged_at}"
 
 
 def build_surface(surface_key: tuple[str, tuple, str, Domain | None]) -> Surface:
@@ -98,13 +143,12 @@ def divergence_message(run: RunSpec, path: Trajectory,
     is told so: ``"SGD (lr = 0.3) stopped at step 3: it stepped where the loss
     is undefined or infinite"``.
     """
-    if path.diverged_at is None:
+    if not path.fate:
         return None
-    label = dynamics.label(run.label, run.values)
+    message = f"{dynamics.label(run.label, run.values)} {path.fate}"
     if path.stop_reason == "undefined":
-        return (f"{label} stopped at step {path.diverged_at} (loss undefined): it stepped "
-                "where the loss is undefined or infinite")
-    return f"{label} diverged at step {path.diverged_at}"
+        return f"{message}: it stepped where the loss is undefined or infinite"
+    return message
 
 
 def fan_message(run: RunSpec, path: Trajectory, dynamics: Dynamics) -> str | None:

@@ -15,7 +15,11 @@ A :class:`Dynamics` applies to every run of a scene alike:
   lecture's loop does (``None``: every row, full-batch descent). The seed
   picks the batches too, the same for every run, and a fan of seeds draws
   other batches. Whether the surface has data, and how many rows, is the
-  scene's business (:class:`scenes.model.Scene` checks it).
+  scene's business: a link and the widgets keep a batch within the rows of
+  the scene's surface (:mod:`scenes.links`, :mod:`controls.dynamics`), and
+  ``simulate`` refuses a batch on a surface without data or larger than its
+  rows. A :class:`Dynamics` knows no surface (:data:`MAX_BATCH` only keeps
+  the number sane).
 * ``schedule``: an :class:`optimizers.schedules.Schedule`: the learning rate
   decays step by step (step, exponential or 1/t) from each run's own ``lr``,
   and ``mu`` of Momentum and Nesterov may be annealed from ``mu_start``
@@ -36,14 +40,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
 
-from optimizers.base import short
 from optimizers.schedules import KINDS, Schedule
-from surfaces.plain_text import finite
+from surfaces.plain_text import finite, integer, short
 
 MAX_NOISE = 100.0
 MAX_SEED = 999_999_999
 MAX_FAN = 8
-MAX_BATCH = 100_000  # a scene's data decides the real bound (Scene checks batch_size <= rows)
+MAX_BATCH = 100_000  # the data decides the real bound (see batch_size above)
 MAX_K = 100.0
 # Longest period of a step schedule or of the annealing: longer than any scene.
 MAX_PERIOD = 10_000
@@ -80,13 +83,9 @@ def _canonical(schedule: Schedule) -> Schedule:
     return replace(schedule, **unused)
 
 
-def _whole(value: object, low: int, high: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
-
-
 def _shown(value: object) -> str:
     """A value for a message, short: a number in at most 6 significant digits (a whole
-    number of 400 digits as 1e+400), anything else as :func:`optimizers.base.short`."""
+    number of 400 digits as 1e+400), anything else as :func:`surfaces.plain_text.short`."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         try:
             return f"{float(value):.6g}"
@@ -124,13 +123,13 @@ class Dynamics:
         if finite(noise) is None or not 0 <= noise <= MAX_NOISE:
             raise ValueError(f"noise must be a number in [0, {MAX_NOISE:g}], "
                              f"got {_shown(noise)}")
-        if not _whole(self.seed, 0, MAX_SEED):
+        if integer(self.seed, 0, MAX_SEED) is None:
             raise ValueError(f"seed must be a whole number from 0 to {MAX_SEED:,}, "
                              f"got {_shown(self.seed)}")
-        if not _whole(self.fan, 1, MAX_FAN):
+        if integer(self.fan, 1, MAX_FAN) is None:
             raise ValueError(f"fan must be a whole number from 1 to {MAX_FAN}, "
                              f"got {_shown(self.fan)}")
-        if self.batch_size is not None and not _whole(self.batch_size, 1, MAX_BATCH):
+        if self.batch_size is not None and integer(self.batch_size, 1, MAX_BATCH) is None:
             raise ValueError(f"batch_size must be None or a whole number from 1 to "
                              f"{MAX_BATCH:,}, got {_shown(self.batch_size)}")
         schedule = self.schedule

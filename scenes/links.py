@@ -63,16 +63,14 @@ from scenes.model import (
     RunSpec,
     Scene,
     data_rows,
-    in_range,
     inside,
     plot_box,
-    range_text,
     surface_choices,
     surface_params,
 )
 from scenes.presets import DEFAULT_SCENE, PRESETS_BY_KEY
 from scenes.surface_defaults import default_scene, default_start
-from surfaces import FACTORIES, SURFACE_CHOICES, SURFACE_PARAMS, validate_domain
+from surfaces import FACTORIES, SURFACE_PARAMS, SURFACE_WORDS, validate_domain
 from surfaces import plain_text as read
 from surfaces.expression import DEFAULT_DOMAIN
 
@@ -318,10 +316,10 @@ class _Reader:
     def surface_choices(self, name: str) -> tuple:
         """The surface's word settings (the penguins' ``scaling``); another surface's
         setting is ignored, saying which surfaces take it."""
-        own = SURFACE_CHOICES.get(name, ())
+        own = SURFACE_WORDS.get(name, ())
         words = {spec.name: self.word(spec.name, spec.choices, spec.default, spec.name)
                  for spec in own}
-        for other, specs in SURFACE_CHOICES.items():
+        for other, specs in SURFACE_WORDS.items():
             for spec in specs:
                 if spec.name not in words and spec.name in self.query \
                         and spec.name not in self.used:
@@ -509,10 +507,10 @@ class _Reader:
             else:
                 spec = specs[key.value]
                 value = read.number(raw)
-                if not value.ok or not in_range(spec, value.value):
+                if not value.ok or not spec.contains(value.value):
                     self.messages.append(
                         f"ignored {key.value}={quote(raw)}{value.hint} {where}: it must be a "
-                        f"number {range_text(spec)}; used {fmt(spec.default)}"
+                        f"number {spec.range_text}; used {fmt(spec.default)}"
                     )
                 else:
                     values[key.value] = value.value

@@ -5,7 +5,9 @@ that it can be compared, hashed for caching, written into a link and read back
 exactly. A :class:`RunSpec` is one optimizer with all of its hyperparameters.
 
 :meth:`RunSpec.make` checks what it is given (a known optimizer, every
-hyperparameter known and in range, a palette colour). A :class:`Scene` holds
+hyperparameter known and in range, a palette colour): the optimizer and its
+hyperparameters by :mod:`optimizers.validation`, the very check and messages of
+``simulate``, so a run the page or a link holds is one the engine takes. A :class:`Scene` holds
 what it is given without checking its surface, start or steps
 (``Scene(surface="nope", steps=-5)`` builds): the scenes the page shows are
 checked where they come in, by :func:`scenes.links.scene_from_query` for a link
@@ -13,8 +15,8 @@ and by the widgets' bounded menus and inputs (:mod:`controls.scene_state`), and
 a typed formula and its box only when its surface is built
 (:func:`scenes.compute.build_surface`), which says why one cannot be used.
 
-The page offers hyperparameter values from fixed menus (:func:`choices`); links
-may carry any value inside the ranges of :data:`LIMITS`.
+The page offers hyperparameter values from fixed menus (:func:`slider_menu`); links
+may carry any value inside each hyperparameter's range (its ``Hyper`` spec).
 """
 
 from __future__ import annotations
@@ -25,10 +27,10 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from optimizers import OPTIMIZERS
-from optimizers.base import Hyper
+from optimizers.validation import hyperparameters, optimizer_named
 from scenes.dynamics import MENUS as DYNAMICS_MENUS
 from scenes.dynamics import NO_DYNAMICS, Dynamics
-from surfaces import FACTORIES, SURFACE_CHOICES, SURFACE_PARAMS, SURFACES, Domain, Point, Surface
+from surfaces import FACTORIES, SURFACE_PARAMS, SURFACE_WORDS, SURFACES, Domain, Point, Surface
 from surfaces.expression import DEFAULT_DOMAIN
 
 MAX_STEPS = 2000
@@ -36,13 +38,6 @@ MAX_RUNS = 8
 PALETTE_SIZE = MAX_RUNS  # one colour per run a scene can hold (plotting.colors.PALETTE)
 CUSTOM = "custom"
 MAX_EXPR_LENGTH = 500
-
-# Bounds the page and links allow, on top of each Hyper's own range: a learning
-# rate of 1e9 or an eps of 1 teaches nothing and only makes the sliders useless.
-LIMITS: dict[str, tuple[float, float]] = {
-    "lr": (1e-6, 100.0),
-    "eps": (1e-12, 1.0),
-}
 
 
 def _log_menu(low_exp: int, high_exp: int, mantissas: tuple[float, ...]) -> tuple[float, ...]:
@@ -66,7 +61,7 @@ _MENUS: dict[str, tuple[float, ...]] = {
 }
 
 
-def choices(name: str, current: float | None = None) -> tuple[float, ...]:
+def slider_menu(name: str, current: float | None = None) -> tuple[float, ...]:
     """The values a slider for ``name`` offers, sorted, with ``current`` among them.
 
     ``name`` is a hyperparameter (``"lr"``, ``"mu"``, ...) or ``"kappa"``. A
@@ -77,22 +72,6 @@ def choices(name: str, current: float | None = None) -> tuple[float, ...]:
     if current is not None:
         menu.add(float(current))
     return tuple(sorted(menu))
-
-
-def in_range(spec: Hyper, value: float) -> bool:
-    """Whether ``value`` is allowed for ``spec``: its own range and :data:`LIMITS`."""
-    if not bool(spec.contains(value)):
-        return False
-    low, high = LIMITS.get(spec.name, (-math.inf, math.inf))
-    return low <= value <= high
-
-
-def range_text(spec: Hyper) -> str:
-    """The range :func:`in_range` allows, in words, e.g. ``"in [1e-06, 100]"``."""
-    if spec.name in LIMITS:
-        low, high = LIMITS[spec.name]
-        return f"in [{low:g}, {high:g}]"
-    return spec.range_text
 
 
 @dataclass(frozen=True)
@@ -122,32 +101,18 @@ class RunSpec:
         """A run of ``optimizer`` with ``values`` over its defaults.
 
         Raises:
-            ValueError: unknown optimizer or hyperparameter, or a value out of range.
+            ValueError: unknown optimizer or hyperparameter, a value out of range or more
+                than one value (the messages of ``simulate``).
         """
-        if optimizer not in OPTIMIZERS:
-            raise ValueError(
-                f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}"
-            )
-        opt = OPTIMIZERS[optimizer]
-        known = {h.name: h for h in opt.hyper}
-        for name in values:
-            if name not in known:
-                raise ValueError(
-                    f"{opt.title} has no hyperparameter {name!r} (it takes {', '.join(known)})"
-                )
+        opt = optimizer_named(optimizer)
+        checked = hyperparameters(opt, values)
         pairs = []
         for spec in opt.hyper:
-            value = values.get(spec.name, spec.default)
-            if spec.kind == "bool":
-                if not isinstance(value, bool):
-                    raise ValueError(f"{spec.name} must be true or false, got {value!r}")
-            else:
-                value = float(value)
-                if not in_range(spec, value):
-                    raise ValueError(
-                        f"{spec.name} must be a finite number {range_text(spec)}, got {value!r}"
-                    )
-            pairs.append((spec.name, value))
+            value = checked[spec.name]
+            if value.ndim:
+                raise ValueError(f"{spec.name} must be one value for one run, "
+                                 f"got shape {value.shape}")
+            pairs.append((spec.name, value.item()))  # a Python float or bool
         if color is not None and not (isinstance(color, int) and 0 <= color < PALETTE_SIZE):
             raise ValueError(f"color must be a whole number from 0 to {PALETTE_SIZE - 1}, "
                              f"got {color!r}")
@@ -183,7 +148,7 @@ class Scene:
         params: the surface's numeric parameters as ``(name, value)`` pairs, every
             one of ``SURFACE_PARAMS[surface]`` in order (empty for the other surfaces).
         choices: the surface's settings that take a word, as ``(name, word)``
-            pairs, every one of ``SURFACE_CHOICES[surface]`` in order (the
+            pairs, every one of ``SURFACE_WORDS[surface]`` in order (the
             penguins' ``(("scaling", "raw"),)``; :func:`surface_choices` fills
             them in; empty for the other surfaces).
         expr: the typed formula (only for ``"custom"``; empty otherwise).
@@ -261,7 +226,7 @@ def surface_choices(name: str, given: Mapping[str, str] | None = None) -> tuple:
         ValueError: a setting the surface does not take, or a word not among its choices.
     """
     given = dict(given or {})
-    specs = SURFACE_CHOICES.get(name, ())
+    specs = SURFACE_WORDS.get(name, ())
     unknown = set(given) - {c.name for c in specs}
     if unknown:
         takes = ", ".join(c.name for c in specs) or "none"

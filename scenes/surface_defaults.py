@@ -31,8 +31,8 @@ from scenes.model import (
     CUSTOM,
     RunSpec,
     Scene,
-    choices,
     library_surface,
+    slider_menu,
     surface_choices,
     surface_params,
 )
@@ -190,7 +190,7 @@ def fallback_runs(surface: Surface, start: Point, steps: int) -> tuple[RunSpec, 
     jump about), the one whose run ends lowest wins. When none qualifies, the
     smallest lr of the menu is used.
     """
-    menu = np.array([lr for lr in choices("lr") if 1e-4 <= lr <= 10])
+    menu = np.array([lr for lr in slider_menu("lr") if 1e-4 <= lr <= 10])
     starts = np.tile(np.asarray(start, dtype=float), (len(menu), 1))
     runs = []
     for name in OPTIMIZER_ORDER:

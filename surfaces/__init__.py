@@ -5,7 +5,7 @@
 ravine can be made steeper or turned: ``FACTORIES["ravine"](kappa=200, angle=30)``
 (also ``surfaces.ravine(kappa=200, angle=30)``). ``SURFACE_PARAMS`` lists the
 numeric parameters a factory takes, with their ranges, for sliders and shared
-links; ``SURFACE_CHOICES`` the parameters that take one of a few words, such as
+links; ``SURFACE_WORDS`` the parameters that take one of a few words, such as
 the penguins' feature ``scaling`` (``make_surface("penguins",
 scaling="standardised")``). ``surfaces.dataset`` holds what a loss over data
 needs: the penguins' surface carries its :class:`~surfaces.dataset.Dataset`.
@@ -74,7 +74,7 @@ SURFACE_PARAMS: dict[str, tuple[SurfaceParam, ...]] = {
     ),
 }
 
-SURFACE_CHOICES: dict[str, tuple[SurfaceChoice, ...]] = {
+SURFACE_WORDS: dict[str, tuple[SurfaceChoice, ...]] = {
     "penguins": (
         SurfaceChoice("scaling", "raw", SCALINGS,
                       help="the flipper length as measured, centred, or standardised"),
@@ -93,7 +93,7 @@ def make_surface(name: str, **params: float | str) -> Surface:
     if name not in FACTORIES:
         raise ValueError(f"unknown surface {name!r}; choose one of {', '.join(FACTORIES)}")
     specs = {p.name: p for p in SURFACE_PARAMS.get(name, ())}
-    words = {c.name: c for c in SURFACE_CHOICES.get(name, ())}
+    words = {c.name: c for c in SURFACE_WORDS.get(name, ())}
     for key, value in params.items():
         if key in words:
             if value not in words[key].choices:
@@ -116,7 +116,7 @@ def make_surface(name: str, **params: float | str) -> Surface:
 
 
 __all__ = [
-    "Dataset", "Domain", "FACTORIES", "Point", "SURFACES", "SURFACE_CHOICES", "SURFACE_PARAMS",
+    "Dataset", "Domain", "FACTORIES", "Point", "SURFACES", "SURFACE_WORDS", "SURFACE_PARAMS",
     "Surface", "SurfaceChoice", "SurfaceParam",
     "FormulaSurface", "from_expression", "validate_domain",
     "beale", "booth", "himmelblau", "make_surface", "penguins", "plateau", "rastrigin", "ravine",

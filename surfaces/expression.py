@@ -57,24 +57,18 @@ class FormulaSurface(Surface):
     formula: str = ""
 
 
-def _shown(value: Any) -> str:
-    """``repr(value)``, shortened for a message."""
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
 def _bound(value: Any, label: str) -> float:
     if isinstance(value, bool):
         raise ValueError(f"{label} must be a number, got {value!r}")
     if isinstance(value, str):  # text, as in a link: the links' one number reader
         read = plain_text.number(value)
         if not read.ok:
-            raise ValueError(f"{label} must be a number, got {_shown(value)}{read.hint}")
+            raise ValueError(f"{label} must be a number, got {plain_text.short(value)}{read.hint}")
         value = read.value
     try:
         number = float(value)
     except (TypeError, ValueError, OverflowError):
-        raise ValueError(f"{label} must be a number, got {_shown(value)}") from None
+        raise ValueError(f"{label} must be a number, got {plain_text.short(value)}") from None
     if not math.isfinite(number):
         raise ValueError(f"{label} must be a finite number, got {value!r}")
     if abs(number) > DOMAIN_LIMIT:

@@ -18,6 +18,11 @@ are read here, so that no two values can follow different rules. The policy
 * **A word is one of its choices exactly** (after blanks are trimmed); the
   switch words ``true/on/1/yes`` and ``false/off/0/no`` in any ASCII case.
 
+Values that come as Python or JSON values rather than text (a chart's click, a reported
+size, a :class:`~optimizers.schedules.Schedule`'s fields) are checked here too:
+:func:`finite` and :func:`integer`; and :func:`short` is how every message quotes a
+refused value.
+
 Nothing here raises for any ``str``. A value that cannot be read comes back as
 a :class:`Read` whose ``value`` is None and whose ``why`` names the character
 at fault visibly (``U+001F is a control character``, ``type '1', not U+0661
@@ -139,17 +144,33 @@ def fault(text: str) -> str:
     return ""
 
 
+def short(value: object) -> str:
+    """``repr`` of a value for a message, cut at 40 characters (a value a visitor sent
+    may be a whole number of 400 digits)."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
+
+
 def finite(value: object) -> float | None:
-    """A number a browser sent as JSON (a chart's click, a reported size) as a finite
-    float, or None: not a bool, not text, not NaN or infinite, and not an integer too
-    large for a float (JSON may carry ``1`` followed by 400 zeros). Never raises."""
-    if type(value) not in (int, float):
+    """A number a browser sent as JSON (a chart's click, a reported size) or a caller
+    passed, as a finite float, or None: not a bool, not text, not NaN or infinite, and not
+    an integer too large for a float (JSON may carry ``1`` followed by 400 zeros). Never
+    raises."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
         return None
     try:
         number = float(value)
     except OverflowError:
         return None
     return number if math.isfinite(number) else None
+
+
+def integer(value: object, low: float = -math.inf, high: float = math.inf) -> int | None:
+    """``value`` if it is an ``int`` (not a bool, not a float, not text) from ``low`` to
+    ``high``, or None. Never raises."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return None
+    return value if low <= value <= high else None
 
 
 def number(text: str) -> Read:

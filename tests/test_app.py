@@ -19,7 +19,7 @@ from bench.page import (  # the page through AppTest, as bench opens it
 )
 from optimizers import OPTIMIZERS, simulate
 from plotting import run_color
-from scenes import DEFAULT_SCENE, MAX_RUNS, PRESETS, RunSpec, Scene, choices
+from scenes import DEFAULT_SCENE, MAX_RUNS, PRESETS, RunSpec, Scene, slider_menu
 from scenes.links import scene_from_query, scene_to_query
 from scenes.surface_defaults import default_scene, defaults_for
 from surfaces import SURFACES
@@ -270,11 +270,11 @@ def test_small_multiples_view():
 @st.composite
 def widget_moves(draw):
     return {
-        "lr": draw(st.sampled_from(choices("lr"))),
-        "mu": draw(st.sampled_from(choices("mu"))),
-        "beta2": draw(st.sampled_from(choices("beta2"))),
+        "lr": draw(st.sampled_from(slider_menu("lr"))),
+        "mu": draw(st.sampled_from(slider_menu("mu"))),
+        "beta2": draw(st.sampled_from(slider_menu("beta2"))),
         "bias": draw(st.booleans()),
-        "kappa": draw(st.sampled_from(choices("kappa"))),
+        "kappa": draw(st.sampled_from(slider_menu("kappa"))),
         "steps": draw(st.integers(1, 1000)),
         "start": (draw(st.floats(-10, 10)), draw(st.floats(-5, 5))),
     }

@@ -1,5 +1,5 @@
-"""The page (AppTest) opened with the malformed links of issue 9, and sent widget values no
-browser sends: a scene and a message, never an exception."""
+"""The page (AppTest) opened with malformed links (control characters around numbers, and
+more), and sent widget values no browser sends: a scene and a message, never an exception."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def shown(at: AppTest) -> str:
     ({"kappa": "\uff15"}, "(type '5', not U+FF15 FULLWIDTH DIGIT FIVE)"),
     ({"kappa": "4\u200b0"}, "(U+200B ZERO WIDTH SPACE inside the value)"),
 ])
-def test_the_malformed_links_of_issue_9_give_a_scene_and_a_message(query, needle):
+def test_malformed_links_give_a_scene_and_a_message(query, needle):
     at = open_page(query)
     warnings = shown(at)
     assert needle in warnings, warnings

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from controls.choice import checked
+from controls.choice import selected
 from controls.viewport import BOTTOM_GAP, MIN_CHART_HEIGHT, ROW_GAP, screen_of
 from plotting.layout import Screen
 
@@ -65,12 +65,12 @@ def test_any_report_a_browser_could_send_gives_a_screen_or_none(report, presente
         assert 280 <= screen.width <= 4000 and MIN_CHART_HEIGHT <= screen.height <= 3000
 
 
-# --- controls.choice.checked: a widget's value must be one of its options --------------------
+# --- controls.choice.selected: a widget's value must be one of its options --------------------
 
 
 def test_a_value_among_the_options_is_kept():
     ss = {"view": "multiples"}
-    assert checked("view", ["overlay", "multiples"], ss=ss) == "multiples"
+    assert selected("view", ["overlay", "multiples"], ss=ss) == "multiples"
     assert ss == {"view": "multiples"}
 
 
@@ -78,13 +78,13 @@ def test_a_value_among_the_options_is_kept():
                                      {"overlay": 1}])
 def test_anything_else_becomes_the_first_option(hostile):
     ss = {"view": hostile}
-    assert checked("view", ["overlay", "multiples"], ss=ss) == "overlay"
+    assert selected("view", ["overlay", "multiples"], ss=ss) == "overlay"
     assert ss == {"view": "overlay"}
 
 
 def test_or_the_default_given():
     ss = {"view": "nope"}
-    assert checked("view", ["overlay", "multiples"], "multiples", ss=ss) == "multiples"
+    assert selected("view", ["overlay", "multiples"], "multiples", ss=ss) == "multiples"
     assert ss["view"] == "multiples"
 
 
@@ -92,12 +92,12 @@ def test_a_value_equal_to_an_option_but_of_another_type_is_replaced():
     """``True == 1`` and ``1.0 == 1``: a registry key must be the option itself."""
     for hostile in (True, 1.0):
         ss = {"fan": hostile}
-        assert checked("fan", [1, 2, 3], ss=ss) == 1 and type(ss["fan"]) is int
+        assert selected("fan", [1, 2, 3], ss=ss) == 1 and type(ss["fan"]) is int
     ss = {"kind": 0}
-    assert checked("kind", [False, True], ss=ss) is False
+    assert selected("kind", [False, True], ss=ss) is False
 
 
 def test_a_key_not_in_the_state_is_left_alone():
     ss: dict = {}
-    assert checked("view", ["overlay", "multiples"], ss=ss) is None
+    assert selected("view", ["overlay", "multiples"], ss=ss) is None
     assert ss == {}

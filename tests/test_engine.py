@@ -7,6 +7,7 @@ error in this module: none may reach the console, whatever a run does.
 from __future__ import annotations
 
 import itertools
+import warnings
 from types import SimpleNamespace
 
 import numpy as np
@@ -29,12 +30,14 @@ FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCh
 # --- Validation ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("optimizer, hyper, words", [
-    ("sgd", {"lr": 0.0}, ["lr", "> 0", "got 0.0"]),
-    ("sgd", {"lr": -0.1}, ["lr", "> 0"]),
-    ("sgd", {"lr": float("nan")}, ["lr", "finite", "> 0"]),
-    ("adam", {"lr": float("inf")}, ["lr", "finite", "> 0"]),
-    ("sgd", {"lr": [0.1, 0.2, -1.0]}, ["lr", "> 0", "got -1.0"]),
-    ("sgd", {"lr": "fast"}, ["lr", "number", "> 0", "fast"]),
+    ("sgd", {"lr": 0.0}, ["lr", "in [1e-06, 100]", "got 0.0"]),
+    ("sgd", {"lr": -0.1}, ["lr", "in [1e-06, 100]"]),
+    ("sgd", {"lr": 1e-7}, ["lr", "in [1e-06, 100]", "got 1e-07"]),
+    ("sgd", {"lr": 100.5}, ["lr", "in [1e-06, 100]", "got 100.5"]),
+    ("sgd", {"lr": float("nan")}, ["lr", "finite", "in [1e-06, 100]"]),
+    ("adam", {"lr": float("inf")}, ["lr", "finite", "in [1e-06, 100]"]),
+    ("sgd", {"lr": [0.1, 0.2, -1.0]}, ["lr", "in [1e-06, 100]", "got -1.0"]),
+    ("sgd", {"lr": "fast"}, ["lr", "number", "in [1e-06, 100]", "fast"]),
     ("momentum", {"mu": -0.1}, ["mu", "in [0, 1]"]),
     ("momentum", {"mu": 1.01}, ["mu", "in [0, 1]"]),
     ("nesterov", {"mu": float("nan")}, ["mu", "in [0, 1]"]),
@@ -44,9 +47,10 @@ FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCh
     ("adam", {"beta2": 1.0}, ["beta2", "in [0, 1)"]),
     ("adam", {"beta2": -1e-9}, ["beta2", "in [0, 1)"]),
     ("adam", {"beta1": [0.9, 1.5]}, ["beta1", "in [0, 1)", "got 1.5"]),
-    ("adagrad", {"eps": 0.0}, ["eps", "> 0"]),
-    ("rmsprop", {"eps": -1e-8}, ["eps", "> 0"]),
-    ("adam", {"eps": float("inf")}, ["eps", "> 0"]),
+    ("adagrad", {"eps": 0.0}, ["eps", "in [1e-12, 1]"]),
+    ("rmsprop", {"eps": -1e-8}, ["eps", "in [1e-12, 1]"]),
+    ("adam", {"eps": 2.0}, ["eps", "in [1e-12, 1]", "got 2.0"]),
+    ("adam", {"eps": float("inf")}, ["eps", "in [1e-12, 1]"]),
     ("adam", {"bias_correction": "yes"}, ["bias_correction", "true or false"]),
     ("adam", {"bias_correction": 2}, ["bias_correction", "true or false"]),
     ("sgd", {"mu": 0.9}, ["sgd", "no hyperparameter", "'mu'", "lr"]),
@@ -89,7 +93,9 @@ def test_bad_arguments_say_what_is_wrong(kwargs, words):
 def test_range_ends_that_are_allowed():
     for optimizer, hyper in [("momentum", {"mu": 0.0}), ("momentum", {"mu": 1.0}),
                              ("rmsprop", {"decay_rate": 0.0}), ("adam", {"beta1": 0.0}),
-                             ("adam", {"beta2": 0.0}), ("sgd", {"lr": 5e-324}),
+                             ("adam", {"beta2": 0.0}), ("sgd", {"lr": 1e-6}),
+                             ("sgd", {"lr": 100.0}), ("adam", {"eps": 1e-12}),
+                             ("adam", {"eps": 1.0}),
                              ("adam", {"bias_correction": np.array([True, False])})]:
         simulate(RAVINE, optimizer, start=START, steps=3, **hyper)
 
@@ -216,7 +222,8 @@ def batch_call(draw):
         if h.kind == "bool":
             values = st.booleans()
         elif h.name in ("lr", "eps"):  # log-uniform, large enough to diverge sometimes
-            values = st.floats(-9 if h.name == "eps" else -4, 1).map(lambda e: 10.0**e)
+            values = st.floats(-9, 0).map(lambda e: 10.0**e) if h.name == "eps" else \
+                st.floats(-4, 1).map(lambda e: 10.0**e)
         else:  # a bounded range (a new optimizer's unbounded one: up to 1e3)
             values = st.floats(max(h.low, -1e3), min(h.high, 1e3),
                                exclude_min=h.low_open and h.low > -1e3,
@@ -262,7 +269,7 @@ def test_the_escape_box_is_per_axis_around_the_domain_centre():
     # the box is x in [-2000, 2000], y in [-1999, 2001]; a corner is further than 2000 away.
     rosen = SURFACES["rosenbrock"]
     assert rosen.escape_radius == 2000
-    tiny = {"steps": 0, "lr": 1e-12}
+    tiny = {"steps": 0, "lr": 1e-6}
     assert simulate(rosen, "sgd", start=(1999.0, 2000.0), **tiny).diverged_at is None
     assert simulate(rosen, "sgd", start=(2001.0, 0.0), **tiny).diverged_at == 0
     assert simulate(rosen, "sgd", start=(0.0, 1 - 1999.0), **tiny).diverged_at is None
@@ -309,9 +316,17 @@ def test_loss_undefined_stops_the_run_without_a_warning():
 
 
 def test_overflowing_gradients_stop_every_optimizer_quietly():
+    # At x = 26.63, exp(x**2) is about 1.6e308, still finite; its slope 2 x exp(x**2) is not.
+    steep = SimpleNamespace(f=lambda x, y: np.exp(x * x) + y * y,
+                            grad=lambda x, y: (2 * x * np.exp(x * x), 2 * y))
+    with np.errstate(over="ignore"):
+        assert np.isfinite(steep.f(26.63, 0.0)) and np.isinf(steep.grad(26.63, 0.0)[0])
     for name in OPTIMIZERS:
-        run = simulate(SURFACES["beale"], name, start=(4.5, 4.5), steps=50, lr=1e6)
-        assert run.diverged_at is not None and run.diverged_at <= 2, name
+        for lr in (1e-6, 100.0):
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                run = simulate(steep, name, start=(26.63, 0.0), steps=50, lr=lr)
+            assert run.diverged_at == 1, (name, lr)
 
 
 # --- Gradient noise ------------------------------------------------------------------------

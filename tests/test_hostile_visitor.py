@@ -17,7 +17,7 @@ added later are attacked too:
 
 Then a normal visitor opens the lecture link and gets its chart, no exception, and the
 server's log holds no traceback of the page's own code (none at all during that visit).
-Heavy (a server, a few hundred script runs): run it under the heavy lock.
+Heavy: a server and a few hundred script runs.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The app's packages in layers whose imports point one way, and nothing done at import.
 
 From the bottom: ``surfaces`` and ``optimizers``; ``scenes``, ``analysis`` and ``rooms``;
-``plotting``; ``panels`` and ``controls``; ``app.py``. A module may import its own
+``plotting``; ``controls``; ``panels``; ``app.py``. A module may import its own
 layer and the layers below it, never one above, and no module of the app imports
 ``bench``, ``deploy`` or ``tests`` (which may import anything). Every import counts,
 read from the source with ``ast``: at the top of a module, inside a function, under
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYERS = {"surfaces": 0, "optimizers": 0, "scenes": 1, "analysis": 1, "rooms": 1, "plotting": 2,
-          "panels": 3, "controls": 3, "app": 4}
+          "controls": 3, "panels": 4, "app": 5}
 TOOLS = ("bench", "deploy", "tests")
 PACKAGES = [name for name in LAYERS if name != "app"]
 
@@ -104,6 +105,18 @@ def test_every_import_points_down_the_layers():
             upward.append(f"{where}: {imp.module} (layer {LAYERS[source]}) imports "
                           f"{imp.target} (layer {LAYERS[target]}): an arrow pointing up")
     assert not upward, "\n".join(upward)
+
+
+def test_the_readme_states_the_layers_the_test_checks():
+    """README's "Imports point one way, from the bottom: ..." names each layer in order,
+    a layer's packages together, layers apart by ";"."""
+    text = " ".join((ROOT / "README.md").read_text().split())
+    sentence = text.split("Imports point one way, from the bottom:")[1].split("`app.py`")[0]
+    sentence = re.sub(r"\([^)]*\)", "", sentence)  # asides name no layer
+    stated = [re.findall(r"`(\w+)`", layer) for layer in sentence.split(";")]
+    stated = [names for names in stated if names] + [["app"]]
+    by_layer = [sorted(n for n in LAYERS if LAYERS[n] == i) for i in sorted(set(LAYERS.values()))]
+    assert [sorted(names) for names in stated] == by_layer
 
 
 def test_every_package_of_the_repository_has_its_place():

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
 from optimizers import OPTIMIZERS, simulate
-from surfaces import SURFACE_CHOICES, SURFACES, make_surface
+from surfaces import SURFACE_WORDS, SURFACES, make_surface
 from surfaces.penguins import CSV, SCALINGS
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
@@ -129,7 +129,7 @@ def test_the_scaling_switch_turns_a_ravine_into_a_bowl():
 
 
 def test_scaling_is_a_choice_the_page_and_links_can_list():
-    (choice,) = SURFACE_CHOICES["penguins"]
+    (choice,) = SURFACE_WORDS["penguins"]
     assert (choice.name, choice.default, choice.choices) == ("scaling", "raw", SCALINGS)
     assert SURFACES["penguins"].params == {"scaling": "raw"}
     assert SURFACES["penguins"].axes == ("w", "b")

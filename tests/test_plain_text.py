@@ -123,3 +123,17 @@ def test_a_number_a_browser_sends_is_finite_or_none():
     assert plain_text.finite(-1.5) == -1.5
     for refused in (10**400, -(10**400), math.nan, math.inf, True, "1", None, [1], {"x": 1}):
         assert plain_text.finite(refused) is None, refused
+
+
+def test_a_whole_number_a_caller_passes_is_an_int_in_range_or_none():
+    assert plain_text.integer(3) == 3 and plain_text.integer(0, 0) == 0
+    assert plain_text.integer(10**400, 1) == 10**400  # no float in the way
+    for refused, low, high in ((True, 0, 9), (3.0, 0, 9), ("3", 0, 9), (None, 0, 9),
+                               (0, 1, 9), (10, 1, 9), (-1, 0, 9)):
+        assert plain_text.integer(refused, low, high) is None, (refused, low, high)
+
+
+def test_a_refused_value_is_quoted_in_at_most_forty_characters():
+    assert plain_text.short("lr") == "'lr'" and plain_text.short(1.5) == "1.5"
+    quoted = plain_text.short(10**400)
+    assert len(quoted) == 40 and quoted == "1" + "0" * 36 + "..."

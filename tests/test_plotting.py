@@ -271,7 +271,7 @@ def test_any_frame_shows_exactly_the_finite_path_so_far(steps, max_frames, diver
         losses[diverged:] = np.nan
     else:
         diverged = None
-    run = RunTrace("a run", PALETTE[0], points, losses, diverged)
+    run = RunTrace(points, losses, diverged, label="a run", color=PALETTE[0])
     fig = scene_figure(SURFACES["booth"], [run], max_frames=max_frames,
                        start_picker=False).to_dict()
     at = frame_steps(steps, max_frames)
@@ -535,11 +535,11 @@ def test_bad_input_says_what_was_wrong(lecture):
     with pytest.raises(ValueError, match="same number of steps"):
         scene_figure(surface, traces + short)
     with pytest.raises(ValueError, match="points must have shape"):
-        RunTrace("x", PALETTE[0], np.zeros((3, 3)), np.zeros(3), None)
+        RunTrace(np.zeros((3, 3)), np.zeros(3), None, label="x", color=PALETTE[0])
     with pytest.raises(ValueError, match="losses must have shape"):
-        RunTrace("x", PALETTE[0], np.zeros((3, 2)), np.zeros(4), None)
+        RunTrace(np.zeros((3, 2)), np.zeros(4), None, label="x", color=PALETTE[0])
     with pytest.raises(ValueError, match="diverged_at"):
-        RunTrace("x", PALETTE[0], np.zeros((3, 2)), np.zeros(3), 3)
+        RunTrace(np.zeros((3, 2)), np.zeros(3), 3, label="x", color=PALETTE[0])
     with pytest.raises(ValueError, match="single runs"):
         run_traces([simulate(surface, "sgd", start=[START, START], steps=3, lr=0.1)])
 

@@ -12,6 +12,7 @@ from plotting import PALETTE, RunTrace, run_traces
 from plotting.animation import SPEEDS
 from plotting.contour import DECADES
 from plotting.surface3d import GRID_N, LIFT, LINEAR_QUANTILE, MAX_FRAMES_3D, surface_figure
+from scenes.compute import Trajectory
 from surfaces import SURFACES, from_expression, make_surface
 from tests.test_plotting import values
 
@@ -202,9 +203,9 @@ def test_a_fan_of_seeds_is_one_static_thin_trace_per_run():
     members = [simulate(surface, "sgd", start=(-8, 1.5), steps=50, lr=0.5, noise=0.3, seed=s)
                for s in range(3)]
     own, *others = members
-    trace = RunTrace("SGD", PALETTE[0], own.points, own.losses, None,
-                     fan=tuple(RunTrace("SGD", PALETTE[0], m.points, m.losses, None)
-                               for m in others))
+    trace = RunTrace(own.points, own.losses, None,
+                     fan=tuple(Trajectory(m.points, m.losses, None) for m in others),
+                     label="SGD", color=PALETTE[0])
     fig = surface_figure(surface, [trace]).to_dict()
     (fan,) = named(fig, "SGD: 2 more seeds")
     assert fan not in fig["frames"][0]["traces"]

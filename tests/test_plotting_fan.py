@@ -16,7 +16,7 @@ from plotting.fan import FAN_BLOCKS, FAN_FADED, FAN_OPACITY, FAN_POINTS, fan_str
 from plotting.loss import LossScale
 from plotting.runs import scene_traces
 from scenes import DEFAULT_SCENE, RunSpec, Scene
-from scenes.compute import build_surface, run_scene
+from scenes.compute import Trajectory, build_surface, run_scene
 from scenes.dynamics import MAX_FAN, Dynamics
 from tests.conftest import ARTIFACTS
 from tests.measures import resolve_frames
@@ -250,9 +250,9 @@ def test_a_diverged_seed_is_drawn_up_to_its_last_finite_point():
 def test_the_stride_is_odd_and_keeps_the_fans_within_their_points():
     def run(steps, seeds):
         points = np.zeros((steps + 1, 2))
-        member = RunTrace("m", "#000000", points, np.zeros(steps + 1), None)
-        return RunTrace("r", "#000000", points, np.zeros(steps + 1), None,
-                        fan=(member,) * (seeds - 1))
+        member = Trajectory(points, np.zeros(steps + 1), None)
+        return RunTrace(points, np.zeros(steps + 1), None, fan=(member,) * (seeds - 1),
+                        label="r", color="#000000")
 
     assert fan_stride([run(300, 3)] * 6) == 1
     for steps, seeds, runs in ((300, 8, 6), (2000, 8, 8), (999, 5, 2), (300, 8, 1)):

@@ -301,8 +301,8 @@ def test_a_click_on_the_chart_becomes_the_start_once():
 def test_a_hostile_surface_value_becomes_the_first_surface(hostile):
     ss = loaded(default_scene("booth"))
     ss["surface"] = hostile
-    assert scene_state.surface_name(ss) == scene_state.SURFACE_CHOICES[0]
-    assert ss["surface"] == scene_state.SURFACE_CHOICES[0]
+    assert scene_state.surface_name(ss) == scene_state.SURFACE_OPTIONS[0]
+    assert ss["surface"] == scene_state.SURFACE_OPTIONS[0]
 
 
 @pytest.mark.parametrize("step", ["switch_surface", "turn_surface", "clamp_start",
@@ -316,7 +316,7 @@ def test_nothing_reads_a_hostile_surface_value(step):
 
 
 def test_every_surface_choice_is_one_the_links_know():
-    for name in scene_state.SURFACE_CHOICES:
+    for name in scene_state.SURFACE_OPTIONS:
         scene = default_scene(name) if name != CUSTOM else Scene(
             surface=CUSTOM, expr="x**2 + y**2", domain=DEFAULT_DOMAIN, start=(1.0, 1.0),
             runs=DEFAULT_SCENE.runs)

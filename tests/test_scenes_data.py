@@ -19,10 +19,10 @@ from scenes.compute import build_surface, run_scene, trajectory
 from scenes.dynamics import MAX_FAN, MAX_SEED, Dynamics
 from scenes.model import data_rows, plot_box, surface_choices
 from scenes.surface_defaults import SURFACE_DEFAULTS, default_start, defaults_for
-from surfaces import SURFACE_CHOICES, make_surface
+from surfaces import SURFACE_WORDS, make_surface
 from surfaces.penguins import measurements
 
-SCALINGS = SURFACE_CHOICES["penguins"][0].choices
+SCALINGS = SURFACE_WORDS["penguins"][0].choices
 ROWS = len(measurements()[0])
 
 

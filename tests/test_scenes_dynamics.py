@@ -25,7 +25,7 @@ from scenes.dynamics import (
     NO_DYNAMICS,
     Dynamics,
 )
-from scenes.model import choices
+from scenes.model import slider_menu
 from surfaces import SURFACES, make_surface
 
 RAVINE = make_surface("ravine", kappa=50, angle=0)  # f = (x**2 / 50 + y**2) / 2
@@ -119,9 +119,9 @@ def test_the_description_says_what_differs():
 
 
 def test_the_sliders_offer_round_values_and_keep_a_linked_one():
-    assert 0.0 in choices("noise") and 0.5 in choices("noise")
-    assert 0.37 in choices("noise", 0.37)
-    assert {0.5, 100} <= {*choices("drop"), *choices("every")}
+    assert 0.0 in slider_menu("noise") and 0.5 in slider_menu("noise")
+    assert 0.37 in slider_menu("noise", 0.37)
+    assert {0.5, 100} <= {*slider_menu("drop"), *slider_menu("every")}
 
 
 # --- links ------------------------------------------------------------------------------------
@@ -142,7 +142,7 @@ def schedules(draw):
 
 @st.composite
 def dynamics(draw):
-    return Dynamics(noise=draw(st.one_of(st.sampled_from(choices("noise")),
+    return Dynamics(noise=draw(st.one_of(st.sampled_from(slider_menu("noise")),
                                          st.floats(0, MAX_NOISE))),
                     seed=draw(st.integers(0, MAX_SEED)), fan=draw(st.integers(1, MAX_FAN)),
                     schedule=draw(schedules()))
@@ -352,11 +352,9 @@ def test_run_trace_carries_the_fan():
     run = RunSpec.make("sgd", lr=0.5)
     path = trajectory(RAVINE, run, START, 30, Dynamics(noise=0.3, seed=2, fan=4))
     trace = run_trace(run, path, color="#E69F00")
-    assert len(trace.fan) == 3
-    assert all(m.color == trace.color and m.label == trace.label for m in trace.fan)
-    for member, source in zip(trace.fan, path.fan, strict=True):
-        np.testing.assert_array_equal(member.points, source.points)
-        np.testing.assert_array_equal(member.losses, source.losses)
+    assert len(trace.fan) == 3 and trace.fan == path.fan  # the very trajectories, not copies
+    assert trace.points is path.points and trace.losses is path.losses
+    assert trace.color == "#E69F00" and trace.label == run.label
 
 
 # --- presets -----------------------------------------------------------------------------------

@@ -1,0 +1,73 @@
+"""Every selector by which the page reaches into Streamlit's page matches an element of the
+real page, in headless Chromium.
+
+The page's stylesheets (presenter mode's type sizes in app.py, the layout's paddings and
+sidebar in controls/viewport.py) and the viewport's script find Streamlit's elements by
+``data-testid`` and the classes Streamlit sets. Nothing warns when an upgrade renames one:
+the rule simply stops applying (the script falls back to ``document.body``). So each
+selector must match at least one element on the page as a visitor sees it, normal or in
+presenter mode (docs/maintaining.md).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from tests.test_streamlit_internals import APP, streamlit_selectors
+
+pytestmark = pytest.mark.browser
+
+GRAPH = "document.querySelector('.js-plotly-plot')"
+MATCHES = "(selectors) => selectors.filter((s) => document.querySelector(s) === null)"
+
+
+def script_selectors() -> dict[str, str]:
+    """The selectors the app's scripts look Streamlit's elements up by (``closest``,
+    ``querySelector``), by the file that holds them."""
+    pattern = re.compile(r"""(?:closest|querySelector(?:All)?)\(\s*'([^']*data-testid[^']*)'""")
+    return {selector: str(path.name) for path in APP if path.suffix in (".py", ".js")
+            for selector in pattern.findall(path.read_text())}
+
+
+def streamlits_part(selector: str) -> str:
+    """``selector`` up to its last part that names something of Streamlit's: in
+    ``[data-testid="stMain"] [data-testid="stMarkdownContainer"] li`` Streamlit provides
+    the containers; whether the text holds a list is the page's business."""
+    parts = selector.split()
+    last = max(i for i, part in enumerate(parts)
+               if "data-testid" in part or ".st-" in part or ".katex" in part)
+    return " ".join(parts[: last + 1])
+
+
+def unmatched(page, url: str, selectors: list[str]) -> list[str]:
+    """The selectors that match no element of ``url``'s page once its chart is drawn and
+    every one matches (or 30 s have passed: then those still unmatched)."""
+    page.goto(url)
+    page.wait_for_function(f"{GRAPH} && {GRAPH}._fullLayout", timeout=60_000)
+    try:
+        page.wait_for_function(f"({MATCHES})({selectors!r}).length === 0", timeout=30_000)
+    except PlaywrightTimeout:
+        pass  # the assertion below names what is missing
+    return page.evaluate(MATCHES, selectors)
+
+
+def test_the_selectors_are_found_in_the_app():
+    assert '[data-testid="stMainBlockContainer"]' in script_selectors()
+    assert len(streamlit_selectors()) >= 8
+    assert streamlits_part('[data-testid="stMain"] .st-key-story [data-testid="x"] p') == \
+        '[data-testid="stMain"] .st-key-story [data-testid="x"]'
+    assert streamlits_part('[data-testid="stMain"] .katex') == '[data-testid="stMain"] .katex'
+
+
+def test_every_selector_into_streamlits_page_matches_an_element(page, app_url):
+    wanted = {streamlits_part(s): where
+              for s, where in {**streamlit_selectors(), **script_selectors()}.items()}
+    normal = unmatched(page, f"{app_url}/", sorted(wanted))
+    presenting = unmatched(page, f"{app_url}/?present=1", sorted(wanted))
+    missing = sorted(set(normal) & set(presenting))
+    assert not missing, "selectors that match nothing on the page: " + "; ".join(
+        f"{s} ({wanted[s]})" for s in missing)
+    assert not page.problems, page.problems
