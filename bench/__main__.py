@@ -62,7 +62,7 @@ AREAS = {
     "phase": ("bench.phase", [], ["--size", "4", "--steps", "10", "--reps", "1",
                                   "--sampled-cells", "4"]),
     "expression": ("bench.expression", [], ["--reps", "1", "--build", "ravine", "--batch", "10"]),
-    "browser": ("bench.browser", [], ["--runs", "1", "--moves", "1"]),
+    "browser": ("bench.browser", [], ["--runs", "1", "--moves", "1", "--steps", "12"]),
     "classroom": ("bench.classroom", ["--against-bare"], [*TINY_CLASS, "--against-bare"]),
     "balancer": ("bench.classroom", ["--balancer"], [*TINY_CLASS, "--balancer"]),
 }

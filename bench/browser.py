@@ -146,15 +146,16 @@ def busy_seconds(cdp) -> dict[str, float]:
     return {"busy": metrics["TaskDuration"], "script": metrics["ScriptDuration"]}
 
 
-def frame_times(browser, reps: int) -> dict[str, float]:
-    """Median seconds per frame jump of the lecture's 3D and race figures, interleaved."""
+def frame_times(browser, reps: int, steps: int = 300) -> dict[str, float]:
+    """Median seconds per frame jump of the lecture's 3D and race figures (at ``steps``
+    steps), interleaved."""
     import plotly.io as pio
 
     from harness.page import lecture_scene
     from plotting import scene_figure
     from plotting.surface3d import surface_figure
 
-    surface, traces, _ = lecture_scene()
+    surface, traces, _ = lecture_scene(steps)
     figures = {"race": (scene_figure(surface, traces, start_picker=False), False),
                "3D": (surface_figure(surface, traces), True)}
     html = {name: pio.to_html(fig.to_dict(), include_plotlyjs=True, auto_play=False,
@@ -170,9 +171,10 @@ def frame_times(browser, reps: int) -> dict[str, float]:
     return {name: statistics.median(t) / 1e3 for name, t in times.items()}
 
 
-def measure(runs: int = 5, moves: int = 10, browser=None) -> dict:
-    """First charts, slider moves and frames of the page and the bare page; see the
-    docstring. ``browser``: a running Playwright Chromium to use (else one is started)."""
+def measure(runs: int = 5, moves: int = 10, browser=None, steps: int = 300) -> dict:
+    """First charts, slider moves and frames (of the lecture scene at ``steps`` steps) of
+    the page and the bare page; see the docstring. ``browser``: a running Playwright
+    Chromium to use (else one is started)."""
     pages = {"page": APP, "bare page": BARE_PAGE}
     results: dict = {name: {"later_visits": [], "moves": [], "busy": [], "script": []}
                      for name in pages}
@@ -196,7 +198,7 @@ def measure(runs: int = 5, moves: int = 10, browser=None) -> dict:
                     results[name][key].append(after[key] - before[key])
         for tab in tabs.values():
             tab.context.close()
-        results["frames"] = frame_times(browser, max(1, runs // 2))
+        results["frames"] = frame_times(browser, max(1, runs // 2), steps)
     for name in pages:
         r = results[name]
         r["later_visit"] = statistics.median(r["later_visits"])
@@ -225,11 +227,12 @@ def main(argv: list[str] | None = None) -> list[Row]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="visits of each warm server")
     parser.add_argument("--moves", type=int, default=10, help="slider moves on each page")
+    parser.add_argument("--steps", type=int, default=300, help="the framed scene's steps")
     args = parser.parse_args(argv)
     if not os.path.exists(CHROMIUM):
         print(f"browser: skipped, no Chromium at {CHROMIUM} (apt-get install -y chromium)")
         return []
-    return rows(measure(args.runs, args.moves))
+    return rows(measure(args.runs, args.moves, steps=args.steps))
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ def no_quiet(monkeypatch):
 @pytest.mark.browser
 @pytest.mark.server
 def test_first_charts_slider_moves_and_frames_are_measured_on_both_pages(browser, no_quiet):
-    results = bench_browser.measure(runs=1, moves=2, browser=browser)
+    results = bench_browser.measure(runs=1, moves=2, browser=browser, steps=12)
     for name in ("page", "bare page"):
         r = results[name]
         assert r["first_visit"] > 0 and len(r["later_visits"]) == 1 and r["later_visit"] > 0
