@@ -50,7 +50,6 @@ import asyncio
 import contextlib
 import os
 import random
-import resource
 import subprocess
 import threading
 import time
@@ -137,25 +136,6 @@ class Server:
 
     def __exit__(self, *exc) -> None:
         stop(self.process)
-
-
-class Balanced:
-    """:class:`deploy.balancer.Balancer` (nginx, ``replicas`` replicas of ``script``) with
-    each replica's log drained, for a class that goes through the balancer."""
-
-    def __init__(self, replicas: int, script: Path = APP) -> None:
-        from deploy.balancer import Balancer
-
-        self.balancer = Balancer(replicas, script=script, stderr=subprocess.PIPE)
-
-    def __enter__(self) -> Balanced:
-        self.balancer.__enter__()
-        self.url = self.balancer.url
-        self.logs = [Log(process) for process in self.balancer.replicas.values()]
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.balancer.__exit__(*exc)
 
 
 class Memory:
@@ -302,10 +282,13 @@ def level(visitors: int, *, moves: int = 5, think: tuple[float, float] = (2.0, 8
     load_before = os.getloadavg()[0]
     with contextlib.ExitStack() as stack:
         if balancer:
-            front = stack.enter_context(Balanced(replicas, script))
-            urls, logs = [front.url], front.logs
-            pids = [p.pid for p in front.balancer.replicas.values()]
-            servers_pids = [*pids, front.balancer.proxy.pid]
+            from deploy.balancer import Balancer
+
+            front = stack.enter_context(Balancer(replicas, script=script,
+                                                 stderr=subprocess.PIPE))
+            urls, logs = [front.url], [Log(process) for process in front.replicas.values()]
+            pids = [process.pid for process in front.replicas.values()]
+            servers_pids = [*pids, front.proxy.pid]
         else:
             servers = [stack.enter_context(Server(script)) for _ in range(replicas)]
             urls, logs = [server.url for server in servers], [server.log for server in servers]
@@ -315,12 +298,11 @@ def level(visitors: int, *, moves: int = 5, think: tuple[float, float] = (2.0, 8
         lone = run_coroutine(crowd(urls[:1], 1, moves=baseline_moves, think=(0.2, 0.2),
                                    seed=seed + 7919))
         after_lone = max(rss_bytes(pid) for pid in pids)  # the replica the lone visitor used
-        cpu_before, own = sum(map(cpu_seconds, pids)), resource.getrusage(resource.RUSAGE_SELF)
+        cpu_before = sum(map(cpu_seconds, pids))
         start = time.perf_counter()
         with Memory(servers_pids) as memory:
             results = run_coroutine(crowd(urls, visitors, moves=moves, think=think, seed=seed))
         wall = time.perf_counter() - start
-        own_after = resource.getrusage(resource.RUSAGE_SELF)
         server_cpu = sum(map(cpu_seconds, pids)) - cpu_before
         after_class = sum(rss_bytes(pid) for pid in servers_pids)
         tracebacks = sum(log.tracebacks for log in logs)
@@ -336,27 +318,18 @@ def level(visitors: int, *, moves: int = 5, think: tuple[float, float] = (2.0, 8
     out["server_tracebacks"] = tracebacks
     if tracebacks:
         out["error_examples"] += [line for log in logs for line in log.lines][-20:]
-    for name in ("moves", "open"):
-        base = out["baseline"][name]
-        out[name]["ratio_p50"] = _ratio(out[name]["p50"], base["p50"])
-        out[name]["ratio_p95"] = _ratio(out[name]["p95"], base["p95"])
+    base = out["baseline"]["moves"]
+    out["moves"] |= {f"ratio_{q}": out["moves"][q] / base[q] if out["moves"][q] and base[q]
+                     else None for q in ("p50", "p95")}
     # The memory baseline: every replica as the lone visitor left its server.
     out["memory"] = {"idle": idle, "one_visitor": after_lone, "peak": memory.peak,
                      "after_class": after_class,
-                     "per_visitor": (memory.peak - after_lone * replicas) / visitors,
                      "ratio_peak": memory.peak / (after_lone * replicas)}
-    out["cpu"] = {"server_seconds": server_cpu, "server_cores": server_cpu / wall,
-                  "server_ms_per_run": 1e3 * server_cpu / max(out["runs"], 1),
-                  "client_seconds": (own_after.ru_utime - own.ru_utime)
-                  + (own_after.ru_stime - own.ru_stime)}
+    out["cpu"] = {"server_cores": server_cpu / wall,
+                  "server_per_run": server_cpu / max(out["runs"], 1)}
     out["runs_per_second"] = out["runs"] / wall
-    out["wall_seconds"] = wall
     out["load_before"] = load_before
     return out
-
-
-def _ratio(value: float | None, base: float | None) -> float | None:
-    return value / base if value is not None and base else None
 
 
 def _s(x: float | None) -> str:
@@ -378,7 +351,7 @@ def print_level(r: dict) -> None:
     print(f"{r['visitors']:>8} {_s(m['p50'])}s {_s(m['p95'])}s {_x(m['ratio_p50'])}/"
           f"{_x(m['ratio_p95'])} {_s(o['p50'])}s {_s(o['p95'])}s {r['errors']:>6} "
           f"{mem['peak'] / 2**20:>6.0f} MB {mem['ratio_peak']:>5.2f}x "
-          f"{r['runs_per_second']:>7.1f} {cpu['server_ms_per_run']:>4.0f} ms/run "
+          f"{r['runs_per_second']:>7.1f} {cpu['server_per_run'] * 1e3:>4.0f} ms/run "
           f"{cpu['server_cores']:.2f}  {r['load_before']:.1f}")
     b = r["baseline"]
     print(f"{'(alone)':>8} {_s(b['moves']['p50'])}s {_s(b['moves']['p95'])}s {'':>13} "
@@ -390,7 +363,6 @@ def print_level(r: dict) -> None:
             f"{n} on {replica}" for replica, n in r["per_replica"].items()))
     for example in r["error_examples"]:
         print(f"         error: {example}")
-
 
 
 def compare(contenders: dict[str, dict], visitors: int, *, p95_goal: float,
@@ -414,6 +386,8 @@ def compare(contenders: dict[str, dict], visitors: int, *, p95_goal: float,
         rows += [Row(f"{prefix} server RSS {what}", ours["memory"][key], base["memory"][key],
                      "bytes", against, limit=memory_limit if key == "after_class" else None)
                  for what, key in (("after the class", "after_class"), ("at its peak", "peak"))]
+    rows.append(Row(f"{prefix} server CPU per script run", ours["cpu"]["server_per_run"],
+                    base["cpu"]["server_per_run"], "s", against))
     rows.append(Row(f"{prefix} errors", ours["errors"], base["errors"], "count", against,
                     limit=0))
     return levels, rows

@@ -113,7 +113,7 @@ def test_a_class_on_two_setups_gives_rows_of_the_first_beside_the_second(monkeyp
         return {"visitors": visitors, "think": list(think), "errors": int(slow),
                 "moves": {"p50": 0.04 if slow else 0.01, "p95": 0.32 if slow else 0.08},
                 "memory": {"after_class": 200e6 if slow else 50e6, "peak": 400e6 if slow
-                           else 100e6}}
+                           else 100e6}, "cpu": {"server_per_run": 0.036 if slow else 0.004}}
 
     monkeypatch.setattr(classroom, "level", level)
     monkeypatch.setattr(classroom, "print_level", lambda r: None)
@@ -125,6 +125,7 @@ def test_a_class_on_two_setups_gives_rows_of_the_first_beside_the_second(monkeyp
     assert (p95.ours, p95.baseline, p95.ratio, p95.met) == (0.32, 0.08, 4.0, False)
     after = by["40 visitors, 1-3 s apart: server RSS after the class"]
     assert after.ratio == 4.0 and after.met is True  # 200 MB: within 350 MB
+    assert by["40 visitors, 1-3 s apart: server CPU per script run"].ratio == 9.0
     errors = by["40 visitors, 1-3 s apart: errors"]
     assert (errors.ours, errors.met) == (1, False)
     assert all(r.against == "bare page, same class" for r in rows)
