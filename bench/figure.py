@@ -8,7 +8,7 @@ On the lecture scene (``scenes.DEFAULT_SCENE``: six runs on the ravine) with the
 page's 120 x 120 contour grid, both figures built from the same runs:
 
 * ours: ``scene_figure`` built and sent as the page sends it to its race chart
-  (``to_dict()``, then ``json.dumps``);
+  (``to_dict()``, then ``json.dumps``), and its small multiples beside the overlay;
 * the baseline, :func:`naive_figure`: how the Plotly docs animate a growing line,
   a ``go.Frame`` per step whose data holds every path so far (O(steps**2)
   numbers), validated by Plotly and sent as Plotly's own JSON
@@ -85,11 +85,15 @@ def measure(steps: Sequence[int] = (300, 1000), reps: int = 3) -> list[Row]:
     for n, page in zip(steps, pages, strict=True):
         build = builders(page)
         size = {name: len(sent(make())) for name, make in build.items()}
+        multiples = len(sent(scene_figure(page.surface, page.traces, view="multiples",
+                                          grid=page.surface.grid(GRID_N))))
         t = medians({name: lambda make=make: sent(make()) for name, make in build.items()}, reps)
         rows += [Row(f"race figure sent, {n} steps", size["ours"], size["naive"], "bytes",
                      against),
                  Row(f"race figure built + sent, {n} steps, CPU time", t["ours"], t["naive"],
-                     "s", against)]
+                     "s", against),
+                 Row(f"small multiples sent, {n} steps", multiples, size["ours"], "bytes",
+                     "the overlay")]
     page = pages[0]  # the export files of the first scene (the lecture's 300 steps)
     t = medians({"race": builders(page)["ours"], "html": lambda: html_file(page, with_3d=True),
                  "csv": lambda: trajectories_csv(page.scene, page.runs)}, reps)

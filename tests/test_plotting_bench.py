@@ -15,7 +15,7 @@ from plotting import scene_figure
 
 def test_the_figure_rows_weigh_what_is_sent_for_each_figure():
     rows = {r.name: r for r in figure.main(["--steps", "12", "--reps", "1"])}
-    assert set(rows) == {"race figure sent, 12 steps",
+    assert set(rows) == {"race figure sent, 12 steps", "small multiples sent, 12 steps",
                          "race figure built + sent, 12 steps, CPU time",
                          "export HTML with the 3D view, 12 steps, CPU time",
                          "export CSV, 12 steps, CPU time"}
@@ -26,6 +26,7 @@ def test_the_figure_rows_weigh_what_is_sent_for_each_figure():
     ours = scene_figure(surface, traces, grid=grid)  # sent as the page sends it: plain JSON
     assert sent.ours == len(json.dumps(ours.to_dict(), separators=(",", ":")))
     assert sent.ours < sent.baseline
+    assert rows["small multiples sent, 12 steps"].baseline == sent.ours
 
 
 def test_the_naive_figure_carries_every_path_so_far_in_each_frame():
