@@ -20,11 +20,13 @@ Chromium visits them in turn, so that both see the same machine:
   turns, ``--moves`` moves each, after the page has settled. Beside it, the
   tab's main-thread time per move, from the key press until the page has
   settled (Chromium's ``TaskDuration``), and the JavaScript in it
-  (``ScriptDuration``): where a move's time goes in the browser.
+  (``ScriptDuration``): where a move's time goes in the browser;
+* a frame of the 3D view against a frame of the race chart: each figure alone
+  on a page with plotly.js inline, every frame jumped to in turn (the 3D one
+  redrawn whole), the two interleaved; this is what caps the 3D view's frames
+  (:data:`plotting.surface3d.MAX_FRAMES_3D`).
 
-Times are wall-clock seconds; the ratios are the page's over the bare page's.
-Goals (issue 11): a move <= 2x the bare page's, a second visitor's first
-chart <= 1.5x.
+Times are wall-clock seconds.
 """
 
 from __future__ import annotations
@@ -36,15 +38,11 @@ import statistics
 import time
 from pathlib import Path
 
+from bench.rows import Row, print_rows
 from deploy.servers import APP, free_port, start_streamlit, stop, wait_until_healthy
+from harness.browser import CHART_DRAWN, chromium
 
 BARE_PAGE = Path(__file__).with_name("bare_page.py")
-CHART_DRAWN = (
-    "() => { const gd = document.querySelector('.js-plotly-plot');"
-    " return gd && gd._fullLayout && gd.querySelector('.main-svg') !== null"
-    " && (gd._fullLayout.images || []).length === gd.querySelectorAll('.imagelayer image')"
-    ".length; }"
-)
 # A chart's data in short: each trace's name, and the length, first, middle and last value
 # of its x and y (plain or typed arrays).
 SIGNATURE = (
@@ -69,6 +67,19 @@ REMEMBER_DATA = (
 SETTLED = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
 SLIDER = ".st-key-run0_lr input[type=range]"
 VIEWPORT = {"width": 1600, "height": 1000}
+QUIET = 0.5  # seconds of quiet after the page settled, before the next move
+FRAME_JUMPS = """async (redraw) => {
+    const gd = document.querySelector('.js-plotly-plot');
+    const times = [];
+    for (const frame of gd._transitionData._frames) {
+        const start = performance.now();
+        await Plotly.animate(gd, [frame.name], {mode: 'immediate', frame: {duration: 0, redraw},
+                                                transition: {duration: 0}});
+        await new Promise(done => requestAnimationFrame(() => done()));
+        times.push(performance.now() - start);
+    }
+    return times;
+}"""
 
 
 @contextlib.contextmanager
@@ -109,10 +120,10 @@ def open_tab(browser, url: str):
     return page
 
 
-def settle(page, quiet: float = 0.5) -> None:
-    """Wait until no script runs, then ``quiet`` seconds more."""
+def settle(page) -> None:
+    """Wait until no script runs, then :data:`QUIET` seconds more."""
     page.wait_for_function(SETTLED, timeout=60_000, polling=50)
-    time.sleep(quiet)
+    time.sleep(QUIET)
 
 
 def slider_move(page, key: str) -> float:
@@ -135,28 +146,35 @@ def busy_seconds(cdp) -> dict[str, float]:
     return {"busy": metrics["TaskDuration"], "script": metrics["ScriptDuration"]}
 
 
-@contextlib.contextmanager
-def chromium(browser=None):
-    """``browser`` if given (a test's own, already running), else a headless Chromium of
-    our own for the duration."""
-    if browser is not None:
-        yield browser
-        return
-    from playwright.sync_api import sync_playwright
+def frame_times(browser, reps: int, steps: int = 300) -> dict[str, float]:
+    """Median seconds per frame jump of the lecture's 3D and race figures (at ``steps``
+    steps), interleaved."""
+    import plotly.io as pio
 
-    from deploy.servers import CHROMIUM, CHROMIUM_ARGS
+    from harness.page import lecture_scene
+    from plotting import scene_figure
+    from plotting.surface3d import surface_figure
 
-    with sync_playwright() as playwright:
-        own = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield own
-        finally:
-            own.close()
+    surface, traces, _ = lecture_scene(steps)
+    figures = {"race": (scene_figure(surface, traces, start_picker=False), False),
+               "3D": (surface_figure(surface, traces), True)}
+    html = {name: pio.to_html(fig.to_dict(), include_plotlyjs=True, auto_play=False,
+                              validate=False) for name, (fig, _) in figures.items()}
+    times: dict[str, list[float]] = {name: [] for name in figures}
+    page = browser.new_page(viewport=VIEWPORT)
+    for _ in range(reps):
+        for name, (_, redraw) in figures.items():
+            page.set_content(html[name])
+            page.wait_for_function("document.querySelector('.js-plotly-plot')._fullData")
+            times[name] += page.evaluate(FRAME_JUMPS, redraw)
+    page.close()
+    return {name: statistics.median(t) / 1e3 for name, t in times.items()}
 
 
-def measure(runs: int = 5, moves: int = 10, browser=None) -> dict:
-    """First charts and slider moves of the page and the bare page; see the docstring.
-    ``browser``: a running Playwright Chromium to use (else one is started)."""
+def measure(runs: int = 5, moves: int = 10, browser=None, steps: int = 300) -> dict:
+    """First charts, slider moves and frames (of the lecture scene at ``steps`` steps) of
+    the page and the bare page; see the docstring. ``browser``: a running Playwright
+    Chromium to use (else one is started)."""
     pages = {"page": APP, "bare page": BARE_PAGE}
     results: dict = {name: {"later_visits": [], "moves": [], "busy": [], "script": []}
                      for name in pages}
@@ -180,37 +198,42 @@ def measure(runs: int = 5, moves: int = 10, browser=None) -> dict:
                     results[name][key].append(after[key] - before[key])
         for tab in tabs.values():
             tab.context.close()
-    for r in results.values():
+        results["frames"] = frame_times(browser, max(1, runs // 2), steps)
+    for name in pages:
+        r = results[name]
         r["later_visit"] = statistics.median(r["later_visits"])
-        r["move"] = statistics.median(r["moves"]) if r["moves"] else None
-        r["move_busy"] = statistics.median(r["busy"]) if r["busy"] else None
-        r["move_script"] = statistics.median(r["script"]) if r["script"] else None
+        for key, times in (("move", "moves"), ("move_busy", "busy"), ("move_script", "script")):
+            r[key] = statistics.median(r[times]) if r[times] else None
     return results
 
 
-def main(argv: list[str] | None = None) -> dict:
+def rows(results: dict) -> list[Row]:
+    page, bare, frames = results["page"], results["bare page"], results["frames"]
+    against = "the bare page (one slider, one small chart)"
+    figures = [("lr slider move -> chart redrawn", "move", 2.0),
+               ("main-thread time per move, to settled", "move_busy", None),
+               ("JavaScript time per move, to settled", "move_script", None),
+               ("first chart, a second visitor (warm)", "later_visit", 1.5),
+               ("first chart, first visit after start", "first_visit", None)]
+    return [Row(name, page[key], bare[key], "s", against, goal=goal)
+            for name, key, goal in figures if page[key] is not None] + [
+        Row("a frame of the 3D view shown", frames["3D"], frames["race"], "s",
+            "a frame of the race chart")]
+
+
+def main(argv: list[str] | None = None) -> list[Row]:
     from deploy.servers import CHROMIUM
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="visits of each warm server")
     parser.add_argument("--moves", type=int, default=10, help="slider moves on each page")
+    parser.add_argument("--steps", type=int, default=300, help="the framed scene's steps")
     args = parser.parse_args(argv)
     if not os.path.exists(CHROMIUM):
         print(f"browser: skipped, no Chromium at {CHROMIUM} (apt-get install -y chromium)")
-        return {"skipped": f"no Chromium at {CHROMIUM}"}
-    results = measure(args.runs, args.moves)
-    page, bare = results["page"], results["bare page"]
-    print("In headless Chromium, the page against the bare page (median; ratio = page / bare)")
-    for label, key in (("first chart, first visit after start", "first_visit"),
-                       ("first chart, a later visitor (warm)", "later_visit"),
-                       ("lr slider move -> chart redrawn", "move"),
-                       ("  main thread busy per move (to settled)", "move_busy"),
-                       ("  of which JavaScript", "move_script")):
-        if page[key] is not None:
-            print(f"  {label:<40}{page[key] * 1e3:8.0f} ms{bare[key] * 1e3:8.0f} ms"
-                  f"{page[key] / bare[key]:8.2f}x")
-    return results
+        return []
+    return rows(measure(args.runs, args.moves, steps=args.steps))
 
 
 if __name__ == "__main__":
-    main()
+    print_rows(main(), legend=True)

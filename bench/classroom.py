@@ -1,12 +1,13 @@
 """A classroom under load: many visitors on the real server, each moving a slider.
 
-    python -m bench.classroom --visitors 40              # 40, then more until p95 passes 2 s
-    python -m bench.classroom --visitors 40 --no-raise   # 40 only
+    python -m bench.classroom --visitors 40              # a class of 40 on one server
     python -m bench.classroom --visitors 40 --replicas 2 # two servers, visitors split
+    python -m bench.classroom --against-bare             # 40 brisk, then on the bare page
+    python -m bench.classroom --balancer                 # 60 brisk through nginx, then one server
 
-Each level starts fresh ``streamlit run app.py`` servers on localhost (cold
+Each class starts fresh ``streamlit run app.py`` servers on localhost (cold
 caches, as when a lecture starts) and drives them through Streamlit's own
-websocket protocol (:mod:`bench.st_client`), not a browser:
+websocket protocol (:mod:`harness.st_client`), not a browser:
 
 1. the baseline, on the first server: a first visitor opens the lecture's
    link (the default scene, six runs on the ravine) on the cold server and
@@ -34,11 +35,12 @@ baseline is that server's RSS times the number of replicas), and the peak
 during the class. Server CPU time (from ``/proc``) per completed run shows
 what a move costs; runs/s is what the class got through.
 
-Every figure comes with its ratio to the lone visitor measured just before.
-Then the class grows (40, 60, 80, 120, 180, ...) until the p95 of moves passes
-``--limit`` seconds (if the first size is already past it, sizes go down: 30,
-20, 10, 5, ...), or the next level would not fit in ``--time-cap``. The
-machine is shared: the load average before each level is printed with it.
+Every figure is printed with its ratio to the lone visitor measured just
+before, and the load average before the class (the machine is shared).
+``--against-bare`` runs the same class (same visitors, same seeds) on the bare
+page (:mod:`bench.bare_page`) after the page, ``--balancer`` through nginx in
+front of ``--replicas`` replicas (``deploy/serve``) and then on one plain
+server: each returns the rows of the first beside the second.
 """
 
 from __future__ import annotations
@@ -46,10 +48,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import os
 import random
-import resource
 import subprocess
 import threading
 import time
@@ -57,37 +57,23 @@ import urllib.request
 from collections import Counter, deque
 from collections.abc import Sequence
 from pathlib import Path
-from urllib.parse import urlencode
 
 import numpy as np
 from websockets.exceptions import ConnectionClosed
 
 from bench.browser import BARE_PAGE
-from bench.page import CONTROL
-from bench.st_client import Visitor, run_coroutine
+from bench.rows import Row, print_rows
 from deploy.servers import APP, free_port, start_streamlit, stop, wait_until_healthy
-from scenes import DEFAULT_SCENE, scene_to_query
+from harness.page import CONTROL, LECTURE_LINK
+from harness.processes import process_tree
+from harness.st_client import Visitor, run_coroutine
 
-LECTURE_LINK = urlencode(scene_to_query(DEFAULT_SCENE), doseq=True)
+BRISK = (1.0, 3.0)  # seconds between a chart and the next move in a brisk class
 NEAR = 3  # a move picks one of the NEAR options on either side of the lecture's value
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 # --- the server and what it uses, from /proc ---
-
-def process_tree(pid: int) -> list[int]:
-    """``pid`` and all its descendants."""
-    tree, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        tree.append(p)
-        for task in Path(f"/proc/{p}/task").glob("*/children"):
-            try:
-                todo += [int(c) for c in task.read_text().split()]
-            except OSError:
-                pass
-    return tree
-
 
 def rss_bytes(pid: int) -> int:
     """Resident memory of ``pid`` and its children (0 for a process that is gone)."""
@@ -150,25 +136,6 @@ class Server:
 
     def __exit__(self, *exc) -> None:
         stop(self.process)
-
-
-class Balanced:
-    """:class:`deploy.balancer.Balancer` (nginx, ``replicas`` replicas of ``script``) with
-    each replica's log drained, for a class that goes through the balancer."""
-
-    def __init__(self, replicas: int, script: Path = APP) -> None:
-        from deploy.balancer import Balancer
-
-        self.balancer = Balancer(replicas, script=script, stderr=subprocess.PIPE)
-
-    def __enter__(self) -> Balanced:
-        self.balancer.__enter__()
-        self.url = self.balancer.url
-        self.logs = [Log(process) for process in self.balancer.replicas.values()]
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.balancer.__exit__(*exc)
 
 
 class Memory:
@@ -298,7 +265,7 @@ def summarize(results: list[dict]) -> dict:
             "per_replica": dict(sorted(spread.items()))}
 
 
-# --- one level: fresh servers, the lone visitor, then the class ---
+# --- one class: fresh servers, the lone visitor, then the class ---
 
 def level(visitors: int, *, moves: int = 5, think: tuple[float, float] = (2.0, 8.0),
           replicas: int = 1, baseline_moves: int = 10, seed: int = 0,
@@ -315,10 +282,13 @@ def level(visitors: int, *, moves: int = 5, think: tuple[float, float] = (2.0, 8
     load_before = os.getloadavg()[0]
     with contextlib.ExitStack() as stack:
         if balancer:
-            front = stack.enter_context(Balanced(replicas, script))
-            urls, logs = [front.url], front.logs
-            pids = [p.pid for p in front.balancer.replicas.values()]
-            servers_pids = [*pids, front.balancer.proxy.pid]
+            from deploy.balancer import Balancer
+
+            front = stack.enter_context(Balancer(replicas, script=script,
+                                                 stderr=subprocess.PIPE))
+            urls, logs = [front.url], [Log(process) for process in front.replicas.values()]
+            pids = [process.pid for process in front.replicas.values()]
+            servers_pids = [*pids, front.proxy.pid]
         else:
             servers = [stack.enter_context(Server(script)) for _ in range(replicas)]
             urls, logs = [server.url for server in servers], [server.log for server in servers]
@@ -328,12 +298,11 @@ def level(visitors: int, *, moves: int = 5, think: tuple[float, float] = (2.0, 8
         lone = run_coroutine(crowd(urls[:1], 1, moves=baseline_moves, think=(0.2, 0.2),
                                    seed=seed + 7919))
         after_lone = max(rss_bytes(pid) for pid in pids)  # the replica the lone visitor used
-        cpu_before, own = sum(map(cpu_seconds, pids)), resource.getrusage(resource.RUSAGE_SELF)
+        cpu_before = sum(map(cpu_seconds, pids))
         start = time.perf_counter()
         with Memory(servers_pids) as memory:
             results = run_coroutine(crowd(urls, visitors, moves=moves, think=think, seed=seed))
         wall = time.perf_counter() - start
-        own_after = resource.getrusage(resource.RUSAGE_SELF)
         server_cpu = sum(map(cpu_seconds, pids)) - cpu_before
         after_class = sum(rss_bytes(pid) for pid in servers_pids)
         tracebacks = sum(log.tracebacks for log in logs)
@@ -349,89 +318,18 @@ def level(visitors: int, *, moves: int = 5, think: tuple[float, float] = (2.0, 8
     out["server_tracebacks"] = tracebacks
     if tracebacks:
         out["error_examples"] += [line for log in logs for line in log.lines][-20:]
-    for name in ("moves", "open"):
-        base = out["baseline"][name]
-        out[name]["ratio_p50"] = _ratio(out[name]["p50"], base["p50"])
-        out[name]["ratio_p95"] = _ratio(out[name]["p95"], base["p95"])
+    base = out["baseline"]["moves"]
+    out["moves"] |= {f"ratio_{q}": out["moves"][q] / base[q] if out["moves"][q] and base[q]
+                     else None for q in ("p50", "p95")}
     # The memory baseline: every replica as the lone visitor left its server.
     out["memory"] = {"idle": idle, "one_visitor": after_lone, "peak": memory.peak,
                      "after_class": after_class,
-                     "per_visitor": (memory.peak - after_lone * replicas) / visitors,
                      "ratio_peak": memory.peak / (after_lone * replicas)}
-    out["cpu"] = {"server_seconds": server_cpu, "server_cores": server_cpu / wall,
-                  "server_ms_per_run": 1e3 * server_cpu / max(out["runs"], 1),
-                  "client_seconds": (own_after.ru_utime - own.ru_utime)
-                  + (own_after.ru_stime - own.ru_stime)}
+    out["cpu"] = {"server_cores": server_cpu / wall,
+                  "server_per_run": server_cpu / max(out["runs"], 1)}
     out["runs_per_second"] = out["runs"] / wall
-    out["wall_seconds"] = wall
     out["load_before"] = load_before
     return out
-
-
-def _ratio(value: float | None, base: float | None) -> float | None:
-    return value / base if value is not None and base else None
-
-
-def larger(visitors: int) -> int:
-    """The next class size up: 40, 60, 80, then half as many again each time."""
-    return visitors + 20 if visitors < 80 else visitors * 3 // 2
-
-
-def smaller(visitors: int) -> int:
-    """The next class size down, when the first one is already too slow: 30, 20, 10, 5, 2, 1."""
-    return visitors - 10 if visitors > 10 else max(1, visitors // 2)
-
-
-def escalate(first: int, *, limit: float = 2.0, time_cap: float = 300.0,
-             max_visitors: int = 1000, grow: bool = True, **kwargs) -> dict:
-    """Class sizes from ``first`` until the moves' p95 passes ``limit`` seconds.
-
-    If ``first`` is already too slow, sizes go down instead until one holds.
-    A level is not started when its estimated duration (the last level's,
-    scaled by the class size) would end past ``time_cap`` seconds. Returns the
-    levels, ``held`` (the largest size measured whose p95 stayed within the
-    limit with no errors), ``passed_at`` (the smallest whose p95 did not) and a
-    note in words.
-    """
-    began = time.perf_counter()
-    levels: list[dict] = []
-    count, note = first, None
-    while True:
-        started = time.perf_counter()
-        result = level(count, **kwargs)
-        levels.append(result)
-        print_level(result)
-        spent = time.perf_counter() - started
-        holding = [r["visitors"] for r in levels if _holds(r, limit)]
-        failing = [r["visitors"] for r in levels if not _holds(r, limit)]
-        if not grow:
-            break
-        if holding and failing:
-            break
-        following = smaller(count) if failing else larger(count)
-        if following == count or following > max_visitors:
-            break
-        if time.perf_counter() - began + spent * following / count > time_cap:
-            note = f"the next size, {following}, would not fit in the {time_cap:.0f} s time cap"
-            break
-        count = following
-    held = max(holding, default=None)
-    passed_at = min(failing, default=None)
-    words = [f"p95 within {limit:g} s and no errors up to {held} visitors" if held else
-             f"p95 over {limit:g} s (or errors) at every size measured"]
-    if passed_at:
-        words.append(f"past {limit:g} s at {passed_at}")
-    if note:
-        words.append(note)
-    summary = "; ".join(words)
-    print(summary)
-    return {"levels": levels, "limit": limit, "held": held, "passed_at": passed_at,
-            "note": summary}
-
-
-def _holds(result: dict, limit: float) -> bool:
-    p95 = result["moves"]["p95"]
-    return p95 is not None and p95 <= limit and result["errors"] == 0
 
 
 def _s(x: float | None) -> str:
@@ -453,7 +351,7 @@ def print_level(r: dict) -> None:
     print(f"{r['visitors']:>8} {_s(m['p50'])}s {_s(m['p95'])}s {_x(m['ratio_p50'])}/"
           f"{_x(m['ratio_p95'])} {_s(o['p50'])}s {_s(o['p95'])}s {r['errors']:>6} "
           f"{mem['peak'] / 2**20:>6.0f} MB {mem['ratio_peak']:>5.2f}x "
-          f"{r['runs_per_second']:>7.1f} {cpu['server_ms_per_run']:>4.0f} ms/run "
+          f"{r['runs_per_second']:>7.1f} {cpu['server_per_run'] * 1e3:>4.0f} ms/run "
           f"{cpu['server_cores']:.2f}  {r['load_before']:.1f}")
     b = r["baseline"]
     print(f"{'(alone)':>8} {_s(b['moves']['p50'])}s {_s(b['moves']['p95'])}s {'':>13} "
@@ -467,32 +365,37 @@ def print_level(r: dict) -> None:
         print(f"         error: {example}")
 
 
-BRISK = (1.0, 3.0)  # seconds between a chart and the next move in a brisk class
-
-
-def compare(contenders: dict[str, dict], visitors: int, **kwargs) -> dict:
+def compare(contenders: dict[str, dict], visitors: int, *, p95_goal: float,
+            memory_limit: float | None = None, **kwargs) -> tuple[dict, list[Row]]:
     """The same class (same visitors, same seeds) on each contender's fresh servers, one
-    after the other: ``{name: level}``, then ``"ratios"`` of the first over the second
-    (move p50 and p95, server RSS after the class and at its peak)."""
+    after the other: ``{name: level}``, and the rows of the first (ours) beside the
+    second (the baseline): moves' p50 and p95 (``p95_goal``: the largest ratio allowed),
+    errors, and with ``memory_limit`` the servers' RSS after the class and at its peak."""
     levels = {}
     for name, setup in contenders.items():
         levels[name] = level(visitors, **kwargs, **setup)
         print(f"--- {name}")
         print_level(levels[name])
-    ours, base = levels.values()
-    ratios = {f"move {q}": _ratio(ours["moves"][q], base["moves"][q]) for q in ("p50", "p95")}
-    ratios |= {f"RSS {w}": ours["memory"][k] / base["memory"][k]
-               for w, k in (("after the class", "after_class"), ("peak", "peak"))}
-    first, second = contenders
-    print(f"{first} over {second}: " + ", ".join(
-        f"{k} {v:.2f}x" for k, v in ratios.items() if v is not None)
-        + f"; errors {ours['errors']} and {base['errors']}")
-    return {**levels, "ratios": ratios}
+    (ours_name, ours), (base_name, base) = levels.items()
+    pace = "-".join(f"{t:g}" for t in ours["think"])
+    prefix, against = f"{visitors} visitors, {pace} s apart:", f"{base_name}, same class"
+    rows = [Row(f"{prefix} move {q}", ours["moves"][q], base["moves"][q], "s", against,
+                goal=p95_goal if q == "p95" else None)
+            for q in ("p50", "p95") if ours["moves"][q] and base["moves"][q]]
+    if memory_limit is not None:
+        rows += [Row(f"{prefix} server RSS {what}", ours["memory"][key], base["memory"][key],
+                     "bytes", against, limit=memory_limit if key == "after_class" else None)
+                 for what, key in (("after the class", "after_class"), ("at its peak", "peak"))]
+    rows.append(Row(f"{prefix} server CPU per script run", ours["cpu"]["server_per_run"],
+                    base["cpu"]["server_per_run"], "s", against))
+    rows.append(Row(f"{prefix} errors", ours["errors"], base["errors"], "count", against,
+                    limit=0))
+    return levels, rows
 
 
-def main(argv: list[str] | None = None) -> dict:
+def main(argv: list[str] | None = None) -> list[Row]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--visitors", type=int, help="the (first) class size: 40, or 60 with "
+    parser.add_argument("--visitors", type=int, help="the class size: 40, or 60 with "
                         "--balancer")
     parser.add_argument("--moves", type=int, default=5, help="slider moves per visitor")
     parser.add_argument("--think", type=float, nargs=2, metavar=("LOW", "HIGH"),
@@ -506,15 +409,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--balancer", action="store_true",
                         help="the class on one plain server, then the same class through "
                         "nginx in front of --replicas replicas (deploy/serve)")
-    parser.add_argument("--limit", type=float, default=2.0, help="the p95 to find, in seconds")
-    parser.add_argument("--time-cap", type=float, default=300.0,
-                        help="no level starts that would end past this many seconds")
-    parser.add_argument("--max-visitors", type=int, default=1000)
-    parser.add_argument("--no-raise", action="store_true", help="measure --visitors only")
     parser.add_argument("--baseline-moves", type=int, default=10,
                         help="moves of the lone visitor measured before each class")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
     comparing = args.against_bare or args.balancer
     visitors = args.visitors or (60 if args.balancer else 40)
@@ -527,33 +424,27 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"Classroom: each visitor opens the lecture's link and moves {CONTROL} {args.moves} "
           f"times, {think[0]:g}-{think[1]:g} s apart, {where}; move = rerun sent -> updated "
           "chart received; vs alone = over one visitor alone on a fresh server; "
-          f"{os.cpu_count()} cores; load = 1-min load average before the level")
+          f"{os.cpu_count()} cores; load = 1-min load average before the class")
     print_header()
-    result: dict = {}
+    rows: list[Row] = []
     if args.against_bare:
-        result["against_bare"] = compare(
-            {"page": {"replicas": replicas}, "bare page": {"replicas": replicas,
-                                                           "script": BARE_PAGE}},
-            visitors, **common)
+        rows += compare({"page": {"replicas": replicas},
+                         "bare page": {"replicas": replicas, "script": BARE_PAGE}},
+                        visitors, p95_goal=1.5, memory_limit=350e6, **common)[1]
     if args.balancer:
         from deploy.balancer import INSTALL, find_nginx
 
         if find_nginx() is None:
             print(f"balancer: skipped, no nginx ({INSTALL})")
-            result["balancer"] = {"skipped": f"no nginx ({INSTALL})"}
         else:
-            result["balancer"] = compare(
-                {f"balancer, {replicas} replicas": {"replicas": replicas, "balancer": True},
-                 "one server": {"replicas": 1}}, visitors, **common)
+            rows += compare({f"nginx, {replicas} replicas": {"replicas": replicas,
+                                                             "balancer": True},
+                             "one server": {"replicas": 1}}, visitors, p95_goal=0.75,
+                            **common)[1]
     if not comparing:
-        result = escalate(visitors, limit=args.limit, time_cap=args.time_cap,
-                          max_visitors=args.max_visitors, grow=not args.no_raise,
-                          replicas=replicas, **common)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result, indent=2))
-    return result
+        print_level(level(visitors, replicas=replicas, **common))
+    return rows
 
 
 if __name__ == "__main__":
-    main()
+    print_rows(main(), legend=True)

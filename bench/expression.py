@@ -3,30 +3,27 @@
     python -m bench.expression            # 5 repetitions
     python -m bench.expression --reps 9 --build ravine,rosenbrock
 
-Three tables, each against a baseline run interleaved with it (the machine is
-shared and noisy: after an untimed warm-up the contenders run in turn, and
-each time is the median CPU time of this process):
+Each figure beside its baseline, interleaved after an untimed warm-up, each
+time the median CPU time of this process:
 
 * build: ``from_expression(text)`` against SymPy's own pipeline on the same
-  trusted text (``sympify``, ``diff``, ``lambdify``: what the page must not
-  do with a visitor's text), both with SymPy's cache emptied first; ratio =
-  SymPy / ours (above 1: ours is faster);
+  trusted text (``sympify``, ``diff``, ``lambdify``: what the page must not do
+  with a visitor's text), both with SymPy's cache emptied first;
 * evaluate: a typed Rosenbrock against the library's hand-written one, for
-  ``simulate`` (one run and a batch of 1,000 runs of 300 Adam steps) and
-  ``grid(200)``; ratio = typed / library (the price of the interpreted
-  NumPy program);
-* refuse: hostile texts against building the tiny ``x**2 + y**2``; ratio =
-  refusal / build (below 1: refused faster than the smallest formula builds).
+  ``simulate`` (one run and a batch of 300 Adam steps) and ``grid(200)``: the
+  price of the interpreted NumPy program;
+* refuse: hostile texts against building the tiny ``x**2 + y**2``.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import sympy
 
+from bench.rows import Row, print_rows
 from bench.timing import medians
 from optimizers import simulate
 from surfaces import SURFACES, from_expression
@@ -75,50 +72,45 @@ def refuse(text: str) -> None:
     raise AssertionError(f"{text[:40]!r} was accepted")
 
 
-def main(argv: list[str] | None = None) -> dict[str, dict[str, dict[str, float]]]:
+def measure(reps: int = 5, batch: int = 1000, build: Sequence[str] = tuple(BUILD)
+            ) -> list[Row]:
+    rows = []
+    for name in build:
+        t = medians({"ours": lambda text=BUILD[name]: cold(from_expression, text),
+                     "sympy": lambda text=BUILD[name]: cold(sympy_pipeline, text)}, reps)
+        rows.append(Row(f"build {name}, CPU time", t["ours"], t["sympy"], "s",
+                        "SymPy's sympify + diff + lambdify"))
+    library = SURFACES["rosenbrock"]
+    typed = from_expression(BUILD["rosenbrock"], domain=library.domain)
+    starts = np.random.default_rng(0).uniform(-1.5, 1.5, (batch, 2))
+    tasks = {
+        "simulate, 1 run": lambda s: simulate(s, "adam", start=(-1.5, 2.0), steps=300, lr=0.01),
+        f"simulate, {batch} runs": lambda s: simulate(s, "adam", start=starts, steps=300,
+                                                      lr=0.01),
+        "grid(200)": lambda s: s.grid(200),
+    }
+    for name, task in tasks.items():
+        t = medians({"typed": lambda task=task: task(typed),
+                     "library": lambda task=task: task(library)}, reps)
+        rows.append(Row(f"typed Rosenbrock, {name}, CPU time", t["typed"], t["library"], "s",
+                        "the library's Rosenbrock"))
+    for name, text in HOSTILE.items():
+        t = medians({"refuse": lambda text=text: refuse(text),
+                     "build": lambda: from_expression("x**2 + y**2")}, reps)
+        rows.append(Row(f"refuse {name}, CPU time", t["refuse"], t["build"], "s",
+                        "building x**2 + y**2"))
+    return rows
+
+
+def main(argv: list[str] | None = None) -> list[Row]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--build", default=",".join(BUILD),
                         help="comma-separated names of the formulas to build (default: all)")
     args = parser.parse_args(argv)
-    results: dict[str, dict[str, dict[str, float]]] = {"build": {}, "evaluate": {}, "refuse": {}}
-
-    print(f"{'build':28s} {'ours ms':>9s} {'SymPy ms':>9s} {'ratio':>7s}")
-    for name in args.build.split(","):
-        text = BUILD[name]
-        t = medians({"ours": lambda text=text: cold(from_expression, text),
-                  "sympy": lambda text=text: cold(sympy_pipeline, text)}, args.reps)
-        results["build"][name] = t
-        print(f"{name:28s} {t['ours'] * 1e3:9.2f} {t['sympy'] * 1e3:9.2f} "
-              f"{t['sympy'] / max(t['ours'], 1e-9):7.2f}")
-
-    library = SURFACES["rosenbrock"]
-    typed = from_expression(BUILD["rosenbrock"], domain=library.domain)
-    starts = np.random.default_rng(0).uniform(-1.5, 1.5, (args.batch, 2))
-    tasks = {
-        "simulate, 1 run": lambda s: simulate(s, "adam", start=(-1.5, 2.0), steps=300, lr=0.01),
-        f"simulate, {args.batch} runs": lambda s: simulate(s, "adam", start=starts, steps=300,
-                                                           lr=0.01),
-        "grid(200)": lambda s: s.grid(200),
-    }
-    print(f"\n{'evaluate (Rosenbrock)':28s} {'typed ms':>9s} {'library':>9s} {'ratio':>7s}")
-    for name, task in tasks.items():
-        t = medians({"typed": lambda task=task: task(typed),
-                  "library": lambda task=task: task(library)}, args.reps)
-        results["evaluate"][name] = t
-        print(f"{name:28s} {t['typed'] * 1e3:9.2f} {t['library'] * 1e3:9.2f} "
-              f"{t['typed'] / max(t['library'], 1e-9):7.2f}")
-
-    print(f"\n{'refuse':28s} {'ours ms':>9s} {'x**2+y**2':>9s} {'ratio':>7s}")
-    for name, text in HOSTILE.items():
-        t = medians({"refuse": lambda text=text: refuse(text),
-                  "build": lambda: from_expression("x**2 + y**2")}, args.reps)
-        results["refuse"][name] = t
-        print(f"{name:28s} {t['refuse'] * 1e3:9.3f} {t['build'] * 1e3:9.3f} "
-              f"{t['refuse'] / max(t['build'], 1e-9):7.3f}")
-    return results
+    return measure(args.reps, args.batch, args.build.split(","))
 
 
 if __name__ == "__main__":
-    main()
+    print_rows(main(), legend=True)

@@ -1,97 +1,114 @@
-"""Figure build time and payload: ``scene_figure`` against Plotly's documented animation.
+"""The race figure: its size and build time against Plotly's documented animation, and the
+export files against the race figure.
 
     python -m bench.figure                   # 300 and 1,000 steps, 3 repetitions
     python -m bench.figure --steps 300 --reps 5
 
-The scene is the lecture's, the page's default (``scenes.DEFAULT_SCENE``: six
-runs on the ravine), with the page's 120 x 120 contour grid. For each number
-of steps both figures are built from the same runs:
+On the lecture scene (``scenes.DEFAULT_SCENE``: six runs on the ravine) with the
+page's 120 x 120 contour grid, both figures built from the same runs:
 
-* ``scene_figure``: the overlay view (and the small multiples, reported on
-  their own row);
-* naive: :func:`bench.naive_figure.naive_figure`, one frame per step with
-  every path so far in each frame.
+* ours: ``scene_figure`` built and sent as the page sends it to its race chart
+  (``to_dict()``, then ``json.dumps``), and its small multiples beside the overlay;
+* the baseline, :func:`naive_figure`: how the Plotly docs animate a growing line,
+  a ``go.Frame`` per step whose data holds every path so far (O(steps**2)
+  numbers), validated by Plotly and sent as Plotly's own JSON
+  (``plotly.io.to_json``);
+* the export panel's files, made when their button is clicked (the HTML with
+  the 3D view, the CSV), against building the race figure.
 
-Two times per figure: ``build`` (the Python call) and ``send``, what
-``st.plotly_chart`` then does with it (``Figure.to_dict()``, then
-``plotly.io.to_json(..., validate=False)``); the payload is the length of
-that JSON. The contenders run interleaved (:func:`bench.timing.interleaved`),
-each time the median CPU time of this process; ratios are naive / ours (above
-1: the naive figure is bigger or slower).
+Times are medians of this process's CPU time, the contenders interleaved.
 """
 
 from __future__ import annotations
 
 import argparse
-import statistics
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+import numpy as np
+import plotly.graph_objects as go
 import plotly.io as pio
+from plotly.subplots import make_subplots
 
-from bench.naive_figure import naive_figure
-from bench.timing import interleaved
+from bench.rows import Row, print_rows
+from bench.timing import medians
 from panels import PageState
-from panels.export import GRID_N  # the page's contour grid
-from plotting import scene_figure
+from panels.export import GRID_N, html_file
+from plotting import RunTrace, scene_figure
+from plotting.export import trajectories_csv
 from scenes import DEFAULT_SCENE
 
 
-def lecture_scene(steps: int = DEFAULT_SCENE.steps):
-    """The page's default scene at ``steps`` steps: its surface, its runs as
-    ``RunTrace`` (as the page draws them) and the page's contour grid."""
-    page = PageState.of(replace(DEFAULT_SCENE, steps=steps))
-    return page.surface, page.traces, page.surface.grid(GRID_N)
+def naive_figure(surface, traces: Sequence[RunTrace], grid) -> go.Figure:
+    """Contour with paths beside loss against step, animated one frame per step."""
+    xs, ys, z = grid
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.6, 0.4])
+    fig.add_trace(go.Contour(x=xs, y=ys, z=z, colorscale="Greys", showscale=False), 1, 1)
+    for run in traces:
+        fig.add_trace(go.Scatter(x=run.points[:1, 0], y=run.points[:1, 1], mode="lines+markers",
+                                 name=run.name, line={"color": run.color}), 1, 1)
+    for run in traces:
+        fig.add_trace(go.Scatter(x=[0], y=run.losses[:1], mode="lines", showlegend=False,
+                                 line={"color": run.color}), 1, 2)
+    animated = list(range(1, 1 + 2 * len(traces)))
+    steps = traces[0].steps
+    fig.frames = [go.Frame(data=[go.Scatter(x=r.points[:k + 1, 0], y=r.points[:k + 1, 1])
+                                 for r in traces]
+                           + [go.Scatter(x=np.arange(k + 1), y=r.losses[:k + 1]) for r in traces],
+                           traces=animated, name=str(k)) for k in range(steps + 1)]
+    step = {"mode": "immediate", "frame": {"duration": 0, "redraw": False},
+            "transition": {"duration": 0}}
+    fig.update_layout(yaxis2={"type": "log"}, sliders=[{"steps": [
+        {"label": str(k), "method": "animate", "args": [[str(k)], step]}
+        for k in range(steps + 1)]}])
+    return fig
 
 
-def send(fig) -> str:
-    """What ``st.plotly_chart`` sends for a figure."""
-    return pio.to_json(fig.to_dict(), validate=False)
+def sent(fig) -> str:
+    """The figure as JSON: the page's way for ours, Plotly's for a ``go.Figure``."""
+    if type(fig) is go.Figure:
+        return pio.to_json(fig.to_dict(), validate=False)
+    return json.dumps(fig.to_dict(), separators=(",", ":"))
 
 
-def measure(steps: int, reps: int = 3) -> dict[str, dict[str, float]]:
-    """Median build and send CPU times and payload of each figure for ``steps`` steps."""
-    surface, traces, grid = lecture_scene(steps)
-    builders: dict[str, Callable] = {
-        "scene_figure (overlay)": lambda: scene_figure(surface, traces, grid=grid),
-        "scene_figure (multiples)": lambda: scene_figure(surface, traces, grid=grid,
-                                                         view="multiples"),
-        "naive (frame per step)": lambda: naive_figure(surface, traces, grid),
-    }
-    figures = {name: build() for name, build in builders.items()}
-    payload = {name: len(send(fig)) for name, fig in figures.items()}  # and warm-up
-    contenders = {(name, part): (build if part == "build" else lambda fig=fig: send(fig))
-                  for (name, build), fig in zip(builders.items(), figures.values(), strict=True)
-                  for part in ("build", "send")}
-    times = interleaved(contenders, reps, warm_up=False)
-    return {name: {"bytes": payload[name],
-                   "build": statistics.median(times[name, "build"]),
-                   "send": statistics.median(times[name, "send"])} for name in builders}
+def builders(page: PageState) -> dict[str, Callable[[], go.Figure]]:
+    """Ours and the naive figure of the page's scene, each built anew on each call."""
+    surface, traces, grid = page.surface, page.traces, page.surface.grid(GRID_N)
+    return {"ours": lambda: scene_figure(surface, traces, grid=grid),
+            "naive": lambda: naive_figure(surface, traces, grid)}
 
 
-def main(argv: list[str] | None = None) -> dict[int, dict[str, dict[str, float]]]:
+def measure(steps: Sequence[int] = (300, 1000), reps: int = 3) -> list[Row]:
+    rows, against = [], "Plotly's one frame per step"
+    pages = [PageState.of(replace(DEFAULT_SCENE, steps=n)) for n in steps]
+    for n, page in zip(steps, pages, strict=True):
+        build = builders(page)
+        size = {name: len(sent(make())) for name, make in build.items()}
+        multiples = len(sent(scene_figure(page.surface, page.traces, view="multiples",
+                                          grid=page.surface.grid(GRID_N))))
+        t = medians({name: lambda make=make: sent(make()) for name, make in build.items()}, reps)
+        rows += [Row(f"race figure sent, {n} steps", size["ours"], size["naive"], "bytes",
+                     against),
+                 Row(f"race figure built + sent, {n} steps, CPU time", t["ours"], t["naive"],
+                     "s", against),
+                 Row(f"small multiples sent, {n} steps", multiples, size["ours"], "bytes",
+                     "the overlay")]
+    page = pages[0]  # the export files of the first scene (the lecture's 300 steps)
+    t = medians({"race": builders(page)["ours"], "html": lambda: html_file(page, with_3d=True),
+                 "csv": lambda: trajectories_csv(page.scene, page.runs)}, reps)
+    return rows + [Row(f"export {name}, {steps[0]} steps, CPU time", t[key], t["race"], "s",
+                       "building the race figure")
+                   for name, key in (("HTML with the 3D view", "html"), ("CSV", "csv"))]
+
+
+def main(argv: list[str] | None = None) -> list[Row]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, nargs="+", default=[300, 1000])
     parser.add_argument("--reps", type=int, default=3)
     args = parser.parse_args(argv)
-    results = {}
-    print("Lecture scene: ravine (kappa 50), six runs; CPU time medians of "
-          f"{args.reps} interleaved runs; ratio = naive / scene_figure (overlay)")
-    print(f"{'steps':>6}  {'figure':<26}{'payload KB':>11}{'build ms':>10}{'send ms':>9}"
-          f"{'bytes ratio':>13}{'build+send ratio':>18}")
-    for steps in args.steps:
-        r = measure(steps, args.reps)
-        ours = r["scene_figure (overlay)"]
-        for name, m in r.items():
-            ratio = ""
-            if name.startswith("naive"):
-                total = (m["build"] + m["send"]) / (ours["build"] + ours["send"])
-                ratio = f"{m['bytes'] / ours['bytes']:>13.1f}{total:>18.1f}"
-            print(f"{steps:>6}  {name:<26}{m['bytes'] / 1000:>11.1f}{m['build'] * 1e3:>10.1f}"
-                  f"{m['send'] * 1e3:>9.1f}{ratio}")
-        results[steps] = r
-    return results
+    return measure(args.steps, args.reps)
 
 
 if __name__ == "__main__":
-    main()
+    print_rows(main(), legend=True)

@@ -47,7 +47,6 @@ from deploy.servers import APP, ROOT, free_port, server_flags, stop, wait_until_
 IMPORTS = ("streamlit", "numpy", "plotly.graph_objects", "pandas", "pyarrow", "sympy",
            "surfaces", "optimizers", "scenes", "plotting", "panels", "controls")
 HEAVY = ("pandas", "pyarrow", "sympy", "plotly.express", "scipy", "PIL", "matplotlib")
-BRISK = (1.0, 3.0)
 
 
 # --- 1. imports ---
@@ -170,8 +169,8 @@ class ProbedServer:
 # --- 3. the class ---
 
 def measure(script: Path, visitors: int, *, trace: bool, moves: int = 5) -> dict:
-    from bench.classroom import crowd
-    from bench.st_client import run_coroutine
+    from bench.classroom import BRISK, crowd
+    from harness.st_client import run_coroutine
 
     with ProbedServer(script, trace) as server:
         points = {"idle": server.probe()}

@@ -1,17 +1,21 @@
-"""The page through AppTest: the one helper that opens it, moves its lr slider and
-weighs its charts, for the benchmarks and the panels' tests.
+"""The page through AppTest: a script run after an lr move, and the charts it sends.
 
-    python -m bench.page                     # script run after a move, payload
-    python -m bench.page --runs 20
+    python -m bench.page                     # the lecture scene, 10 moves per page
+    python -m bench.page --runs 3 --steps 12
 
-* script run after a slider move (the first run's lr, moved back and forth
-  between :data:`LR_MOVES`): the page as it is, then the same page with every
-  cache cleared before each run (surfaces, grids and trajectories
-  recomputed); wall clock (AppTest runs the script in a thread);
-* the Plotly payload the page sends for the lecture scene.
+Every figure is the page as it opens (the lecture scene: six runs on the
+ravine) against the same page with one thing more, in the same process:
 
-The page in headless Chromium (first chart, a slider move) is
-:mod:`bench.browser`. Budgets (issue 3): script run <= 120 ms, payload <= 400 KB.
+* a script run after a move of the first run's lr (back and forth between
+  :data:`LR_MOVES`), wall clock (AppTest runs the script in a thread), caches
+  warm: the pages take turns (:func:`bench.timing.interleaved`), each with a
+  panel open (:data:`PANELS`), in presenter mode, or with noise, a fan of 8
+  seeds and schedules (:data:`DYNAMICS`);
+* the same run with every cache cleared before it (the page as it opens is
+  then the figure, the cold page the baseline), and with the phase map drawn
+  anew at its default and its largest size;
+* the bytes of the charts it sends: each panel's chart, and the race chart
+  with noise and a fan or in presenter mode, against the race chart.
 """
 
 from __future__ import annotations
@@ -21,55 +25,42 @@ import itertools
 import statistics
 from collections.abc import Callable, Mapping
 
+from bench.rows import Row, print_rows
 from bench.timing import WALL, interleaved
-from deploy.servers import APP
+from harness.page import CONTROL, chart_bytes, open_page
 
-CONTROL = "run0_lr"  # the first run's learning rate (SGD at 1.8 in the lecture scene)
-LR_MOVES = (1.5, 1.2)  # the first run's lr slider, moved back and forth
-
-
-def open_page(link: Mapping[str, str | list[str]] | None = None,
-              screen: tuple[float, float, float] | None = None, *, panel: str | None = None,
-              cells: int | None = None, timeout: float = 60):
-    """The page as AppTest runs it, opened with ``link`` (a shared link's query
-    parameters; the default scene without), in a browser whose main column is
-    ``screen = (width, window height, top of the chart)`` pixels as the page's viewport
-    component reports it (AppTest runs no JavaScript; without, the page lays the chart
-    out for a laptop), then ``panel`` picked and the phase map's ``cells`` set if
-    given. Fails on an exception on the page."""
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(APP), default_timeout=timeout)
-    at.query_params.update(link or {})
-    if screen:
-        width, height, top = screen
-        at.session_state["viewport"] = {"size": {"width": width, "height": height, "top": top}}
-    at.run()
-    if panel:
-        at.segmented_control(key="panel").set_value(panel).run()
-    if cells:
-        at.select_slider(key="phase_cells").set_value(cells).run()
-    assert not at.exception, at.exception
-    return at
+LR_MOVES = (1.5, 1.2)
+PANELS = ("theory", "phase_map", "inspector", "view3d", "export")
+DYNAMICS = {"noise": "0.5", "seed": "7", "fan": "8", "schedule": "step:drop=0.5,every=100",
+            "anneal": "0.5,0.99,100"}
+PAGE = "the page as it opens"
+DYNAMICS_NAME = "noise, fan of 8, schedules"
 
 
-def lr_mover(at, then: Callable[[], object] | None = None) -> tuple[Callable[[], None],
-                                                                     Callable[[], None]]:
-    """``(prepare, run)`` for timing a slider move on ``at``: ``prepare`` sets the
-    first run's lr to the next of :data:`LR_MOVES` (then calls ``then``, e.g. a cache
-    clear), ``run`` runs the script and fails on an exception."""
-    values = itertools.cycle(LR_MOVES)
+def script_runs(pages: Mapping[str, dict], runs: int,
+                clear: Callable[[], object] | None = None) -> tuple[dict[str, float], dict]:
+    """Median seconds of a script run after an lr move on each page (``open_page(**kw)``),
+    the pages in turn, and the pages (AppTest) as they are after it; ``clear`` (a
+    cache's clear) runs untimed before each run."""
+    ats = {name: open_page(**kw) for name, kw in pages.items()}
+    values = {name: itertools.cycle(LR_MOVES) for name in pages}
 
-    def prepare() -> None:
-        at.select_slider(key=CONTROL).set_value(next(values))
-        if then:
-            then()
+    def prepare(name: str) -> Callable[[], None]:
+        def move() -> None:
+            ats[name].select_slider(key=CONTROL).set_value(next(values[name]))
+            if clear:
+                clear()
+        return move
 
-    def run() -> None:
-        at.run()
-        assert not at.exception, at.exception
+    def run(name: str) -> Callable[[], None]:
+        def script() -> None:
+            ats[name].run()
+            assert not ats[name].exception, ats[name].exception
+        return script
 
-    return prepare, run
+    times = interleaved({n: run(n) for n in pages}, runs, clock=WALL, warm_up=False,
+                        prepare={n: prepare(n) for n in pages})
+    return {name: statistics.median(t) for name, t in times.items()}, ats
 
 
 def clear_caches() -> None:
@@ -79,63 +70,40 @@ def clear_caches() -> None:
     st.cache_resource.clear()
 
 
-def script_runs(runs: int, *, cached: bool = True,
-                link: Mapping[str, str | list[str]] | None = None,
-                panel: str | None = None) -> list[float]:
-    """Seconds per full script run after a slider move, through AppTest, on the page
-    opened with ``link`` and ``panel``; with ``cached=False`` every cache is cleared
-    (untimed) before each run."""
-    prepare, run = lr_mover(open_page(link, panel=panel), None if cached else clear_caches)
-    return interleaved({"move": run}, runs, clock=WALL, warm_up=False,
-                       prepare={"move": prepare})["move"]
+def measure(runs: int = 10, steps: int = 300) -> list[Row]:
+    from panels.phase_map import CELLS, map_of
+
+    link = {"steps": str(steps)}
+    pages = {PAGE: {"link": link},
+             **{f"{panel} panel open": {"link": link, "panel": panel} for panel in PANELS},
+             "presenter mode": {"link": {**link, "present": "1"}},
+             DYNAMICS_NAME: {"link": {**link, **DYNAMICS}}}
+    warm, ats = script_runs(pages, runs)
+    # Each cache clear would make the other pages' next run cold: measured on their own.
+    cold = script_runs({"cold": {"link": link}}, runs, clear=clear_caches)[0]["cold"]
+    maps = script_runs({cells: {"link": link, "panel": "phase_map", "cells": cells,
+                                "timeout": 120} for cells in (60, CELLS[-1])},
+                       max(1, runs // 2), clear=map_of.clear)[0]
+    page = warm.pop(PAGE)
+    rows = [Row("script run after an lr move", page, cold, "s", "the same, caches cleared")]
+    rows += [Row(f"script run, {name}", t, page, "s", PAGE) for name, t in warm.items()]
+    rows += [Row(f"script run, phase map drawn anew, {cells} x {cells}", t, page, "s", PAGE)
+             for cells, t in maps.items()]
+    sizes = {name: chart_bytes(at) for name, at in ats.items()}
+    race = sizes[PAGE][0]
+    rows += [Row(f"{panel} chart sent", sizes[f"{panel} panel open"][1], race, "bytes",
+                 "the race chart") for panel in ("phase_map", "inspector", "view3d")]
+    return rows + [Row(f"race chart sent, {name}", sizes[name][0], race, "bytes",
+                       "the race chart") for name in ("presenter mode", DYNAMICS_NAME)]
 
 
-def components(at, name: str) -> list:
-    """The page's elements of the component ``name`` (controls/chart.py's
-    ``descent_lab_race_chart`` and ``descent_lab_step_chart``; AppTest runs no
-    JavaScript: their data is the figure they would draw, with its config, as JSON)."""
-    return [e for e in at.get("bidi_component") if e.proto.component_name == name]
-
-
-def race_chart(at):
-    """The race chart's element (there is exactly one)."""
-    (chart,) = components(at, "descent_lab_race_chart")
-    return chart
-
-
-def chart_bytes(at) -> list[int]:
-    """Bytes of each chart on the page, in page order: the race chart (the data of its
-    component: figure and config, as JSON), then each st.plotly_chart's spec."""
-    return [len(race_chart(at).proto.bytes),
-            *(len(chart.proto.spec.encode()) for chart in at.get("plotly_chart"))]
-
-
-def payload_bytes(link: Mapping[str, str | list[str]] | None = None) -> int:
-    """Bytes of the race chart the page sends for ``link`` (the default scene without)."""
-    return chart_bytes(open_page(link))[0]
-
-
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:8.1f} ms"
-
-
-def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--runs", type=int, default=10, help="repetitions of each measurement")
+def main(argv: list[str] | None = None) -> list[Row]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=10, help="script runs per page")
+    parser.add_argument("--steps", type=int, default=300, help="the scene's steps")
     args = parser.parse_args(argv)
-
-    # One after the other, not interleaved: clearing the caches would make the cached
-    # page's next run a cold one.
-    cached = statistics.median(script_runs(args.runs, cached=True))
-    uncached = statistics.median(script_runs(args.runs, cached=False))
-    size = payload_bytes()
-    print("script run after a slider move (AppTest, median)")
-    print(f"  page             {_ms(cached)}   (budget 120 ms)")
-    print(f"  caches cleared   {_ms(uncached)}")
-    print(f"  ratio            {cached / uncached:8.2f}x of the uncached page")
-    print(f"plotly payload     {size / 1024:8.1f} KB   (budget 400 KB)")
-    return {"page": cached, "caches cleared": uncached, "payload": size}
+    return measure(args.runs, args.steps)
 
 
 if __name__ == "__main__":
-    main()
+    print_rows(main(), legend=True)

@@ -1,27 +1,30 @@
-"""Phase-map time: one batched run of the whole grid against one run per cell.
+"""Runs in one batch against the same runs one at a time: a phase map, and a fan of seeds.
 
     python -m bench.phase                    # 100 x 100 grid, 300 steps, 3 repetitions
     python -m bench.phase --size 30 --steps 100
 
-The map is the one the page draws for Momentum on the lecture's ravine
-(kappa = 50): ``analysis.phase_map`` over log-spaced lr (1e-3 to 3) x mu (0
-to 0.99), from the ravine's start. The baseline is the same function called
-once per cell (a 1 x 1 map, so the same engine and the same summary, without
-the batch), timed on a sample of cells spread over the grid and scaled to the
-whole grid. After an untimed warm-up the two run interleaved; each time is
-the median CPU time of this process. Ratio: per cell / batched (above 1, the
-batch is faster).
+* The phase map the page draws for Momentum on the lecture's ravine (kappa 50):
+  ``analysis.phase_map`` over log-spaced lr (1e-3 to 3) x mu (0 to 0.99), in
+  one batch, against the same function called once per cell (a 1 x 1 map: the
+  same engine and summary, without the batch), timed on a sample of cells
+  spread over the grid and scaled to the whole grid.
+* The lecture's SGD run with gradient noise and a fan of 8 seeds
+  (``scenes.compute.trajectory``, one batch) against 8 separate runs.
+
+After an untimed warm-up the contenders run interleaved; each time is the
+median CPU time of this process.
 """
 
 from __future__ import annotations
 
 import argparse
-import statistics
+from dataclasses import replace
 
 import numpy as np
 
 from analysis.phase_map import PhaseMap, log_grid, phase_map
-from bench.timing import interleaved
+from bench.rows import Row, print_rows
+from bench.timing import medians
 from surfaces import make_surface
 
 OPTIMIZER = "momentum"
@@ -51,27 +54,34 @@ def cell_by_cell(size: int, steps: int, cells: list[tuple[int, int]]) -> list[Ph
     return [phase_map(surface, OPTIMIZER, [lrs[j]], [mus[i]], steps=steps) for i, j in cells]
 
 
+def fan_contenders() -> dict[str, object]:
+    """The lecture's SGD run with a fan of 8 seeds (one batch), and as 8 separate runs."""
+    from scenes import DEFAULT_SCENE
+    from scenes.compute import build_surface, trajectory
+    from scenes.dynamics import Dynamics
+
+    surface = build_surface(DEFAULT_SCENE.surface_key)
+    run, start, steps = DEFAULT_SCENE.runs[0], DEFAULT_SCENE.start, DEFAULT_SCENE.steps
+    fan = Dynamics(noise=0.5, seed=7, fan=8)
+    return {"fan": lambda: trajectory(surface, run, start, steps, fan),
+            "runs": lambda: [trajectory(surface, run, start, steps, replace(fan, seed=s, fan=1))
+                             for s in range(7, 15)]}
+
+
 def measure(size: int = 100, steps: int = 300, reps: int = 3,
-            sampled_cells: int = 200) -> dict[str, dict[str, float]]:
-    """Median CPU seconds for the whole grid: batched, and per cell (scaled from a sample).
-
-    Returns ``{name: {"seconds", "times", "scaled_from"}}`` and, for the per-cell
-    loop, ``"ratio"``: its time over the batched one's.
-    """
+            sampled_cells: int = 200) -> list[Row]:
     cells = sample_cells(size, sampled_cells)
-    contenders = {"phase_map (one batch)": (lambda: batched(size, steps), size * size),
-                  "phase_map per cell": (lambda: cell_by_cell(size, steps, cells), len(cells))}
-    raw = interleaved({name: fn for name, (fn, _) in contenders.items()}, reps)
-    times = {name: [t * size * size / contenders[name][1] for t in ts] for name, ts in raw.items()}
-    results = {name: {"seconds": statistics.median(t), "times": t,
-                      "scaled_from": contenders[name][1]} for name, t in times.items()}
-    base = results["phase_map (one batch)"]["seconds"]
-    for r in results.values():
-        r["ratio"] = r["seconds"] / base
-    return results
+    t = medians({"batch": lambda: batched(size, steps),
+                 "cells": lambda: cell_by_cell(size, steps, cells)}, reps)
+    fan = medians(fan_contenders(), reps)
+    return [Row(f"phase map {size} x {size}, {steps} steps, CPU time", t["batch"],
+                t["cells"] * size * size / len(cells), "s",
+                f"one run per cell (scaled from {len(cells)} cells)"),
+            Row("a run with its fan of 8 seeds, CPU time", fan["fan"], fan["runs"], "s",
+                "8 separate runs")]
 
 
-def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
+def main(argv: list[str] | None = None) -> list[Row]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=100, help="cells along each axis")
     parser.add_argument("--steps", type=int, default=300)
@@ -79,15 +89,8 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
     parser.add_argument("--sampled-cells", type=int, default=200,
                         help="cells timed one at a time (then scaled to the grid)")
     args = parser.parse_args(argv)
-    results = measure(args.size, args.steps, args.reps, args.sampled_cells)
-    print(f"Phase map, {OPTIMIZER} on the ravine (kappa {KAPPA}), {args.size} x {args.size} "
-          f"lr x mu, {args.steps} steps: median CPU time of {args.reps} interleaved runs")
-    for name, r in results.items():
-        scaled = (f"  (scaled from {r['scaled_from']} cells)"
-                  if r["scaled_from"] != args.size ** 2 else "")
-        print(f"  {name:<24}{r['seconds']:>9.3f} s{r['ratio']:>8.1f}x{scaled}")
-    return results
+    return measure(args.size, args.steps, args.reps, args.sampled_cells)
 
 
 if __name__ == "__main__":
-    main()
+    print_rows(main(), legend=True)

@@ -63,7 +63,7 @@ def app_url(chromium_path) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def browser(chromium_path):
     """Debian's headless Chromium, as the benchmarks start it (skipped without it)."""
-    from bench.browser import chromium
+    from harness.browser import chromium
 
     with chromium() as browser:
         yield browser
@@ -90,9 +90,9 @@ def page(browser):
 
 @pytest.fixture(scope="module")
 def lecture():
-    """The lecture scene of the budgets (``bench.figure``): six runs of 300 steps on the
+    """The lecture scene of the budgets (``harness.page``): six runs of 300 steps on the
     ravine, as ``(surface, traces)``."""
-    from bench.figure import lecture_scene
+    from harness.page import lecture_scene
 
     surface, traces, _ = lecture_scene(300)
     return surface, traces

@@ -6,12 +6,12 @@ import base64
 
 import numpy as np
 
-from bench.page import open_page
+from harness.page import open_page
 
 
 def open_panel(panel: str, query: dict | None = None):
     """The page opened with ``query`` (a link's parameters), then ``panel`` picked
-    (:func:`bench.page.open_page`, the AppTest page the benchmarks use too)."""
+    (:func:`harness.page.open_page`, the AppTest page the benchmarks use too)."""
     return open_page(query, panel=panel)
 
 

@@ -12,11 +12,7 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 import surfaces
-from bench.page import (  # the page through AppTest, as bench opens it
-    components,
-    open_page,
-    race_chart,
-)
+from harness.page import components, open_page, race_chart
 from optimizers import OPTIMIZERS, simulate
 from plotting import run_color
 from scenes import DEFAULT_SCENE, MAX_RUNS, PRESETS, RunSpec, Scene, slider_menu

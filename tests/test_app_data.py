@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from bench.page import components
+from harness.page import components
 from scenes import PRESETS_BY_KEY, default_scene
 from scenes.dynamics import Dynamics
 from scenes.links import scene_to_query

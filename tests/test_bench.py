@@ -1,98 +1,83 @@
-"""``python -m bench`` runs every area on a tiny scene and writes its table and JSON.
+"""``python -m bench``: its rows, its one table, and every area run on a tiny scene.
 
-No timing is asserted: the numbers of a tiny run mean nothing. The browser
-area is left out here (it starts two servers and Chromium, about 20 s; the
-page's browser tests cover Chromium); its skip without Chromium is checked.
+No timing is asserted: the numbers of a tiny run mean nothing. The table is read
+back into numbers, and the ratios are checked against timings given by hand.
 """
 
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
 
 import bench.__main__ as bench_main
 from bench import phase
+from bench.rows import Row, print_rows
 from deploy.balancer import find_nginx
 
-
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    path = tmp_path_factory.mktemp("bench") / "out.json"
-    report = bench_main.main(["--tiny", "--skip", "browser", "--json", str(path)])
-    return report, json.loads(path.read_text())
+UNITS = {"s": 1.0, "ms": 1e-3, "KB": 1e3, "MB": 1e6}
 
 
-def test_every_area_but_the_browser_ran_and_was_written(tiny):
-    report, written = tiny
-    areas = ["engine", "figure", "script", "phase", "expression", "panels", "dynamics",
-             "views", "classroom", "balancer"]
-    assert list(written["results"]) == areas
-    assert list(written["meta"]["areas"]) == areas and written["meta"]["tiny"] is True
-    with_rows = set(areas) - ({"balancer"} if find_nginx() is None else set())
-    assert {r["area"] for r in written["rows"]} == with_rows
-    assert written["rows"] == json.loads(json.dumps(report["rows"]))
+def read_table(out: str) -> dict[str, tuple[float, float, float | None, str]]:
+    """The printed table read back: ``{figure: (ours, baseline, ratio, goal words)}``."""
+    found = {}
+    for line in out.splitlines():
+        m = re.match(r"(.+?)\s+([\d.]+) (s|ms|KB|MB)\s+([\d.]+) (s|ms|KB|MB)\s+([\d.,]+)x"
+                     r"\s+((?:<= [^:]+: (?:not )?met)?)", line)
+        if m:
+            name, ours, u1, base, u2, ratio, goal = m.groups()
+            found[name] = (float(ours) * UNITS[u1], float(base) * UNITS[u2],
+                           float(ratio.replace(",", "")), goal)
+    return found
 
 
-def test_every_row_is_ours_beside_a_baseline_with_their_ratio(tiny):
-    _, written = tiny
-    for r in written["rows"]:
-        if r["unit"] == "count":
-            continue
-        assert r["ours"] >= 0 and r["baseline"] > 0 and r["against"], r
-        # A tiny CPU time may round to 0; then there is no ratio rather than a wrong one.
-        assert r["ratio"] == (pytest.approx(r["baseline"] / r["ours"]) if r["ours"] else None), r
-    against = {r["against"] for r in written["rows"]}
-    assert {"Plotly's one frame per step", "one run per cell", "the bare page, same class",
-            "the page with Plotly's frame per step"} <= against
+def test_a_ratio_is_ours_over_the_baseline_and_a_goal_is_met_at_most_at_its_limit():
+    assert Row("t", 1.0, 4.0, "s", "x").ratio == 0.25  # ours four times faster
+    assert Row("t", 1.0, 0.0, "s", "x").ratio is None
+    assert Row("t", 3.0, 2.0, "s", "x", goal=1.5).met is True
+    assert Row("t", 3.1, 2.0, "s", "x", goal=1.5).met is False
+    assert Row("m", 351e6, 80e6, "bytes", "x", limit=350e6).met is False
+    assert Row("e", 0, 0, "count", "x", limit=0).met is True  # no baseline, no ratio: the limit
+    assert Row("t", 1.0, 2.0, "s", "x").met is None
 
 
-def test_the_tiny_classroom_ran_the_same_class_on_the_page_and_the_bare_page(tiny):
-    _, written = tiny
-    results = written["results"]["classroom"]
-    for name, script in (("page", "app.py"), ("bare page", "bare_page.py")):
-        level = results[name]
-        assert level["script"] == script and level["visitors"] == 2
-        assert level["errors"] == 0 and level["server_tracebacks"] == 0
-        assert level["runs"] == 4  # two openings and one move each
-        memory = level["memory"]
-        assert memory["peak"] >= memory["one_visitor"] > memory["idle"] > 0
-        assert memory["after_class"] > 0
-        assert level["baseline"]["moves"]["p50"] > 0 and level["cold_open"] > 0
-    # Once a visitor ran it, the page is the heavier server (NumPy, SymPy, its caches).
-    assert results["page"]["memory"]["one_visitor"] > results["bare page"]["memory"]["one_visitor"]
-    assert results["ratios"]["move p95"] == pytest.approx(
-        results["page"]["moves"]["p95"] / results["bare page"]["moves"]["p95"])
-
-
-@pytest.mark.skipif(find_nginx() is None, reason="the balancer needs nginx: apt-get install "
-                    "-y nginx")
-def test_the_tiny_balancer_class_went_through_nginx_to_both_replicas(tiny):
-    _, written = tiny
-    results = written["results"]["balancer"]
-    through, plain = results["balancer, 2 replicas"], results["one server"]
-    assert through["balancer"] and through["replicas"] == 2 and not plain["balancer"]
-    assert through["errors"] == 0 and plain["errors"] == 0
-    assert through["runs"] == plain["runs"] == 4
-    # Every visitor's websocket named the replica nginx chose; a plain server names none.
-    assert sum(through["per_replica"].values()) == 2 and plain["per_replica"] == {}
-
-
-def test_the_table_says_which_way_each_ratio_goes(capsys):
-    bench_main.print_table([
-        bench_main.row("a", "time", 1.0, 3.0, "x", "s"),
-        bench_main.row("a", "size", 4e6, 2e6, "y", "bytes")])
+def test_the_printed_table_reads_back_as_the_rows_it_was_given(capsys):
+    rows = [Row("a move", 0.143, 0.048, "s", "the bare page", goal=2.0),
+            Row("the figure sent", 162e3, 11.5e6, "bytes", "one frame per step"),
+            Row("a phase map", 0.032, 33.4, "s", "one run per cell"),
+            Row("the server's memory", 263e6, 81e6, "bytes", "the bare page", limit=350e6)]
+    print_rows(rows, legend=True)
     out = capsys.readouterr().out
-    assert "1.00 s" in out and "3.00 s" in out and "3.0x faster" in out
-    assert "4.00 MB" in out and "2.0x larger" in out
+    table = read_table(out)
+    assert list(table) == [r.name for r in rows]
+    for r in rows:
+        ours, baseline, ratio, _ = table[r.name]
+        assert ours == pytest.approx(r.ours, rel=0.01)
+        assert baseline == pytest.approx(r.baseline, rel=0.01)
+        assert ratio == pytest.approx(ours / baseline, rel=0.01)
+    assert table["a move"][3] == "<= 2x: not met"  # 2.98x the bare page
+    assert table["the server's memory"][3] == "<= 350 MB: met"
+    assert out.count("below 1 is better") == 1
+
+
+def test_the_engine_results_become_rows_of_the_batch_over_each_contender():
+    timings = {"simulate (batched)": {"seconds": 0.5, "user": 0.1},
+               "torch Adam, bare step()": {"seconds": 0.08, "user": 0.08},
+               "plain NumPy loop, one run at a time": {"seconds": 50.0, "user": 49.0}}
+    rows = bench_main.engine_rows(timings)
+    by = {(r.name, r.against): r.ratio for r in rows}
+    assert by == {("Adam batch, CPU time", "torch Adam, bare step()"): pytest.approx(6.25),
+                  ("Adam batch, CPU time", "plain NumPy loop, one run at a time"):
+                      pytest.approx(0.01),
+                  ("Adam batch, user CPU time", "torch Adam, bare step()"): pytest.approx(1.25)}
 
 
 def test_the_browser_area_is_skipped_with_a_note_without_chromium(monkeypatch, capsys):
     monkeypatch.setattr("deploy.servers.CHROMIUM", "/nonexistent/chromium")
-    results, rows = bench_main.browser(["--runs", "1"])
-    assert rows == [] and "no Chromium" in results["skipped"]
-    assert "skipped" in capsys.readouterr().out
+    assert bench_main.run_area("browser", tiny=True) == []
+    assert "no Chromium" in capsys.readouterr().out
 
 
 def test_the_phase_baseline_computes_the_same_map_one_cell_at_a_time():
@@ -106,13 +91,32 @@ def test_the_phase_baseline_computes_the_same_map_one_cell_at_a_time():
         np.testing.assert_allclose(single.final_loss[0, 0], grid.final_loss[i, j], rtol=1e-12)
 
 
-def test_issue_11_figures_are_shown_against_their_goals(capsys):
-    bench_main.print_goals([
-        bench_main.row("browser", "lr slider move -> chart redrawn (median)", 0.3, 0.1, "x", "s"),
-        bench_main.row("classroom", "server RSS after the class, 40 visitors", 263e6, 81e6, "x",
-                       "bytes"),
-        bench_main.row("balancer", "60 visitors, 1-3 s apart: move p95", 0.4, 2.0, "x", "s")])
-    lines = capsys.readouterr().out.splitlines()
-    assert "3.00x" in lines[2] and lines[2].endswith("not met")  # a move at 3x the bare page
-    assert "263.00 MB" in lines[3] and lines[3].endswith("<= 350 MB: met")
-    assert "0.20x" in lines[4] and lines[4].endswith("met")
+def test_the_fan_baseline_runs_the_same_seeds_one_at_a_time():
+    contenders = phase.fan_contenders()
+    fan, runs = contenders["fan"](), contenders["runs"]()
+    members = [fan, *fan.fan]  # the run itself, then the rest of its fan
+    assert len(runs) == len(members) == 8
+    for run, member in zip(runs, members, strict=True):  # a batch equals its single runs
+        np.testing.assert_array_equal(run.points, member.points)
+
+
+@pytest.mark.server
+def test_every_area_but_the_browser_runs_tiny_and_writes_its_rows(tmp_path, capsys):
+    path = tmp_path / "out.json"
+    report = bench_main.main(["--tiny", "--skip", "browser", "--json", str(path)])
+    written = json.loads(path.read_text())
+    areas = [a for a in bench_main.AREAS if a != "browser"]
+    assert list(written["meta"]["areas"]) == areas and written["meta"]["tiny"] is True
+    with_rows = set(areas) - ({"balancer"} if find_nginx() is None else set())
+    assert {r["area"] for r in written["rows"]} == with_rows
+    assert written["rows"] == report["rows"]
+    for r in written["rows"]:
+        assert r["ours"] >= 0 and r["baseline"] >= 0 and r["against"], r
+        assert r["ratio"] == (pytest.approx(r["ours"] / r["baseline"]) if r["baseline"]
+                              else None), r
+    # The page's class (two visitors) ran without an error, as did the bare page's.
+    errors = [r for r in written["rows"] if r["area"] == "classroom" and r["unit"] == "count"]
+    assert [(r["ours"], r["baseline"]) for r in errors] == [(0, 0)]
+    printed = read_table(capsys.readouterr().out)
+    assert all(name in printed for name in {r["name"] for r in written["rows"]
+                                            if r["unit"] != "count" and r["baseline"]})

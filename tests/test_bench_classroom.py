@@ -18,7 +18,9 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench import classroom
-from bench.st_client import Cache, Run, Visitor, chart_figure, read, rerun_message, run_coroutine
+from harness.page import CONTROL, LECTURE_LINK
+from harness.processes import process_tree
+from harness.st_client import Cache, Run, Visitor, chart_figure, read, rerun_message, run_coroutine
 
 
 def chart_msg(spec: str = "{}", hash_: str = "h1", path=(0, 3)) -> ForwardMsg:
@@ -105,33 +107,28 @@ def test_moves_stay_near_the_start_and_always_change():
         assert values == classroom.move_values(options, "1", 5, seed)
 
 
-def fake_level(p95_at):
-    def level(visitors, **_):
-        return {"visitors": visitors, "moves": {"p95": p95_at(visitors)}, "errors": 0}
-    return level
+def test_a_class_on_two_setups_gives_rows_of_the_first_beside_the_second(monkeypatch):
+    def level(visitors, *, script="app.py", think, **_):
+        slow = script == "app.py"  # the page: four times the bare page's times, and memory
+        return {"visitors": visitors, "think": list(think), "errors": int(slow),
+                "moves": {"p50": 0.04 if slow else 0.01, "p95": 0.32 if slow else 0.08},
+                "memory": {"after_class": 200e6 if slow else 50e6, "peak": 400e6 if slow
+                           else 100e6}, "cpu": {"server_per_run": 0.036 if slow else 0.004}}
 
-
-@pytest.mark.parametrize(("first", "p95", "held", "passed_at", "sizes"), [
-    (40, lambda n: n / 50, 80, 120, [40, 60, 80, 120]),  # grows until past 2 s
-    (40, lambda n: n / 10, 20, 30, [40, 30, 20]),  # already past at 40: goes down
-    (40, lambda n: 9.0, None, 1, [40, 30, 20, 10, 5, 2, 1]),  # never holds
-])
-def test_the_class_grows_until_p95_passes_the_limit(monkeypatch, first, p95, held, passed_at,
-                                                    sizes):
-    monkeypatch.setattr(classroom, "level", fake_level(p95))
+    monkeypatch.setattr(classroom, "level", level)
     monkeypatch.setattr(classroom, "print_level", lambda r: None)
-    result = classroom.escalate(first, limit=2.0)
-    assert [r["visitors"] for r in result["levels"]] == sizes
-    assert (result["held"], result["passed_at"]) == (held, passed_at)
-
-
-def test_errors_make_a_size_fail_and_the_time_cap_stops_growth(monkeypatch):
-    monkeypatch.setattr(classroom, "level", lambda n, **_: {
-        "visitors": n, "moves": {"p95": 0.1}, "errors": int(n > 40)})
-    monkeypatch.setattr(classroom, "print_level", lambda r: None)
-    assert classroom.escalate(40)["passed_at"] == 60
-    result = classroom.escalate(40, time_cap=0.0)
-    assert len(result["levels"]) == 1 and "time cap" in result["note"]
+    levels, rows = classroom.compare({"page": {}, "bare page": {"script": "bare_page.py"}}, 40,
+                                     p95_goal=1.5, memory_limit=350e6, think=(1.0, 3.0))
+    assert list(levels) == ["page", "bare page"]
+    by = {r.name: r for r in rows}
+    p95 = by["40 visitors, 1-3 s apart: move p95"]
+    assert (p95.ours, p95.baseline, p95.ratio, p95.met) == (0.32, 0.08, 4.0, False)
+    after = by["40 visitors, 1-3 s apart: server RSS after the class"]
+    assert after.ratio == 4.0 and after.met is True  # 200 MB: within 350 MB
+    assert by["40 visitors, 1-3 s apart: server CPU per script run"].ratio == 9.0
+    errors = by["40 visitors, 1-3 s apart: errors"]
+    assert (errors.ours, errors.met) == (1, False)
+    assert all(r.against == "bare page, same class" for r in rows)
 
 
 def test_memory_and_cpu_cover_the_process_and_its_children():
@@ -139,7 +136,7 @@ def test_memory_and_cpu_cover_the_process_and_its_children():
                               "time.sleep(30)"], stdout=subprocess.PIPE)
     try:
         child.stdout.readline()  # the interpreter is up
-        assert child.pid in classroom.process_tree(os.getpid())
+        assert child.pid in process_tree(os.getpid())
         assert classroom.rss_bytes(os.getpid()) > classroom.rss_bytes(child.pid) > 1e6
         assert classroom.cpu_seconds(os.getpid()) > 0
     finally:
@@ -149,11 +146,12 @@ def test_memory_and_cpu_cover_the_process_and_its_children():
     assert classroom.rss_bytes(child.pid) == 0  # gone: nothing to count
 
 
+@pytest.mark.server
 def test_a_visitor_moving_the_slider_gets_the_chart_of_the_new_value():
     async def visit(url):
-        async with Visitor(url, classroom.LECTURE_LINK) as visitor:
+        async with Visitor(url, LECTURE_LINK) as visitor:
             first = await visitor.run()
-            slider = first.widget(classroom.CONTROL)
+            slider = first.widget(CONTROL)
             moved = await visitor.run({slider.id: ["1.5"]})
             return first, slider, moved, visitor.query_string
 

@@ -21,10 +21,11 @@ from pathlib import Path
 
 import pytest
 
-from bench.classroom import LECTURE_LINK, process_tree
-from bench.st_client import Visitor, run_coroutine
 from deploy.balancer import COOKIE, find_nginx
 from deploy.servers import ROOT, free_port, start_streamlit, stop, wait_until_healthy
+from harness.page import LECTURE_LINK
+from harness.processes import process_tree
+from harness.st_client import Visitor, run_coroutine
 
 SERVE = ROOT / "deploy" / "serve"
 needs_nginx = pytest.mark.skipif(find_nginx() is None,
@@ -206,7 +207,7 @@ def test_ctrl_c_stops_everything_too(tmp_path):
 @pytest.mark.browser
 def test_chromium_through_nginx_draws_the_chart_with_every_request_on_one_replica(balancer,
                                                                                     browser):
-    from bench.browser import CHART_DRAWN
+    from harness.browser import CHART_DRAWN
 
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     try:

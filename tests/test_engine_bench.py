@@ -1,4 +1,5 @@
-"""``python -m bench.engine`` still runs (on a tiny batch): a smoke test, no timing asserted."""
+"""``python -m bench.engine`` on a tiny batch: every contender timed, and the baselines
+computing what ``simulate`` does. No timing is asserted."""
 
 from __future__ import annotations
 
@@ -9,17 +10,15 @@ import numpy as np
 from bench import engine
 
 
-def test_bench_runs_on_a_tiny_batch_and_prints_ratios(capsys):
+def test_bench_times_every_contender_on_a_tiny_batch():
     results = engine.main(["--runs", "30", "--steps", "5", "--reps", "2",
                            "--sampled-runs", "2", "--no-torch"])
-    out = capsys.readouterr().out
-    assert "torch.optim baselines skipped" in out
     assert set(results) == {"simulate (batched)", "simulate (batched, keep_path=False)",
                             "simulate, one run at a time", "plain NumPy loop, one run at a time"}
-    assert results["simulate (batched)"]["ratio"] == 1.0
     assert all(len(r["times"]) == 2 and r["seconds"] >= 0 for r in results.values())
+    # The loops one run at a time are timed on the sampled runs and scaled to all 30.
     assert results["simulate, one run at a time"]["scaled_from"] == 2
-    assert "user-time ratio" in out and "(scaled from 2 runs)" in out
+    assert results["simulate (batched)"]["scaled_from"] == 30
 
 
 def test_bench_skips_torch_when_it_is_missing(monkeypatch):

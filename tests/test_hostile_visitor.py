@@ -1,7 +1,7 @@
 """A hostile visitor on the real server's websocket cannot break the page for anyone.
 
 One ``streamlit run app.py``; one visitor speaking Streamlit's protocol
-(:mod:`bench.st_client`) sends what no browser would. Every widget of the page is found from
+(:mod:`harness.st_client`) sends what no browser would. Every widget of the page is found from
 the page itself (the sidebar's, the chart's, each panel's once it is opened), so widgets
 added later are attacked too:
 
@@ -37,8 +37,8 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.NumberInput_pb2 import NumberInput
 from streamlit.proto.Slider_pb2 import Slider
 
-from bench.st_client import Run, Visitor, read, rerun_message, run_coroutine
 from deploy.servers import free_port, start_streamlit, stop, wait_until_healthy
+from harness.st_client import Run, Visitor, read, rerun_message, run_coroutine
 from scenes import DEFAULT_SCENE, scene_to_query
 
 ROOT = Path(__file__).resolve().parents[1]

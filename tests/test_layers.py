@@ -3,7 +3,8 @@
 From the bottom: ``surfaces`` and ``optimizers``; ``scenes``, ``analysis`` and ``rooms``;
 ``plotting``; ``controls``; ``panels``; ``app.py``. A module may import its own
 layer and the layers below it, never one above, and no module of the app imports
-``bench``, ``deploy`` or ``tests`` (which may import anything). Every import counts,
+the tools: ``deploy``, ``harness``, ``bench`` and ``tests``, in that order, each of which
+imports the app and the tools before it, never one after it. Every import counts,
 read from the source with ``ast``: at the top of a module, inside a function, under
 ``if TYPE_CHECKING``, and ``importlib.import_module("...")`` with a literal name.
 
@@ -27,7 +28,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 LAYERS = {"surfaces": 0, "optimizers": 0, "scenes": 1, "analysis": 1, "rooms": 1, "plotting": 2,
           "controls": 3, "panels": 4, "app": 5}
-TOOLS = ("bench", "deploy", "tests")
+TOOLS = ("deploy", "harness", "bench", "tests")  # in order: each imports those before it
 PACKAGES = [name for name in LAYERS if name != "app"]
 
 
@@ -126,15 +127,16 @@ def test_every_package_of_the_repository_has_its_place():
     assert set(PACKAGES) <= packages
 
 
-def test_the_tools_never_import_the_tests():
-    """``bench/`` and ``deploy/`` share helpers with the tests through ``deploy.servers``
-    and ``bench``, never by importing ``tests`` (which may import anything)."""
+def test_the_tools_import_only_the_tools_before_them():
+    """``deploy`` starts servers; ``harness`` (the page through AppTest, the websocket
+    client, Chromium) uses it; ``bench`` and ``tests`` use both; only ``tests`` imports
+    ``bench`` (to test it), and nothing imports ``tests``."""
     found = []
-    for tool in ("bench", "deploy"):
+    for rank, tool in enumerate(TOOLS):
         for path in (ROOT / tool).rglob("*.py"):
-            name = module_name(path)
             found += [f"{path.relative_to(ROOT)}:{imp.line}: {imp.target}"
-                      for imp in imports_of(name, path) if imp.target.split(".")[0] == "tests"]
+                      for imp in imports_of(module_name(path), path)
+                      if imp.target.split(".")[0] in TOOLS[rank + 1:]]
     assert not found, "\n".join(found)
 
 

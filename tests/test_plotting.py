@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bench.figure import lecture_scene
+from harness.page import lecture_scene
 from optimizers import simulate
 from plotting import PALETTE, RunTrace, run_traces, scene_figure
 from plotting.animation import MAX_FRAMES, frame_steps

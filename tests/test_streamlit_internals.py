@@ -187,7 +187,7 @@ def test_apptests_private_parts_the_tests_use_are_there():
 
 
 def test_apptest_lists_a_components_element_with_its_name_and_data():
-    """``bench.page.components`` finds the race chart as a ``bidi_component`` element
+    """``harness.page.components`` finds the race chart as a ``bidi_component`` element
     whose proto carries its ``component_name`` and its data's ``bytes``."""
     at = AppTest.from_string(
         "import streamlit as st\n"

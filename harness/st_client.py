@@ -27,7 +27,7 @@ drawn inside an ``st.fragment`` arrives in a delta naming that fragment
 fragment only (``ClientState.fragment_id``), and so does this client.
 
 Not done here: fetching the page's HTML and JavaScript (a browser caches them;
-``bench.page`` measures a real first visit in Chromium), heartbeats, and
+``bench.browser`` measures a real first visit in Chromium), heartbeats, and
 anything but ``rerun_script``.
 """
 
@@ -59,7 +59,7 @@ def rerun_message(query_string: str, widgets: Mapping[str, Sequence[str]] | None
 
     ``widgets`` maps a widget's id to its value as a list of strings (the
     ``string_array_value`` of a select slider, multiselect or segmented
-    control); the one kind of value this bench moves. ``fragment_id``: rerun only
+    control); the one kind of value the tests and benchmarks move. ``fragment_id``: rerun only
     that fragment (a move of a widget drawn in it), as the browser does.
     """
     msg = BackMsg()
