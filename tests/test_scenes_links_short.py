@@ -310,3 +310,19 @@ def test_surface_keys_in_a_link_describe_the_scene_even_beside_a_preset_key():
     scene, messages = scene_from_query(query)
     assert messages == [] and scene.params == surface_params("ravine", {"kappa": 100.0})
     assert scene.runs == DEFAULT_SCENE.runs
+
+
+# --- the page's address opens them (controls.address, without Streamlit) --------------------
+
+@pytest.mark.parametrize("query, key", [({"preset": "rmsprop_fix"}, "rmsprop_fix"),
+                                         ({"lecture": "friction"}, "friction")])
+def test_the_page_opens_a_preset_or_step_from_its_key_alone(query, key):
+    from controls import address, scene_state
+    from tests.test_address import Params
+
+    ss: dict = {}
+    address.open_link(ss, Params(query), views=VIEWS, panels=PANELS)
+    assert scene_state.read_scene(ss) == PRESETS_BY_KEY[key].scene
+    assert ss["link_messages"] == []
+    if "preset" in query:
+        assert ss["preset"] == key  # its sentence shows
