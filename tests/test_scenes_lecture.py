@@ -83,3 +83,12 @@ def test_every_claim_is_checked_in_numbers():
                      for name in ("test_scenes_presets.py", "test_scenes_dynamics.py"))
     checked = set(re.findall(r'PRESETS_BY_KEY\["(\w+)"\]', source))
     assert {step.key for step in LECTURE} <= checked
+
+
+def test_the_docs_list_every_step_as_it_is():
+    """docs/lecture.md's table: one row per step, in order, with its key, title, question
+    and claim as the code has them."""
+    doc = (Path(__file__).parent.parent / "docs" / "lecture.md").read_text()
+    rows = [line for line in doc.splitlines() if re.match(r"\| \d+ \|", line)]
+    assert rows == [f"| {n} | `{step.key}` | {step.title} | {step.question} | {step.claim} |"
+                    for n, step in enumerate(LECTURE, 1)]

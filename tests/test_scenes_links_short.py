@@ -326,3 +326,27 @@ def test_the_page_opens_a_preset_or_step_from_its_key_alone(query, key):
     assert ss["link_messages"] == []
     if "preset" in query:
         assert ss["preset"] == key  # its sentence shows
+
+
+def test_the_documented_links_open_without_a_message():
+    """Every link that docs/links.md shows in a code block (a line starting with ``?``, the
+    long example's ``&`` lines joined to it)."""
+    from pathlib import Path
+
+    doc = (Path(__file__).parent.parent / "docs" / "links.md").read_text()
+    links, blocks = [], doc.split("```")[1::2]
+    for block in blocks:
+        for line in block.strip().splitlines():
+            line = line.strip()
+            if line.startswith("?"):
+                links.append(line[1:])
+            elif line.startswith("&") and links:
+                links[-1] += line
+    assert len(links) >= 6
+    for link in links:
+        query = parse_qs(link)
+        scene, messages = scene_from_query(query)
+        page, page_messages = page_from_query(query, scene, views=VIEWS, panels=PANELS)
+        assert messages == page_messages == [], link
+    assert scene_from_query(parse_qs("kappa=100&steps=200&run=sgd:lr=1.9&run=sgd:lr=0.5"))[0] \
+        == PRESETS_BY_KEY["jitter"].scene
