@@ -107,11 +107,13 @@ PRESETS: tuple[Preset, ...] = (
     Preset(
         "mu_anneal",
         "mu annealed from 0.5 to 0.99",
-        "Annealing mu from 0.5 to 0.99, the ball gathers speed yet overshoots far less than at "
-        "0.99.",
+        "mu rising from 0.5 to 0.99: the ball starts calm and gathers speed as the friction "
+        "fades.",
         annealed(ravine_scene(RunSpec.make("momentum", lr=0.2, mu=0.99))),
         details="The same ball as the friction preset's (lr 0.2), its mu annealed from 0.5 "
-                "towards 0.99 (99% of the way after 100 steps): it goes 1.3 past the minimum, "
+                "towards 0.99 (99% of the way after 100 steps): along the valley it covers 0.66 "
+                "in its first 10 steps and 1.57 in steps 40 to 50, nearer the minimum, where "
+                "the slope is gentler. It goes 1.3 past the minimum, "
                 "where at mu 0.99 throughout it goes 6.2 past; its loss stays below 0.01 "
                 "from step 99, where at mu 0.5 throughout only from step 258.",
     ),
