@@ -127,10 +127,25 @@ def _run_text(run: RunSpec, color: int | None) -> str:
 
 def _link_colors(scene: Scene) -> list[int | None]:
     """Each run's colour where the link must say it: where it is not the colour the
-    run would get by its place (a run removed before it, say); None elsewhere."""
-    by_place = scene.with_runs([replace(run, color=None) for run in scene.runs]).colors()
-    return [None if color == placed else color
-            for color, placed in zip(scene.colors(), by_place, strict=True)]
+    run would get by its place (a run removed before it, say); None elsewhere.
+
+    A run without a colour in the link takes the first colour that no written one and no
+    run before it has taken (:meth:`Scene.colors`), so a written colour can move an
+    unwritten one: the runs whose colour would come out otherwise are written too, until
+    every run reads back in its own colour.
+    """
+    colors = scene.colors()
+    written = [None if color == placed else color for color, placed in zip(
+        colors, scene.with_runs([replace(run, color=None) for run in scene.runs]).colors(),
+        strict=True)]
+    while True:
+        read_back = scene.with_runs([replace(run, color=color) for run, color
+                                     in zip(scene.runs, written, strict=True)]).colors()
+        wrong = [i for i, (got, want) in enumerate(zip(read_back, colors, strict=True))
+                 if got != want]
+        if not wrong:
+            return written
+        written[wrong[0]] = colors[wrong[0]]
 
 
 def arrival(scene: Scene) -> Scene:

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlencode
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from optimizers.schedules import Schedule
 from scenes import DEFAULT_SCENE, PRESETS, PRESETS_BY_KEY, RunSpec, Scene
@@ -23,9 +24,12 @@ from scenes.links import (
     scene_from_query,
     scene_to_query,
 )
-from scenes.model import CUSTOM, surface_choices, surface_params
+from scenes.model import CUSTOM, PALETTE_SIZE, plot_box, surface_choices, surface_params
+from scenes.surface_defaults import default_scene
+from surfaces import FACTORIES, SURFACE_CHOICES, SURFACE_PARAMS
 from surfaces.expression import DEFAULT_DOMAIN
-from tests.test_scenes_links import scenes
+from tests.test_scenes_dynamics import dynamics
+from tests.test_scenes_links import run_specs, scenes
 
 VIEWS, PANELS = ("overlay", "multiples"), ("theory", "export")
 
@@ -124,6 +128,58 @@ def test_a_typed_formula_leaves_out_the_default_box():
     assert scene_to_query(scene) == {"surface": "custom", "expr": "x**2 + 10*y**2",
                                      "start": "1,2"}
     assert scene_from_query(scene_to_query(scene)) == (scene, [])
+
+
+@st.composite
+def near_default_scenes(draw):
+    """Scenes that keep some of their surface's defaults and change others: the surface's
+    parameters, start, steps, runs (one changed, one added, or the colours moved), noise,
+    schedules and mini-batches, each default or not."""
+    surface = draw(st.sampled_from(sorted(FACTORIES)))
+    params = {p.name: draw(st.sampled_from([p.default, p.low, p.high]))
+              for p in SURFACE_PARAMS.get(surface, ()) if draw(st.booleans())}
+    words = {c.name: draw(st.sampled_from(c.choices))
+             for c in SURFACE_CHOICES.get(surface, ()) if draw(st.booleans())}
+    scene = default_scene(surface, params, words)
+    if draw(st.booleans()):
+        (x0, x1), (y0, y1) = plot_box(scene)
+        scene = replace(scene, start=(draw(st.floats(x0, x1)), draw(st.floats(y0, y1))))
+    if draw(st.booleans()):
+        scene = replace(scene, steps=draw(st.integers(1, 2000)))
+    runs = list(scene.runs)
+    change = draw(st.sampled_from(["none", "one", "add", "colours", "off"]))
+    where = draw(st.integers(0, len(runs) - 1))
+    if change == "one":
+        runs[where] = draw(run_specs())
+    elif change == "add":
+        runs.append(draw(run_specs()))
+    elif change == "colours":
+        # each run its own colour, as the page gives them (a new run takes a free one)
+        colours = draw(st.permutations(range(PALETTE_SIZE)))
+        runs = [replace(run, color=colour) for run, colour in zip(runs, colours, strict=False)]
+    elif change == "off":
+        runs[where] = replace(runs[where], enabled=False)
+    value = draw(st.one_of(st.just(Dynamics()), dynamics()))
+    if scene.rows is not None and draw(st.booleans()):
+        value = replace(value, batch_size=draw(st.integers(1, scene.rows - 1)))
+    return replace(scene, runs=tuple(runs), dynamics=value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(near_default_scenes())
+def test_a_scene_near_its_defaults_round_trips_through_a_short_link(scene):
+    query = scene_to_query(scene)
+    back, messages = scene_from_query(parse_qs(url(query)[1:], keep_blank_values=True))
+    assert (back, messages) == (scene, [])
+    assert back.colors() == scene.colors()
+    assert len(url(query)) <= len(url(long_query(scene)))
+    # every value left out is the default a link without it gives
+    assert "surface" in query or scene.surface == "ravine"
+    assert ("run" in query) == (scene.runs != default_scene(
+        scene.surface, scene.params, scene.choices).runs or any(
+        run.color is not None and run.color != place
+        for run, place in zip(scene.runs, scene.with_runs(
+            [replace(r, color=None) for r in scene.runs]).colors(), strict=True)))
 
 
 @settings(max_examples=150, deadline=None)
