@@ -149,8 +149,10 @@ def _link_colors(scene: Scene) -> list[int | None]:
 
 
 def arrival(scene: Scene) -> Scene:
-    """What a link with ``scene``'s surface keys alone opens: the surface's default scene
-    (the lecture's steps and runs for a typed formula, with the formula's own start)."""
+    """What a link with ``scene``'s surface keys alone opens, which a link therefore need not
+    write: the surface's default scene (for a typed formula, the formula's own start with the
+    lecture's steps and runs). The one reference of :func:`scene_to_query` and
+    :func:`scene_from_query`."""
     if scene.surface == CUSTOM:
         return replace(DEFAULT_SCENE, surface=CUSTOM, params=(), choices=(), expr=scene.expr,
                        domain=scene.domain,
@@ -405,9 +407,8 @@ class _Reader:
                                  f"-5 to 5")
             return DEFAULT_DOMAIN
 
-    def start(self, scene: Scene):
-        fallback = default_start(scene.surface, scene.params, scene.domain, scene.expr,
-                                 scene.choices)
+    def start(self, scene: Scene, fallback):
+        """``start=x,y`` inside the plotting box of ``scene``; ``fallback`` if missing or not."""
         text = self.one("start")
         if text is None:
             return fallback
@@ -612,10 +613,9 @@ def scene_from_query(params: Mapping[str, Any]) -> tuple[Scene, list[str]]:
     scene = Scene(surface=surface, params=surface_values, choices=words, expr=expr,
                   domain=domain)
     # What the link leaves out comes from the surface's own default scene.
-    arrival = DEFAULT_SCENE if surface == CUSTOM else \
-        default_scene(surface, surface_values, words)
-    scene = replace(scene, start=reader.start(scene), steps=reader.steps(arrival.steps),
-                    dynamics=reader.dynamics(data_rows(surface)), runs=reader.runs(arrival.runs))
+    base = arrival(scene)
+    scene = replace(scene, start=reader.start(scene, base.start), steps=reader.steps(base.steps),
+                    dynamics=reader.dynamics(data_rows(surface)), runs=reader.runs(base.runs))
     reader.unknown()
     return scene, messages
 
