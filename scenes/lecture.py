@@ -113,4 +113,16 @@ def position(key: str) -> str:
     return f"{LECTURE.index(step) + 1} of {len(LECTURE)}: {step.title}"
 
 
-__all__ = ["LECTURE", "STEPS_BY_KEY", "Step", "position"]
+def neighbours(key: str) -> tuple[Step | None, Step | None]:
+    """The steps before and after step ``key`` (None at either end of the lecture).
+
+    Raises:
+        KeyError: no such step.
+    """
+    index = LECTURE.index(STEPS_BY_KEY[key])
+    before = LECTURE[index - 1] if index > 0 else None
+    after = LECTURE[index + 1] if index + 1 < len(LECTURE) else None
+    return before, after
+
+
+__all__ = ["LECTURE", "STEPS_BY_KEY", "Step", "neighbours", "position"]

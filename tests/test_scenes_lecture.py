@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from scenes import PRESETS, PRESETS_BY_KEY
-from scenes.lecture import LECTURE, STEPS_BY_KEY, position
+from scenes.lecture import LECTURE, STEPS_BY_KEY, neighbours, position
 from scenes.presets import CLAIM_LENGTH
 
 NOTES = Path("/work/shared/lecture-notes.md")
@@ -73,6 +73,17 @@ def test_position_says_where_a_step_is():
     assert position("small_batches").startswith(f"{len(LECTURE)} of {len(LECTURE)}: ")
     with pytest.raises(KeyError):
         position("nope")
+
+
+def test_neighbours_walk_the_lecture_in_order():
+    walked, step = [], LECTURE[0]
+    while step is not None:
+        walked.append(step)
+        before, step = neighbours(step.key)
+        assert before is (walked[-2] if len(walked) > 1 else None)
+    assert tuple(walked) == LECTURE
+    with pytest.raises(KeyError):
+        neighbours("nope")
 
 
 def test_every_claim_is_checked_in_numbers():
