@@ -1,9 +1,12 @@
 """The default scene and one preset for each claim of the lecture notes.
 
-Each preset is a :class:`~scenes.model.Scene` and one sentence on what to look
-for. ``tests/test_scenes_presets.py`` checks numerically that each preset shows
-its claim, so that a change to a learning rate here cannot quietly break a
-lesson.
+Each preset is a :class:`~scenes.model.Scene`, one short sentence on what to
+look for (its claim, at most :data:`CLAIM_LENGTH` characters: two lines at
+presenter size) and ``details``, the claim's numbers. The presets come in the
+notes' order, and each is a step of the lecture (:mod:`scenes.lecture`, which
+adds the question each answers). ``tests/test_scenes_presets.py`` checks
+numerically that each preset shows its claim and its details' numbers, so that
+a change to a learning rate here cannot quietly break a lesson.
 """
 
 from __future__ import annotations
