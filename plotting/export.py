@@ -121,6 +121,8 @@ def scene_html(figures: Sequence[go.Figure], scene: Scene, surface: Surface,
                     div_id=FIGURE_ID if n == 0 else f"{FIGURE_ID}-{n + 1}",
                     default_height=f"{fig.layout.height or 560}px")
         for n, fig in enumerate(figures))
+    reopen = (f"add this\nto the page's address: <code>{html.escape(link)}</code>"
+              if link.strip("?") else "open\nthe page's address as it is (its default scene)")
     x, y = scene.start
     runs = "".join(f"<li>{html.escape(label)}</li>" for label in labels)
     notes = "".join(f"<p>{html.escape(line)}</p>" for line in scene.dynamics.describe())
@@ -144,8 +146,7 @@ steps. Press <b>Play</b> below the chart to watch them race; the slider moves to
 <ul>{runs}</ul>
 {notes}
 {plot}
-<p>This file works without a network. To open the same scene in Descent Lab, add this
-to the page's address: <code>{html.escape(link)}</code></p>
+<p>This file works without a network. To open the same scene in Descent Lab, {reopen}</p>
 </body>
 </html>
 """

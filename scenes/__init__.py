@@ -9,6 +9,7 @@
   run; a scene is checked where it comes in: a link, the page's widgets);
 * :mod:`scenes.links`: a scene to URL query parameters and back;
 * :mod:`scenes.presets`: the default scene and one preset per lecture claim;
+* :mod:`scenes.lecture`: the presets as the lecture's steps, each with its question;
 * :mod:`scenes.surface_defaults`: each library surface's own default runs and start
   (:func:`default_scene`, :func:`default_runs`);
 * :mod:`scenes.dynamics`: gradient noise, seeds and lr schedules for every run;

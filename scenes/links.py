@@ -2,8 +2,7 @@
 
 The schema (a public interface, documented in docs/links.md)::
 
-    ?surface=ravine&kappa=50&angle=0&start=-8,1.5&steps=300
-     &run=sgd:lr=1.8&run=momentum:lr=0.3,mu=0.9&run=adam:lr=0.3,beta1=0.9,beta2=0.999
+    ?kappa=100&steps=200&run=sgd:lr=1.9&run=momentum:lr=0.3,mu=0.99&run=adam:lr=0.3
 
 * ``surface``: a library surface (``ravine``, ``rosenbrock``, ...) or ``custom``;
 * the surface's parameters by name (the ravine's ``kappa`` and ``angle``) and
@@ -12,10 +11,13 @@ The schema (a public interface, documented in docs/links.md)::
 * ``expr`` and ``domain=x0,x1,y0,y1`` for ``surface=custom`` (a typed formula);
 * ``start=x,y`` and ``steps=n``;
 * how the page shows the scene rather than part of it (a :class:`PageView`, read
-  by :func:`page_from_query`, written by :func:`page_to_query`, passed over by
-  :func:`scene_from_query`): ``present=1`` (presenter mode), ``view=multiples``,
-  ``panel=<key>`` (the panel open under the chart) and ``preset=<key>`` (while
-  the scene is still that lecture preset's);
+  by :func:`page_from_query`, written by :func:`page_to_query`): ``present=1``
+  (presenter mode), ``view=multiples``, ``panel=<key>`` (the panel open under
+  the chart), ``preset=<key>`` (while the scene is still that preset's) and
+  ``lecture=<key>`` (a step of the lecture, :mod:`scenes.lecture`, opened at
+  step 0 of its race, ready to play). A ``preset`` or ``lecture`` key with no
+  key of the scene's is the whole link: ``?lecture=friction`` opens that step's
+  scene (:func:`scene_from_query` reads it so);
 * gradient noise and schedules for every run, each only when not the default
   (see :mod:`scenes.dynamics`): ``noise=0.5`` (the standard deviation),
   ``seed=7``, ``fan=5`` (seeds drawn), ``batch=16`` (rows per mini-batch, on a
@@ -30,8 +32,14 @@ The schema (a public interface, documented in docs/links.md)::
   before it was removed). Missing hyperparameters take the optimizer's
   defaults.
 
-:func:`scene_to_query` writes every value (numbers in their shortest exact
-form), so that :func:`scene_from_query` gives back exactly the same scene.
+:func:`scene_to_query` writes only the values that differ from what a link
+without them gives (numbers in their shortest exact form): the surface's own
+parameters' defaults, its default scene's start, steps and runs
+(:func:`scenes.surface_defaults.default_scene`), each optimizer's defaults; the
+default scene's link is empty. :func:`scene_from_query` gives back exactly the
+same scene, and reads the long links that spell every value out just as well.
+:func:`link_query` is the shortest link of a scene as the page shows it: a
+lecture step's or preset's key alone while the scene is still theirs.
 :func:`scene_from_query` never raises: whatever it cannot use it replaces by a
 sane value and says so in a message.
 """
@@ -54,6 +62,7 @@ from scenes.dynamics import (
     NO_DYNAMICS,
     Dynamics,
 )
+from scenes.lecture import STEPS_BY_KEY
 from scenes.model import (
     CUSTOM,
     MAX_EXPR_LENGTH,
@@ -81,7 +90,15 @@ MAX_NAMES_SHOWN = 5
 SURFACE_NAMES = (*FACTORIES, CUSTOM)
 # Keys of how the page shows a scene, not of the scene (PageView): read by
 # page_from_query, written by page_to_query.
-PAGE_KEYS = ("present", "view", "panel", "preset")
+PAGE_KEYS = ("present", "view", "panel", "preset", "lecture")
+# Keys of the scene itself: a link with none of them and a preset or lecture step's key
+# opens that preset's or step's scene.
+SCENE_KEYS = frozenset({
+    "surface", "expr", "domain", "start", "steps", "noise", "seed", "fan", "batch",
+    "schedule", "anneal", "run",
+    *(p.name for specs in SURFACE_PARAMS.values() for p in specs),
+    *(c.name for specs in SURFACE_CHOICES.values() for c in specs),
+})
 
 
 def fmt(value: float | int | bool) -> str:
@@ -95,38 +112,85 @@ def fmt(value: float | int | bool) -> str:
 
 
 def _run_text(run: RunSpec, color: int | None) -> str:
-    pairs = [f"{name}={fmt(value)}" for name, value in run.hyper]
+    """``optimizer:name=value,...`` with only the values that differ from the optimizer's
+    defaults (``sgd`` alone: SGD at its default lr)."""
+    defaults = OPTIMIZERS[run.optimizer].defaults
+    pairs = [f"{name}={fmt(value)}" for name, value in run.hyper if value != defaults[name]]
     if not run.enabled:
         pairs.append("enabled=false")
     if color is not None:
         pairs.append(f"color={color}")
-    return f"{run.optimizer}:{','.join(pairs)}"
+    return f"{run.optimizer}:{','.join(pairs)}" if pairs else run.optimizer
 
 
 def _link_colors(scene: Scene) -> list[int | None]:
     """Each run's colour where the link must say it: where it is not the colour the
-    run would get by its place (a run removed before it, say); None elsewhere."""
-    by_place = scene.with_runs([replace(run, color=None) for run in scene.runs]).colors()
-    return [None if color == placed else color
-            for color, placed in zip(scene.colors(), by_place, strict=True)]
+    run would get by its place (a run removed before it, say); None elsewhere.
+
+    A run without a colour in the link takes the first colour that no written one and no
+    run before it has taken (:meth:`Scene.colors`), so a written colour can move an
+    unwritten one: the runs whose colour would come out otherwise are written too, until
+    every run reads back in its own colour.
+    """
+    colors = scene.colors()
+    written = [None if color == placed else color for color, placed in zip(
+        colors, scene.with_runs([replace(run, color=None) for run in scene.runs]).colors(),
+        strict=True)]
+    while True:
+        read_back = scene.with_runs([replace(run, color=color) for run, color
+                                     in zip(scene.runs, written, strict=True)]).colors()
+        wrong = [i for i, (got, want) in enumerate(zip(read_back, colors, strict=True))
+                 if got != want]
+        if not wrong:
+            return written
+        written[wrong[0]] = colors[wrong[0]]
+
+
+def arrival(scene: Scene) -> Scene:
+    """What a link with ``scene``'s surface keys alone opens, which a link therefore need not
+    write: the surface's default scene (for a typed formula, the formula's own start with the
+    lecture's steps and runs). The one reference of :func:`scene_to_query` and
+    :func:`scene_from_query`."""
+    if scene.surface == CUSTOM:
+        return replace(DEFAULT_SCENE, surface=CUSTOM, params=(), choices=(), expr=scene.expr,
+                       domain=scene.domain,
+                       start=default_start(CUSTOM, (), scene.domain, scene.expr))
+    return default_scene(scene.surface, scene.params, scene.choices)
 
 
 def scene_to_query(scene: Scene) -> dict[str, str | list[str]]:
-    """The scene as query parameters: a string per key, a list for the repeated ``run``."""
-    query: dict[str, str | list[str]] = {"surface": scene.surface}
+    """The scene as query parameters: a string per key, a list for the repeated ``run``.
+
+    Only what differs from what the link would give without it is written (see the
+    module); the default scene gives ``{}``.
+    """
+    query: dict[str, str | list[str]] = {}
+    if scene.surface != DEFAULT_SCENE.surface:
+        query["surface"] = scene.surface
+    defaults = {spec.name: spec.default for spec in SURFACE_PARAMS.get(scene.surface, ())}
     for name, value in scene.params:
-        query[name] = fmt(value)
+        if value != defaults.get(name):
+            query[name] = fmt(value)
+    words = {spec.name: spec.default for spec in SURFACE_CHOICES.get(scene.surface, ())}
     for name, word in scene.choices:
-        query[name] = word
+        if word != words.get(name):
+            query[name] = word
     if scene.surface == CUSTOM:
         query["expr"] = scene.expr
-        (x0, x1), (y0, y1) = scene.domain or DEFAULT_DOMAIN
-        query["domain"] = ",".join(fmt(v) for v in (x0, x1, y0, y1))
-    query["start"] = ",".join(fmt(v) for v in scene.start)
-    query["steps"] = str(scene.steps)
+        domain = scene.domain or DEFAULT_DOMAIN
+        if domain != DEFAULT_DOMAIN:
+            (x0, x1), (y0, y1) = domain
+            query["domain"] = ",".join(fmt(v) for v in (x0, x1, y0, y1))
+    base = arrival(scene)
+    if tuple(scene.start) != tuple(base.start):
+        query["start"] = ",".join(fmt(v) for v in scene.start)
+    if scene.steps != base.steps:
+        query["steps"] = str(scene.steps)
     query.update(_dynamics_query(scene.dynamics))
-    query["run"] = [_run_text(run, color)
-                    for run, color in zip(scene.runs, _link_colors(scene), strict=True)]
+    colors = _link_colors(scene)
+    if scene.runs != base.runs or any(color is not None for color in colors):
+        query["run"] = [_run_text(run, color)
+                        for run, color in zip(scene.runs, colors, strict=True)]
     return query
 
 
@@ -341,9 +405,8 @@ class _Reader:
                                  f"-5 to 5")
             return DEFAULT_DOMAIN
 
-    def start(self, scene: Scene):
-        fallback = default_start(scene.surface, scene.params, scene.domain, scene.expr,
-                                 scene.choices)
+    def start(self, scene: Scene, fallback):
+        """``start=x,y`` inside the plotting box of ``scene``; ``fallback`` if missing or not."""
         text = self.one("start")
         if text is None:
             return fallback
@@ -532,20 +595,36 @@ def scene_from_query(params: Mapping[str, Any]) -> tuple[Scene, list[str]]:
 
     ``params`` maps each key to a string or a list of strings (a repeated key),
     as ``st.query_params`` and ``urllib.parse.parse_qs`` give them. Never
-    raises: an empty link gives the default scene.
+    raises: an empty link gives the default scene. A link with no key of the
+    scene's (:data:`SCENE_KEYS`) and a known ``lecture`` step or ``preset`` gives
+    that step's or preset's scene (the step's when it names both);
+    :func:`page_from_query` says what was wrong with an unknown one.
     """
     messages: list[str] = []
-    reader = _Reader(_as_lists(params, messages), messages)
+    query = _as_lists(params, messages)
+    reader = _Reader(query, messages)
+    named = None if SCENE_KEYS & set(query) else _named_scene(query)
+    if named is not None:
+        reader.unknown()
+        return named, messages
     surface, surface_values, words, expr, domain = reader.surface()
     scene = Scene(surface=surface, params=surface_values, choices=words, expr=expr,
                   domain=domain)
     # What the link leaves out comes from the surface's own default scene.
-    arrival = DEFAULT_SCENE if surface == CUSTOM else \
-        default_scene(surface, surface_values, words)
-    scene = replace(scene, start=reader.start(scene), steps=reader.steps(arrival.steps),
-                    dynamics=reader.dynamics(data_rows(surface)), runs=reader.runs(arrival.runs))
+    base = arrival(scene)
+    scene = replace(scene, start=reader.start(scene, base.start), steps=reader.steps(base.steps),
+                    dynamics=reader.dynamics(data_rows(surface)), runs=reader.runs(base.runs))
     reader.unknown()
     return scene, messages
+
+
+def _named_scene(query: dict[str, list[str]]) -> Scene | None:
+    """The scene of the lecture step or preset the link names (its first value), if any."""
+    for key, scenes in (("lecture", STEPS_BY_KEY), ("preset", PRESETS_BY_KEY)):
+        word = read.word((query.get(key) or [""])[0], tuple(scenes))
+        if word.ok:
+            return scenes[word.value].scene
+    return None
 
 
 @dataclass(frozen=True)
@@ -559,12 +638,20 @@ class PageView:
         preset: the lecture preset the scene is (``preset=jitter``), or None. A link
             carries it only while the scene is still exactly the preset's, so a
             student who opens it reads the preset's "what to look for" too.
+        lecture: the lecture step the scene is (``lecture=friction``,
+            :data:`scenes.lecture.STEPS_BY_KEY`), or None; carried, like ``preset``,
+            only while the scene is still exactly the step's.
+        frame: the step of the race the chart opens at: None for the whole path
+            (the last step), 0 for a lecture step opened from a link, ready to play.
+            Not written into links.
     """
 
     present: bool = False
     view: str = "overlay"
     panel: str | None = None
     preset: str | None = None
+    lecture: str | None = None
+    frame: int | None = None
 
 
 NO_PAGE_VIEW = PageView()
@@ -581,7 +668,29 @@ def page_to_query(page: PageView) -> dict[str, str]:
         query["panel"] = page.panel
     if page.preset:
         query["preset"] = page.preset
+    if page.lecture:
+        query["lecture"] = page.lecture
     return query
+
+
+def link_query(scene: Scene, page: PageView = NO_PAGE_VIEW) -> dict[str, str | list[str]]:
+    """The shortest link to ``scene`` shown as ``page`` says: the lecture step's key alone
+    (``{"lecture": "friction"}``) while the scene is still that step's, else the preset's
+    while it is still that preset's, else :func:`scene_to_query`; then the page's keys.
+
+    >>> link_query(STEPS_BY_KEY["friction"].scene, PageView(lecture="friction"))
+    {'lecture': 'friction'}
+    """
+    page_query = page_to_query(page)
+    if page.lecture in STEPS_BY_KEY and STEPS_BY_KEY[page.lecture].scene == scene:
+        page_query.pop("preset", None)
+        return page_query
+    if page.preset in PRESETS_BY_KEY and PRESETS_BY_KEY[page.preset].scene == scene:
+        page_query.pop("lecture", None)
+        return page_query
+    page_query.pop("lecture", None)
+    page_query.pop("preset", None)
+    return {**scene_to_query(scene), **page_query}
 
 
 def page_from_query(params: Mapping[str, Any], scene: Scene, *, views: tuple[str, ...],
@@ -589,9 +698,10 @@ def page_from_query(params: Mapping[str, Any], scene: Scene, *, views: tuple[str
     """How a link asks the page to show ``scene`` (the scene the same link gave), and a
     message for every value that could not be used. Never raises.
 
-    ``views`` and ``panels`` are the choices the page offers. A ``preset`` whose
-    scene differs from ``scene`` is dropped with a message: the link was changed
-    after it was made.
+    ``views`` and ``panels`` are the choices the page offers. A ``preset`` or
+    ``lecture`` step whose scene differs from ``scene`` is dropped with a message:
+    the link was changed after it was made. A lecture step opens at step 0 of its
+    race (``frame=0``).
     """
     messages: list[str] = []
     reader = _Reader(_as_lists(params, []), messages)
@@ -603,5 +713,11 @@ def page_from_query(params: Mapping[str, Any], scene: Scene, *, views: tuple[str
         messages.append(f"ignored preset={preset}: the link's scene is no longer that "
                         f"preset's, so its sentence would not fit")
         preset = None
-    return PageView(present, view, panel, preset), messages
+    lecture = reader.word("lecture", ("", *STEPS_BY_KEY), "", "lecture step") or None
+    if lecture and STEPS_BY_KEY[lecture].scene != scene:
+        messages.append(f"ignored lecture={lecture}: the link's scene is no longer that "
+                        f"step's, so its question and claim would not fit")
+        lecture = None
+    return PageView(present, view, panel, preset, lecture,
+                    frame=0 if lecture else None), messages
 

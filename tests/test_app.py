@@ -380,7 +380,8 @@ def test_the_view_and_the_open_panel_travel_in_the_link():
 @pytest.mark.parametrize("query, needle", [
     ({"view": "sideways"}, "unknown view"),
     ({"panel": "../../etc"}, "unknown panel"),
-    ({"preset": "jitter"}, "no longer that preset's"),  # the default scene is not "jitter"
+    # a scene's key beside it: the default scene, which is not "jitter"
+    ({"preset": "jitter", "kappa": "50"}, "no longer that preset's"),
     ({"preset": "\x1f"}, "U+001F"),
 ])
 def test_a_malformed_page_key_falls_back_with_a_message(query, needle):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlparse
+
 import pytest
 
+from scenes import DEFAULT_SCENE, scene_from_query
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -38,7 +41,8 @@ def test_page_loads_cleanly_and_plays(page, app_url):
     assert page.get_by_test_id("stException").count() == 0
     assert page.problems == []  # no console error, no request leaving localhost
     assert page.locator(CONTOUR).count() == 1
-    assert "surface=ravine" in page.url and "run=" in page.url  # the URL holds the scene
+    # the URL holds the scene (the default scene's, short: every value is its default)
+    assert scene_from_query(parse_qs(urlparse(page.url).query)) == (DEFAULT_SCENE, [])
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "page.png"))
 

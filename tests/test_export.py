@@ -190,8 +190,8 @@ def test_html_carries_the_scene_the_page_shows(lecture_html):
         "descent-lab-ravine-300-steps-2"
     assert "<li>Adam (lr = 0.3)</li>" in html
     assert "takes 300\nsteps" in html and "(-8, 1.5)" in html
-    # the link, escaped for HTML: & becomes &amp;
-    assert "?surface=ravine&amp;kappa=50&amp;angle=0&amp;start=-8,1.5&amp;steps=300" in html
+    # the default scene's link is the page's address as it is
+    assert "open\nthe page's address as it is (its default scene)" in html
 
 
 def test_html_escapes_what_it_quotes():
