@@ -97,7 +97,7 @@ SCENE_KEYS = frozenset({
     "surface", "expr", "domain", "start", "steps", "noise", "seed", "fan", "batch",
     "schedule", "anneal", "run",
     *(p.name for specs in SURFACE_PARAMS.values() for p in specs),
-    *(c.name for specs in SURFACE_CHOICES.values() for c in specs),
+    *(c.name for specs in SURFACE_WORDS.values() for c in specs),
 })
 
 
@@ -171,7 +171,7 @@ def scene_to_query(scene: Scene) -> dict[str, str | list[str]]:
     for name, value in scene.params:
         if value != defaults.get(name):
             query[name] = fmt(value)
-    words = {spec.name: spec.default for spec in SURFACE_CHOICES.get(scene.surface, ())}
+    words = {spec.name: spec.default for spec in SURFACE_WORDS.get(scene.surface, ())}
     for name, word in scene.choices:
         if word != words.get(name):
             query[name] = word

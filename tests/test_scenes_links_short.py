@@ -26,7 +26,7 @@ from scenes.links import (
 )
 from scenes.model import CUSTOM, PALETTE_SIZE, plot_box, surface_choices, surface_params
 from scenes.surface_defaults import default_scene
-from surfaces import FACTORIES, SURFACE_CHOICES, SURFACE_PARAMS
+from surfaces import FACTORIES, SURFACE_WORDS, SURFACE_PARAMS
 from surfaces.expression import DEFAULT_DOMAIN
 from tests.test_scenes_dynamics import dynamics
 from tests.test_scenes_links import run_specs, scenes
@@ -139,7 +139,7 @@ def near_default_scenes(draw):
     params = {p.name: draw(st.sampled_from([p.default, p.low, p.high]))
               for p in SURFACE_PARAMS.get(surface, ()) if draw(st.booleans())}
     words = {c.name: draw(st.sampled_from(c.choices))
-             for c in SURFACE_CHOICES.get(surface, ()) if draw(st.booleans())}
+             for c in SURFACE_WORDS.get(surface, ()) if draw(st.booleans())}
     scene = default_scene(surface, params, words)
     if draw(st.booleans()):
         (x0, x1), (y0, y1) = plot_box(scene)
