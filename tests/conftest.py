@@ -1,15 +1,24 @@
-"""Shared fixtures: the real page served by ``streamlit run``, and headless Chromium.
+"""Shared fixtures: the real page served by ``streamlit run``, and headless Chromium;
+and the two tiers of the suite.
 
-The browser tests (``@pytest.mark.browser``) drive Debian's Chromium through
+The browser tests (marked ``browser``) drive Debian's Chromium through
 Playwright's Python package; Playwright's own browser download cannot work on
 these machines. Without ``/usr/bin/chromium`` they are skipped, saying so. Starting
 and stopping servers is :mod:`deploy.servers`, shared with the benchmarks and
 ``deploy/serve``.
+
+Tiers: ``python -m pytest -m "not browser and not server"`` is the fast tier,
+``python -m pytest`` everything. A test that uses the ``browser`` fixture (or ``page``,
+built on it) is marked ``browser``, one that uses ``app_url`` ``server``, here at
+collection; a test that starts a server otherwise carries the mark itself. When a run
+leaves either mark out, a test without it that starts ``streamlit``, nginx,
+``redis-server`` or Chromium fails, saying which mark it needs.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,6 +46,57 @@ settings.register_profile("ci", derandomize=True, database=None, deadline=None,
                           print_blob=True, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("explore", derandomize=False, deadline=None, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "ci")
+
+# The fixtures that make a test a browser test or a server test.
+FIXTURE_MARKS = {"browser": "browser", "app_url": "server"}
+# What a test must not start unless it carries the mark: a program, a module run with
+# ``python -m`` or a script, by name (``/usr/sbin/nginx``, ``.../playwright/driver/node``).
+STARTS = {"streamlit": "server", "nginx": "server", "redis-server": "server",
+          "serve": "server", "chromium": "browser", "playwright": "browser"}
+
+
+def _started(args) -> str | None:
+    """The name in a command line that ``STARTS`` lists, if any."""
+    for arg in [args] if isinstance(args, str | os.PathLike) else args:
+        arg = os.fspath(arg)
+        if "\n" not in arg:  # not a script given inline (python -c)
+            for part in Path(arg).parts:
+                if part in STARTS:
+                    return part
+    return None
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        for fixture, mark in FIXTURE_MARKS.items():
+            if fixture in item.fixturenames:
+                item.add_marker(mark)
+
+
+class _Guarded(subprocess.Popen):
+    """``subprocess.Popen`` that fails the test instead of starting what ``STARTS`` lists."""
+
+    def __new__(cls, args, *more, **options):
+        name = _started(args)
+        if name:
+            pytest.fail(f"this test starts {name}: mark it @pytest.mark.{STARTS[name]}",
+                        pytrace=False)
+        return super().__new__(cls)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """In a run that leaves out ``browser`` or ``server`` tests, a test without either mark
+    fails if it (or a fixture it sets up) starts such a process: the fast tier stays fast,
+    and says why not."""
+    narrowed = any(mark in item.config.option.markexpr for mark in ("browser", "server"))
+    if not narrowed or item.get_closest_marker("browser") or item.get_closest_marker("server"):
+        return (yield)
+    popen, subprocess.Popen = subprocess.Popen, _Guarded
+    try:
+        return (yield)
+    finally:
+        subprocess.Popen = popen
 
 
 @pytest.fixture(scope="session")

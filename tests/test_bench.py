@@ -24,6 +24,7 @@ def tiny(tmp_path_factory):
     return report, json.loads(path.read_text())
 
 
+@pytest.mark.server
 def test_every_area_but_the_browser_ran_and_was_written(tiny):
     report, written = tiny
     areas = ["engine", "figure", "script", "phase", "expression", "panels", "dynamics",
@@ -35,6 +36,7 @@ def test_every_area_but_the_browser_ran_and_was_written(tiny):
     assert written["rows"] == json.loads(json.dumps(report["rows"]))
 
 
+@pytest.mark.server
 def test_every_row_is_ours_beside_a_baseline_with_their_ratio(tiny):
     _, written = tiny
     for r in written["rows"]:
@@ -48,6 +50,7 @@ def test_every_row_is_ours_beside_a_baseline_with_their_ratio(tiny):
             "the page with Plotly's frame per step"} <= against
 
 
+@pytest.mark.server
 def test_the_tiny_classroom_ran_the_same_class_on_the_page_and_the_bare_page(tiny):
     _, written = tiny
     results = written["results"]["classroom"]
@@ -68,6 +71,7 @@ def test_the_tiny_classroom_ran_the_same_class_on_the_page_and_the_bare_page(tin
 
 @pytest.mark.skipif(find_nginx() is None, reason="the balancer needs nginx: apt-get install "
                     "-y nginx")
+@pytest.mark.server
 def test_the_tiny_balancer_class_went_through_nginx_to_both_replicas(tiny):
     _, written = tiny
     results = written["results"]["balancer"]

@@ -9,6 +9,7 @@ from bench import browser as bench_browser
 
 
 @pytest.mark.browser
+@pytest.mark.server
 def test_first_charts_and_slider_moves_are_measured_on_both_pages(browser):
     results = bench_browser.measure(runs=1, moves=2, browser=browser)
     for name in ("page", "bare page"):
@@ -21,6 +22,7 @@ def test_first_charts_and_slider_moves_are_measured_on_both_pages(browser):
 
 
 @pytest.mark.browser
+@pytest.mark.server
 def test_a_key_press_moves_the_lr_slider_and_the_chart_follows(browser):
     with bench_browser.served(bench_browser.BARE_PAGE) as [url]:
         tab = bench_browser.open_tab(browser, url)

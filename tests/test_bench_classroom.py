@@ -149,6 +149,7 @@ def test_memory_and_cpu_cover_the_process_and_its_children():
     assert classroom.rss_bytes(child.pid) == 0  # gone: nothing to count
 
 
+@pytest.mark.server
 def test_a_visitor_moving_the_slider_gets_the_chart_of_the_new_value():
     async def visit(url):
         async with Visitor(url, classroom.LECTURE_LINK) as visitor:

@@ -5,6 +5,8 @@ No size is asserted beyond "present and positive": memory depends on the machine
 
 from __future__ import annotations
 
+import pytest
+
 from bench import memory
 from bench.browser import BARE_PAGE
 from deploy.servers import ROOT
@@ -23,6 +25,7 @@ def test_allocations_are_grouped_by_package():
     assert memory._package("/x/lib/python3.11/json/decoder.py") == "python"
 
 
+@pytest.mark.server
 def test_the_probe_in_a_real_server_reports_its_memory_and_what_malloc_trim_returns():
     with memory.ProbedServer(BARE_PAGE, trace=True) as server:
         folder = server.folder

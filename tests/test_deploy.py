@@ -24,11 +24,18 @@ import pytest
 from bench.classroom import LECTURE_LINK, process_tree
 from bench.st_client import Visitor, run_coroutine
 from deploy.balancer import COOKIE, find_nginx
+from deploy.balancer import main as serve_main
 from deploy.servers import ROOT, free_port, start_streamlit, stop, wait_until_healthy
 
 SERVE = ROOT / "deploy" / "serve"
-needs_nginx = pytest.mark.skipif(find_nginx() is None,
-                                 reason="deploy/serve needs nginx: apt-get install -y nginx")
+
+
+def needs_nginx(test):
+    """A test that starts deploy/serve (nginx and its replicas): a ``server`` test, skipped,
+    saying how to install it, where nginx is missing."""
+    skip = pytest.mark.skipif(find_nginx() is None,
+                              reason="deploy/serve needs nginx: apt-get install -y nginx")
+    return pytest.mark.server(skip(test))
 
 
 class Serving:
@@ -107,21 +114,21 @@ def test_serve_is_an_executable_script():
     assert SERVE.read_text().startswith("#!/usr/bin/env python3\n")
 
 
-def test_without_nginx_it_says_how_to_install_it_and_starts_nothing():
-    result = subprocess.run([sys.executable, str(SERVE), "--replicas", "1", "--port",
-                             str(free_port()), "--nginx", "/nonexistent/nginx"],
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 2
-    assert "needs nginx" in result.stderr and "apt-get install -y nginx" in result.stderr
-    assert "Descent Lab:" not in result.stdout
+def test_without_nginx_it_says_how_to_install_it_and_starts_nothing(capsys):
+    # In this process: a test without the server mark fails if it starts anything
+    # (tests/conftest.py).
+    code = serve_main(["--replicas", "1", "--port", str(free_port()),
+                       "--nginx", "/nonexistent/nginx"])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert "needs nginx" in err and "apt-get install -y nginx" in err
+    assert "Descent Lab:" not in out
 
 
-def test_a_malformed_upstream_is_refused_with_a_message():
-    result = subprocess.run([sys.executable, str(SERVE), "--port", str(free_port()),
-                             "--upstream", "10.0.0.2:8501; evil"],
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 2 and "is not HOST:PORT" in result.stderr
-    assert "Traceback" not in result.stderr
+def test_a_malformed_upstream_is_refused_with_a_message(capsys):
+    with pytest.raises(SystemExit) as refusal:
+        serve_main(["--port", str(free_port()), "--upstream", "10.0.0.2:8501; evil"])
+    assert refusal.value.code == 2 and "is not HOST:PORT" in capsys.readouterr().err
 
 
 @needs_nginx

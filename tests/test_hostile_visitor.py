@@ -41,6 +41,8 @@ from bench.st_client import Run, Visitor, read, rerun_message, run_coroutine
 from deploy.servers import free_port, start_streamlit, stop, wait_until_healthy
 from scenes import DEFAULT_SCENE, scene_to_query
 
+pytestmark = pytest.mark.server
+
 ROOT = Path(__file__).resolve().parents[1]
 LECTURE = urlencode(scene_to_query(DEFAULT_SCENE), doseq=True)
 LINKS = {  # each draws widgets the others do not
