@@ -12,7 +12,9 @@ Tiers: ``python -m pytest -m "not browser and not server"`` is the fast tier,
 built on it) is marked ``browser``, one that uses ``app_url`` ``server``, here at
 collection; a test that starts a server otherwise carries the mark itself. When a run
 leaves either mark out, a test without it that starts ``streamlit``, nginx,
-``redis-server`` or Chromium fails, saying which mark it needs.
+``redis-server`` or Chromium fails, saying which mark it needs; and each Hypothesis test
+draws at most ``FAST_TIER_EXAMPLES`` examples (the whole suite, what CI runs, draws as
+many as the test declares).
 """
 
 from __future__ import annotations
@@ -67,11 +69,28 @@ def _started(args) -> str | None:
     return None
 
 
-def pytest_collection_modifyitems(items) -> None:
+# The fast tier's budget of examples for each Hypothesis test: half Hypothesis's default.
+# The whole suite draws as many as each test declares.
+FAST_TIER_EXAMPLES = 50
+
+
+def _narrowed(config) -> bool:
+    """Whether this run leaves out the browser or the server tests (the fast tier)."""
+    return any(mark in config.option.markexpr for mark in ("browser", "server"))
+
+
+def pytest_collection_modifyitems(config, items) -> None:
     for item in items:
         for fixture, mark in FIXTURE_MARKS.items():
             if fixture in item.fixturenames:
                 item.add_marker(mark)
+        test = getattr(item, "obj", None)
+        if _narrowed(config) and hasattr(test, "hypothesis"):
+            # Where @given keeps the test's settings (read on each call).
+            declared = test._hypothesis_internal_use_settings
+            if declared.max_examples > FAST_TIER_EXAMPLES:
+                test._hypothesis_internal_use_settings = settings(
+                    declared, max_examples=FAST_TIER_EXAMPLES)
 
 
 class _Guarded(subprocess.Popen):
@@ -90,8 +109,8 @@ def pytest_runtest_protocol(item, nextitem):
     """In a run that leaves out ``browser`` or ``server`` tests, a test without either mark
     fails if it (or a fixture it sets up) starts such a process: the fast tier stays fast,
     and says why not."""
-    narrowed = any(mark in item.config.option.markexpr for mark in ("browser", "server"))
-    if not narrowed or item.get_closest_marker("browser") or item.get_closest_marker("server"):
+    if not _narrowed(item.config) or item.get_closest_marker("browser") \
+            or item.get_closest_marker("server"):
         return (yield)
     popen, subprocess.Popen = subprocess.Popen, _Guarded
     try:
