@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import ARTIFACTS
+from tests.waits import animation_frames
 
 pytestmark = pytest.mark.browser
 
@@ -38,14 +39,6 @@ SHOWN = f"Number({SLIDER}.value)"  # the frame the player shows
 
 def frame(page) -> int:
     return page.evaluate(f"() => {SHOWN}")
-
-
-def animation_frames(page, count: int) -> None:
-    """Let the browser paint ``count`` frames (work counted, not a time waited)."""
-    page.evaluate("""n => new Promise(done => {
-        const next = k => k ? requestAnimationFrame(() => next(k - 1)) : done();
-        next(n);
-    })""", count)
 
 
 def test_page_loads_cleanly_and_plays(page, app_url):
