@@ -233,11 +233,9 @@ async def garbage_huge_and_burst(url: str) -> list[str]:
     errors = []
     for frame in GARBAGE:  # each on a socket of its own: the server may hang up
         async with Visitor(url, LECTURE, timeout=30) as visitor:
-            await visitor.socket.send(frame)
-            try:
-                async with asyncio.timeout(0.2):
-                    await visitor.socket.recv()
-            except (TimeoutError, websockets.ConnectionClosed):
+            try:  # the server reads the frame before the close that follows it
+                await visitor.socket.send(frame)
+            except websockets.ConnectionClosed:
                 pass
     async with Visitor(url, LECTURE, timeout=60) as visitor:
         for query in ("a=" + "x" * 2_000_000, "&".join(f"k{i}=%1F{i}" for i in range(20_000)),
