@@ -84,7 +84,7 @@ def pytest_collection_modifyitems(config, items) -> None:
         for fixture, mark in FIXTURE_MARKS.items():
             if fixture in item.fixturenames:
                 item.add_marker(mark)
-        test = getattr(item, "obj", None)
+        test = getattr(getattr(item, "obj", None), "__func__", getattr(item, "obj", None))
         if _narrowed(config) and hasattr(test, "hypothesis"):
             # Where @given keeps the test's settings (read on each call).
             declared = test._hypothesis_internal_use_settings
