@@ -257,7 +257,9 @@ function wire(gd, Plotly) {
   const stop = () => { clearTimeout(gd.__timer); gd.__timer = null; };
   const tick = async () => {
     if (gd.__at >= gd.__frames.length - 1) { stop(); return; }
+    const timer = gd.__timer;
     await show(gd, Plotly, gd.__at + 1);
+    if (gd.__timer !== timer) return;  // paused (or played again) while this frame drew
     gd.__timer = setTimeout(tick, Number(p.speed.value));
   };
   p.play.addEventListener("click", async () => {

@@ -1,15 +1,27 @@
-"""Shared fixtures: the real page served by ``streamlit run``, and headless Chromium.
+"""Shared fixtures: the real page served by ``streamlit run``, and headless Chromium;
+and the two tiers of the suite.
 
-The browser tests (``@pytest.mark.browser``) drive Debian's Chromium through
+The browser tests (marked ``browser``) drive Debian's Chromium through
 Playwright's Python package; Playwright's own browser download cannot work on
 these machines. Without ``/usr/bin/chromium`` they are skipped, saying so. Starting
 and stopping servers is :mod:`deploy.servers`, shared with the benchmarks and
 ``deploy/serve``.
+
+Tiers: ``python -m pytest -m "not browser and not server"`` is the fast tier,
+``python -m pytest`` everything. A test that uses the ``browser`` fixture (or ``page``,
+built on it) is marked ``browser``, one that uses ``app_url`` ``server``, here at
+collection; a test that starts a server otherwise carries the mark itself. When a run
+leaves either mark out, a test without it that starts ``streamlit``, nginx,
+``redis-server`` or Chromium fails, saying which mark it needs; and each Hypothesis test
+draws at most ``FAST_TIER_EXAMPLES`` examples (the whole suite, what CI runs, draws as
+many as the test declares).
 """
 
 from __future__ import annotations
 
+import functools
 import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,6 +49,87 @@ settings.register_profile("ci", derandomize=True, database=None, deadline=None,
                           print_blob=True, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("explore", derandomize=False, deadline=None, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "ci")
+
+# The fixtures that make a test a browser test or a server test.
+FIXTURE_MARKS = {"browser": "browser", "app_url": "server"}
+# What a test must not start unless it carries the mark: a program, a module run with
+# ``python -m`` or a script, by name (``/usr/sbin/nginx``, ``.../playwright/driver/node``).
+STARTS = {"streamlit": "server", "nginx": "server", "redis-server": "server",
+          "serve": "server", "chromium": "browser", "playwright": "browser"}
+
+
+def _started(args) -> str | None:
+    """The name in a command line that ``STARTS`` lists, if any."""
+    for arg in [args] if isinstance(args, str | os.PathLike) else args:
+        arg = os.fspath(arg)
+        if "\n" not in arg:  # not a script given inline (python -c)
+            for part in Path(arg).parts:
+                if part in STARTS:
+                    return part
+    return None
+
+
+# The fast tier's budget of examples for each Hypothesis test: half Hypothesis's default.
+# The whole suite draws as many as each test declares.
+FAST_TIER_EXAMPLES = 50
+
+
+def _narrowed(config) -> bool:
+    """Whether this run leaves out the browser or the server tests (the fast tier)."""
+    return any(mark in config.option.markexpr for mark in ("browser", "server"))
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        for fixture, mark in FIXTURE_MARKS.items():
+            if fixture in item.fixturenames:
+                item.add_marker(mark)
+        test = getattr(getattr(item, "obj", None), "__func__", getattr(item, "obj", None))
+        if _narrowed(config) and hasattr(test, "hypothesis"):
+            # Where @given keeps the test's settings (read on each call).
+            declared = test._hypothesis_internal_use_settings
+            if declared.max_examples > FAST_TIER_EXAMPLES:
+                test._hypothesis_internal_use_settings = settings(
+                    declared, max_examples=FAST_TIER_EXAMPLES)
+
+
+class _Guarded(subprocess.Popen):
+    """``subprocess.Popen`` that fails the test instead of starting what ``STARTS`` lists."""
+
+    def __new__(cls, args, *more, **options):
+        name = _started(args)
+        if name:
+            pytest.fail(f"this test starts {name}: mark it @pytest.mark.{STARTS[name]}",
+                        pytrace=False)
+        return super().__new__(cls)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """In a run that leaves out ``browser`` or ``server`` tests, a test without either mark
+    fails if it (or a fixture it sets up) starts such a process: the fast tier stays fast,
+    and says why not."""
+    if not _narrowed(item.config) or item.get_closest_marker("browser") \
+            or item.get_closest_marker("server"):
+        return (yield)
+    popen, subprocess.Popen = subprocess.Popen, _Guarded
+    try:
+        return (yield)
+    finally:
+        subprocess.Popen = popen
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _component_manifests_scanned_once() -> Iterator[None]:
+    """Each new ``AppTest`` scans every installed package for Streamlit component
+    manifests (half a second, most of a page's first run); the installed packages are the
+    same throughout a test run, so the scan runs once."""
+    from streamlit.components.v2 import manifest_scanner
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(manifest_scanner, "scan_component_manifests",
+                      functools.cache(manifest_scanner.scan_component_manifests))
+        yield
 
 
 @pytest.fixture(scope="session")

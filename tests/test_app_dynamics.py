@@ -202,21 +202,21 @@ FANS_DRAWN = f"""() => {{
 @pytest.mark.browser
 def test_a_noisy_link_draws_its_fans_in_chromium_and_they_grow_while_playing(page, app_url):
     page.goto(f"{app_url}/?{EXAMPLE}")
-    page.wait_for_function(f"{GRAPH} && {GRAPH}._fullData && {GRAPH}._fullData.length > 0",
-                           timeout=30_000)
-    page.wait_for_timeout(500)
+    every_fan = f"() => {{ const d = ({FANS_DRAWN})(); return d.length === 6 && d.every(n => n); }}"
+    page.wait_for_function(f"{GRAPH} && {GRAPH}._fullData && ({every_fan})()", timeout=30_000)
     assert page.get_by_test_id("stException").count() == 0
     assert "noise=0.5" in page.url and "fan=5" in page.url  # the scene stays in the URL
     drawn = page.evaluate(FANS_DRAWN)
     assert len(drawn) == 6 and all(lines >= 1 for lines in drawn)
     page.locator(".descent-player select").select_option("40")  # the fastest speed, 2×
     page.locator(".descent-player button[name=play]").click()  # from the start
-    page.wait_for_timeout(400)
-    playing = page.evaluate(FANS_DRAWN)
-    assert len(playing) == 6 and all(a < b for a, b in zip(playing, drawn, strict=True))
-    page.wait_for_function("() => { const s = document.querySelector("
-                           "'.descent-player input[type=range]');"
-                           " return s.value === s.max; }", timeout=30_000)
-    page.wait_for_timeout(300)
-    assert page.evaluate(FANS_DRAWN) == drawn  # all grown back by the last frame
+    # While it plays, a frame shows every run's fan with fewer blocks than the last frame.
+    slider = "document.querySelector('.descent-player input[type=range]')"
+    page.wait_for_function(f"""want => {{
+        const d = ({FANS_DRAWN})();
+        return Number({slider}.value) >= 1 && d.length === 6 && d.every((n, i) => n < want[i]);
+    }}""", arg=drawn, timeout=30_000)
+    # At the last frame, every fan has grown back.
+    page.wait_for_function(f"want => JSON.stringify(({FANS_DRAWN})()) === JSON.stringify(want)"
+                           f" && {slider}.value === {slider}.max", arg=drawn, timeout=30_000)
     assert page.problems == []

@@ -108,13 +108,13 @@ def click_trigger(at: AppTest, value) -> tuple[str, str]:
             json.dumps([{"event": "click", "value": value}], allow_nan=True))
 
 
-@pytest.mark.parametrize("value", CLICKS, ids=range(len(CLICKS)))
-def test_a_chart_click_that_is_no_point_is_ignored(value):
-    at = open_page({})
-    widget, payload = click_trigger(at, value)
-    at = send(at, widget, "json_trigger_value", payload)
-    assert not at.exception, at.exception
-    assert url_scene(at).start == DEFAULT_SCENE.start
+def test_a_chart_click_that_is_no_point_is_ignored():
+    at = open_page({})  # one page, each click in turn
+    for value in CLICKS:
+        widget, payload = click_trigger(at, value)
+        at = send(at, widget, "json_trigger_value", payload)
+        assert not at.exception, (value, at.exception)
+        assert url_scene(at).start == DEFAULT_SCENE.start, value
 
 
 def test_a_click_on_the_start_picker_becomes_the_start():

@@ -8,6 +8,7 @@ import pytest
 
 from scenes import DEFAULT_SCENE, scene_from_query
 from tests.conftest import ARTIFACTS
+from tests.waits import animation_frames
 
 pytestmark = pytest.mark.browser
 
@@ -35,9 +36,17 @@ PATHS = (f"JSON.stringify({GRAPH}._fullData.filter(t => t.legendgroup)"
          ".map(t => [Array.from(t.x || []), Array.from(t.y || [])]))")
 
 
+SLIDER = "document.querySelector('.descent-player input[type=range]')"
+SHOWN = f"Number({SLIDER}.value)"  # the frame the player shows
+
+
+def frame(page) -> int:
+    return page.evaluate(f"() => {SHOWN}")
+
+
 def test_page_loads_cleanly_and_plays(page, app_url):
     open_app(page, app_url)
-    page.wait_for_timeout(1000)  # let late console messages arrive
+    page.wait_for_load_state("networkidle")  # every request answered, its errors logged
     assert page.get_by_test_id("stException").count() == 0
     assert page.problems == []  # no console error, no request leaving localhost
     assert page.locator(CONTOUR).count() == 1
@@ -46,23 +55,24 @@ def test_page_loads_cleanly_and_plays(page, app_url):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "page.png"))
 
-    # Play: every run's marker moves, in the browser, over the contour that stays.
+    # Play (from the start): every run's marker moves, in the browser, over the contour
+    # that stays.
     before = positions(page)
     page.locator(".descent-player button[name=play]").click()
-    page.wait_for_timeout(700)
-    during = positions(page)
-    page.wait_for_timeout(700)
+    page.wait_for_function(f"() => {SHOWN} >= 2 && {SHOWN} < {SLIDER}.max", timeout=15_000)
+    during, at = positions(page), frame(page)
+    page.wait_for_function(f"k => {SHOWN} >= k", arg=at + 2, timeout=15_000)
     later = positions(page)
     assert during != before and later != during
     assert len(during[0]) == 6
     assert page.locator(CONTOUR).count() == 1
     assert page.problems == []
-    # Pause: the markers stop.
+    # Pause: the markers stop, however many frames the browser paints after.
     page.locator(".descent-player button[name=pause]").click()
-    page.wait_for_timeout(700)
-    paused = positions(page)
-    page.wait_for_timeout(500)
-    assert positions(page) == paused
+    animation_frames(page, 5)  # a frame that was drawing when Pause came is drawn
+    paused, at = positions(page), frame(page)
+    animation_frames(page, 60)
+    assert positions(page) == paused and frame(page) == at
 
 
 # What Plotly holds as each trace's array attributes, against a fresh crawl of the
@@ -85,11 +95,11 @@ def test_a_slider_move_redraws_and_a_click_sets_the_start(page, app_url):
     lr.press("ArrowRight")
     page.wait_for_function(f"drawn => {PATHS} !== drawn", arg=before, timeout=15_000)
     page.locator(".descent-player button[name=play]").click()
-    page.wait_for_timeout(500)
+    page.wait_for_function(f"() => {SHOWN} >= 2 && {SHOWN} < {SLIDER}.max", timeout=15_000)
     found = page.evaluate(ARRAY_ATTRIBUTES)
     assert all(found["same"]) and min(found["arrays"]) >= 1 and found["traces"] > 20
     page.locator(".descent-player button[name=pause]").click()  # the paths hold still
-    page.wait_for_timeout(300)
+    animation_frames(page, 5)
     drawn = page.evaluate(f"() => {PATHS}")
     # The steps slider: one key press moves it and reruns the script.
     page.get_by_test_id("stSlider").filter(has_text="steps").get_by_role("slider").press(

@@ -13,6 +13,7 @@ import pytest
 
 from surfaces import make_surface
 from tests.conftest import ARTIFACTS
+from tests.waits import animation_frames, settled
 
 pytestmark = pytest.mark.browser
 
@@ -60,6 +61,11 @@ SCRUB = """k => {
     const s = document.querySelector('.descent-player input[type=range]');
     s.value = String(k); s.dispatchEvent(new Event('input'));
 }"""
+# Both charts at frame k: the race chart shows it, the fitted-line panel followed.
+FOLLOWED = """k => {
+    const [race, fit] = document.querySelectorAll('.js-plotly-plot');
+    return race.__at === k && fit.__frames[fit.__at].name === race.__frames[k].name;
+}"""
 # The fitted-line panel's run lines, and each run's point (w, b) on the race chart.
 LINES_AND_POINTS = """() => {
     const [race, fit] = document.querySelectorAll('.js-plotly-plot');
@@ -88,7 +94,7 @@ def wait_for_link(page, key: str, value: str) -> None:
         "([k, v]) => new URLSearchParams(location.search).get(k) === v", arg=[key, value],
         timeout=30_000)
     page.wait_for_function(f"{GRAPH} && {GRAPH}._fullLayout", timeout=30_000)
-    page.wait_for_timeout(800)
+    settled(page)
 
 
 def open_lecture(browser, app_url: str, width: int, height: int):
@@ -97,7 +103,7 @@ def open_lecture(browser, app_url: str, width: int, height: int):
     page.goto(f"{app_url}/{LINK}")
     page.wait_for_function(f"{GRAPH} && {GRAPH}._fullLayout && {GRAPH}.data.length > 0",
                            timeout=60_000)
-    page.wait_for_timeout(1500)
+    settled(page)
     return context, page
 
 
@@ -112,8 +118,9 @@ def sidebar(page):
         page.get_by_test_id("stExpandSidebarButton").click()
         page.wait_for_function("() => { const b = document.querySelector("
                                "'[data-testid=stSidebar]').getBoundingClientRect();"
-                               " return b.x + b.width > 200; }", timeout=10_000)
-        page.wait_for_timeout(600)
+                               " return b.x + b.width > 200 && Math.abs(b.x) < 0.5; }",
+                               timeout=10_000)
+        animation_frames(page, 2)
     return page.get_by_test_id("stSidebar")
 
 
@@ -121,7 +128,11 @@ def close_sidebar(page, width: int) -> None:
     """On a phone the open sidebar covers the chart: tuck it away again."""
     if width < 640 and sidebar_width(page) > 100:
         page.get_by_test_id("stSidebarCollapseButton").locator("button").click()
-        page.wait_for_timeout(800)
+        page.wait_for_function("() => { const s = document.querySelector("
+                               "'[data-testid=stSidebar]'); const b = s && "
+                               "s.getBoundingClientRect(); return !b || b.x + b.width <= 0; }",
+                               timeout=10_000)
+        animation_frames(page, 2)
 
 
 @pytest.mark.parametrize("width, height", [(1366, 768)], ids=["laptop"])
@@ -144,7 +155,10 @@ def test_the_ravine_turns_into_a_bowl_then_the_batch_adds_noise(browser, app_url
 
         # Play: the step slider runs from the start.
         page.locator(".descent-player button[name=play]").click()
-        page.wait_for_timeout(900)
+        page.wait_for_function("() => { const s = document.querySelector("
+                               "'.descent-player input[type=range]');"
+                               " return 0 < Number(s.value) && s.value !== s.max; }",
+                               timeout=10_000)
         playing = drawn(page)["active"]
         assert 0 < playing < first["frames"] - 1
         page.wait_for_function("() => Number(document.querySelector("
@@ -195,7 +209,9 @@ def test_the_ravine_turns_into_a_bowl_then_the_batch_adds_noise(browser, app_url
                                timeout=30_000)
         fit = page.locator(".js-plotly-plot").nth(1)
         fit.scroll_into_view_if_needed()
-        page.wait_for_timeout(800)
+        page.wait_for_function("document.querySelectorAll('.js-plotly-plot')[1]._fullLayout",
+                               timeout=30_000)
+        settled(page)
         titles = page.evaluate("""() => {
             const L = document.querySelectorAll('.js-plotly-plot')[1]._fullLayout;
             return [L.xaxis.title.text, L.yaxis.title.text];
@@ -212,14 +228,15 @@ def test_the_ravine_turns_into_a_bowl_then_the_batch_adds_noise(browser, app_url
         # the line of its point (w, b) on the contour at that step.
         for k in (3, 0, 20):
             page.evaluate(SCRUB, k)
-            page.wait_for_timeout(300)
+            page.wait_for_function(FOLLOWED, arg=k, timeout=10_000)
+            animation_frames(page, 3)  # both charts' animations of that step are drawn
             lines = page.evaluate(LINES_AND_POINTS)
             assert lines["step"] == lines["race_step"]
             assert len(lines["lines"]) == len(lines["points"][0]) > 0
             for (xs, ys), w, b in zip(lines["lines"], *lines["points"], strict=True):
                 np.testing.assert_allclose(ys, np.array(xs) * w + b, rtol=1e-4, atol=1e-4)
         page.mouse.move(0, 0)  # no hover toolbar in the picture
-        page.wait_for_timeout(300)
+        animation_frames(page, 5)
         fit.screenshot(path=str(ARTIFACTS / f"data-5-fit-{name}.png"))
         assert page.get_by_test_id("stException").count() == 0
         assert problems == []

@@ -12,74 +12,90 @@ from __future__ import annotations
 
 import os
 import re
+import select
 import signal
 import subprocess
 import sys
-import time
+import threading
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from deploy.balancer import COOKIE, find_nginx
+from deploy.balancer import main as serve_main
 from deploy.servers import ROOT, free_port, start_streamlit, stop, wait_until_healthy
 from harness.page import LECTURE_LINK
 from harness.processes import process_tree
 from harness.st_client import Visitor, run_coroutine
 
 SERVE = ROOT / "deploy" / "serve"
-needs_nginx = pytest.mark.skipif(find_nginx() is None,
-                                 reason="deploy/serve needs nginx: apt-get install -y nginx")
+
+
+def needs_nginx(test):
+    """A test that starts deploy/serve (nginx and its replicas): a ``server`` test, skipped,
+    saying how to install it, where nginx is missing."""
+    skip = pytest.mark.skipif(find_nginx() is None,
+                              reason="deploy/serve needs nginx: apt-get install -y nginx")
+    return pytest.mark.server(skip(test))
 
 
 class Serving:
-    """``deploy/serve`` started as a user would, its output in a file."""
+    """``deploy/serve`` started as a user would, its output read as it comes."""
 
-    def __init__(self, replicas: int, folder: Path, *more: str) -> None:
+    def __init__(self, replicas: int, *more: str) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = folder / f"serve-{self.port}.log"
-        with open(self.log, "w") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, str(SERVE), "--replicas", str(replicas), "--port",
-                 str(self.port), "--host", "127.0.0.1", *more],
-                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 120
-        while "Descent Lab:" not in self.output():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                stop(self.process)
-                raise AssertionError(f"deploy/serve did not start:\n{self.output()}")
-            time.sleep(0.2)
+        self.process = subprocess.Popen(
+            [sys.executable, str(SERVE), "--replicas", str(replicas), "--port",
+             str(self.port), "--host", "127.0.0.1", *more],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            start_new_session=True)
+        self.lines: list[str] = []
+        self.started = threading.Event()  # it printed where it serves, or it ended
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+        self.started.wait(timeout=120)
+        if "Descent Lab:" not in self.output():
+            stop(self.process)
+            raise AssertionError(f"deploy/serve did not start:\n{self.output()}")
         ports = re.search(r"port\(s\) ([\d, ]+)", self.output()).group(1)
         self.replicas = {f"127.0.0.1:{p.strip()}" for p in ports.split(",") if p.strip()}
         elsewhere = re.search(r"elsewhere: ([^ ]+)\. ", self.output())
         self.replicas |= set(elsewhere.group(1).split(",")) if elsewhere else set()
         self.pids = process_tree(self.process.pid)
 
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.append(line)
+            if "Descent Lab:" in line:
+                self.started.set()
+        self.started.set()
+
     def output(self) -> str:
-        return self.log.read_text()
+        return "".join(self.lines)
 
     def stop_with(self, sig: int) -> int:
-        """Send ``sig`` to deploy/serve alone; its exit code."""
+        """Send ``sig`` to deploy/serve alone; its exit code, once all it printed is read."""
         self.process.send_signal(sig)
-        return self.process.wait(timeout=60)
+        code = self.process.wait(timeout=60)
+        self.reader.join(timeout=60)  # the end of its output: every process it started gone
+        return code
 
     def left_behind(self, wait: float = 10.0) -> list[int]:
-        """The processes deploy/serve started that still exist after ``wait`` seconds."""
-        deadline = time.monotonic() + wait
-        while True:
-            alive = [pid for pid in self.pids if _alive(pid)]
-            if not alive or time.monotonic() > deadline:
-                return alive
-            time.sleep(0.2)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
+        """The processes deploy/serve started that have not exited, each given up to
+        ``wait`` seconds (waited on through a pidfd, readable once the process has exited)."""
+        alive = []
+        for pid in self.pids:
+            try:
+                fd = os.pidfd_open(pid)
+            except ProcessLookupError:
+                continue
+            try:
+                if not select.select([fd], [], [], wait)[0]:
+                    alive.append(pid)
+            finally:
+                os.close(fd)
+        return alive
 
 
 def get(url: str, cookie: str | None = None):
@@ -93,10 +109,10 @@ def get(url: str, cookie: str | None = None):
 
 
 @pytest.fixture(scope="module")
-def balancer(tmp_path_factory):
+def balancer():
     if find_nginx() is None:
         pytest.skip("deploy/serve needs nginx: apt-get install -y nginx")
-    serving = Serving(2, tmp_path_factory.mktemp("serve"))
+    serving = Serving(2)
     try:
         yield serving
     finally:
@@ -108,30 +124,30 @@ def test_serve_is_an_executable_script():
     assert SERVE.read_text().startswith("#!/usr/bin/env python3\n")
 
 
-def test_without_nginx_it_says_how_to_install_it_and_starts_nothing():
-    result = subprocess.run([sys.executable, str(SERVE), "--replicas", "1", "--port",
-                             str(free_port()), "--nginx", "/nonexistent/nginx"],
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 2
-    assert "needs nginx" in result.stderr and "apt-get install -y nginx" in result.stderr
-    assert "Descent Lab:" not in result.stdout
+def test_without_nginx_it_says_how_to_install_it_and_starts_nothing(capsys):
+    # In this process: a test without the server mark fails if it starts anything
+    # (tests/conftest.py).
+    code = serve_main(["--replicas", "1", "--port", str(free_port()),
+                       "--nginx", "/nonexistent/nginx"])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert "needs nginx" in err and "apt-get install -y nginx" in err
+    assert "Descent Lab:" not in out
 
 
-def test_a_malformed_upstream_is_refused_with_a_message():
-    result = subprocess.run([sys.executable, str(SERVE), "--port", str(free_port()),
-                             "--upstream", "10.0.0.2:8501; evil"],
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 2 and "is not HOST:PORT" in result.stderr
-    assert "Traceback" not in result.stderr
+def test_a_malformed_upstream_is_refused_with_a_message(capsys):
+    with pytest.raises(SystemExit) as refusal:
+        serve_main(["--port", str(free_port()), "--upstream", "10.0.0.2:8501; evil"])
+    assert refusal.value.code == 2 and "is not HOST:PORT" in capsys.readouterr().err
 
 
 @needs_nginx
-def test_a_replica_on_another_machine_joins_the_ring_and_is_left_running(tmp_path):
+def test_a_replica_on_another_machine_joins_the_ring_and_is_left_running():
     port = free_port()  # "another machine": a streamlit of its own, not started by serve
     other = start_streamlit(port, stderr=subprocess.DEVNULL)
     try:
         wait_until_healthy(f"http://127.0.0.1:{port}", other)
-        serving = Serving(1, tmp_path, "--upstream", f"127.0.0.1:{port}")
+        serving = Serving(1, "--upstream", f"127.0.0.1:{port}")
         try:
             assert f"127.0.0.1:{port}" in serving.replicas and len(serving.replicas) == 2
             landed = {get(f"{serving.url}/_stcore/health", f"{COOKIE}=browser-{i}")[1][
@@ -194,8 +210,8 @@ def test_a_browser_websocket_and_its_reconnect_stay_on_its_replica(balancer):
 
 
 @needs_nginx
-def test_ctrl_c_stops_everything_too(tmp_path):
-    serving = Serving(1, tmp_path)
+def test_ctrl_c_stops_everything_too():
+    serving = Serving(1)
     try:
         assert serving.stop_with(signal.SIGINT) == 0
         assert serving.left_behind() == []

@@ -409,15 +409,3 @@ def test_stop_reason_tells_a_hole_from_a_runaway():
     batch = simulate(RAVINE, "sgd", start=np.tile((-8.0, 1.5), (3, 1)), steps=50,
                      lr=[0.5, 2.5, 1.0])
     assert list(batch.stop_reason) == ["", "diverged", ""]
-
-
-def test_no_allocator_tuning_or_other_process_wide_setting_at_import():
-    """A server imports the engine and the surfaces: it must not inherit a benchmark's tuning."""
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[1]
-    for path in [*(root / "optimizers").glob("*.py"), *(root / "surfaces").glob("*.py")]:
-        text = path.read_text()
-        for setting in ("mallopt", "import ctypes", "np.seterr(", "setrecursionlimit",
-                        "warnings.simplefilter", "os.environ["):
-            assert setting not in text, f"{path.name}: {setting}"

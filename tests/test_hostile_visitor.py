@@ -41,6 +41,8 @@ from deploy.servers import free_port, start_streamlit, stop, wait_until_healthy
 from harness.st_client import Run, Visitor, read, rerun_message, run_coroutine
 from scenes import DEFAULT_SCENE, scene_to_query
 
+pytestmark = pytest.mark.server
+
 ROOT = Path(__file__).resolve().parents[1]
 LECTURE = urlencode(scene_to_query(DEFAULT_SCENE), doseq=True)
 LINKS = {  # each draws widgets the others do not
@@ -231,11 +233,9 @@ async def garbage_huge_and_burst(url: str) -> list[str]:
     errors = []
     for frame in GARBAGE:  # each on a socket of its own: the server may hang up
         async with Visitor(url, LECTURE, timeout=30) as visitor:
-            await visitor.socket.send(frame)
-            try:
-                async with asyncio.timeout(0.2):
-                    await visitor.socket.recv()
-            except (TimeoutError, websockets.ConnectionClosed):
+            try:  # the server reads the frame before the close that follows it
+                await visitor.socket.send(frame)
+            except websockets.ConnectionClosed:
                 pass
     async with Visitor(url, LECTURE, timeout=60) as visitor:
         for query in ("a=" + "x" * 2_000_000, "&".join(f"k{i}=%1F{i}" for i in range(20_000)),

@@ -19,6 +19,7 @@ import itertools
 import pytest
 
 from tests.conftest import ARTIFACTS
+from tests.waits import APP_IDLE, settled
 
 pytestmark = pytest.mark.browser
 
@@ -95,6 +96,21 @@ def _overlap(a: dict, b: dict, slack: float = 1.0) -> bool:
             and min(a["y1"], b["y1"]) - max(a["y0"], b["y0"]) > slack)
 
 
+# The chart is drawn for the main column's width as it is now: the width the page's
+# viewport component last reported (window.__descentLab.viewport) is within its 8 pixels of
+# the column's, the chart's layout has that width, and no script run is going on.
+LAID_OUT = f"""() => {{
+    const reported = (window.__descentLab || {{}}).viewport, gd = {GRAPH};
+    const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+    if (!reported || !main || !gd || !gd._fullLayout || !{APP_IDLE}) return false;
+    const style = getComputedStyle(main);
+    const width = main.clientWidth - parseFloat(style.paddingLeft)
+        - parseFloat(style.paddingRight);
+    return Math.abs(width - reported.width) <= 8
+        && Math.abs(gd._fullLayout.width - reported.width) <= 1;
+}}"""
+
+
 def open_screen(browser, url: str, name: str):
     width, height, link, _, _ = SCREENS[name]
     context = browser.new_context(viewport={"width": width, "height": height})
@@ -102,8 +118,10 @@ def open_screen(browser, url: str, name: str):
     page.goto(f"{url}/{link}")
     page.wait_for_function(f"{GRAPH} && {GRAPH}._fullLayout && {GRAPH}.querySelector('.main-svg')",
                            timeout=60_000)
-    page.wait_for_timeout(1500)  # the sidebar's transition, and a report of a new width
-    page.wait_for_function(f"{GRAPH} && {GRAPH}._fullLayout", timeout=30_000)
+    # The sidebar's transition over, the main column's last width reported, and the chart
+    # drawn for it.
+    page.wait_for_function(LAID_OUT, timeout=30_000)
+    settled(page)
     return context, page
 
 
@@ -153,7 +171,7 @@ def test_small_multiples_keep_titles_on_their_panels(browser, app_url):
         page.get_by_text("Small multiples", exact=True).click()
         page.wait_for_function(f"{GRAPH} && {GRAPH}._fullLayout.xaxis6 !== undefined",
                                timeout=30_000)
-        page.wait_for_timeout(500)
+        settled(page)
         page.screenshot(path=str(ARTIFACTS / "layout-multiples-presenter.png"))
         boxes = page.evaluate(BOXES, PARTS)
         panels = [b for b in boxes if b["kind"] == "panel"][:6]

@@ -40,9 +40,9 @@ def show(page, fig) -> None:
 
 
 def jump(page, name: str) -> None:
+    """Show frame ``name``: until Plotly's animation to it has finished."""
     page.evaluate(f"""() => Plotly.animate({GRAPH}, ['{name}'], {{mode: 'immediate',
         frame: {{duration: 0, redraw: false}}, transition: {{duration: 0}}}})""")
-    page.wait_for_timeout(150)
 
 
 def drawn(page) -> dict:

@@ -309,9 +309,9 @@ def test_fans_grow_while_frames_play_and_bands_stay(page, fanned):
     }}"""
     counts = []
     for name in ["300", "0", "150", "30", "300"]:
+        # evaluate waits for the promise Plotly.animate returns: the frame is drawn
         page.evaluate(f"""() => Plotly.animate({GRAPH}, ['{name}'], {{mode: 'immediate',
             frame: {{duration: 0, redraw: false}}, transition: {{duration: 0}}}})""")
-        page.wait_for_timeout(150)
         now = page.evaluate(state, blocks)
         update = dict(zip(frames[name]["traces"], frames[name]["data"], strict=True))
         assert now["shown"] == [k for k in blocks if update[k]["opacity"] > 0], name

@@ -17,6 +17,7 @@ import pytest
 
 from scenes import PRESETS, PRESETS_BY_KEY, scene_from_query
 from tests.conftest import ARTIFACTS
+from tests.waits import animation_frames, settled
 
 pytestmark = pytest.mark.browser
 
@@ -29,18 +30,8 @@ def open_page(browser, url: str, width: int, height: int, link: str = ""):
     page = context.new_page()
     page.goto(f"{url}/{link}")
     page.wait_for_function(f"{GRAPH} && {GRAPH}._fullLayout", timeout=60_000)
-    page.wait_for_timeout(1500)
+    settled(page)
     return context, page
-
-
-def settle(page) -> None:
-    """Wait for the script run a click started to finish and the chart to be drawn."""
-    page.wait_for_timeout(300)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-                           " || !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-                           ".textContent.includes('Running')", timeout=60_000)
-    page.wait_for_function(f"{GRAPH} && {GRAPH}._fullLayout", timeout=60_000)
-    page.wait_for_timeout(800)
 
 
 def test_a_preset_shows_its_sentence_and_keeps_the_scroll_position(browser, app_url):
@@ -53,26 +44,30 @@ def test_a_preset_shows_its_sentence_and_keeps_the_scroll_position(browser, app_
         for preset in shown:
             page.evaluate(f"() => {{ {MAIN}.scrollTop = 0; }}")
             page.get_by_role("button", name=preset.title, exact=True).click()
-            settle(page)
             story = page.get_by_test_id("stMarkdownContainer").filter(
                 has_text=preset.look_for[:60])
-            story.first.wait_for(timeout=60_000)  # a dataset's preset takes longer
-            settle(page)
+            story.first.wait_for(timeout=60_000)  # drawn by the run the click started
+            settled(page)
             assert story.count() == 1, preset.key
             page.screenshot(path=str(ARTIFACTS / f"preset-{preset.key}.png"))
         # Scrolled down to the runs' cards, a click on another preset leaves the page there
         # (between presets whose sentences take as many lines: a longer one moves what is
         # below it down).
         page.get_by_role("button", name=PRESETS[0].title, exact=True).click()
-        settle(page)
+        page.get_by_test_id("stMarkdownContainer").filter(
+            has_text=PRESETS[0].look_for[:60]).first.wait_for(timeout=60_000)
+        settled(page)
         for preset in (PRESETS[1], PRESETS[0]):
+            # Scrolled, the page's viewport component may report the chart's new top: a
+            # run of its own, settled before the click.
             page.evaluate(f"() => {{ {MAIN}.scrollTop = 240; }}")
-            page.wait_for_timeout(200)
+            animation_frames(page, 2)
+            settled(page)
             before = page.evaluate(f"() => {MAIN}.scrollTop")
             page.get_by_role("button", name=preset.title, exact=True).click()
             page.get_by_test_id("stMarkdownContainer").filter(
                 has_text=preset.look_for[:60]).first.wait_for(timeout=60_000)
-            settle(page)
+            settled(page)
             assert before == 240
             assert abs(page.evaluate(f"() => {MAIN}.scrollTop") - before) <= 2, preset.key
             assert page.evaluate("() => window.scrollY") == 0
@@ -126,8 +121,12 @@ def test_the_lecturer_changes_lr_and_mu_without_opening_the_sidebar(browser, app
             assert box["x"] > 0 and box["x"] + box["width"] <= 1280  # on screen, in the page
             main = page.get_by_test_id("stMain").bounding_box()
             assert box["x"] >= main["x"]  # in the main column, not the sidebar
+            link = page.evaluate("() => location.search")
             thumb.press("ArrowRight" if name == "lr" else "ArrowLeft")
-            settle(page)
+            # the run the key started writes the new value into the link
+            page.wait_for_function("link => location.search !== link", arg=link,
+                                   timeout=60_000)
+            settled(page)
         after = [values for name, values in run_values(page) if name == "momentum"][0]
         assert after != momentum, (momentum, after)
         assert after["lr"] > momentum["lr"] and after["mu"] < momentum["mu"]

@@ -26,7 +26,7 @@ from scenes.links import (
 )
 from scenes.model import CUSTOM, PALETTE_SIZE, plot_box, surface_choices, surface_params
 from scenes.surface_defaults import default_scene
-from surfaces import FACTORIES, SURFACE_WORDS, SURFACE_PARAMS
+from surfaces import FACTORIES, SURFACE_PARAMS, SURFACE_WORDS
 from surfaces.expression import DEFAULT_DOMAIN
 from tests.test_scenes_dynamics import dynamics
 from tests.test_scenes_links import run_specs, scenes

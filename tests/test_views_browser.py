@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import ARTIFACTS
+from tests.waits import rerun, settled
 
 pytestmark = pytest.mark.browser
 
@@ -31,19 +32,25 @@ def markers(page, div: str) -> list:
     }}""")
 
 
-def plays(page, div: str) -> bool:
-    """Press the chart's Play: do its markers move, and keep moving?"""
-    before = markers(page, div)
-    page.locator(f"{div} .updatemenu-button", has_text="Play").click()
+def moved(page, div: str, before: list) -> list:
+    """Until the markers of the chart in ``div`` are no longer at ``before``; where they are."""
     page.wait_for_function(
         f"""before => {{
             const t = document.querySelector('{div}')._fullData.find(t => t.name === 'position');
             return JSON.stringify([Array.from(t.x), Array.from(t.y), Array.from(t.z || [])])
                 !== JSON.stringify(before);
         }}""", arg=before, timeout=10_000)
-    during = markers(page, div)
-    page.wait_for_timeout(1200)
-    return during != before and markers(page, div) != during
+    return markers(page, div)
+
+
+def plays(page, div: str) -> bool:
+    """Press the chart's Play: do its markers move, and keep moving? (A chart that does
+    not, times out.)"""
+    before = markers(page, div)
+    page.locator(f"{div} .updatemenu-button", has_text="Play").click()
+    during = moved(page, div, before)
+    later = moved(page, div, during)
+    return before != during != later
 
 
 def test_the_exported_html_plays_offline(browser, app_url, tmp_path):
@@ -52,10 +59,9 @@ def test_the_exported_html_plays_offline(browser, app_url, tmp_path):
     page = context.new_page()
     open_app(page, app_url, "?run=sgd:lr=1.8&run=momentum:lr=0.3,mu=0.9&run=adam:lr=0.3")
     page.get_by_text("Export", exact=True).click()
-    page.get_by_text("Add the 3D view to the HTML file").click()
+    rerun(page, page.get_by_text("Add the 3D view to the HTML file").click)
     button = page.get_by_role("button", name="Download the scene as HTML")
     button.wait_for()
-    page.wait_for_timeout(500)  # the rerun from the checkbox settles
     with page.expect_download(timeout=30_000) as download:
         button.click()
     assert download.value.suggested_filename == "descent-lab-ravine-300-steps.html"
@@ -98,6 +104,12 @@ def test_the_exported_html_plays_offline(browser, app_url, tmp_path):
     offline.close()
 
 
+# The sidebar's right edge in the page, as it slides in or out (0 when hidden).
+SIDEBAR_RIGHT = ("(() => { const s = document.querySelector('[data-testid=stSidebar]');"
+                 " if (!s || !s.getClientRects().length) return 0;"
+                 " const b = s.getBoundingClientRect(); return Math.max(0, b.x + b.width); })()")
+
+
 def sidebar_width(page) -> float:
     box = page.get_by_test_id("stSidebar").bounding_box()
     return 0.0 if box is None else max(0.0, box["x"] + box["width"])
@@ -107,7 +119,8 @@ def test_presenter_mode_on_a_1920x1080_projector(browser, app_url):
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
     page = context.new_page()
     open_app(page, app_url, "?present=1")
-    page.wait_for_timeout(800)  # the sidebar's collapse transition
+    settled(page)
+    page.wait_for_function(SIDEBAR_RIGHT + " <= 0", timeout=10_000)  # its transition over
     assert sidebar_width(page) == 0  # tucked away, one click from the arrow at the top left
     font = page.evaluate(f"() => {GRAPH}._fullLayout.font.size")
     chart = page.locator(".js-plotly-plot").bounding_box()
@@ -118,7 +131,7 @@ def test_presenter_mode_on_a_1920x1080_projector(browser, app_url):
     page.get_by_text("Presenter mode", exact=True).click()
     page.wait_for_function(f"() => {GRAPH} && {GRAPH}._fullLayout"
                            f" && {GRAPH}._fullLayout.font.size === 14", timeout=15_000)
-    page.wait_for_timeout(800)
+    page.wait_for_function(SIDEBAR_RIGHT + " > 200", timeout=10_000)  # its transition over
     assert "present=" not in page.url
     assert sidebar_width(page) > 200  # the controls are back
     context.close()
