@@ -15,11 +15,16 @@ def test_bench_runs_on_a_tiny_batch_and_prints_ratios(capsys):
     out = capsys.readouterr().out
     assert "torch.optim baselines skipped" in out
     assert set(results) == {"simulate (batched)", "simulate (batched, keep_path=False)",
-                            "simulate, one run at a time", "plain NumPy loop, one run at a time"}
+                            "bare NumPy loop (batched)", "simulate, one run at a time",
+                            "plain NumPy loop, one run at a time"}
     assert results["simulate (batched)"]["ratio"] == 1.0
+    assert results["bare NumPy loop (batched)"]["vs_bare"] == 1.0
+    ours = results["simulate (batched)"]
+    assert ours["vs_bare"] == ours["seconds"] / results["bare NumPy loop (batched)"]["seconds"]
     assert all(len(r["times"]) == 2 and r["seconds"] >= 0 for r in results.values())
     assert results["simulate, one run at a time"]["scaled_from"] == 2
-    assert "user-time ratio" in out and "(scaled from 2 runs)" in out
+    assert "user / bare" in out and "(scaled from 2 runs)" in out
+    assert "what the engine adds: simulate / bare loop = " in out
 
 
 def test_bench_skips_torch_when_it_is_missing(monkeypatch):
@@ -31,4 +36,12 @@ def test_the_plain_loop_baseline_computes_what_simulate_does():
     start = engine.starts(5)
     finals = engine.plain_numpy_loop(start, 50)()
     run = engine.ours(start, 50)()
+    assert np.allclose(finals, run.points[-1], rtol=1e-12, atol=1e-15)
+
+
+def test_the_bare_batched_loop_computes_what_simulate_does():
+    start = engine.starts(7)
+    finals = engine.bare_numpy_loop(start, 50)()
+    run = engine.ours(start, 50)()
+    assert finals.shape == (7, 2)
     assert np.allclose(finals, run.points[-1], rtol=1e-12, atol=1e-15)
