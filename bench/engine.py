@@ -11,9 +11,10 @@ ravine (kappa = 50, angle = 0) from the same starts, in float64:
   full size), checks every step for runs that left the finite world, and
   takes the gradient from the surface's ``value_and_grad``.
 * the bare NumPy loop (the baseline): the lecture's lines as ``optimizers/adam.py``
-  writes them, on the same (2, runs) array, with the hyperparameters as Python
-  numbers and the ravine's gradient inline (``dx = lam * x``), nothing recorded
-  and nothing checked. ``simulate`` / this loop is what the engine adds.
+  writes them (without its switch for the bias correction), on the same
+  (2, runs) array, with the hyperparameters as Python numbers and the ravine's
+  gradient inline (``dx = lam * x``), nothing recorded and nothing checked.
+  ``simulate`` / this loop is what the engine adds.
 * torch, canonical loop: ``torch.optim.Adam([p], foreach=False)`` on one
   (runs, 2) tensor, one thread, with ``zero_grad``, the loss, ``backward`` and
   ``step`` each step, as a training loop is written.
@@ -97,8 +98,8 @@ def plain_numpy_loop(start: np.ndarray, steps: int) -> Callable[[], object]:
 
 def bare_numpy_loop(start: np.ndarray, steps: int) -> Callable[[], np.ndarray]:
     """The lecture's Adam with bias correction on all runs at once, as a (2, runs) array:
-    the lines of ``optimizers/adam.py`` with nothing around them. Returns the final
-    positions, (runs, 2)."""
+    the lines of ``optimizers/adam.py`` (without its switch for the correction) with
+    nothing around them. Returns the final positions, (runs, 2)."""
     lam = np.array([[1 / KAPPA], [1.0]])  # the ravine's Hessian diagonal: its gradient is lam * x
     lr, beta1, beta2, eps = HYPER["lr"], HYPER["beta1"], HYPER["beta2"], HYPER["eps"]
 

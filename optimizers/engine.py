@@ -261,18 +261,19 @@ class Gradient:
         self.noise = gradient_noise(steps, noise, seed)
         self.batches = (None if batch_size is None
                         else surface.dataset.minibatch_gradient(steps, batch_size, seed))
+        self.rows = (x[0], x[1]), (self.dx[0], self.dx[1])  # views, made once
 
     def at(self, t: int) -> tuple[np.ndarray, np.ndarray]:
         """The loss at ``x`` (over all the data) and the gradient step ``t`` uses, (2, R)."""
-        x, dx = self.x, self.dx
-        loss, (gx, gy) = self.value_and_grad(x[0], x[1])
+        (x, y), (dx, dy) = self.rows
+        loss, (gx, gy) = self.value_and_grad(x, y)
         if self.batches is not None:
-            gx, gy = self.batches.at(t, x[0], x[1])
-        np.copyto(dx[0], gx)
-        np.copyto(dx[1], gy)
+            gx, gy = self.batches.at(t, x, y)
+        np.copyto(dx, gx)
+        np.copyto(dy, gy)
         if self.noise is not None:
-            dx += self.noise[t - 1]
-        return loss, dx
+            self.dx += self.noise[t - 1]
+        return loss, self.dx
 
     def loss(self) -> np.ndarray:
         """The loss at ``x``, (R,)."""
@@ -329,9 +330,10 @@ class Trace:
         np.copyto(losses_t, loss)
         # Fast path: a min and a max per axis, and one sum of the losses, say that every
         # run is inside the box with a finite loss (a NaN fails every comparison).
-        low, high = x.min(axis=1), x.max(axis=1)
-        lo, hi = self.box
-        if not (low[0] >= lo[0] and low[1] >= lo[1] and high[0] <= hi[0] and high[1] <= hi[1]
+        (x_lo, y_lo), (x_hi, y_hi) = self.box
+        low_x, low_y = x.min(axis=1).tolist()
+        high_x, high_y = x.max(axis=1).tolist()
+        if not (low_x >= x_lo and low_y >= y_lo and high_x <= x_hi and high_y <= y_hi
                 and math.isfinite(np.add.reduce(losses_t))):
             return self.stop(t, dx)
         if self.keep_path:
