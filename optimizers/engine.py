@@ -12,8 +12,9 @@ position or loss is non-finite or has run away.
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -184,14 +185,13 @@ def simulate(
                call.schedule, reasons, batch)
 
 
-def descend(opt: Optimizer, x: np.ndarray, steps: int,
-            hyper_at: Callable[[int], Mapping[str, Any]],
+def descend(opt: Optimizer, x: np.ndarray, steps: int, hypers: Iterable[Mapping[str, Any]],
             gradient: Gradient, trace: Trace) -> None:
     """The step loop: ``steps`` updates of the positions ``x`` (2, R), in place.
 
     Step ``t`` (from 1) takes the loss and gradient at ``x``, records them
     (stopping the runs that left the finite world), and updates ``x`` and the
-    optimizer's state with the hyperparameters of step ``t``.
+    optimizer's state with the hyperparameters of step ``t`` (the next of ``hypers``).
 
     ``t`` reaches the update as a NumPy integer, so that ``beta1**t`` is
     NumPy's power whether ``beta1`` is one number or one per run: a batch
@@ -200,23 +200,21 @@ def descend(opt: Optimizer, x: np.ndarray, steps: int,
     state = opt.init(x)
     update = opt.update
     trace.keep_state(0, state)
-    constant = hyper_at if isinstance(hyper_at, Mapping) else None
     with np.errstate(all="ignore"):  # a diverging run overflows; the trace stops it
-        for t, step in enumerate(np.arange(1, steps + 1), start=1):
+        for t, hyper in zip(np.arange(1, steps + 1), hypers, strict=True):
             loss, dx = gradient.at(t)
             if not trace.keep(t - 1, loss, dx):
                 return
-            update(x, dx, state, step, **(constant or hyper_at(t)))
+            update(x, dx, state, t, **hyper)
             if trace.record_state:
                 trace.keep_state(t, state, dx)
         trace.keep(steps, gradient.loss())
     trace.finish()
 
 
-def hyper_schedule(hyper: dict[str, np.ndarray], steps: int, schedule: Schedule | None,
-                   ) -> Mapping[str, Any] | Callable[[int], Mapping[str, Any]]:
-    """The hyperparameters under ``schedule``: one mapping when they stay constant,
-    else ``hyper_at(t)``, those of step ``t`` (from 1).
+def hyper_schedule(hyper: dict[str, np.ndarray], steps: int,
+                   schedule: Schedule | None) -> Iterator[Mapping[str, Any]]:
+    """The hyperparameters of steps 1 to ``steps`` under ``schedule``, one mapping a step.
 
     A hyperparameter every run shares is a plain Python number, one per run an
     ``(R,)`` array that broadcasts over the rows of the (2, R) positions. Plain
@@ -226,21 +224,19 @@ def hyper_schedule(hyper: dict[str, np.ndarray], steps: int, schedule: Schedule 
     """
     plain = {k: v.item() if v.ndim == 0 else v for k, v in hyper.items()}
     if schedule is None or schedule.is_constant:
-        return plain
+        yield from itertools.repeat(plain, steps)
+        return
     lr_factors = None if schedule.kind == "constant" else schedule.lr_factors(steps)
     mus = schedule.mus(steps) if "mu" in hyper else None
-
-    def hyper_at(t: int) -> dict[str, Any]:
+    for t in range(steps):
         at_t = dict(plain)
         if lr_factors is not None:
-            lr = hyper["lr"] * lr_factors[t - 1]
+            lr = hyper["lr"] * lr_factors[t]
             at_t["lr"] = lr if lr.ndim else float(lr)
         if mus is not None:
-            mu = mus[t - 1]
+            mu = mus[t]
             at_t["mu"] = np.broadcast_to(mu, hyper["mu"].shape) if hyper["mu"].ndim else float(mu)
-        return at_t
-
-    return hyper_at
+        yield at_t
 
 
 class Gradient:
