@@ -15,7 +15,8 @@ def test_bench_runs_on_a_tiny_batch_and_prints_ratios(capsys):
     out = capsys.readouterr().out
     assert "torch.optim baselines skipped" in out
     assert set(results) == {"simulate (batched)", "simulate (batched, keep_path=False)",
-                            "bare NumPy loop (batched)", "simulate, one run at a time",
+                            "bare NumPy loop (batched)", "bare NumPy loop, recording as simulate",
+                            "simulate, one run at a time",
                             "plain NumPy loop, one run at a time"}
     assert results["simulate (batched)"]["ratio"] == 1.0
     assert results["bare NumPy loop (batched)"]["vs_bare"] == 1.0
@@ -39,9 +40,12 @@ def test_the_plain_loop_baseline_computes_what_simulate_does():
     assert np.allclose(finals, run.points[-1], rtol=1e-12, atol=1e-15)
 
 
-def test_the_bare_batched_loop_computes_what_simulate_does():
+def test_the_batched_loops_compute_what_simulate_does():
     start = engine.starts(7)
-    finals = engine.bare_numpy_loop(start, 50)()
     run = engine.ours(start, 50)()
+    finals = engine.bare_numpy_loop(start, 50)()
     assert finals.shape == (7, 2)
     assert np.allclose(finals, run.points[-1], rtol=1e-12, atol=1e-15)
+    points, losses = engine.recording_numpy_loop(start, 50)()
+    assert np.allclose(points.transpose(0, 2, 1), run.points, rtol=1e-12, atol=1e-15)
+    assert np.allclose(losses, run.losses, rtol=1e-12, atol=1e-15)
