@@ -47,5 +47,5 @@ def test_the_batched_loops_compute_what_simulate_does():
     assert finals.shape == (7, 2)
     assert np.allclose(finals, run.points[-1], rtol=1e-12, atol=1e-15)
     points, losses = engine.recording_numpy_loop(start, 50)()
-    assert np.allclose(points.transpose(0, 2, 1), run.points, rtol=1e-12, atol=1e-15)
-    assert np.allclose(losses, run.losses, rtol=1e-12, atol=1e-15)
+    assert np.allclose(points.transpose(0, 2, 1), run.points, rtol=1e-12, atol=1e-12)
+    assert np.allclose(losses, run.losses, rtol=1e-12, atol=1e-12)
