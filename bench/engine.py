@@ -29,7 +29,10 @@ ravine (kappa = 50, angle = 0) from the same starts, in float64:
 The machine is shared and noisy, so after one untimed warm-up round the
 contenders run interleaved, in turn, several times, each timed by the CPU
 time of this process (user + system, page faults included), which other
-work on the machine disturbs less than the wall clock. The table reports
+work on the machine disturbs less than the wall clock. Before each contender
+that records, the same amount of memory is touched and freed, untimed, so that
+none pays alone for the kernel compacting memory that other processes have
+fragmented (the system time left is the kernel zeroing fresh pages). The table reports
 each one's median, the system part of it, and its ratio to the bare NumPy
 loop's median (ours / baseline: below 1 is faster than the bare loop), by
 CPU time and by user time alone.
@@ -190,6 +193,12 @@ def torch_version(wanted: bool = True) -> str | None:
     return torch.__version__
 
 
+def release(nbytes: int) -> None:
+    """Touch ``nbytes`` of fresh memory and free it: the kernel then holds that much in free
+    pages (huge pages where it can), ready for the next allocation of that size."""
+    np.ones(nbytes // 8)
+
+
 OURS = "simulate (batched)"
 BARE = "bare NumPy loop (batched)"
 RECORDING = "bare NumPy loop, recording as simulate"
@@ -223,8 +232,14 @@ def measure(runs: int = 20_000, steps: int = 500, reps: int = 5, sampled_runs: i
     contenders["plain NumPy loop, one run at a time"] = (plain_numpy_loop(sample, steps),
                                                          len(sample))
     # Warm-up (imports, caches, first page faults), then interleaved in a rotating order.
+    # Before each contender that records, its records' worth of memory is touched and freed,
+    # untimed: whichever recorder comes first after other processes have fragmented the
+    # machine's memory would otherwise pay alone for the kernel's compaction.
+    record_bytes = (steps + 1) * runs * 8
+    settle = {OURS: lambda: release(3 * record_bytes), RECORDING: lambda: release(3 * record_bytes),
+              "simulate (batched, keep_path=False)": lambda: release(record_bytes)}
     times = interleaved({name: fn for name, (fn, _) in contenders.items()}, reps,
-                        clock=user_system)
+                        clock=user_system, prepare=settle)
     names = list(contenders)
     user = {name: [t[0] * runs / contenders[name][1] for t in times[name]] for name in names}
     system = {name: [t[1] * runs / contenders[name][1] for t in times[name]] for name in names}
