@@ -288,11 +288,9 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, Any]]:
     ours_row, bare_row = results[OURS], results[BARE]
     torch_row = results.get(TORCH_BARE)
     beside = ("" if torch_row is None else
-              f"; torch's bare step(): {torch_row['vs_bare']:.2f}x "
-              f"({torch_row['seconds'] * 1e3:,.0f} ms)")
+              f"; torch's bare step(): {torch_row['vs_bare']:.2f}x ({ms(torch_row['seconds'])})")
     print(f"what the engine adds: simulate / bare loop = {ours_row['vs_bare']:.2f}x "
-          f"({ours_row['seconds'] * 1e3:,.0f} ms against {bare_row['seconds'] * 1e3:,.0f} ms)"
-          f"{beside}")
+          f"({ms(ours_row['seconds'])} against {ms(bare_row['seconds'])}){beside}")
     floor = results[RECORDING]
     print(f"of which producing the records (the loss and gradient from the surface, every "
           f"position and loss stored): {floor['vs_bare']:.2f}x; simulate / that: "
@@ -302,6 +300,11 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, Any]]:
     if spread > 1.5:
         print(f"note: simulate's times spread by a factor {spread:.1f}: the machine was busy")
     return results
+
+
+def ms(seconds: float) -> str:
+    """``"162 ms"``, or ``"0.61 ms"`` below 10 ms."""
+    return f"{seconds * 1e3:,.0f} ms" if seconds >= 0.01 else f"{seconds * 1e3:.2f} ms"
 
 
 if __name__ == "__main__":
