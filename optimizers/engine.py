@@ -219,8 +219,8 @@ def hyper_schedule(hyper: dict[str, np.ndarray], steps: int,
     A hyperparameter every run shares is a plain Python number, one per run an
     ``(R,)`` array that broadcasts over the rows of the (2, R) positions. Plain
     numbers keep the update's arithmetic as cheap as the lecture's own lines:
-    NumPy reuses the temporary arrays of ``beta1 * m + (1 - beta1) * dx`` in
-    place when ``beta1`` is a Python float, not when it is a NumPy scalar.
+    NumPy computes ``(1 - beta2) * dx**2`` in the temporary array of ``dx**2``
+    when ``beta2`` is a Python float, in one more array when it is a NumPy scalar.
     """
     plain = {k: v.item() if v.ndim == 0 else v for k, v in hyper.items()}
     if schedule is None or schedule.is_constant:
