@@ -8,9 +8,9 @@
 
 ``m`` and ``v`` start at zero, so in the first steps they are too small;
 dividing by ``1 - beta**t`` (``t`` counting steps from 1) undoes that. The code
-writes the correction as ``m / np.where(bias_correction, 1 - beta1**t, 1)``,
-since runs of one batch may differ in the switch: with
-``bias_correction=False`` it divides by 1, so ``m_hat = m`` and ``v_hat = v``:
+writes the correction as ``m / (1 - bias_correction * beta1**t)``, since runs of
+one batch may differ in the switch: with ``bias_correction=False`` the product
+is 0 and it divides by 1, so ``m_hat = m`` and ``v_hat = v`` exactly:
 the lecture notes' "incomplete, but close" Adam, whose first steps are too
 large: for a steady gradient the step is ``lr * (1 - beta1**t) / sqrt(1 -
 beta2**t)``, 3.2 lr at the first step and up to 6.6 lr around step 12 with the
@@ -46,8 +46,8 @@ def update(x, dx, state, t, lr, beta1, beta2, eps, bias_correction):
     m = beta1 * m + (1 - beta1) * dx  # first moment
     v = beta2 * v + (1 - beta2) * dx**2  # second moment
     state["m"], state["v"] = m, v
-    m_hat = m / np.where(bias_correction, 1 - beta1**t, 1)  # bias correction (off: / 1)
-    v_hat = v / np.where(bias_correction, 1 - beta2**t, 1)
+    m_hat = m / (1 - bias_correction * beta1**t)  # bias correction (off: / 1)
+    v_hat = v / (1 - bias_correction * beta2**t)
     x += -lr * m_hat / (np.sqrt(v_hat) + eps)
 
 

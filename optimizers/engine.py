@@ -12,7 +12,9 @@ position or loss is non-finite or has run away.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import itertools
+import math
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -183,56 +185,66 @@ def simulate(
                call.schedule, reasons, batch)
 
 
-def descend(opt: Optimizer, x: np.ndarray, steps: int,
-            hyper_at: Callable[[int], Mapping[str, np.ndarray]],
+def descend(opt: Optimizer, x: np.ndarray, steps: int, hypers: Iterable[Mapping[str, Any]],
             gradient: Gradient, trace: Trace) -> None:
     """The step loop: ``steps`` updates of the positions ``x`` (2, R), in place.
 
     Step ``t`` (from 1) takes the loss and gradient at ``x``, records them
     (stopping the runs that left the finite world), and updates ``x`` and the
-    optimizer's state with the hyperparameters of step ``t``.
+    optimizer's state with the hyperparameters of step ``t`` (the next of ``hypers``).
+
+    ``t`` reaches the update as a NumPy integer, so that ``beta1**t`` is
+    NumPy's power whether ``beta1`` is one number or one per run: a batch
+    then equals its single runs bit for bit.
     """
     state = opt.init(x)
+    update = opt.update
     trace.keep_state(0, state)
     with np.errstate(all="ignore"):  # a diverging run overflows; the trace stops it
-        for t in range(1, steps + 1):
+        for t, hyper in zip(np.arange(1, steps + 1), hypers, strict=True):
             loss, dx = gradient.at(t)
             if not trace.keep(t - 1, loss, dx):
                 return
-            opt.update(x, dx, state, t, **hyper_at(t))
-            trace.keep_state(t, state, dx)
+            update(x, dx, state, t, **hyper)
+            if trace.record_state:
+                trace.keep_state(t, state, dx)
         trace.keep(steps, gradient.loss())
+    trace.finish()
 
 
 def hyper_schedule(hyper: dict[str, np.ndarray], steps: int,
-                   schedule: Schedule | None) -> Callable[[int], Mapping[str, np.ndarray]]:
-    """``hyper_at(t)``: the hyperparameters of step ``t`` (from 1) under ``schedule``.
+                   schedule: Schedule | None) -> Iterator[Mapping[str, Any]]:
+    """The hyperparameters of steps 1 to ``steps`` under ``schedule``, one mapping a step.
 
-    Hyperparameters stay NumPy arrays, 0-d or (R,): they broadcast over the
-    rows of the (2, R) positions, and every operation on them (``beta1**t``
-    included) goes through the same ufuncs whether a run is alone or in a batch.
+    A hyperparameter every run shares is a plain Python number, one per run an
+    ``(R,)`` array that broadcasts over the rows of the (2, R) positions. Plain
+    numbers keep the update's arithmetic as cheap as the lecture's own lines:
+    NumPy computes ``(1 - beta2) * dx**2`` in the temporary array of ``dx**2``
+    when ``beta2`` is a Python float, in one more array when it is a NumPy scalar.
     """
+    plain = {k: v.item() if v.ndim == 0 else v for k, v in hyper.items()}
     if schedule is None or schedule.is_constant:
-        return lambda t: hyper
+        yield from itertools.repeat(plain, steps)
+        return
     lr_factors = None if schedule.kind == "constant" else schedule.lr_factors(steps)
     mus = schedule.mus(steps) if "mu" in hyper else None
-
-    def hyper_at(t: int) -> dict[str, np.ndarray]:
-        at_t = dict(hyper)
+    for t in range(steps):
+        at_t = dict(plain)
         if lr_factors is not None:
-            at_t["lr"] = hyper["lr"] * lr_factors[t - 1]
+            lr = hyper["lr"] * lr_factors[t]
+            at_t["lr"] = lr if lr.ndim else float(lr)
         if mus is not None:
-            at_t["mu"] = np.broadcast_to(mus[t - 1], hyper["mu"].shape)
-        return at_t
-
-    return hyper_at
+            mu = mus[t]
+            at_t["mu"] = np.broadcast_to(mu, hyper["mu"].shape) if hyper["mu"].ndim else float(mu)
+        yield at_t
 
 
 class Gradient:
     """What each step descends along: the surface's gradient at ``x`` (or its mini-batch's),
     plus the step's noise.
 
-    ``x`` is the (2, R) positions the loop moves; :meth:`at` evaluates there.
+    ``x`` is the (2, R) positions the loop moves; :meth:`at` evaluates there and
+    writes the gradient into one (2, R) array, the same every step.
     """
 
     def __init__(self, surface: Any, x: np.ndarray, steps: int, noise: np.ndarray,
@@ -245,14 +257,16 @@ class Gradient:
         self.noise = gradient_noise(steps, noise, seed)
         self.batches = (None if batch_size is None
                         else surface.dataset.minibatch_gradient(steps, batch_size, seed))
+        self.rows = (x[0], x[1]), (self.dx[0], self.dx[1])  # views, made once
 
     def at(self, t: int) -> tuple[np.ndarray, np.ndarray]:
         """The loss at ``x`` (over all the data) and the gradient step ``t`` uses, (2, R)."""
-        loss, (gx, gy) = self.value_and_grad(self.x[0], self.x[1])
+        (x, y), (dx, dy) = self.rows
+        loss, (gx, gy) = self.value_and_grad(x, y)
         if self.batches is not None:
-            gx, gy = self.batches.at(t, self.x[0], self.x[1])
-        self.dx[0] = gx
-        self.dx[1] = gy
+            gx, gy = self.batches.at(t, x, y)
+        np.copyto(dx, gx)
+        np.copyto(dy, gy)
         if self.noise is not None:
             self.dx += self.noise[t - 1]
         return loss, self.dx
@@ -280,7 +294,7 @@ class Trace:
 
     Positions and losses are stored as (steps + 1, 2, R) and (steps + 1, R)
     and returned as (steps + 1, R, 2) views; without ``keep_path`` only the
-    start and the latest positions are kept, (2, 2, R). A run stops at the
+    start and the final positions are kept, (2, 2, R). A run stops at the
     first step whose position is non-finite or outside the escape box (it
     diverged), or whose loss is non-finite there (the loss is undefined):
     from that step on its position, gradient and loss are NaN.
@@ -298,6 +312,7 @@ class Trace:
         self.undefined = np.zeros(R, dtype=bool)  # stopped by a non-finite loss at a fine position
         centre, radius = escape_box(surface)
         self.box_lo, self.box_hi = centre - radius, centre + radius
+        self.box = self.box_lo.tolist(), self.box_hi.tolist()  # as floats, for the fast path
         self.record_state = record_state
         self.states: dict[str, np.ndarray] | None = None
 
@@ -307,32 +322,50 @@ class Trace:
 
         Returns False once every run has stopped (the rest of the records is then NaN).
         """
+        x, losses_t = self.x, self.losses[t]
+        np.copyto(losses_t, loss)
+        # Fast path: a min and a max per axis, and one sum of the losses, say that every
+        # run is inside the box with a finite loss (a NaN fails every comparison).
+        (x_lo, y_lo), (x_hi, y_hi) = self.box
+        low_x, low_y = x.min(axis=1).tolist()
+        high_x, high_y = x.max(axis=1).tolist()
+        if not (low_x >= x_lo and low_y >= y_lo and high_x <= x_hi and high_y <= y_hi
+                and math.isfinite(np.add.reduce(losses_t))):
+            return self.stop(t, dx)
+        if self.keep_path:
+            np.copyto(self.points[t], x)
+        elif t == 0:
+            np.copyto(self.points[0], x)
+        return True
+
+    def stop(self, t: int, dx: np.ndarray | None) -> bool:
+        """:meth:`keep` for a step where some run left the box or met a non-finite loss."""
         x, losses = self.x, self.losses
-        losses[t] = loss
-        # Fast path: one min and one max over all runs say whether any left the box.
-        inside = (x.min(axis=1) >= self.box_lo).all() and (x.max(axis=1) <= self.box_hi).all()
-        going = True
-        if not (inside and np.isfinite(losses[t].sum())):
-            inside_box = ((x >= self.box_lo[:, None]) & (x <= self.box_hi[:, None])).all(axis=0)
-            ok = inside_box & np.isfinite(losses[t])
-            fresh = ~ok & (self.diverged_at > self.steps)
-            self.diverged_at[fresh] = t
-            self.undefined[fresh] = inside_box[fresh]
-            x[:, ~ok] = np.nan
-            if dx is not None:
-                dx[:, ~ok] = np.nan  # a stopped run records no gradient, as if alone
-            losses[t, ~ok] = np.nan
-            going = bool(ok.any())
+        inside_box = ((x >= self.box_lo[:, None]) & (x <= self.box_hi[:, None])).all(axis=0)
+        ok = inside_box & np.isfinite(losses[t])
+        fresh = ~ok & (self.diverged_at > self.steps)
+        self.diverged_at[fresh] = t
+        self.undefined[fresh] = inside_box[fresh]
+        x[:, ~ok] = np.nan
+        if dx is not None:
+            dx[:, ~ok] = np.nan  # a stopped run records no gradient, as if alone
+        losses[t, ~ok] = np.nan
         if self.keep_path:
             self.points[t] = x
-        else:
-            self.points[min(t, 1)] = x
-            if t == 0:
-                self.points[1] = x  # the start is the final position until a step is taken
-        if not going:
-            self.points[t + 1 if self.keep_path else 2:] = np.nan
-            losses[t + 1:] = np.nan
-        return going
+        elif t == 0:
+            self.points[0] = x
+        if ok.any():
+            return True
+        if self.keep_path:
+            self.points[t + 1:] = np.nan
+        losses[t + 1:] = np.nan
+        self.finish()
+        return False
+
+    def finish(self) -> None:
+        """Without ``keep_path``: the final positions, once the loop has ended."""
+        if not self.keep_path:
+            np.copyto(self.points[1], self.x)
 
     def keep_state(self, t: int, state: dict[str, np.ndarray],
                    dx: np.ndarray | None = None) -> None:

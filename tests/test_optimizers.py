@@ -342,8 +342,8 @@ LECTURE_LINES = {
     "rmsprop": ["cache = decay_rate * cache + (1 - decay_rate) * dx**2",
                 "x += -lr * dx / (np.sqrt(cache) + eps)"],
     "adam": ["m = beta1 * m + (1 - beta1) * dx", "v = beta2 * v + (1 - beta2) * dx**2",
-             "m_hat = m / np.where(bias_correction, 1 - beta1**t, 1)",
-             "v_hat = v / np.where(bias_correction, 1 - beta2**t, 1)",
+             "m_hat = m / (1 - bias_correction * beta1**t)",
+             "v_hat = v / (1 - bias_correction * beta2**t)",
              "x += -lr * m_hat / (np.sqrt(v_hat) + eps)"],
 }
 
