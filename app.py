@@ -28,7 +28,7 @@ from controls import address, scene_state, sidebar, toolbar, viewport
 from controls import runs as run_controls
 from controls.chart import below_player, load_plotly, race_chart
 from optimizers import OPTIMIZERS
-from panels import PANELS, PageState
+from panels import PANELS, PageState, offered_panels
 from plotting import scene_figure
 from plotting.export import chart_config, file_stem
 from plotting.runs import scene_traces
@@ -182,8 +182,11 @@ def race() -> None:
     for line in scene.dynamics.describe(scene.rows):
         st.caption(line)
     run_controls.strip(ss, scene, screen)
-    if surface is not None and PANELS:
-        panel = st.segmented_control("Explore further", list(PANELS), key="panel",
+    offered = offered_panels(surface) if surface is not None else []
+    if surface is not None and ss.get("panel") not in offered:  # nothing to say about it
+        ss.panel = None
+    if offered:
+        panel = st.segmented_control("Explore further", offered, key="panel",
                                      format_func=lambda k: PANELS[k].title)
         if panel:
             PANELS[panel].render(PageState(
