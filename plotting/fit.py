@@ -41,8 +41,9 @@ def ends(data: Dataset) -> np.ndarray:
 
 
 def y_range(data: Dataset) -> list[float]:
-    """Up: the data's range and 0 (every run starts at ``(0, 0)``, a line at 0), padded."""
-    lo, hi = min(0.0, float(data.y.min())), max(0.0, float(data.y.max()))
+    """Up: the data's range, padded (a run's line outside it, as at the start ``(0, 0)``,
+    a line at 0, enters the plot as it nears the data)."""
+    lo, hi = float(data.y.min()), float(data.y.max())
     return [lo - PAD * (hi - lo), hi + PAD * (hi - lo)]
 
 

@@ -200,7 +200,13 @@ def _multiples_columns(panels: int, stacked: bool) -> int:
 def _multiples_gap(font: float) -> float:
     """Between two small multiples: the right one's y tick labels and half of the left
     one's last x tick label ("10")."""
-    return 0.62 * CONTOUR_TICK_CHARS * font + 0.6 * font + 10
+    return 0.62 * CONTOUR_TICK_CHARS * font + _last_tick_half(font) + 10
+
+
+def _last_tick_half(font: float) -> float:
+    """Half of a contour's last x tick label ("10", "1.5"), which sticks out past its
+    panel's right edge."""
+    return 0.5 * 0.62 * CONTOUR_TICK_CHARS * font
 
 
 def _tick_band(font: float) -> float:
@@ -227,8 +233,10 @@ def _side_by_side(screen: Screen, style: Style, aspect: float, panels: int, lege
     plot_w = screen.width - left - right
     top = 6 + legend_height(legend, f, plot_w) if legend else 12.0
     bottom = _tick_band(f) + (10 + _controls_height(f) + 6 if controls else 4)
-    # The colour bar: a gap, the bar, its tick labels ("0.001") and its rotated title.
-    colorbar_w = 10 + 14 + 4 + 3.2 * f + 1.6 * f + 8
+    # The colour bar: a gap (half the last contour's last x tick label, "10", sits in
+    # it), the bar, its tick labels ("0.001") and its rotated title.
+    colorbar_gap = _last_tick_half(f) + 4
+    colorbar_w = colorbar_gap + 14 + 4 + 3.2 * f + 1.6 * f + 8
     loss_gap = _y_axis_band(f)  # the loss panel's own y axis, left of it
     loss_w = min(max(0.24 * plot_w, 180.0), 0.4 * plot_w)
     contour_w = plot_w - colorbar_w - loss_gap - loss_w
@@ -255,7 +263,8 @@ def _side_by_side(screen: Screen, style: Style, aspect: float, panels: int, lege
         box_top = grid_top - r * (panel_h + title_h + gap_y) - title_h
         boxes.append(Box(c * (panel_w + gap_x), box_top - panel_h, panel_w, panel_h))
     contour_right = max(b.right for b in boxes)
-    colorbar = Box(contour_right + 10, plot_h * 0.125, colorbar_w - 10, plot_h * 0.75)
+    colorbar = Box(contour_right + colorbar_gap, plot_h * 0.125, colorbar_w - colorbar_gap,
+                   plot_h * 0.75)
     loss_left = contour_right + colorbar_w + loss_gap
     loss = Box(loss_left, 0.0, max(120.0, plot_w - loss_left), plot_h)
     buttons_y = _tick_band(f) + 10

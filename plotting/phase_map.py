@@ -31,6 +31,7 @@ import numpy as np
 
 from analysis.phase_map import PhaseMap
 from plotting.build import FONT_FAMILY, BuiltFigure, build_figure, panel_style
+from plotting.contour import decade_text
 from plotting.encode import typed
 
 DIVERGED_COLOR = "#D55E00"  # vermillion: far from every blue of the scale
@@ -153,7 +154,7 @@ def phase_figure(
         decades = range(math.floor(finite.min()), math.ceil(finite.max()) + 1)
         step = max(1, math.ceil(len(decades) / 8))
         ticks = [d for d in decades if d % step == 0]
-        colorbar |= {"tickvals": ticks, "ticktext": [f"1e{d}" if d else "1" for d in ticks]}
+        colorbar |= {"tickvals": ticks, "ticktext": [decade_text(d) for d in ticks]}
     grid = {"type": "heatmap", "x": typed(x_edges), "y": typed(y_edges), "hoverinfo": "skip"}
     data: list[dict] = [
         {**grid, "name": title, "z": typed(values), "colorscale": METRIC_SCALE,
