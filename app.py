@@ -120,8 +120,9 @@ def story(scene: Scene, surface, stopped: int) -> None:
             shown = scene.runs == defaults.runs and scene.dynamics == NO_DYNAMICS
             told = defaults.story if shown else told
         if stopped and not shown:
-            told += (f" Not with these runs: {stopped} stopped (its own runs load when it is "
-                     f"picked with “Keep my runs” off)." if scene.surface in surfaces.SURFACES
+            told += (f" That is what its own runs show; {stopped} of yours stopped here. Its "
+                     f"own runs come when you choose it with “Keep my runs” switched off."
+                     if scene.surface in surfaces.SURFACES
                      else f" {stopped} of these runs stopped.")
         st.markdown(f"**{escape_markdown(surface.title)}.** {escape_markdown(told)} "
                     f"Press **Play** to watch them race.")
