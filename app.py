@@ -169,6 +169,7 @@ def race() -> None:
         ss.probing = True
         st.caption("Drawing the page for your screen…")
         return
+    screen = screen.themed(st.context.theme.type)  # the figures follow a dark page
     if ss.get("probing"):  # the screen has come: now the whole page, drawn for it
         ss.probing = False
         st.rerun()

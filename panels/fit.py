@@ -47,6 +47,7 @@ def render(page: PageState) -> None:
     rows = None if batch is None else data.batch_rows(page.scene.steps, batch,
                                                        page.scene.dynamics.seed)
     fig = fit_figure(data, page.traces, batch_rows=rows, presenter=page.presenter,
+                     theme=page.screen.theme,
                      narrow=page.screen.stacked)
     config = chart_config(file_stem(page.scene) + "-fit")
     if page.screen.stacked:  # a phone: Plotly's toolbar would sit on the legend's row

@@ -166,6 +166,7 @@ def render(page: PageState) -> None:
                 tuple(lrs), tuple(ys), tuple(fixed.items()), page.surface)
     boundary = stability_limit(page.surface, optimizer, pm)
     fig = phase_figure(pm, metric=metric, min_value=page.surface.min_value,
+                       theme=page.screen.theme,
                        boundary=boundary, marks=map_marks(scene, optimizer, y_name, fixed),
                        presenter=page.presenter)
     state = st.plotly_chart(fig, key=f"phase_chart{ss.get('phase_clicks', 0)}",

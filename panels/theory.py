@@ -28,7 +28,7 @@ import streamlit as st
 
 from analysis.theory import QuadraticTheory, measured_rate, predicted_rate, theory_for
 from panels.page import PageState, Panel
-from plotting.colors import run_color
+from plotting.colors import Theme, run_color, theme_named
 from scenes import MAX_RUNS, RunSpec, Scene
 from scenes.compute import Trajectory
 from surfaces import FormulaSurface, Surface
@@ -190,7 +190,7 @@ def render(page: PageState) -> None:
     if rows:
         st.markdown("**Each run: the rate the theory predicts, and the rate its loss curve "
                     "shows** (fitted over the second half of the curve above rounding)")
-        st.table(_styled(rows, page.scene.colors()))
+        st.table(_styled(rows, page.scene.colors(), theme_named(page.screen.theme)))
     notes = page.scene.dynamics.describe()
     if notes:
         st.caption("The theory is for exact gradients and a constant lr; this scene has "
@@ -203,11 +203,11 @@ def _add_runs(add_run: Callable[[RunSpec], None], runs: list[RunSpec]) -> None:
         add_run(run)
 
 
-def _styled(rows: list[RateRow], colors: list[int]) -> Styler:
+def _styled(rows: list[RateRow], colors: list[int], theme: Theme) -> Styler:
     """The rows as a table, each run's name beside a bar in its colour (``colors``: the
-    scene's, ``Scene.colors()``). pandas is imported here, when the panel is open: it
-    holds about 80 MB of a server's memory, which a page that never opens this panel
-    does without."""
+    scene's, ``Scene.colors()``, as ``theme`` draws them). pandas is imported here, when
+    the panel is open: it holds about 80 MB of a server's memory, which a page that
+    never opens this panel does without."""
     import pandas as pd
 
     frame = pd.DataFrame({
@@ -216,7 +216,7 @@ def _styled(rows: list[RateRow], colors: list[int]) -> Styler:
         "measured ρ": [_rate(row.measured, "—") for row in rows],
         "note": [row.note for row in rows],
     })
-    colours = np.array([run_color(colors[row.index]) for row in rows])
+    colours = np.array([theme.color(run_color(colors[row.index])) for row in rows])
     # A bar in the run's colour beside its name: coloured text would not read on white.
     return frame.style.hide(axis="index").apply(
         lambda column: [f"border-left: 10px solid {c}" for c in colours], subset=["run"])

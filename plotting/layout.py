@@ -26,7 +26,9 @@ geometry is converted at the end (:meth:`ChartGeometry.paper_x` and
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from plotting.colors import LIGHT, THEMES, Theme, theme_named
 
 # Narrower containers than this get the stacked (phone) layout.
 STACK_BELOW = 640
@@ -42,11 +44,13 @@ CONTOUR_TICK_CHARS = 2.6
 @dataclass(frozen=True)
 class Screen:
     """The chart's container: ``width`` across and ``height`` the chart may fill, in CSS
-    pixels; ``presenter`` for a projector (large type, thick lines)."""
+    pixels; ``presenter`` for a projector (large type, thick lines); ``theme`` the page's,
+    ``"light"`` or ``"dark"`` (:func:`plotting.colors.theme_named`)."""
 
     width: float = 1000.0
     height: float = 620.0
     presenter: bool = False
+    theme: str = "light"
 
     def __post_init__(self) -> None:
         for name in ("width", "height"):
@@ -57,6 +61,13 @@ class Screen:
         # at that size and scrolls: a chart squeezed smaller is unreadable.
         object.__setattr__(self, "width", float(min(max(self.width, 280.0), 4000.0)))
         object.__setattr__(self, "height", float(min(max(self.height, 360.0), 3000.0)))
+        if self.theme not in THEMES:
+            raise ValueError(f"theme must be one of {', '.join(THEMES)}, got {self.theme!r}")
+
+    def themed(self, theme: str | None) -> Screen:
+        """This screen on a page of ``theme`` (Streamlit's ``st.context.theme.type``:
+        ``"light"``, ``"dark"``, or None before the browser has said: light)."""
+        return replace(self, theme="dark" if theme == "dark" else "light")
 
     @property
     def stacked(self) -> bool:
@@ -65,11 +76,12 @@ class Screen:
 
 @dataclass(frozen=True)
 class Style:
-    """Type and line sizes, in pixels."""
+    """Type and line sizes, in pixels, and the colours of the page's theme."""
 
     font: float
     line: float
     marker: float
+    theme: Theme = LIGHT
 
     @classmethod
     def of(cls, screen: Screen) -> Style:
@@ -80,7 +92,8 @@ class Style:
             font = 12.0
         else:
             font = 14.0
-        return cls(font=font, line=round(font * 0.18, 1), marker=round(font * 0.8))
+        return cls(font=font, line=round(font * 0.18, 1), marker=round(font * 0.8),
+                   theme=theme_named(screen.theme))
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ import numpy as np
 
 from analysis.phase_map import PhaseMap
 from plotting.build import FONT_FAMILY, BuiltFigure, build_figure, panel_style
+from plotting.colors import theme_named
 from plotting.contour import decade_text
 from plotting.encode import typed
 
@@ -127,6 +128,7 @@ def phase_figure(
     boundary: tuple[np.ndarray, np.ndarray] | None = None,
     marks: Sequence[MapMark] = (),
     presenter: bool = False,
+    theme: str = "light",
 ) -> BuiltFigure:
     """The phase map of ``pm`` (see the module's docstring).
 
@@ -138,6 +140,7 @@ def phase_figure(
         boundary: ``(lrs, ys)`` of the analytic stability limit, or None.
         marks: the scene's runs of this optimizer.
         presenter: large fonts and marks for the projector (the race chart's sizes).
+        theme: the page's, ``"light"`` or ``"dark"`` (:func:`plotting.colors.theme_named`).
     """
     style = panel_style(presenter)
     one_row = pm.y_name is None
@@ -213,7 +216,7 @@ def phase_figure(
                             else [float(y_edges[0]), float(y_edges[-1])]),
                   "visible": not one_row},
     }
-    return build_figure(data, layout)
+    return build_figure(data, layout, theme=theme_named(theme))
 
 
 def _pickers(pm: PhaseMap, values: np.ndarray, ys: np.ndarray, metric: str,
