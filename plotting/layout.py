@@ -217,9 +217,9 @@ def _multiples_gap(font: float) -> float:
 
 
 def _last_tick_half(font: float) -> float:
-    """Half of a contour's last x tick label ("10", "1.5"), which sticks out past its
-    panel's right edge."""
-    return 0.5 * 0.62 * CONTOUR_TICK_CHARS * font
+    """Half of a contour's last x tick label ("10": two digits of at most 0.6 em), which
+    sticks out past its panel's right edge."""
+    return 0.6 * font
 
 
 def _tick_band(font: float) -> float:
@@ -248,7 +248,7 @@ def _side_by_side(screen: Screen, style: Style, aspect: float, panels: int, lege
     bottom = _tick_band(f) + (10 + _controls_height(f) + 6 if controls else 4)
     # The colour bar: a gap (half the last contour's last x tick label, "10", sits in
     # it), the bar, its tick labels ("0.001") and its rotated title.
-    colorbar_gap = _last_tick_half(f) + 4
+    colorbar_gap = max(10.0, _last_tick_half(f) + 2)
     colorbar_w = colorbar_gap + 14 + 4 + 3.2 * f + 1.6 * f + 8
     loss_gap = _y_axis_band(f)  # the loss panel's own y axis, left of it
     loss_w = min(max(0.24 * plot_w, 180.0), 0.4 * plot_w)
