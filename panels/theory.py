@@ -71,10 +71,13 @@ def steps_per_tenfold(rate: float) -> float:
 
 
 def tenfold_text(rate: float) -> str:
-    """``"57.6 steps per tenfold"``, or ``"the minimum in one step"`` at rate 0."""
+    """``"57.6 steps per tenfold"``, ``"1,968 steps per tenfold"``, or ``"the minimum in one
+    step"`` at rate 0."""
     if rate <= 0:
         return "the minimum in one step"
-    return f"{steps_per_tenfold(rate):.3g} steps per tenfold"
+    steps = steps_per_tenfold(rate)
+    return f"{steps:,.0f} steps per tenfold" if steps >= 100 else \
+        f"{steps:.3g} steps per tenfold"
 
 
 def rate_rows(theory: QuadraticTheory, runs: list[tuple[int, RunSpec, Trajectory]],

@@ -184,6 +184,7 @@ def test_steps_per_tenfold_from_a_rate():
     assert steps_per_tenfold(10 ** -0.5) == pytest.approx(2.0)
     assert steps_per_tenfold(1.0) == math.inf
     assert tenfold_text(0.0) == "the minimum in one step"  # kappa = 1: one step of lr = 1
+    assert tenfold_text(0.999) == "2,301 steps per tenfold"  # ln 10 / -ln 0.999, not 2.3e+03
     at = open_panel({"kappa": "1"})
     assert any("Heavy ball: the minimum in one step; SGD: the minimum in one step" in c.value
                for c in at.caption)
