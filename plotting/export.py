@@ -193,16 +193,28 @@ def image_figure(fig: BuiltFigure, title: str, description: str, *,
     font = float(layout["font"]["size"])
     chars = max(20, int(width / (0.56 * 0.9 * font)))
     lines = textwrap.wrap(description, chars) or [""]
-    band = 1.35 * 1.15 * font + 1.35 * 0.9 * font * len(lines) + 12
+    band = 1.3 * (1.15 * font + 0.9 * font * len(lines)) + 16
     margin = dict(layout["margin"])
     margin["t"] = round(margin["t"] + band)
-    words = "<br>".join(html.escape(line) for line in lines)
+    height = round(layout["height"] + band)
+    plot_height = height - margin["t"] - margin["b"]
+
+    def above(pixels: float) -> float:  # pixels below the figure's top, in paper units
+        return 1 + (margin["t"] - pixels) / plot_height
+
+    # Annotations, not a title: Plotly anchors a title of several lines by its first.
+    words_box = {"x": 0, "xref": "paper", "yref": "paper", "xanchor": "left",
+                 "yanchor": "top", "showarrow": False, "align": "left"}
     layout.update({
-        "height": round(layout["height"] + band),
+        "height": height,
         "margin": margin,
-        "title": {"text": f"<b>{html.escape(title)}</b><br>"
-                          f'<span style="font-size:{0.9 * font:.0f}px">{words}</span>',
-                  "font": {"size": 1.15 * font}, "x": 0, "xref": "paper", "xanchor": "left",
-                  "y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 6}},
+        "annotations": [
+            *layout.get("annotations", []),
+            {**words_box, "name": "title", "text": f"<b>{html.escape(title)}</b>",
+             "y": above(6), "font": {"size": 1.15 * font}},
+            {**words_box, "name": "description",
+             "text": "<br>".join(html.escape(line) for line in lines),
+             "y": above(6 + 1.3 * 1.15 * font), "font": {"size": 0.9 * font}},
+        ],
     })
     return build_figure(spec["data"], layout)

@@ -290,12 +290,23 @@ def test_the_picture_adds_its_words_above_the_chart_and_moves_nothing_of_it():
     assert band > 0 and after["margin"]["t"] - before["margin"]["t"] == pytest.approx(band, abs=1)
     assert {k: v for k, v in after["margin"].items() if k != "t"} == \
         {k: v for k, v in before["margin"].items() if k != "t"}
-    title = after["title"]["text"]
-    assert title.startswith("<b>Descent Lab: &lt;ravine&gt;</b><br>")  # escaped
-    assert title.count("<br>") >= 3 and "A line" in title
+    words = {a["name"]: a for a in after["annotations"] if a.get("name") in
+             ("title", "description")}
+    assert words["title"]["text"] == "<b>Descent Lab: &lt;ravine&gt;</b>"  # escaped
+    assert words["description"]["text"].count("<br>") >= 2  # wrapped to the width
+    assert "A line" in words["description"]["text"]
+    assert after["annotations"][:-2] == before["annotations"]  # the chart's own stay
     assert "frames" not in picture  # still: the last step, as the traces show it
     assert picture["data"] == fig.to_dict()["data"]
-    assert after["title"]["yref"] == "container" and after["title"]["yanchor"] == "top"
+    # Both in the band above the plot area, the title on top, the words under it, and the
+    # words' lines (1.3 em each) end above the legend's band (the old top margin).
+    plot_height = after["height"] - after["margin"]["t"] - after["margin"]["b"]
+    title_top, words_top = (after["margin"]["t"] - (words[name]["y"] - 1) * plot_height
+                            for name in ("title", "description"))  # pixels below the top
+    font = before["font"]["size"]
+    assert 0 < title_top < words_top
+    lines = words["description"]["text"].count("<br>") + 1
+    assert words_top + 1.3 * 0.9 * font * lines <= band + 1
 
 
 def test_the_export_panel_draws_the_picture_its_camera_saves():
@@ -303,10 +314,13 @@ def test_the_export_panel_draws_the_picture_its_camera_saves():
 
     at = open_page(panel="export")
     charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-    (picture,) = [c for c in charts if "title" in c["layout"]]
-    assert picture["layout"]["title"]["text"].startswith("<b>Descent Lab: Anisotropic ravine")
-    assert "Every run starts at" in picture["layout"]["title"]["text"]
+    def named(chart: dict) -> dict:
+        return {a.get("name"): a["text"] for a in chart["layout"].get("annotations", [])}
+
+    (picture,) = [c for c in charts if "title" in named(c)]
+    assert named(picture)["title"] == "<b>Descent Lab: Anisotropic ravine</b>"
+    assert "Every run starts at" in named(picture)["description"]
     (config,) = [json.loads(c.proto.config) for c in at.get("plotly_chart")
-                 if "title" in json.loads(c.proto.spec)["layout"]]
+                 if "title" in named(json.loads(c.proto.spec))]
     assert config["toImageButtonOptions"]["filename"] == "descent-lab-ravine-300-steps"
     assert any("camera icon" in c.value and "title" in c.value for c in at.caption)
