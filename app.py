@@ -28,7 +28,7 @@ from controls import address, scene_state, sidebar, toolbar, viewport
 from controls import runs as run_controls
 from controls.chart import below_player, load_plotly, race_chart
 from optimizers import OPTIMIZERS
-from panels import PANELS, PageState
+from panels import PANELS, PageState, offered_panels
 from plotting import scene_figure
 from plotting.export import chart_config, file_stem
 from plotting.runs import scene_traces
@@ -120,8 +120,9 @@ def story(scene: Scene, surface, stopped: int) -> None:
             shown = scene.runs == defaults.runs and scene.dynamics == NO_DYNAMICS
             told = defaults.story if shown else told
         if stopped and not shown:
-            told += (f" Not with these runs: {stopped} stopped (its own runs load when it is "
-                     f"picked with “Keep my runs” off)." if scene.surface in surfaces.SURFACES
+            told += (f" That is what its own runs show; {stopped} of yours stopped here. Its "
+                     f"own runs come when you choose it with “Keep my runs” switched off."
+                     if scene.surface in surfaces.SURFACES
                      else f" {stopped} of these runs stopped.")
         st.markdown(f"**{escape_markdown(surface.title)}.** {escape_markdown(told)} "
                     f"Press **Play** to watch them race.")
@@ -168,6 +169,7 @@ def race() -> None:
         ss.probing = True
         st.caption("Drawing the page for your screen…")
         return
+    screen = screen.themed(st.context.theme.type)  # the figures follow a dark page
     if ss.get("probing"):  # the screen has come: now the whole page, drawn for it
         ss.probing = False
         st.rerun()
@@ -182,8 +184,11 @@ def race() -> None:
     for line in scene.dynamics.describe(scene.rows):
         st.caption(line)
     run_controls.strip(ss, scene, screen)
-    if surface is not None and PANELS:
-        panel = st.segmented_control("Explore further", list(PANELS), key="panel",
+    offered = offered_panels(surface) if surface is not None else []
+    if surface is not None and ss.get("panel") not in offered:  # nothing to say about it
+        ss.panel = None
+    if offered:
+        panel = st.segmented_control("Explore further", offered, key="panel",
                                      format_func=lambda k: PANELS[k].title)
         if panel:
             PANELS[panel].render(PageState(

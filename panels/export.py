@@ -2,9 +2,11 @@
 
 Both files are made only when their button is clicked (Streamlit runs a
 download button's callable then, on its own thread), so an open panel costs
-the page almost nothing: the HTML file holds the whole of plotly.js (about
-4.7 MB) and the CSV a row per run, seed and step. The PNG comes from the
-chart's own toolbar (the camera icon), drawn by the browser.
+the page little: the HTML file holds the whole of plotly.js (about
+4.7 MB) and the CSV a row per run, seed and step. The PNG is the picture the
+panel draws (:func:`plotting.export.image_figure`: the race at its last step,
+with a title and a line on the scene), saved by its toolbar's camera icon in
+the browser.
 """
 
 from __future__ import annotations
@@ -13,7 +15,14 @@ import streamlit as st
 
 from panels.page import PageState, Panel
 from plotting import scene_figure
-from plotting.export import file_stem, scene_html, trajectories_csv
+from plotting.export import (
+    chart_config,
+    file_stem,
+    image_figure,
+    image_text,
+    scene_html,
+    trajectories_csv,
+)
 from plotting.layout import Screen
 from plotting.surface3d import surface_figure
 
@@ -57,8 +66,20 @@ def render(page: PageState) -> None:
         icon=":material/table:", width="stretch",
         help="One row per run and step (and seed, with a fan): run, label, optimizer, "
              "every hyperparameter, noise, seed, schedule, step, x, y, loss, diverged.")
-    st.caption("For a PNG of a chart, hover it and click the camera icon in its toolbar "
-               f"(top right): it saves {stem}.png at twice the size shown, without a network.")
+    st.markdown("**The picture, for a PNG**")
+    st.plotly_chart(picture(page), key="export_picture", theme=None,
+                    config=chart_config(stem))
+    st.caption("Hover the picture and click the camera icon in its toolbar (top right): it "
+               f"saves {stem}.png, with its title and the scene in words, at twice the size "
+               "shown, without a network. Every other chart has the same icon.")
+
+
+def picture(page: PageState):
+    """The race at its last step, laid out as on the page, titled and described."""
+    fig = scene_figure(page.surface, page.traces, view=page.view,
+                       grid=page.surface.grid(GRID_N), start_picker=False, screen=page.screen,
+                       plotly_controls=False)
+    return image_figure(fig, *image_text(page.scene, page.surface), width=page.screen.width)
 
 
 PANEL = Panel(key="export", title="Export", render=render)

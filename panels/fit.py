@@ -17,7 +17,7 @@ from panels.page import PageState, Panel
 from plotting.export import chart_config, file_stem
 from plotting.fit import fit_figure
 from scenes import escape_markdown
-from surfaces import SURFACES
+from surfaces import SURFACES, Surface
 
 # Why w and b are tied, or not, for each scaling of the feature: where x = 0 lies.
 MEANING = {
@@ -47,6 +47,7 @@ def render(page: PageState) -> None:
     rows = None if batch is None else data.batch_rows(page.scene.steps, batch,
                                                        page.scene.dynamics.seed)
     fig = fit_figure(data, page.traces, batch_rows=rows, presenter=page.presenter,
+                     theme=page.screen.theme,
                      narrow=page.screen.stacked)
     config = chart_config(file_stem(page.scene) + "-fit")
     if page.screen.stacked:  # a phone: Plotly's toolbar would sit on the legend's row
@@ -64,4 +65,9 @@ def render(page: PageState) -> None:
     st.caption(f"Data: {escape_markdown(data.source)}.")
 
 
-PANEL = Panel(key="fit", title="The fitted line", render=render)
+def applies(surface: Surface) -> bool:
+    """Only a surface fitted to data has lines to draw."""
+    return surface.dataset is not None
+
+
+PANEL = Panel(key="fit", title="The fitted line", render=render, applies=applies)

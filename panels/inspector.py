@@ -40,6 +40,11 @@ READING = {
             "corrections, lr / (1 − β1^t) / (√(v / (1 − β2^t)) + eps).",
 }
 
+STEP_SIZES = ("On the right, each axis's step size: the number the rule multiplies that "
+              "axis's gradient by (Adam: its average gradient m) to make a step, as the "
+              "gradients up to that step set it. AdaGrad, RMSProp and Adam have no gradients "
+              "behind them at step 0, so none is drawn there.")
+
 ss = st.session_state
 
 
@@ -82,10 +87,10 @@ def _inspector(page: PageState) -> None:
         k = 0
         right.caption("The run left the plot at once: only its start can be inspected.")
     fig = inspector_figure(page.surface, run, k, label=traces[index].label,
+                           theme=page.screen.theme,
                            color=traces[index].color, presenter=page.presenter)
     st.plotly_chart(fig, key="inspector_chart", theme=None, config={"displaylogo": False})
-    st.caption(READING[run.optimizer.name] + " Step sizes are the factor each axis's "
-               "direction is multiplied by at the next step (none yet at step 0).")
+    st.caption(READING[run.optimizer.name] + " " + STEP_SIZES)
 
 
 PANEL = Panel(key="inspector", title="State inspector", render=render)

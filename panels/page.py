@@ -49,11 +49,18 @@ class PageState:
                    add_run=lambda run: None)
 
 
+def everywhere(surface: Surface) -> bool:
+    """A panel that applies to every surface."""
+    return True
+
+
 @dataclass(frozen=True)
 class Panel:
     """A panel under the race chart: its ``key`` (in links: ``panel=<key>``), the
-    ``title`` the page shows, and ``render(page)``, which draws it."""
+    ``title`` the page shows, ``render(page)``, which draws it, and ``applies(surface)``,
+    whether it has something to say about that surface (the page offers it only then)."""
 
     key: str
     title: str
     render: Callable[[PageState], None]
+    applies: Callable[[Surface], bool] = everywhere

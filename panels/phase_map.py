@@ -101,7 +101,7 @@ def map_marks(scene: Scene, optimizer: str, y_name: str | None,
 
 def stability_limit(surface: Surface, optimizer: str,
                     pm: PhaseMap) -> tuple[np.ndarray, np.ndarray] | None:
-    """The ravine's analytic stability limit across the map, or None (other surfaces,
+    """A quadratic bowl's analytic stability limit across the map, or None (other surfaces,
     the adaptive methods): ``lr = max_stable_lr(optimizer, mu)`` for each ``mu``."""
     theory = theory_for(surface)
     if theory is None or optimizer not in ("sgd", "momentum", "nesterov"):
@@ -166,6 +166,7 @@ def render(page: PageState) -> None:
                 tuple(lrs), tuple(ys), tuple(fixed.items()), page.surface)
     boundary = stability_limit(page.surface, optimizer, pm)
     fig = phase_figure(pm, metric=metric, min_value=page.surface.min_value,
+                       theme=page.screen.theme,
                        boundary=boundary, marks=map_marks(scene, optimizer, y_name, fixed),
                        presenter=page.presenter)
     state = st.plotly_chart(fig, key=f"phase_chart{ss.get('phase_clicks', 0)}",
@@ -179,7 +180,7 @@ def render(page: PageState) -> None:
     if others:
         notes.append(f"other settings {others}")
     if boundary is not None:
-        notes.append("dashed: the largest stable lr of the theory (the ravine is quadratic)")
+        notes.append("dashed: the largest stable lr of the theory (the surface is quadratic)")
     if page.scene.dynamics.describe():
         notes.append("the map uses exact gradients and constant settings, without the "
                      "scene's noise or schedule")

@@ -1,10 +1,15 @@
-"""The theory panel: what the ravine's eigenvalues predict, beside what each run measured.
+"""The theory panel: what a quadratic bowl's eigenvalues predict, beside what each run measured.
 
-On the ravine ``f = (x'^2 / kappa + y'^2) / 2`` (in its own turned axes) the
-Hessian's eigenvalues are ``lam_min = 1 / kappa`` and ``lam_max = 1``, so
+Offered on every surface whose Hessian is the same everywhere and positive
+definite (:func:`analysis.theory.theory_for`): the ravine
+``f = (x'^2 / kappa + y'^2) / 2`` (eigenvalues ``1 / kappa`` and 1), the
+penguins' mean squared error (``2/n X^T X``: raw flipper lengths give 0.0078
+and 10.1, so SGD is stable below ``2 / 10.1 = 0.198``), Booth's function and a
+typed formula of degree 2. From the eigenvalues ``lam_min <= lam_max``,
 :mod:`analysis.theory` gives SGD's stable and best learning rates and rate,
 and Polyak's heavy-ball ``lr`` and ``mu`` with theirs. The rate ``rho`` is
-the factor by which the distance to the minimum shrinks per step.
+the factor by which the distance to the minimum shrinks per step, measured
+against the minimum's loss (the quadratic's own, for a typed formula).
 
 "Set to optimal" *adds* two runs, SGD at its best ``lr`` and Momentum at
 Polyak's ``lr`` and ``mu`` (the scene's own runs stay, so the lecture's settings
@@ -23,9 +28,10 @@ import streamlit as st
 
 from analysis.theory import QuadraticTheory, measured_rate, predicted_rate, theory_for
 from panels.page import PageState, Panel
-from plotting.colors import run_color
+from plotting.colors import Theme, run_color, theme_named
 from scenes import MAX_RUNS, RunSpec, Scene
 from scenes.compute import Trajectory
+from surfaces import FormulaSurface, Surface
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
@@ -65,10 +71,13 @@ def steps_per_tenfold(rate: float) -> float:
 
 
 def tenfold_text(rate: float) -> str:
-    """``"57.6 steps per tenfold"``, or ``"the minimum in one step"`` at rate 0."""
+    """``"57.6 steps per tenfold"``, ``"1,968 steps per tenfold"``, or ``"the minimum in one
+    step"`` at rate 0."""
     if rate <= 0:
         return "the minimum in one step"
-    return f"{steps_per_tenfold(rate):.3g} steps per tenfold"
+    steps = steps_per_tenfold(rate)
+    return f"{steps:,.0f} steps per tenfold" if steps >= 100 else \
+        f"{steps:.3g} steps per tenfold"
 
 
 def rate_rows(theory: QuadraticTheory, runs: list[tuple[int, RunSpec, Trajectory]],
@@ -95,29 +104,74 @@ def _rate(value: float | None, missing: str) -> str:
     return missing if value is None else f"{value:.4f}"
 
 
+def origin(surface: Surface) -> str:
+    """Why the surface is quadratic, in a sentence for a student."""
+    if surface.name == "ravine":
+        return ("The ravine is quadratic: f = ½(x′²/κ + y′²) in its own turned axes x′ "
+                "and y′, so its curvature is the same everywhere.")
+    if surface.dataset is not None:
+        return ("The mean squared error of a line is quadratic in w and b: its Hessian, "
+                "2/n times the sum over the rows of (x², x; x, 1), depends on the data "
+                "only, not on where (w, b) is.")
+    if isinstance(surface, FormulaSurface):
+        return ("The formula is a polynomial of degree 2 in x and y: its Hessian, SymPy's "
+                "second derivatives, is the same everywhere.")
+    return "This surface is quadratic: its Hessian is the same everywhere."
+
+
+def hessian_latex(theory: QuadraticTheory, axes: tuple[str, str], ravine: bool) -> str:
+    """``H = (matrix)`` in the surface's coordinates and its two eigenvalues, as LaTeX."""
+    (a, b), (_, d) = theory.hessian
+
+    def n(v: float) -> str:  # rounding noise of a turned ravine's zeros is shown as 0
+        return number_tex(0.0 if abs(v) < 1e-12 * theory.lam_max else v, 4)
+
+    over_kappa = r"1/\kappa = " if ravine else ""
+    low = rf"\lambda_{{\min}} = {over_kappa}{n(theory.lam_min)}"
+    return (rf"H = \begin{{pmatrix}} {n(a)} & {n(b)} \\ {n(b)} & {n(d)} \end{{pmatrix}}"
+            rf"\ \text{{in }} ({axes[0]}, {axes[1]}),\quad {low},\quad "
+            rf"\lambda_{{\max}} = {n(theory.lam_max)}")
+
+
+def number_tex(value: float, digits: int) -> str:
+    """``value`` to ``digits`` significant figures for LaTeX: ``0.198``, ``7.804 \\times
+    10^{-3}``."""
+    text = f"{value:.{digits}g}"
+    mantissa, _, exponent = text.partition("e")
+    if exponent:
+        text = rf"{mantissa} \times 10^{{{int(exponent)}}}"
+    return text
+
+
 def render(page: PageState) -> None:
     theory = theory_for(page.surface)
     if theory is None:
-        st.info("The theory here is for the quadratic ravine: its two curvatures give the "
-                "best learning rates and rates in closed form. Choose the ravine surface to "
-                "see them.", icon=":material/functions:")
+        st.info("This theory is for a quadratic bowl, whose curvature is the same "
+                "everywhere: the ravine, the penguins' loss, Booth's function, or a typed "
+                "formula of degree 2 such as x**2 + 10*y**2. Pick one to see its best "
+                "learning rates.", icon=":material/functions:")
         return
     k = theory.kappa
-    st.caption(r"The ravine is quadratic with Hessian eigenvalues "
-               f"λ_min = 1/κ = {theory.lam_min:.4g} and λ_max = {theory.lam_max:g}. "
-               "A rate ρ is the factor by which the distance to the minimum shrinks per "
-               "step (the loss above the minimum by ρ²).")
+    ravine = page.surface.name == "ravine"
+    st.caption(origin(page.surface) + " Its two eigenvalues, the curvatures along the "
+               "steepest and the shallowest direction, give every number below. A rate ρ "
+               "is the factor by which the distance to the minimum shrinks per step (the "
+               "loss above the minimum by ρ²).")
+    st.latex(hessian_latex(theory, page.surface.axes, ravine))
     left, right = st.columns(2)
     with left:
         st.markdown("**SGD**")
         st.latex(rf"\kappa = \frac{{\lambda_{{\max}}}}{{\lambda_{{\min}}}} = {k:.4g}")
         st.latex(rf"\text{{stable for }} \mathrm{{lr}} < \frac{{2}}{{\lambda_{{\max}}}} "
-                 rf"= {theory.sgd_max_lr:.4g}")
+                 rf"= {theory.sgd_max_lr:.3g}")
         st.latex(rf"\mathrm{{lr}}^* = \frac{{2}}{{\lambda_{{\min}} + \lambda_{{\max}}}} "
                  rf"= {theory.sgd_best_lr:.4g}")
         st.latex(rf"\rho = \frac{{\kappa - 1}}{{\kappa + 1}} = {theory.sgd_best_rate:.4f}")
     with right:
         st.markdown("**Momentum (heavy ball, Polyak)**")
+        st.latex(rf"\text{{stable for }} \mathrm{{lr}} < \frac{{2(1 + \mu)}}"
+                 rf"{{\lambda_{{\max}}}} = {theory.max_stable_lr('momentum', 0.9):.3g}"
+                 r"\text{ at } \mu = 0.9")
         st.latex(rf"\mathrm{{lr}}^* = \frac{{4}}{{(\sqrt{{\lambda_{{\max}}}} + "
                  rf"\sqrt{{\lambda_{{\min}}}})^2}} = {theory.momentum_best_lr:.4g}")
         st.latex(rf"\mu^* = \left(\frac{{\sqrt{{\kappa}} - 1}}{{\sqrt{{\kappa}} + 1}}\right)^2 "
@@ -135,11 +189,11 @@ def render(page: PageState) -> None:
               if adding else ("both are in the comparison already" if not missing
                               else f"at most {MAX_RUNS} runs: remove one first"))
 
-    rows = rate_rows(theory, page.runs, page.surface.min_value)
+    rows = rate_rows(theory, page.runs, theory.min_value)
     if rows:
         st.markdown("**Each run: the rate the theory predicts, and the rate its loss curve "
                     "shows** (fitted over the second half of the curve above rounding)")
-        st.table(_styled(rows, page.scene.colors()))
+        st.table(_styled(rows, page.scene.colors(), theme_named(page.screen.theme)))
     notes = page.scene.dynamics.describe()
     if notes:
         st.caption("The theory is for exact gradients and a constant lr; this scene has "
@@ -152,11 +206,11 @@ def _add_runs(add_run: Callable[[RunSpec], None], runs: list[RunSpec]) -> None:
         add_run(run)
 
 
-def _styled(rows: list[RateRow], colors: list[int]) -> Styler:
+def _styled(rows: list[RateRow], colors: list[int], theme: Theme) -> Styler:
     """The rows as a table, each run's name beside a bar in its colour (``colors``: the
-    scene's, ``Scene.colors()``). pandas is imported here, when the panel is open: it
-    holds about 80 MB of a server's memory, which a page that never opens this panel
-    does without."""
+    scene's, ``Scene.colors()``, as ``theme`` draws them). pandas is imported here, when
+    the panel is open: it holds about 80 MB of a server's memory, which a page that
+    never opens this panel does without."""
     import pandas as pd
 
     frame = pd.DataFrame({
@@ -165,10 +219,15 @@ def _styled(rows: list[RateRow], colors: list[int]) -> Styler:
         "measured ρ": [_rate(row.measured, "—") for row in rows],
         "note": [row.note for row in rows],
     })
-    colours = np.array([run_color(colors[row.index]) for row in rows])
+    colours = np.array([theme.color(run_color(colors[row.index])) for row in rows])
     # A bar in the run's colour beside its name: coloured text would not read on white.
     return frame.style.hide(axis="index").apply(
         lambda column: [f"border-left: 10px solid {c}" for c in colours], subset=["run"])
 
 
-PANEL = Panel(key="theory", title="Theory (ravine)", render=render)
+def applies(surface: Surface) -> bool:
+    """The panel speaks of quadratic bowls only."""
+    return theory_for(surface) is not None
+
+
+PANEL = Panel(key="theory", title="Theory (quadratic)", render=render, applies=applies)

@@ -33,6 +33,7 @@ def render(page: PageState) -> None:
                              "higher. Off: the loss itself, clipped above its 90th "
                              "percentile on the plot.")
     fig = surface_figure(surface, page.traces, grid=grid3d(page.scene.surface_key, surface),
+                         theme=page.screen.theme,
                          log=log, presenter=page.presenter)
     st.plotly_chart(fig, key="view3d_chart", theme=None,
                     config=chart_config(file_stem(page.scene) + "-3d"))

@@ -167,6 +167,12 @@ def positions(runs: list[RunTrace], steps_at: np.ndarray,
              **({} if z is None else {"z": typed(z[k])})} for k in range(len(steps_at))]
 
 
+# Plotly's own colours for its buttons and slider, named so that a dark figure swaps them.
+MENU_COLORS = {"bgcolor": "#f4faff", "bordercolor": "#bec8d9"}
+SLIDER_COLORS = {"bgcolor": "#f8fafc", "activebgcolor": "#dbdde0", "bordercolor": "#bec8d9",
+                 "tickcolor": "#333333"}
+
+
 def controls(names: list[str], steps_at: np.ndarray, active: int, *, font_size: float,
              y: float, slider_y: float | None = None, slider_x: tuple[float, float] = (0.2, 0.66),
              redraw: bool = False) -> tuple[list[dict], list[dict]]:
@@ -189,7 +195,7 @@ def controls(names: list[str], steps_at: np.ndarray, active: int, *, font_size: 
     buttons = {
         "type": "buttons", "direction": "left", "showactive": False,
         "x": 0.0, "xanchor": "left", "y": y, "yanchor": "top",
-        "pad": {"t": 0, "r": 6}, "font": font,
+        "pad": {"t": 0, "r": 6}, "font": font, **MENU_COLORS,
         "buttons": [
             {"label": "▶ Play", "method": "animate", "args": [None, play]},
             {"label": "❚❚ Pause", "method": "animate", "args": [[None], jump]},
@@ -200,7 +206,7 @@ def controls(names: list[str], steps_at: np.ndarray, active: int, *, font_size: 
         "type": "dropdown", "direction": "up", "showactive": True,
         "active": list(SPEEDS).index(NORMAL_SPEED),
         "x": 1.0, "xanchor": "right", "y": y, "yanchor": "top", "font": font,
-        "pad": {"t": 0}, "name": "speed",
+        "pad": {"t": 0}, "name": "speed", **MENU_COLORS,
         "buttons": [{"label": f"speed {label}", "method": "relayout",
                      "args": [{speed_key: ms}]} for label, ms in SPEEDS.items()],
     }
@@ -211,7 +217,7 @@ def controls(names: list[str], steps_at: np.ndarray, active: int, *, font_size: 
         "pad": {"t": 0, "b": 0}, "font": {"color": "rgba(0, 0, 0, 0)"},
         "currentvalue": {"prefix": "step ", "xanchor": "left",
                          "font": {"size": font_size, "color": "#222222"}},
-        "ticklen": 4,
+        "ticklen": 4, **SLIDER_COLORS,
         "steps": [{"label": str(int(s)), "method": "animate", "args": [[name], jump]}
                   for name, s in zip(names, steps_at, strict=True)],
     }

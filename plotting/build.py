@@ -18,9 +18,11 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
+from plotting.colors import LIGHT, Theme
+
 FONT_FAMILY = '"Source Sans Pro", "Source Sans 3", Arial, Helvetica, sans-serif'
 AXIS_STYLE = {"showgrid": False, "zeroline": False, "ticks": "outside",
-              "linecolor": "#444444", "mirror": True}
+              "linecolor": "#444444", "tickcolor": "#444444", "mirror": True}
 
 
 @dataclass(frozen=True)
@@ -101,8 +103,14 @@ class BuiltFigure(go.Figure):
         return spec
 
 
-def build_figure(data: list[dict], layout: dict, frames: Sequence[dict] = ()) -> BuiltFigure:
+def build_figure(data: list[dict], layout: dict, frames: Sequence[dict] = (),
+                 theme: Theme = LIGHT) -> BuiltFigure:
     """A :class:`BuiltFigure` holding these dicts as they are, without Plotly's validation.
+
+    ``theme``: the figures are built in light colours; for :data:`~plotting.colors.DARK`
+    every colour of the data, layout and frames is swapped for its dark counterpart
+    (:meth:`~plotting.colors.Theme.color`, new dicts: the built ones and the constants
+    they share stay as they are), and Plotly's toolbar gets dark colours.
 
     ``_validate=False`` skips validation for data and layout but not for
     frames, so the frames are set on the figure's ``_frame_objs`` (the tuple
@@ -110,7 +118,27 @@ def build_figure(data: list[dict], layout: dict, frames: Sequence[dict] = ()) ->
     tests read every frame back through ``to_dict``).
     """
     frames = list(frames)
+    if theme.dark:
+        data, layout, frames = (recolored(part, theme) for part in (data, layout, frames))
+        layout["modebar"] = {"bgcolor": "rgba(14, 17, 23, 0.5)", "color": "#9aa1ac",
+                             "activecolor": theme.text, **layout.get("modebar", {})}
     fig = BuiltFigure(data=data, layout=layout, _validate=False)
     fig._frame_objs = tuple(go.Frame(f, _validate=False) for f in frames)
     fig._built = {"data": data, "layout": layout, "frames": frames}
     return fig
+
+
+def recolored(part, theme: Theme, key: str = ""):
+    """``part`` (a figure's dicts and lists) with every colour swapped by ``theme``: the
+    values under a key naming a colour (``color``, ``bgcolor``, ``linecolor``, ...,
+    one or a list), and inline ``color:`` in a title's HTML (``text``)."""
+    if isinstance(part, dict):
+        return {k: recolored(v, theme, k) for k, v in part.items()}
+    if isinstance(part, list):
+        return [recolored(v, theme, key) for v in part]
+    if isinstance(part, str):
+        if "color" in key:
+            return theme.color(part)
+        if key == "text":
+            return theme.text_colors(part)
+    return part

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from plotting.encode import typed
+from plotting.loss import SUPERSCRIPT
 from plotting.png import data_uri, palette_png
 
 if TYPE_CHECKING:
@@ -131,11 +132,11 @@ class ContourScale:
         """Colour-bar ticks in ``v`` and their labels in units of loss."""
         if self.log:
             decades = range(math.ceil(self.lo - 1e-9), math.floor(self.hi + 1e-9) + 1)
-            return [float(d) for d in decades], [_decade_text(d) for d in decades]
+            return [float(d) for d in decades], [decade_text(d) for d in decades]
         step = nice_step((self.hi - self.lo) / 5)
         k = np.arange(math.ceil(self.lo / step), math.floor(self.hi / step) + 1)
         values = [float(v) for v in k * step]
-        return values, [f"{v:.4g}" for v in values]
+        return values, [tick_text(v) for v in values]
 
 
 def nice_step(raw: float) -> float:
@@ -144,9 +145,19 @@ def nice_step(raw: float) -> float:
     return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw * (1 - 1e-9))
 
 
-def _decade_text(d: int) -> str:
-    """``10**d`` as a short label: ``0.01``, ``1``, ``100``, ``1e-5``."""
-    return f"{10.0**d:g}" if -3 <= d <= 4 else f"1e{d}"
+MINUS = "\u2212"  # the minus sign Plotly prints on its axes (a hyphen is shorter)
+
+
+def tick_text(value: float) -> str:
+    """A tick label as Plotly's axes write one: ``−2``, ``0.5``, ``1.25``, with a true minus
+    sign (U+2212) where Python writes a hyphen."""
+    return f"{value:.4g}".replace("-", MINUS)
+
+
+def decade_text(d: int) -> str:
+    """``10**d`` as a short label: ``0.01``, ``1``, ``100``, or ``10⁻⁵``, ``10⁶`` as the
+    loss panel's powers of ten."""
+    return f"{10.0**d:g}" if -3 <= d <= 4 else "10" + str(d).translate(SUPERSCRIPT)
 
 
 def _rgb(color: str) -> np.ndarray:
@@ -272,6 +283,7 @@ def coloraxis(scale: ContourScale, colorscale: Colorscale, *, font_size: float,
                       "font": {"size": font_size * 0.9}},
             "tickvals": tickvals,
             "ticktext": ticktext,
+            "tickcolor": "#444444",
             "thickness": 12,
             "len": 0.75,
             "xanchor": "left",

@@ -6,10 +6,13 @@
   CDN, no MathJax, no web fonts), so it plays in a lecture hall without network.
 * :func:`trajectories_csv`: one row per run, seed and step (columns in
   :data:`CSV_COLUMNS`, documented in docs/panels.md, "3D view, export and
-  presenter mode").
+  presenter mode"), every number to 12 significant digits.
 * PNG: :func:`chart_config` puts Plotly's "Download plot as png" button in
   every chart's toolbar (the camera icon), which draws the PNG in the browser,
   offline; there is no server-side PNG (that would need kaleido and a Chrome).
+  :func:`image_figure` is the scene as a picture to save so: still, at its last
+  step, with a title and a line saying what it shows (:func:`image_text`), so
+  that a PNG on a slide says what it is.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import csv
 import html
 import io
 import re
+import textwrap
 from collections.abc import Sequence
 from urllib.parse import urlencode
 
@@ -26,6 +30,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from optimizers import OPTIMIZERS
+from plotting.build import BuiltFigure, build_figure
+from plotting.contour import MINUS
 from scenes import RunSpec, Scene
 from scenes.compute import Trajectory
 from scenes.links import scene_to_query
@@ -61,13 +67,20 @@ def chart_config(filename: str = "descent-lab") -> dict:
     }
 
 
+CSV_DIGITS = 12  # significant digits of a number in the CSV
+
+
 def _number(value: float | bool) -> str:
-    """A CSV cell: shortest exact form for floats, ``true``/``false``, empty for NaN."""
+    """A CSV cell: a float to :data:`CSV_DIGITS` significant digits, in the shortest form
+    that reads back as that (``0.1 * 3`` is written ``0.3``, not ``0.30000000000000004``:
+    the last bits of float arithmetic are noise to a reader); ``true``/``false``; empty
+    for NaN or infinity."""
     if isinstance(value, (bool, np.bool_)):
         return "true" if value else "false"
     value = float(value)
     if not np.isfinite(value):
         return ""
+    value = float(f"{value:.{CSV_DIGITS}g}")
     return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
 
 
@@ -150,3 +163,59 @@ steps. Press <b>Play</b> below the chart to watch them race; the slider moves to
 </body>
 </html>
 """
+
+
+def image_text(scene: Scene, surface: Surface) -> tuple[str, str]:
+    """The title and the one-line description of the scene's picture (:func:`image_figure`):
+    ``("Descent Lab: Anisotropic ravine", "kappa = 50, angle = 0. Every run starts at
+    (−8, 1.5) and takes 300 steps, shown at the last.")``; a typed formula is quoted,
+    and noise, mini-batches or schedules are named."""
+    setting = [f"{name} = {value:g}" for name, value in scene.params]
+    setting += [f"{name} {word}" for name, word in scene.choices]
+    if scene.expr:
+        setting = [f"f(x, y) = {scene.expr}"]
+    x, y = (f"{v:g}".replace("-", MINUS) for v in scene.start)
+    told = f"Every run starts at ({x}, {y}) and takes {scene.steps} steps, shown at the last."
+    extras = [line.split(":")[0].lower() for line in scene.dynamics.describe()]
+    if extras:
+        told += " With " + " and ".join(extras) + "."
+    return f"Descent Lab: {surface.title}", (", ".join(setting) + ". " if setting else "") + told
+
+
+def image_figure(fig: BuiltFigure, title: str, description: str, *,
+                 width: float) -> BuiltFigure:
+    """``fig`` (a :func:`~plotting.scene_figure`, ``width`` pixels wide) as a still picture
+    with ``title`` in bold above it and ``description`` under the title, wrapped to the
+    width: the traces as the figure shows them (its last step), no frames. The band for
+    the words is added above the plot area (its margin and the height grow by as much),
+    so nothing of the chart moves."""
+    spec = fig.to_dict()
+    layout = dict(spec["layout"])
+    font = float(layout["font"]["size"])
+    chars = max(20, int(width / (0.56 * 0.9 * font)))
+    lines = textwrap.wrap(description, chars) or [""]
+    band = 1.3 * (1.15 * font + 0.9 * font * len(lines)) + 16
+    margin = dict(layout["margin"])
+    margin["t"] = round(margin["t"] + band)
+    height = round(layout["height"] + band)
+    plot_height = height - margin["t"] - margin["b"]
+
+    def above(pixels: float) -> float:  # pixels below the figure's top, in paper units
+        return 1 + (margin["t"] - pixels) / plot_height
+
+    # Annotations, not a title: Plotly anchors a title of several lines by its first.
+    words_box = {"x": 0, "xref": "paper", "yref": "paper", "xanchor": "left",
+                 "yanchor": "top", "showarrow": False, "align": "left"}
+    layout.update({
+        "height": height,
+        "margin": margin,
+        "annotations": [
+            *layout.get("annotations", []),
+            {**words_box, "name": "title", "text": f"<b>{html.escape(title)}</b>",
+             "y": above(6), "font": {"size": 1.15 * font}},
+            {**words_box, "name": "description",
+             "text": "<br>".join(html.escape(line) for line in lines),
+             "y": above(6 + 1.3 * 1.15 * font), "font": {"size": 0.9 * font}},
+        ],
+    })
+    return build_figure(spec["data"], layout)

@@ -26,7 +26,6 @@ from plotting.animation import (
     run_frame_steps,
 )
 from plotting.build import AXIS_STYLE, FONT_FAMILY, BuiltFigure, Layers, build_figure
-from plotting.colors import CONTOUR_SCALE
 from plotting.contour import (
     PICKER_POINTS,
     ContourScale,
@@ -182,7 +181,7 @@ def scene_figure(
     if note:  # the loss jumps back up near the minimum: the cue for decaying lr
         layout["annotations"].append(note)
     width = min(IMAGE_MAX, max(IMAGE_MIN, IMAGE_STEP * round(geo.panels[0].width / IMAGE_STEP)))
-    image = contour_image(grid, scale, CONTOUR_SCALE, width, ("x", "y"))
+    image = contour_image(grid, scale, style.theme.contour, width, ("x", "y"))
     layout["images"] = [{**image, "xref": _axes(p)[0], "yref": _axes(p)[1]}
                         for p in range(panels)]
     if plotly_controls:
@@ -190,7 +189,7 @@ def scene_figure(
         layout["updatemenus"], layout["sliders"] = controls(
             names, steps_at, active=layers.initial, font_size=style.font,
             y=-geo.paper_y(geo.buttons_y), slider_y=slider_y, slider_x=geo.slider_x)
-    return build_figure(layers.data, layout, layers.frames(names, delta=True))
+    return build_figure(layers.data, layout, layers.frames(names, delta=True), theme=style.theme)
 
 
 def _axes(p: int) -> tuple[str, str]:
@@ -273,7 +272,7 @@ def _layout(surface, view: str, geo: ChartGeometry, titles: list[list[str]],
                    "xanchor": "left", "itemsizing": "constant"},
         "hovermode": "closest",
         "dragmode": False,
-        "coloraxis": coloraxis(scale, CONTOUR_SCALE, font_size=style.font,
+        "coloraxis": coloraxis(scale, style.theme.contour, font_size=style.font,
                                place=_colorbar_place(geo)),
         "annotations": [],
     }

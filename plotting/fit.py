@@ -24,6 +24,7 @@ import numpy as np
 
 from plotting.animation import MAX_FRAMES, run_frame_steps
 from plotting.build import AXIS_STYLE, FONT_FAMILY, BuiltFigure, Layers, build_figure, panel_style
+from plotting.colors import theme_named
 from plotting.encode import typed
 from plotting.runs import RunTrace
 from surfaces import Dataset
@@ -41,8 +42,9 @@ def ends(data: Dataset) -> np.ndarray:
 
 
 def y_range(data: Dataset) -> list[float]:
-    """Up: the data's range and 0 (every run starts at ``(0, 0)``, a line at 0), padded."""
-    lo, hi = min(0.0, float(data.y.min())), max(0.0, float(data.y.max()))
+    """Up: the data's range, padded (a run's line outside it, as at the start ``(0, 0)``,
+    a line at 0, enters the plot as it nears the data)."""
+    lo, hi = float(data.y.min()), float(data.y.max())
     return [lo - PAD * (hi - lo), hi + PAD * (hi - lo)]
 
 
@@ -54,7 +56,8 @@ def line_at(points: np.ndarray, xs: np.ndarray) -> np.ndarray:
 
 def fit_figure(data: Dataset, traces: Sequence[RunTrace], *,
                batch_rows: np.ndarray | None = None, presenter: bool = False,
-               narrow: bool = False, max_frames: int = MAX_FRAMES) -> BuiltFigure:
+               narrow: bool = False, max_frames: int = MAX_FRAMES,
+               theme: str = "light") -> BuiltFigure:
     """The data, the least-squares line and each run's line at the animation's step.
 
     Args:
@@ -69,6 +72,7 @@ def fit_figure(data: Dataset, traces: Sequence[RunTrace], *,
             mini-batch in one row on top (the runs' colours are the race chart's).
             Else the legend lists everything down the right-hand side.
         max_frames: the most animation frames (the race chart's by default).
+        theme: the page's, ``"light"`` or ``"dark"`` (:func:`plotting.colors.theme_named`).
     """
     runs = list(traces)
     steps_at = run_frame_steps(runs, max_frames)
@@ -109,7 +113,8 @@ def fit_figure(data: Dataset, traces: Sequence[RunTrace], *,
         }, [{"y": typed(y)} for y in ys])
 
     names = [str(int(s)) for s in steps_at]
-    return build_figure(layers.data, _layout(data, style, narrow), layers.frames(names))
+    return build_figure(layers.data, _layout(data, style, narrow), layers.frames(names),
+                        theme=theme_named(theme))
 
 
 AXIS_ROOM = 3.2  # under the plot, in font sizes: the tick labels and the axis title

@@ -29,7 +29,7 @@ import numpy as np
 from analysis.inspector import arrows_at, effective_step_sizes
 from optimizers import Run
 from plotting.build import AXIS_STYLE, FONT_FAMILY, BuiltFigure, build_figure, panel_style
-from plotting.colors import CONTOUR_SCALE
+from plotting.colors import theme_named
 from plotting.contour import ContourScale, Grid, contour_image, minima_trace
 from plotting.encode import typed
 
@@ -82,7 +82,8 @@ def arrow_scale(vectors: list[np.ndarray], span: float) -> float:
 
 
 def inspector_figure(surface, run: Run, k: int, *, label: str, color: str,
-                     grid: Grid | None = None, presenter: bool = False) -> BuiltFigure:
+                     grid: Grid | None = None, presenter: bool = False,
+                     theme: str = "light") -> BuiltFigure:
     """The inspector's figure for a single run simulated with ``record_state=True``.
 
     Args:
@@ -92,6 +93,7 @@ def inspector_figure(surface, run: Run, k: int, *, label: str, color: str,
         label, color: the run's label and colour on the page.
         grid: ``surface.grid(n)``; computed when None.
         presenter: large fonts, thick lines (the race chart's sizes for the projector).
+        theme: the page's, ``"light"`` or ``"dark"`` (:func:`plotting.colors.theme_named`).
     """
     style = panel_style(presenter)
     k = int(np.clip(k, 0, run.steps))
@@ -163,7 +165,7 @@ def inspector_figure(surface, run: Run, k: int, *, label: str, color: str,
 
     scale_text = "true length" if scale == 1 else f"drawn ×{scale:g}"
     scale_grid = ContourScale.for_values(grid[2], surface.min_value)
-    image = contour_image(grid, scale_grid, CONTOUR_SCALE, 500, ("x", "y"))
+    image = contour_image(grid, scale_grid, theme_named(theme).contour, 500, ("x", "y"))
     layout = {
         "template": {}, "height": style.height - 80,
         "font": {"family": FONT_FAMILY, "size": style.font, "color": "#222222"},
@@ -193,4 +195,4 @@ def inspector_figure(surface, run: Run, k: int, *, label: str, color: str,
                          "xanchor": "left", "yanchor": "bottom", "showarrow": False,
                          "font": {"color": "#222222"}}],
     }
-    return build_figure(data, layout)
+    return build_figure(data, layout, theme=theme_named(theme))

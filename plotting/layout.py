@@ -26,7 +26,9 @@ geometry is converted at the end (:meth:`ChartGeometry.paper_x` and
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from plotting.colors import LIGHT, THEMES, Theme, theme_named
 
 # Narrower containers than this get the stacked (phone) layout.
 STACK_BELOW = 640
@@ -42,11 +44,13 @@ CONTOUR_TICK_CHARS = 2.6
 @dataclass(frozen=True)
 class Screen:
     """The chart's container: ``width`` across and ``height`` the chart may fill, in CSS
-    pixels; ``presenter`` for a projector (large type, thick lines)."""
+    pixels; ``presenter`` for a projector (large type, thick lines); ``theme`` the page's,
+    ``"light"`` or ``"dark"`` (:func:`plotting.colors.theme_named`)."""
 
     width: float = 1000.0
     height: float = 620.0
     presenter: bool = False
+    theme: str = "light"
 
     def __post_init__(self) -> None:
         for name in ("width", "height"):
@@ -57,6 +61,13 @@ class Screen:
         # at that size and scrolls: a chart squeezed smaller is unreadable.
         object.__setattr__(self, "width", float(min(max(self.width, 280.0), 4000.0)))
         object.__setattr__(self, "height", float(min(max(self.height, 360.0), 3000.0)))
+        if self.theme not in THEMES:
+            raise ValueError(f"theme must be one of {', '.join(THEMES)}, got {self.theme!r}")
+
+    def themed(self, theme: str | None) -> Screen:
+        """This screen on a page of ``theme`` (Streamlit's ``st.context.theme.type``:
+        ``"light"``, ``"dark"``, or None before the browser has said: light)."""
+        return replace(self, theme="dark" if theme == "dark" else "light")
 
     @property
     def stacked(self) -> bool:
@@ -65,11 +76,12 @@ class Screen:
 
 @dataclass(frozen=True)
 class Style:
-    """Type and line sizes, in pixels."""
+    """Type and line sizes, in pixels, and the colours of the page's theme."""
 
     font: float
     line: float
     marker: float
+    theme: Theme = LIGHT
 
     @classmethod
     def of(cls, screen: Screen) -> Style:
@@ -80,7 +92,8 @@ class Style:
             font = 12.0
         else:
             font = 14.0
-        return cls(font=font, line=round(font * 0.18, 1), marker=round(font * 0.8))
+        return cls(font=font, line=round(font * 0.18, 1), marker=round(font * 0.8),
+                   theme=theme_named(screen.theme))
 
 
 @dataclass(frozen=True)
@@ -200,7 +213,13 @@ def _multiples_columns(panels: int, stacked: bool) -> int:
 def _multiples_gap(font: float) -> float:
     """Between two small multiples: the right one's y tick labels and half of the left
     one's last x tick label ("10")."""
-    return 0.62 * CONTOUR_TICK_CHARS * font + 0.6 * font + 10
+    return 0.62 * CONTOUR_TICK_CHARS * font + _last_tick_half(font) + 10
+
+
+def _last_tick_half(font: float) -> float:
+    """Half of a contour's last x tick label ("10": two digits of at most 0.6 em), which
+    sticks out past its panel's right edge."""
+    return 0.6 * font
 
 
 def _tick_band(font: float) -> float:
@@ -227,8 +246,10 @@ def _side_by_side(screen: Screen, style: Style, aspect: float, panels: int, lege
     plot_w = screen.width - left - right
     top = 6 + legend_height(legend, f, plot_w) if legend else 12.0
     bottom = _tick_band(f) + (10 + _controls_height(f) + 6 if controls else 4)
-    # The colour bar: a gap, the bar, its tick labels ("0.001") and its rotated title.
-    colorbar_w = 10 + 14 + 4 + 3.2 * f + 1.6 * f + 8
+    # The colour bar: a gap (half the last contour's last x tick label, "10", sits in
+    # it), the bar, its tick labels ("0.001") and its rotated title.
+    colorbar_gap = max(10.0, _last_tick_half(f) + 2)
+    colorbar_w = colorbar_gap + 14 + 4 + 3.2 * f + 1.6 * f + 8
     loss_gap = _y_axis_band(f)  # the loss panel's own y axis, left of it
     loss_w = min(max(0.24 * plot_w, 180.0), 0.4 * plot_w)
     contour_w = plot_w - colorbar_w - loss_gap - loss_w
@@ -255,7 +276,8 @@ def _side_by_side(screen: Screen, style: Style, aspect: float, panels: int, lege
         box_top = grid_top - r * (panel_h + title_h + gap_y) - title_h
         boxes.append(Box(c * (panel_w + gap_x), box_top - panel_h, panel_w, panel_h))
     contour_right = max(b.right for b in boxes)
-    colorbar = Box(contour_right + 10, plot_h * 0.125, colorbar_w - 10, plot_h * 0.75)
+    colorbar = Box(contour_right + colorbar_gap, plot_h * 0.125, colorbar_w - colorbar_gap,
+                   plot_h * 0.75)
     loss_left = contour_right + colorbar_w + loss_gap
     loss = Box(loss_left, 0.0, max(120.0, plot_w - loss_left), plot_h)
     buttons_y = _tick_band(f) + 10

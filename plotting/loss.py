@@ -6,7 +6,10 @@ axis, floored at ``FLOOR_DECADES`` decades below the largest starting value
 can use, and a run sitting on the floor has converged as far as the eye can
 tell). The floor is measured from the start, not from the largest value, so
 that a run blowing up to 1e8 does not hide how far the others got.
-Without one (the saddle) it plots the loss itself, linearly.
+Without one, a loss that stays positive (a typed formula such as
+``x**2 + 10*y**2``) is plotted on a log axis itself, floored the same way, so
+that its fall over many decades stays in view; a loss that reaches zero or
+below (the saddle) is plotted linearly.
 
 The curves are static; frames move one marker per run and a vertical line
 to the current step.
@@ -37,20 +40,30 @@ REBOUND_TEXT = "lr too large<br>near the minimum:<br>decay it"
 
 @dataclass(frozen=True)
 class LossScale:
-    """What the loss panel plots: ``loss - min_value`` floored on a log axis, or ``loss``."""
+    """What the loss panel plots: ``loss - min_value`` floored on a log axis, or ``loss``
+    (on a log axis when ``log``, with ``relative`` False: a positive loss without a known
+    minimum)."""
 
     log: bool
     min_value: float
     floor: float
     y_range: tuple[float, float]  # in axis units: log10 of the value on a log axis
+    relative: bool = True
 
     @classmethod
     def for_runs(cls, runs: list[RunTrace], min_value: float | None) -> LossScale:
         finite = np.concatenate([r.losses[np.isfinite(r.losses)] for r in runs] or [[]])
         if min_value is None:
+            if finite.size and finite.min() > 0:  # positive: its decades on a log axis
+                scale = cls._log(runs, finite, 0.0)
+                return LossScale(True, 0.0, scale.floor, scale.y_range, relative=False)
             lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
             pad = 0.05 * (hi - lo) or 1.0
             return cls(False, 0.0, -math.inf, (lo - pad, hi + pad))
+        return cls._log(runs, finite, min_value)
+
+    @classmethod
+    def _log(cls, runs: list[RunTrace], finite: np.ndarray, min_value: float) -> LossScale:
         gap = finite - min_value
         top = float(gap.max()) if gap.size and gap.max() > 0 else 1.0
         starts = np.array([r.losses[0] for r in runs]) - min_value
@@ -74,7 +87,9 @@ class LossScale:
         return [10.0**lo, 10.0**hi] if self.log else [lo, hi]
 
     def axis_title(self) -> str:
-        return "loss − min (log)" if self.log else "loss"
+        if not self.log:
+            return "loss"
+        return "loss − min (log)" if self.relative else "loss (log)"
 
 
 def loss_curves(runs: list[RunTrace], scale: LossScale, axes: tuple[str, str],
@@ -174,7 +189,8 @@ def rebound_note(runs: list[RunTrace], scale: LossScale, axes: tuple[str, str],
     below the jump and towards the panel's middle, so it stays inside the panel.
     """
     for run in runs:
-        step = first_rebound(run.losses, scale.min_value if scale.log else None)
+        step = first_rebound(run.losses, scale.min_value if scale.log and scale.relative
+                             else None)
         if step is None:
             continue
         peak = step + int(np.nanargmax(run.losses[step:step + REBOUND_WINDOW]))  # the jump's top

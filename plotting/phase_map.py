@@ -31,6 +31,8 @@ import numpy as np
 
 from analysis.phase_map import PhaseMap
 from plotting.build import FONT_FAMILY, BuiltFigure, build_figure, panel_style
+from plotting.colors import theme_named
+from plotting.contour import decade_text
 from plotting.encode import typed
 
 DIVERGED_COLOR = "#D55E00"  # vermillion: far from every blue of the scale
@@ -126,6 +128,7 @@ def phase_figure(
     boundary: tuple[np.ndarray, np.ndarray] | None = None,
     marks: Sequence[MapMark] = (),
     presenter: bool = False,
+    theme: str = "light",
 ) -> BuiltFigure:
     """The phase map of ``pm`` (see the module's docstring).
 
@@ -137,6 +140,7 @@ def phase_figure(
         boundary: ``(lrs, ys)`` of the analytic stability limit, or None.
         marks: the scene's runs of this optimizer.
         presenter: large fonts and marks for the projector (the race chart's sizes).
+        theme: the page's, ``"light"`` or ``"dark"`` (:func:`plotting.colors.theme_named`).
     """
     style = panel_style(presenter)
     one_row = pm.y_name is None
@@ -153,7 +157,7 @@ def phase_figure(
         decades = range(math.floor(finite.min()), math.ceil(finite.max()) + 1)
         step = max(1, math.ceil(len(decades) / 8))
         ticks = [d for d in decades if d % step == 0]
-        colorbar |= {"tickvals": ticks, "ticktext": [f"1e{d}" if d else "1" for d in ticks]}
+        colorbar |= {"tickvals": ticks, "ticktext": [decade_text(d) for d in ticks]}
     grid = {"type": "heatmap", "x": typed(x_edges), "y": typed(y_edges), "hoverinfo": "skip"}
     data: list[dict] = [
         {**grid, "name": title, "z": typed(values), "colorscale": METRIC_SCALE,
@@ -212,7 +216,7 @@ def phase_figure(
                             else [float(y_edges[0]), float(y_edges[-1])]),
                   "visible": not one_row},
     }
-    return build_figure(data, layout)
+    return build_figure(data, layout, theme=theme_named(theme))
 
 
 def _pickers(pm: PhaseMap, values: np.ndarray, ys: np.ndarray, metric: str,

@@ -39,7 +39,7 @@ from plotting.animation import (
     run_frame_steps,
 )
 from plotting.build import FONT_FAMILY, BuiltFigure, Layers, build_figure, panel_style
-from plotting.colors import CONTOUR_SCALE
+from plotting.colors import Theme, theme_named
 from plotting.contour import ContourScale, Grid, coloraxis
 from plotting.encode import typed
 from plotting.fan import FAN_WIDTH, fan_stride, kept_steps
@@ -104,6 +104,7 @@ def surface_figure(
     grid: Grid | None = None,
     log: bool = True,
     presenter: bool = False,
+    theme: str = "light",
     max_frames: int = MAX_FRAMES_3D,
 ) -> BuiltFigure:
     """The surface in 3D, the runs as lines on it at height ``loss``, animated.
@@ -115,6 +116,7 @@ def surface_figure(
         log: heights on the contour's log scale when the surface has a minimum
             value (else the loss, clipped; see the module's docstring).
         presenter: large fonts, thick lines (for the projector).
+        theme: the page's, ``"light"`` or ``"dark"`` (:func:`plotting.colors.theme_named`).
         max_frames: the most animation frames.
 
     Trace order: the surface, the minima, the fans of seeds (static, thin), per
@@ -150,11 +152,11 @@ def surface_figure(
             layers.add(trace)
 
     names = [str(int(s)) for s in steps_at]
-    layout = _layout(surface, heights, scale, style, runs)
+    layout = _layout(surface, heights, scale, style, runs, theme_named(theme))
     layout["updatemenus"], layout["sliders"] = controls(
         names, steps_at, active=layers.initial, font_size=style.font, y=0.0, redraw=True)
     _slow_down(layout["updatemenus"], max_frames)
-    return build_figure(layers.data, layout, layers.frames(names))
+    return build_figure(layers.data, layout, layers.frames(names), theme=theme_named(theme))
 
 
 def _slow_down(menus: list[dict], max_frames: int) -> None:
@@ -232,7 +234,7 @@ def _legend_entries(runs: list[RunTrace], style) -> list[dict]:
             for i, run in enumerate(runs)]
 
 
-def _layout(surface, heights: Heights, scale: ContourScale, style, runs) -> dict:
+def _layout(surface, heights: Heights, scale: ContourScale, style, runs, theme: Theme) -> dict:
     (x0, x1), (y0, y1) = surface.domain
     width, depth = x1 - x0, y1 - y0
     longer = max(width, depth)
@@ -249,7 +251,7 @@ def _layout(surface, heights: Heights, scale: ContourScale, style, runs) -> dict
         "margin": {"l": 0, "r": 0, "t": 10 + 1.7 * style.font, "b": margin_bottom},
         "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
         "showlegend": bool(runs),
-        "coloraxis": coloraxis(scale, CONTOUR_SCALE, font_size=style.font, place={"x": 1.0}),
+        "coloraxis": coloraxis(scale, theme.contour, font_size=style.font, place={"x": 1.0}),
         "scene": {
             "xaxis": {**axis, "title": {**axis["title"], "text": "x"}, "range": [x0, x1]},
             "yaxis": {**axis, "title": {**axis["title"], "text": "y"}, "range": [y0, y1]},

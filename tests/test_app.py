@@ -397,7 +397,8 @@ def test_a_surfaces_lesson_says_when_the_kept_runs_do_not_bear_it_out():
     at.selectbox(key="surface").set_value("booth").run()
     assert not at.exception, at.exception
     told = story(at)
-    assert "Not with these runs" in told and "stopped" in told, told
+    assert "That is what its own runs show" in told and "of yours stopped here" in told, told
+    assert "“Keep my runs” switched off" in told
     at.toggle(key="keep_runs").set_value(False).run()
     at.selectbox(key="surface").set_value("rosenbrock").run()
-    assert "Not with these runs" not in story(at)
+    assert "of yours stopped" not in story(at)

@@ -195,6 +195,8 @@ def test_the_fitted_line_panel_draws_the_data_and_each_runs_line():
 
 
 def test_the_fitted_line_panel_on_a_surface_without_data():
+    # Not offered there: a link that asks for it opens the page without a panel.
     at = open_page({"panel": "fit"})
+    assert "The fitted line" not in at.segmented_control(key="panel").options
+    assert at.segmented_control(key="panel").value is None
     assert len(at.get("plotly_chart")) == 0  # no panel chart, only the race
-    assert any("Palmer penguins" in i.value for i in at.info)

@@ -94,12 +94,35 @@ def test_csv_holds_every_step_of_the_lecture_scene_exactly():
         alone = simulate(surface, run.optimizer, DEFAULT_SCENE.start, DEFAULT_SCENE.steps,
                          **run.values)  # the engine on its own
         xy = np.array([[float(r["x"]), float(r["y"])] for r in mine])
-        np.testing.assert_array_equal(xy, alone.points)  # shortest repr: the same floats
-        np.testing.assert_array_equal([float(r["loss"]) for r in mine], alone.losses)
+        # 12 significant digits: the engine's floats to within half a unit of the 12th
+        np.testing.assert_allclose(xy, alone.points, rtol=5e-12, atol=0)
+        np.testing.assert_allclose([float(r["loss"]) for r in mine], alone.losses,
+                                   rtol=5e-12, atol=0)
+        for r in mine:
+            for column in ("x", "y", "loss"):
+                digits = r[column].lstrip("-").split("e")[0].replace(".", "").lstrip("0")
+                assert len(digits) <= 12, r[column]
         for name, value in run.hyper:
             cell = mine[0][name]
             assert cell == ("true" if value else "false") if isinstance(value, bool) \
                 else float(cell) == value
+
+
+def test_csv_writes_the_intended_numbers_without_float_noise():
+    # lr = 0.1 * 3 and mu = 0.7 + 0.2 as arithmetic leaves them (0.30000000000000004,
+    # 0.8999999999999999); SGD's first step from -8 at lr 0.3 is -8 + 0.3 * 8 / 50 = -7.952,
+    # which floats compute as -7.952000000000001. The CSV says what was meant.
+    lr, mu = 0.1 * 3, 0.7 + 0.2
+    assert repr(lr) == "0.30000000000000004" and repr(mu) == "0.8999999999999999"
+    scene = ravine_scene(RunSpec.make("sgd", lr=lr), RunSpec.make("momentum", lr=lr, mu=mu),
+                         steps=2)
+    text = trajectories_csv(scene, run_scene(scene))
+    assert "0000000" not in text and "9999999" not in text
+    table = rows(text)
+    assert table[0]["lr"] == "0.3" and table[3]["mu"] == "0.9"
+    assert table[1]["x"] == "-7.952" and table[1]["y"] == "1.05"  # 1.5 - 0.3 * 1.5
+    assert float(table[1]["loss"]) == pytest.approx(0.5 * (7.952**2 / KAPPA + 1.05**2),
+                                                    rel=1e-12)
 
 
 def test_csv_marks_divergence_and_leaves_the_lost_positions_empty():
@@ -129,7 +152,7 @@ def test_csv_gives_each_seed_of_a_fan_its_rows_and_the_schedule_its_link_text():
         alone = simulate(surface, "momentum", scene.start, 20, lr=0.1, mu=0.9, noise=0.3,
                          seed=seed, schedule=dynamics.schedule)
         xy = [[float(r["x"]), float(r["y"])] for r in table[21 * k:21 * (k + 1)]]
-        np.testing.assert_array_equal(xy, alone.points)
+        np.testing.assert_allclose(xy, alone.points, rtol=5e-12, atol=0)  # 12 digits
     # the columns are the link's own: reading them back gives the scene's dynamics
     back, messages = scene_from_query({"noise": "0.3", "seed": "7", "fan": "3",
                                        "schedule": table[0]["schedule"],
@@ -234,3 +257,70 @@ def test_an_empty_scene_still_exports():
     html = scene_html([scene_figure(surface, [], start_picker=False),
                        surface_figure(surface, [])], scene, surface, [])
     assert html.count("Plotly.newPlot(") == 2 and math.isfinite(len(html))
+
+
+# --- the PNG's picture: a title and the scene in words ---
+
+def test_the_pictures_words_name_the_surface_its_settings_start_and_steps():
+    from plotting.export import image_text
+
+    page = PageState.of(DEFAULT_SCENE)
+    title, words = image_text(page.scene, page.surface)
+    assert title == "Descent Lab: Anisotropic ravine"
+    assert words == ("kappa = 50, angle = 0. Every run starts at (\u22128, 1.5) and takes "
+                     "300 steps, shown at the last.")
+    scene, _ = scene_from_query({"surface": "custom", "expr": "x**2 + 10*y**2",
+                                 "start": "-3,2", "steps": "50", "noise": "0.2",
+                                 "run": "sgd:lr=0.05"})
+    title, words = image_text(scene, build_surface(scene.surface_key))
+    assert title == "Descent Lab: Custom formula"
+    assert words.startswith("f(x, y) = x**2 + 10*y**2. Every run starts at (\u22123, 2)")
+    assert words.endswith("With gradient noise.")
+
+
+def test_the_picture_adds_its_words_above_the_chart_and_moves_nothing_of_it():
+    from plotting.export import image_figure
+
+    page = PageState.of(DEFAULT_SCENE)
+    fig = scene_figure(page.surface, page.traces, start_picker=False, plotly_controls=False)
+    words = "A line " * 60  # wraps onto several lines at 800 px
+    picture = image_figure(fig, "Descent Lab: <ravine>", words, width=800).to_dict()
+    before, after = fig.to_dict()["layout"], picture["layout"]
+    band = after["height"] - before["height"]
+    assert band > 0 and after["margin"]["t"] - before["margin"]["t"] == pytest.approx(band, abs=1)
+    assert {k: v for k, v in after["margin"].items() if k != "t"} == \
+        {k: v for k, v in before["margin"].items() if k != "t"}
+    words = {a["name"]: a for a in after["annotations"] if a.get("name") in
+             ("title", "description")}
+    assert words["title"]["text"] == "<b>Descent Lab: &lt;ravine&gt;</b>"  # escaped
+    assert words["description"]["text"].count("<br>") >= 2  # wrapped to the width
+    assert "A line" in words["description"]["text"]
+    assert after["annotations"][:-2] == before["annotations"]  # the chart's own stay
+    assert "frames" not in picture  # still: the last step, as the traces show it
+    assert picture["data"] == fig.to_dict()["data"]
+    # Both in the band above the plot area, the title on top, the words under it, and the
+    # words' lines (1.3 em each) end above the legend's band (the old top margin).
+    plot_height = after["height"] - after["margin"]["t"] - after["margin"]["b"]
+    title_top, words_top = (after["margin"]["t"] - (words[name]["y"] - 1) * plot_height
+                            for name in ("title", "description"))  # pixels below the top
+    font = before["font"]["size"]
+    assert 0 < title_top < words_top
+    lines = words["description"]["text"].count("<br>") + 1
+    assert words_top + 1.3 * 0.9 * font * lines <= band + 1
+
+
+def test_the_export_panel_draws_the_picture_its_camera_saves():
+    from bench.page import open_page
+
+    at = open_page(panel="export")
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    def named(chart: dict) -> dict:
+        return {a.get("name"): a["text"] for a in chart["layout"].get("annotations", [])}
+
+    (picture,) = [c for c in charts if "title" in named(c)]
+    assert named(picture)["title"] == "<b>Descent Lab: Anisotropic ravine</b>"
+    assert "Every run starts at" in named(picture)["description"]
+    (config,) = [json.loads(c.proto.config) for c in at.get("plotly_chart")
+                 if "title" in named(json.loads(c.proto.spec))]
+    assert config["toImageButtonOptions"]["filename"] == "descent-lab-ravine-300-steps"
+    assert any("camera icon" in c.value and "title" in c.value for c in at.caption)

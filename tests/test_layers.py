@@ -307,6 +307,7 @@ def test_every_figure_function_returns_a_built_figure():
     from panels.page import PageState
     from plotting import scene_figure
     from plotting.build import BuiltFigure
+    from plotting.export import image_figure
     from plotting.fit import fit_figure
     from plotting.inspector import inspector_figure
     from plotting.phase_map import phase_figure
@@ -321,8 +322,8 @@ def test_every_figure_function_returns_a_built_figure():
                     and not node.name.startswith("_"):
                 declared[node.name] = node.returns and ast.unparse(node.returns)
     assert declared == dict.fromkeys(
-        ("scene_figure", "surface_figure", "inspector_figure", "phase_figure", "fit_figure"),
-        "BuiltFigure")
+        ("scene_figure", "surface_figure", "inspector_figure", "phase_figure", "fit_figure",
+         "image_figure"), "BuiltFigure")
 
     page = PageState.of(DEFAULT_SCENE)
     run = simulate(page.surface, "momentum", DEFAULT_SCENE.start, 20, record_state=True,
@@ -335,6 +336,8 @@ def test_every_figure_function_returns_a_built_figure():
         "inspector_figure": inspector_figure(page.surface, run, 5, label="m", color="#000000"),
         "phase_figure": phase_figure(pm),
         "fit_figure": fit_figure(SURFACES["penguins"].dataset, page.traces),
+        "image_figure": image_figure(scene_figure(page.surface, page.traces), "title",
+                                     "words", width=800),
     }
     assert {name: type(fig) for name, fig in figures.items()} == dict.fromkeys(
         declared, BuiltFigure)

@@ -83,3 +83,19 @@ def test_a_removed_run_leaves_the_inspector_on_one_that_is_still_there():
 def test_presenter_mode_reaches_the_inspector():
     at = open_panel({"run": "sgd:lr=1.8", "steps": "50", "present": "1"})
     assert inspector(at)["layout"]["font"]["size"] == PRESENTER.font  # the race chart's
+
+
+def test_the_step_sizes_are_explained_as_what_the_chart_draws():
+    # The sentence: the number the rule multiplies the axis's gradient by, and none at
+    # step 0 for the adaptive rules. The chart: SGD's is lr from step 0 on; Adam's is
+    # missing at step 0.
+    from panels.inspector import STEP_SIZES
+
+    at = open_panel({"run": ["sgd:lr=0.5", "adam:lr=0.3"], "steps": "20"})
+    assert any(STEP_SIZES in c.value for c in at.caption)
+    assert "multiplies that axis's gradient by" in STEP_SIZES and "step 0" in STEP_SIZES
+    sizes = decode(trace(inspector(at), "step size along x")["y"])
+    np.testing.assert_array_equal(sizes, 0.5)  # SGD: lr, from step 0 on
+    at.selectbox(key="inspector_run").set_value(1).run()
+    sizes = decode(trace(inspector(at), "step size along x")["y"])
+    assert np.isnan(sizes[0]) and np.isfinite(sizes[1:]).all()

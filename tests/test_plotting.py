@@ -706,3 +706,59 @@ def test_narrow_log_ticks_read_as_their_values_at_any_place():
             assert len(values) >= 3 or span < 0.3
             assert all(lo - 1e-9 <= math.log10(v) <= lo + span + 1e-9 for v in values)
             assert [read_label(t) for t in texts] == pytest.approx(values)
+
+
+def test_a_typed_formulas_positive_loss_is_on_a_log_axis():
+    # x**2 + 10*y**2 from (-3.5, 2.5): SGD at lr 0.05 falls by 0.9**2 per step on x and much
+    # faster on y; on a linear axis it sat flat at 0 from step 20. On a log axis its tail
+    # keeps falling through the decades.
+    from surfaces import from_expression
+
+    surface = from_expression("x**2 + 10*y**2")
+    run = simulate(surface, "sgd", steps=100, lr=0.05, start=(-3.5, 2.5))
+    fig = scene_figure(surface, run_traces([run])).to_dict()
+    axis = fig["layout"]["yaxis2"]
+    assert axis["type"] == "log" and axis["title"]["text"] == "loss (log)"
+    (curve,) = [t for t in fig["data"] if t.get("xaxis") == "x2" and t.get("mode") == "lines"
+                and t.get("legendgroup")]
+    np.testing.assert_allclose(values(curve["y"]), run.losses, rtol=1e-6)  # the loss itself
+    low, high = axis["range"]
+    assert low < math.log10(run.losses[-1]) and math.log10(run.losses[0]) < high
+    # from step 20 to the end the curve spans several decades of the axis, not a flat line
+    assert math.log10(run.losses[20] / run.losses[-1]) > 7
+
+
+def test_the_colour_bar_leaves_room_for_the_last_contours_last_tick_label(lecture):
+    # The last small multiple's x axis ends at 10 (the ravine's domain): its label "10" is
+    # centred on the panel's right edge. In Arial a digit is 0.556 em wide, so half of "10"
+    # is 0.556 em; the colour bar must start further right than that.
+    surface, runs = lecture
+    for screen in (Screen(1066, 620), Screen(1800, 900, presenter=True),
+                   Screen(1900, 1000, presenter=True)):
+        for view in ("overlay", "multiples"):
+            fig = scene_figure(surface, runs, view=view, screen=screen).to_dict()
+            layout = fig["layout"]
+            font = layout["font"]["size"]
+            width = screen.width - layout["margin"]["l"] - layout["margin"]["r"]
+            last = max(k for k in layout if k.startswith("xaxis") and "range" in layout[k]
+                       and layout[k]["range"] == [-10.0, 10.0])
+            right = layout[last]["domain"][1] * width
+            bar = layout["coloraxis"]["colorbar"]["x"] * width
+            assert bar - right >= 0.556 * font + 2, (screen, view, bar - right, font)
+
+
+def test_the_colour_bar_writes_a_minus_sign_as_the_axes_do():
+    # Plotly's axes print negative numbers with U+2212; the saddle's linear colour bar
+    # must not print a hyphen beside them.
+    surface = SURFACES["saddle"]
+    fig = scene_figure(surface, run_traces([simulate(surface, "sgd", steps=20, lr=0.1)]))
+    bar = fig.to_dict()["layout"]["coloraxis"]["colorbar"]
+    negative = [(v, t) for v, t in zip(bar["tickvals"], bar["ticktext"], strict=True) if v < 0]
+    assert negative
+    for value, text in negative:
+        assert "-" not in text and text.startswith("\u2212")
+        assert float(text.replace("\u2212", "-")) == pytest.approx(value)
+    # Far decades of a log colour bar as powers of ten, with a superscript minus.
+    scale = ContourScale(True, 0.0, -6.0, 0.0, -6.0, 1.0)
+    assert scale.ticks()[1][:2] == ["10\u207b\u2076", "10\u207b\u2075"]
+    assert "-" not in "".join(scale.ticks()[1])

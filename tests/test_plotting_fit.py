@@ -46,7 +46,10 @@ def test_the_data_and_the_least_squares_line(raw_page):
     assert layout["xaxis"]["title"]["text"] == "flipper length (dm)"
     assert layout["yaxis"]["title"]["text"] == "body mass (kg)"
     low, high = layout["yaxis"]["range"]
-    assert low < 0 < data.y.max() < high  # the start, a line at 0 kg, is in view
+    # The axis fits the data (2.7 to 6.3 kg), not 0 kg: no half-empty plot.
+    assert low < data.y.min() < data.y.max() < high
+    assert (high - low) == pytest.approx(1.12 * np.ptp(data.y))
+    assert low > 0.9 * data.y.min()
 
 
 def test_each_frame_draws_each_runs_line_at_its_step(raw_page):

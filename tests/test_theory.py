@@ -86,3 +86,64 @@ def test_measured_rate_of_a_geometric_curve_and_of_short_curves():
     assert measured_rate(with_nan) == pytest.approx(0.9, rel=1e-9)
     # an offset minimum: rounding of L = 1 + tiny limits what can be measured
     assert math.isclose(measured_rate(losses + 1.0, min_value=1.0), 0.9, rel_tol=1e-3)
+
+
+def test_the_hessian_of_each_quadratic_against_its_own_derivation():
+    from analysis.theory import hessian_of
+    from surfaces import from_expression, make_surface
+
+    c, s = math.cos(math.radians(30)), math.sin(math.radians(30))
+    # The turned ravine: f = (u**2 / kappa + w**2) / 2, u = c x + s y, w = -s x + c y.
+    expected = np.array([[c * c / 200 + s * s, c * s / 200 - c * s],
+                         [c * s / 200 - c * s, s * s / 200 + c * c]])
+    assert hessian_of(ravine(kappa=200, angle=30)) == pytest.approx(expected, abs=1e-12)
+    # Booth: the second derivatives of (x + 2y - 7)**2 + (2x + y - 5)**2 by hand.
+    assert hessian_of(SURFACES["booth"]) == pytest.approx(np.array([[10, 8], [8, 10]]))
+    assert hessian_of(SURFACES["saddle"]) == pytest.approx(np.array([[2, 0], [0, -2]]))
+    assert hessian_of(from_expression("3*x**2 + x*y - 2*y + 1")) == pytest.approx(
+        np.array([[6, 1], [1, 0]]))
+    data = make_surface("penguins", scaling="centred").dataset
+    assert hessian_of(make_surface("penguins", scaling="centred")) == pytest.approx(
+        np.array([[2 * np.mean(data.x**2), 0], [0, 2]]), abs=1e-12)  # centred: mean x = 0
+    for name in ("rosenbrock", "beale", "himmelblau", "rastrigin", "plateau"):
+        assert hessian_of(SURFACES[name]) is None, name
+    assert hessian_of(from_expression("x**2 + y**4")) is None
+
+
+def test_a_typed_quadratic_knows_its_minimum_and_its_loss_there():
+    from surfaces import from_expression
+
+    th = theory_for(from_expression("(x - 1)**2 + 3*(y + 2)**2 + 4"))
+    assert (th.lam_min, th.lam_max) == pytest.approx((2, 6))
+    assert th.minimum == pytest.approx((1, -2)) and th.min_value == pytest.approx(4)
+
+
+@pytest.mark.parametrize("name, optimizer, mu", [
+    ("penguins", "sgd", 0.0), ("penguins", "momentum", 0.9), ("penguins", "nesterov", 0.5),
+    ("booth", "sgd", 0.0), ("booth", "momentum", 0.5),
+])
+def test_the_stable_lr_range_separates_converging_and_diverging_runs(name, optimizer, mu):
+    from analysis.theory import stable_lr_range
+
+    surface = SURFACES[name]
+    low, high = stable_lr_range(surface, optimizer, mu)
+    lam_max = float(np.linalg.eigvalsh(surface.dataset.hessian)[1]) if surface.dataset \
+        else 18.0  # Booth: the eigenvalues of [[10, 8], [8, 10]] are 2 and 18
+    assert low == 0
+    assert high == pytest.approx({"sgd": 2 / lam_max, "momentum": 2 * (1 + mu) / lam_max,
+                                  "nesterov": 2 * (1 + mu) / ((1 + 2 * mu) * lam_max)}[optimizer])
+    hyper = {} if optimizer == "sgd" else {"mu": mu}
+    inside = simulate(surface, optimizer, steps=2000, lr=0.97 * high, **hyper)
+    outside = simulate(surface, optimizer, steps=2000, lr=1.03 * high, **hyper)
+    assert inside.diverged_at is None
+    assert outside.diverged_at is not None
+
+
+def test_no_stable_range_where_the_theory_has_none():
+    from analysis.theory import stable_lr_range
+
+    assert stable_lr_range(SURFACES["rosenbrock"], "sgd") is None
+    assert stable_lr_range(SURFACES["saddle"], "sgd") is None
+    assert stable_lr_range(SURFACES["ravine"], "adam") is None
+    assert stable_lr_range(SURFACES["ravine"], "momentum", 1.0) is None
+    assert stable_lr_range(SURFACES["ravine"], "sgd") == (0.0, 2.0)
