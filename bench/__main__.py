@@ -64,13 +64,13 @@ def run_area(area: str, tiny: bool) -> list[Row]:
 
 
 def versions() -> dict[str, str | None]:
-    found = {}
-    for name in ("numpy", "plotly", "streamlit", "sympy", "torch", "websockets", "playwright"):
+    def version(name: str) -> str | None:
         try:
-            found[name] = importlib.metadata.version(name)
+            return importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
-            found[name] = None
-    return found
+            return None
+    return {name: version(name) for name in ("numpy", "plotly", "streamlit", "sympy", "torch",
+                                              "websockets", "playwright")}
 
 
 def commit() -> str:
@@ -83,8 +83,7 @@ def commit() -> str:
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(
         prog="python -m bench", description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=f"areas: {', '.join(AREAS)}")
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tiny", action="store_true",
                         help="tiny sizes, a few seconds an area: checks that everything runs")
     parser.add_argument("--only", nargs="+", choices=AREAS, default=list(AREAS), metavar="AREA",

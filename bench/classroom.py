@@ -120,7 +120,7 @@ def quantiles(times: Sequence[float]) -> dict[str, float | None]:
 
 
 def level(visitors: int, *, moves: int = 5, think: tuple[float, float] = (2.0, 8.0),
-          script: Path = APP, replicas: int = 0, seed: int = 0) -> dict:
+          script: Path = APP, replicas: int = 0) -> dict:
     """One class of ``visitors`` on a fresh server of ``script``, or with ``replicas``
     through nginx to that many fresh replicas (``deploy/serve``'s Balancer)."""
     load = os.getloadavg()[0]
@@ -134,11 +134,11 @@ def level(visitors: int, *, moves: int = 5, think: tuple[float, float] = (2.0, 8
             logs, everything = [Log(p) for p in servers], [*servers, front.proxy]
         else:
             server = stack.enter_context(Server(script))
-            url, servers, logs, everything = server.url, [server.process], [server.log], [
-                server.process]
+            url, servers, logs = server.url, [server.process], [server.log]
+            everything = servers
         pids, all_pids = [p.pid for p in servers], [p.pid for p in everything]
         cpu, start = sum(map(cpu_seconds, pids)), time.perf_counter()
-        results = run_coroutine(crowd(url, visitors, moves=moves, think=think, seed=seed))
+        results = run_coroutine(crowd(url, visitors, moves=moves, think=think))
         wall = time.perf_counter() - start
         cpu = sum(map(cpu_seconds, pids)) - cpu
         rss = sum(map(rss_bytes, all_pids))

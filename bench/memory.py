@@ -117,7 +117,7 @@ def metrics(url: str) -> dict[str, float]:
             re.finditer(r"^([a-z_]+(?:\{[^}]*\})?) ([0-9.e+-]+)$", text, re.M)}
 
 
-def measure(script: Path, visitors: int, *, trace: bool, moves: int = 5) -> dict:
+def measure(script: Path, visitors: int, *, trace: bool) -> dict:
     from bench.classroom import BRISK, crowd
     from harness.st_client import run_coroutine
 
@@ -125,7 +125,7 @@ def measure(script: Path, visitors: int, *, trace: bool, moves: int = 5) -> dict
         points = {"idle": probe(server)}
         run_coroutine(crowd(server.url, 1, moves=3, think=(0.2, 0.2), seed=7919))
         points["one visitor"] = probe(server)
-        run_coroutine(crowd(server.url, visitors, moves=moves, think=BRISK))
+        run_coroutine(crowd(server.url, visitors, moves=5, think=BRISK))
         points[f"after {visitors} visitors"] = probe(server)
         found = metrics(server.url)
         points["after malloc_trim"] = probe(server, trim=True)
@@ -138,7 +138,6 @@ def main(argv: list[str] | None = None) -> dict:
         return serve(*argv[1:]) or {}
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--visitors", type=int, default=40)
-    parser.add_argument("--moves", type=int, default=5)
     parser.add_argument("--trace", action="store_true",
                         help="tracemalloc in the server (slower; its own bookkeeping adds RSS)")
     args = parser.parse_args(argv)
@@ -149,7 +148,7 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"  {name:<24}{rss / 1e6:7.1f} MB  (+{(rss - last) / 1e6:.1f} MB)")
         last = rss
     for name, script in (("page", APP), ("bare page", BARE_PAGE)):
-        r = results[name] = measure(script, args.visitors, trace=args.trace, moves=args.moves)
+        r = results[name] = measure(script, args.visitors, trace=args.trace)
         print(f"2. the server of the {name}, from inside, brisk class of {args.visitors}")
         for point, record in r["points"].items():
             traced = (f", traced by Python {record['traced_total'] / 1e6:.1f} MB"
