@@ -174,11 +174,11 @@ def print_level(name: str, r: dict) -> None:
         print(f"  error: {example}")
 
 
-def classes(setups: dict[str, dict], **common) -> list[dict]:
-    """A fresh class for each of ``setups`` (``level``'s arguments over ``common``), one
-    after the other, each printed."""
+def classes(*setups: tuple[str, dict], **common) -> list[dict]:
+    """A fresh class for each ``(name, level's arguments over common)``, one after the
+    other, each printed."""
     levels = []
-    for name, setup in setups.items():
+    for name, setup in setups:
         levels.append(level(**{**common, **setup}))
         print_level(name, levels[-1])
     return levels
@@ -187,9 +187,9 @@ def classes(setups: dict[str, dict], **common) -> list[dict]:
 def against_bare(visitors: int, pair_moves: int, **common) -> list[Row]:
     """The class on the page, two visitors on the page (making ``pair_moves`` moves each:
     the p95 the class is held to) and the class on the bare page, at the same pace."""
-    page, pair, bare = classes({"page": {"visitors": visitors},
-                                "page, 2 visitors": {"visitors": 2, "moves": pair_moves},
-                                "bare page": {"visitors": visitors, "script": BARE_PAGE}},
+    page, pair, bare = classes(("page", {"visitors": visitors}),
+                               ("page", {"visitors": 2, "moves": pair_moves}),
+                               ("bare page", {"visitors": visitors, "script": BARE_PAGE}),
                                **common)
     prefix = f"{visitors} visitors, {'-'.join(f'{t:g}' for t in page['think'])} s apart:"
     same = "bare page, same class"
@@ -208,8 +208,8 @@ def against_bare(visitors: int, pair_moves: int, **common) -> list[Row]:
 
 def through_nginx(visitors: int, replicas: int, **common) -> list[Row]:
     """The class through nginx to ``replicas`` replicas, then on one plain server."""
-    spread, one = classes({f"nginx, {replicas} replicas": {"replicas": replicas},
-                           "one server": {}}, visitors=visitors, **common)
+    spread, one = classes((f"nginx, {replicas} replicas", {"replicas": replicas}),
+                          ("one server", {}), visitors=visitors, **common)
     prefix, against = f"{visitors} visitors, through nginx:", "one server, same class"
     return [Row(f"{prefix} move p50", spread["move"]["p50"], one["move"]["p50"], "s", against),
             Row(f"{prefix} move p95", spread["move"]["p95"], one["move"]["p95"], "s", against,
@@ -249,7 +249,7 @@ def main(argv: list[str] | None = None) -> list[Row]:
         else:
             rows += through_nginx(args.visitors or 60, args.replicas, **common)
     if not comparing:
-        classes({"page": {"visitors": args.visitors or 40}}, **common)
+        classes(("page", {"visitors": args.visitors or 40}), **common)
     return rows
 
 

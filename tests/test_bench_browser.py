@@ -131,10 +131,10 @@ def test_a_key_press_moves_the_lr_slider_and_the_chart_follows(browser, no_quiet
             tab.page.goto(server.url)
             tab.page.wait_for_function(bench_browser.CHART_DRAWN)
             before = tab.page.evaluate(chart_y)
-            move = bench_browser.lr_move(tab, "ArrowRight", server.process.pid)
+            move = bench_browser.lr_move(tab, server.process.pid)
             after = tab.page.evaluate(chart_y)
             value = tab.page.locator(bench_browser.SLIDER).first.get_attribute("aria-valuetext")
         finally:
             context.close()
-    assert before == [1, 1.8, 1] and value == "2" and after == [1, 2, 1]  # the next lr choice
+    assert before == [1, 1.8, 1] and value == "1.5" and after == [1, 1.5, 1]  # the next lower lr
     assert move["websocket"] > 0  # the new chart came over the websocket
