@@ -1,6 +1,6 @@
 """Every benchmark in one command: each area's figures beside their baselines, and JSON.
 
-    python -m bench                          # every area, about 10 minutes on 2 cores
+    python -m bench                          # every area, about 8 minutes on 2 cores
     python -m bench --tiny                   # tiny sizes: every area runs; numbers mean nothing
     python -m bench --only engine figure     # some areas (or --skip browser classroom)
 

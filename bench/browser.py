@@ -117,15 +117,22 @@ def settle(page) -> None:
     page.wait_for_timeout(QUIET * 1000)
 
 
-def visit(context, url: str) -> dict:
-    """Open ``url`` in a new tab of ``context`` until its chart is drawn and the page
-    settled: the seconds to the chart, and the bytes received."""
+def opened(context, url: str) -> tuple[Tab, float]:
+    """A new tab of ``context`` on ``url``, its chart drawn and the page settled; the
+    seconds to the chart."""
     tab = Tab(context)
     start = time.perf_counter()
     tab.page.goto(url)
     tab.page.wait_for_function(CHART_DRAWN, timeout=60_000, polling=10)
     chart = time.perf_counter() - start
     settle(tab.page)
+    return tab, chart
+
+
+def visit(context, url: str) -> dict:
+    """A visit of ``url`` in a new tab of ``context``: the seconds to the chart, and the
+    bytes received until the page settled."""
+    tab, chart = opened(context, url)
     found = {"chart": chart, **tab.counts()}
     tab.page.close()
     return found
@@ -194,11 +201,7 @@ def measure(runs: int = 5, moves: int = 10, browser=None, steps: int = 300) -> d
                 same = context()
                 results[name]["first"].append(visit(same, servers[name].url))
                 results[name]["second"].append(visit(same, servers[name].url))
-        tabs = {name: Tab(context()) for name in pages}
-        for name, tab in tabs.items():
-            tab.page.goto(servers[name].url)
-            tab.page.wait_for_function(CHART_DRAWN, timeout=60_000, polling=10)
-            settle(tab.page)
+        tabs = {name: opened(context(), servers[name].url)[0] for name in pages}
         for _ in range(moves):
             for name, tab in tabs.items():
                 results[name]["moves"].append(lr_move(tab, servers[name].process.pid))

@@ -130,9 +130,7 @@ def test_a_key_press_moves_the_lr_slider_and_the_chart_follows(browser, no_quiet
     with bench_browser.Server(bench_browser.BARE_PAGE) as server:
         context = browser.new_context()
         try:
-            tab = bench_browser.Tab(context)
-            tab.page.goto(server.url)
-            tab.page.wait_for_function(bench_browser.CHART_DRAWN)
+            tab, _ = bench_browser.opened(context, server.url)
             before = tab.page.evaluate(chart_y)
             move = bench_browser.lr_move(tab, server.process.pid)
             after = tab.page.evaluate(chart_y)
