@@ -1,37 +1,14 @@
 """Every benchmark in one command: each area's figures beside their baselines, and JSON.
 
-    python -m bench                          # every area, about 5 minutes on 2 cores
+    python -m bench                          # every area, about 8 minutes on 2 cores
     python -m bench --tiny                   # tiny sizes: every area runs; numbers mean nothing
-    python -m bench --only engine figure     # some areas
-    python -m bench --skip browser classroom
-    python -m bench --json somewhere.json    # default: bench/results/latest.json
+    python -m bench --only engine figure     # some areas (or --skip browser classroom)
 
-Areas, each a module that also runs alone (``python -m bench.<module> --help``):
-
-  engine      20,000 Adam runs x 500 steps in one ``simulate`` call, against
-              torch.optim.Adam, the engine one run at a time, a plain NumPy loop
-  figure      the race figure's size and build + send time against Plotly's one
-              frame per step; the export files against building the race figure
-  page        a script run after an lr move (AppTest) against the same with its
-              caches cleared; with each panel open, in presenter mode, with noise
-              and a fan, against the page as it opens; the charts it sends
-  phase       a phase map in one batch against one run per cell; a fan of 8
-              seeds against 8 runs
-  expression  typed formulas against SymPy's pipeline and the library's surfaces
-  browser     headless Chromium: an lr move until the chart is redrawn, a first
-              chart, against the bare page (bench/bare_page.py); a 3D frame
-              against a race chart frame (skipped without Chromium)
-  classroom   40 brisk visitors on one server (bench.classroom --against-bare)
-              against the same class on the bare page
-  balancer    60 brisk visitors through nginx to 2 replicas (bench.classroom
-              --balancer) against one plain server (skipped without nginx)
-
-Every area returns rows (:class:`bench.rows.Row`): ours beside a baseline
-measured in the same run, their ratio ours / baseline (below 1 is better), and
-a goal where there is one; the rows with a goal are shown again at the end,
-met or not. The JSON holds the rows, the package versions, the commit and the
-load average before and after each area; it is rewritten after each area, so
-an interrupted run keeps what it measured.
+Each area is a module that also runs alone (``python -m bench.<module> --help``) and
+returns :class:`bench.rows.Row` s; docs/benchmarks.md says what each measures. The
+rows with a goal are shown again at the end. The JSON (rewritten after each area,
+so that an interrupted run keeps what it measured) holds the rows, the package
+versions, the commit and the load average before and after each area.
 """
 
 from __future__ import annotations
@@ -52,7 +29,7 @@ from bench.rows import RATIO, Row, print_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "latest.json"
-TINY_CLASS = ["--visitors", "2", "--moves", "1", "--think", "0", "0", "--baseline-moves", "1"]
+TINY_CLASS = ["--visitors", "2", "--moves", "1", "--think", "0", "0", "--baseline-moves", "2"]
 # area: (its module, its arguments in a full run, in a tiny one), in the order they run
 AREAS = {
     "engine": ("bench.engine", [], ["--runs", "200", "--steps", "20", "--reps", "2",
@@ -83,17 +60,17 @@ def engine_rows(results: dict[str, dict]) -> list[Row]:
 def run_area(area: str, tiny: bool) -> list[Row]:
     module, full, small = AREAS[area]
     found = importlib.import_module(module).main(small if tiny else full)
-    return engine_rows(found) if area == "engine" else found
+    return engine_rows(found) if isinstance(found, dict) else found
 
 
 def versions() -> dict[str, str | None]:
-    found = {}
-    for name in ("numpy", "plotly", "streamlit", "sympy", "torch", "websockets", "playwright"):
+    def version(name: str) -> str | None:
         try:
-            found[name] = importlib.metadata.version(name)
+            return importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
-            found[name] = None
-    return found
+            return None
+    return {name: version(name) for name in ("numpy", "plotly", "streamlit", "sympy", "torch",
+                                              "websockets", "playwright")}
 
 
 def commit() -> str:

@@ -1,48 +1,32 @@
-"""The page in headless Chromium against the bare page: first chart, and a slider move.
+"""The page in headless Chromium against the bare page: a visit's bytes, and an lr move.
 
-    python -m bench.browser                  # 5 visits and 10 moves each
     python -m bench.browser --runs 3 --moves 4
 
-Both pages are served at once, each by its own fresh ``streamlit run``
-(:mod:`deploy.servers`): ``app.py`` and :mod:`bench.bare_page` (one select
-slider and one small Plotly chart: the floor of Streamlit + Plotly). One
-Chromium visits them in turn, so that both see the same machine:
-
-* first chart: from opening the page (a fresh browser context: no cache, no
-  cookie) to its chart drawn, contour image included. The first visit after
-  the server started (cold caches) is reported on its own; then ``--runs``
-  visits each of a warm server (a second visitor's first chart);
-* slider move: on one open tab of each page, the first run's lr slider
-  (``run0_lr``) gets one key press (ArrowRight, then ArrowLeft, and so on); the
-  time runs from the key press to the chart's data changed and drawn (a new
-  ``data`` array, as ``Plotly.react`` gives it, or its traces' names or values
-  changed in place). Tab and page take
-  turns, ``--moves`` moves each, after the page has settled. Beside it, the
-  tab's main-thread time per move, from the key press until the page has
-  settled (Chromium's ``TaskDuration``), and the JavaScript in it
-  (``ScriptDuration``): where a move's time goes in the browser;
-* a frame of the 3D view against a frame of the race chart: each figure alone
-  on a page with plotly.js inline, every frame jumped to in turn (the 3D one
-  redrawn whole), the two interleaved; this is what caps the 3D view's frames
-  (:data:`plotting.surface3d.MAX_FRAMES_3D`).
-
-Times are wall-clock seconds.
+Both pages served at once by fresh ``streamlit run`` s, one Chromium visiting them in
+turn after an uncounted first visit of each (cold server caches). A visit: a fresh
+browser context, to the chart drawn and the page settled, then a second visit with the
+browser's cache kept. An lr move: one key press on the first run's lr slider (to a lower
+lr each time: 10 moves from the lecture's 1.8 end at 0.2) until the chart's data changed
+and is drawn; then, until the page settled, the websocket bytes,
+the server's CPU time and the tab's main-thread time. Bytes are Chromium's own count
+(:class:`Tab`). A frame of the 3D view against one of the race chart: each figure alone
+with plotly.js inline, every frame jumped to in turn (``MAX_FRAMES_3D``'s reason).
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import os
 import statistics
 import time
-from pathlib import Path
 
 from bench.rows import Row, print_rows
-from deploy.servers import APP, free_port, start_streamlit, stop, wait_until_healthy
+from bench.servers import BARE_PAGE, Server, cpu_seconds
+from deploy.servers import APP
 from harness.browser import CHART_DRAWN, chromium
 
-BARE_PAGE = Path(__file__).with_name("bare_page.py")
 # A chart's data in short: each trace's name, and the length, first, middle and last value
 # of its x and y (plain or typed arrays).
 SIGNATURE = (
@@ -51,8 +35,7 @@ SIGNATURE = (
     " return n ? [n, a[0], a[n >> 1], a[n - 1]] : 0; })]));"
 )
 # The chart's data replaced (a new data array, as Plotly.react gives it) or changed in
-# place since REMEMBER_DATA, and drawn. The page's race chart (controls/chart.py) animates
-# the traces a move changed and counts each new figure it has drawn in gd.__revision.
+# place since REMEMBER_DATA (or a new figure drawn, counted in gd.__revision), and drawn.
 CHART_REDRAWN = (
     "() => { " + SIGNATURE + " const gd = document.querySelector('.js-plotly-plot');"
     " return gd && gd.data && gd._fullLayout && gd.querySelector('.main-svg') !== null"
@@ -82,68 +65,95 @@ FRAME_JUMPS = """async (redraw) => {
 }"""
 
 
-@contextlib.contextmanager
-def served(*scripts: Path):
-    """The base URL of each script's own fresh ``streamlit run``, all at once."""
-    servers = []
-    try:
-        for script in scripts:
-            port = free_port()
-            servers.append(start_streamlit(port, script, stderr=None))
-            wait_until_healthy(f"http://127.0.0.1:{port}", servers[-1])
-        yield [f"http://127.0.0.1:{s.args[s.args.index('--server.port') + 1]}/"
-               for s in servers]
-    finally:
-        for server in servers:
-            stop(server)
+def payload_bytes(response: dict) -> int:
+    """The bytes of a websocket frame's payload as Chromium reports it (``payloadData``:
+    base64 for a binary frame, opcode 2; the text itself for a text frame)."""
+    data = response["payloadData"]
+    return len(base64.b64decode(data)) if response["opcode"] == 2 else len(data.encode())
 
 
-def first_chart(browser, url: str) -> float:
-    """Seconds from opening ``url`` in a fresh context to its chart drawn."""
-    context = browser.new_context(viewport=VIEWPORT)
-    try:
-        page = context.new_page()
-        start = time.perf_counter()
-        page.goto(url)
-        page.wait_for_function(CHART_DRAWN, timeout=60_000, polling=10)
-        return time.perf_counter() - start
-    finally:
-        context.close()
+class Tab:
+    """A new tab of ``context`` and what it received so far, as Chromium counts it (its
+    DevTools protocol's Network events): ``websocket``, the payload bytes of the websocket
+    frames; ``http``, the HTTP bytes as they came over the wire (headers included,
+    compressed if sent so); ``cached``, the responses served from the browser's cache."""
 
+    def __init__(self, context) -> None:
+        self.page = context.new_page()
+        self.websocket = self.http = self.cached = 0
+        self.cdp = context.new_cdp_session(self.page)
+        self.cdp.on("Network.webSocketFrameReceived", self._frame)
+        self.cdp.on("Network.loadingFinished", self._loaded)
+        self.cdp.on("Network.requestServedFromCache", self._from_cache)  # memory cache
+        self.cdp.on("Network.responseReceived", self._received)
+        self.cdp.send("Network.enable")
+        self.cdp.send("Performance.enable")
 
-def open_tab(browser, url: str):
-    """A tab on ``url`` with its chart drawn and its script finished."""
-    page = browser.new_context(viewport=VIEWPORT).new_page()
-    page.goto(url)
-    page.wait_for_function(CHART_DRAWN, timeout=60_000, polling=10)
-    settle(page)
-    return page
+    def _frame(self, event: dict) -> None:
+        self.websocket += payload_bytes(event["response"])
+
+    def _loaded(self, event: dict) -> None:
+        self.http += int(event["encodedDataLength"])
+
+    def _from_cache(self, event: dict) -> None:
+        self.cached += 1
+
+    def _received(self, event: dict) -> None:
+        self.cached += bool(event["response"].get("fromDiskCache"))
+
+    def counts(self) -> dict[str, float]:
+        """The bytes so far, and the tab's main-thread time (``busy``) and the JavaScript in
+        it (``script``), in seconds."""
+        metrics = {m["name"]: m["value"]
+                   for m in self.cdp.send("Performance.getMetrics")["metrics"]}
+        return {"websocket": self.websocket, "http": self.http, "cached": self.cached,
+                "busy": metrics["TaskDuration"], "script": metrics["ScriptDuration"]}
 
 
 def settle(page) -> None:
-    """Wait until no script runs, then :data:`QUIET` seconds more."""
+    """Wait until no script runs, then :data:`QUIET` seconds more (Chromium's events keep
+    arriving meanwhile)."""
     page.wait_for_function(SETTLED, timeout=60_000, polling=50)
-    time.sleep(QUIET)
+    page.wait_for_timeout(QUIET * 1000)
 
 
-def slider_move(page, key: str) -> float:
-    """Seconds from one key press on the lr slider to the chart's new data drawn."""
-    slider = page.locator(SLIDER).first
-    slider.focus()
-    page.evaluate(REMEMBER_DATA)
+def opened(context, url: str) -> tuple[Tab, float]:
+    """A new tab of ``context`` on ``url``, its chart drawn and the page settled; the
+    seconds to the chart."""
+    tab = Tab(context)
     start = time.perf_counter()
-    page.keyboard.press(key)
-    page.wait_for_function(CHART_REDRAWN, timeout=60_000, polling="raf")
-    elapsed = time.perf_counter() - start
-    settle(page)
-    return elapsed
+    tab.page.goto(url)
+    tab.page.wait_for_function(CHART_DRAWN, timeout=60_000, polling=10)
+    chart = time.perf_counter() - start
+    settle(tab.page)
+    return tab, chart
 
 
-def busy_seconds(cdp) -> dict[str, float]:
-    """The tab's main-thread time so far (Chromium's Performance metrics): all its tasks,
-    and the JavaScript among them."""
-    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
-    return {"busy": metrics["TaskDuration"], "script": metrics["ScriptDuration"]}
+def visit(context, url: str) -> dict:
+    """A visit of ``url`` in a new tab of ``context``: the seconds to the chart, and the
+    bytes received until the page settled."""
+    tab, chart = opened(context, url)
+    found = {"chart": chart, **tab.counts()}
+    tab.page.close()
+    return found
+
+
+def lr_move(tab: Tab, server_pid: int) -> dict:
+    """One key press on the lr slider, to the next lower lr (always a value the tab has not
+    seen, so that neither the server's caches nor the browser's hold its chart): the
+    seconds to the chart's new data drawn, and until the page settled the bytes received,
+    the server's CPU time and the tab's time."""
+    tab.page.locator(SLIDER).first.focus()
+    tab.page.evaluate(REMEMBER_DATA)
+    before, cpu = tab.counts(), cpu_seconds(server_pid)
+    start = time.perf_counter()
+    tab.page.keyboard.press("ArrowLeft")
+    tab.page.wait_for_function(CHART_REDRAWN, timeout=60_000, polling="raf")
+    redrawn = time.perf_counter() - start
+    settle(tab.page)
+    after = tab.counts()
+    return {"redrawn": redrawn, "cpu": cpu_seconds(server_pid) - cpu,
+            **{key: after[key] - before[key] for key in ("websocket", "busy", "script")}}
 
 
 def frame_times(browser, reps: int, steps: int = 300) -> dict[str, float]:
@@ -172,61 +182,67 @@ def frame_times(browser, reps: int, steps: int = 300) -> dict[str, float]:
 
 
 def measure(runs: int = 5, moves: int = 10, browser=None, steps: int = 300) -> dict:
-    """First charts, slider moves and frames (of the lecture scene at ``steps`` steps) of
-    the page and the bare page; see the docstring. ``browser``: a running Playwright
+    """``{page: {"first": [visit], "second": [visit], "moves": [lr_move]}, "frames": ...}``
+    for the page and the bare page (see the docstring); ``browser``: a running Playwright
     Chromium to use (else one is started)."""
     pages = {"page": APP, "bare page": BARE_PAGE}
-    results: dict = {name: {"later_visits": [], "moves": [], "busy": [], "script": []}
-                     for name in pages}
-    with served(*pages.values()) as urls, chromium(browser) as browser:
-        url = dict(zip(pages, urls, strict=True))
+    results: dict = {name: {"first": [], "second": [], "moves": []} for name in pages}
+    with contextlib.ExitStack() as stack:
+        servers = {name: stack.enter_context(Server(script)) for name, script in pages.items()}
+        browser = stack.enter_context(chromium(browser))
+
+        def context():
+            return stack.enter_context(contextlib.closing(browser.new_context(viewport=VIEWPORT)))
+
         for name in pages:
-            results[name]["first_visit"] = first_chart(browser, url[name])
+            visit(context(), servers[name].url)  # the server's first visit: caches cold
         for _ in range(runs):
             for name in pages:
-                results[name]["later_visits"].append(first_chart(browser, url[name]))
-        tabs = {name: open_tab(browser, url[name]) for name in pages}
-        cdp = {name: tab.context.new_cdp_session(tab) for name, tab in tabs.items()}
-        for session in cdp.values():
-            session.send("Performance.enable")
-        for i in range(moves):
+                same = context()
+                results[name]["first"].append(visit(same, servers[name].url))
+                results[name]["second"].append(visit(same, servers[name].url))
+        tabs = {name: opened(context(), servers[name].url)[0] for name in pages}
+        for _ in range(moves):
             for name, tab in tabs.items():
-                before = busy_seconds(cdp[name])
-                results[name]["moves"].append(slider_move(tab, ("ArrowRight", "ArrowLeft")[i % 2]))
-                after = busy_seconds(cdp[name])
-                for key in ("busy", "script"):
-                    results[name][key].append(after[key] - before[key])
-        for tab in tabs.values():
-            tab.context.close()
+                results[name]["moves"].append(lr_move(tab, servers[name].process.pid))
         results["frames"] = frame_times(browser, max(1, runs // 2), steps)
-    for name in pages:
-        r = results[name]
-        r["later_visit"] = statistics.median(r["later_visits"])
-        for key, times in (("move", "moves"), ("move_busy", "busy"), ("move_script", "script")):
-            r[key] = statistics.median(r[times]) if r[times] else None
     return results
 
 
+FIGURES = (  # name, what, its key, unit, goal (largest ratio), limit (largest ours)
+    ("first visit: websocket bytes", "first", "websocket", "bytes", None, 300e3),
+    ("first visit: HTTP bytes", "first", "http", "bytes", None, None),
+    ("second visit: HTTP bytes (browser cache kept)", "second", "http", "bytes", None, 100e3),
+    ("first chart, a new visitor (warm server)", "first", "chart", "s", 1.5, None),
+    ("lr move -> chart redrawn", "moves", "redrawn", "s", 1.5, None),
+    ("websocket bytes per lr move", "moves", "websocket", "bytes", None, 25e3),
+    ("server CPU per lr move", "moves", "cpu", "s", 3.0, None),
+    ("main-thread time per lr move, to settled", "moves", "busy", "s", None, None),
+    ("JavaScript time per lr move, to settled", "moves", "script", "s", None, None),
+)
+
+
 def rows(results: dict) -> list[Row]:
-    page, bare, frames = results["page"], results["bare page"], results["frames"]
+    """Each figure's median, the page's beside the bare page's; the server's CPU time is
+    the mean of the moves (``/proc`` counts it in ticks of 10 ms)."""
+    def typical(name: str, what: str, key: str) -> float:
+        average = statistics.mean if key == "cpu" else statistics.median
+        return average(found[key] for found in results[name][what])
+
     against = "the bare page (one slider, one small chart)"
-    figures = [("lr slider move -> chart redrawn", "move", 2.0),
-               ("main-thread time per move, to settled", "move_busy", None),
-               ("JavaScript time per move, to settled", "move_script", None),
-               ("first chart, a second visitor (warm)", "later_visit", 1.5),
-               ("first chart, first visit after start", "first_visit", None)]
-    return [Row(name, page[key], bare[key], "s", against, goal=goal)
-            for name, key, goal in figures if page[key] is not None] + [
-        Row("a frame of the 3D view shown", frames["3D"], frames["race"], "s",
-            "a frame of the race chart")]
+    return [Row(name, typical("page", what, key), typical("bare page", what, key), unit,
+                against, goal=goal, limit=limit)
+            for name, what, key, unit, goal, limit in FIGURES if results["page"][what]] + [
+        Row("a frame of the 3D view shown", results["frames"]["3D"], results["frames"]["race"],
+            "s", "a frame of the race chart")]
 
 
 def main(argv: list[str] | None = None) -> list[Row]:
     from deploy.servers import CHROMIUM
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5, help="visits of each warm server")
-    parser.add_argument("--moves", type=int, default=10, help="slider moves on each page")
+    parser.add_argument("--runs", type=int, default=5, help="visits of each page")
+    parser.add_argument("--moves", type=int, default=10, help="lr moves on each page")
     parser.add_argument("--steps", type=int, default=300, help="the framed scene's steps")
     args = parser.parse_args(argv)
     if not os.path.exists(CHROMIUM):

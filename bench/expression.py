@@ -1,18 +1,11 @@
 """Typed surfaces: what the safe pipeline costs, beside baselines in the same process.
 
-    python -m bench.expression            # 5 repetitions
     python -m bench.expression --reps 9 --build ravine,rosenbrock
 
-Each figure beside its baseline, interleaved after an untimed warm-up, each
-time the median CPU time of this process:
-
-* build: ``from_expression(text)`` against SymPy's own pipeline on the same
-  trusted text (``sympify``, ``diff``, ``lambdify``: what the page must not do
-  with a visitor's text), both with SymPy's cache emptied first;
-* evaluate: a typed Rosenbrock against the library's hand-written one, for
-  ``simulate`` (one run and a batch of 300 Adam steps) and ``grid(200)``: the
-  price of the interpreted NumPy program;
-* refuse: hostile texts against building the tiny ``x**2 + y**2``.
+Medians of this process's CPU time, interleaved: building a formula against SymPy's
+own ``sympify`` + ``diff`` + ``lambdify`` of the same trusted text (SymPy's cache
+emptied first); a typed Rosenbrock against the library's for ``simulate`` and
+``grid(200)``; refusing hostile texts against building ``x**2 + y**2``.
 """
 
 from __future__ import annotations

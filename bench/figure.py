@@ -2,21 +2,12 @@
 export files against the race figure.
 
     python -m bench.figure                   # 300 and 1,000 steps, 3 repetitions
-    python -m bench.figure --steps 300 --reps 5
 
-On the lecture scene (``scenes.DEFAULT_SCENE``: six runs on the ravine) with the
-page's 120 x 120 contour grid, both figures built from the same runs:
-
-* ours: ``scene_figure`` built and sent as the page sends it to its race chart
-  (``to_dict()``, then ``json.dumps``), and its small multiples beside the overlay;
-* the baseline, :func:`naive_figure`: how the Plotly docs animate a growing line,
-  a ``go.Frame`` per step whose data holds every path so far (O(steps**2)
-  numbers), validated by Plotly and sent as Plotly's own JSON
-  (``plotly.io.to_json``);
-* the export panel's files, made when their button is clicked (the HTML with
-  the 3D view, the CSV), against building the race figure.
-
-Times are medians of this process's CPU time, the contenders interleaved.
+On the lecture scene with the page's contour grid: ``scene_figure`` built and sent as
+the page sends it (``to_dict()``, ``json.dumps``), its small multiples beside it,
+against :func:`naive_figure` (a ``go.Frame`` per step holding every path so far, sent
+as ``plotly.io.to_json``); the export panel's files against building the race figure.
+Medians of this process's CPU time, the contenders interleaved.
 """
 
 from __future__ import annotations

@@ -1,21 +1,12 @@
 """The page through AppTest: a script run after an lr move, and the charts it sends.
 
-    python -m bench.page                     # the lecture scene, 10 moves per page
     python -m bench.page --runs 3 --steps 12
 
-Every figure is the page as it opens (the lecture scene: six runs on the
-ravine) against the same page with one thing more, in the same process:
-
-* a script run after a move of the first run's lr (back and forth between
-  :data:`LR_MOVES`), wall clock (AppTest runs the script in a thread), caches
-  warm: the pages take turns (:func:`bench.timing.interleaved`), each with a
-  panel open (:data:`PANELS`), in presenter mode, or with noise, a fan of 8
-  seeds and schedules (:data:`DYNAMICS`);
-* the same run with every cache cleared before it (the page as it opens is
-  then the figure, the cold page the baseline), and with the phase map drawn
-  anew at its default and its largest size;
-* the bytes of the charts it sends: each panel's chart, and the race chart
-  with noise and a fan or in presenter mode, against the race chart.
+Script runs after a move of the first run's lr (wall clock, AppTest running the script
+in a thread; the pages taking turns): the page as it opens against the same with its
+caches cleared; with a panel open, in presenter mode, with noise, a fan of 8 and
+schedules, or drawing a new phase map, against the page as it opens. The bytes of each
+chart sent, against the race chart.
 """
 
 from __future__ import annotations
@@ -24,6 +15,7 @@ import argparse
 import itertools
 import statistics
 from collections.abc import Callable, Mapping
+from functools import partial
 
 from bench.rows import Row, print_rows
 from bench.timing import WALL, interleaved
@@ -45,21 +37,17 @@ def script_runs(pages: Mapping[str, dict], runs: int,
     ats = {name: open_page(**kw) for name, kw in pages.items()}
     values = {name: itertools.cycle(LR_MOVES) for name in pages}
 
-    def prepare(name: str) -> Callable[[], None]:
-        def move() -> None:
-            ats[name].select_slider(key=CONTROL).set_value(next(values[name]))
-            if clear:
-                clear()
-        return move
+    def move(name: str) -> None:
+        ats[name].select_slider(key=CONTROL).set_value(next(values[name]))
+        if clear:
+            clear()
 
-    def run(name: str) -> Callable[[], None]:
-        def script() -> None:
-            ats[name].run()
-            assert not ats[name].exception, ats[name].exception
-        return script
+    def run(name: str) -> None:
+        ats[name].run()
+        assert not ats[name].exception, ats[name].exception
 
-    times = interleaved({n: run(n) for n in pages}, runs, clock=WALL, warm_up=False,
-                        prepare={n: prepare(n) for n in pages})
+    times = interleaved({n: partial(run, n) for n in pages}, runs, clock=WALL, warm_up=False,
+                        prepare={n: partial(move, n) for n in pages})
     return {name: statistics.median(t) for name, t in times.items()}, ats
 
 

@@ -1,18 +1,11 @@
 """Runs in one batch against the same runs one at a time: a phase map, and a fan of seeds.
 
-    python -m bench.phase                    # 100 x 100 grid, 300 steps, 3 repetitions
     python -m bench.phase --size 30 --steps 100
 
-* The phase map the page draws for Momentum on the lecture's ravine (kappa 50):
-  ``analysis.phase_map`` over log-spaced lr (1e-3 to 3) x mu (0 to 0.99), in
-  one batch, against the same function called once per cell (a 1 x 1 map: the
-  same engine and summary, without the batch), timed on a sample of cells
-  spread over the grid and scaled to the whole grid.
-* The lecture's SGD run with gradient noise and a fan of 8 seeds
-  (``scenes.compute.trajectory``, one batch) against 8 separate runs.
-
-After an untimed warm-up the contenders run interleaved; each time is the
-median CPU time of this process.
+The page's phase map for Momentum on the ravine (kappa 50, lr log-spaced 1e-3 to 3 x mu
+0 to 0.99) in one batch, against 1 x 1 maps of a sample of its cells, scaled to the
+grid; the lecture's SGD run with a fan of 8 seeds against 8 separate runs. Medians of
+this process's CPU time, interleaved.
 """
 
 from __future__ import annotations

@@ -73,9 +73,10 @@ def print_rows(rows: Iterable[Row], *, legend: bool = False) -> None:
     the ratio means (said once per output)."""
     rows = list(rows)
     width = max([len(r.name) for r in rows] + [6]) + 2
-    print(f"{'figure':<{width}}{'ours':>11}{'baseline':>11}{'ratio':>10}  {'goal':<18}against")
+    if rows:
+        print(f"{'figure':<{width}}{'ours':>11}{'baseline':>11}{'ratio':>10}  {'goal':<20}against")
     for r in rows:
         print(f"{r.name:<{width}}{fmt(r.ours, r.unit):>11}{fmt(r.baseline, r.unit):>11}"
-              f"{ratio_words(r.ratio):>10}  {goal_words(r):<18}{r.against}")
+              f"{ratio_words(r.ratio):>10}  {goal_words(r):<20}{r.against}")
     if legend:
         print(f"ratio: {RATIO}")

@@ -1,14 +1,11 @@
-"""Timing contenders side by side: the one helper every benchmark module uses.
+"""Timing contenders side by side, as every benchmark here does.
 
-The machine is shared and noisy, so a figure is only worth its ratio to a
-baseline measured in the same process at the same time. :func:`interleaved`
-runs each contender once untimed (imports, caches, first page faults), then
-``reps`` rounds in which every contender runs once, the order rotated each
-round so that none always goes first (or right after the same neighbour).
-Each time is ``clock()`` after minus before: CPU time of this process by
-default, which other work on the machine disturbs less than the wall clock;
-:data:`WALL` for work done in other threads or processes (AppTest runs the
-script in a thread), :func:`user_system` for user and system time apart.
+The machine is shared and noisy, so a figure is only worth its ratio to a baseline
+timed in the same process at the same time: :func:`interleaved` runs each contender
+once untimed (imports, caches, first page faults), then in rounds, the order rotated
+each round. A time is ``clock()`` after minus before: this process's CPU time by
+default, :data:`WALL` for work in other threads or processes, :func:`user_system`
+for user and system time apart.
 """
 
 from __future__ import annotations

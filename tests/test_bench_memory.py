@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from bench import memory
-from bench.browser import BARE_PAGE
+from bench.servers import BARE_PAGE, Server
 from deploy.servers import ROOT
 
 
@@ -27,13 +27,11 @@ def test_allocations_are_grouped_by_package():
 
 @pytest.mark.server
 def test_the_probe_in_a_real_server_reports_its_memory_and_what_malloc_trim_returns():
-    with memory.ProbedServer(BARE_PAGE, trace=True) as server:
-        folder = server.folder
-        first = server.probe()
-        trimmed = server.probe(trim=True)
-        metrics = server.metrics()
+    with Server(BARE_PAGE, memory.probed(trace=True)) as server:
+        first = memory.probe(server)
+        trimmed = memory.probe(server, trim=True)
+        metrics = memory.metrics(server.url)
     assert first["rss"] > first["traced_total"] > 0 and "streamlit" in first["traced"]
-    assert "rss_after_trim" not in first and trimmed["rss_after_trim"] > 0
+    assert not first["trimmed"] and trimmed["trimmed"] and trimmed["rss"] > 0
     assert "pandas" not in first["heavy_modules"]  # an idle Streamlit server has not imported it
     assert any(key.startswith("session_") for key in metrics)
-    assert not folder.exists()  # the probe's folder goes with the server
