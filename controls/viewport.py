@@ -8,8 +8,8 @@ fetched) just above the chart. In the browser it reports the width of the
 page's main column, the window's height and its own distance from the top of
 the page, and reports again when these change by more than a few pixels
 (a rotated phone, a resized window, the sidebar opened or closed). Each report
-reruns the part of the page that holds it, which redraws the chart for the new
-room.
+calls the page's ``on_change``, which reruns the race: the chart for the new
+room, and the cards as many to a row as it takes.
 
 Until the browser has reported, :func:`measure` returns None and the page
 waits for it rather than draw a chart it would redraw at once: a browser's first
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any
 
 import streamlit as st
@@ -126,14 +126,16 @@ def screen_of(size: Mapping[str, Any] | None, presenter: bool) -> Screen | None:
     return Screen(width=width, height=room, presenter=presenter)
 
 
-def measure(ss: MutableMapping[str, Any], presenter: bool) -> Screen | None:
+def measure(ss: MutableMapping[str, Any], presenter: bool,
+            on_change: Callable[[], None] | None = None) -> Screen | None:
     """Mount the measuring component here and return the chart's :class:`Screen`.
 
     None while a browser has not reported yet; :data:`DEFAULT_SCREEN` (with
-    ``presenter``) for a visitor that is not a browser.
+    ``presenter``) for a visitor that is not a browser. ``on_change`` is called
+    when the browser reports a new size.
     """
     _component()(key=KEY, data={"css": LAYOUT_CSS}, width="content", height=0,
-                 on_size_change=lambda: None)
+                 on_size_change=on_change or (lambda: None))
     state = ss.get(KEY)
     size = state.get("size") if isinstance(state, Mapping) else None
     screen = screen_of(size, presenter)
