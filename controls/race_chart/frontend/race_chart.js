@@ -201,16 +201,21 @@ function listen(gd, Plotly) {
 
 function wire(gd, Plotly) {
   const p = gd.__player;
-  const stop = () => { clearTimeout(gd.__timer); gd.__timer = null; };
-  const tick = async () => {
+  // Each Play is a run of its own; Pause (or a new Play) ends the one going on, also
+  // while it waits for a frame to be drawn.
+  let playing = 0;
+  const stop = () => { clearTimeout(gd.__timer); gd.__timer = null; playing += 1; };
+  const tick = async (run) => {
+    if (run !== playing) return;
     if (gd.__at >= gd.__frames.length - 1) { stop(); return; }
     await show(gd, Plotly, gd.__at + 1);
-    gd.__timer = setTimeout(tick, Number(p.speed.value));
+    if (run === playing) gd.__timer = setTimeout(tick, Number(p.speed.value), run);
   };
   p.play.addEventListener("click", async () => {
     stop();
+    const run = playing;
     if (gd.__at >= gd.__frames.length - 1) await show(gd, Plotly, 0);  // from the start
-    gd.__timer = setTimeout(tick, Number(p.speed.value));
+    if (run === playing) gd.__timer = setTimeout(tick, Number(p.speed.value), run);
   });
   p.pause.addEventListener("click", stop);
   p.slider.addEventListener("input", () => { stop(); show(gd, Plotly, Number(p.slider.value)); });
