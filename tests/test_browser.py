@@ -71,6 +71,9 @@ def test_a_slider_move_redraws_and_a_click_sets_the_start(page, app_url):
     lr.press("ArrowRight")
     page.wait_for_function(f"drawn => {PATHS} !== drawn", arg=before, timeout=15_000)
     assert page.evaluate(f"() => document.querySelector('{CONTOUR}').__kept === true")
+    # The cards and the sidebar were not rerun, and stay on the page.
+    assert page.locator(".st-key-run1_lr").get_by_role("slider").is_visible()
+    assert page.get_by_test_id("stSidebar").get_by_text("Descent Lab").count() == 1
     page.locator(".descent-player button[name=play]").click()
     page.wait_for_function("document.querySelector('.descent-player input[type=range]')"
                            ".value < 100", timeout=15_000)
