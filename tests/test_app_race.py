@@ -19,9 +19,10 @@ def lower_lr(at) -> None:
 
 def apply(fig: dict, change: dict) -> dict:
     """``change`` applied to ``fig`` as the chart's script applies it (frontend/README.md):
-    the traces replaced, and each moved trace's steps in place of its old ones."""
-    data = [change["traces"].get(str(i), trace) for i, trace in enumerate(fig["data"])]
-    moved = {int(t): steps for t, steps in change["steps"].items()}
+    the changed attributes set on their traces, and each moved trace's steps in place of
+    its old ones."""
+    data = [{**trace, **change["traces"].get(str(i), {})} for i, trace in enumerate(fig["data"])]
+    moved = {int(t): unpack(steps) for t, steps in change["steps"].items()}
     frames = []
     for k, frame in enumerate(fig["frames"]):
         kept = [(t, d) for t, d in zip(frame["traces"], frame["data"], strict=True)
@@ -29,6 +30,17 @@ def apply(fig: dict, change: dict) -> dict:
         kept += [(t, update) for t, steps in moved.items() for j, update in steps if j == k]
         frames.append({**frame, "traces": [t for t, _ in kept], "data": [d for _, d in kept]})
     return {"data": data, "layout": fig["layout"], "frames": frames}
+
+
+def unpack(steps) -> list:
+    """A trace's steps, ``[[k, update], ...]``, from their columns (frontend/README.md)."""
+    if isinstance(steps, list):
+        return steps
+    def value(column, j):
+        return column[j] if isinstance(column, list) else {"dtype": column["dtype"],
+                                                           "bdata": column["bdata"][j]}
+    return [[k, {name: value(column, j) for name, column in steps["columns"].items()}]
+            for j, k in enumerate(steps["k"])]
 
 
 def by_frame(fig: dict) -> list[dict]:

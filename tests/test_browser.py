@@ -99,3 +99,34 @@ def test_a_slider_move_redraws_and_a_click_sets_the_start(page, app_url):
     page.wait_for_url(f"**start={target['x']:g}*", timeout=15_000)
     assert page.get_by_test_id("stException").count() == 0
     assert page.problems == []
+
+
+def test_plotly_js_comes_over_http_once_per_browser_never_in_the_websocket(browser, app_url):
+    """A second visit in the same browser takes plotly.js from its cache; the websocket
+    carries the page, not plotly.js (4.8 MB)."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    visits = []
+    try:
+        for _ in range(2):
+            page = context.new_page()
+            cdp = context.new_cdp_session(page)
+            cdp.send("Network.enable")
+            seen = {"plotly": [], "websocket": 0}
+            cdp.on("Network.responseReceived",
+                   lambda e, seen=seen: seen["plotly"].append(e["response"])
+                   if "/plotly-" in e["response"]["url"] else None)
+            cdp.on("Network.webSocketFrameReceived",
+                   lambda e, seen=seen: seen.__setitem__(
+                       "websocket", seen["websocket"] + len(e["response"]["payloadData"])))
+            open_app(page, app_url)
+            visits.append(seen)
+            page.close()
+    finally:
+        context.close()
+    first, second = visits
+    [fetched] = first["plotly"]
+    assert "/app/static/plotly-" in fetched["url"] and fetched["status"] == 200
+    assert not fetched["fromDiskCache"]
+    [kept] = second["plotly"]
+    assert kept["fromDiskCache"]
+    assert 0 < first["websocket"] < 1_000_000 and 0 < second["websocket"] < 1_000_000

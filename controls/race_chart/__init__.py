@@ -105,41 +105,71 @@ def _steps(frames: list[dict]) -> dict[int, list]:
     return steps
 
 
+def columns(steps: list) -> dict | list:
+    """A trace's steps as columns, when every update sets the same attributes:
+    ``{"k": [k, ...], "columns": {name: [value, ...]}}``, where a column of typed arrays
+    of one dtype is ``{"dtype", "bdata": [text, ...]}`` (frontend/README.md). Else the
+    steps as they are."""
+    names = set(steps[0][1]) if steps else set()
+    if not steps or any(set(update) != names for _, update in steps):
+        return steps
+    packed = {}
+    for name in sorted(names):
+        values = [update[name] for _, update in steps]
+        dtypes = {v.get("dtype") if isinstance(v, dict) and set(v) == {"dtype", "bdata"}
+                  else None for v in values}
+        packed[name] = ({"dtype": dtypes.pop(), "bdata": [v["bdata"] for v in values]}
+                        if len(dtypes) == 1 and None not in dtypes else values)
+    return {"k": [k for k, _ in steps], "columns": packed}
+
+
 @dataclass(frozen=True)
 class Sent:
-    """What the browser's chart holds: a digest of each part of the figure last sent."""
+    """What the browser's chart holds: a digest of each part of the figure last sent
+    (of each trace's attributes one by one)."""
 
     rev: int
     layout: bytes
     names: tuple[str, ...]
-    traces: tuple[bytes, ...]
+    traces: tuple[dict[str, bytes], ...]
     steps: dict[int, bytes]
 
 
 def message(figure: dict, sent: Sent | None) -> tuple[dict, Sent]:
     """What to send the chart for ``figure`` when it holds ``sent`` (None: nothing), and
     what it holds then: ``{"rev", "figure"}`` for the whole figure, or
-    ``{"rev", "base", "traces", "steps"}`` for the traces that changed since ``base``
-    (``{index: trace}``) and their steps (``{index: [[k, update], ...]}``)."""
+    ``{"rev", "base", "traces", "steps"}`` for what changed since ``base``: the changed
+    attributes of each trace that changed (``{index: {name: value}}``) and the steps of
+    each animated trace whose steps changed (``{index: steps}``, as :func:`columns`).
+    The whole figure goes when the layout, the frames' names, the traces or the
+    attributes they set are not the same, or when the change is not much smaller."""
     frames = figure.get("frames", [])
     timelines = _steps(frames)
     steps = {t: _text(s) for t, s in timelines.items()}
-    traces = [_text(t) for t in figure["data"]]
+    texts = [{name: _text(value) for name, value in trace.items()} for trace in figure["data"]]
     now = Sent(rev=(sent.rev + 1) if sent else 1, layout=_digest(_text(figure["layout"])),
-               names=tuple(f["name"] for f in frames), traces=tuple(map(_digest, traces)),
+               names=tuple(f["name"] for f in frames),
+               traces=tuple({name: _digest(text) for name, text in trace.items()}
+                            for trace in texts),
                steps={t: _digest(s) for t, s in steps.items()})
-    if sent is not None and (sent.layout, sent.names, len(sent.traces), set(sent.steps)) == (
-            now.layout, now.names, len(now.traces), set(now.steps)):
+    same_shape = sent is not None and (sent.layout, sent.names, set(sent.steps)) == (
+        now.layout, now.names, set(now.steps)) and [set(t) for t in sent.traces] == [
+        set(t) for t in now.traces]
+    if sent is not None and same_shape:
         if sent.traces == now.traces and sent.steps == now.steps:
             return {"rev": sent.rev}, sent  # the chart shows this figure already
-        changed = [i for i, (a, b) in enumerate(zip(sent.traces, now.traces, strict=True))
-                   if a != b]
+        changed = {i: [name for name in trace if old[name] != trace[name]]
+                   for i, (old, trace) in enumerate(zip(sent.traces, now.traces, strict=True))
+                   if old != trace}
         moved = [t for t in steps if sent.steps[t] != now.steps[t]]
-        size = sum(len(traces[i]) for i in changed) + sum(len(steps[t]) for t in moved)
-        if size < MOVE_SHARE * (sum(map(len, traces)) + sum(map(len, steps.values()))):
+        size = (sum(len(texts[i][name]) for i, names in changed.items() for name in names)
+                + sum(len(steps[t]) for t in moved))
+        whole = sum(len(text) for trace in texts for text in trace.values())
+        if size < MOVE_SHARE * (whole + sum(map(len, steps.values()))):
             return {"rev": now.rev, "base": sent.rev,
-                    "traces": {i: figure["data"][i] for i in changed},
-                    "steps": {t: timelines[t] for t in moved}}, now
+                    "traces": {i: {name: figure["data"][i][name] for name in names}
+                               for i, names in changed.items()},
+                    "steps": {t: columns(timelines[t]) for t in moved}}, now
     return {"rev": now.rev, "figure": figure}, now
 
 

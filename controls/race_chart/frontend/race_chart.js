@@ -73,6 +73,17 @@ function resolve(frames) {
   });
 }
 
+// A trace's steps sent as columns (README.md) as ``[[k, update], ...]``.
+function unpack(steps) {
+  if (Array.isArray(steps)) return steps;
+  const names = Object.keys(steps.columns);
+  return steps.k.map((k, j) => [k, Object.fromEntries(names.map((name) => {
+    const column = steps.columns[name];
+    return [name, Array.isArray(column) ? column[j]
+                                        : {dtype: column.dtype, bdata: column.bdata[j]}];
+  }))]);
+}
+
 // A move's steps of trace ``t``, ``[[k, update], ...]``, put into the frames in place of
 // the steps the trace had.
 function replaceSteps(frames, t, steps) {
@@ -165,7 +176,7 @@ async function move(gd, Plotly, message) {
                          ANIMATE);
   }
   for (const [t, steps] of Object.entries(message.steps)) {
-    replaceSteps(gd.__frames, Number(t), steps);
+    replaceSteps(gd.__frames, Number(t), unpack(steps));
   }
   gd.__resolved = resolve(gd.__frames);
   return gd.__frames.length - 1;
