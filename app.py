@@ -30,7 +30,7 @@ import streamlit as st
 import surfaces
 from controls import address, scene_state, sidebar, toolbar, viewport
 from controls import runs as run_controls
-from controls.race_chart import below_player, forget, race_chart
+from controls.race_chart import below_player, forget, plotly_path, race_chart
 from optimizers import OPTIMIZERS
 from panels import PANELS, PageState
 from plotting import scene_figure
@@ -196,7 +196,8 @@ def race_chart_area() -> Race | None:
         run_controls.add_run(ss, rerun=rerun_race)
         toolbar.share(query, bool(ss.present))
         toolbar.presenter_switch()
-        screen = viewport.measure(ss, bool(ss.present), on_change=rerun_race)
+        screen = viewport.measure(ss, bool(ss.present), on_change=rerun_race,
+                                  preload=[plotly_path()])
     if screen is None:  # a browser's first run: the page waits for its screen
         ss.probing = True
         st.caption("Drawing the page for your screen…")

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from typing import Any
 
 import streamlit as st
@@ -59,6 +59,14 @@ export default function ({ parentElement, setStateValue, data }) {
     style.id = "descent-lab-layout";
     style.textContent = data.css;
     document.head.appendChild(style);
+  }
+  // Scripts the page will need (plotly.js), fetched while it waits for this report.
+  for (const path of data.preload || []) {
+    const href = new URL(path, document.baseURI).href;
+    if (![...document.querySelectorAll("link[rel=preload]")].some((l) => l.href === href)) {
+      document.head.appendChild(Object.assign(document.createElement("link"),
+                                              {rel: "preload", as: "script", href}));
+    }
   }
   const host = parentElement.host || parentElement;
   const store = (window.__descentLab = window.__descentLab || {});
@@ -127,14 +135,17 @@ def screen_of(size: Mapping[str, Any] | None, presenter: bool) -> Screen | None:
 
 
 def measure(ss: MutableMapping[str, Any], presenter: bool,
-            on_change: Callable[[], None] | None = None) -> Screen | None:
+            on_change: Callable[[], None] | None = None,
+            preload: Sequence[str] = ()) -> Screen | None:
     """Mount the measuring component here and return the chart's :class:`Screen`.
 
     None while a browser has not reported yet; :data:`DEFAULT_SCREEN` (with
     ``presenter``) for a visitor that is not a browser. ``on_change`` is called
-    when the browser reports a new size.
+    when the browser reports a new size; ``preload``: scripts the page will need
+    (paths relative to the page's address), which the browser fetches meanwhile.
     """
-    _component()(key=KEY, data={"css": LAYOUT_CSS}, width="content", height=0,
+    _component()(key=KEY, data={"css": LAYOUT_CSS, "preload": list(preload)},
+                 width="content", height=0,
                  on_size_change=on_change or (lambda: None))
     state = ss.get(KEY)
     size = state.get("size") if isinstance(state, Mapping) else None

@@ -81,6 +81,11 @@ def plotly_file() -> str:
     return PLOTLY_NAME
 
 
+def plotly_path() -> str:
+    """Where the page's address serves plotly.js (relative to it), to fetch it early."""
+    return f"app/static/{plotly_file()}"
+
+
 @functools.cache
 def _component(name: str) -> Callable[..., Any]:
     return st.components.v2.component(name, js="race_chart.js", css="race_chart.css",
