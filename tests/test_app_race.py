@@ -100,3 +100,35 @@ def test_a_cards_slider_reruns_the_chart_not_the_cards_nor_the_page():
         calls.update(cards=0, sidebar=0)
         at.toggle(key="run1_on").set_value(False).run()
         assert calls["cards"] == 1
+
+
+def resync(at, value) -> None:
+    """Rerun ``at`` with the race chart's ``resync`` trigger holding ``value``, as a chart
+    mounted anew sends it (or anything a visitor's websocket sends)."""
+    from streamlit.runtime.state.session_state import STREAMLIT_INTERNAL_KEY_PREFIX
+
+    from tests.test_app import race_chart
+    from tests.test_app_hostile import send
+    widget = f"{STREAMLIT_INTERNAL_KEY_PREFIX}_{race_chart(at).proto.id}__events"
+    send(at, widget, "json_trigger_value",
+         json.dumps([{"event": "resync", "value": value}], allow_nan=True))
+
+
+def test_a_chart_mounted_anew_that_asks_gets_the_whole_figure():
+    at = open_page()
+    rev = message(at)["rev"]
+    at.run()
+    assert "figure" not in message(at)  # it has the figure
+    resync(at, {"has": None})
+    assert not at.exception
+    assert message(at)["rev"] == rev + 1 and "figure" in message(at)
+    at.run()  # and then nothing new again
+    assert message(at) == {**message(at), "rev": rev + 1} and "figure" not in message(at)
+
+
+def test_whatever_a_visitor_sends_as_resync_at_worst_costs_the_whole_figure():
+    at = open_page()
+    for value in ([], "x" * 1000, None, {"has": float("nan")}, 0):
+        resync(at, value)
+        assert not at.exception
+        assert set(message(at)) >= {"rev", "config"}

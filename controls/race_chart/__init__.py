@@ -27,7 +27,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -186,8 +186,8 @@ def race_chart(ss: MutableMapping[str, Any], figure: dict, config: dict, *, key:
     click on its start picker in the last run, or None."""
     held = f"{key}_sent"
     asked = ss.get(key)
-    if isinstance(asked, MutableMapping) and asked.get("resync"):
-        ss.pop(held, None)  # the chart was mounted anew: it needs the whole figure
+    if isinstance(asked, Mapping) and asked.get("resync") is not None:
+        forget(ss, key)  # the chart was mounted anew: it needs the whole figure
     change, ss[held] = message(figure, ss.get(held))
     payload = {**change, "config": config, "font": font, "plotly": plotly_file(),
                **SPEED_MENU}
@@ -202,8 +202,11 @@ def race_chart(ss: MutableMapping[str, Any], figure: dict, config: dict, *, key:
 
 
 def forget(ss: MutableMapping[str, Any], key: str) -> None:
-    """The chart ``key`` is not drawn in this run: its next figure goes whole."""
-    ss.pop(f"{key}_sent", None)
+    """The chart ``key`` holds nothing (it is not drawn in this run, or was mounted anew):
+    its next figure goes whole, under the next revision."""
+    sent = ss.get(f"{key}_sent")
+    if sent is not None:
+        ss[f"{key}_sent"] = replace(sent, layout=b"", traces=(), steps={})
 
 
 def step_chart(figure: dict, config: dict, *, key: str) -> None:
