@@ -155,6 +155,7 @@ async function draw(gd, Plotly, message) {
   gd.__frames = figure.frames || [];
   gd.__resolved = resolve(gd.__frames);
   await Plotly.newPlot(gd, {data: figure.data, layout: figure.layout, config});
+  gd.__at = gd.__frames.length - 1;  // a new figure shows its last step
   gd.on("plotly_click", (event) => {  // newPlot dropped the last plot's listeners
     const point = event.points && event.points[0];
     if (point && point.data && point.data.name === "start picker") {
