@@ -161,8 +161,9 @@ def rerun_race() -> None:
 
 
 def rerun_chart() -> None:
-    """A run's setting moved: the chart and the panel under the cards, not the cards."""
-    st.rerun(scope=[CHART, PANEL] if ss.get("race_now") and ss.race_now.surface else CHART)
+    """A run's setting moved: the chart, and the panel under the cards when one is open;
+    not the cards."""
+    st.rerun(scope=[CHART, PANEL] if ss.get("panel") else CHART)
 
 
 @st.fragment(key=CHART)

@@ -131,4 +131,4 @@ def test_whatever_a_visitor_sends_as_resync_at_worst_costs_the_whole_figure():
     for value in ([], "x" * 1000, None, {"has": float("nan")}, 0):
         resync(at, value)
         assert not at.exception
-        assert set(message(at)) >= {"rev", "config"}
+        assert set(message(at)) >= {"rev", "font"}

@@ -189,8 +189,9 @@ def race_chart(ss: MutableMapping[str, Any], figure: dict, config: dict, *, key:
     if isinstance(asked, Mapping) and asked.get("resync") is not None:
         forget(ss, key)  # the chart was mounted anew: it needs the whole figure
     change, ss[held] = message(figure, ss.get(held))
-    payload = {**change, "config": config, "font": font, "plotly": plotly_file(),
-               **SPEED_MENU}
+    payload = {**change, "font": font, "plotly": plotly_file()}
+    if "figure" in change:
+        payload.update(config=config, **SPEED_MENU)
     result = _component(RACE)(key=key, data=json.dumps(payload, separators=(",", ":")).encode(),
                               on_click_change=lambda: None, on_resync_change=lambda: None)
     click = result.get("click") if result is not None else None

@@ -118,10 +118,8 @@ export default function ({ parentElement, data, setTriggerValue }) {
     gd.className = "descent-race";
     parentElement.appendChild(gd);
     gd.__follow = Boolean(message.follow);
-    if (!gd.__follow) gd.__player = makePlayer(parentElement, message.speeds, message.normal);
   }
   gd.__setTrigger = setTriggerValue;  // the latest: a rerun hands over a new one
-  if (gd.__player && message.font) gd.__player.bar.style.fontSize = `${message.font}px`;
   // One message at a time, in the order they came.
   gd.__queue = (gd.__queue || Promise.resolve())
     .then(() => receive(gd, message))
@@ -136,6 +134,7 @@ async function receive(gd, message) {
     gd.__setTrigger("resync", {has: gd.__rev ?? null});
     return;
   }
+  if (gd.__player && message.font) gd.__player.bar.style.fontSize = `${message.font}px`;
   const Plotly = await loadPlotly(message.plotly);
   const end = message.figure ? await draw(gd, Plotly, message) : await move(gd, Plotly, message);
   gd.__rev = message.rev;
@@ -152,6 +151,9 @@ async function receive(gd, message) {
 // A whole figure (a new surface, screen or view): drawn anew. Returns its last frame.
 async function draw(gd, Plotly, message) {
   const {figure, config} = message;
+  if (!gd.__follow && !gd.__player) {
+    gd.__player = makePlayer(gd.parentNode, message.speeds, message.normal);
+  }
   gd.__frames = figure.frames || [];
   gd.__resolved = resolve(gd.__frames);
   await Plotly.newPlot(gd, {data: figure.data, layout: figure.layout, config});
