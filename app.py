@@ -166,6 +166,11 @@ def rerun_chart() -> None:
     st.rerun(scope=[CHART, PANEL] if ss.get("panel") else CHART)
 
 
+def rerun_chart_and_panel() -> None:
+    """Another panel picked: the panel, and the chart's fragment that keeps the link."""
+    st.rerun(scope=[CHART, PANEL])
+
+
 @st.fragment(key=CHART)
 def race_chart_area() -> Race | None:
     """The story line, the toolbar and the chart; None while a browser's screen is not
@@ -231,7 +236,8 @@ def panel_area() -> None:
     if len(ss.ids) != len(now.scene.runs):
         st.rerun()  # a panel added runs: the whole page, cards and rules with them
     panel = st.segmented_control("Explore further", list(PANELS), key="panel",
-                                 format_func=lambda k: PANELS[k].title)
+                                 format_func=lambda k: PANELS[k].title,
+                                 on_change=rerun_chart_and_panel)
     if panel:
         PANELS[panel].render(PageState(
             scene=now.scene, surface=now.surface,
