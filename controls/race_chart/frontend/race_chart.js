@@ -134,9 +134,9 @@ async function receive(gd, message) {
     gd.__setTrigger("resync", {has: gd.__rev ?? null});
     return;
   }
-  if (gd.__player && message.font) gd.__player.bar.style.fontSize = `${message.font}px`;
   const Plotly = await loadPlotly(message.plotly);
   const end = message.figure ? await draw(gd, Plotly, message) : await move(gd, Plotly, message);
+  if (gd.__player && message.font) gd.__player.bar.style.fontSize = `${message.font}px`;
   gd.__rev = message.rev;
   // The figure shows its last frame; a visitor who had scrubbed elsewhere stays there,
   // and a follower shows the race's step.
