@@ -37,7 +37,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.NumberInput_pb2 import NumberInput
 from streamlit.proto.Slider_pb2 import Slider
 
-from bench.st_client import Run, Visitor, read, rerun_message, run_coroutine
+from bench.st_client import Cache, Run, Visitor, read, rerun_message, run_coroutine
 from controls.race_chart import RACE
 from deploy.servers import free_port, start_streamlit, stop, wait_until_healthy
 from scenes import DEFAULT_SCENE, scene_to_query
@@ -45,6 +45,24 @@ from scenes import DEFAULT_SCENE, scene_to_query
 ROOT = Path(__file__).resolve().parents[1]
 LECTURE = urlencode(scene_to_query(DEFAULT_SCENE), doseq=True)
 RACE_CHART = f"bidi_component:{RACE}"  # what a visitor waits for: the race chart
+
+
+class KeepingCache(Cache):
+    """A browser's message cache that keeps every message. Streamlit's frontend ages, after
+    a run of some fragments, only those fragments' messages (its ForwardMsgCache's
+    ``incrementRunCount``); ``bench.st_client.Cache`` ages every message after every run,
+    and would miss a message the server rightly refers to after a card's slider reran the
+    chart's fragment alone."""
+
+    def finish_run(self) -> None:
+        self.runs += 1
+
+
+def tab_on(url: str, link: str, *, timeout: float) -> Visitor:
+    """A websocket visitor waiting for the race chart, with a :class:`KeepingCache`."""
+    tab = Visitor(url, link, timeout=timeout, chart_type=RACE_CHART)
+    tab.cache = KeepingCache()
+    return tab
 LINKS = {  # each draws widgets the others do not
     "lecture": LECTURE,
     "dynamics": LECTURE + "&noise=0.5&fan=3&schedule=step:drop=0.5,every=50&anneal=on",
@@ -177,7 +195,7 @@ async def attack(url: str, link: str, full: bool) -> tuple[list[str], dict]:
     value; if ``full``, with each panel open in turn, then one button (and chart, and panel
     switch) at a time. The errors, and the widgets found."""
     errors = []
-    async with Visitor(url, link, timeout=60, chart_type=RACE_CHART) as visitor:
+    async with tab_on(url, link, timeout=60) as visitor:
         found = widgets(await send(visitor, rerun(visitor, link)))
         panel_id = next(i for i in found if i.endswith("-panel"))
         opened = [[o.content] for o in found[panel_id].button_group.options] if full else []
@@ -222,7 +240,7 @@ async def wrong_kinds(url: str, link: str, found: dict) -> None:
     """Values Streamlit refuses itself, each round on a fresh session (Streamlit keeps a
     widget's refused value, so the session stays refused until a browser sends a good one)."""
     for field, value in WRONG_KIND:
-        async with Visitor(url, link, timeout=60, chart_type=RACE_CHART) as visitor:
+        async with tab_on(url, link, timeout=60) as visitor:
             await send(visitor, rerun(visitor, link))
             msg = rerun(visitor, link)
             for widget_id in found:
@@ -233,14 +251,14 @@ async def wrong_kinds(url: str, link: str, found: dict) -> None:
 async def garbage_huge_and_burst(url: str) -> list[str]:
     errors = []
     for frame in GARBAGE:  # each on a socket of its own: the server may hang up
-        async with Visitor(url, LECTURE, timeout=30, chart_type=RACE_CHART) as visitor:
+        async with tab_on(url, LECTURE, timeout=30) as visitor:
             await visitor.socket.send(frame)
             try:
                 async with asyncio.timeout(0.2):
                     await visitor.socket.recv()
             except (TimeoutError, websockets.ConnectionClosed):
                 pass
-    async with Visitor(url, LECTURE, timeout=60, chart_type=RACE_CHART) as visitor:
+    async with tab_on(url, LECTURE, timeout=60) as visitor:
         for query in ("a=" + "x" * 2_000_000, "&".join(f"k{i}=%1F{i}" for i in range(20_000)),
                       "run=" + "&run=".join(["sgd:lr=%1F"] * 5_000), "%" * 100_000,
                       "kappa=%ED%A0%80&steps=%C0%AF&start=%FF%FE,1",
@@ -310,7 +328,7 @@ def test_a_hostile_visitor_cannot_break_the_page(server):
     assert errors == []
 
     async def normal():
-        async with Visitor(url, LECTURE, timeout=30, chart_type=RACE_CHART) as visitor:
+        async with tab_on(url, LECTURE, timeout=30) as visitor:
             return await visitor.run()
 
     visit = run_coroutine(normal())
