@@ -38,7 +38,13 @@ def script_runs(pages: Mapping[str, dict], runs: int,
     values = {name: itertools.cycle(LR_MOVES) for name in pages}
 
     def move(name: str) -> None:
-        ats[name].select_slider(key=CONTROL).set_value(next(values[name]))
+        at = ats[name]
+        try:
+            slider = at.select_slider(key=CONTROL)
+        except KeyError:  # after a fragment's run, AppTest holds only that fragment's elements
+            at.run()  # untimed
+            slider = at.select_slider(key=CONTROL)
+        slider.set_value(next(values[name]))
         if clear:
             clear()
 
