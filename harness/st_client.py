@@ -129,7 +129,7 @@ class Cache:
         return list(self.kept)
 
 
-# The page's race chart: the component of controls/chart.py, not an st.plotly_chart.
+# The page's race chart: the component of controls/race_chart, not an st.plotly_chart.
 PAGE_CHART = f"bidi_component:{RACE}"
 # What a visitor waits for by default: the page's race chart, or a Plotly chart (the
 # bare page's).
@@ -148,12 +148,13 @@ def is_chart(element, chart_type: str) -> bool:
     return False
 
 
-def chart_figure(element) -> dict | None:
-    """The figure an ``st.plotly_chart`` or the page's race chart carries, or None."""
+def chart_message(element) -> dict | None:
+    """What an ``st.plotly_chart`` (``{"figure": ...}``) or the page's race chart (a whole
+    figure or a move: :func:`harness.race.figures` reads them) carries, or None."""
     if is_chart(element, "plotly_chart"):
-        return json.loads(element.plotly_chart.spec)
+        return {"figure": json.loads(element.plotly_chart.spec)}
     if is_chart(element, PAGE_CHART):
-        return json.loads(element.bidi_component.bytes)["figure"]
+        return json.loads(element.bidi_component.bytes)
     return None
 
 

@@ -7,6 +7,7 @@ from unittest import mock
 
 import controls.runs
 import controls.sidebar
+from harness.race import apply
 from tests.test_app import figure, message, open_page
 
 
@@ -15,32 +16,6 @@ def lower_lr(at) -> None:
     slider = at.select_slider(key="run0_lr")
     menu = [float(v) for v in slider.options]
     slider.set_value(menu[menu.index(float(slider.value)) - 1]).run()
-
-
-def apply(fig: dict, change: dict) -> dict:
-    """``change`` applied to ``fig`` as the chart's script applies it (frontend/README.md):
-    the changed attributes set on their traces, and each moved trace's steps in place of
-    its old ones."""
-    data = [{**trace, **change["traces"].get(str(i), {})} for i, trace in enumerate(fig["data"])]
-    moved = {int(t): unpack(steps) for t, steps in change["steps"].items()}
-    frames = []
-    for k, frame in enumerate(fig["frames"]):
-        kept = [(t, d) for t, d in zip(frame["traces"], frame["data"], strict=True)
-                if t not in moved]
-        kept += [(t, update) for t, steps in moved.items() for j, update in steps if j == k]
-        frames.append({**frame, "traces": [t for t, _ in kept], "data": [d for _, d in kept]})
-    return {"data": data, "layout": fig["layout"], "frames": frames}
-
-
-def unpack(steps) -> list:
-    """A trace's steps, ``[[k, update], ...]``, from their columns (frontend/README.md)."""
-    if isinstance(steps, list):
-        return steps
-    def value(column, j):
-        return column[j] if isinstance(column, list) else {"dtype": column["dtype"],
-                                                           "bdata": column["bdata"][j]}
-    return [[k, {name: value(column, j) for name, column in steps["columns"].items()}]
-            for j, k in enumerate(steps["k"])]
 
 
 def by_frame(fig: dict) -> list[dict]:

@@ -21,7 +21,16 @@ from bench import classroom
 from bench.servers import Server, cpu_seconds, rss_bytes
 from harness.page import CONTROL, LECTURE_LINK
 from harness.processes import process_tree
-from harness.st_client import Cache, Run, Visitor, chart_figure, read, rerun_message, run_coroutine
+from harness.race import figures
+from harness.st_client import (
+    Cache,
+    Run,
+    Visitor,
+    chart_message,
+    read,
+    rerun_message,
+    run_coroutine,
+)
 
 
 def chart_msg(spec: str = "{}", hash_: str = "h1", path=(0, 3)) -> ForwardMsg:
@@ -168,8 +177,8 @@ def test_a_visitor_moving_the_slider_gets_the_chart_of_the_new_value():
         assert server.log.tracebacks == 0
     assert not first.errors and not moved.errors
     assert slider.raw_value[0] == "1.8"
-    charts = [chart_figure(e) for run in (first, moved) for _, e in run.elements
-              if chart_figure(e) is not None]
+    charts = list(figures(chart_message(e) for run in (first, moved) for _, e in run.elements
+                          if chart_message(e) is not None))
     # Each run's full label is in its loss curve's hover text (its legend name is short).
     names = [" ".join(trace.get("hovertemplate", "") for trace in chart["data"])
              for chart in charts]

@@ -1,0 +1,49 @@
+"""The race chart's messages read back in Python, as its script applies them
+(``controls/race_chart/frontend/README.md``): a whole figure, or a move that changes some
+traces and their steps in the figure the chart holds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+
+def apply(fig: dict, change: dict) -> dict:
+    """``change`` applied to ``fig`` as the chart's script applies it: the changed
+    attributes set on their traces, and each moved trace's steps in place of its old ones."""
+    data = [{**trace, **change["traces"].get(str(i), {})} for i, trace in enumerate(fig["data"])]
+    moved = {int(t): unpack(steps) for t, steps in change["steps"].items()}
+    frames = []
+    for k, frame in enumerate(fig["frames"]):
+        kept = [(t, d) for t, d in zip(frame["traces"], frame["data"], strict=True)
+                if t not in moved]
+        kept += [(t, update) for t, steps in moved.items() for j, update in steps if j == k]
+        frames.append({**frame, "traces": [t for t, _ in kept], "data": [d for _, d in kept]})
+    return {"data": data, "layout": fig["layout"], "frames": frames}
+
+
+def unpack(steps) -> list:
+    """A trace's steps, ``[[k, update], ...]``, from their columns."""
+    if isinstance(steps, list):
+        return steps
+
+    def value(column, j):
+        return column[j] if isinstance(column, list) else {"dtype": column["dtype"],
+                                                           "bdata": column["bdata"][j]}
+    return [[k, {name: value(column, j) for name, column in steps["columns"].items()}]
+            for j, k in enumerate(steps["k"])]
+
+
+def figures(messages: Iterable[dict]) -> Iterator[dict]:
+    """The figure the chart shows after each message that changed it: a whole figure as
+    it is, a move applied to the figure before it ("nothing new" yields nothing)."""
+    shown = None
+    for message in messages:
+        if "figure" in message:
+            shown = message["figure"]
+        elif "traces" in message:
+            if shown is None:
+                raise ValueError("a move came before any whole figure")
+            shown = apply(shown, message)
+        else:
+            continue
+        yield shown
