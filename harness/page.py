@@ -1,7 +1,7 @@
 """The page through Streamlit's AppTest, the charts it carries, and the lecture scene.
 
 AppTest runs ``app.py`` in this process without a browser: no JavaScript runs, so
-the page's components (``controls/chart.py``) are elements whose data is what they
+the page's components (``controls/race_chart``) are elements whose data is what they
 would draw (the figure and its config, as JSON).
 """
 

@@ -82,7 +82,7 @@ def scene_figure(
         max_frames: the most animation frames (see :mod:`plotting.animation`).
         plotly_controls: Plotly's own Play/Pause, step slider and speed menu under the
             chart (for a file of its own); False leaves them out, for a page that plays
-            the frames with controls of its own (``controls.chart``).
+            the frames with controls of its own (``controls.race_chart``).
 
     Every run must have the same number of steps. The figure shows the last
     step; Play runs from the start.

@@ -12,7 +12,7 @@ Animation: the frames are the race chart's (:func:`plotting.animation.frame_step
 of the scene's steps, at most ``MAX_FRAMES``, named by their steps); a frame sets
 each run's line (two points, at the ends of the data's x range) and the ringed
 rows. The figure shows the last step and has no player of its own: the page's
-panel draws it with ``controls.chart.step_chart``, which shows the step the race
+panel draws it with ``controls.race_chart.step_chart``, which shows the step the race
 chart's player shows. Sizes are the panels' (:func:`plotting.build.panel_style`).
 """
 

@@ -60,7 +60,7 @@ BOXES = r"""(parts) => {
             }
         });
     }
-    // The player under the chart (controls/chart.py): Play, Pause, the step and its
+    // The player under the chart (controls/race_chart): Play, Pause, the step and its
     // slider, the speed menu; each a part of its own.
     const player = document.querySelector('.descent-player');
     if (player) {

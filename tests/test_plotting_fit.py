@@ -118,5 +118,5 @@ def test_a_phone_gets_a_short_legend_and_no_figure_has_a_player_of_its_own(raw_p
     assert shown == ["penguins", "fit"]  # the runs' colours are the race chart's legend
     assert all(t.get("showlegend", True) for t in wide["data"])
     assert wide["layout"]["legend"]["orientation"] == "v"
-    for fig in (wide, narrow):  # the race chart's player plays it (controls.chart.step_chart)
+    for fig in (wide, narrow):  # the race chart's player plays it (controls.race_chart.step_chart)
         assert "updatemenus" not in fig["layout"] and "sliders" not in fig["layout"]
