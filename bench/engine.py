@@ -70,32 +70,6 @@ def plain_numpy_loop(start: np.ndarray, steps: int) -> Callable[[], np.ndarray]:
     return lambda: np.array([bare_numpy_loop(s[None], steps)()[0] for s in start])
 
 
-def recording_numpy_loop(start: np.ndarray, steps: int) -> Callable[[], tuple]:
-    """:func:`bare_numpy_loop` plus what ``simulate`` must produce: the loss and gradient
-    from the surface's ``value_and_grad``, every position and loss recorded into fresh
-    arrays. No check, no state handling: the floor under ``simulate``'s own bookkeeping."""
-    surface = ravine(kappa=KAPPA)
-    lr, beta1, beta2, eps = HYPER["lr"], HYPER["beta1"], HYPER["beta2"], HYPER["eps"]
-
-    def run() -> tuple[np.ndarray, np.ndarray]:
-        x = np.array(start.T, order="C")
-        dx, m, v = np.empty_like(x), np.zeros_like(x), np.zeros_like(x)
-        points, losses = np.empty((steps + 1, *x.shape)), np.empty((steps + 1, x.shape[1]))
-        for t in range(1, steps + 1):
-            losses[t - 1], (dx[0], dx[1]) = surface.value_and_grad(x[0], x[1])
-            points[t - 1] = x
-            m = beta1 * m + (1 - beta1) * dx
-            v = beta2 * v + (1 - beta2) * dx**2
-            m_hat = m / (1 - beta1**t)
-            v_hat = v / (1 - beta2**t)
-            x += -lr * m_hat / (np.sqrt(v_hat) + eps)
-        losses[steps] = surface.value_and_grad(x[0], x[1])[0]
-        points[steps] = x
-        return points, losses
-
-    return run
-
-
 def torch_adam(start: np.ndarray, steps: int, canonical: bool) -> Callable[[], object]:
     """torch.optim.Adam (single tensor) on one (runs, 2) float64 tensor: a canonical loop
     (``zero_grad``, the loss, ``backward``, ``step``), or the gradient set by hand and
@@ -138,7 +112,6 @@ def release(nbytes: int) -> None:
 
 OURS = "simulate (batched)"
 BARE = "bare NumPy loop (batched)"
-RECORDING = "bare NumPy loop, recording as simulate"
 KEEP_LOSSES = "simulate (batched, keep_path=False)"
 
 
@@ -151,20 +124,18 @@ def measure(runs: int = 20_000, steps: int = 500, reps: int = 5, sampled_runs: i
     sample = start[: max(1, min(sampled_runs, runs))]
     contenders = {OURS: (ours(start, steps), runs),
                   KEEP_LOSSES: (ours(start, steps, keep_path=False), runs),
-                  BARE: (bare_numpy_loop(start, steps), runs),
-                  RECORDING: (recording_numpy_loop(start, steps), runs)}
+                  BARE: (bare_numpy_loop(start, steps), runs)}
     if torch_version(with_torch):
         contenders["torch Adam, canonical loop"] = (torch_adam(start, steps, True), runs)
         contenders["torch Adam, bare step()"] = (torch_adam(start, steps, False), runs)
     contenders["simulate, one run at a time"] = (per_run_simulate(sample, steps), len(sample))
     contenders["plain NumPy loop, one run at a time"] = (plain_numpy_loop(sample, steps),
                                                          len(sample))
-    # Before each contender that records, its records' worth of memory is touched and freed,
-    # untimed: whichever recorder comes first after other processes have fragmented the
-    # machine's memory would otherwise pay alone for the kernel's compaction.
+    # Before each call that records, its records' worth of memory is touched and freed,
+    # untimed, so that the kernel's compaction of memory fragmented by other processes
+    # does not fall on one contender alone.
     record_bytes = (steps + 1) * runs * 8
-    settle = {OURS: lambda: release(3 * record_bytes), RECORDING: lambda: release(3 * record_bytes),
-              KEEP_LOSSES: lambda: release(record_bytes)}
+    settle = {OURS: lambda: release(3 * record_bytes), KEEP_LOSSES: lambda: release(record_bytes)}
     times = interleaved({name: fn for name, (fn, _) in contenders.items()}, reps,
                         clock=user_system, prepare=settle)
     results = {}
