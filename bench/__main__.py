@@ -4,11 +4,7 @@
     python -m bench --tiny                   # tiny sizes: every area runs; numbers mean nothing
     python -m bench --only engine figure     # some areas (or --skip browser classroom)
 
-Each area is a module that also runs alone (``python -m bench.<module> --help``) and
-returns :class:`bench.rows.Row` s; docs/benchmarks.md says what each measures. The
-rows with a goal are shown again at the end. The JSON (rewritten after each area,
-so that an interrupted run keeps what it measured) holds the rows, the package
-versions, the commit and the load average before and after each area.
+docs/benchmarks.md says what each area measures. The JSON is rewritten after each area.
 """
 
 from __future__ import annotations

@@ -2,15 +2,8 @@
 
     python -m bench.browser --runs 3 --moves 4
 
-Both pages served at once by fresh ``streamlit run`` s, one Chromium visiting them in
-turn after an uncounted first visit of each (cold server caches). A visit: a fresh
-browser context, to the chart drawn and the page settled, then a second visit with the
-browser's cache kept. An lr move: one key press on the first run's lr slider (to a lower
-lr each time: 10 moves from the lecture's 1.8 end at 0.2) until the chart's data changed
-and is drawn; then, until the page settled, the websocket bytes,
-the server's CPU time and the tab's main-thread time. Bytes are Chromium's own count
-(:class:`Tab`). A frame of the 3D view against one of the race chart: each figure alone
-with plotly.js inline, every frame jumped to in turn (``MAX_FRAMES_3D``'s reason).
+Both pages served at once, visits and moves taking turns (docs/benchmarks.md says what
+each figure counts). Bytes are Chromium's own count (:class:`Tab`).
 """
 
 from __future__ import annotations

@@ -4,14 +4,8 @@
     python -m bench.classroom --against-bare  # 40 brisk visitors; the page with 2; the bare page
     python -m bench.classroom --balancer      # 60 brisk through nginx to 2 replicas; one server
 
-Fresh servers for each class (cold caches, as when a lecture starts), driven through
-Streamlit's websocket protocol (:mod:`harness.st_client`): the visitors open the
-lecture's link at once, then each moves the first run's lr ``--moves`` times near the
-lecture's 1.8, waiting ``--think LOW HIGH`` seconds after each chart (1 to 3: brisk).
-A move runs from the rerun sent to the updated chart received. Errors (exceptions,
-dropped connections, timeouts, error elements, unfinished runs, tracebacks in the
-servers' logs) must be zero. Memory: the servers' resident set after the class, and
-its peak (``VmHWM``).
+Fresh servers for each class, driven through Streamlit's websocket protocol
+(:mod:`harness.st_client`); docs/benchmarks.md and docs/serving.md say what is counted.
 """
 
 from __future__ import annotations

@@ -1,11 +1,6 @@
-"""Timing contenders side by side, as every benchmark here does.
-
-The machine is shared and noisy, so a figure is only worth its ratio to a baseline
-timed in the same process at the same time: :func:`interleaved` runs each contender
-once untimed (imports, caches, first page faults), then in rounds, the order rotated
-each round. A time is ``clock()`` after minus before: this process's CPU time by
-default, :data:`WALL` for work in other threads or processes, :func:`user_system`
-for user and system time apart.
+"""Timing contenders side by side, as every benchmark here does (docs/benchmarks.md, "How to
+read them honestly"). A time is ``clock()`` after minus before: this process's CPU time by
+default, :data:`WALL` for work in other threads or processes.
 """
 
 from __future__ import annotations
