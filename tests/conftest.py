@@ -69,9 +69,9 @@ def _started(args) -> str | None:
     return None
 
 
-# The fast tier's budget of examples for each Hypothesis test: half Hypothesis's default.
+# The fast tier's budget of examples for each Hypothesis test: a quarter of Hypothesis's default.
 # The whole suite draws as many as each test declares.
-FAST_TIER_EXAMPLES = 50
+FAST_TIER_EXAMPLES = 25
 
 
 def _narrowed(config) -> bool:
