@@ -218,13 +218,9 @@ def main(argv: list[str] | None = None) -> list[Row]:
     parser.add_argument("--visitors", type=int, help="the class: 40, or 60 with --balancer")
     parser.add_argument("--moves", type=int, default=5, help="slider moves per visitor")
     parser.add_argument("--think", type=float, nargs=2, metavar=("LOW", "HIGH"),
-                        help="seconds between a chart and the next move: 2 8, or 1 3 (brisk) "
-                        "with --against-bare or --balancer")
-    parser.add_argument("--against-bare", action="store_true",
-                        help="the class on the page, 2 visitors on the page, the class on the "
-                        "bare page")
-    parser.add_argument("--balancer", action="store_true",
-                        help="the class through nginx to --replicas replicas, then on one server")
+                        help="seconds between a chart and the next move: 2 8, else 1 3 (brisk)")
+    parser.add_argument("--against-bare", action="store_true")
+    parser.add_argument("--balancer", action="store_true")
     parser.add_argument("--replicas", type=int, default=2, help="with --balancer")
     parser.add_argument("--baseline-moves", type=int, default=10,
                         help="moves of each of the 2 visitors of --against-bare")
