@@ -60,13 +60,9 @@ def run_area(area: str, tiny: bool) -> list[Row]:
 
 
 def versions() -> dict[str, str | None]:
-    def version(name: str) -> str | None:
-        try:
-            return importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            return None
-    return {name: version(name) for name in ("numpy", "plotly", "streamlit", "sympy", "torch",
-                                              "websockets", "playwright")}
+    found = {d.metadata["Name"].lower(): d.version for d in importlib.metadata.distributions()}
+    return {name: found.get(name) for name in ("numpy", "plotly", "streamlit", "sympy", "torch",
+                                               "websockets", "playwright")}
 
 
 def commit() -> str:

@@ -78,7 +78,7 @@ class Tab:
         self.cdp.on("Network.webSocketFrameReceived", self._frame)
         self.cdp.on("Network.loadingFinished", self._loaded)
         self.cdp.on("Network.requestServedFromCache", self._from_cache)  # memory cache
-        self.cdp.on("Network.responseReceived", self._received)
+        self.cdp.on("Network.responseReceived", self._from_cache)  # disk cache, if it says so
         self.cdp.send("Network.enable")
         self.cdp.send("Performance.enable")
 
@@ -89,10 +89,7 @@ class Tab:
         self.http += int(event["encodedDataLength"])
 
     def _from_cache(self, event: dict) -> None:
-        self.cached += 1
-
-    def _received(self, event: dict) -> None:
-        self.cached += bool(event["response"].get("fromDiskCache"))
+        self.cached += "response" not in event or bool(event["response"].get("fromDiskCache"))
 
     def counts(self) -> dict[str, float]:
         """The bytes so far, and the tab's main-thread time (``busy``) and the JavaScript in

@@ -32,17 +32,17 @@ def interleaved(contenders: Mapping[Hashable, Callable[[], object]], reps: int, 
     ``prepare[name]()``, when given, runs untimed before each timed call of
     that contender (e.g. moving a slider before the script run it causes).
     """
-    prepare = prepare or {}
+    prepare = {name: (prepare or {}).get(name, lambda: None) for name in contenders}
     if warm_up:
         for name, run in contenders.items():
-            prepare.get(name, _nothing)()
+            prepare[name]()
             run()
     names = list(contenders)
     times: dict[Hashable, list] = {name: [] for name in names}
     for rep in range(reps):
         shift = rep % len(names) if names else 0
         for name in names[shift:] + names[:shift]:
-            prepare.get(name, _nothing)()
+            prepare[name]()
             begin = clock()
             contenders[name]()
             times[name].append(clock() - begin)
@@ -55,6 +55,3 @@ def medians(contenders: Mapping[Hashable, Callable[[], object]], reps: int,
     return {name: statistics.median(t)
             for name, t in interleaved(contenders, reps, **kwargs).items()}
 
-
-def _nothing() -> None:
-    pass
