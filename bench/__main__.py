@@ -4,11 +4,7 @@
     python -m bench --tiny                   # tiny sizes: every area runs; numbers mean nothing
     python -m bench --only engine figure     # some areas (or --skip browser classroom)
 
-Each area is a module that also runs alone (``python -m bench.<module> --help``) and
-returns :class:`bench.rows.Row` s; docs/benchmarks.md says what each measures. The
-rows with a goal are shown again at the end. The JSON (rewritten after each area,
-so that an interrupted run keeps what it measured) holds the rows, the package
-versions, the commit and the load average before and after each area.
+docs/benchmarks.md says what each area measures. The JSON is rewritten after each area.
 """
 
 from __future__ import annotations
@@ -64,13 +60,9 @@ def run_area(area: str, tiny: bool) -> list[Row]:
 
 
 def versions() -> dict[str, str | None]:
-    def version(name: str) -> str | None:
-        try:
-            return importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            return None
-    return {name: version(name) for name in ("numpy", "plotly", "streamlit", "sympy", "torch",
-                                              "websockets", "playwright")}
+    found = {d.metadata["Name"].lower(): d.version for d in importlib.metadata.distributions()}
+    return {name: found.get(name) for name in ("numpy", "plotly", "streamlit", "sympy", "torch",
+                                               "websockets", "playwright")}
 
 
 def commit() -> str:

@@ -1,10 +1,7 @@
 """The bare page: the floor of this stack, a Streamlit script (``streamlit run`` it).
 
-One select slider over the page's learning rates, keyed as the page's first
-run's lr (``run0_lr``, at the lecture's 1.8) so that the same visitors
-(:mod:`bench.classroom`, :mod:`bench.browser`) drive both pages, and one small
-Plotly chart whose data follows it. What any Streamlit + Plotly page costs;
-the page's figures are given as ratios to this page's.
+One select slider keyed as the page's first run's lr (``run0_lr``), so that the same
+visitors drive both pages, and one small Plotly chart whose data follows it.
 """
 
 import plotly.graph_objects as go

@@ -2,15 +2,8 @@
 
     python -m bench.browser --runs 3 --moves 4
 
-Both pages served at once by fresh ``streamlit run`` s, one Chromium visiting them in
-turn after an uncounted first visit of each (cold server caches). A visit: a fresh
-browser context, to the chart drawn and the page settled, then a second visit with the
-browser's cache kept. An lr move: one key press on the first run's lr slider (to a lower
-lr each time: 10 moves from the lecture's 1.8 end at 0.2) until the chart's data changed
-and is drawn; then, until the page settled, the websocket bytes,
-the server's CPU time and the tab's main-thread time. Bytes are Chromium's own count
-(:class:`Tab`). A frame of the 3D view against one of the race chart: each figure alone
-with plotly.js inline, every frame jumped to in turn (``MAX_FRAMES_3D``'s reason).
+Both pages served at once, visits and moves taking turns (docs/benchmarks.md says what
+each figure counts). Bytes are Chromium's own count (:class:`Tab`).
 """
 
 from __future__ import annotations
@@ -85,7 +78,7 @@ class Tab:
         self.cdp.on("Network.webSocketFrameReceived", self._frame)
         self.cdp.on("Network.loadingFinished", self._loaded)
         self.cdp.on("Network.requestServedFromCache", self._from_cache)  # memory cache
-        self.cdp.on("Network.responseReceived", self._received)
+        self.cdp.on("Network.responseReceived", self._from_cache)  # disk cache, if it says so
         self.cdp.send("Network.enable")
         self.cdp.send("Performance.enable")
 
@@ -96,10 +89,7 @@ class Tab:
         self.http += int(event["encodedDataLength"])
 
     def _from_cache(self, event: dict) -> None:
-        self.cached += 1
-
-    def _received(self, event: dict) -> None:
-        self.cached += bool(event["response"].get("fromDiskCache"))
+        self.cached += "response" not in event or bool(event["response"].get("fromDiskCache"))
 
     def counts(self) -> dict[str, float]:
         """The bytes so far, and the tab's main-thread time (``busy``) and the JavaScript in

@@ -4,14 +4,8 @@
     python -m bench.classroom --against-bare  # 40 brisk visitors; the page with 2; the bare page
     python -m bench.classroom --balancer      # 60 brisk through nginx to 2 replicas; one server
 
-Fresh servers for each class (cold caches, as when a lecture starts), driven through
-Streamlit's websocket protocol (:mod:`harness.st_client`): the visitors open the
-lecture's link at once, then each moves the first run's lr ``--moves`` times near the
-lecture's 1.8, waiting ``--think LOW HIGH`` seconds after each chart (1 to 3: brisk).
-A move runs from the rerun sent to the updated chart received. Errors (exceptions,
-dropped connections, timeouts, error elements, unfinished runs, tracebacks in the
-servers' logs) must be zero. Memory: the servers' resident set after the class, and
-its peak (``VmHWM``).
+Fresh servers for each class, driven through Streamlit's websocket protocol
+(:mod:`harness.st_client`); docs/benchmarks.md and docs/serving.md say what is counted.
 """
 
 from __future__ import annotations
@@ -224,13 +218,9 @@ def main(argv: list[str] | None = None) -> list[Row]:
     parser.add_argument("--visitors", type=int, help="the class: 40, or 60 with --balancer")
     parser.add_argument("--moves", type=int, default=5, help="slider moves per visitor")
     parser.add_argument("--think", type=float, nargs=2, metavar=("LOW", "HIGH"),
-                        help="seconds between a chart and the next move: 2 8, or 1 3 (brisk) "
-                        "with --against-bare or --balancer")
-    parser.add_argument("--against-bare", action="store_true",
-                        help="the class on the page, 2 visitors on the page, the class on the "
-                        "bare page")
-    parser.add_argument("--balancer", action="store_true",
-                        help="the class through nginx to --replicas replicas, then on one server")
+                        help="seconds between a chart and the next move: 2 8, else 1 3 (brisk)")
+    parser.add_argument("--against-bare", action="store_true")
+    parser.add_argument("--balancer", action="store_true")
     parser.add_argument("--replicas", type=int, default=2, help="with --balancer")
     parser.add_argument("--baseline-moves", type=int, default=10,
                         help="moves of each of the 2 visitors of --against-bare")

@@ -1,11 +1,6 @@
 """Typed surfaces: what the safe pipeline costs, beside baselines in the same process.
 
     python -m bench.expression --reps 9 --build ravine,rosenbrock
-
-Medians of this process's CPU time, interleaved: building a formula against SymPy's
-own ``sympify`` + ``diff`` + ``lambdify`` of the same trusted text (SymPy's cache
-emptied first); a typed Rosenbrock against the library's for ``simulate`` and
-``grid(200)``; refusing hostile texts against building ``x**2 + y**2``.
 """
 
 from __future__ import annotations

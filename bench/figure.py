@@ -2,12 +2,6 @@
 export files against the race figure.
 
     python -m bench.figure                   # 300 and 1,000 steps, 3 repetitions
-
-On the lecture scene with the page's contour grid: ``scene_figure`` built and sent as
-the page sends it (``to_dict()``, ``json.dumps``), its small multiples beside it,
-against :func:`naive_figure` (a ``go.Frame`` per step holding every path so far, sent
-as ``plotly.io.to_json``); the export panel's files against building the race figure.
-Medians of this process's CPU time, the contenders interleaved.
 """
 
 from __future__ import annotations

@@ -3,14 +3,8 @@
     python -m bench.memory                   # a brisk class of 40, on the page and the bare page
     python -m bench.memory --visitors 40 --trace
 
-1. imports: the RSS of a fresh Python after importing, in turn, what the server imports;
-2. the server, started through this module (``--serve``: a probe, then Streamlit's own
-   command line), writes its memory as seen from inside to its log on SIGUSR1: its
-   RSS, and with ``--trace`` the bytes tracemalloc counts by package; on SIGUSR2 the
-   same after ``malloc_trim(0)`` (glibc handing back what it kept but did not use).
-   Probed idle, after one visitor, after a brisk class, and trimmed;
-3. Streamlit's own accounting after the class (``/_stcore/metrics``): the bytes of each
-   ``st.cache_data``/``st.cache_resource`` cache, of session state, and the sessions.
+The server runs with a probe (``--serve``) that writes its memory to its log on SIGUSR1,
+and on SIGUSR2 after ``malloc_trim(0)``; docs/serving.md ("Memory") reads the output.
 """
 
 from __future__ import annotations

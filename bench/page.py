@@ -2,11 +2,7 @@
 
     python -m bench.page --runs 3 --steps 12
 
-Script runs after a move of the first run's lr (wall clock, AppTest running the script
-in a thread; the pages taking turns): the page as it opens against the same with its
-caches cleared; with a panel open, in presenter mode, with noise, a fan of 8 and
-schedules, or drawing a new phase map, against the page as it opens. The bytes of each
-chart sent, against the race chart.
+Script runs by the wall clock (AppTest runs the script in a thread), the pages taking turns.
 """
 
 from __future__ import annotations

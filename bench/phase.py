@@ -1,11 +1,6 @@
 """Runs in one batch against the same runs one at a time: a phase map, and a fan of seeds.
 
     python -m bench.phase --size 30 --steps 100
-
-The page's phase map for Momentum on the ravine (kappa 50, lr log-spaced 1e-3 to 3 x mu
-0 to 0.99) in one batch, against 1 x 1 maps of a sample of its cells, scaled to the
-grid; the lecture's SGD run with a fan of 8 seeds against 8 separate runs. Medians of
-this process's CPU time, interleaved.
 """
 
 from __future__ import annotations

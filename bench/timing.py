@@ -1,11 +1,6 @@
-"""Timing contenders side by side, as every benchmark here does.
-
-The machine is shared and noisy, so a figure is only worth its ratio to a baseline
-timed in the same process at the same time: :func:`interleaved` runs each contender
-once untimed (imports, caches, first page faults), then in rounds, the order rotated
-each round. A time is ``clock()`` after minus before: this process's CPU time by
-default, :data:`WALL` for work in other threads or processes, :func:`user_system`
-for user and system time apart.
+"""Timing contenders side by side, as every benchmark here does (docs/benchmarks.md, "How to
+read them honestly"). A time is ``clock()`` after minus before: this process's CPU time by
+default, :data:`WALL` for work in other threads or processes.
 """
 
 from __future__ import annotations
@@ -37,17 +32,17 @@ def interleaved(contenders: Mapping[Hashable, Callable[[], object]], reps: int, 
     ``prepare[name]()``, when given, runs untimed before each timed call of
     that contender (e.g. moving a slider before the script run it causes).
     """
-    prepare = prepare or {}
+    prepare = {name: (prepare or {}).get(name, lambda: None) for name in contenders}
     if warm_up:
         for name, run in contenders.items():
-            prepare.get(name, _nothing)()
+            prepare[name]()
             run()
     names = list(contenders)
     times: dict[Hashable, list] = {name: [] for name in names}
     for rep in range(reps):
         shift = rep % len(names) if names else 0
         for name in names[shift:] + names[:shift]:
-            prepare.get(name, _nothing)()
+            prepare[name]()
             begin = clock()
             contenders[name]()
             times[name].append(clock() - begin)
@@ -60,6 +55,3 @@ def medians(contenders: Mapping[Hashable, Callable[[], object]], reps: int,
     return {name: statistics.median(t)
             for name, t in interleaved(contenders, reps, **kwargs).items()}
 
-
-def _nothing() -> None:
-    pass

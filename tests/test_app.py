@@ -106,6 +106,21 @@ def default_page() -> AppTest:
     return open_page()
 
 
+@pytest.fixture(scope="module")
+def _pages() -> dict[str, AppTest]:
+    return {}
+
+
+@pytest.fixture()
+def visited_page(request, _pages) -> AppTest:
+    """One page for all the parameters of a test that moves the page to a scene of its own
+    in one step (a preset, a surface): each parameter starts where the one before left it."""
+    name = request.node.originalname
+    if name not in _pages:
+        _pages[name] = open_page()
+    return _pages[name]
+
+
 def test_default_scene_draws_contour_paths_and_frames(default_page):
     at = default_page
     fig = figure(at)
@@ -133,8 +148,8 @@ def test_default_scene_shows_every_update_rule_and_its_code():
 
 
 @pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p.key)
-def test_every_preset_runs_and_says_what_to_look_for(preset):
-    at = open_page()
+def test_every_preset_runs_and_says_what_to_look_for(preset, visited_page):
+    at = visited_page
     at.button(key=f"preset_{preset.key}").click().run()
     assert not at.exception, at.exception
     assert url_scene(at) == preset.scene
@@ -236,8 +251,8 @@ def test_the_same_optimizer_can_run_several_times():
 
 
 @pytest.mark.parametrize("name", [n for n in SURFACES if n != "ravine"])
-def test_a_new_surface_arrives_with_its_own_runs_none_stopping(name):
-    at = open_page()
+def test_a_new_surface_arrives_with_its_own_runs_none_stopping(name, visited_page):
+    at = visited_page
     at.selectbox(key="surface").set_value(name).run()
     assert not at.exception
     assert url_scene(at) == default_scene(name)

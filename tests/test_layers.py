@@ -16,6 +16,7 @@ by one builder, :func:`plotting.build.build_figure`.
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import re
 import subprocess
@@ -37,6 +38,13 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+@functools.cache
+def parsed(path: Path) -> ast.Module:
+    """The module's syntax tree, parsed once per test run (the files do not change)."""
+    return ast.parse(path.read_text(), str(path))
+
+
+@functools.cache
 def app_modules() -> dict[str, Path]:
     """Every module of the app by its dotted name, ``app`` for app.py."""
     found = {module_name(p): p for package in PACKAGES for p in (ROOT / package).rglob("*.py")}
@@ -57,7 +65,7 @@ def imports_of(name: str, path: Path) -> list[Import]:
     ``from a import b`` yields ``a.b`` (which may be a module or a name in ``a``)."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found = []
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+    for node in ast.walk(parsed(path)):
         if isinstance(node, ast.Import):
             found += [Import(name, alias.name, node.lineno) for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -76,6 +84,7 @@ def imports_of(name: str, path: Path) -> list[Import]:
     return found
 
 
+@functools.cache
 def all_imports() -> list[Import]:
     return [imp for name, path in app_modules().items() for imp in imports_of(name, path)]
 
@@ -287,7 +296,7 @@ def test_no_figure_is_made_but_by_the_builder():
     for name, path in app_modules().items():
         if name == "plotting.build":
             continue
-        for node in ast.walk(ast.parse(path.read_text())):
+        for node in ast.walk(parsed(path)):
             call = isinstance(node, ast.Call) and ast.unparse(node.func)
             if call and (call in FIGURE_MAKERS or call.startswith(("px.", "plotly.express"))):
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {call}(...)")
@@ -317,7 +326,7 @@ def test_every_figure_function_returns_a_built_figure():
 
     declared = {}
     for path in set((ROOT / "plotting").glob("*.py")) - {ROOT / "plotting" / "build.py"}:
-        for node in ast.parse(path.read_text()).body:
+        for node in parsed(path).body:
             if isinstance(node, ast.FunctionDef) and node.name.endswith("_figure") \
                     and not node.name.startswith("_"):
                 declared[node.name] = node.returns and ast.unparse(node.returns)
