@@ -80,11 +80,16 @@ def _narrowed(config) -> bool:
     return any(mark in config.option.markexpr for mark in ("browser", "server"))
 
 
+@pytest.hookimpl(tryfirst=True)  # the marks in place before xdist reads its groups
 def pytest_collection_modifyitems(config, items) -> None:
     for item in items:
         for fixture, mark in FIXTURE_MARKS.items():
             if fixture in item.fixturenames:
                 item.add_marker(mark)
+        if item.get_closest_marker("browser") or item.get_closest_marker("server"):
+            # One worker runs them all, one at a time: two Chromiums or servers at once
+            # would fight for the two cores (and the other worker goes on with the rest).
+            item.add_marker(pytest.mark.xdist_group("heavy"))
         test = getattr(getattr(item, "obj", None), "__func__", getattr(item, "obj", None))
         if _narrowed(config) and hasattr(test, "hypothesis"):
             # Where @given keeps the test's settings (read on each call).
