@@ -2,11 +2,13 @@
 
 The page, top to bottom:
 
-* **the race** (one fragment, so that moving a run's slider reruns only this
-  part): the story line (the preset's "what to look for", or the surface's
-  story), a toolbar (view, what stopped, share, presenter mode), the chart laid
-  out for the visitor's screen, the runs' controls under it, and the panel
-  picked under "Explore further";
+* **the race** (a fragment, ``race``): the story line (the preset's "what to
+  look for", or the surface's story), a toolbar (view, what stopped, share,
+  presenter mode) and the chart laid out for the visitor's screen (a fragment of
+  their own, ``race_chart``), the runs' cards under them, and the panel picked
+  under "Explore further" (``panel_area``). A card's slider reruns
+  ``race_chart`` and ``panel_area`` only (``st.rerun(scope=...)`` in its
+  callback): the cards and the rest of the page stay as drawn;
 * **how each optimizer updates**: the lecture's rule and the NumPy code that
   runs, one optimizer at a time (a fragment of its own);
 * the surface's formula;
@@ -21,25 +23,29 @@ packages.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import streamlit as st
 
 import surfaces
 from controls import address, scene_state, sidebar, toolbar, viewport
 from controls import runs as run_controls
-from controls.chart import below_player, load_plotly, race_chart
+from controls.race_chart import below_player, forget, plotly_path, race_chart
 from optimizers import OPTIMIZERS
 from panels import PANELS, PageState, offered_panels
 from plotting import scene_figure
 from plotting.export import chart_config, file_stem
+from plotting.layout import Screen
 from plotting.runs import scene_traces
 from scenes import PRESETS_BY_KEY, RunSpec, Scene, compute, escape_markdown
 from scenes.dynamics import NO_DYNAMICS, Dynamics
 from scenes.surface_defaults import defaults_for
+from surfaces import Domain
 
 GRID_N = 120  # contour resolution: fine enough for a projector, small enough to ship
-
-# No page_icon: a Material icon there is fetched from the network, which a lecture hall may lack.
-st.set_page_config(page_title="Descent Lab", layout="wide")
+# The race's fragments: the chart (with the story and the toolbar above it), and the
+# panel under the cards; a card's slider reruns these two and nothing else.
+RACE, CHART, PANEL = "race", "race_chart", "panel_area"
 ss = st.session_state
 
 
@@ -70,17 +76,19 @@ def formula_error(scene: Scene) -> str | None:
     return None
 
 
-# --- a visitor's first run opens the link; every run reads the scene back ---
+# --- a visitor's first run opens the link ---
 
-load_plotly()  # first: the browser reads plotly.js while the page runs on
 if "ids" not in ss:
     address.open_link(ss, st.query_params, views=toolbar.VIEWS, panels=PANELS)
 scene_state.take_picked_start(ss)
-BOX = scene_state.clamp_start(ss)
-SCENE = scene_state.read_scene(ss)
-# What this run of the whole page draws outside the race: the race reruns the page
-# when a change of its own needs them drawn again.
-ss.drawn = (bool(ss.present), run_controls.used_optimizers(SCENE))
+# No page_icon: a Material icon there is fetched from the network, which a lecture hall
+# may lack. Presenter mode tucks the sidebar away (the lecturer can still open it).
+st.set_page_config(page_title="Descent Lab", layout="wide",
+                   initial_sidebar_state="collapsed" if ss.present else "auto")
+# This run draws the whole page: the race records what it drew outside itself (presenter
+# mode, the optimizers in use), and reruns the page when a change of its own needs them
+# drawn again.
+ss.drawn = None
 
 
 # --- presenter mode (the page's room for the chart is set by controls.viewport) ---
@@ -99,8 +107,6 @@ PRESENTER_CSS = """<style>
 </style>"""
 if ss.present:
     st.html(PRESENTER_CSS)
-# Presenter mode tucks the sidebar away (the lecturer can still open it).
-st.set_page_config(initial_sidebar_state="collapsed" if ss.present else "auto")
 
 
 # --- the race ---
@@ -132,17 +138,50 @@ def chart(scene: Scene, surface, traces: list, screen, view: str) -> None:
     """The race chart; a click on the start picker becomes the new start."""
     fig = scene_figure(surface, traces, view=view, grid=grid_of(scene.surface_key),
                        start_picker=True, screen=below_player(screen), plotly_controls=False)
-    point = race_chart(fig.to_dict(), chart_config(file_stem(scene)), key="race",
+    point = race_chart(ss, fig.to_dict(), chart_config(file_stem(scene)), key="race",
                        font=fig.layout.font.size)
     if scene_state.pick_start(ss, point):
         st.rerun()
 
 
-@st.fragment
-def race() -> None:
-    scene_state.clamp_start(ss)
+@dataclass(frozen=True)
+class Race:
+    """What the race chart's fragment drew, for what follows it on the page."""
+
+    box: Domain | None  # the plotting box (None while a typed box is upside down)
+    scene: Scene
+    surface: surfaces.Surface | None  # None: the typed formula cannot be used
+    paths: dict
+    traces: list
+    screen: Screen
+    view: str
+
+
+def rerun_race() -> None:
+    st.rerun(scope=RACE)
+
+
+def rerun_chart() -> None:
+    """A run's setting moved: the chart, and the panel under the cards when one is open;
+    not the cards."""
+    st.rerun(scope=[CHART, PANEL] if ss.get("panel") else CHART)
+
+
+def rerun_chart_and_panel() -> None:
+    """Another panel picked: the panel, and the chart's fragment that keeps the link."""
+    st.rerun(scope=[CHART, PANEL])
+
+
+@st.fragment(key=CHART)
+def race_chart_area() -> Race | None:
+    """The story line, the toolbar and the chart; None while a browser's screen is not
+    known yet."""
+    box = scene_state.clamp_start(ss)
     scene = scene_state.read_scene(ss)
-    if (bool(ss.present), run_controls.used_optimizers(scene)) != ss.drawn:
+    drawn = (bool(ss.present), run_controls.used_optimizers(scene))
+    if ss.drawn is None:
+        ss.drawn = drawn
+    elif drawn != ss.drawn:
         st.rerun()  # presenter mode or the optimizers in use changed: the whole page
     address.follow(ss, scene)
     query = address.keep_url(ss, st.query_params, scene)
@@ -158,17 +197,18 @@ def race() -> None:
     with st.container(key="story"):
         story(scene, surface, stopped=sum(1 for m in stops.values() if m))
     with st.container(horizontal=True, vertical_alignment="center"):
-        view = toolbar.view_switch()
+        view = toolbar.view_switch(on_change=rerun_chart)
         toolbar.notices(messages, ss.link_messages)
         st.space("stretch")
-        run_controls.add_run(ss)
+        run_controls.add_run(ss, rerun=rerun_race)
         toolbar.share(query, bool(ss.present))
         toolbar.presenter_switch()
-        screen = viewport.measure(ss, bool(ss.present))
+        screen = viewport.measure(ss, bool(ss.present), on_change=rerun_race,
+                                  preload=[plotly_path()])
     if screen is None:  # a browser's first run: the page waits for its screen
         ss.probing = True
         st.caption("Drawing the page for your screen…")
-        return
+        return None
     screen = screen.themed(st.context.theme.type)  # the figures follow a dark page
     if ss.get("probing"):  # the screen has come: now the whole page, drawn for it
         ss.probing = False
@@ -179,31 +219,56 @@ def race() -> None:
     traces = scene_traces(scene, paths) if surface else []
     if surface is not None:
         chart(scene, surface, traces, screen, view)
+    else:
+        forget(ss, "race")
     # Under the chart: the chart and its Play button take the first screen below the
     # toolbar (controls.viewport measures from there).
     for line in scene.dynamics.describe(scene.rows):
         st.caption(line)
-    run_controls.strip(ss, scene, screen)
-    offered = offered_panels(surface) if surface is not None else []
-    if surface is not None and ss.get("panel") not in offered:  # nothing to say about it
+    ss.race_now = Race(box, scene, surface, paths, traces, screen, view)
+    return ss.race_now
+
+
+@st.fragment(key=PANEL)
+def panel_area() -> None:
+    """The panel picked under "Explore further", for the race the chart shows."""
+    now: Race = ss.race_now
+    offered = offered_panels(now.surface) if now.surface is not None else []
+    if now.surface is not None and ss.get("panel") not in offered:  # nothing to say about it
         ss.panel = None
-    if offered:
-        panel = st.segmented_control("Explore further", offered, key="panel",
-                                     format_func=lambda k: PANELS[k].title)
-        if panel:
-            PANELS[panel].render(PageState(
-                scene=scene, surface=surface,
-                runs=[(i, run, paths[i]) for i, run in scene.enabled_runs], traces=traces,
-                add_run=lambda run: scene_state.add_run(ss, run), view=view,
-                presenter=bool(ss.present), screen=screen))
+    if not offered:
+        return
+    if len(ss.ids) != len(now.scene.runs):
+        st.rerun()  # a panel added runs: the whole page, cards and rules with them
+    panel = st.segmented_control("Explore further", offered, key="panel",
+                                 format_func=lambda k: PANELS[k].title,
+                                 on_change=rerun_chart_and_panel)
+    if panel:
+        PANELS[panel].render(PageState(
+            scene=now.scene, surface=now.surface,
+            runs=[(i, run, now.paths[i]) for i, run in now.scene.enabled_runs],
+            traces=now.traces, add_run=lambda run: scene_state.add_run(ss, run),
+            view=now.view, presenter=bool(ss.present), screen=now.screen))
 
 
-race()
-if ss.get("probing"):
+@st.fragment(key=RACE)
+def race() -> Race | None:
+    """The race: the chart's fragment, the runs' cards under it, then the panel."""
+    now = race_chart_area()
+    if now is None:
+        return None
+    run_controls.strip(ss, now.scene, now.screen, on_move=rerun_chart)
+    panel_area()
+    return now
+
+
+RACE_NOW = race()
+if RACE_NOW is None:
     # A browser's first run draws only what measuring its screen needs (the browser
     # fetches plotly.js meanwhile); the rest follows once the screen is known.
     st.sidebar.title("Descent Lab")  # the sidebar's room, as the whole page will have it
     st.stop()
+SCENE = RACE_NOW.scene
 
 
 # --- how each optimizer updates ---
@@ -237,5 +302,5 @@ with st.sidebar:
     sidebar.presets(ss)
     sidebar.surface(ss, formula_error(SCENE),
                     surface_of(SCENE.surface_key).dataset if SCENE.rows else None)
-    sidebar.start_and_steps(BOX)
+    sidebar.start_and_steps(RACE_NOW.box)
     sidebar.noise_and_schedules(SCENE.dynamics, SCENE.rows)

@@ -5,7 +5,8 @@ the lecture's second knob of its optimizer (``mu``, ``decay_rate`` or
 ``beta1``) as sliders, and behind its settings button the rest: the other
 hyperparameters, the on/off switch and "Remove". Under the chart, not in the sidebar, so that the
 lecturer in presenter mode (sidebar tucked away) and a student on a phone
-reach them, and so that moving one reruns only the race (see ``app.py``).
+reach them. Moving a slider reruns only what it changes (the callbacks ``app.py``
+passes: the chart and the panel, not the cards).
 
 Widget keys: ``run<id>_<hyper>``, ``run<id>_on``, ``run<id>_remove``,
 ``add_optimizer``, ``add_run`` (in the toolbar's "Add a run").
@@ -14,7 +15,7 @@ Widget keys: ``run<id>_<hyper>``, ``run<id>_on``, ``run<id>_remove``,
 from __future__ import annotations
 
 import html
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from typing import Any
 
 import streamlit as st
@@ -23,7 +24,7 @@ from controls import scene_state
 from optimizers import OPTIMIZERS
 from plotting.colors import run_color
 from plotting.layout import Screen
-from scenes import MAX_RUNS, Scene, slider_menu
+from scenes import MAX_RUNS, RunSpec, Scene, slider_menu
 from scenes.dynamics import Dynamics
 
 # The knob each optimizer shows beside lr on its card; the rest wait behind "⋯".
@@ -37,19 +38,20 @@ def _fmt(value: float) -> str:
     return f"{value:g}"
 
 
-def _slider(ss: MutableMapping[str, Any], rid: int, hyper, dynamics: Dynamics) -> None:
+def _slider(ss: MutableMapping[str, Any], rid: int, hyper, dynamics: Dynamics,
+            on_change: Callable[[], None] | None) -> None:
     key = f"run{rid}_{hyper.name}"
     if hyper.kind == "bool":
-        st.toggle(hyper.name.replace("_", " "), key=key, help=hyper.help)
+        st.toggle(hyper.name.replace("_", " "), key=key, help=hyper.help, on_change=on_change)
         return
     annealed = hyper.name == "mu" and dynamics.anneals
     st.select_slider(hyper.name, slider_menu(hyper.name, ss[key]), key=key, format_func=_fmt,
-                     disabled=annealed,
+                     disabled=annealed, on_change=on_change,
                      help="annealed: see Noise and schedules" if annealed else hyper.help)
 
 
-def _card(ss: MutableMapping[str, Any], rid: int, dynamics: Dynamics, removable: bool) -> None:
-    run = scene_state.run_spec(ss, rid)
+def _card(ss: MutableMapping[str, Any], rid: int, run: RunSpec, dynamics: Dynamics,
+          removable: bool, on_move: Callable[[], None] | None) -> None:
     opt = OPTIMIZERS[run.optimizer]
     label = dynamics.label(run.label, run.values)
     color = run_color(ss[f"run{rid}_color"])
@@ -66,36 +68,51 @@ def _card(ss: MutableMapping[str, Any], rid: int, dynamics: Dynamics, removable:
                 st.toggle("on", key=f"run{rid}_on", help="switch the run off to hide it")
                 for hyper in opt.hyper:
                     if hyper.name not in main:
-                        _slider(ss, rid, hyper, dynamics)
+                        _slider(ss, rid, hyper, dynamics, on_move)
                 st.button("Remove", key=f"run{rid}_remove", icon=":material/delete:",
                           on_click=scene_state.remove_run, args=(ss, rid),
                           disabled=not removable)
         for hyper in opt.hyper:
             if hyper.name in main:
-                _slider(ss, rid, hyper, dynamics)
+                _slider(ss, rid, hyper, dynamics, on_move)
 
 
-def strip(ss: MutableMapping[str, Any], scene: Scene, screen: Screen) -> None:
-    """The cards of every run, as many to a row as the screen's width takes."""
+def _then(first: Callable[..., None], then: Callable[[], None] | None) -> Callable[..., None]:
+    """A callback that calls ``first`` with its arguments, then ``then`` (if any)."""
+    def both(*args: Any) -> None:
+        first(*args)
+        if then is not None:
+            then()
+    return both
+
+
+def strip(ss: MutableMapping[str, Any], scene: Scene, screen: Screen, *,
+          on_move: Callable[[], None] | None = None) -> None:
+    """The cards of every run (the scene's runs, in the order of ``ss["ids"]``), as many
+    to a row as the screen's width takes. A moved slider calls ``on_move``; switching a
+    run on or off, or removing it, reruns what holds the cards (they change)."""
     ids = list(ss["ids"])
     card = PRESENTER_CARD_WIDTH if screen.presenter else CARD_WIDTH
     per_row = min(len(ids), max(1, int(screen.width // card)), MAX_PER_ROW)
+    runs = dict(zip(ids, scene.runs, strict=True))
     for row in range(0, len(ids), per_row):
         columns = st.columns(per_row)
         for column, rid in zip(columns, ids[row:row + per_row], strict=False):
             with column:
-                _card(ss, rid, scene.dynamics, removable=len(ids) > 1)
+                _card(ss, rid, runs[rid], scene.dynamics, removable=len(ids) > 1,
+                      on_move=on_move)
 
 
-def add_run(ss: MutableMapping[str, Any]) -> None:
-    """"Add a run": pick an optimizer, add it at a learning rate that tells a story."""
+def add_run(ss: MutableMapping[str, Any], rerun: Callable[[], None] | None = None) -> None:
+    """"Add a run": pick an optimizer, add it at a learning rate that tells a story; then
+    ``rerun`` (the part of the page that draws the cards)."""
     full = len(ss["ids"]) >= MAX_RUNS
     with st.popover("Add a run", icon=":material/add:", disabled=full,
                     help=f"at most {MAX_RUNS} runs" if full else "race one more optimizer"):
         st.selectbox("Optimizer", list(OPTIMIZERS), key="add_optimizer",
                      format_func=lambda n: OPTIMIZERS[n].title)
         st.button("Add", key="add_run", icon=":material/add:", width="stretch",
-                  on_click=scene_state.add_optimizer, args=(ss,))
+                  on_click=_then(scene_state.add_optimizer, rerun), args=(ss,))
 
 
 def used_optimizers(scene: Scene) -> tuple[str, ...]:

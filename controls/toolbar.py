@@ -10,6 +10,7 @@ Widget keys: ``view`` and ``present`` (the popovers have none).
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 import segno
@@ -20,10 +21,10 @@ from scenes import escape_markdown
 VIEWS = {"overlay": "Overlay", "multiples": "Small multiples"}
 
 
-def view_switch() -> str:
-    """Overlay or small multiples; the view shown."""
+def view_switch(on_change: Callable[[], None] | None = None) -> str:
+    """Overlay or small multiples; the view shown. ``on_change``: the switch's callback."""
     view = st.segmented_control("View", list(VIEWS), key="view", format_func=VIEWS.get,
-                                label_visibility="collapsed")
+                                label_visibility="collapsed", on_change=on_change)
     return view or "overlay"
 
 

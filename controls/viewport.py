@@ -3,18 +3,20 @@
 Streamlit's server does not know how wide the visitor's screen is, and the race
 chart needs to (a phone gets a stacked layout, a projector large type, and the
 chart and its Play button should fit on the first screen). :func:`measure`
-mounts a tiny component (``st.components.v2``, inline JavaScript, nothing
-fetched) just above the chart. In the browser it reports the width of the
+mounts a tiny component (``st.components.v2``; its script is
+``controls/race_chart/frontend/viewport.js``, nothing fetched from the network)
+just above the chart. In the browser it reports the width of the
 page's main column, the window's height and its own distance from the top of
 the page, and reports again when these change by more than a few pixels
 (a rotated phone, a resized window, the sidebar opened or closed). Each report
-reruns the part of the page that holds it, which redraws the chart for the new
-room.
+calls the page's ``on_change``, which reruns the race: the chart for the new
+room, and the cards as many to a row as it takes.
 
 Until the browser has reported, :func:`measure` returns None and the page
 waits for it rather than draw a chart it would redraw at once: a browser's first
 run draws only what the measurement needs (the page's top rows, and the sidebar
-at its width) and sends plotly.js meanwhile; the report then draws the whole page. A visitor that
+at its width) and has the browser preload plotly.js meanwhile; the report then draws the
+whole page. A visitor that
 is not a browser (the tests' ``AppTest``, the classroom benchmark's websocket
 client: no ``User-Agent`` of a browser) runs no JavaScript and never reports;
 it gets :data:`plotting.layout.DEFAULT_SCREEN`.
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from typing import Any
 
 import streamlit as st
@@ -32,6 +34,8 @@ import streamlit as st
 from plotting.layout import DEFAULT_SCREEN, Screen
 
 KEY = "viewport"
+# Its script is a file of the race chart's component package (controls/race_chart).
+COMPONENT = "descent_lab_race_chart.viewport"
 # The chart's height never goes below this, however little of the first screen is left.
 MIN_CHART_HEIGHT = 360
 # Pixels kept free under the chart on the first screen, and Streamlit's gap between the
@@ -52,56 +56,10 @@ LAYOUT_CSS = """
   min-width: 270px !important; }
 """
 
-_JS = """
-export default function ({ parentElement, setStateValue, data }) {
-  if (!document.getElementById("descent-lab-layout")) {
-    const style = document.createElement("style");
-    style.id = "descent-lab-layout";
-    style.textContent = data.css;
-    document.head.appendChild(style);
-  }
-  const host = parentElement.host || parentElement;
-  const store = (window.__descentLab = window.__descentLab || {});
-  const main = host.closest('[data-testid="stMainBlockContainer"]') || document.body;
-  const measure = () => {
-    // The main column's width inside its padding, and the bottom of the row that
-    // holds this component: where the chart starts.
-    const style = getComputedStyle(main);
-    const width = main.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-    const row = host.closest('[data-testid="stHorizontalBlock"]') || host;
-    const size = {
-      width: Math.round(width),
-      height: Math.round(window.innerHeight),
-      top: Math.round(row.getBoundingClientRect().bottom + window.scrollY),
-    };
-    const last = store.viewport;
-    const moved = !last || Math.abs(size.width - last.width) > 8
-      || Math.abs(size.height - last.height) > 24 || Math.abs(size.top - last.top) > 24;
-    if (moved && size.width > 0) {
-      store.viewport = size;
-      setStateValue("size", size);
-    }
-  };
-  let timer = null;
-  const later = () => { clearTimeout(timer); timer = setTimeout(measure, 150); };
-  const observer = new ResizeObserver(later);
-  observer.observe(main);  // the sidebar opening or closing, a rotated phone
-  window.addEventListener("resize", later);
-  measure();
-  return () => {
-    clearTimeout(timer);
-    observer.disconnect();
-    window.removeEventListener("resize", later);
-  };
-}
-"""
-
-
-
 @functools.cache
 def _component():
     """The component, registered with Streamlit on first use."""
-    return st.components.v2.component("descent_lab_viewport", js=_JS)
+    return st.components.v2.component(COMPONENT, js="viewport.js")
 
 
 def _is_browser(headers: Mapping[str, str]) -> bool:
@@ -126,14 +84,19 @@ def screen_of(size: Mapping[str, Any] | None, presenter: bool) -> Screen | None:
     return Screen(width=width, height=room, presenter=presenter)
 
 
-def measure(ss: MutableMapping[str, Any], presenter: bool) -> Screen | None:
+def measure(ss: MutableMapping[str, Any], presenter: bool,
+            on_change: Callable[[], None] | None = None,
+            preload: Sequence[str] = ()) -> Screen | None:
     """Mount the measuring component here and return the chart's :class:`Screen`.
 
     None while a browser has not reported yet; :data:`DEFAULT_SCREEN` (with
-    ``presenter``) for a visitor that is not a browser.
+    ``presenter``) for a visitor that is not a browser. ``on_change`` is called
+    when the browser reports a new size; ``preload``: scripts the page will need
+    (paths relative to the page's address), which the browser fetches meanwhile.
     """
-    _component()(key=KEY, data={"css": LAYOUT_CSS}, width="content", height=0,
-                 on_size_change=lambda: None)
+    _component()(key=KEY, data={"css": LAYOUT_CSS, "preload": list(preload)},
+                 width="content", height=0,
+                 on_size_change=on_change or (lambda: None))
     state = ss.get(KEY)
     size = state.get("size") if isinstance(state, Mapping) else None
     screen = screen_of(size, presenter)

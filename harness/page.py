@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from urllib.parse import urlencode
 
+from controls.race_chart import RACE
 from deploy.servers import APP
 from scenes import DEFAULT_SCENE, scene_to_query
 
@@ -44,14 +45,14 @@ def open_page(link: Mapping[str, str | list[str]] | None = None,
 
 
 def components(at, name: str) -> list:
-    """The page's elements of the component ``name`` (``descent_lab_race_chart``,
-    ``descent_lab_step_chart``)."""
+    """The page's elements of the component ``name`` (``controls.race_chart.RACE``,
+    ``controls.race_chart.STEP``)."""
     return [e for e in at.get("bidi_component") if e.proto.component_name == name]
 
 
 def race_chart(at):
     """The race chart's element (there is exactly one)."""
-    (chart,) = components(at, "descent_lab_race_chart")
+    (chart,) = components(at, RACE)
     return chart
 
 

@@ -45,6 +45,8 @@ from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from controls.race_chart import RACE
+
 STREAM_PATH = "/_stcore/stream"
 SUBPROTOCOL = "streamlit"
 FINISHED_OK = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
@@ -128,7 +130,7 @@ class Cache:
 
 
 # The page's race chart: the component of controls/chart.py, not an st.plotly_chart.
-PAGE_CHART = "bidi_component:descent_lab_race_chart"
+PAGE_CHART = f"bidi_component:{RACE}"
 # What a visitor waits for by default: the page's race chart, or a Plotly chart (the
 # bare page's).
 ANY_CHART = f"{PAGE_CHART}|plotly_chart"

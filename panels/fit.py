@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from controls.chart import step_chart
+from controls.race_chart import step_chart
 from panels.page import PageState, Panel
 from plotting.export import chart_config, file_stem
 from plotting.fit import fit_figure

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from controls.race_chart import STEP
 from harness.page import components
 from scenes import PRESETS_BY_KEY, default_scene
 from scenes.dynamics import Dynamics
@@ -50,7 +51,7 @@ def box_of(fig: dict) -> tuple[list[float], list[float]]:
 
 def fit_chart(at: AppTest) -> dict:
     """The fitted-line panel's chart (a component that follows the race chart's step)."""
-    [chart] = components(at, "descent_lab_step_chart")
+    [chart] = components(at, STEP)
     return json.loads(chart.proto.bytes)["figure"]
 
 

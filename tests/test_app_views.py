@@ -24,6 +24,7 @@ def charts(at: AppTest) -> list[dict]:
 
 def configs(at: AppTest) -> list[dict]:
     """The race chart's Plotly config, then each panel's."""
+    figure(at)  # the whole figure, which comes with its config
     return [json.loads(race_chart(at).proto.bytes)["config"],
             *(json.loads(chart.proto.config) for chart in at.get("plotly_chart"))]
 

@@ -37,6 +37,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.NumberInput_pb2 import NumberInput
 from streamlit.proto.Slider_pb2 import Slider
 
+from controls.race_chart import RACE
 from deploy.servers import free_port, start_streamlit, stop, wait_until_healthy
 from harness.st_client import Run, Visitor, read, rerun_message, run_coroutine
 from scenes import DEFAULT_SCENE, scene_to_query
@@ -45,6 +46,7 @@ pytestmark = pytest.mark.server
 
 ROOT = Path(__file__).resolve().parents[1]
 LECTURE = urlencode(scene_to_query(DEFAULT_SCENE), doseq=True)
+RACE_CHART = f"bidi_component:{RACE}"  # what a visitor waits for: the race chart
 LINKS = {  # each draws widgets the others do not
     "lecture": LECTURE,
     "dynamics": LECTURE + "&noise=0.5&fan=3&schedule=step:drop=0.5,every=50&anneal=on",
@@ -68,12 +70,13 @@ COMPONENT_STATES = [  # what a component's state (the viewport's report) may be 
     '{"size": {"width": ' + BIG + ', "height": 800, "top": 10}}',
     '{"size": {"width": -5, "height": 800, "top": 10}}', '{"click": {"x": 1, "y": 2}}',
 ]
-COMPONENT_EVENTS = [  # and a component's events (the race chart's click)
+COMPONENT_EVENTS = [  # and a component's events (the race chart's click and resync)
     "[]", "{}", "null", '[1, null, "x"]', '[{"event": "click"}]',
     '[{"event": "click", "value": {"x": "a", "y": []}}]',
     '[{"event": "click", "value": {"x": ' + BIG + ', "y": 1}}]',
     '[{"event": "click", "value": {"x": NaN, "y": Infinity}}]',
     '[{"event": "size", "value": {"width": 1}}, {"event": 7}]',
+    '[{"event": "resync", "value": {"has": "x"}}]', '[{"event": "resync", "value": []}]',
 ]
 
 
@@ -176,7 +179,7 @@ async def attack(url: str, link: str, full: bool) -> tuple[list[str], dict]:
     value; if ``full``, with each panel open in turn, then one button (and chart, and panel
     switch) at a time. The errors, and the widgets found."""
     errors = []
-    async with Visitor(url, link, timeout=60) as visitor:
+    async with Visitor(url, link, timeout=60, chart_type=RACE_CHART) as visitor:
         found = widgets(await send(visitor, rerun(visitor, link)))
         panel_id = next(i for i in found if i.endswith("-panel"))
         opened = [[o.content] for o in found[panel_id].button_group.options] if full else []
@@ -221,7 +224,7 @@ async def wrong_kinds(url: str, link: str, found: dict) -> None:
     """Values Streamlit refuses itself, each round on a fresh session (Streamlit keeps a
     widget's refused value, so the session stays refused until a browser sends a good one)."""
     for field, value in WRONG_KIND:
-        async with Visitor(url, link, timeout=60) as visitor:
+        async with Visitor(url, link, timeout=60, chart_type=RACE_CHART) as visitor:
             await send(visitor, rerun(visitor, link))
             msg = rerun(visitor, link)
             for widget_id in found:
@@ -232,12 +235,12 @@ async def wrong_kinds(url: str, link: str, found: dict) -> None:
 async def garbage_huge_and_burst(url: str) -> list[str]:
     errors = []
     for frame in GARBAGE:  # each on a socket of its own: the server may hang up
-        async with Visitor(url, LECTURE, timeout=30) as visitor:
+        async with Visitor(url, LECTURE, timeout=30, chart_type=RACE_CHART) as visitor:
             try:  # the server reads the frame before the close that follows it
                 await visitor.socket.send(frame)
             except websockets.ConnectionClosed:
                 pass
-    async with Visitor(url, LECTURE, timeout=60) as visitor:
+    async with Visitor(url, LECTURE, timeout=60, chart_type=RACE_CHART) as visitor:
         for query in ("a=" + "x" * 2_000_000, "&".join(f"k{i}=%1F{i}" for i in range(20_000)),
                       "run=" + "&run=".join(["sgd:lr=%1F"] * 5_000), "%" * 100_000,
                       "kappa=%ED%A0%80&steps=%C0%AF&start=%FF%FE,1",
@@ -307,7 +310,7 @@ def test_a_hostile_visitor_cannot_break_the_page(server):
     assert errors == []
 
     async def normal():
-        async with Visitor(url, LECTURE, timeout=30) as visitor:
+        async with Visitor(url, LECTURE, timeout=30, chart_type=RACE_CHART) as visitor:
             return await visitor.run()
 
     visit = run_coroutine(normal())

@@ -1,0 +1,220 @@
+"""The race chart in the browser: drawn once, then only what a move changed.
+
+A Streamlit Components v2 package: ``pyproject.toml`` beside this file declares
+its components (``race_chart`` and ``step_chart``) and their ``asset_dir``,
+``frontend/``, whose ``race_chart.js`` and ``race_chart.css`` Streamlit serves
+over HTTP (``frontend/README.md`` lists the messages). requirements.txt installs
+this folder in editable mode, which is how Streamlit finds it.
+
+plotly.js is the ``plotly`` package's own ``plotly.min.js`` (pinned in
+requirements.txt; nothing fetched from the network): on first use it is copied
+into the app's static folder, which Streamlit serves at ``app/static/``
+(``server.enableStaticServing``), and the browser fetches it from there once and
+keeps it in its cache. It never travels through the websocket.
+
+What the chart is sent (:func:`race_chart`): the whole figure when the browser
+has none or its layout changed (another surface, screen, view or number of
+steps); after a move, only the traces that changed (the run's path, its marks,
+its loss curve) and their steps in the animation, which the browser applies
+without drawing the figure anew. The session remembers a digest of each trace
+it sent, not the figure.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Mapping, MutableMapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import plotly
+import streamlit as st
+
+from plotting.animation import NORMAL_SPEED, SPEEDS
+from plotting.layout import Screen, Style
+from surfaces.plain_text import finite
+
+PACKAGE = "descent_lab_race_chart"  # the [project] name in pyproject.toml
+RACE, STEP = f"{PACKAGE}.race_chart", f"{PACKAGE}.step_chart"
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+# The app's static folder (beside app.py), served at app/static/.
+STATIC = Path(__file__).resolve().parents[2] / "static"
+# One name per plotly version: the file under a name never changes.
+PLOTLY_NAME = f"plotly-{plotly.__version__}.min.js"
+# Streamlit's static serving sends a file with its Last-Modified and no Cache-Control;
+# a browser then keeps it for a tenth of its age (heuristic freshness, RFC 9111 4.2.2).
+# The copy is dated 2020-01-01, so that a browser keeps it for years (a new plotly
+# version comes under a new name).
+PLOTLY_DATE = 1_577_836_800
+# What a move may send instead of the whole figure: at most this share of its bytes.
+MOVE_SHARE = 0.5
+SPEED_MENU = {"speeds": list(SPEEDS.items()), "normal": SPEEDS[NORMAL_SPEED]}
+
+
+def player_height(screen: Screen) -> float:
+    """Pixels the player takes under the chart: one row, two on a phone (it wraps)."""
+    rows = 2 if screen.stacked else 1
+    return rows * (1.6 * Style.of(screen).font + 16) + 8
+
+
+def below_player(screen: Screen) -> Screen:
+    """The room left for the figure itself once the player has its row."""
+    return replace(screen, height=screen.height - player_height(screen))
+
+
+@functools.cache
+def plotly_file() -> str:
+    """The name of plotly.min.js in the app's static folder, copied there on first use
+    (written whole, then renamed: several servers may start at once)."""
+    target = STATIC / PLOTLY_NAME
+    if not target.exists():
+        STATIC.mkdir(exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=STATIC, suffix=".part", delete=False) as out:
+            out.write(PLOTLY_JS.read_bytes())
+        os.utime(out.name, (PLOTLY_DATE, PLOTLY_DATE))
+        os.replace(out.name, target)
+    return PLOTLY_NAME
+
+
+def plotly_path() -> str:
+    """Where the page's address serves plotly.js (relative to it), to fetch it early."""
+    return f"app/static/{plotly_file()}"
+
+
+@functools.cache
+def _component(name: str) -> Callable[..., Any]:
+    return st.components.v2.component(name, js="race_chart.js", css="race_chart.css",
+                                      isolate_styles=False)
+
+
+def _text(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+
+
+def _steps(frames: list[dict]) -> dict[int, list]:
+    """Each animated trace's steps, ``[[k, update], ...]``: its update in each frame ``k``
+    that changes it (the frames carry only what changed since the frame before)."""
+    steps: dict[int, list] = {}
+    for k, frame in enumerate(frames):
+        for trace, update in zip(frame["traces"], frame["data"], strict=True):
+            steps.setdefault(trace, []).append([k, update])
+    return steps
+
+
+def columns(steps: list) -> dict | list:
+    """A trace's steps as columns, when every update sets the same attributes:
+    ``{"k": [k, ...], "columns": {name: [value, ...]}}``, where a column of typed arrays
+    of one dtype is ``{"dtype", "bdata": [text, ...]}`` (frontend/README.md). Else the
+    steps as they are."""
+    names = set(steps[0][1]) if steps else set()
+    if not steps or any(set(update) != names for _, update in steps):
+        return steps
+    packed = {}
+    for name in sorted(names):
+        values = [update[name] for _, update in steps]
+        dtypes = {v.get("dtype") if isinstance(v, dict) and set(v) == {"dtype", "bdata"}
+                  else None for v in values}
+        packed[name] = ({"dtype": dtypes.pop(), "bdata": [v["bdata"] for v in values]}
+                        if len(dtypes) == 1 and None not in dtypes else values)
+    return {"k": [k for k, _ in steps], "columns": packed}
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What the browser's chart holds: a digest of each part of the figure last sent
+    (of each trace's attributes one by one)."""
+
+    rev: int
+    layout: bytes
+    names: tuple[str, ...]
+    traces: tuple[dict[str, bytes], ...]
+    steps: dict[int, bytes]
+
+
+def message(figure: dict, sent: Sent | None) -> tuple[dict, Sent]:
+    """What to send the chart for ``figure`` when it holds ``sent`` (None: nothing), and
+    what it holds then: ``{"rev", "figure"}`` for the whole figure, or
+    ``{"rev", "base", "traces", "steps"}`` for what changed since ``base``: the changed
+    attributes of each trace that changed (``{index: {name: value}}``) and the steps of
+    each animated trace whose steps changed (``{index: steps}``, as :func:`columns`).
+    The whole figure goes when the layout, the frames' names, the traces or the
+    attributes they set are not the same, or when the change is not much smaller."""
+    frames = figure.get("frames", [])
+    timelines = _steps(frames)
+    steps = {t: _text(s) for t, s in timelines.items()}
+    texts = [{name: _text(value) for name, value in trace.items()} for trace in figure["data"]]
+    now = Sent(rev=(sent.rev + 1) if sent else 1, layout=_digest(_text(figure["layout"])),
+               names=tuple(f["name"] for f in frames),
+               traces=tuple({name: _digest(text) for name, text in trace.items()}
+                            for trace in texts),
+               steps={t: _digest(s) for t, s in steps.items()})
+    same_shape = sent is not None and (sent.layout, sent.names, set(sent.steps)) == (
+        now.layout, now.names, set(now.steps)) and [set(t) for t in sent.traces] == [
+        set(t) for t in now.traces]
+    if sent is not None and same_shape:
+        if sent.traces == now.traces and sent.steps == now.steps:
+            return {"rev": sent.rev}, sent  # the chart shows this figure already
+        changed = {i: [name for name in trace if old[name] != trace[name]]
+                   for i, (old, trace) in enumerate(zip(sent.traces, now.traces, strict=True))
+                   if old != trace}
+        moved = [t for t in steps if sent.steps[t] != now.steps[t]]
+        size = (sum(len(texts[i][name]) for i, names in changed.items() for name in names)
+                + sum(len(steps[t]) for t in moved))
+        whole = sum(len(text) for trace in texts for text in trace.values())
+        if size < MOVE_SHARE * (whole + sum(map(len, steps.values()))):
+            return {"rev": now.rev, "base": sent.rev,
+                    "traces": {i: {name: figure["data"][i][name] for name in names}
+                               for i, names in changed.items()},
+                    "steps": {t: columns(timelines[t]) for t in moved}}, now
+    return {"rev": now.rev, "figure": figure}, now
+
+
+def race_chart(ss: MutableMapping[str, Any], figure: dict, config: dict, *, key: str,
+               font: float) -> tuple[float, float] | None:
+    """Draw ``figure`` (a figure as a dict: data, layout, frames) with Plotly ``config``,
+    its player (Play/Pause, step slider, speed) under it at ``font`` pixels, sending only
+    what changed since the figure the chart holds (remembered in ``ss``); ``(x, y)`` of a
+    click on its start picker in the last run, or None."""
+    held = f"{key}_sent"
+    asked = ss.get(key)
+    if isinstance(asked, Mapping) and asked.get("resync") is not None:
+        forget(ss, key)  # the chart was mounted anew: it needs the whole figure
+    change, ss[held] = message(figure, ss.get(held))
+    payload = {**change, "font": font, "plotly": plotly_file()}
+    if "figure" in change:
+        payload.update(config=config, **SPEED_MENU)
+    result = _component(RACE)(key=key, data=json.dumps(payload, separators=(",", ":")).encode(),
+                              on_click_change=lambda: None, on_resync_change=lambda: None)
+    click = result.get("click") if result is not None else None
+    if isinstance(click, dict):  # a browser may send anything: finite numbers only
+        x, y = finite(click.get("x")), finite(click.get("y"))
+        if x is not None and y is not None:
+            return x, y
+    return None
+
+
+def forget(ss: MutableMapping[str, Any], key: str) -> None:
+    """The chart ``key`` holds nothing (it is not drawn in this run, or was mounted anew):
+    its next figure goes whole, under the next revision."""
+    sent = ss.get(f"{key}_sent")
+    if sent is not None:
+        ss[f"{key}_sent"] = replace(sent, layout=b"", traces=(), steps={})
+
+
+def step_chart(figure: dict, config: dict, *, key: str) -> None:
+    """Draw ``figure`` (frames named by step, as the race chart's) with no player of its
+    own: it shows the step the race chart shows, following its Play, Pause and slider.
+    A step the figure has no frame for shows its last frame before that step."""
+    text = json.dumps(figure, separators=(",", ":"))
+    payload = {"rev": hashlib.blake2b(text.encode(), digest_size=8).hexdigest(),
+               "figure": figure, "config": config, "follow": True, "plotly": plotly_file()}
+    _component(STEP)(key=key, data=json.dumps(payload, separators=(",", ":")).encode())

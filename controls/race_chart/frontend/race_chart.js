@@ -1,0 +1,236 @@
+// Descent Lab's race chart (a Streamlit Components v2 component; README.md beside this
+// file lists the messages). It draws a Plotly figure with plotly.js's public API only
+// (newPlot, animate) and keeps it: a message that carries one run's traces changes those
+// traces and their steps, and leaves the contour, the layout and the other runs alone.
+
+// Plotly.animate without a transition or a redraw: the scatter traces move in place.
+const ANIMATE = {mode: "immediate", transition: {duration: 0},
+                 frame: {duration: 0, redraw: false}};
+
+// The race chart announces each step it shows; a follower (a panel's chart with the same
+// frame names) shows the same step.
+const STEP_EVENT = "descent-lab:step";
+
+// plotly.js, once per page: the plotly package's own plotly.min.js, served by the app's
+// static folder (``name`` under app/static/) and kept by the browser's cache.
+function loadPlotly(name) {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  if (!window.__descentPlotly) {
+    // This module is served at <base>/_stcore/bidi-components/<component>/race_chart.js.
+    const src = new URL(`../../../app/static/${name}`, import.meta.url).href;
+    window.__descentPlotly = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = src;
+      script.onload = () => (window.Plotly ? resolve(window.Plotly)
+                                           : reject(new Error(`no Plotly in ${src}`)));
+      script.onerror = () => {
+        window.__descentPlotly = null;  // the next message tries again
+        reject(new Error(`plotly.js could not be loaded from ${src}`));
+      };
+      document.head.appendChild(script);
+    });
+  }
+  return window.__descentPlotly;
+}
+
+// Play/Pause, the step slider with its "step N" label and the speed menu, in HTML under
+// the chart: a row that wraps on a narrow screen, so that nothing can overlap
+// (race_chart.css lays it out).
+function makePlayer(root, speeds, normal) {
+  const element = (tag, props) => Object.assign(document.createElement(tag), props);
+  const bar = element("div", {className: "descent-player"});
+  const play = element("button", {type: "button", textContent: "▶ Play", name: "play"});
+  const pause = element("button", {type: "button", textContent: "❚❚ Pause", name: "pause"});
+  const buttons = element("span", {className: "descent-buttons"});
+  buttons.append(play, pause);
+  const label = element("label", {className: "descent-scrub"});
+  const step = element("span", {className: "descent-step"});
+  const slider = element("input", {type: "range", min: "0", step: "1"});
+  slider.setAttribute("aria-label", "step");
+  label.append(step, slider);
+  const speed = element("select", {});
+  speed.setAttribute("aria-label", "speed");
+  for (const [text, ms] of speeds) {
+    speed.appendChild(element("option", {value: String(ms), textContent: `speed ${text}`}));
+  }
+  speed.value = String(normal);
+  bar.append(buttons, label, speed);
+  root.appendChild(bar);
+  return {bar, play, pause, step, slider, speed};
+}
+
+// Frames as the figure sends them: each names the frame before it as its ``baseframe``
+// and carries only the traces that changed. Each frame resolved to every animated
+// trace's update, for a jump to it.
+function resolve(frames) {
+  let state = new Map();
+  return frames.map((frame) => {
+    state = frame.baseframe ? new Map(state) : new Map();
+    frame.traces.forEach((trace, j) => {
+      state.set(trace, {...(state.get(trace) || {}), ...frame.data[j]});
+    });
+    return {name: frame.name, traces: [...state.keys()], data: [...state.values()]};
+  });
+}
+
+// A trace's steps sent as columns (README.md) as ``[[k, update], ...]``.
+function unpack(steps) {
+  if (Array.isArray(steps)) return steps;
+  const names = Object.keys(steps.columns);
+  return steps.k.map((k, j) => [k, Object.fromEntries(names.map((name) => {
+    const column = steps.columns[name];
+    return [name, Array.isArray(column) ? column[j]
+                                        : {dtype: column.dtype, bdata: column.bdata[j]}];
+  }))]);
+}
+
+// A move's steps of trace ``t``, ``[[k, update], ...]``, put into the frames in place of
+// the steps the trace had.
+function replaceSteps(frames, t, steps) {
+  for (const frame of frames) {
+    const keep = frame.traces.map((trace, j) => j).filter((j) => frame.traces[j] !== t);
+    if (keep.length !== frame.traces.length) {
+      frame.data = keep.map((j) => frame.data[j]);
+      frame.traces = keep.map((j) => frame.traces[j]);
+    }
+  }
+  for (const [k, update] of steps) {
+    frames[k].traces.push(t);
+    frames[k].data.push(update);
+  }
+}
+
+// The index of the frame named ``name`` (a step), else of the last frame before it.
+function frameAt(frames, name) {
+  const exact = frames.findIndex((f) => f.name === name);
+  if (exact >= 0 || name === undefined) return exact >= 0 ? exact : frames.length - 1;
+  let k = frames.length - 1;
+  while (k > 0 && Number(frames[k].name) > Number(name)) k -= 1;
+  return k;
+}
+
+export default function ({ parentElement, data, setTriggerValue }) {
+  const text = typeof data === "string" ? data : new TextDecoder().decode(data);
+  const message = JSON.parse(text);
+  let gd = parentElement.querySelector(".descent-race");
+  if (!gd) {
+    gd = document.createElement("div");
+    gd.className = "descent-race";
+    parentElement.appendChild(gd);
+    gd.__follow = Boolean(message.follow);
+  }
+  gd.__setTrigger = setTriggerValue;  // the latest: a rerun hands over a new one
+  // One message at a time, in the order they came.
+  gd.__queue = (gd.__queue || Promise.resolve())
+    .then(() => receive(gd, message))
+    .catch((error) => console.error("race chart:", error));
+  return gd.__queue;
+}
+
+async function receive(gd, message) {
+  if (message.rev === gd.__rev) return;  // drawn already: a rerun that changed nothing here
+  if (!message.figure && (message.base == null || message.base !== gd.__rev)) {
+    // A change to a figure this chart does not have (it was mounted anew): ask for it whole.
+    gd.__setTrigger("resync", {has: gd.__rev ?? null});
+    return;
+  }
+  const Plotly = await loadPlotly(message.plotly);
+  const end = message.figure ? await draw(gd, Plotly, message) : await move(gd, Plotly, message);
+  if (gd.__player && message.font) gd.__player.bar.style.fontSize = `${message.font}px`;
+  gd.__rev = message.rev;
+  // The figure shows its last frame; a visitor who had scrubbed elsewhere stays there,
+  // and a follower shows the race's step.
+  const at = gd.__follow ? frameAt(gd.__frames, window.__descentStep)
+                         : Math.min(gd.__at ?? end, end);
+  gd.__at = end;
+  if (gd.__player) gd.__player.slider.max = String(Math.max(0, end));
+  await show(gd, Plotly, at, at === end);
+  gd.__revision = (gd.__revision || 0) + 1;  // what the page shows changed (for tests)
+}
+
+// A whole figure (a new surface, screen or view): drawn anew. Returns its last frame.
+async function draw(gd, Plotly, message) {
+  const {figure, config} = message;
+  if (!gd.__follow && !gd.__player) {
+    gd.__player = makePlayer(gd.parentNode, message.speeds, message.normal);
+  }
+  gd.__frames = figure.frames || [];
+  gd.__resolved = resolve(gd.__frames);
+  await Plotly.newPlot(gd, {data: figure.data, layout: figure.layout, config});
+  gd.__at = gd.__frames.length - 1;  // a new figure shows its last step
+  gd.on("plotly_click", (event) => {  // newPlot dropped the last plot's listeners
+    const point = event.points && event.points[0];
+    if (point && point.data && point.data.name === "start picker") {
+      gd.__setTrigger("click", {x: point.x, y: point.y});
+    }
+  });
+  if (!gd.__wired) {
+    gd.__wired = true;
+    if (gd.__follow) listen(gd, Plotly); else wire(gd, Plotly);
+  }
+  return gd.__frames.length - 1;
+}
+
+// What a move changed: some traces (a run's path, marks and loss curve) and their steps.
+async function move(gd, Plotly, message) {
+  const indices = Object.keys(message.traces).map(Number);
+  if (indices.length) {
+    await Plotly.animate(gd, {data: indices.map((i) => message.traces[i]), traces: indices},
+                         ANIMATE);
+  }
+  for (const [t, steps] of Object.entries(message.steps)) {
+    replaceSteps(gd.__frames, Number(t), unpack(steps));
+  }
+  gd.__resolved = resolve(gd.__frames);
+  return gd.__frames.length - 1;
+}
+
+// Show frame k (unless ``drawn``: the traces show it already), and the slider at its
+// step: from frame k - 1 only what changed, from anywhere else every animated trace.
+async function show(gd, Plotly, k, drawn = false) {
+  const frame = gd.__at === k - 1 ? gd.__frames[k] : gd.__resolved[k];
+  gd.__at = k;
+  if (gd.__player) {
+    gd.__player.slider.value = String(k);
+    gd.__player.step.textContent = frame ? `step ${frame.name}` : "";
+  }
+  if (frame && frame.traces.length && !drawn) {
+    await Plotly.animate(gd, {data: frame.data, traces: frame.traces}, ANIMATE);
+  }
+  if (!gd.__follow && frame) {
+    window.__descentStep = frame.name;
+    document.dispatchEvent(new CustomEvent(STEP_EVENT, {detail: {name: frame.name}}));
+  }
+}
+
+// A follower: each step the race chart shows, until the follower leaves the page.
+function listen(gd, Plotly) {
+  const onStep = (event) => {
+    if (!gd.isConnected) { document.removeEventListener(STEP_EVENT, onStep); return; }
+    const k = frameAt(gd.__frames, event.detail.name);
+    if (k !== gd.__at) show(gd, Plotly, k);
+  };
+  document.addEventListener(STEP_EVENT, onStep);
+}
+
+function wire(gd, Plotly) {
+  const p = gd.__player;
+  // Each Play is a run of its own; Pause (or a new Play) ends the one going on, also
+  // while it waits for a frame to be drawn.
+  let playing = 0;
+  const stop = () => { clearTimeout(gd.__timer); gd.__timer = null; playing += 1; };
+  const tick = async (run) => {
+    if (run !== playing) return;
+    if (gd.__at >= gd.__frames.length - 1) { stop(); return; }
+    await show(gd, Plotly, gd.__at + 1);
+    if (run === playing) gd.__timer = setTimeout(tick, Number(p.speed.value), run);
+  };
+  p.play.addEventListener("click", async () => {
+    stop();
+    const run = playing;
+    if (gd.__at >= gd.__frames.length - 1) await show(gd, Plotly, 0);  // from the start
+    if (run === playing) gd.__timer = setTimeout(tick, Number(p.speed.value), run);
+  });
+  p.pause.addEventListener("click", stop);
+  p.slider.addEventListener("input", () => { stop(); show(gd, Plotly, Number(p.slider.value)); });
+}

@@ -1,0 +1,134 @@
+"""The race through AppTest: what a card's slider reruns, and what it sends the chart."""
+
+from __future__ import annotations
+
+import json
+from unittest import mock
+
+import controls.runs
+import controls.sidebar
+from tests.test_app import figure, message, open_page
+
+
+def lower_lr(at) -> None:
+    """Move the first run's lr one step down its menu, as a visitor's slider does."""
+    slider = at.select_slider(key="run0_lr")
+    menu = [float(v) for v in slider.options]
+    slider.set_value(menu[menu.index(float(slider.value)) - 1]).run()
+
+
+def apply(fig: dict, change: dict) -> dict:
+    """``change`` applied to ``fig`` as the chart's script applies it (frontend/README.md):
+    the changed attributes set on their traces, and each moved trace's steps in place of
+    its old ones."""
+    data = [{**trace, **change["traces"].get(str(i), {})} for i, trace in enumerate(fig["data"])]
+    moved = {int(t): unpack(steps) for t, steps in change["steps"].items()}
+    frames = []
+    for k, frame in enumerate(fig["frames"]):
+        kept = [(t, d) for t, d in zip(frame["traces"], frame["data"], strict=True)
+                if t not in moved]
+        kept += [(t, update) for t, steps in moved.items() for j, update in steps if j == k]
+        frames.append({**frame, "traces": [t for t, _ in kept], "data": [d for _, d in kept]})
+    return {"data": data, "layout": fig["layout"], "frames": frames}
+
+
+def unpack(steps) -> list:
+    """A trace's steps, ``[[k, update], ...]``, from their columns (frontend/README.md)."""
+    if isinstance(steps, list):
+        return steps
+    def value(column, j):
+        return column[j] if isinstance(column, list) else {"dtype": column["dtype"],
+                                                           "bdata": column["bdata"][j]}
+    return [[k, {name: value(column, j) for name, column in steps["columns"].items()}]
+            for j, k in enumerate(steps["k"])]
+
+
+def by_frame(fig: dict) -> list[dict]:
+    """Each frame as {trace: update}, to compare frames whatever their traces' order."""
+    return [dict(zip(map(str, f["traces"]), f["data"], strict=True)) for f in fig["frames"]]
+
+
+def test_a_move_sends_the_moved_runs_traces_and_the_chart_gets_the_whole_figure_right():
+    at = open_page()
+    before = figure(at)
+    whole = len(json.dumps(message(at)))
+    lower_lr(at)
+    change = message(at)
+    assert "figure" not in change and change["base"] == change["rev"] - 1
+    # Not the contour (an image in the layout), nor most traces: the moved run's.
+    assert 0 < len(change["traces"]) < len(before["data"]) / 3
+    assert len(json.dumps(change)) < whole / 4
+    groups = {before["data"][int(i)].get("legendgroup") for i in change["traces"]}
+    assert len(groups - {None}) == 1
+    # What the chart makes of it is the figure the page draws whole.
+    after = figure(at)
+    applied = apply(before, change)
+    assert applied["data"] == after["data"] and applied["layout"] == after["layout"]
+    assert by_frame(applied) == by_frame(after)
+
+
+def test_a_rerun_that_changes_nothing_in_the_chart_sends_only_its_revision():
+    at = open_page()
+    rev = message(at)["rev"]
+    at.run()
+    assert message(at) == {**message(at), "rev": rev} and "figure" not in message(at)
+    assert "traces" not in message(at)
+
+
+def test_a_cards_slider_reruns_the_chart_not_the_cards_nor_the_page():
+    at = open_page()
+    calls = {"cards": 0, "sidebar": 0}
+
+    def counted(name, function):
+        def count(*args, **kwargs):
+            calls[name] += 1
+            return function(*args, **kwargs)
+        return count
+
+    with mock.patch.object(controls.runs, "strip", counted("cards", controls.runs.strip)), \
+            mock.patch.object(controls.sidebar, "presets",
+                              counted("sidebar", controls.sidebar.presets)):
+        rev = message(at)["rev"]
+        lower_lr(at)
+        assert message(at)["rev"] == rev + 1  # the chart's fragment ran
+        assert calls == {"cards": 0, "sidebar": 0}
+        assert not at.exception
+        # This run sent the chart's fragment alone: no card, nothing of the sidebar.
+        assert not at.select_slider and not at.sidebar
+        # A run switched off changes its card: the race reruns with its cards.
+        at.run()
+        calls.update(cards=0, sidebar=0)
+        at.toggle(key="run1_on").set_value(False).run()
+        assert calls["cards"] == 1
+
+
+def resync(at, value) -> None:
+    """Rerun ``at`` with the race chart's ``resync`` trigger holding ``value``, as a chart
+    mounted anew sends it (or anything a visitor's websocket sends)."""
+    from streamlit.runtime.state.session_state import STREAMLIT_INTERNAL_KEY_PREFIX
+
+    from tests.test_app import race_chart
+    from tests.test_app_hostile import send
+    widget = f"{STREAMLIT_INTERNAL_KEY_PREFIX}_{race_chart(at).proto.id}__events"
+    send(at, widget, "json_trigger_value",
+         json.dumps([{"event": "resync", "value": value}], allow_nan=True))
+
+
+def test_a_chart_mounted_anew_that_asks_gets_the_whole_figure():
+    at = open_page()
+    rev = message(at)["rev"]
+    at.run()
+    assert "figure" not in message(at)  # it has the figure
+    resync(at, {"has": None})
+    assert not at.exception
+    assert message(at)["rev"] == rev + 1 and "figure" in message(at)
+    at.run()  # and then nothing new again
+    assert message(at) == {**message(at), "rev": rev + 1} and "figure" not in message(at)
+
+
+def test_whatever_a_visitor_sends_as_resync_at_worst_costs_the_whole_figure():
+    at = open_page()
+    for value in ([], "x" * 1000, None, {"has": float("nan")}, 0):
+        resync(at, value)
+        assert not at.exception
+        assert set(message(at)) >= {"rev", "font"}
