@@ -64,14 +64,14 @@ def qr_png(link: str, scale: int) -> bytes:
 
 # Presenter mode's Share: the QR code takes QR_HEIGHT of the screen's height (CSS vh),
 # the link under it in large type; the whole popover fits a 1280 x 720 screen.
-QR_HEIGHT = 0.45
+QR_HEIGHT = 0.42
 SHARE_CSS = f"""<style>
 .st-key-share_qr [data-testid="stImage"] img, .st-key-share_qr [data-testid="stImage"] {{
   height: {QR_HEIGHT * 100:.0f}vh !important; width: {QR_HEIGHT * 100:.0f}vh !important;
   max-width: none !important; image-rendering: pixelated; }}
 .st-key-share_qr {{ align-items: center; }}
-.st-key-share_qr .descent-link {{ font-size: 2rem; font-weight: 600; margin: 0;
-  overflow-wrap: anywhere; max-width: 80vw; text-align: center; }}
+.st-key-share_qr .descent-link {{ font-size: 1.6rem; font-weight: 600; margin: 0;
+  overflow-wrap: anywhere; max-width: 90vw; text-align: center; }}
 </style>"""
 
 
