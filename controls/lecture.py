@@ -86,8 +86,10 @@ def take_report(ss: State, report: object) -> None:
 
 
 def _pick(ss: State) -> None:
+    """The list's step picked: entered. Its value comes from the visitor's browser, which
+    may send any text (``controls.choice``): anything but a step's key changes nothing."""
     key = ss.get("lecture_pick")
-    if key in STEPS_BY_KEY:
+    if isinstance(key, str) and key in STEPS_BY_KEY:
         open_step(ss, key)
 
 
