@@ -278,8 +278,6 @@ def race() -> Race | None:
 
 if ss.present or ss.get("lecture"):
     st.html(lecture_controls.LECTURE_CSS)
-    if ss.present:
-        st.html(lecture_controls.PRESENTER_BAR_CSS)
     lecture_controls.bar(ss)
 
 RACE_NOW = race()

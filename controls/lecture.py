@@ -170,7 +170,3 @@ LECTURE_CSS = """<style>
 .st-key-lecture_bar [data-testid="stButton"] { flex: 0 0 auto; }
 .st-key-lecture_bar button { min-height: 2.4rem; height: 2.4rem; padding: 0 0.7rem; }
 </style>"""
-# In presenter mode the bar's step reads from the back of the hall too.
-PRESENTER_BAR_CSS = """<style>
-.st-key-lecture_bar [data-baseweb="select"] div { font-size: 1.35rem; }
-</style>"""
