@@ -29,6 +29,7 @@ import streamlit as st
 
 import surfaces
 from controls import address, scene_state, sidebar, toolbar, viewport
+from controls import lecture as lecture_controls
 from controls import runs as run_controls
 from controls.race_chart import below_player, forget, plotly_path, race_chart
 from optimizers import OPTIMIZERS
@@ -139,9 +140,17 @@ def chart(scene: Scene, surface, traces: list, screen, view: str) -> None:
     fig = scene_figure(surface, traces, view=view, grid=grid_of(scene.surface_key),
                        start_picker=True, screen=below_player(screen), plotly_controls=False)
     point = race_chart(ss, fig.to_dict(), chart_config(file_stem(scene)), key="race",
-                       font=fig.layout.font.size)
+                       font=fig.layout.font.size,
+                       lecture=lecture_controls.chart_message(ss, bool(ss.present)),
+                       on_lecture=take_lecture_report)
     if scene_state.pick_start(ss, point):
         st.rerun()
+
+
+def take_lecture_report() -> None:
+    """The race chart reported on the lecture step (its race ended: the claim shows)."""
+    state = ss.get("race")
+    lecture_controls.take_report(ss, state.get("lecture") if state is not None else None)
 
 
 @dataclass(frozen=True)
@@ -195,7 +204,10 @@ def race_chart_area() -> Race | None:
     messages = [m for i, run in scene.enabled_runs if i in paths
                 for m in (stops[i], compute.fan_message(run, paths[i], scene.dynamics)) if m]
     with st.container(key="story"):
-        story(scene, surface, stopped=sum(1 for m in stops.values() if m))
+        if ss.get("lecture"):  # a lecture step: its question, then its claim
+            lecture_controls.card(ss, lecture_controls.reported_screen(ss, bool(ss.present)))
+        else:
+            story(scene, surface, stopped=sum(1 for m in stops.values() if m))
     with st.container(horizontal=True, vertical_alignment="center"):
         view = toolbar.view_switch(on_change=rerun_chart)
         toolbar.notices(messages, ss.link_messages)
@@ -261,6 +273,12 @@ def race() -> Race | None:
     panel_area()
     return now
 
+
+# --- the lecture bar: in presenter mode, and whenever a lecture step is open ---
+
+if ss.present or ss.get("lecture"):
+    st.html(lecture_controls.LECTURE_CSS)
+    lecture_controls.bar(ss)
 
 RACE_NOW = race()
 if RACE_NOW is None:

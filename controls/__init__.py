@@ -6,6 +6,8 @@
 * :mod:`controls.dynamics`: the sidebar's "Noise and schedules";
 * :mod:`controls.toolbar`: the row above the race chart (view, what stopped, Share,
   presenter mode);
+* :mod:`controls.lecture`: the lecture bar, a step's question then its claim, the
+  clicker's keys;
 * :mod:`controls.runs`: the run cards under the chart, and "Add a run";
 * :mod:`controls.viewport`: the chart's room, measured in the visitor's browser;
 * :mod:`controls.choice`: a selectbox's value checked against its options.

@@ -9,6 +9,7 @@ Widget keys: ``view`` and ``present`` (the popovers have none).
 
 from __future__ import annotations
 
+import html
 import io
 from collections.abc import Callable
 from urllib.parse import urlencode
@@ -19,6 +20,10 @@ import streamlit as st
 from scenes import escape_markdown
 
 VIEWS = {"overlay": "Overlay", "multiples": "Small multiples"}
+# The clicker's keys in presenter mode (controls.lecture, the race chart's script).
+LECTURE_KEYS = ("The lecture's keys (a presentation clicker sends them): PageDown or → "
+                "plays the step's race, then shows its claim, then goes to the next step; "
+                "PageUp or ← goes to the step before. The page never scrolls on them.")
 
 
 def view_switch(on_change: Callable[[], None] | None = None) -> str:
@@ -47,7 +52,7 @@ def notices(run_messages: list[str], link_messages: list[str]) -> None:
 def link_of(query: dict) -> str:
     """The page's address with this query, as the visitor's browser knows it."""
     base = (st.context.url or "").rstrip("/")
-    return f"{base}/?{urlencode(query, doseq=True, safe=',:=')}"
+    return f"{base}/?{urlencode(query, doseq=True, safe=',:=')}" if query else f"{base}/"
 
 
 def qr_png(link: str, scale: int) -> bytes:
@@ -57,14 +62,31 @@ def qr_png(link: str, scale: int) -> bytes:
     return out.getvalue()
 
 
+# Presenter mode's Share: the QR code takes QR_HEIGHT of the screen's height (CSS vh),
+# the link under it in large type; the whole popover fits a 1280 x 720 screen.
+QR_HEIGHT = 0.42
+SHARE_CSS = f"""<style>
+.st-key-share_qr [data-testid="stImage"] img, .st-key-share_qr [data-testid="stImage"] {{
+  height: {QR_HEIGHT * 100:.0f}vh !important; width: {QR_HEIGHT * 100:.0f}vh !important;
+  max-width: none !important; image-rendering: pixelated; }}
+.st-key-share_qr {{ align-items: center; }}
+.st-key-share_qr .descent-link {{ font-size: 1.6rem; font-weight: 600; margin: 0;
+  overflow-wrap: anywhere; max-width: 90vw; text-align: center; }}
+</style>"""
+
+
 def share(query: dict, presenter: bool) -> None:
     """"Share": the scene's link to copy, and in presenter mode a QR code large enough to
-    scan from the back of a hall."""
+    scan from the back of a hall (:data:`QR_HEIGHT` of the screen's height), the link under
+    it in large type."""
     with st.popover("Share", icon=":material/share:", help="the link to this scene"):
         link = link_of(query)
         if presenter:
-            st.markdown("**Open this scene on your phone or laptop:**")
-            st.image(qr_png(link, scale=10), width=360)
+            st.html(SHARE_CSS)
+            with st.container(key="share_qr", gap="small"):
+                st.image(qr_png(link, scale=10))
+                st.html(f'<p class="descent-link">{html.escape(link)}</p>')
+            return
         st.caption("The address bar holds the whole scene; copy it from here:")
         st.code(link, language=None, wrap_lines=True)
 
@@ -72,4 +94,5 @@ def share(query: dict, presenter: bool) -> None:
 def presenter_switch() -> None:
     st.toggle("Presenter mode", key="present",
               help="For a projector: large type and thick lines, the sidebar tucked away "
-                   "(open it with the arrow at the top left). Links keep it as present=1.")
+                   "(open it with the arrow at the top left), the lecture bar above the "
+                   "chart. Links keep it as present=1.\n\n" + LECTURE_KEYS)

@@ -99,3 +99,20 @@ def test_the_address_is_kept_in_step_and_the_audience_link_leaves_presenter_mode
     assert scene_from_query(shared) == (scene, [])
     address.keep_url(ss, params, scene)  # unchanged: the address is not rewritten
     assert params.writes == 1
+
+
+def test_a_lecture_step_is_kept_as_its_short_link_until_the_scene_moves_on():
+    from scenes.lecture import STEPS_BY_KEY
+
+    ss = opened({"lecture": "friction", "present": "1"})
+    step = STEPS_BY_KEY["friction"].scene
+    assert scene_state.read_scene(ss) == step and ss["lecture"] == "friction"
+    params = Params()
+    shared = address.keep_url(ss, params, step)
+    assert params.query == {"lecture": ["friction"], "present": ["1"]}
+    assert shared == {"lecture": "friction"}
+    moved = replace(step, steps=step.steps + 1)
+    address.follow(ss, moved)
+    shared = address.keep_url(ss, params, moved)
+    assert ss["lecture"] is None and "lecture" not in shared
+    assert scene_from_query(shared) == (moved, [])

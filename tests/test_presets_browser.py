@@ -122,7 +122,8 @@ def test_the_lecturer_changes_lr_and_mu_without_opening_the_sidebar(browser, app
             main = page.get_by_test_id("stMain").bounding_box()
             assert box["x"] >= main["x"]  # in the main column, not the sidebar
             link = page.evaluate("() => location.search")
-            thumb.press("ArrowRight" if name == "lr" else "ArrowLeft")
+            # In presenter mode ← and → are the lecture's keys: a slider takes ↑ and ↓.
+            thumb.press("ArrowUp" if name == "lr" else "ArrowDown")
             # the run the key started writes the new value into the link
             page.wait_for_function("link => location.search !== link", arg=link,
                                    timeout=60_000)

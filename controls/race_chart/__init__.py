@@ -179,21 +179,30 @@ def message(figure: dict, sent: Sent | None) -> tuple[dict, Sent]:
 
 
 def race_chart(ss: MutableMapping[str, Any], figure: dict, config: dict, *, key: str,
-               font: float) -> tuple[float, float] | None:
+               font: float, lecture: Mapping[str, Any] | None = None,
+               on_lecture: Callable[[], None] | None = None) -> tuple[float, float] | None:
     """Draw ``figure`` (a figure as a dict: data, layout, frames) with Plotly ``config``,
     its player (Play/Pause, step slider, speed) under it at ``font`` pixels, sending only
     what changed since the figure the chart holds (remembered in ``ss``); ``(x, y)`` of a
-    click on its start picker in the last run, or None."""
+    click on its start picker in the last run, or None.
+
+    ``lecture`` (``controls.lecture.chart_message``): whether the clicker's keys listen,
+    and the lecture step open, whose race opens at step 0 until it has been played.
+    ``on_lecture`` is called when the chart reports on it (``ss[key]["lecture"]``: the
+    race ended, or the lecturer asked for the claim)."""
     held = f"{key}_sent"
     asked = ss.get(key)
     if isinstance(asked, Mapping) and asked.get("resync") is not None:
         forget(ss, key)  # the chart was mounted anew: it needs the whole figure
     change, ss[held] = message(figure, ss.get(held))
     payload = {**change, "font": font, "plotly": plotly_file()}
+    if lecture is not None:
+        payload["lecture"] = dict(lecture)
     if "figure" in change:
         payload.update(config=config, **SPEED_MENU)
     result = _component(RACE)(key=key, data=json.dumps(payload, separators=(",", ":")).encode(),
-                              on_click_change=lambda: None, on_resync_change=lambda: None)
+                              on_click_change=lambda: None, on_resync_change=lambda: None,
+                              on_lecture_change=on_lecture or (lambda: None))
     click = result.get("click") if result is not None else None
     if isinstance(click, dict):  # a browser may send anything: finite numbers only
         x, y = finite(click.get("x")), finite(click.get("y"))

@@ -128,7 +128,14 @@ export default function ({ parentElement, data, setTriggerValue }) {
 }
 
 async function receive(gd, message) {
-  if (message.rev === gd.__rev) return;  // drawn already: a rerun that changed nothing here
+  const lectureAt = lecture(gd, message.lecture);
+  if (message.rev === gd.__rev) {  // drawn already: a rerun that changed nothing here
+    if (lectureAt !== null && gd.__frames) {
+      gd.__stop?.();
+      await show(gd, window.Plotly, lectureAt === "end" ? gd.__frames.length - 1 : lectureAt);
+    }
+    return;
+  }
   if (!message.figure && (message.base == null || message.base !== gd.__rev)) {
     // A change to a figure this chart does not have (it was mounted anew): ask for it whole.
     gd.__setTrigger("resync", {has: gd.__rev ?? null});
@@ -140,8 +147,10 @@ async function receive(gd, message) {
   gd.__rev = message.rev;
   // The figure shows its last frame; a visitor who had scrubbed elsewhere stays there,
   // and a follower shows the race's step.
-  const at = gd.__follow ? frameAt(gd.__frames, window.__descentStep)
-                         : Math.min(gd.__at ?? end, end);
+  let at = gd.__follow ? frameAt(gd.__frames, window.__descentStep)
+                       : Math.min(gd.__at ?? end, end);
+  if (lectureAt !== null) at = lectureAt === "end" ? end : lectureAt;
+  if (lectureAt !== null) gd.__stop?.();
   gd.__at = end;
   if (gd.__player) gd.__player.slider.max = String(Math.max(0, end));
   await show(gd, Plotly, at, at === end);
@@ -219,18 +228,104 @@ function wire(gd, Plotly) {
   // while it waits for a frame to be drawn.
   let playing = 0;
   const stop = () => { clearTimeout(gd.__timer); gd.__timer = null; playing += 1; };
+  gd.__stop = stop;
   const tick = async (run) => {
     if (run !== playing) return;
-    if (gd.__at >= gd.__frames.length - 1) { stop(); return; }
+    if (gd.__at >= gd.__frames.length - 1) { stop(); raceEnded(gd); return; }
     await show(gd, Plotly, gd.__at + 1);
     if (run === playing) gd.__timer = setTimeout(tick, Number(p.speed.value), run);
   };
   p.play.addEventListener("click", async () => {
     stop();
+    played(gd);
     const run = playing;
     if (gd.__at >= gd.__frames.length - 1) await show(gd, Plotly, 0);  // from the start
     if (run === playing) gd.__timer = setTimeout(tick, Number(p.speed.value), run);
   });
   p.pause.addEventListener("click", stop);
-  p.slider.addEventListener("input", () => { stop(); show(gd, Plotly, Number(p.slider.value)); });
+  p.slider.addEventListener("input", () => {
+    stop();
+    played(gd);
+    show(gd, Plotly, Number(p.slider.value));
+  });
+  listenForKeys(gd);
+}
+
+// --- The lecture: predict, then reveal; the clicker's keys (README.md, "The lecture") ---
+
+// Take the message's ``lecture`` ({keys, open, stage}); the frame the chart must show
+// for it (0: a step entered, its race not played yet; "end": the step left before its
+// race was played, so the whole path shows), or null: the step's frame as it is.
+function lecture(gd, told) {
+  if (gd.__follow) return null;
+  const before = gd.__lecture || {};
+  const now = told || {keys: false, open: null, stage: "ask"};
+  gd.__lecture = now;
+  if (now.open && now.stage === "ask" && gd.__raced !== now.open) return 0;
+  if (before.open && before.open !== now.open && !now.open) return "end";
+  return null;
+}
+
+// Play was pressed or the slider moved: the step's race has been played.
+function played(gd) {
+  if (gd.__lecture && gd.__lecture.open) gd.__raced = gd.__lecture.open;
+}
+
+// The race reached its last step while the step's claim is hidden: the claim shows.
+function raceEnded(gd) {
+  const l = gd.__lecture;
+  if (l && l.open && l.stage === "ask" && gd.__raced === l.open) {
+    gd.__setTrigger("lecture", {action: "ended", open: l.open});
+  }
+}
+
+// Forward: play the step's race if it has not been played, else show its claim, else
+// the next step (the lecture bar's button, as a click would).
+function forward(gd) {
+  const l = gd.__lecture;
+  const p = gd.__player;
+  if (l.open && l.stage === "ask") {
+    if (gd.__raced !== l.open) { p.play.click(); return; }
+    gd.__stop?.();
+    show(gd, window.Plotly, gd.__frames.length - 1);
+    gd.__setTrigger("lecture", {action: "reveal", open: l.open});
+    return;
+  }
+  pressBar("lecture_next");
+}
+
+function pressBar(key) {
+  const button = document.querySelector(`.st-key-${key} button`);
+  if (button && !button.disabled) button.click();
+}
+
+// A field that takes typing keeps its arrows (the caret moves); PageUp and PageDown
+// are the lecture's everywhere.
+function typing(target) {
+  if (!target || !target.tagName) return false;
+  if (target.isContentEditable || target.tagName === "TEXTAREA") return true;
+  return target.tagName === "INPUT" && target.getAttribute("role") !== "combobox"
+         && !["range", "button", "checkbox", "radio"].includes(target.type);
+}
+
+// The clicker's keys, listened for once per page, in the capture phase on the window
+// (the component is drawn in the page's own document, not in a frame), so that no
+// slider, button or scrolling container sees them first; the latest race chart acts.
+function listenForKeys(gd) {
+  window.__descentRace = gd;
+  if (window.__descentKeys) return;
+  window.__descentKeys = true;
+  window.addEventListener("keydown", (event) => {
+    const race = window.__descentRace;
+    if (!race || !race.isConnected || !race.__lecture || !race.__lecture.keys) return;
+    const ahead = event.key === "PageDown" || event.key === "ArrowRight";
+    const back = event.key === "PageUp" || event.key === "ArrowLeft";
+    if (!ahead && !back) return;
+    if (event.key.startsWith("Arrow") && typing(event.target)) return;
+    if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    if (event.repeat || !race.__frames) return;
+    if (ahead) forward(race); else pressBar("lecture_prev");
+  }, {capture: true});
 }

@@ -1,0 +1,172 @@
+"""The lecture on the page: its bar, each step's question then claim, the clicker's keys.
+
+A step of the lecture (:mod:`scenes.lecture`) is entered through its link
+(``?lecture=<key>``), the lecture bar (previous, a list of every step, next) or the
+clicker's keys. Entered, it shows its question and its race at step 0; the claim
+is hidden until the race has been played to its end (the race chart reports it,
+:func:`take_report`) or the lecturer presses forward once more. A visitor who
+changes the scene (a slider, another preset) leaves the step: the chart shows the
+whole path at once, as for any scene (:func:`follow`).
+
+The keys (presenter mode only; the race chart's script listens for them, see
+``controls/race_chart/frontend/README.md``): PageDown and the right arrow go forward
+(play the step's race if it has not been played, else show its claim, else the next
+step), PageUp and the left arrow go back (the step before). The next and previous
+steps are the bar's buttons, which the keys press.
+
+State keys: ``lecture`` (the step open, or None), ``lecture_stage`` (``"ask"``: the
+claim hidden; ``"shown"``), ``lecture_entry`` (counts the steps entered, so that the
+chart knows a step entered anew), and the bar's widgets ``lecture_pick``,
+``lecture_prev``, ``lecture_next``.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Mapping
+
+import streamlit as st
+
+from controls import scene_state, viewport
+from controls.scene_state import State
+from plotting.layout import Screen, Style, text_width
+from scenes.lecture import LECTURE, STEPS_BY_KEY, neighbours, position
+
+ASK, SHOWN = "ask", "shown"
+# Line height of the question and the claim, in em.
+LINE = 1.25
+
+
+def open_step(ss: State, key: str) -> None:
+    """Enter step ``key``: its scene, its question, its race at step 0 (before the
+    widgets are drawn: a callback or a first run)."""
+    scene = STEPS_BY_KEY[key].scene
+    scene_state.load_scene(ss, scene)
+    ss["loaded"], ss["preset"], ss["link_messages"] = scene, None, []
+    entered(ss, key)
+
+
+def entered(ss: State, key: str | None) -> None:
+    """Step ``key`` (None: no step) is open, its claim hidden."""
+    ss["lecture"] = key
+    ss["lecture_last"] = key
+    ss["lecture_stage"] = ASK
+    ss["lecture_entry"] = ss.get("lecture_entry", 0) + 1
+
+
+def follow(ss: State, scene) -> None:
+    """The scene is no longer the open step's: the step is left (``lecture_last`` keeps
+    it, for the bar's next and previous)."""
+    key = ss.get("lecture")
+    if key and scene != STEPS_BY_KEY[key].scene:
+        ss["lecture"], ss["lecture_last"] = None, key
+
+
+def token(ss: State) -> str | None:
+    """Names the step entered (a step entered anew has a new one), or None."""
+    key = ss.get("lecture")
+    return f"{key}:{ss.get('lecture_entry', 0)}" if key else None
+
+
+def chart_message(ss: State, presenter: bool) -> dict:
+    """What the race chart is told of the lecture: the keys listen in presenter mode;
+    ``open`` (the step entered, :func:`token`) opens its race at step 0 while ``stage``
+    is ``"ask"``."""
+    return {"keys": presenter, "open": token(ss), "stage": ss.get("lecture_stage", ASK)}
+
+
+def take_report(ss: State, report: object) -> None:
+    """The race chart's report ``{"action": "ended" | "reveal", "open": token}``: the
+    step's race has ended, or the lecturer pressed forward: its claim shows. A report for
+    a step no longer open (or anything else a browser sends) changes nothing."""
+    if (isinstance(report, Mapping) and report.get("action") in ("ended", "reveal")
+            and report.get("open") is not None and report.get("open") == token(ss)):
+        ss["lecture_stage"] = SHOWN
+
+
+def _pick(ss: State) -> None:
+    """The list's step picked: entered. Its value comes from the visitor's browser, which
+    may send any text (``controls.choice``): anything but a step's key changes nothing."""
+    key = ss.get("lecture_pick")
+    if isinstance(key, str) and key in STEPS_BY_KEY:
+        open_step(ss, key)
+
+
+def targets(ss: State) -> tuple[str | None, str | None]:
+    """The steps the bar's previous and next open: the open step's neighbours; after a
+    step was left (its scene changed), that step again and the one after it; with no
+    step yet, none and the first."""
+    key, last = ss.get("lecture"), ss.get("lecture_last")
+    if key is None and last is None:
+        return None, LECTURE[0].key
+    before, after = neighbours(key or last)
+    return ((before.key if before else None) if key else last,
+            after.key if after else None)
+
+
+def _go(ss: State, forward: bool) -> None:
+    step = targets(ss)[forward]
+    if step is not None:
+        open_step(ss, step)
+
+
+def reported_screen(ss: State, presenter: bool) -> Screen | None:
+    """The chart's screen as the browser last reported it (``controls.viewport``), or None."""
+    state = ss.get(viewport.KEY)
+    return viewport.screen_of(state.get("size") if isinstance(state, Mapping) else None,
+                              presenter)
+
+
+def bar(ss: State) -> None:
+    """Previous, the step ("3 of 17: ...", a list of every step) and next, in one row."""
+    key = ss.get("lecture")
+    before, after = targets(ss)
+    ss["lecture_pick"] = key  # the list shows the step open (set before it is drawn)
+    with st.container(horizontal=True, vertical_alignment="center", key="lecture_bar"):
+        st.button(":material/arrow_back:", key="lecture_prev", disabled=before is None,
+                  on_click=_go, args=(ss, False),
+                  help="The step before (PageUp or ←)")
+        st.selectbox("Lecture step", [step.key for step in LECTURE], key="lecture_pick",
+                     index=None, format_func=position, on_change=_pick, args=(ss,),
+                     placeholder=f"The lecture: {len(LECTURE)} steps", width="stretch",
+                     label_visibility="collapsed")
+        st.button(":material/arrow_forward:", key="lecture_next", disabled=after is None,
+                  on_click=_go, args=(ss, True),
+                  help="The next step (PageDown or →, once its claim shows)")
+
+
+def font_px(screen: Screen) -> float:
+    """The question's and the claim's size in presenter mode: the chart's axis titles'
+    (plotly.js draws them at 1.2 times the layout's font)."""
+    return math.ceil(1.2 * Style.of(screen).font)
+
+
+def lines(text: str, px: float, width: float) -> int:
+    """About how many lines ``text`` takes at ``px`` in a column ``width`` wide."""
+    return max(1, math.ceil(text_width(text, px) / max(width, 1.0)))
+
+
+def card(ss: State, screen: Screen | None) -> None:
+    """The open step's question, and under it its claim once shown (its room kept
+    meanwhile, so that the chart does not move when it comes)."""
+    step = STEPS_BY_KEY[ss["lecture"]]
+    shown = ss.get("lecture_stage") == SHOWN
+    width = screen.width if screen is not None else 1000.0
+    px = font_px(screen) if screen is not None and screen.presenter else 18.0
+    room = lines(step.claim, px, width) * LINE
+    size = f"font-size:{px}px;line-height:{LINE}"
+    claim = (f'<p class="descent-claim" style="{size};min-height:{room}em">'
+             f'{html.escape(step.claim)}</p>' if shown else
+             f'<p class="descent-claim-hidden" style="{size};min-height:{room}em"></p>')
+    st.html(f'<div class="descent-lecture"><p class="descent-question" style="{size}">'
+            f'<b>Q:</b> {html.escape(step.question)}</p>{claim}</div>')
+
+
+LECTURE_CSS = """<style>
+.descent-lecture p { margin: 0 0 0.15em 0; }
+.descent-lecture .descent-claim { font-weight: 600; }
+.st-key-lecture_bar { gap: 0.5rem; flex-wrap: nowrap; }
+.st-key-lecture_bar [data-testid="stButton"] { flex: 0 0 auto; }
+.st-key-lecture_bar button { min-height: 2.4rem; height: 2.4rem; padding: 0 0.7rem; }
+</style>"""

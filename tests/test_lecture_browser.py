@@ -1,0 +1,216 @@
+"""The lecture given from a clicker, in headless Chromium: presenter mode at a projector's
+1920 x 1080 and at 1280 x 720.
+
+* A step's link opens its race at step 0 with its question, and no claim.
+* PageDown, PageUp and the arrows drive the lecture (play the race, show the claim, the
+  next step; the step before) with the focus on the page, on a run's slider, on Play and
+  on the race's step slider, and the page never scrolls: the chart's box stays where it
+  was on the screen (Streamlit scrolls its main column, not the window).
+* After the race ends, the claim shows; a student who moves a slider leaves the step and
+  sees the whole path.
+* The question is at least as large as the chart's axis titles, in at most two lines;
+  the contour keeps its width.
+* Share's QR code, read back from a screenshot, is the scene's short link, at least 40%
+  of the screen's height, nothing of the popover off the screen.
+
+Screenshots go to ``artifacts/``.
+"""
+
+from __future__ import annotations
+
+import PIL.Image
+import pytest
+import segno
+import zxingcpp
+
+from scenes.lecture import LECTURE, STEPS_BY_KEY
+from tests.conftest import ARTIFACTS
+from tests.waits import rerun, settled
+
+pytestmark = pytest.mark.browser
+
+GRAPH = "document.querySelector('.js-plotly-plot')"
+RACE = "document.querySelector('.descent-race')"
+MAIN = "document.querySelector('[data-testid=\"stMain\"]')"
+# Where the chart and the page's scrolling are: the chart's box on the screen, the main
+# column's and the window's scroll.
+PLACE = f"""() => {{ const b = {GRAPH}.getBoundingClientRect();
+    return {{x: Math.round(b.x), y: Math.round(b.y), main: {MAIN}.scrollTop,
+             window: window.scrollY}}; }}"""
+# The race's step shown and its last, the question's and the claim's text and size.
+STATE = f"""() => {{
+    const q = document.querySelector('.descent-question');
+    const c = document.querySelector('.descent-claim');
+    const title = {GRAPH}.querySelector('.xtitle');
+    return {{at: {RACE}.__at, last: {RACE}.__frames.length - 1,
+             question: q && q.textContent, claim: c && c.textContent,
+             questionPx: q && parseFloat(getComputedStyle(q).fontSize),
+             questionHeight: q && q.getBoundingClientRect().height,
+             titlePx: parseFloat(getComputedStyle(title).fontSize),
+             contour: {GRAPH}.querySelector('.nsewdrag').getBoundingClientRect().width,
+             search: location.search}}; }}"""
+
+
+def open_step(browser, url: str, size: tuple[int, int], link: str):
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    page = context.new_page()
+    page.goto(f"{url}/{link}")
+    page.wait_for_function(f"{GRAPH} && {GRAPH}._fullLayout && {RACE} && {RACE}.__frames",
+                           timeout=60_000)
+    settled(page)
+    return context, page
+
+
+def asked(page, key: str) -> dict:
+    """Step ``key`` is open at step 0 of its race, its question shown, its claim not."""
+    state = page.evaluate(STATE)
+    assert f"lecture={key}" in state["search"]
+    assert state["at"] == 0
+    assert state["question"].endswith(STEPS_BY_KEY[key].question)
+    assert state["claim"] is None
+    assert STEPS_BY_KEY[key].claim not in page.inner_text("body")
+    return state
+
+
+def wait_step(page, key: str) -> None:
+    page.wait_for_function(f"() => location.search.includes('lecture={key}')"
+                           " && document.querySelector('.descent-question')"
+                           f" && {RACE} && {RACE}.__at === 0", timeout=60_000)
+    settled(page)
+
+
+def focus(page, where: str) -> None:
+    """Put the focus on the page (nothing), a run's slider, Play or the race's slider."""
+    if where == "page":
+        page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    else:
+        selector = {"slider": "[data-testid=stMain] [data-testid=stSlider] input[type=range]",
+                    "play": ".descent-player button[name=play]",
+                    "scrub": ".descent-player input[type=range]"}[where]
+        page.locator(selector).first.wait_for(state="attached", timeout=60_000)
+        # Focused as a clicker's lecturer left it, without scrolling it into view.
+        page.evaluate("s => document.querySelector(s).focus({preventScroll: true})", selector)
+    assert where == "page" or page.evaluate("() => document.activeElement !== document.body")
+
+
+def press_to_step(page, key: str, press: str, expected: str) -> None:
+    before = page.evaluate(PLACE)
+    rerun(page, lambda: page.keyboard.press(press))
+    wait_step(page, expected)
+    assert page.evaluate(PLACE) == before, (press, key)
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1280, 720)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_clicker_plays_reveals_and_moves_on_without_scrolling(browser, app_url, size):
+    first, second = LECTURE[1].key, LECTURE[2].key
+    context, page = open_step(browser, app_url, size, f"?lecture={first}&present=1")
+    try:
+        state = asked(page, first)
+        # Legible from the back row: the question as large as the axis titles, one or two
+        # lines; the contour keeps its width.
+        assert state["questionPx"] >= state["titlePx"]
+        assert state["questionHeight"] <= 2 * 1.3 * state["questionPx"]
+        assert state["contour"] >= (720 if size[0] == 1920 else 560)
+        place = page.evaluate(PLACE)
+        assert place["main"] == 0 and place["window"] == 0
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"lecture-asked-{size[0]}.png"))
+        # Forward, the focus on the page: the race plays to its end, then the claim shows.
+        focus(page, "page")
+        page.keyboard.press("PageDown")
+        page.wait_for_function(f"() => {RACE}.__at > 0", timeout=60_000)
+        page.wait_for_function("() => document.querySelector('.descent-claim')",
+                               timeout=120_000)
+        settled(page)
+        state = page.evaluate(STATE)
+        assert state["at"] == state["last"]
+        assert state["claim"] == STEPS_BY_KEY[first].claim
+        assert page.evaluate(PLACE) == place
+        page.screenshot(path=str(ARTIFACTS / f"lecture-shown-{size[0]}.png"))
+        # Forward again, the focus on a run's slider: the next step, asked.
+        focus(page, "slider")
+        press_to_step(page, first, "PageDown", second)
+        asked(page, second)
+        # Back, the focus on Play: the step before.
+        focus(page, "play")
+        press_to_step(page, second, "PageUp", first)
+        asked(page, first)
+        # The arrows, the focus on the race's step slider: forward plays ...
+        focus(page, "scrub")
+        before = page.evaluate(PLACE)
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(f"() => {RACE}.__at > 0", timeout=60_000)
+        # ... forward again shows the claim at once, the race at its end ...
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("() => document.querySelector('.descent-claim')",
+                               timeout=60_000)
+        settled(page)
+        state = page.evaluate(STATE)
+        assert state["at"] == state["last"] and state["claim"] == STEPS_BY_KEY[first].claim
+        assert page.evaluate(PLACE) == before
+        # ... and left goes back a step.
+        focus(page, "scrub")
+        press_to_step(page, first, "ArrowLeft", LECTURE[0].key)
+        asked(page, LECTURE[0].key)
+    finally:
+        context.close()
+
+
+def qr_of(page, path) -> tuple[str, dict]:
+    """Share opened: the QR code read back from a screenshot, and the boxes on screen."""
+    page.get_by_role("button", name="Share").click()
+    page.locator(".st-key-share_qr img").wait_for(timeout=60_000)
+    settled(page)
+    page.screenshot(path=str(path))
+    codes = zxingcpp.read_barcodes(PIL.Image.open(path))
+    boxes = page.evaluate("""() => {
+        const box = e => { const b = e.getBoundingClientRect();
+            return {top: b.top, left: b.left, bottom: b.bottom, right: b.right,
+                    height: b.height}; };
+        return {qr: box(document.querySelector('.st-key-share_qr img')),
+                link: box(document.querySelector('.st-key-share_qr .descent-link')),
+                pop: box(document.querySelector('.st-key-share_qr'))}; }""")
+    assert len(codes) == 1, [c.text for c in codes]
+    return codes[0].text, boxes
+
+
+@pytest.mark.parametrize("size, link", [((1920, 1080), "?present=1"),
+                                        ((1280, 720), "?lecture=small_batches&present=1")],
+                         ids=["1920x1080-default", "1280x720-step"])
+def test_share_shows_a_qr_code_that_scans_to_the_short_link(browser, app_url, size, link):
+    context, page = open_step(browser, app_url, size, link)
+    try:
+        ARTIFACTS.mkdir(exist_ok=True)
+        text, boxes = qr_of(page, ARTIFACTS / f"share-{size[0]}.png")
+        shared = link.replace("&present=1", "").replace("?present=1", "")
+        assert text == f"{app_url}/{shared}"
+        assert page.inner_text(".st-key-share_qr .descent-link") == text
+        width, height = size
+        assert boxes["qr"]["height"] >= 0.4 * height
+        for box in boxes.values():
+            assert box["top"] >= 0 and box["left"] >= 0
+            assert box["bottom"] <= height and box["right"] <= width, boxes
+        assert boxes["link"]["top"] >= boxes["qr"]["bottom"] - 1  # the link under it
+        # Each module of the QR code at least 8 CSS pixels on the projector.
+        modules = segno.make(text, error="m").symbol_size(border=2)[0]
+        if width == 1920:
+            assert boxes["qr"]["height"] / modules >= 8
+    finally:
+        context.close()
+
+
+def test_a_student_who_moves_a_slider_sees_the_whole_path(browser, app_url):
+    key = LECTURE[4].key
+    context, page = open_step(browser, app_url, (1366, 768), f"?lecture={key}")
+    try:
+        asked(page, key)
+        thumb = ".st-key-run0_lr input[type=range]"
+        page.locator(thumb).wait_for(state="attached", timeout=60_000)
+        page.evaluate("s => document.querySelector(s).focus({preventScroll: true})", thumb)
+        rerun(page, lambda: page.keyboard.press("ArrowUp"))
+        page.wait_for_function("() => !location.search.includes('lecture=')", timeout=60_000)
+        page.wait_for_function(f"() => {RACE}.__at === {RACE}.__frames.length - 1",
+                               timeout=60_000)
+        assert page.evaluate("() => document.querySelector('.descent-question')") is None
+    finally:
+        context.close()
