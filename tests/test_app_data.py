@@ -167,7 +167,9 @@ def test_the_data_presets(key):
         rerun(at)
         assert url_scene(at).runs == preset.scene.runs and "preset" not in at.query_params
     else:
-        assert at.query_params["batch"] == "8" and at.query_params["fan"] == "5"
+        # the address is the preset's key alone; the scene it stands for has the batch and fan
+        assert dict(at.query_params) == {"preset": key}
+        assert preset.scene.dynamics.batch_size == 8 and preset.scene.dynamics.fan == 5
         # one run's fan of four more seeds (drawn in blocks that grow with the frames)
         fans = {t["legendgroup"] for t in figure(at)["data"]
                 if t.get("name", "").endswith("4 more seeds")}
