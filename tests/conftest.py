@@ -86,10 +86,12 @@ def pytest_collection_modifyitems(config, items) -> None:
         for fixture, mark in FIXTURE_MARKS.items():
             if fixture in item.fixturenames:
                 item.add_marker(mark)
-        if item.get_closest_marker("browser") or item.get_closest_marker("server"):
-            # One worker runs them all, one at a time: two Chromiums or servers at once
-            # would fight for the two cores (and the other worker goes on with the rest).
-            item.add_marker(pytest.mark.xdist_group("heavy"))
+        # The browser tests on one worker, one at a time, and the other tests that start
+        # servers on one worker too: never two Chromiums, nor two servers of tests at once.
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+        elif item.get_closest_marker("server"):
+            item.add_marker(pytest.mark.xdist_group("server"))
         test = getattr(getattr(item, "obj", None), "__func__", getattr(item, "obj", None))
         if _narrowed(config) and hasattr(test, "hypothesis"):
             # Where @given keeps the test's settings (read on each call).
