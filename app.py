@@ -201,7 +201,8 @@ def race_chart_area() -> Race | None:
         toolbar.notices(messages, ss.link_messages)
         st.space("stretch")
         run_controls.add_run(ss, rerun=rerun_race)
-        toolbar.share(query, bool(ss.present))
+        with st.container(key="share", width="content"):  # a phone shows only its icon
+            toolbar.share(query, bool(ss.present))
         toolbar.presenter_switch()
         screen = viewport.measure(ss, bool(ss.present), on_change=rerun_race,
                                   preload=[plotly_path()])

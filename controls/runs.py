@@ -2,14 +2,15 @@
 
 Each card shows the run's colour and name, its learning rate (log scale) and
 the lecture's second knob of its optimizer (``mu``, ``decay_rate`` or
-``beta1``) as sliders, and behind its settings button the rest: the other
-hyperparameters, the on/off switch and "Remove". Under the chart, not in the sidebar, so that the
-lecturer in presenter mode (sidebar tucked away) and a student on a phone
+``beta1``) as sliders, and behind its settings button the rest: the optimizer,
+the other hyperparameters, the on/off switch and "Remove". Under the chart, not in
+the sidebar, so that the lecturer in presenter mode (sidebar tucked away) and a student on a phone
 reach them. Moving a slider reruns only what it changes (the callbacks ``app.py``
 passes: the chart and the panel, not the cards).
 
-Widget keys: ``run<id>_<hyper>``, ``run<id>_on``, ``run<id>_remove``,
-``add_optimizer``, ``add_run`` (in the toolbar's "Add a run").
+Widget keys: ``run<id>_<hyper>``, ``run<id>_on``, ``run<id>_remove``, ``run<id>_pick``
+(its optimizer), ``run<id>_menu`` (its settings popover), ``add_optimizer``, ``add_run``
+and ``add_run_menu`` (the toolbar's "Add a run" popover).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ MAIN_KNOB = {"momentum": "mu", "nesterov": "mu", "rmsprop": "decay_rate", "adam"
 # A card is about this wide (wider in presenter mode, for its larger type: the title and
 # the settings button on one line); a row holds as many as fit, at most MAX_PER_ROW.
 CARD_WIDTH, PRESENTER_CARD_WIDTH, MAX_PER_ROW = 220, 300, 6
+ADD_MENU = scene_state.ADD_MENU
 
 
 def _fmt(value: float) -> str:
@@ -64,7 +66,11 @@ def _card(ss: MutableMapping[str, Any], rid: int, run: RunSpec, dynamics: Dynami
                         f"<b>{html.escape(opt.title)}</b>{off}", unsafe_allow_html=True,
                         width="content")
             st.space("stretch")
-            with st.popover("", icon=":material/tune:", help=f"every setting of {label}"):
+            # Its own key: when the run is removed, its popover goes with it (the next
+            # card's stays closed).
+            with st.popover("", icon=":material/tune:", help=f"every setting of {label}",
+                            key=f"run{rid}_menu"):
+                _optimizer_choice(ss, rid, run.optimizer, on_move)
                 st.toggle("on", key=f"run{rid}_on", help="switch the run off to hide it")
                 for hyper in opt.hyper:
                     if hyper.name not in main:
@@ -75,6 +81,19 @@ def _card(ss: MutableMapping[str, Any], rid: int, run: RunSpec, dynamics: Dynami
         for hyper in opt.hyper:
             if hyper.name in main:
                 _slider(ss, rid, hyper, dynamics, on_move)
+
+
+def _optimizer_choice(ss: MutableMapping[str, Any], rid: int, optimizer: str,
+                      on_change: Callable[[], None] | None) -> None:
+    """The run's optimizer, as radio buttons (a tap, no keyboard); another one keeps the
+    run's lr when it accepts it (``scene_state.change_optimizer``)."""
+    names = list(OPTIMIZERS)
+    key = f"run{rid}_pick"
+    if ss.get(key) != optimizer:
+        ss[key] = optimizer  # the run's optimizer as the scene holds it
+    st.radio("optimizer", names, key=key, format_func=lambda n: OPTIMIZERS[n].title,
+             horizontal=True, on_change=_then(scene_state.change_optimizer, on_change),
+             args=(ss, rid))
 
 
 def _then(first: Callable[..., None], then: Callable[[], None] | None) -> Callable[..., None]:
@@ -107,10 +126,13 @@ def add_run(ss: MutableMapping[str, Any], rerun: Callable[[], None] | None = Non
     """"Add a run": pick an optimizer, add it at a learning rate that tells a story; then
     ``rerun`` (the part of the page that draws the cards)."""
     full = len(ss["ids"]) >= MAX_RUNS
-    with st.popover("Add a run", icon=":material/add:", disabled=full,
+    # Keyed and stateful, so that adding closes it (``scene_state.add_optimizer``).
+    with st.popover("Add a run", icon=":material/add:", disabled=full, key=ADD_MENU,
+                    on_change="rerun",
                     help=f"at most {MAX_RUNS} runs" if full else "race one more optimizer"):
-        st.selectbox("Optimizer", list(OPTIMIZERS), key="add_optimizer",
-                     format_func=lambda n: OPTIMIZERS[n].title)
+        # Pills, not a selectbox: a tap picks, and no keyboard comes up on a phone.
+        st.pills("Optimizer", list(OPTIMIZERS), key="add_optimizer", default="sgd",
+                 format_func=lambda n: OPTIMIZERS[n].title)
         st.button("Add", key="add_run", icon=":material/add:", width="stretch",
                   on_click=_then(scene_state.add_optimizer, rerun), args=(ss,))
 

@@ -40,6 +40,7 @@ EXAMPLE_FORMULA = "0.05*x**2 + 2*y**2"
 BOX_KEYS = ("x0", "x1", "y0", "y1")
 # A sensible first learning rate when a run is added: the lecture scene's.
 ADD_LR = {run.optimizer: run.values["lr"] for run in DEFAULT_SCENE.runs}
+ADD_MENU = "add_run_menu"  # the state of the "Add a run" popover: open or not
 
 
 def load_scene(ss: State, scene: Scene) -> None:
@@ -81,9 +82,27 @@ def add_run(ss: State, run: RunSpec, color: int | None = None) -> int:
 
 def add_optimizer(ss: State) -> int:
     """Add a run of the optimizer picked under ``add_optimizer``, at the lecture scene's
-    learning rate for it."""
+    learning rate for it, and close "Add a run" (its popover's state, ``ADD_MENU``)."""
     optimizer = selected("add_optimizer", list(OPTIMIZERS), ss=ss) or "sgd"
+    ss[ADD_MENU] = False
     return add_run(ss, RunSpec.make(optimizer, lr=ADD_LR[optimizer]))
+
+
+def change_optimizer(ss: State, rid: int) -> None:
+    """Run ``rid`` becomes a run of the optimizer picked under ``run<rid>_pick``, with its
+    defaults, keeping the run's lr when the new optimizer accepts it (else the lecture
+    scene's lr for it), its colour and whether it is on."""
+    old = ss[f"run{rid}_optimizer"]
+    optimizer = selected(f"run{rid}_pick", list(OPTIMIZERS), old, ss=ss) or old
+    if optimizer == old:
+        return
+    try:
+        run = RunSpec.make(optimizer, lr=ss[f"run{rid}_lr"])
+    except ValueError:
+        run = RunSpec.make(optimizer, lr=ADD_LR[optimizer])
+    ss[f"run{rid}_optimizer"] = optimizer
+    for name, value in run.hyper:
+        ss[f"run{rid}_{name}"] = value
 
 
 def free_color(ss: State) -> int:

@@ -207,8 +207,9 @@ def test_a_diverging_run_is_reported_in_words():
 
 def test_runs_can_be_added_switched_off_and_removed():
     at = open_page({"run": ["sgd:lr=1", "adam:lr=0.3"]})
-    at.selectbox(key="add_optimizer").set_value("nesterov")
+    at.pills(key="add_optimizer").set_value("nesterov")
     at.button(key="add_run").click().run()
+    assert at.session_state["add_run_menu"] is False  # "Add a run" closes
     assert [r.optimizer for r in url_scene(at).runs] == ["sgd", "adam", "nesterov"]
     assert len(paths(figure(at))) == 3
     at.toggle(key="run1_on").set_value(False).run()  # Adam off: Nesterov keeps its colour
@@ -226,6 +227,21 @@ def test_runs_can_be_added_switched_off_and_removed():
     assert url_scene(at).colors() == [1, 2]
     at.button(key="add_run").click().run()
     assert url_scene(at).colors() == [1, 2, 0]
+
+
+def test_a_runs_optimizer_changes_on_its_card_keeping_its_lr_when_it_can():
+    at = open_page({"run": ["sgd:lr=0.1", "adam:lr=0.3"]})
+    at.radio(key="run0_pick").set_value("momentum").run()
+    assert not at.exception
+    runs = url_scene(at).runs
+    assert [r.optimizer for r in runs] == ["momentum", "adam"]
+    assert runs[0].values["lr"] == 0.1 and runs[0].values["mu"] == 0.9  # its default mu
+    assert url_scene(at).colors() == [0, 1]  # the run keeps its colour
+    assert at.select_slider(key="run0_mu").value == 0.9  # the card shows the new knob
+    assert len(paths(figure(at))) == 2
+    at.radio(key="run1_pick").set_value("sgd").run()
+    assert [r.optimizer for r in url_scene(at).runs] == ["momentum", "sgd"]
+    assert url_scene(at).runs[1].values == {"lr": 0.3}
 
 
 def test_the_same_optimizer_can_run_several_times():
