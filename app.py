@@ -114,11 +114,15 @@ if ss.present:
 def story(scene: Scene, surface, stopped: int) -> None:
     """One line on what to look for: the preset's sentence, or the story of the surface's
     own runs while those are on show, or else the surface's lesson (and, when ``stopped``
-    runs of the visitor's own stopped, that its claim is for the surface's own runs)."""
+    runs of the visitor's own stopped, that its claim is for the surface's own runs); for
+    a typed formula that cannot be used (``surface`` None), that it cannot be used yet."""
     if ss.preset:
         preset = PRESETS_BY_KEY[ss.preset]
         st.markdown(f"**{preset.title}.** {preset.look_for}")
-    elif surface is not None:
+    elif surface is None:  # its error shows once, beside the formula in the sidebar
+        st.markdown("**Custom formula.** This formula cannot be used yet: the sidebar's "
+                    "**Surface** says why. Once it can, its runs race here.")
+    else:
         told, shown = surface.lesson, False
         if scene.surface in surfaces.SURFACES:
             defaults = defaults_for(scene.surface, scene.params, scene.choices)
@@ -214,9 +218,6 @@ def race_chart_area() -> Race | None:
     if ss.get("probing"):  # the screen has come: now the whole page, drawn for it
         ss.probing = False
         st.rerun()
-    if error:
-        st.error(f"The formula cannot be used: {escape_markdown(error)}",
-                 icon=":material/error:")
     traces = scene_traces(scene, paths) if surface else []
     if surface is not None:
         chart(scene, surface, traces, screen, view)

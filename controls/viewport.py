@@ -59,6 +59,7 @@ LAYOUT_CSS = """
   .st-key-present { display: none; }
   .st-key-add_run_menu [data-testid="stMarkdownContainer"],
   .st-key-share [data-testid="stMarkdownContainer"] { display: none; }
+  [data-testid="stHorizontalBlock"]:has(> .st-key-share) { gap: 0.5rem; }
   .modebar-container { display: none; }
 }
 [data-testid="stSidebar"][data-collapsed="false"] { width: 270px !important;
