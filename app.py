@@ -176,6 +176,17 @@ def rerun_chart_and_panel() -> None:
     st.rerun(scope=[CHART, PANEL])
 
 
+def undo_scene() -> None:
+    scene_state.undo(ss)
+    rerun_race()
+
+
+def undo_button() -> None:
+    """Undo: back to the scene before the last change (a stray tap, a slider, a preset)."""
+    st.button("Undo", key="undo_button", icon=":material/undo:", on_click=undo_scene,
+              disabled=not ss.get("undo"), help="back to the scene before the last change")
+
+
 @st.fragment(key=CHART)
 def race_chart_area() -> Race | None:
     """The story line, the toolbar and the chart; None while a browser's screen is not
@@ -188,6 +199,7 @@ def race_chart_area() -> Race | None:
     elif drawn != ss.drawn:
         st.rerun()  # presenter mode or the optimizers in use changed: the whole page
     address.follow(ss, scene)
+    scene_state.remember(ss, scene)
     query = address.keep_url(ss, st.query_params, scene)
     error = formula_error(scene)
     surface = None if error else surface_of(scene.surface_key)
@@ -204,6 +216,7 @@ def race_chart_area() -> Race | None:
         view = toolbar.view_switch(on_change=rerun_chart)
         toolbar.notices(messages, ss.link_messages)
         st.space("stretch")
+        undo_button()
         run_controls.add_run(ss, rerun=rerun_race)
         with st.container(key="share", width="content"):  # a phone shows only its icon
             toolbar.share(query, bool(ss.present))

@@ -240,3 +240,26 @@ def take_picked_start(ss: State) -> None:
     """A click on the chart in the last run (``picked``) becomes the start."""
     if "picked" in ss:
         ss["start_x"], ss["start_y"] = ss.pop("picked")
+
+
+# --- undo: the scenes the visitor left, newest last ---
+
+UNDO_DEPTH = 20  # how many scenes back Undo can go
+
+
+def remember(ss: State, scene: Scene) -> None:
+    """Note ``scene`` as the one on show; the one before it (if it differs) goes on the
+    undo stack ``undo`` (at most :data:`UNDO_DEPTH`)."""
+    shown = ss.get("undo_shown")
+    if shown is not None and shown != scene:
+        ss["undo"] = [*ss.get("undo", []), shown][-UNDO_DEPTH:]
+    ss["undo_shown"] = scene
+
+
+def undo(ss: State) -> None:
+    """Back to the scene before the last change (its runs, start, surface and setting)."""
+    stack = list(ss.get("undo", []))
+    if stack:
+        scene = stack.pop()
+        ss["undo"], ss["undo_shown"] = stack, scene
+        load_scene(ss, scene)

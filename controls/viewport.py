@@ -44,7 +44,7 @@ BOTTOM_GAP = 16
 ROW_GAP = 16
 
 # The page's room for the chart: narrow paddings, a narrower sidebar; on a phone the story
-# line in smaller type, "Add a run" and "Share" as their icons (one row for the toolbar)
+# line in smaller type, Undo, "Add a run" and "Share" as their icons (one row for the toolbar)
 # and no presenter mode (it is for a projector), so that the chart
 # and its Play button fit the first screen; and no Plotly toolbar over the charts' legends
 # (the Export panel downloads the picture). Installed by the
@@ -57,6 +57,7 @@ LAYOUT_CSS = """
   [data-testid="stMainBlockContainer"] { padding: 3.6rem 0.75rem 2rem; }
   .st-key-story [data-testid="stMarkdownContainer"] p { font-size: 0.9rem; line-height: 1.4; }
   .st-key-present { display: none; }
+  .st-key-undo_button [data-testid="stMarkdownContainer"],
   .st-key-add_run_menu [data-testid="stMarkdownContainer"],
   .st-key-share [data-testid="stMarkdownContainer"] { display: none; }
   [data-testid="stHorizontalBlock"]:has(> .st-key-share) { gap: 0.5rem; }

@@ -244,6 +244,23 @@ def test_a_runs_optimizer_changes_on_its_card_keeping_its_lr_when_it_can():
     assert url_scene(at).runs[1].values == {"lr": 0.3}
 
 
+def test_undo_goes_back_through_the_scenes():
+    at = open_page({"run": ["sgd:lr=0.1", "adam:lr=0.3"]})
+    first = url_scene(at)
+    assert at.button(key="undo_button").disabled  # nothing to undo yet
+    at.select_slider(key="run0_lr").set_value(0.2).run()
+    at.run()  # the slider reran the chart's fragment alone: AppTest holds only its elements
+    at.button(key="run1_remove").click().run()
+    assert [r.optimizer for r in url_scene(at).runs] == ["sgd"]
+    at.button(key="undo_button").click().run()
+    assert [(r.optimizer, r.values["lr"]) for r in url_scene(at).runs] == [("sgd", 0.2),
+                                                                          ("adam", 0.3)]
+    at.button(key="undo_button").click().run()
+    assert url_scene(at) == first
+    assert at.button(key="undo_button").disabled
+    assert not at.exception
+
+
 def test_the_same_optimizer_can_run_several_times():
     at = open_page({"run": [f"momentum:lr=0.1,mu={mu}" for mu in (0.5, 0.9, 0.99)]})
     assert len(paths(figure(at))) == 3

@@ -81,5 +81,37 @@ def test_popovers_close_after_their_action(phone, app_url):
     menu.first.wait_for(state="visible")
     settled(phone)
     rerun(phone, lambda: menu.get_by_role("button", name="Add", exact=True).click())
+    cards.nth(count - 1).wait_for()  # the new run's card (the page may run again for it)
+    settled(phone)
     assert cards.count() == count
     assert menu.count() == 0
+
+
+# A point of the start picker, ``share`` of the way through its points, with its page
+# coordinates (Plotly's own axis mapping).
+PICKER_POINT = """share => {
+    const gd = document.querySelector('.js-plotly-plot');
+    const t = gd._fullData.find(t => t.name === 'start picker');
+    const k = Math.floor(t.x.length * share);
+    const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+    const box = gd.getBoundingClientRect();
+    return {x: t.x[k], y: t.y[k], px: box.left + xa._offset + xa.l2p(t.x[k]),
+            py: box.top + ya._offset + ya.l2p(t.y[k])};
+}"""
+
+
+def test_a_stray_tap_does_not_move_the_start_a_double_tap_does_and_undo_undoes(phone,
+                                                                               app_url):
+    open_page(phone, app_url)
+    opened = phone.url
+    stray, chosen = (phone.evaluate(PICKER_POINT, share) for share in (0.3, 0.75))
+    phone.touchscreen.tap(stray["px"], stray["py"])  # one tap: nothing changes
+    phone.touchscreen.tap(chosen["px"], chosen["py"])  # a double tap on another point
+    phone.touchscreen.tap(chosen["px"], chosen["py"])
+    phone.wait_for_url(f"**start={chosen['x']:g}*", timeout=15_000)
+    settled(phone)
+    # Undo goes back to the start the page opened with: the stray tap never moved it.
+    rerun(phone, lambda: phone.locator(".st-key-undo_button button:visible").click())
+    phone.wait_for_url(opened, timeout=15_000)
+    assert f"start={stray['x']:g}" not in phone.url
+    assert phone.locator(".st-key-undo_button button:visible").is_disabled()
