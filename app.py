@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 import surfaces
+from analysis.theory import stable_lr_range
 from controls import address, scene_state, sidebar, toolbar, viewport
 from controls import runs as run_controls
 from controls.race_chart import below_player, forget, plotly_path, race_chart
@@ -266,13 +267,27 @@ def panel_area() -> None:
             view=now.view, presenter=bool(ss.present), screen=now.screen))
 
 
+def stable_limits(now: Race) -> dict[int, float]:
+    """Each run's stable lr's upper end (by run id), where the surface is a quadratic bowl
+    and the theory has one for its optimizer."""
+    if now.surface is None:
+        return {}
+    limits = {}
+    for rid, run in zip(ss.ids, now.scene.runs, strict=True):
+        found = stable_lr_range(now.surface, run.optimizer, float(run.values.get("mu", 0.0)))
+        if found is not None:
+            limits[rid] = found[1]
+    return limits
+
+
 @st.fragment(key=RACE)
 def race() -> Race | None:
     """The race: the chart's fragment, the runs' cards under it, then the panel."""
     now = race_chart_area()
     if now is None:
         return None
-    run_controls.strip(ss, now.scene, now.screen, on_move=rerun_chart)
+    run_controls.strip(ss, now.scene, now.screen, on_move=rerun_chart,
+                       limits=stable_limits(now))
     panel_area()
     return now
 

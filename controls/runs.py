@@ -8,7 +8,8 @@ the sidebar, so that the lecturer in presenter mode (sidebar tucked away) and a 
 reach them. Moving a slider reruns only what it changes (the callbacks ``app.py``
 passes: the chart and the panel, not the cards).
 
-Widget keys: ``run<id>_<hyper>``, ``run<id>_on``, ``run<id>_remove``, ``run<id>_pick``
+Widget keys: ``run<id>_<hyper>``, ``run<id>_lr_down`` and ``run<id>_lr_up`` (− / +),
+``run<id>_on``, ``run<id>_remove``, ``run<id>_pick``
 (its optimizer), ``run<id>_menu`` (its settings popover), ``add_optimizer``, ``add_run``
 and ``add_run_menu`` (the toolbar's "Add a run" popover).
 """
@@ -16,7 +17,7 @@ and ``add_run_menu`` (the toolbar's "Add a run" popover).
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any
 
 import streamlit as st
@@ -52,8 +53,23 @@ def _slider(ss: MutableMapping[str, Any], rid: int, hyper, dynamics: Dynamics,
                      help="annealed: see Noise and schedules" if annealed else hyper.help)
 
 
+def _lr_steps(ss: MutableMapping[str, Any], rid: int, limit: float | None) -> None:
+    """Under the lr slider: where lr is stable (``limit``: the stable lr's upper end, for a
+    quadratic surface), and − / + buttons, one position of the slider each, for a
+    precise lr on a phone. They rerun the race (the cards show the new lr)."""
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        if limit is not None:
+            st.caption(f"stable below {limit:.3g}", width="content")
+        st.space("stretch")
+        for step, icon in ((-1, ":material/remove:"), (1, ":material/add:")):
+            st.button("", key=f"run{rid}_lr_{'down' if step < 0 else 'up'}", icon=icon,
+                      on_click=scene_state.step_lr, args=(ss, rid, step),
+                      help="a smaller lr" if step < 0 else "a larger lr")
+
+
 def _card(ss: MutableMapping[str, Any], rid: int, run: RunSpec, dynamics: Dynamics,
-          removable: bool, on_move: Callable[[], None] | None) -> None:
+          removable: bool, on_move: Callable[[], None] | None,
+          limit: float | None = None) -> None:
     opt = OPTIMIZERS[run.optimizer]
     label = dynamics.label(run.label, run.values)
     color = run_color(ss[f"run{rid}_color"])
@@ -80,7 +96,11 @@ def _card(ss: MutableMapping[str, Any], rid: int, run: RunSpec, dynamics: Dynami
                           disabled=not removable)
         for hyper in opt.hyper:
             if hyper.name in main:
-                _slider(ss, rid, hyper, dynamics, on_move)
+                # With a stable lr shown, mu moves it: the card is drawn again.
+                moved = None if limit is not None and hyper.name == "mu" else on_move
+                _slider(ss, rid, hyper, dynamics, moved)
+                if hyper.name == "lr":
+                    _lr_steps(ss, rid, limit)
 
 
 def _optimizer_choice(ss: MutableMapping[str, Any], rid: int, optimizer: str,
@@ -106,10 +126,12 @@ def _then(first: Callable[..., None], then: Callable[[], None] | None) -> Callab
 
 
 def strip(ss: MutableMapping[str, Any], scene: Scene, screen: Screen, *,
-          on_move: Callable[[], None] | None = None) -> None:
+          on_move: Callable[[], None] | None = None,
+          limits: Mapping[int, float] | None = None) -> None:
     """The cards of every run (the scene's runs, in the order of ``ss["ids"]``), as many
     to a row as the screen's width takes. A moved slider calls ``on_move``; switching a
-    run on or off, or removing it, reruns what holds the cards (they change)."""
+    run on or off, or removing it, reruns what holds the cards (they change).
+    ``limits``: the stable lr's upper end of each run (by id) that has one."""
     ids = list(ss["ids"])
     card = PRESENTER_CARD_WIDTH if screen.presenter else CARD_WIDTH
     per_row = min(len(ids), max(1, int(screen.width // card)), MAX_PER_ROW)
@@ -119,7 +141,7 @@ def strip(ss: MutableMapping[str, Any], scene: Scene, screen: Screen, *,
         for column, rid in zip(columns, ids[row:row + per_row], strict=False):
             with column:
                 _card(ss, rid, runs[rid], scene.dynamics, removable=len(ids) > 1,
-                      on_move=on_move)
+                      on_move=on_move, limit=(limits or {}).get(rid))
 
 
 def add_run(ss: MutableMapping[str, Any], rerun: Callable[[], None] | None = None) -> None:

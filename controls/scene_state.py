@@ -28,7 +28,7 @@ from typing import Any
 from controls import dynamics as dynamics_controls
 from controls.choice import selected
 from optimizers import OPTIMIZERS
-from scenes import CUSTOM, DEFAULT_SCENE, RunSpec, Scene
+from scenes import CUSTOM, DEFAULT_SCENE, RunSpec, Scene, slider_menu
 from scenes.model import PALETTE_SIZE, data_rows, plot_box, surface_choices, surface_params
 from scenes.surface_defaults import default_start, defaults_for, fallback_runs
 from surfaces import SURFACE_PARAMS, SURFACE_WORDS, SURFACES, Domain
@@ -240,6 +240,14 @@ def take_picked_start(ss: State) -> None:
     """A click on the chart in the last run (``picked``) becomes the start."""
     if "picked" in ss:
         ss["start_x"], ss["start_y"] = ss.pop("picked")
+
+
+def step_lr(ss: State, rid: int, step: int) -> None:
+    """Run ``rid``'s lr ``step`` positions along its slider's menu (kept at its ends)."""
+    key = f"run{rid}_lr"
+    menu = slider_menu("lr", ss[key])
+    at = min(max(menu.index(ss[key]) + step, 0), len(menu) - 1)
+    ss[key] = menu[at]
 
 
 # --- undo: the scenes the visitor left, newest last ---

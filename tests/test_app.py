@@ -261,6 +261,22 @@ def test_undo_goes_back_through_the_scenes():
     assert not at.exception
 
 
+def test_lr_steps_one_position_and_the_card_shows_the_stable_lr():
+    at = open_page({"run": ["sgd:lr=0.1", "momentum:lr=0.1,mu=0.5", "adam:lr=0.3"]})
+    # The ravine's Hessian has largest eigenvalue 1: SGD is stable below 2 / 1, heavy-ball
+    # momentum below 2 (1 + mu) / 1; Adam has no closed form.
+    captions = [c.value for c in at.main.caption if c.value.startswith("stable below")]
+    assert captions == ["stable below 2", "stable below 3"]
+    at.button(key="run0_lr_up").click().run()
+    at.button(key="run0_lr_up").click().run()
+    assert url_scene(at).runs[0].values["lr"] == 0.15  # 0.1, 0.12, 0.15 on the slider
+    at.button(key="run0_lr_down").click().run()
+    assert url_scene(at).runs[0].values["lr"] == 0.12
+    at.select_slider(key="run1_mu").set_value(0.9).run()
+    assert "stable below 3.8" in [c.value for c in at.main.caption]
+    assert not at.exception
+
+
 def test_the_same_optimizer_can_run_several_times():
     at = open_page({"run": [f"momentum:lr=0.1,mu={mu}" for mu in (0.5, 0.9, 0.99)]})
     assert len(paths(figure(at))) == 3
