@@ -79,7 +79,7 @@ def formula_error(scene: Scene) -> str | None:
 
 # --- a visitor's first run opens the link ---
 
-if "ids" not in ss:
+if "ids" not in ss or address.navigated(ss, st.query_params):  # a link, Back or Forward
     address.open_link(ss, st.query_params, views=toolbar.VIEWS, panels=PANELS)
 scene_state.take_picked_start(ss)
 # No page_icon: a Material icon there is fetched from the network, which a lecture hall

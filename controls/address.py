@@ -6,13 +6,17 @@ mode, view, open panel, preset; ``scenes.links.page_from_query``) into theirs,
 with any message about what the link got wrong. A preset's button loads its
 scene (:func:`choose_preset`). While the visitor works, :func:`follow` drops the
 link's messages and the preset's sentence once the scene is no longer theirs,
-and :func:`keep_url` writes the scene and the view back into the address bar.
+and :func:`keep_url` writes the scene and the view back into the address bar (a
+new entry of the browser's history for each change). Back and Forward rerun the page
+with another entry's address, which :func:`navigated` tells apart and the page opens
+as a link.
 
 Every function takes the widgets' state as ``ss`` (``st.session_state`` on the
 page, a ``dict`` in the tests) and the address's query as ``params``, an object
 with ``st.query_params``' ``get_all(key)``, ``from_dict(mapping)`` and iteration
 over its keys. State keys: ``loaded`` (the scene last opened or chosen),
-``preset``, ``link_messages``, ``present``, ``view``, ``panel``.
+``preset``, ``link_messages``, ``present``, ``view``, ``panel``, ``url_kept`` (the
+address last written).
 """
 
 from __future__ import annotations
@@ -86,4 +90,13 @@ def keep_url(ss: State, params: QueryParams, scene: Scene) -> dict:
     wanted = {k: v if isinstance(v, list) else [v] for k, v in address.items()}
     if link_of(params) != wanted:
         params.from_dict(address)
+    ss["url_kept"] = wanted
     return query
+
+
+def navigated(ss: State, params: QueryParams) -> bool:
+    """Whether the address is not the one :func:`keep_url` last wrote: the visitor went
+    Back or Forward (the browser reruns the page with that entry's address), and the
+    page should open it as a link."""
+    kept = ss.get("url_kept")
+    return kept is not None and link_of(params) != kept
