@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 import surfaces
+from analysis.theory import stable_lr_range
 from controls import address, scene_state, sidebar, toolbar, viewport
 from controls import lecture as lecture_controls
 from controls import runs as run_controls
@@ -79,7 +80,7 @@ def formula_error(scene: Scene) -> str | None:
 
 # --- a visitor's first run opens the link ---
 
-if "ids" not in ss:
+if "ids" not in ss or address.navigated(ss, st.query_params):  # a link, Back or Forward
     address.open_link(ss, st.query_params, views=toolbar.VIEWS, panels=PANELS)
 scene_state.take_picked_start(ss)
 # No page_icon: a Material icon there is fetched from the network, which a lecture hall
@@ -115,11 +116,15 @@ if ss.present:
 def story(scene: Scene, surface, stopped: int) -> None:
     """One line on what to look for: the preset's sentence, or the story of the surface's
     own runs while those are on show, or else the surface's lesson (and, when ``stopped``
-    runs of the visitor's own stopped, that its claim is for the surface's own runs)."""
+    runs of the visitor's own stopped, that its claim is for the surface's own runs); for
+    a typed formula that cannot be used (``surface`` None), that it cannot be used yet."""
     if ss.preset:
         preset = PRESETS_BY_KEY[ss.preset]
         st.markdown(f"**{preset.title}.** {preset.look_for}")
-    elif surface is not None:
+    elif surface is None:  # its error shows once, beside the formula in the sidebar
+        st.markdown("**Custom formula.** This formula cannot be used yet: the sidebar's "
+                    "**Surface** says why. Once it can, its runs race here.")
+    else:
         told, shown = surface.lesson, False
         if scene.surface in surfaces.SURFACES:
             defaults = defaults_for(scene.surface, scene.params, scene.choices)
@@ -181,6 +186,17 @@ def rerun_chart_and_panel() -> None:
     st.rerun(scope=[CHART, PANEL])
 
 
+def undo_scene() -> None:
+    scene_state.undo(ss)
+    rerun_race()
+
+
+def undo_button() -> None:
+    """Undo: back to the scene before the last change (a stray tap, a slider, a preset)."""
+    st.button("Undo", key="undo_button", icon=":material/undo:", on_click=undo_scene,
+              disabled=not ss.get("undo"), help="back to the scene before the last change")
+
+
 @st.fragment(key=CHART)
 def race_chart_area() -> Race | None:
     """The story line, the toolbar and the chart; None while a browser's screen is not
@@ -193,6 +209,7 @@ def race_chart_area() -> Race | None:
     elif drawn != ss.drawn:
         st.rerun()  # presenter mode or the optimizers in use changed: the whole page
     address.follow(ss, scene)
+    scene_state.remember(ss, scene)
     query = address.keep_url(ss, st.query_params, scene)
     error = formula_error(scene)
     surface = None if error else surface_of(scene.surface_key)
@@ -212,8 +229,10 @@ def race_chart_area() -> Race | None:
         view = toolbar.view_switch(on_change=rerun_chart)
         toolbar.notices(messages, ss.link_messages)
         st.space("stretch")
+        undo_button()
         run_controls.add_run(ss, rerun=rerun_race)
-        toolbar.share(query, bool(ss.present))
+        with st.container(key="share", width="content"):  # a phone shows only its icon
+            toolbar.share(query, bool(ss.present))
         toolbar.presenter_switch()
         screen = viewport.measure(ss, bool(ss.present), on_change=rerun_race,
                                   preload=[plotly_path()])
@@ -225,9 +244,6 @@ def race_chart_area() -> Race | None:
     if ss.get("probing"):  # the screen has come: now the whole page, drawn for it
         ss.probing = False
         st.rerun()
-    if error:
-        st.error(f"The formula cannot be used: {escape_markdown(error)}",
-                 icon=":material/error:")
     traces = scene_traces(scene, paths) if surface else []
     if surface is not None:
         chart(scene, surface, traces, screen, view)
@@ -263,13 +279,27 @@ def panel_area() -> None:
             view=now.view, presenter=bool(ss.present), screen=now.screen))
 
 
+def stable_limits(now: Race) -> dict[int, float]:
+    """Each run's stable lr's upper end (by run id), where the surface is a quadratic bowl
+    and the theory has one for its optimizer."""
+    if now.surface is None:
+        return {}
+    limits = {}
+    for rid, run in zip(ss.ids, now.scene.runs, strict=True):
+        found = stable_lr_range(now.surface, run.optimizer, float(run.values.get("mu", 0.0)))
+        if found is not None:
+            limits[rid] = found[1]
+    return limits
+
+
 @st.fragment(key=RACE)
 def race() -> Race | None:
     """The race: the chart's fragment, the runs' cards under it, then the panel."""
     now = race_chart_area()
     if now is None:
         return None
-    run_controls.strip(ss, now.scene, now.screen, on_move=rerun_chart)
+    run_controls.strip(ss, now.scene, now.screen, on_move=rerun_chart,
+                       limits=stable_limits(now))
     panel_area()
     return now
 

@@ -9,14 +9,16 @@ scene (:func:`choose_preset`). While the visitor works, :func:`follow` drops the
 link's messages, the preset's sentence and the lecture step once the scene is no
 longer theirs, and :func:`keep_url` writes the scene and the view back into the
 address bar, as its shortest link (``scenes.links.link_query``: ``?lecture=<key>``
-alone while the scene is still that step's).
+alone while the scene is still that step's), a new entry of the browser's history for
+each change. Back and Forward rerun the page with another entry's address, which
+:func:`navigated` tells apart and the page opens as a link.
 
 Every function takes the widgets' state as ``ss`` (``st.session_state`` on the
 page, a ``dict`` in the tests) and the address's query as ``params``, an object
 with ``st.query_params``' ``get_all(key)``, ``from_dict(mapping)`` and iteration
 over its keys. State keys: ``loaded`` (the scene last opened or chosen),
-``preset``, ``link_messages``, ``present``, ``view``, ``panel``, and the lecture's
-(:mod:`controls.lecture`).
+``preset``, ``link_messages``, ``present``, ``view``, ``panel``, ``url_kept`` (the
+address last written), and the lecture's (:mod:`controls.lecture`).
 """
 
 from __future__ import annotations
@@ -95,4 +97,13 @@ def keep_url(ss: State, params: QueryParams, scene: Scene) -> dict:
     wanted = {k: v if isinstance(v, list) else [v] for k, v in address.items()}
     if link_of(params) != wanted:
         params.from_dict(address)
+    ss["url_kept"] = wanted
     return query
+
+
+def navigated(ss: State, params: QueryParams) -> bool:
+    """Whether the address is not the one :func:`keep_url` last wrote: the visitor went
+    Back or Forward (the browser reruns the page with that entry's address), and the
+    page should open it as a link."""
+    kept = ss.get("url_kept")
+    return kept is not None and link_of(params) != kept

@@ -2,20 +2,22 @@
 
 Each card shows the run's colour and name, its learning rate (log scale) and
 the lecture's second knob of its optimizer (``mu``, ``decay_rate`` or
-``beta1``) as sliders, and behind its settings button the rest: the other
-hyperparameters, the on/off switch and "Remove". Under the chart, not in the sidebar, so that the
-lecturer in presenter mode (sidebar tucked away) and a student on a phone
+``beta1``) as sliders, and behind its settings button the rest: the optimizer,
+the other hyperparameters, the on/off switch and "Remove". Under the chart, not in
+the sidebar, so that the lecturer in presenter mode (sidebar tucked away) and a student on a phone
 reach them. Moving a slider reruns only what it changes (the callbacks ``app.py``
 passes: the chart and the panel, not the cards).
 
-Widget keys: ``run<id>_<hyper>``, ``run<id>_on``, ``run<id>_remove``,
-``add_optimizer``, ``add_run`` (in the toolbar's "Add a run").
+Widget keys: ``run<id>_<hyper>``, ``run<id>_lr_down`` and ``run<id>_lr_up`` (− / +),
+``run<id>_on``, ``run<id>_remove``, ``run<id>_pick``
+(its optimizer), ``run<id>_menu`` (its settings popover), ``add_optimizer``, ``add_run``
+and ``add_run_menu`` (the toolbar's "Add a run" popover).
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any
 
 import streamlit as st
@@ -32,6 +34,7 @@ MAIN_KNOB = {"momentum": "mu", "nesterov": "mu", "rmsprop": "decay_rate", "adam"
 # A card is about this wide (wider in presenter mode, for its larger type: the title and
 # the settings button on one line); a row holds as many as fit, at most MAX_PER_ROW.
 CARD_WIDTH, PRESENTER_CARD_WIDTH, MAX_PER_ROW = 220, 300, 6
+ADD_MENU = scene_state.ADD_MENU
 
 
 def _fmt(value: float) -> str:
@@ -50,8 +53,23 @@ def _slider(ss: MutableMapping[str, Any], rid: int, hyper, dynamics: Dynamics,
                      help="annealed: see Noise and schedules" if annealed else hyper.help)
 
 
+def _lr_steps(ss: MutableMapping[str, Any], rid: int, limit: float | None) -> None:
+    """Under the lr slider: where lr is stable (``limit``: the stable lr's upper end, for a
+    quadratic surface), and − / + buttons, one position of the slider each, for a
+    precise lr on a phone. They rerun the race (the cards show the new lr)."""
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        if limit is not None:
+            st.caption(f"stable below {limit:.3g}", width="content")
+        st.space("stretch")
+        for step, icon in ((-1, ":material/remove:"), (1, ":material/add:")):
+            st.button("", key=f"run{rid}_lr_{'down' if step < 0 else 'up'}", icon=icon,
+                      on_click=scene_state.step_lr, args=(ss, rid, step),
+                      help="a smaller lr" if step < 0 else "a larger lr")
+
+
 def _card(ss: MutableMapping[str, Any], rid: int, run: RunSpec, dynamics: Dynamics,
-          removable: bool, on_move: Callable[[], None] | None) -> None:
+          removable: bool, on_move: Callable[[], None] | None,
+          limit: float | None = None) -> None:
     opt = OPTIMIZERS[run.optimizer]
     label = dynamics.label(run.label, run.values)
     color = run_color(ss[f"run{rid}_color"])
@@ -64,7 +82,11 @@ def _card(ss: MutableMapping[str, Any], rid: int, run: RunSpec, dynamics: Dynami
                         f"<b>{html.escape(opt.title)}</b>{off}", unsafe_allow_html=True,
                         width="content")
             st.space("stretch")
-            with st.popover("", icon=":material/tune:", help=f"every setting of {label}"):
+            # Its own key: when the run is removed, its popover goes with it (the next
+            # card's stays closed).
+            with st.popover("", icon=":material/tune:", help=f"every setting of {label}",
+                            key=f"run{rid}_menu"):
+                _optimizer_choice(ss, rid, run.optimizer, on_move)
                 st.toggle("on", key=f"run{rid}_on", help="switch the run off to hide it")
                 for hyper in opt.hyper:
                     if hyper.name not in main:
@@ -74,7 +96,24 @@ def _card(ss: MutableMapping[str, Any], rid: int, run: RunSpec, dynamics: Dynami
                           disabled=not removable)
         for hyper in opt.hyper:
             if hyper.name in main:
-                _slider(ss, rid, hyper, dynamics, on_move)
+                # With a stable lr shown, mu moves it: the card is drawn again.
+                moved = None if limit is not None and hyper.name == "mu" else on_move
+                _slider(ss, rid, hyper, dynamics, moved)
+                if hyper.name == "lr":
+                    _lr_steps(ss, rid, limit)
+
+
+def _optimizer_choice(ss: MutableMapping[str, Any], rid: int, optimizer: str,
+                      on_change: Callable[[], None] | None) -> None:
+    """The run's optimizer, as radio buttons (a tap, no keyboard); another one keeps the
+    run's lr when it accepts it (``scene_state.change_optimizer``)."""
+    names = list(OPTIMIZERS)
+    key = f"run{rid}_pick"
+    if ss.get(key) != optimizer:
+        ss[key] = optimizer  # the run's optimizer as the scene holds it
+    st.radio("optimizer", names, key=key, format_func=lambda n: OPTIMIZERS[n].title,
+             horizontal=True, on_change=_then(scene_state.change_optimizer, on_change),
+             args=(ss, rid))
 
 
 def _then(first: Callable[..., None], then: Callable[[], None] | None) -> Callable[..., None]:
@@ -87,10 +126,12 @@ def _then(first: Callable[..., None], then: Callable[[], None] | None) -> Callab
 
 
 def strip(ss: MutableMapping[str, Any], scene: Scene, screen: Screen, *,
-          on_move: Callable[[], None] | None = None) -> None:
+          on_move: Callable[[], None] | None = None,
+          limits: Mapping[int, float] | None = None) -> None:
     """The cards of every run (the scene's runs, in the order of ``ss["ids"]``), as many
     to a row as the screen's width takes. A moved slider calls ``on_move``; switching a
-    run on or off, or removing it, reruns what holds the cards (they change)."""
+    run on or off, or removing it, reruns what holds the cards (they change).
+    ``limits``: the stable lr's upper end of each run (by id) that has one."""
     ids = list(ss["ids"])
     card = PRESENTER_CARD_WIDTH if screen.presenter else CARD_WIDTH
     per_row = min(len(ids), max(1, int(screen.width // card)), MAX_PER_ROW)
@@ -100,17 +141,20 @@ def strip(ss: MutableMapping[str, Any], scene: Scene, screen: Screen, *,
         for column, rid in zip(columns, ids[row:row + per_row], strict=False):
             with column:
                 _card(ss, rid, runs[rid], scene.dynamics, removable=len(ids) > 1,
-                      on_move=on_move)
+                      on_move=on_move, limit=(limits or {}).get(rid))
 
 
 def add_run(ss: MutableMapping[str, Any], rerun: Callable[[], None] | None = None) -> None:
     """"Add a run": pick an optimizer, add it at a learning rate that tells a story; then
     ``rerun`` (the part of the page that draws the cards)."""
     full = len(ss["ids"]) >= MAX_RUNS
-    with st.popover("Add a run", icon=":material/add:", disabled=full,
+    # Keyed and stateful, so that adding closes it (``scene_state.add_optimizer``).
+    with st.popover("Add a run", icon=":material/add:", disabled=full, key=ADD_MENU,
+                    on_change="rerun",
                     help=f"at most {MAX_RUNS} runs" if full else "race one more optimizer"):
-        st.selectbox("Optimizer", list(OPTIMIZERS), key="add_optimizer",
-                     format_func=lambda n: OPTIMIZERS[n].title)
+        # Pills, not a selectbox: a tap picks, and no keyboard comes up on a phone.
+        st.pills("Optimizer", list(OPTIMIZERS), key="add_optimizer", default="sgd",
+                 format_func=lambda n: OPTIMIZERS[n].title)
         st.button("Add", key="add_run", icon=":material/add:", width="stretch",
                   on_click=_then(scene_state.add_optimizer, rerun), args=(ss,))
 

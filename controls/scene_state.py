@@ -28,7 +28,7 @@ from typing import Any
 from controls import dynamics as dynamics_controls
 from controls.choice import selected
 from optimizers import OPTIMIZERS
-from scenes import CUSTOM, DEFAULT_SCENE, RunSpec, Scene
+from scenes import CUSTOM, DEFAULT_SCENE, RunSpec, Scene, slider_menu
 from scenes.model import PALETTE_SIZE, data_rows, plot_box, surface_choices, surface_params
 from scenes.surface_defaults import default_start, defaults_for, fallback_runs
 from surfaces import SURFACE_PARAMS, SURFACE_WORDS, SURFACES, Domain
@@ -40,6 +40,7 @@ EXAMPLE_FORMULA = "0.05*x**2 + 2*y**2"
 BOX_KEYS = ("x0", "x1", "y0", "y1")
 # A sensible first learning rate when a run is added: the lecture scene's.
 ADD_LR = {run.optimizer: run.values["lr"] for run in DEFAULT_SCENE.runs}
+ADD_MENU = "add_run_menu"  # the state of the "Add a run" popover: open or not
 
 
 def load_scene(ss: State, scene: Scene) -> None:
@@ -81,9 +82,27 @@ def add_run(ss: State, run: RunSpec, color: int | None = None) -> int:
 
 def add_optimizer(ss: State) -> int:
     """Add a run of the optimizer picked under ``add_optimizer``, at the lecture scene's
-    learning rate for it."""
+    learning rate for it, and close "Add a run" (its popover's state, ``ADD_MENU``)."""
     optimizer = selected("add_optimizer", list(OPTIMIZERS), ss=ss) or "sgd"
+    ss[ADD_MENU] = False
     return add_run(ss, RunSpec.make(optimizer, lr=ADD_LR[optimizer]))
+
+
+def change_optimizer(ss: State, rid: int) -> None:
+    """Run ``rid`` becomes a run of the optimizer picked under ``run<rid>_pick``, with its
+    defaults, keeping the run's lr when the new optimizer accepts it (else the lecture
+    scene's lr for it), its colour and whether it is on."""
+    old = ss[f"run{rid}_optimizer"]
+    optimizer = selected(f"run{rid}_pick", list(OPTIMIZERS), old, ss=ss) or old
+    if optimizer == old:
+        return
+    try:
+        run = RunSpec.make(optimizer, lr=ss[f"run{rid}_lr"])
+    except ValueError:
+        run = RunSpec.make(optimizer, lr=ADD_LR[optimizer])
+    ss[f"run{rid}_optimizer"] = optimizer
+    for name, value in run.hyper:
+        ss[f"run{rid}_{name}"] = value
 
 
 def free_color(ss: State) -> int:
@@ -221,3 +240,34 @@ def take_picked_start(ss: State) -> None:
     """A click on the chart in the last run (``picked``) becomes the start."""
     if "picked" in ss:
         ss["start_x"], ss["start_y"] = ss.pop("picked")
+
+
+def step_lr(ss: State, rid: int, step: int) -> None:
+    """Run ``rid``'s lr ``step`` positions along its slider's menu (kept at its ends)."""
+    key = f"run{rid}_lr"
+    menu = slider_menu("lr", ss[key])
+    at = min(max(menu.index(ss[key]) + step, 0), len(menu) - 1)
+    ss[key] = menu[at]
+
+
+# --- undo: the scenes the visitor left, newest last ---
+
+UNDO_DEPTH = 20  # how many scenes back Undo can go
+
+
+def remember(ss: State, scene: Scene) -> None:
+    """Note ``scene`` as the one on show; the one before it (if it differs) goes on the
+    undo stack ``undo`` (at most :data:`UNDO_DEPTH`)."""
+    shown = ss.get("undo_shown")
+    if shown is not None and shown != scene:
+        ss["undo"] = [*ss.get("undo", []), shown][-UNDO_DEPTH:]
+    ss["undo_shown"] = scene
+
+
+def undo(ss: State) -> None:
+    """Back to the scene before the last change (its runs, start, surface and setting)."""
+    stack = list(ss.get("undo", []))
+    if stack:
+        scene = stack.pop()
+        ss["undo"], ss["undo_shown"] = stack, scene
+        load_scene(ss, scene)

@@ -43,7 +43,11 @@ MIN_CHART_HEIGHT = 360
 BOTTOM_GAP = 16
 ROW_GAP = 16
 
-# The page's room for the chart: narrow paddings, a narrower sidebar. Installed by the
+# The page's room for the chart: narrow paddings, a narrower sidebar; on a phone the story
+# line in smaller type, Undo, "Add a run" and "Share" as their icons (one row for the toolbar)
+# and no presenter mode (it is for a projector), so that the chart
+# and its Play button fit the first screen; and no Plotly toolbar over the charts' legends
+# (the Export panel downloads the picture). Installed by the
 # component itself before it measures, so that its first report is the page's final
 # width (a style sent as an element of its own may apply a moment later, and each new
 # width redraws the chart).
@@ -51,6 +55,13 @@ LAYOUT_CSS = """
 [data-testid="stMainBlockContainer"] { padding: 3.6rem 1.5rem 2rem; }
 @media (max-width: 640px) {
   [data-testid="stMainBlockContainer"] { padding: 3.6rem 0.75rem 2rem; }
+  .st-key-story [data-testid="stMarkdownContainer"] p { font-size: 0.9rem; line-height: 1.4; }
+  .st-key-present { display: none; }
+  .st-key-undo_button [data-testid="stMarkdownContainer"],
+  .st-key-add_run_menu [data-testid="stMarkdownContainer"],
+  .st-key-share [data-testid="stMarkdownContainer"] { display: none; }
+  [data-testid="stHorizontalBlock"]:has(> .st-key-share) { gap: 0.5rem; }
+  .modebar-container { display: none; }
 }
 [data-testid="stSidebar"][data-collapsed="false"] { width: 270px !important;
   min-width: 270px !important; }

@@ -32,6 +32,10 @@ from plotting.colors import LIGHT, THEMES, Theme, theme_named
 
 # Narrower containers than this get the stacked (phone) layout.
 STACK_BELOW = 640
+# The stacked layout's loss panel is never lower than this, however short the screen.
+MIN_STACKED_LOSS = 100.0
+# ... and its contour panels no lower than this multiple of their width.
+MIN_STACKED_ASPECT = 0.55
 # A contour panel's height as a multiple of its width is kept within these
 # bounds (a very tall or very flat domain is drawn at a readable size, and
 # Plotly's equal scales then fit it inside the box).
@@ -306,11 +310,21 @@ def _stacked(screen: Screen, style: Style, aspect: float, panels: int, legend: l
     gap_x = _multiples_gap(f) if panels > 1 else 0.0
     gap_y = _tick_band(f) * 0.55 if panels > 1 else 0.0
     panel_w = (plot_w - gap_x * (cols - 1)) / cols
-    panel_h = panel_w * aspect
     colorbar_h = 12 + 1.4 * f + 1.4 * f + 10  # the bar, its labels below, its title above
-    loss_h = max(160.0, 0.6 * plot_w)
+    buttons_y = _tick_band(f) + 8
+    slider_y = buttons_y + 2.2 * f + 18
+    bottom = slider_y + _controls_height(f) + 4 if controls else _tick_band(f) + 4
+    # A tall domain gets a lower panel (Plotly's equal scales then draw it narrower) when
+    # the screen's height is short of it, down to MIN_STACKED_ASPECT of its width.
+    fixed = top + _tick_band(f) + colorbar_h + 1.4 * f + bottom + MIN_STACKED_LOSS
+    fits = (screen.height - fixed - gap_y * (rows - 1)) / rows - title_h
+    panel_h = max(min(panel_w * aspect, fits), panel_w * min(aspect, MIN_STACKED_ASPECT))
     # From the top down: the contour grid, its x axis, the colour bar, the loss panel.
     grid_h = rows * (panel_h + title_h) + gap_y * (rows - 1)
+    # The loss panel takes what is left of the screen's height (so that the chart fits a
+    # phone's first screen), within MIN_STACKED_LOSS and its natural height.
+    fixed = top + grid_h + _tick_band(f) + colorbar_h + 1.4 * f + bottom
+    loss_h = min(max(160.0, 0.6 * plot_w), max(MIN_STACKED_LOSS, screen.height - fixed))
     plot_h = grid_h + _tick_band(f) + colorbar_h + 1.4 * f + loss_h
     boxes = []
     for p in range(panels):
@@ -322,9 +336,6 @@ def _stacked(screen: Screen, style: Style, aspect: float, panels: int, legend: l
     # The loss panel's own tick labels ("10⁻¹⁰") are wider than the contour's.
     loss_left = max(0.0, _y_axis_band(f) - left)
     loss = Box(loss_left, 0.0, plot_w - loss_left, loss_h)
-    buttons_y = _tick_band(f) + 8
-    slider_y = buttons_y + 2.2 * f + 18
-    bottom = slider_y + _controls_height(f) + 4 if controls else _tick_band(f) + 4
     return ChartGeometry(
         style=style, width=screen.width, height=top + plot_h + bottom,
         margin={"l": left, "r": right, "t": top, "b": bottom, "pad": 0},

@@ -56,10 +56,16 @@ MOVE_SHARE = 0.5
 SPEED_MENU = {"speeds": list(SPEEDS.items()), "normal": SPEEDS[NORMAL_SPEED]}
 
 
+# A touch target's least height (race_chart.css, for a coarse pointer): a phone's rows.
+TOUCH_TARGET = 44
+
+
 def player_height(screen: Screen) -> float:
-    """Pixels the player takes under the chart: one row, two on a phone (it wraps)."""
-    rows = 2 if screen.stacked else 1
-    return rows * (1.6 * Style.of(screen).font + 16) + 8
+    """Pixels the player takes under the chart: one row, two on a phone (it wraps), each
+    a touch target high there."""
+    if screen.stacked:
+        return 2 * (TOUCH_TARGET + 6) + 8
+    return 1.6 * Style.of(screen).font + 16 + 8
 
 
 def below_player(screen: Screen) -> Screen:

@@ -165,19 +165,57 @@ async function draw(gd, Plotly, message) {
   }
   gd.__frames = figure.frames || [];
   gd.__resolved = resolve(gd.__frames);
-  await Plotly.newPlot(gd, {data: figure.data, layout: figure.layout, config});
+  // No zoom reset on a double click: a double tap is how a touch screen picks the start.
+  await Plotly.newPlot(gd, {data: figure.data, layout: figure.layout,
+                            config: {...config, doubleClick: false}});
   gd.__at = gd.__frames.length - 1;  // a new figure shows its last step
   gd.on("plotly_click", (event) => {  // newPlot dropped the last plot's listeners
     const point = event.points && event.points[0];
-    if (point && point.data && point.data.name === "start picker") {
-      gd.__setTrigger("click", {x: point.x, y: point.y});
-    }
+    const start = point && point.data && point.data.name === "start picker"
+      ? picked(gd, point) : null;
+    if (start) gd.__setTrigger("click", start);
   });
   if (!gd.__wired) {
     gd.__wired = true;
+    watchTaps(gd);
     if (gd.__follow) listen(gd, Plotly); else wire(gd, Plotly);
   }
   return gd.__frames.length - 1;
+}
+
+// On a touch screen a tap on the contour is often a stray one (scrolling the page, a
+// thumb resting): the start moves only on a double tap, two taps within DOUBLE_TAP_MS and
+// TAP_SLOP pixels of each other (counted from the touches themselves: Plotly may report
+// one tap as two clicks). A mouse's click moves it at once.
+const DOUBLE_TAP_MS = 500, TAP_SLOP = 30;
+function watchTaps(gd) {
+  gd.__taps = [];
+  gd.addEventListener("touchend", (event) => {
+    const touch = event.changedTouches[0];
+    gd.__taps = [...gd.__taps.slice(-1),
+                 {x: touch.clientX, y: touch.clientY, at: performance.now()}];
+  }, {capture: true, passive: true});
+}
+// The start a click picks: the clicked point for a mouse; on a touch screen, after a
+// double tap only, the start picker's point nearest the second tap (Plotly's own pick
+// for a tap may be a neighbour), else null.
+function picked(gd, point) {
+  if (!window.matchMedia("(pointer: coarse)").matches) return {x: point.x, y: point.y};
+  const [first, second] = gd.__taps || [];
+  if (!(first && second && second.at - first.at < DOUBLE_TAP_MS
+        && Math.hypot(second.x - first.x, second.y - first.y) < TAP_SLOP)) return null;
+  gd.__taps = [];
+  const trace = point.fullData || point.data, full = gd._fullLayout;
+  const xa = full[(trace.xaxis || "x").replace("x", "xaxis")];
+  const ya = full[(trace.yaxis || "y").replace("y", "yaxis")];
+  const box = gd.getBoundingClientRect();
+  const px = second.x - box.left - xa._offset, py = second.y - box.top - ya._offset;
+  let best = null, distance = Infinity;
+  trace.x.forEach((x, k) => {
+    const d = Math.hypot(xa.l2p(x) - px, ya.l2p(trace.y[k]) - py);
+    if (d < distance) { distance = d; best = {x, y: trace.y[k]}; }
+  });
+  return best;
 }
 
 // What a move changed: some traces (a run's path, marks and loss curve) and their steps.
