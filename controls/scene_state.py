@@ -33,6 +33,7 @@ from scenes.model import PALETTE_SIZE, data_rows, plot_box, surface_choices, sur
 from scenes.surface_defaults import default_start, defaults_for, fallback_runs
 from surfaces import SURFACE_PARAMS, SURFACE_WORDS, SURFACES, Domain
 from surfaces.expression import DEFAULT_DOMAIN, from_expression
+from surfaces.plain_text import finite
 
 State = MutableMapping[str, Any]
 SURFACE_OPTIONS = (*SURFACES, CUSTOM)
@@ -245,8 +246,11 @@ def take_picked_start(ss: State) -> None:
 def step_lr(ss: State, rid: int, step: int) -> None:
     """Run ``rid``'s lr ``step`` positions along its slider's menu (kept at its ends)."""
     key = f"run{rid}_lr"
-    menu = slider_menu("lr", ss[key])
-    at = min(max(menu.index(ss[key]) + step, 0), len(menu) - 1)
+    current = finite(ss.get(key))
+    if current is None:
+        return  # not an lr the slider can hold (a forged state): nothing to step from
+    menu = slider_menu("lr", current)
+    at = min(max(menu.index(current) + step, 0), len(menu) - 1)
     ss[key] = menu[at]
 
 

@@ -60,7 +60,6 @@ LAYOUT_CSS = """
   .st-key-undo_button [data-testid="stMarkdownContainer"],
   .st-key-add_run_menu [data-testid="stMarkdownContainer"],
   .st-key-share [data-testid="stMarkdownContainer"] { display: none; }
-  [data-testid="stHorizontalBlock"]:has(> .st-key-share) { gap: 0.5rem; }
   .modebar-container { display: none; }
 }
 [data-testid="stSidebar"][data-collapsed="false"] { width: 270px !important;

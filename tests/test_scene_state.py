@@ -17,7 +17,16 @@ from hypothesis import strategies as st
 
 from controls import scene_state
 from optimizers import OPTIMIZERS, simulate
-from scenes import CUSTOM, DEFAULT_SCENE, PRESETS, PRESETS_BY_KEY, RunSpec, Scene, default_scene
+from scenes import (
+    CUSTOM,
+    DEFAULT_SCENE,
+    PRESETS,
+    PRESETS_BY_KEY,
+    RunSpec,
+    Scene,
+    default_scene,
+    slider_menu,
+)
 from scenes.links import scene_from_query, scene_to_query
 from scenes.model import PALETTE_SIZE
 from surfaces import SURFACES, from_expression
@@ -332,3 +341,21 @@ def test_a_click_is_taken_once_until_a_run_without_one():
     assert "picked" not in ss
     assert not scene_state.pick_start(ss, None)  # a run without a click
     assert scene_state.pick_start(ss, (2.0, -1.0))  # a new click on the same point
+
+
+def test_step_lr_moves_one_position_and_leaves_a_forged_lr_alone():
+    menu = slider_menu("lr")
+    i = menu.index(0.3)
+    ss = {"run0_lr": 0.3}
+    scene_state.step_lr(ss, 0, -1)
+    assert ss["run0_lr"] == menu[i - 1]
+    scene_state.step_lr(ss, 0, 1)
+    scene_state.step_lr(ss, 0, 1)
+    assert ss["run0_lr"] == menu[i + 1]
+    ss = {"run0_lr": menu[-1]}
+    scene_state.step_lr(ss, 0, 1)  # kept at the menu's end
+    assert ss["run0_lr"] == menu[-1]
+    for forged in (None, "x", math.nan, math.inf, True, 10**400):
+        ss = {"run0_lr": forged}
+        scene_state.step_lr(ss, 0, -1)  # never raises
+        assert ss["run0_lr"] is forged
