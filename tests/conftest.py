@@ -86,12 +86,10 @@ def pytest_collection_modifyitems(config, items) -> None:
         for fixture, mark in FIXTURE_MARKS.items():
             if fixture in item.fixturenames:
                 item.add_marker(mark)
-        # The browser tests on one worker, one at a time, and the other tests that start
-        # servers on one worker too: never two Chromiums, nor two servers of tests at once.
-        if item.get_closest_marker("browser"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
-        elif item.get_closest_marker("server"):
-            item.add_marker(pytest.mark.xdist_group("server"))
+        # Every browser or server test on one worker, one at a time (two at once make the
+        # two cores' timing-sensitive pages flaky); the other worker runs the rest.
+        if item.get_closest_marker("browser") or item.get_closest_marker("server"):
+            item.add_marker(pytest.mark.xdist_group("heavy"))
         test = getattr(getattr(item, "obj", None), "__func__", getattr(item, "obj", None))
         if _narrowed(config) and hasattr(test, "hypothesis"):
             # Where @given keeps the test's settings (read on each call).
