@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.test_streamlit_internals import APP, streamlit_selectors
-from tests.waits import settled
 
 pytestmark = pytest.mark.browser
 
@@ -44,10 +44,13 @@ def streamlits_part(selector: str) -> str:
 
 def unmatched(page, url: str, selectors: list[str]) -> list[str]:
     """The selectors that match no element of ``url``'s page once its chart is drawn and
-    the page has settled (no script run going on)."""
+    every one matches (or 30 s have passed: then those still unmatched)."""
     page.goto(url)
     page.wait_for_function(f"{GRAPH} && {GRAPH}._fullLayout", timeout=60_000)
-    settled(page)
+    try:
+        page.wait_for_function(f"({MATCHES})({selectors!r}).length === 0", timeout=30_000)
+    except PlaywrightTimeout:
+        pass  # the assertion below names what is missing
     return page.evaluate(MATCHES, selectors)
 
 
