@@ -167,13 +167,33 @@ def app_url(chromium_path) -> Iterator[str]:
         stop(process)
 
 
+class CountingBrowser:
+    """A browser whose every new context counts the app's script runs
+    (:data:`tests.waits.COUNT_RUNS`, for :func:`tests.waits.rerun`); the rest is the
+    browser's own."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_context(self, **options):
+        from tests.waits import COUNT_RUNS
+
+        context = self._browser.new_context(**options)
+        context.add_init_script(COUNT_RUNS)
+        return context
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
 @pytest.fixture(scope="session")
 def browser(chromium_path):
-    """Debian's headless Chromium, as the benchmarks start it (skipped without it)."""
+    """Debian's headless Chromium, as the benchmarks start it (skipped without it); its
+    contexts count the app's runs (:class:`CountingBrowser`)."""
     from harness.browser import chromium
 
     with chromium() as browser:
-        yield browser
+        yield CountingBrowser(browser)
 
 
 @pytest.fixture()

@@ -13,7 +13,7 @@ import pytest
 
 from surfaces import make_surface
 from tests.conftest import ARTIFACTS
-from tests.waits import animation_frames, settled
+from tests.waits import animation_frames, rerun, settled
 
 pytestmark = pytest.mark.browser
 
@@ -186,8 +186,8 @@ def test_the_ravine_turns_into_a_bowl_then_the_batch_adds_noise(browser, app_url
         side.get_by_text("Noise, mini-batches and schedules").click()
         thumb = side.get_by_test_id("stSlider").filter(has_text="mini-batch size") \
             .get_by_role("slider")
-        for _ in range(5):
-            thumb.press("ArrowLeft")
+        for _ in range(5):  # one press, then its run: a press during a run may be lost
+            rerun(page, lambda: thumb.press("ArrowLeft"))
         wait_for_link(page, "batch", "16")
         close_sidebar(page, width)
         third = drawn(page)
@@ -228,7 +228,7 @@ def test_the_ravine_turns_into_a_bowl_then_the_batch_adds_noise(browser, app_url
         # the line of its point (w, b) on the contour at that step.
         for k in (3, 0, 20):
             page.evaluate(SCRUB, k)
-            page.wait_for_function(FOLLOWED, arg=k, timeout=10_000)
+            page.wait_for_function(FOLLOWED, arg=k, timeout=30_000)
             animation_frames(page, 3)  # both charts' animations of that step are drawn
             lines = page.evaluate(LINES_AND_POINTS)
             assert lines["step"] == lines["race_step"]
