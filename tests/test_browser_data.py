@@ -203,8 +203,8 @@ def test_the_ravine_turns_into_a_bowl_then_the_batch_adds_noise(browser, app_url
         page.screenshot(path=str(ARTIFACTS / f"data-4-batch-{name}.png"))
 
         # The fitted-line panel: the data and each run's line.
-        page.get_by_test_id("stButtonGroup").filter(has_text="The fitted line") \
-            .get_by_text("The fitted line").click()
+        rerun(page, page.get_by_test_id("stButtonGroup").filter(has_text="The fitted line")
+              .get_by_text("The fitted line").click)
         page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length === 2",
                                timeout=30_000)
         fit = page.locator(".js-plotly-plot").nth(1)

@@ -3,9 +3,9 @@
 * :func:`settled`: the script's run has finished (Streamlit marks the app
   ``data-test-script-state="notRunning"``), then the browser painted a few frames, so that
   the chart has drawn what the run sent;
-* :func:`rerun`: an action (a click, a key press) and the script run it started, counted
-  from the websocket's messages (:data:`COUNT_RUNS`), so that a run too quick to be drawn
-  still counts;
+* :func:`rerun`: an action (a click, a key press) and the script runs it started, counted
+  from the websocket's messages (:data:`COUNT_RUNS`) so that a run too quick to be drawn
+  still counts, until no more follow;
 * :func:`animation_frames`: the browser painted ``count`` frames: work that was queued
   (a redraw, a transition's last step) has run, however busy the machine.
 """
@@ -34,18 +34,22 @@ def settled(page, frames: int = 5, timeout: float = 60_000) -> None:
     animation_frames(page, frames)
 
 
-# Counts the script runs that ended on this page: every websocket message the page takes
-# is read (a ForwardMsg, protobuf) for its ``script_finished`` field; a run that ended only
-# to start again (FINISHED_EARLY_FOR_RERUN) does not count. Each document counts from 0
-# and names itself, so that a reload is seen. Added to every context the tests' ``browser``
-# fixture makes (before the page's own scripts run: the page's socket is made after it).
-# Reading the messages, not the page's "running" state: a quick run's "running" may never
-# be drawn, when a busy browser takes several of its messages in one go.
+# Counts the script runs on this page from the websocket's messages (ForwardMsg, protobuf):
+# ``__descentStarted`` counts the runs begun (a ``new_session`` message starts each run, of
+# the page or of a fragment), ``__descentFinished`` is the number of the last run that ended
+# (a ``script_finished`` message; a run that ended only to start again,
+# FINISHED_EARLY_FOR_RERUN, does not count). Each document counts from 0 and names itself,
+# so that a reload is seen. Added to every context the tests' ``browser`` fixture makes,
+# before the page's own scripts run (the page's socket is made after it). The messages, not
+# the page's "running" state: a busy browser may take a quick run's messages in one go and
+# never draw its "running".
 COUNT_RUNS = f"""(() => {{
-    const FIELD = {ForwardMsg.DESCRIPTOR.fields_by_name["script_finished"].number};
+    const STARTED = {ForwardMsg.DESCRIPTOR.fields_by_name["new_session"].number};
+    const FINISHED = {ForwardMsg.DESCRIPTOR.fields_by_name["script_finished"].number};
     const AGAIN = {ForwardMsg.FINISHED_EARLY_FOR_RERUN};
-    // The status in a ForwardMsg's top-level field FIELD (a varint), or null.
-    function status(bytes) {{
+    // A ForwardMsg's top-level field that starts or ends a run: ["started"], ["finished",
+    // status] or null.
+    function kind(bytes) {{
         let i = 0;
         const varint = () => {{
             let value = 0, shift = 0, byte;
@@ -55,14 +59,20 @@ COUNT_RUNS = f"""(() => {{
         }};
         while (i < bytes.length) {{
             const tag = varint(), wire = tag % 8;
-            if (wire === 0) {{ const value = varint(); if (Math.floor(tag / 8) === FIELD) return value; }}
-            else if (wire === 2) i += varint();
+            const field = Math.floor(tag / 8);
+            if (wire === 0) {{ const value = varint(); if (field === FINISHED) return ["finished", value]; }}
+            else if (wire === 2) {{
+                if (field === STARTED) return ["started"];
+                const length = varint();  // read first: ``i += varint()`` would add to the old i
+                i += length;
+            }}
             else if (wire === 1) i += 8;
             else if (wire === 5) i += 4;
             else return null;
         }}
         return null;
     }}
+    window.__descentStarted = 0;
     window.__descentFinished = 0;
     window.__descentDocument = Math.random();
     const Native = window.WebSocket;
@@ -71,8 +81,11 @@ COUNT_RUNS = f"""(() => {{
             super(...args);
             this.addEventListener("message", (event) => {{
                 if (!(event.data instanceof ArrayBuffer)) return;
-                const value = status(new Uint8Array(event.data));
-                if (value !== null && value !== AGAIN) window.__descentFinished += 1;
+                const found = kind(new Uint8Array(event.data));
+                if (found && found[0] === "started") window.__descentStarted += 1;
+                if (found && found[0] === "finished" && found[1] !== AGAIN) {{
+                    window.__descentFinished = window.__descentStarted;
+                }}
             }});
         }}
     }};
@@ -80,17 +93,26 @@ COUNT_RUNS = f"""(() => {{
 
 
 def rerun(page, action: Callable[[], object], frames: int = 5,
-          timeout: float = 60_000) -> None:
-    """Do ``action``, then wait until a script run (of the page or of a fragment) has
-    ended after it, the page is idle, and ``frames`` frames were painted after it. The
-    page's context must count its runs (:data:`COUNT_RUNS`)."""
-    before = page.evaluate("() => [window.__descentDocument, window.__descentFinished]")
+          timeout: float = 60_000, looks: int = 20) -> None:
+    """Do ``action``, then wait until a script run (of the page or of a fragment) begun
+    after it has ended, with every run begun since, the page is idle, and no run began in
+    the ``frames`` frames painted after that (a run's drawing may ask for another: a
+    component's report, a widget that took its new value). The page's context must count
+    its runs (:data:`COUNT_RUNS`)."""
+    read = "() => [window.__descentDocument, window.__descentStarted]"
+    before = page.evaluate(read)
     if before[0] is None:
         raise RuntimeError("this page does not count its runs: add tests.waits.COUNT_RUNS "
                            "to its context (the tests' browser fixture does)")
     action()
-    page.wait_for_function(
-        f"""([document_, finished]) => (window.__descentDocument === document_
-            ? window.__descentFinished > finished : window.__descentFinished > 0)
-            && {APP_IDLE}""", arg=before, timeout=timeout)
-    animation_frames(page, frames)
+    for _ in range(looks):
+        page.wait_for_function(
+            f"""([document_, started]) => (window.__descentDocument === document_
+                ? window.__descentFinished > started : window.__descentFinished > 0)
+                && window.__descentFinished === window.__descentStarted
+                && {APP_IDLE}""", arg=before, timeout=timeout)
+        ended = page.evaluate(read)
+        animation_frames(page, frames)
+        if page.evaluate(read) == ended:
+            return
+    raise AssertionError(f"the page kept running after the action, {looks} runs and more")
