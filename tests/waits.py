@@ -60,7 +60,10 @@ COUNT_RUNS = f"""(() => {{
         while (i < bytes.length) {{
             const tag = varint(), wire = tag % 8;
             const field = Math.floor(tag / 8);
-            if (wire === 0) {{ const value = varint(); if (field === FINISHED) return ["finished", value]; }}
+            if (wire === 0) {{
+                const value = varint();
+                if (field === FINISHED) return ["finished", value];
+            }}
             else if (wire === 2) {{
                 if (field === STARTED) return ["started"];
                 const length = varint();  // read first: ``i += varint()`` would add to the old i
