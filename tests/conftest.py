@@ -80,16 +80,12 @@ def _narrowed(config) -> bool:
     return any(mark in config.option.markexpr for mark in ("browser", "server"))
 
 
-@pytest.hookimpl(tryfirst=True)  # the marks in place before xdist reads its groups
+@pytest.hookimpl(tryfirst=True)  # the marks in place before anything reads them
 def pytest_collection_modifyitems(config, items) -> None:
     for item in items:
         for fixture, mark in FIXTURE_MARKS.items():
             if fixture in item.fixturenames:
                 item.add_marker(mark)
-        # Every browser or server test on one worker, one at a time (two at once make the
-        # two cores' timing-sensitive pages flaky); the other worker runs the rest.
-        if item.get_closest_marker("browser") or item.get_closest_marker("server"):
-            item.add_marker(pytest.mark.xdist_group("heavy"))
         test = getattr(getattr(item, "obj", None), "__func__", getattr(item, "obj", None))
         if _narrowed(config) and hasattr(test, "hypothesis"):
             # Where @given keeps the test's settings (read on each call).
