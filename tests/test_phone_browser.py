@@ -11,7 +11,7 @@ import pytest
 
 from scenes import PRESETS
 from tests.conftest import ARTIFACTS
-from tests.waits import rerun, settled
+from tests.waits import navigate, rerun, settled
 
 pytestmark = pytest.mark.browser
 
@@ -20,12 +20,30 @@ TOUCH = 44  # a touch target's least height, in CSS pixels
 PLAY = ".descent-player button[name=play]"
 
 
+def phone_context(browser):
+    """A context of a phone's screen, with touch."""
+    return browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, has_touch=True,
+                               is_mobile=True)
+
+
 @pytest.fixture()
 def phone(browser):
     """A page on a phone's screen, with touch."""
-    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT},
-                                  has_touch=True, is_mobile=True)
+    context = phone_context(browser)
     page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def presets_phone(browser, app_url):
+    """One phone page for every preset's first screen: the app opened once, then each link
+    opened in it as Back or Forward would (a rerun instead of a new page's load)."""
+    context = phone_context(browser)
+    page = context.new_page()
+    open_page(page, app_url)
     try:
         yield page
     finally:
@@ -41,8 +59,11 @@ def open_page(page, url: str) -> None:
 
 
 @pytest.mark.parametrize("link", ["", *(f"?preset={p.key}" for p in PRESETS)])
-def test_the_chart_and_play_fit_a_phones_first_screen(phone, app_url, link):
-    open_page(phone, f"{app_url}/{link}")
+def test_the_chart_and_play_fit_a_phones_first_screen(presets_phone, link):
+    phone = presets_phone
+    navigate(phone, link)
+    phone.wait_for_selector(PLAY, timeout=60_000)
+    assert phone.evaluate("location.search") == link
     chart = phone.locator(".js-plotly-plot").first.bounding_box()
     play = phone.locator(PLAY).bounding_box()
     assert chart["y"] >= 0 and chart["y"] + chart["height"] <= HEIGHT, chart

@@ -6,6 +6,8 @@
 * :func:`rerun`: an action (a click, a key press) and the script runs it started, counted
   from the websocket's messages (:data:`COUNT_RUNS`) so that a run too quick to be drawn
   still counts, until no more follow;
+* :func:`navigate`: another link opened in the page already open, as Back or Forward
+  would (a rerun, not a new page: cheaper than a load);
 * :func:`animation_frames`: the browser painted ``count`` frames: work that was queued
   (a redraw, a transition's last step) has run, however busy the machine.
 """
@@ -119,3 +121,15 @@ def rerun(page, action: Callable[[], object], frames: int = 5,
         if page.evaluate(read) == ended:
             return
     raise AssertionError(f"the page kept running after the action, {looks} runs and more")
+
+
+def navigate(page, search: str) -> None:
+    """Open the link ``search`` (its query: ``"?preset=jitter"``, or ``""`` for the bare
+    address) in the app already open in ``page``, as the browser's Back or Forward would:
+    the address goes into the browser's history and Streamlit reruns the page with it, which
+    opens it as a link (docs/page.md, "The address bar")."""
+    rerun(page, lambda: page.evaluate(
+        """search => {
+            history.pushState(null, "", search || location.pathname);
+            dispatchEvent(new PopStateEvent("popstate"));
+        }""", search))
