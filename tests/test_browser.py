@@ -8,18 +8,12 @@ import pytest
 
 from scenes import DEFAULT_SCENE, scene_from_query
 from tests.conftest import ARTIFACTS
-from tests.waits import animation_frames
+from tests.waits import animation_frames, open_app
 
 pytestmark = pytest.mark.browser
 
 GRAPH = "document.querySelector('.js-plotly-plot')"
 CONTOUR = ".js-plotly-plot .layer-subplot .imagelayer image"  # the filled contour, a PNG
-
-
-def open_app(page, url: str, query: str = "") -> None:
-    page.goto(f"{url}/{query}")
-    page.wait_for_function(f"{GRAPH} && {GRAPH}.data && {GRAPH}.data.length > 0",
-                           timeout=30_000)
 
 
 def positions(page) -> list[list[float]]:

@@ -13,7 +13,7 @@ import pytest
 
 from surfaces import make_surface
 from tests.conftest import ARTIFACTS
-from tests.waits import animation_frames, rerun, settled
+from tests.waits import animation_frames, new_page, rerun, settled
 
 pytestmark = pytest.mark.browser
 
@@ -97,16 +97,6 @@ def wait_for_link(page, key: str, value: str) -> None:
     settled(page)
 
 
-def open_lecture(browser, app_url: str, width: int, height: int):
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    page.goto(f"{app_url}/{LINK}")
-    page.wait_for_function(f"{GRAPH} && {GRAPH}._fullLayout && {GRAPH}.data.length > 0",
-                           timeout=60_000)
-    settled(page)
-    return context, page
-
-
 def sidebar_width(page) -> float:
     box = page.get_by_test_id("stSidebar").bounding_box()
     return 0.0 if box is None else max(0.0, box["x"] + box["width"])
@@ -141,7 +131,7 @@ def test_the_ravine_turns_into_a_bowl_then_the_batch_adds_noise(browser, app_url
     raw, bowl = (make_surface("penguins", scaling=s) for s in ("raw", "standardised"))
     name = "laptop" if width > 640 else "phone"
     ARTIFACTS.mkdir(exist_ok=True)
-    context, page = open_lecture(browser, app_url, width, height)
+    context, page = new_page(browser, app_url, (width, height), LINK)
     problems = []
     page.on("pageerror", lambda e: problems.append(str(e)))
     try:

@@ -25,7 +25,7 @@ import zxingcpp
 
 from scenes.lecture import LECTURE, STEPS_BY_KEY
 from tests.conftest import ARTIFACTS
-from tests.waits import rerun, settled
+from tests.waits import CHART_DRAWN, new_page, rerun, settled
 
 pytestmark = pytest.mark.browser
 
@@ -52,13 +52,8 @@ STATE = f"""() => {{
 
 
 def open_step(browser, url: str, size: tuple[int, int], link: str):
-    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
-    page = context.new_page()
-    page.goto(f"{url}/{link}")
-    page.wait_for_function(f"{GRAPH} && {GRAPH}._fullLayout && {RACE} && {RACE}.__frames",
-                           timeout=60_000)
-    settled(page)
-    return context, page
+    """The step's link opened, its race chart holding its frames."""
+    return new_page(browser, url, size, link, ready=f"{CHART_DRAWN} && {RACE} && {RACE}.__frames")
 
 
 def asked(page, key: str) -> dict:

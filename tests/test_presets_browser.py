@@ -17,7 +17,7 @@ import pytest
 
 from scenes import PRESETS, PRESETS_BY_KEY, scene_from_query
 from tests.conftest import ARTIFACTS
-from tests.waits import animation_frames, settled
+from tests.waits import animation_frames, new_page, settled
 
 pytestmark = pytest.mark.browser
 
@@ -25,17 +25,8 @@ GRAPH = "document.querySelector('.js-plotly-plot')"
 MAIN = "document.querySelector('[data-testid=\"stMain\"]')"  # the page's scrolling column
 
 
-def open_page(browser, url: str, width: int, height: int, link: str = ""):
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    page.goto(f"{url}/{link}")
-    page.wait_for_function(f"{GRAPH} && {GRAPH}._fullLayout", timeout=60_000)
-    settled(page)
-    return context, page
-
-
 def test_a_preset_shows_its_sentence_and_keeps_the_scroll_position(browser, app_url):
-    context, page = open_page(browser, app_url, 1366, 768)
+    context, page = new_page(browser, app_url, (1366, 768))
     try:
         ARTIFACTS.mkdir(exist_ok=True)
         # A few presets of each kind (every preset's sentence is checked through AppTest,
@@ -85,7 +76,7 @@ SIZES = """() => {
 def test_presenter_mode_enlarges_the_latex_and_the_code(browser, app_url):
     sizes = {}
     for link in ("", "?present=1"):
-        context, page = open_page(browser, app_url, 1920, 1080, link)
+        context, page = new_page(browser, app_url, (1920, 1080), link)
         try:
             page.get_by_test_id("stCode").first.scroll_into_view_if_needed()
             sizes[link] = page.evaluate(SIZES)
@@ -107,7 +98,7 @@ def run_values(page) -> list[tuple[str, dict]]:
 
 
 def test_the_lecturer_changes_lr_and_mu_without_opening_the_sidebar(browser, app_url):
-    context, page = open_page(browser, app_url, 1280, 720, "?present=1")
+    context, page = new_page(browser, app_url, (1280, 720), "?present=1")
     try:
         sidebar = page.get_by_test_id("stSidebar")
         assert sidebar.get_attribute("data-collapsed") == "true"

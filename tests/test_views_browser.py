@@ -11,17 +11,11 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import ARTIFACTS
-from tests.waits import rerun, settled
+from tests.waits import open_app, rerun, settled
 
 pytestmark = pytest.mark.browser
 
 GRAPH = "document.querySelector('.js-plotly-plot')"
-
-
-def open_app(page, url: str, query: str = "") -> None:
-    page.goto(f"{url}/{query}")
-    page.wait_for_function(f"{GRAPH} && {GRAPH}.data && {GRAPH}.data.length > 0",
-                           timeout=30_000)
 
 
 def markers(page, div: str) -> list:

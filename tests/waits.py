@@ -6,6 +6,8 @@
 * :func:`rerun`: an action (a click, a key press) and the script runs it started, counted
   from the websocket's messages (:data:`COUNT_RUNS`) so that a run too quick to be drawn
   still counts, until no more follow;
+* :func:`open_app`, :func:`new_page`: the app opened at a link, its chart drawn and its
+  run ended (in a page, or in a new context of a screen's size);
 * :func:`navigate`: another link opened in the page already open, as Back or Forward
   would (a rerun, not a new page: cheaper than a load);
 * :func:`animation_frames`: the browser painted ``count`` frames: work that was queued
@@ -133,3 +135,28 @@ def navigate(page, search: str) -> None:
             history.pushState(null, "", search || location.pathname);
             dispatchEvent(new PopStateEvent("popstate"));
         }""", search))
+
+
+# The race chart drawn: Plotly has laid it out and holds its traces.
+CHART_DRAWN = ("(() => { const gd = document.querySelector('.js-plotly-plot');"
+               " return !!gd && !!gd._fullLayout && !!gd.data && gd.data.length > 0; })()")
+
+
+def open_app(page, url: str, link: str = "", ready: str = CHART_DRAWN) -> None:
+    """Open the app served at ``url`` with the link ``link`` (its query, or ``""``) in
+    ``page``; wait until ``ready`` (a JavaScript expression; by default the race chart is
+    drawn), then until the page is settled."""
+    page.goto(f"{url}/{link}")
+    page.wait_for_function(f"() => {ready}", timeout=60_000)
+    settled(page)
+
+
+def new_page(browser, url: str, size: tuple[int, int], link: str = "",
+             ready: str = CHART_DRAWN, **options):
+    """``(context, page)``: a new context of ``size`` (width, height; ``options`` are the
+    context's others: touch, colour scheme, ...) and its page, opened as :func:`open_app`
+    does."""
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, **options)
+    page = context.new_page()
+    open_app(page, url, link, ready)
+    return context, page
