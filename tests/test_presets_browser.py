@@ -21,7 +21,6 @@ from tests.waits import animation_frames, new_page, settled
 
 pytestmark = pytest.mark.browser
 
-GRAPH = "document.querySelector('.js-plotly-plot')"
 MAIN = "document.querySelector('[data-testid=\"stMain\"]')"  # the page's scrolling column
 
 
