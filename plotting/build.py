@@ -96,6 +96,22 @@ class BuiltFigure(go.Figure):
     read-only: to change it, build it again.
     """
 
+    @property
+    def _frame_objs(self) -> tuple:
+        """Plotly's frame objects (what ``fig.frames`` reads), made from the built frames
+        on the first read: serializing (``to_dict``) never needs them, and making them
+        costs a third of the race figure's build."""
+        if "_made_frames" not in self.__dict__:
+            built = self.__dict__.get("_built")
+            self.__dict__["_made_frames"] = tuple(
+                go.Frame(f, _validate=False) for f in built["frames"]) if built else ()
+        return self.__dict__["_made_frames"]
+
+    @_frame_objs.setter
+    def _frame_objs(self, frames: tuple) -> None:
+        if frames:  # go.Figure's own __init__ sets none; build_figure sets the built ones
+            self.__dict__["_made_frames"] = tuple(frames)
+
     def to_dict(self) -> dict:
         spec = {"data": list(self._built["data"]), "layout": dict(self._built["layout"])}
         if self._built["frames"]:
@@ -113,9 +129,10 @@ def build_figure(data: list[dict], layout: dict, frames: Sequence[dict] = (),
     they share stay as they are), and Plotly's toolbar gets dark colours.
 
     ``_validate=False`` skips validation for data and layout but not for
-    frames, so the frames are set on the figure's ``_frame_objs`` (the tuple
-    ``go.Figure`` itself keeps; plotly is pinned in requirements.txt, and the
-    tests read every frame back through ``to_dict``).
+    frames, so the frames become the figure's ``_frame_objs`` (the tuple
+    ``go.Figure`` itself keeps) only when something reads ``fig.frames``
+    (:attr:`BuiltFigure._frame_objs`; plotly is pinned in requirements.txt, and the
+    tests read every frame back through both ``to_dict`` and ``fig.frames``).
     """
     frames = list(frames)
     if theme.dark:
@@ -123,8 +140,7 @@ def build_figure(data: list[dict], layout: dict, frames: Sequence[dict] = (),
         layout["modebar"] = {"bgcolor": "rgba(14, 17, 23, 0.5)", "color": "#9aa1ac",
                              "activecolor": theme.text, **layout.get("modebar", {})}
     fig = BuiltFigure(data=data, layout=layout, _validate=False)
-    fig._frame_objs = tuple(go.Frame(f, _validate=False) for f in frames)
-    fig._built = {"data": data, "layout": layout, "frames": frames}
+    fig._built = {"data": data, "layout": layout, "frames": frames}  # frames: read lazily
     return fig
 
 
