@@ -63,7 +63,9 @@ def grid_of(key: tuple) -> tuple:
     return surface_of(key).grid(GRID_N)
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
+# A scene's dynamics is a frozen dataclass of plain values: its repr names it exactly, and
+# hashes in a fifteenth of the time Streamlit's generic hashing takes (once per run a move).
+@st.cache_data(max_entries=512, show_spinner=False, hash_funcs={Dynamics: repr})
 def path_of(key: tuple, optimizer: str, hyper: tuple, start: tuple, steps: int,
             dynamics: Dynamics = NO_DYNAMICS):
     return compute.trajectory(surface_of(key), RunSpec(optimizer, hyper), start, steps, dynamics)
