@@ -27,3 +27,14 @@ def typed(a: np.ndarray, dtype=np.float32) -> dict | list:
         spec["shape"] = ", ".join(map(str, a.shape))
     return spec
 
+
+
+def typed_rows(a: np.ndarray, dtype=np.float32) -> list[dict | list]:
+    """Each row of the 2D array ``a`` as :func:`typed` would give it, converted once:
+    a frame per row costs a slice of one buffer instead of a conversion each."""
+    a = np.ascontiguousarray(a, dtype=dtype)
+    if a.shape[1] == 0:
+        return [[] for _ in range(a.shape[0])]
+    kind, raw, width = DTYPES[a.dtype], a.tobytes(), a.shape[1] * a.itemsize
+    return [{"dtype": kind, "bdata": base64.b64encode(raw[k * width:(k + 1) * width])
+             .decode("ascii")} for k in range(a.shape[0])]

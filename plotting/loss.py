@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from plotting.encode import typed
+from plotting.encode import typed, typed_rows
 from plotting.runs import RunTrace
 
 FLOOR_DECADES = 12
@@ -139,8 +139,8 @@ def step_cursor(runs: list[RunTrace], scale: LossScale, steps_at: np.ndarray,
                "text": [r.label for r in runs],
                "hovertemplate": "%{text}<br>step %{x}: %{y:.3g}<extra></extra>",
                "xaxis": axes[0], "yaxis": axes[1]}
-    marker_updates = [{"x": [int(s)] * len(runs), "y": typed(values[k])}
-                      for k, s in enumerate(steps_at)]
+    marker_updates = [{"x": [int(s)] * len(runs), "y": y}
+                      for s, y in zip(steps_at, typed_rows(values), strict=True)]
     return [(line, line_updates), (markers, marker_updates)]
 
 
