@@ -31,6 +31,7 @@ import surfaces
 from analysis.theory import stable_lr_range
 from controls import address, scene_state, sidebar, toolbar, viewport
 from controls import lecture as lecture_controls
+from controls import room as room_controls
 from controls import runs as run_controls
 from controls.race_chart import below_player, forget, plotly_path, race_chart
 from optimizers import OPTIMIZERS
@@ -81,7 +82,10 @@ def formula_error(scene: Scene) -> str | None:
 # --- a visitor's first run opens the link ---
 
 if "ids" not in ss or address.navigated(ss, st.query_params):  # a link, Back or Forward
-    address.open_link(ss, st.query_params, views=toolbar.VIEWS, panels=PANELS)
+    address.open_link(ss, room_controls.scene_link(st.query_params), views=toolbar.VIEWS,
+                      panels=PANELS)
+    room_controls.arrive(ss, st.query_params)  # ?room=CODE: follow the lecturer's room
+room_controls.catch_up(ss, views=toolbar.VIEWS, panels=PANELS)  # the room's new scene
 scene_state.take_picked_start(ss)
 # No page_icon: a Material icon there is fetched from the network, which a lecture hall
 # may lack. Presenter mode tucks the sidebar away (the lecturer can still open it).
@@ -210,7 +214,7 @@ def race_chart_area() -> Race | None:
         st.rerun()  # presenter mode or the optimizers in use changed: the whole page
     address.follow(ss, scene)
     scene_state.remember(ss, scene)
-    query = address.keep_url(ss, st.query_params, scene)
+    query = room_controls.keep_url(ss, st.query_params, scene)  # and the room's
     error = formula_error(scene)
     surface = None if error else surface_of(scene.surface_key)
     paths = {i: path_of(scene.surface_key, run.optimizer, run.hyper, scene.start, scene.steps,
@@ -231,6 +235,7 @@ def race_chart_area() -> Race | None:
         st.space("stretch")
         undo_button()
         run_controls.add_run(ss, rerun=rerun_race)
+        room_controls.menu(ss, bool(ss.present), toolbar.link_of)
         with st.container(key="share", width="content"):  # a phone shows only its icon
             toolbar.share(query, bool(ss.present))
         toolbar.presenter_switch()
@@ -310,6 +315,7 @@ if ss.present or ss.get("lecture"):
     st.html(lecture_controls.LECTURE_CSS)
     lecture_controls.bar(ss)
 
+room_controls.bar(ss)  # following the lecturer's room, or a room's message
 RACE_NOW = race()
 if RACE_NOW is None:
     # A browser's first run draws only what measuring its screen needs (the browser
