@@ -35,7 +35,7 @@ from controls import room as room_controls
 from controls import runs as run_controls
 from controls.race_chart import below_player, forget, plotly_path, race_chart
 from optimizers import OPTIMIZERS
-from panels import PANELS, PageState, offered_panels
+from panels import PANELS, PageState, class_board, offered_panels
 from plotting import scene_figure
 from plotting.export import chart_config, file_stem
 from plotting.layout import Screen
@@ -342,6 +342,10 @@ def rules(used: tuple[str, ...]) -> None:
     st.caption(f"Equals `{opt.torch}` for a constant lr.")
 
 
+if ss.get("room_secret"):  # the lecturer's page: the class's runs, ranked
+    class_board.board(SCENE, RACE_NOW.surface,
+                      lambda run: path_of(SCENE.surface_key, run.optimizer, run.hyper,
+                                          SCENE.start, SCENE.steps, SCENE.dynamics))
 if ss.drawn[1]:
     rules(ss.drawn[1])
 if formula_error(SCENE) is None:

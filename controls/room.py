@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import functools
 import os
+import secrets
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,7 @@ from typing import Any
 import streamlit as st
 
 import rooms
-from controls import address
+from controls import address, scene_state
 from controls.scene_state import State
 from rooms.store import StoreBase
 from scenes import escape_markdown
@@ -348,10 +349,49 @@ def _following() -> None:
         changed = True
     if changed:
         st.rerun()
-    with st.container(horizontal=True, vertical_alignment="center", key="room_follow"):
+    with st.container(horizontal=True, vertical_alignment="center", width="content",
+                      key="room_follow"):
         st.markdown(f":material/podcasts: **Following the lecturer** · room {ss['room']}")
         st.button("Explore on my own", key="room_explore", on_click=explore,
                   help="the scene becomes yours to change; rejoin with one click")
+
+
+NAME_CHARS = 24  # the store's longest name
+
+
+def send_run() -> None:
+    """The student's "Send": the run picked, with the name typed, onto the room's board."""
+    ss = st.session_state
+    scene = scene_state.read_scene(ss)
+    picked = ss.get("room_send_pick")
+    runs = dict(scene.enabled_runs)
+    if picked not in runs:
+        ss["room_sent"] = "Pick one of your runs (switched on) to send."
+        return
+    student = ss.setdefault("room_student", secrets.token_urlsafe(12))
+    try:
+        entry = store().submit(ss["room"], student, runs[picked],
+                               name=ss.get("room_send_name") or None)
+    except rooms.RoomError as error:
+        ss["room_sent"] = str(error)
+    else:
+        ss["room_sent"] = f"Sent: run {entry.number} on the class's board ({entry.text})."
+
+
+def send_menu(ss: State) -> None:
+    """**Send my run**: one of the visitor's runs, and a name if they like, onto the
+    room's board, raced there on the lecturer's surface."""
+    scene = scene_state.read_scene(ss)
+    runs = dict(scene.enabled_runs)
+    with st.popover("Send my run", icon=":material/send:",
+                    help="your optimizer and its settings, raced on the lecturer's surface"):
+        st.selectbox("Run", list(runs), key="room_send_pick",
+                     format_func=lambda i: runs[i].label if i in runs else "")
+        st.text_input("Your name (optional)", key="room_send_name", max_chars=NAME_CHARS)
+        st.button("Send", key="room_send", icon=":material/send:", on_click=send_run,
+                  disabled=not runs)
+        if ss.get("room_sent"):
+            st.caption(escape_markdown(ss["room_sent"]))
 
 
 def bar(ss: State) -> None:
@@ -361,10 +401,13 @@ def bar(ss: State) -> None:
     code = ss.get("room")
     if not code or ss.get("room_secret") or ss.get("room_ended"):
         return
-    if ss.get("room_following"):
-        _following()
-        return
-    with st.container(horizontal=True, vertical_alignment="center", key="room_follow"):
-        st.markdown(f"Room {code}: you explore on your own.")
-        st.button("Follow the lecturer", key="room_rejoin", on_click=rejoin,
-                  icon=":material/podcasts:")
+    with st.container(horizontal=True, vertical_alignment="center"):
+        if ss.get("room_following"):
+            _following()
+        else:
+            with st.container(horizontal=True, vertical_alignment="center", width="content",
+                              key="room_follow"):
+                st.markdown(f"Room {code}: you explore on your own.")
+                st.button("Follow the lecturer", key="room_rejoin", on_click=rejoin,
+                          icon=":material/podcasts:")
+        send_menu(ss)
