@@ -235,9 +235,10 @@ def race_chart_area() -> Race | None:
         st.space("stretch")
         undo_button()
         run_controls.add_run(ss, rerun=rerun_race)
-        room_controls.menu(ss, bool(ss.present), toolbar.link_of)
         with st.container(key="share", width="content"):  # a phone shows only its icon
-            toolbar.share(query, bool(ss.present))
+            toolbar.share(query, bool(ss.present),
+                          room=lambda: room_controls.share_menu(ss, bool(ss.present),
+                                                                toolbar.link_of))
         toolbar.presenter_switch()
         screen = viewport.measure(ss, bool(ss.present), on_change=rerun_race,
                                   preload=[plotly_path()])

@@ -287,41 +287,49 @@ def take_key(ss: State) -> bool:
     return True
 
 
-def menu(ss: State, presenter: bool, link_of) -> None:
-    """The toolbar's room controls: in presenter mode **Let the class follow**; on the
-    lecturer's page the room's code, with the lecturer link (once) and **Close the
-    room**. ``link_of``: a query's full link (``controls.toolbar.link_of``)."""
-    code = ss.get("room")
-    if code and not ss.get("room_ended"):
-        data = {"code": code}
-        if ss.get("room_secret"):
-            data["secret"] = ss["room_secret"]
-        _component()(key=KEY, data=data, width="content", height=0,
-                     on_secret_change=lambda: None)
-        if take_key(ss):
-            st.rerun()
+def share_menu(ss: State, presenter: bool, link_of) -> None:
+    """The room's controls at the top of Share: in presenter mode **Let the class
+    follow**; on the lecturer's page the room's code, the lecturer link (once) and
+    **Close the room**. ``link_of``: a query's full link (``controls.toolbar.link_of``)."""
     if ss.get("room_secret"):
-        with st.popover(f"Room {code}", icon=":material/groups:",
-                        help="the class follows this page"):
-            st.markdown(f"The class follows this page: Share's QR code holds the room's "
-                        f"link, **/?room={code}**. Each change of scene reaches them within "
-                        f"two seconds.")
+        code = ss["room"]
+        st.markdown(f"**Room {code}**: the class follows this page. The QR code holds the "
+                    f"room's link; each change of scene reaches them within two seconds.")
+        if ss.get("room_link"):
+            st.markdown(TAKES_CONTROL)
+            st.code(link_of(ss["room_link"]), language=None, wrap_lines=True)
+        with st.container(horizontal=True):
             if ss.get("room_link"):
-                st.markdown(TAKES_CONTROL)
-                st.code(link_of(ss["room_link"]), language=None, wrap_lines=True)
                 st.button("Hide the lecturer link", key="room_hide_link",
                           on_click=hide_lecturer_link)
             else:
-                st.button("Lecturer link for another device", key="room_show_link",
+                st.button("Lecturer link", key="room_show_link", icon=":material/key:",
                           on_click=show_lecturer_link, disabled=bool(ss.get("room_link_shown")),
-                          help="shown once: anyone with it controls the room")
+                          help="for another device; shown once: anyone with it controls "
+                               "the room")
             st.button("Close the room", key="room_close", icon=":material/close:",
                       on_click=close_room, help="followers see that the room ended")
     elif presenter:
         st.button("Let the class follow", key="room_open", icon=":material/groups:",
                   on_click=open_room,
-                  help="a room: Share's QR code then holds its short link, and every "
-                       "student who opens it follows this page's scene")
+                  help="a room: the QR code then holds its short link, and every student "
+                       "who opens it follows this page's scene")
+
+
+def key_component(ss: State) -> None:
+    """The lecturer's key's component (nothing drawn), on any page in a room: it keeps
+    the lecturer's secret in the lecturer's browser, and reports a kept one after a
+    reload; a confirmed one makes the page the room's lecturer's."""
+    code = ss.get("room")
+    if not code or ss.get("room_ended"):
+        return
+    data = {"code": code}
+    if ss.get("room_secret"):
+        data["secret"] = ss["room_secret"]
+    _component()(key=KEY, data=data, width="content", height=0,
+                 on_secret_change=lambda: None)
+    if take_key(ss):
+        st.rerun()
 
 
 # --- a follower's line above the race ---
@@ -398,6 +406,7 @@ def bar(ss: State) -> None:
     """Above the race: the room's message, and a follower's state with its button."""
     if ss.get("room_message"):
         st.warning(escape_markdown(ss["room_message"]), icon=":material/info:")
+    key_component(ss)
     code = ss.get("room")
     if not code or ss.get("room_secret") or ss.get("room_ended"):
         return

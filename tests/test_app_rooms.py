@@ -95,9 +95,9 @@ def test_the_lecturer_opens_a_room_and_shares_its_short_link(store):
     assert link.endswith(f"/?room={code}</p>")
     # The secret is nowhere on the lecturer's page but in its own key's component.
     assert secret not in page_text(at)
-    assert [p.proto.popover.label for p in at.get("popover")
-            if p.proto.popover.label.startswith("Room")] \
-        == [f"Room {code}"]
+    assert any(m.value.startswith(f"**Room {code}**: the class follows") for m in at.markdown)
+    assert [b.key for b in at.button if b.key.startswith("room_")] \
+        == ["room_show_link", "room_close"]
 
 
 def test_let_the_class_follow_is_offered_in_presenter_mode_only():

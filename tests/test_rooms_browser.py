@@ -76,12 +76,15 @@ def test_a_phone_follows_the_lecturers_projector(browser, room_server):
                                         (1920, 1080))
     phone_context = None
     try:
+        lecturer.get_by_role("button", name="Share").click()
         rerun(lecturer, lambda: lecturer.get_by_role("button", name="Let the class follow")
               .click())
         settled(lecturer)
         code = re.search(r"room=(\w+)", lecturer.evaluate("() => location.search")).group(1)
         # Share's QR code scans to the room's short link.
-        lecturer.get_by_role("button", name="Share").click()
+        if not lecturer.locator(".st-key-share_qr img").is_visible():
+            lecturer.get_by_role("button", name="Share").click()
+        lecturer.get_by_text(f"Room {code}").wait_for(timeout=60_000)
         lecturer.locator(".st-key-share_qr img").wait_for(timeout=60_000)
         settled(lecturer)
         ARTIFACTS.mkdir(exist_ok=True)
@@ -114,7 +117,11 @@ def test_a_phone_follows_the_lecturers_projector(browser, room_server):
         assert phone.evaluate("() => localStorage.getItem('descent-lab:lecturer-keys')") is None
         # The lecturer reloads: the browser's key keeps the room theirs.
         lecturer.reload()
-        lecturer.get_by_role("button", name=f"Room {code}").wait_for(timeout=60_000)
+        lecturer.wait_for_function(f"{GRAPH} && {GRAPH}._fullLayout", timeout=60_000)
+        settled(lecturer)
+        lecturer.get_by_role("button", name="Share").click()
+        lecturer.get_by_role("button", name="Close the room").wait_for(timeout=60_000)
+        lecturer.keyboard.press("Escape")
         settled(lecturer)
         rerun(lecturer, lambda: lecturer.locator(".st-key-lecture_prev button").first.click())
         shows_question(phone, first.question)
