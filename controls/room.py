@@ -1,31 +1,33 @@
 """A room on the page: the lecturer lets the class follow, and the class follows.
 
-In presenter mode, **Let the class follow** opens a room in the store
-(:func:`rooms.open_store`: a SQLite file unless ``DESCENT_LAB_STORE`` names another)
-and the page becomes its lecturer's: every change of scene it keeps in its address
-(:func:`keep`) is written to the room, and Share's link and QR code hold the room's
-short link ``/?room=CODE`` instead of the scene. The lecturer's secret stays on the
-server in the lecturer's session and in the lecturer's own browser (a small component,
-``controls/room_key.js``, keeps it in ``localStorage`` and reports it back after a
-reload; the page believes it only once the store confirms it). It is shown once, on
-request, inside the lecturer link ``/?room=CODE&lecturer=SECRET`` that takes control
-to a second device; the page reads that link and drops the secret from its address at
-once.
+In presenter mode, **Let the class follow** (at the top of Share, :func:`share_menu`)
+opens a room in the store (:func:`rooms.open_store`: a SQLite file unless
+``DESCENT_LAB_STORE`` names another) and the page becomes its lecturer's: every change
+of scene it keeps in its address (:func:`keep_url`) is written to the room, and Share's
+link and QR code hold the room's short link ``/?room=CODE`` instead of the scene. The
+lecturer's secret stays on the server in the lecturer's session and in the lecturer's
+own browser (a small component, ``controls/room_key.js``, keeps it in ``localStorage``
+and reports it back after a reload; the page believes it only once the store confirms
+it). It is shown once, on request, inside the lecturer link
+``/?room=CODE&lecturer=SECRET`` that takes control to a second device; the page reads
+that link and drops the secret from its address at once.
 
-A visitor who opens ``/?room=CODE`` follows the room: a fragment
-(:func:`follower_bar`) asks the store every :data:`POLL_SECONDS` whether the room's
+A visitor who opens ``/?room=CODE`` follows the room: a fragment in the line above the
+race (:func:`bar`) asks the store every :data:`POLL_SECONDS` whether the room's
 scene is still the version on the page (one small read) and reruns the page only
 when it is not; the page's first lines (:func:`catch_up`) then load the new scene, as
 a link's. "Explore on my own" leaves (so does changing the scene), "Follow the
-lecturer" rejoins. A code that names no open room, or a room that ends, shows the
-store's plain sentence and the ordinary page.
+lecturer" rejoins; "Send my run" puts one of the visitor's runs on the room's board
+(``panels.class_board`` ranks it on the lecturer's page). A code that names no open
+room, or a room that ends, shows a plain sentence and the ordinary page.
 
 State keys: ``room`` (the room's code), ``room_secret`` (only on the lecturer's page),
 ``room_following``, ``room_version`` (the room's scene version on the page),
 ``room_shown`` (that scene's link, to tell a follower's own change), ``room_written``
 (the link last written, on the lecturer's page), ``room_message``, ``room_ended``,
-``room_link`` (the lecturer link, while it is shown) and the component's
-``room_key``.
+``room_link`` (the lecturer link, while it is shown), ``room_student`` (the visitor's
+id for the board's limits), ``room_sent`` (what became of their last run) and the
+component's ``room_key``.
 """
 
 from __future__ import annotations
@@ -276,8 +278,10 @@ def take_key(ss: State) -> bool:
     state = ss.get(KEY)
     secret = state.get("secret") if isinstance(state, Mapping) else None
     code = ss.get("room")
-    if not (isinstance(secret, str) and code) or ss.get("room_secret"):
+    if not (isinstance(secret, str) and code) or ss.get("room_secret") \
+            or ss.get("room_tried") == (code, secret):
         return False
+    ss["room_tried"] = (code, secret)  # each key reported is checked once
     try:
         if not store().is_lecturer(code, secret):
             return False
