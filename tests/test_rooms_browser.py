@@ -5,7 +5,8 @@ folder). The lecturer (1920 x 1080, presenter mode, a lecture step) lets the cla
 follow; Share's QR code, read back from a screenshot, is the room's short link; a phone
 (390 x 844) opens it and shows "Following the lecturer" and the step; the lecturer moves
 to the next step and the phone shows it. The lecturer's secret is nowhere in the phone's
-page, and the lecturer's reloaded page still leads the room (its browser kept the key).
+page; the phone sends its run and the lecturer's Class panel lists it; the lecturer's
+reloaded page still leads the room (its browser kept the key).
 """
 
 from __future__ import annotations
@@ -115,6 +116,20 @@ def test_a_phone_follows_the_lecturers_projector(browser, room_server):
         assert secret not in phone.content() and secret not in lecturer.evaluate(
             "() => location.href")
         assert phone.evaluate("() => localStorage.getItem('descent-lab:lecturer-keys')") is None
+        # The phone sends its run with a name; the lecturer's Class panel lists it.
+        phone.get_by_role("button", name="Send my run").click()
+        phone.get_by_label("Your name (optional)").fill("Ada L.")
+        phone.get_by_label("Your name (optional)").press("Enter")
+        settled(phone)
+        rerun(phone, lambda: phone.get_by_role("button", name="Send", exact=True).click())
+        phone.get_by_text("Sent: run 1 on the class's board").wait_for(timeout=30_000)
+        with rooms.SQLiteStore(data / "rooms.sqlite3") as store:
+            (entry,) = store.read_board(code).entries
+        assert entry.name == "Ada L."
+        lecturer.locator("[data-testid=stTable]").get_by_text("Ada L.").wait_for(
+            timeout=30_000)
+        assert entry.text in lecturer.locator("[data-testid=stTable]").inner_text()
+        phone.keyboard.press("Escape")
         # The lecturer reloads: the browser's key keeps the room theirs.
         lecturer.reload()
         lecturer.wait_for_function(f"{GRAPH} && {GRAPH}._fullLayout", timeout=60_000)
