@@ -127,6 +127,14 @@ def test_a_student_follows_each_change_of_the_lecturer(store):
     lecturer.segmented_control(key="panel").set_value("theory").run()
     student.run()
     assert student.session_state["panel"] == "theory" and following(student)
+    lecturer.segmented_control(key="view").set_value("multiples").run()
+    student.run()
+    assert student.session_state["view"] == "multiples" and following(student)
+    lecturer.run()  # the view reran the chart's fragment alone: the sidebar comes back
+    lecturer.selectbox(key="surface").set_value("rosenbrock").run()
+    student.run()
+    assert scene_of(student).surface == "rosenbrock" and following(student)
+    assert scene_of(student) == scene_of(lecturer)
     # Nothing of the lecturer's control reached the student.
     assert secret not in page_text(student)
     assert not student.exception
