@@ -31,10 +31,11 @@ import surfaces
 from analysis.theory import stable_lr_range
 from controls import address, scene_state, sidebar, toolbar, viewport
 from controls import lecture as lecture_controls
+from controls import room as room_controls
 from controls import runs as run_controls
 from controls.race_chart import below_player, forget, plotly_path, race_chart
 from optimizers import OPTIMIZERS
-from panels import PANELS, PageState, offered_panels
+from panels import PANELS, PageState, class_board, offered_panels
 from plotting import scene_figure
 from plotting.export import chart_config, file_stem
 from plotting.layout import Screen
@@ -83,7 +84,10 @@ def formula_error(scene: Scene) -> str | None:
 # --- a visitor's first run opens the link ---
 
 if "ids" not in ss or address.navigated(ss, st.query_params):  # a link, Back or Forward
-    address.open_link(ss, st.query_params, views=toolbar.VIEWS, panels=PANELS)
+    address.open_link(ss, room_controls.scene_link(st.query_params), views=toolbar.VIEWS,
+                      panels=PANELS)
+    room_controls.arrive(ss, st.query_params)  # ?room=CODE: follow the lecturer's room
+room_controls.catch_up(ss, views=toolbar.VIEWS, panels=PANELS)  # the room's new scene
 scene_state.take_picked_start(ss)
 # No page_icon: a Material icon there is fetched from the network, which a lecture hall
 # may lack. Presenter mode tucks the sidebar away (the lecturer can still open it).
@@ -212,7 +216,7 @@ def race_chart_area() -> Race | None:
         st.rerun()  # presenter mode or the optimizers in use changed: the whole page
     address.follow(ss, scene)
     scene_state.remember(ss, scene)
-    query = address.keep_url(ss, st.query_params, scene)
+    query = room_controls.keep_url(ss, st.query_params, scene)  # and the room's
     error = formula_error(scene)
     surface = None if error else surface_of(scene.surface_key)
     paths = {i: path_of(scene.surface_key, run.optimizer, run.hyper, scene.start, scene.steps,
@@ -234,7 +238,9 @@ def race_chart_area() -> Race | None:
         undo_button()
         run_controls.add_run(ss, rerun=rerun_race)
         with st.container(key="share", width="content"):  # a phone shows only its icon
-            toolbar.share(query, bool(ss.present))
+            toolbar.share(query, bool(ss.present),
+                          room=lambda: room_controls.share_menu(ss, bool(ss.present),
+                                                                toolbar.link_of))
         toolbar.presenter_switch()
         screen = viewport.measure(ss, bool(ss.present), on_change=rerun_race,
                                   preload=[plotly_path()])
@@ -312,6 +318,7 @@ if ss.present or ss.get("lecture"):
     st.html(lecture_controls.LECTURE_CSS)
     lecture_controls.bar(ss)
 
+room_controls.bar(ss)  # following the lecturer's room, or a room's message
 RACE_NOW = race()
 if RACE_NOW is None:
     # A browser's first run draws only what measuring its screen needs (the browser
@@ -338,6 +345,10 @@ def rules(used: tuple[str, ...]) -> None:
     st.caption(f"Equals `{opt.torch}` for a constant lr.")
 
 
+if ss.get("room_secret"):  # the lecturer's page: the class's runs, ranked
+    class_board.board(SCENE, RACE_NOW.surface,
+                      lambda run: path_of(SCENE.surface_key, run.optimizer, run.hyper,
+                                          SCENE.start, SCENE.steps, SCENE.dynamics))
 if ss.drawn[1]:
     rules(ss.drawn[1])
 if formula_error(SCENE) is None:

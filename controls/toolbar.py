@@ -75,11 +75,13 @@ SHARE_CSS = f"""<style>
 </style>"""
 
 
-def share(query: dict, presenter: bool) -> None:
+def share(query: dict, presenter: bool, room: Callable[[], None] | None = None) -> None:
     """"Share": the scene's link to copy, and in presenter mode a QR code large enough to
     scan from the back of a hall (:data:`QR_HEIGHT` of the screen's height), the link under
-    it in large type."""
+    it in large type. ``room``: draws the room's controls at the popover's top."""
     with st.popover("Share", icon=":material/share:", help="the link to this scene"):
+        if room is not None:
+            room()
         link = link_of(query)
         if presenter:
             st.html(SHARE_CSS)

@@ -17,6 +17,9 @@ added later are attacked too:
 
 Then a normal visitor opens the lecture link and gets its chart, no exception, and the
 server's log holds no traceback of the page's own code (none at all during that visit).
+
+A student following a lecturer's room does the same on the room's page, with a forged
+lecturer's key and links that claim the lecturer's secret: the room does not change.
 Heavy: a server and a few hundred script runs.
 """
 
@@ -335,3 +338,96 @@ def test_a_hostile_visitor_cannot_break_the_page(server):
     assert visit.errors == [] and visit.chart_at is not None
     assert visit.status == ForwardMsg.FINISHED_SUCCESSFULLY
     assert "Traceback" not in Path(log.name).read_text()[len(during):]
+
+
+# What a follower's page may claim to have kept as the lecturer's key (controls/room.py).
+FORGED_KEYS = ['{"secret": "guess"}', '{"secret": ""}', '{"secret": 1}', '{"secret": null}',
+               '{"secret": ["x"]}', '{"secret": "' + "A" * 100_000 + '"}', "[]", "null"]
+
+
+@pytest.fixture()
+def room_server(tmp_path):
+    """``streamlit run app.py`` with a room store of its own (a SQLite file in
+    ``tmp_path``), its log in a file: (url, log file, the store's file)."""
+    with tempfile.NamedTemporaryFile("w+", suffix=".log") as log, \
+            pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DESCENT_LAB_DATA", str(tmp_path))
+        patch.delenv("DESCENT_LAB_STORE", raising=False)
+        port = free_port()
+        process = start_streamlit(port, stderr=log)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_healthy(url, process)
+            yield url, log, tmp_path / "rooms.sqlite3"
+        finally:
+            stop(process)
+
+
+def test_a_followers_forged_messages_cannot_change_the_room(room_server):
+    """A student following a room sends what no browser would: every widget's hostile
+    values, every button, a forged lecturer's key from the key's component, links that
+    claim the lecturer's secret or open presenter mode. The room's scene, its version and
+    the board's switches stay as the lecturer left them, and the lecturer still controls it;
+    the board holds at most the one run the store's limit lets through."""
+    import rooms
+
+    url, log, store_file = room_server
+    with rooms.SQLiteStore(store_file) as store:
+        room = store.open_room()
+        store.write_scene(room.code, room.secret, LECTURE)
+        board = store.read_board(room.code)
+        before = store.read_scene(room.code), board.submissions_open, board.names_hidden
+    link = f"room={room.code}"
+
+    async def follower():
+        errors = []
+        async with tab_on(url, link, timeout=60) as visitor:
+            found = widgets(await send(visitor, rerun(visitor, link)))
+            assert any(e.WhichOneof("type") == "bidi_component"
+                       and e.bidi_component.component_name == "descent_lab_room_key"
+                       for e in found.values())
+            attacks = {i: own_kind_values(e) for i, e in found.items()}
+            for n in range(max(len(values) for _, values in attacks.values())):
+                msg = rerun(visitor, link)
+                for widget_id, (field, values) in attacks.items():
+                    if field not in ("", "trigger_value"):
+                        set_widget(msg, widget_id, field, values[n % len(values)])
+                errors += [f"round {n}: {e}" for e in page_errors(await send(visitor, msg))]
+            for widget_id, element in found.items():
+                if element.WhichOneof("type") == "button":
+                    msg = rerun(visitor, link)
+                    set_widget(msg, widget_id, "trigger_value", True)
+                    errors += [f"{widget_id}: {e}" for e in page_errors(await send(visitor, msg))]
+                if element.WhichOneof("type") == "bidi_component":
+                    for value in FORGED_KEYS:
+                        msg = rerun(visitor, link)
+                        set_widget(msg, widget_id, "json_value", value)
+                        errors += [f"key {value[:20]}: {e}"
+                                   for e in page_errors(await send(visitor, msg))]
+            claims = (f"{link}&lecturer=guess", f"{link}&lecturer=",
+                      f"{link}&lecturer={room.secret[:-2]}AA", f"{link}&lecturer={'x' * 50_000}",
+                      f"{link}&room=ACEFG", f"{link}&present=1&run=adam:lr=0.3")
+            for query in claims:
+                run = await send(visitor, rerun(visitor, query))
+                errors += [f"query {query[:30]!r}: {e}" for e in page_errors(run)]
+                drawn = widgets(run)  # in presenter mode: its own buttons, pressed too
+                for widget_id, element in drawn.items():
+                    if element.WhichOneof("type") == "button" and widget_id not in found:
+                        msg = rerun(visitor, query)
+                        set_widget(msg, widget_id, "trigger_value", True)
+                        errors += [f"{widget_id}: {e}"
+                                   for e in page_errors(await send(visitor, msg))]
+        return errors
+
+    errors = run_coroutine(follower())
+    assert errors == []
+    assert page_tracebacks(Path(log.name).read_text()) == []
+    with rooms.SQLiteStore(store_file) as store:
+        # The scene and the board's switches as the lecturer left them; what a student
+        # may do (send a run) passed the store's checks.
+        board = store.read_board(room.code)
+        assert (store.read_scene(room.code), board.submissions_open, board.names_hidden) \
+            == before
+        assert store.is_lecturer(room.code, room.secret)
+        assert len(board.entries) <= 1  # one run at most: the rest came too soon
+        assert all(len(e.name) <= 24 and "<" not in e.name for e in board.entries)

@@ -1,0 +1,255 @@
+"""Rooms on the page through AppTest: the lecturer opens one, the class follows it.
+
+Each test's pages share one SQLite store in ``tmp_path`` (``DESCENT_LAB_DATA``), as the
+replicas of one machine do; the test reads the same store to check what the page wrote.
+References: the store's own reads (``rooms.SQLiteStore``) and the link reader
+(``scenes.links.scene_from_query``).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+import rooms
+from harness.page import open_page
+from scenes import DEFAULT_SCENE
+from scenes.lecture import LECTURE, STEPS_BY_KEY
+from scenes.links import scene_from_query
+
+
+@pytest.fixture(autouse=True)
+def store(tmp_path, monkeypatch):
+    """The store the pages use: a SQLite file in ``tmp_path``."""
+    monkeypatch.setenv("DESCENT_LAB_DATA", str(tmp_path))
+    monkeypatch.delenv("DESCENT_LAB_STORE", raising=False)
+    monkeypatch.delenv("DESCENT_LAB_ROOM_HOURS", raising=False)
+    with rooms.SQLiteStore(tmp_path / "rooms.sqlite3") as store:
+        yield store
+
+
+def lecturer_page(link: dict | None = None):
+    """A page in presenter mode that opened a room: (page, code, secret)."""
+    at = open_page({"present": "1", **(link or {})})
+    at.button(key="room_open").click().run()
+    assert not at.exception, at.exception
+    ss = at.session_state
+    return at, ss["room"], ss["room_secret"]
+
+
+def page_text(at) -> str:
+    """Everything the page sends its browser but the lecturer's key's own component:
+    every element's content (text, links, images' data, other components' data) and
+    the address."""
+    parts = [str(dict(at.query_params))]
+    stack = [at._tree]
+    while stack:
+        node = stack.pop()
+        proto = getattr(node, "proto", None)
+        if proto is not None and getattr(proto, "component_name", "") != "descent_lab_room_key":
+            parts.append(str(proto))
+        children = getattr(node, "children", {})
+        stack.extend(children.values() if isinstance(children, dict) else children)
+    return "\n".join(parts)
+
+
+def following(at) -> bool:
+    return any("Following the lecturer" in m.value for m in at.markdown)
+
+
+def set_lr(at, lr: float) -> None:
+    """Move the first run's lr (its card's key names the run's id, which a loaded scene
+    renews)."""
+    slider = next(w for w in at.select_slider if re.fullmatch(r"run\d+_lr", w.key))
+    slider.set_value(lr).run()  # the chart's fragment runs: AppTest's tree holds it alone
+    at.run()
+    assert not at.exception, at.exception
+
+
+def params(at) -> dict[str, list[str]]:
+    """The page's address: each key with all its values."""
+    return {k: v if isinstance(v, list) else [v] for k, v in at.query_params.items()}
+
+
+def scene_of(at):
+    """The scene the page's address holds."""
+    scene, _ = scene_from_query({k: v for k, v in params(at).items() if k != "room"})
+    return scene
+
+
+def test_the_lecturer_opens_a_room_and_shares_its_short_link(store):
+    at, code, secret = lecturer_page({"lecture": LECTURE[0].key})
+    assert re.fullmatch(r"[ACEFGHKMNPRTWXY34679]{5,6}", code)
+    assert len(secret) >= 22 and store.is_lecturer(code, secret)
+    # The page's scene is in the room, as the audience's link (no presenter mode).
+    shared = store.read_scene(code)
+    assert shared.version >= 1 and shared.params["lecture"] == [LECTURE[0].key]
+    assert scene_from_query(shared.params)[0] == LECTURE[0].scene
+    assert "present" not in shared.params
+    # The address keeps the room and the scene; Share holds the room's short link.
+    assert params(at).get("room", []) == [code]
+    assert params(at).get("present", []) == ["1"]
+    (link,) = [h.proto.body for h in at.get("html") if '<p class="descent-link">' in h.proto.body]
+    assert link.endswith(f"/?room={code}</p>")
+    # The secret is nowhere on the lecturer's page but in its own key's component.
+    assert secret not in page_text(at)
+    assert any(m.value.startswith(f"**Room {code}**: the class follows") for m in at.markdown)
+    assert [b.key for b in at.button if b.key.startswith("room_")] \
+        == ["room_show_link", "room_close"]
+
+
+def test_let_the_class_follow_is_offered_in_presenter_mode_only():
+    assert [b.key for b in open_page().button if b.key == "room_open"] == []
+    assert [b.key for b in open_page({"present": "1"}).button if b.key == "room_open"] \
+        == ["room_open"]
+
+
+def test_a_student_follows_each_change_of_the_lecturer(store):
+    lecturer, code, secret = lecturer_page({"lecture": LECTURE[0].key})
+    student = open_page({"room": code})
+    assert following(student)
+    assert scene_of(student) == LECTURE[0].scene
+    assert params(student).get("room", []) == [code]
+    assert "present" not in student.query_params  # presenter mode is the lecturer's
+    # The lecturer moves on: a step, then a run's lr, then a panel.
+    lecturer.button(key="lecture_next").click().run()
+    version = store.versions(code).scene
+    student.run()
+    assert student.session_state["lecture"] == LECTURE[1].key
+    assert scene_of(student) == STEPS_BY_KEY[LECTURE[1].key].scene
+    set_lr(lecturer, 0.6)
+    assert store.versions(code).scene == version + 1
+    student.run()
+    assert scene_of(student).runs[0].values["lr"] == 0.6
+    assert following(student)
+    lecturer.segmented_control(key="panel").set_value("theory").run()
+    student.run()
+    assert student.session_state["panel"] == "theory" and following(student)
+    lecturer.segmented_control(key="view").set_value("multiples").run()
+    student.run()
+    assert student.session_state["view"] == "multiples" and following(student)
+    lecturer.run()  # the view reran the chart's fragment alone: the sidebar comes back
+    lecturer.selectbox(key="surface").set_value("rosenbrock").run()
+    student.run()
+    assert scene_of(student).surface == "rosenbrock" and following(student)
+    assert scene_of(student) == scene_of(lecturer)
+    # Nothing of the lecturer's control reached the student.
+    assert secret not in page_text(student)
+    assert not student.exception
+
+
+def test_a_student_leaves_and_rejoins_with_one_click(store):
+    lecturer, code, _ = lecturer_page()
+    student = open_page({"room": code})
+    student.button(key="room_explore").click().run()
+    assert not following(student)
+    assert params(student).get("room", []) == []  # the address is their own scene's
+    set_lr(lecturer, 0.6)
+    student.run()
+    assert scene_of(student).runs[0].values["lr"] == DEFAULT_SCENE.runs[0].values["lr"]
+    # The scene is theirs: their change stays, and the room does not change.
+    version = store.versions(code).scene
+    set_lr(student, 0.3)
+    assert scene_of(student).runs[0].values["lr"] == 0.3
+    assert store.versions(code).scene == version
+    student.button(key="room_rejoin").click().run()
+    assert following(student)
+    assert scene_of(student).runs[0].values["lr"] == 0.6
+    assert params(student).get("room", []) == [code]
+
+
+def test_a_students_own_change_leaves_the_room(store):
+    lecturer, code, _ = lecturer_page()
+    student = open_page({"room": code})
+    set_lr(student, 0.3)
+    assert not following(student)
+    assert [b.key for b in student.button if b.key == "room_rejoin"] == ["room_rejoin"]
+    assert store.read_scene(code).params.get("run", [""])[0] != "sgd:lr=0.3"
+
+
+@pytest.mark.parametrize("code, says", [
+    ("zz", "This is not a room's code"),
+    ("<b>x</b>", "This is not a room's code"),
+    ("ACEFG", "There is no room ACEFG: it has ended, or the code is mistyped."),
+])
+def test_a_bad_code_gets_a_plain_message_and_the_ordinary_page(code, says):
+    at = open_page({"room": code, "run": "adam:lr=0.3"})
+    (warning,) = at.warning
+    assert re.sub(r"\\(.)", r"\1", warning.value).startswith(says)
+    assert not following(at) and at.session_state["room"] is None
+    assert scene_of(at).runs[0].optimizer == "adam"  # the rest of the link still opens
+    assert not at.exception
+
+
+def test_an_expired_room_gets_a_plain_message(store, tmp_path):
+    long_ago = rooms.SQLiteStore(tmp_path / "rooms.sqlite3", now=lambda: time.time() - 13 * 3600)
+    opened = long_ago.open_room()
+    long_ago.close()
+    at = open_page({"room": opened.code})
+    (warning,) = at.warning
+    assert f"There is no room {opened.code}" in warning.value
+    assert not following(at) and not at.exception
+
+
+def test_followers_see_that_the_lecturer_closed_the_room(store):
+    lecturer, code, _ = lecturer_page()
+    student = open_page({"room": code})
+    lecturer.button(key="room_close").click().run()
+    assert lecturer.session_state["room"] is None
+    assert "room" not in lecturer.query_params
+    with pytest.raises(rooms.NoSuchRoomError):
+        store.versions(code)
+    student.run()
+    (warning,) = student.warning
+    assert f"Room {code} has ended" in warning.value
+    assert not following(student) and "room" not in student.query_params
+    set_lr(student, 0.3)  # the page is theirs, and works
+    assert not student.exception
+
+
+def test_the_lecturer_keeps_control_across_a_reload(store):
+    lecturer, code, secret = lecturer_page()
+    set_lr(lecturer, 0.6)
+    address = params(lecturer)
+    assert "lecturer" not in address and secret not in str(address)
+    # The reloaded page's key component reports the secret the browser kept.
+    reloaded = open_page(address)
+    assert following(reloaded)  # until the browser reports the key
+    reloaded.session_state["room_key"] = {"secret": secret}
+    reloaded.run()
+    assert reloaded.session_state["room_secret"] == secret and not following(reloaded)
+    set_lr(reloaded, 0.4)
+    assert "sgd:lr=0.4" in store.read_scene(code).query
+
+
+def test_a_forged_key_gives_no_control(store):
+    _, code, secret = lecturer_page()
+    student = open_page({"room": code})
+    student.session_state["room_key"] = {"secret": secret[:-2] + "xx"}
+    student.run()
+    assert student.session_state["room_secret"] is None and following(student)
+    student = open_page({"room": code, "lecturer": "guess"})
+    assert student.session_state["room_secret"] is None and following(student)
+    assert "lecturer" not in student.query_params
+
+
+def test_the_lecturer_link_is_shown_once_and_takes_control_to_another_device(store):
+    lecturer, code, secret = lecturer_page()
+    assert secret not in page_text(lecturer)
+    lecturer.button(key="room_show_link").click().run()
+    (shown,) = [c.value for c in lecturer.code if "lecturer=" in c.value]
+    assert shown.endswith(f"/?room={code}&lecturer={secret}")
+    assert any("Anyone with this link controls the room" in m.value for m in lecturer.markdown)
+    lecturer.button(key="room_hide_link").click().run()
+    assert secret not in page_text(lecturer)
+    assert lecturer.button(key="room_show_link").disabled  # shown once
+    # The second device: the link's secret controls the room, and leaves its address.
+    set_lr(lecturer, 0.6)
+    second = open_page({"room": code, "lecturer": secret})
+    assert second.session_state["room_secret"] == secret
+    assert "lecturer" not in second.query_params and secret not in page_text(second)
+    assert scene_of(second).runs[0].values["lr"] == 0.6  # the room's scene, not the default
+    set_lr(second, 0.2)
+    assert "sgd:lr=0.2" in store.read_scene(code).query

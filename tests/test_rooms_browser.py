@@ -1,0 +1,146 @@
+"""A room in headless Chromium: the lecturer's projector and a student's phone.
+
+One ``streamlit run app.py`` with its own room store (a SQLite file in a temporary
+folder). The lecturer (1920 x 1080, presenter mode, a lecture step) lets the class
+follow; Share's QR code, read back from a screenshot, is the room's short link; a phone
+(390 x 844) opens it and shows "Following the lecturer" and the step; the lecturer moves
+to the next step and the phone shows it. The lecturer's secret is nowhere in the phone's
+page; the phone sends its run and the lecturer's Class panel lists it; the lecturer's
+reloaded page still leads the room (its browser kept the key).
+"""
+
+from __future__ import annotations
+
+import re
+
+import PIL.Image
+import pytest
+import zxingcpp
+
+import rooms
+from deploy.servers import free_port, start_streamlit, stop, wait_until_healthy
+from scenes.lecture import LECTURE
+from tests.conftest import ARTIFACTS
+from tests.waits import rerun, settled
+
+pytestmark = [pytest.mark.browser, pytest.mark.server]
+
+GRAPH = "document.querySelector('.js-plotly-plot')"
+QUESTION = "document.querySelector('.descent-question')"
+
+
+@pytest.fixture(scope="module")
+def room_server(chromium_path, tmp_path_factory):
+    """The page served with a room store of its own: (url, the store's folder)."""
+    data = tmp_path_factory.mktemp("rooms")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DESCENT_LAB_DATA", str(data))
+        patch.delenv("DESCENT_LAB_STORE", raising=False)
+        port = free_port()
+        process = start_streamlit(port)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, process)
+        yield url, data
+    finally:
+        stop(process)
+
+
+def opened(browser, url: str, size: tuple[int, int]):
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_function(f"{GRAPH} && {GRAPH}._fullLayout", timeout=60_000)
+    settled(page)
+    return context, page
+
+
+def shows_question(page, question: str) -> None:
+    """Until the page shows the lecture step's ``question`` (on failing, a screenshot
+    and the page's text say what it showed)."""
+    try:
+        page.wait_for_function(f"q => {QUESTION} && {QUESTION}.textContent.endsWith(q)",
+                               arg=question, timeout=30_000)
+    except Exception:
+        page.screenshot(path=str(ARTIFACTS / "room-failed.png"))
+        raise AssertionError(page.inner_text("body")[:1500]) from None
+
+
+def question_of(page) -> str:
+    return page.evaluate(f"() => {QUESTION} && {QUESTION}.textContent") or ""
+
+
+def test_a_phone_follows_the_lecturers_projector(browser, room_server):
+    url, data = room_server
+    first, second = LECTURE[1], LECTURE[2]
+    lecturer_context, lecturer = opened(browser, f"{url}/?lecture={first.key}&present=1",
+                                        (1920, 1080))
+    phone_context = None
+    try:
+        lecturer.get_by_role("button", name="Share").click()
+        rerun(lecturer, lambda: lecturer.get_by_role("button", name="Let the class follow")
+              .click())
+        settled(lecturer)
+        code = re.search(r"room=(\w+)", lecturer.evaluate("() => location.search")).group(1)
+        # Share's QR code scans to the room's short link.
+        if not lecturer.locator(".st-key-share_qr img").is_visible():
+            lecturer.get_by_role("button", name="Share").click()
+        lecturer.get_by_text(f"Room {code}").wait_for(timeout=60_000)
+        lecturer.locator(".st-key-share_qr img").wait_for(timeout=60_000)
+        settled(lecturer)
+        ARTIFACTS.mkdir(exist_ok=True)
+        lecturer.screenshot(path=str(ARTIFACTS / "room-share-1920.png"))
+        (qr,) = zxingcpp.read_barcodes(PIL.Image.open(ARTIFACTS / "room-share-1920.png"))
+        assert qr.text == f"{url}/?room={code}"
+        lecturer.keyboard.press("Escape")
+        settled(lecturer)
+        with rooms.SQLiteStore(data / "rooms.sqlite3") as store:
+            assert f"lecture={first.key}" in store.read_scene(code).query
+        # A phone opens the QR's link and follows.
+        phone_context, phone = opened(browser, qr.text, (390, 844))
+        phone.get_by_text("Following the lecturer").wait_for(timeout=60_000)
+        phone.wait_for_function(f"() => {QUESTION}", timeout=60_000)
+        assert question_of(phone).endswith(first.question)
+        # The lecturer moves on; the phone shows the next step (its poll asks every second).
+        rerun(lecturer, lambda: lecturer.locator(".st-key-lecture_next button").first.click())
+        assert question_of(lecturer).endswith(second.question)
+        shows_question(phone, second.question)
+        phone.screenshot(path=str(ARTIFACTS / "room-follower-390.png"))
+        assert phone.get_by_text("Following the lecturer").is_visible()
+        assert f"room={code}" in phone.evaluate("() => location.search")
+        # The lecturer's secret: nowhere in the phone's page, nor in the lecturer's address.
+        secret = lecturer.evaluate(
+            "() => Object.values(JSON.parse(localStorage.getItem('descent-lab:lecturer-keys')))[0]")
+        with rooms.SQLiteStore(data / "rooms.sqlite3") as store:
+            assert store.is_lecturer(code, secret)
+        assert secret not in phone.content() and secret not in lecturer.evaluate(
+            "() => location.href")
+        assert phone.evaluate("() => localStorage.getItem('descent-lab:lecturer-keys')") is None
+        # The phone sends its run with a name; the lecturer's Class panel lists it.
+        phone.get_by_role("button", name="Send my run").click()
+        phone.get_by_label("Your name (optional)").fill("Ada L.")
+        phone.get_by_label("Your name (optional)").press("Enter")
+        settled(phone)
+        rerun(phone, lambda: phone.get_by_role("button", name="Send", exact=True).click())
+        phone.get_by_text("Sent: run 1 on the class's board").wait_for(timeout=30_000)
+        with rooms.SQLiteStore(data / "rooms.sqlite3") as store:
+            (entry,) = store.read_board(code).entries
+        assert entry.name == "Ada L."
+        lecturer.locator("[data-testid=stTable]").get_by_text("Ada L.").wait_for(
+            timeout=30_000)
+        assert entry.text in lecturer.locator("[data-testid=stTable]").inner_text()
+        phone.keyboard.press("Escape")
+        # The lecturer reloads: the browser's key keeps the room theirs.
+        lecturer.reload()
+        lecturer.wait_for_function(f"{GRAPH} && {GRAPH}._fullLayout", timeout=60_000)
+        settled(lecturer)
+        lecturer.get_by_role("button", name="Share").click()
+        lecturer.get_by_role("button", name="Close the room").wait_for(timeout=60_000)
+        lecturer.keyboard.press("Escape")
+        settled(lecturer)
+        rerun(lecturer, lambda: lecturer.locator(".st-key-lecture_prev button").first.click())
+        shows_question(phone, first.question)
+    finally:
+        lecturer_context.close()
+        if phone_context is not None:
+            phone_context.close()
