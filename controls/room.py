@@ -6,9 +6,9 @@ opens a room in the store (:func:`rooms.open_store`: a SQLite file unless
 of scene it keeps in its address (:func:`keep_url`) is written to the room, and Share's
 link and QR code hold the room's short link ``/?room=CODE`` instead of the scene. The
 lecturer's secret stays on the server in the lecturer's session and in the lecturer's
-own browser (a small component, ``controls/room_key.js``, keeps it in ``localStorage``
-and reports it back after a reload; the page believes it only once the store confirms
-it). It is shown once, on request, inside the lecturer link
+own browser (a small component, ``controls/race_chart/frontend/room_key.js``, keeps it
+in ``localStorage`` and reports it back after a reload; the page believes it only once the
+store confirms it). It is shown once, on request, inside the lecturer link
 ``/?room=CODE&lecturer=SECRET`` that takes control to a second device; the page reads
 that link and drops the secret from its address at once.
 
@@ -36,7 +36,6 @@ import functools
 import os
 import secrets
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -51,7 +50,7 @@ from scenes.links import link_query
 POLL_SECONDS = 1.0  # a follower asks this often whether the room's scene changed
 ROOM, LECTURER = "room", "lecturer"  # the link's keys
 KEY = "room_key"  # the component's key
-COMPONENT = "descent_lab_room_key"
+COMPONENT = "descent_lab_race_chart.room_key"  # frontend/room_key.js, served over HTTP
 ENV_KEYS = ("DESCENT_LAB_STORE", "DESCENT_LAB_DATA", "DESCENT_LAB_ROOM_HOURS",
             "XDG_DATA_HOME", "HOME")
 TAKES_CONTROL = ("Anyone with this link controls the room: keep it to yourself (it is "
@@ -235,8 +234,7 @@ def _write(ss: State, code: str, query: dict) -> None:
 @functools.cache
 def _component():
     """The lecturer's key's component, registered with Streamlit on first use."""
-    script = (Path(__file__).with_name("room_key.js")).read_text(encoding="utf-8")
-    return st.components.v2.component(COMPONENT, js=script)
+    return st.components.v2.component(COMPONENT, js="room_key.js")
 
 
 def open_room() -> None:

@@ -14,6 +14,7 @@ import time
 import pytest
 
 import rooms
+from controls.room import COMPONENT as KEY_COMPONENT
 from harness.page import open_page
 from scenes import DEFAULT_SCENE
 from scenes.lecture import LECTURE, STEPS_BY_KEY
@@ -48,7 +49,7 @@ def page_text(at) -> str:
     while stack:
         node = stack.pop()
         proto = getattr(node, "proto", None)
-        if proto is not None and getattr(proto, "component_name", "") != "descent_lab_room_key":
+        if proto is not None and getattr(proto, "component_name", "") != KEY_COMPONENT:
             parts.append(str(proto))
         children = getattr(node, "children", {})
         stack.extend(children.values() if isinstance(children, dict) else children)
