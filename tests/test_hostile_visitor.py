@@ -41,6 +41,7 @@ from streamlit.proto.NumberInput_pb2 import NumberInput
 from streamlit.proto.Slider_pb2 import Slider
 
 from controls.race_chart import RACE
+from controls.room import COMPONENT as ROOM_KEY
 from deploy.servers import free_port, start_streamlit, stop, wait_until_healthy
 from harness.st_client import Cache, Run, Visitor, read, rerun_message, run_coroutine
 from scenes import DEFAULT_SCENE, scene_to_query
@@ -384,7 +385,7 @@ def test_a_followers_forged_messages_cannot_change_the_room(room_server):
         async with tab_on(url, link, timeout=60) as visitor:
             found = widgets(await send(visitor, rerun(visitor, link)))
             assert any(e.WhichOneof("type") == "bidi_component"
-                       and e.bidi_component.component_name == "descent_lab_room_key"
+                       and e.bidi_component.component_name == ROOM_KEY
                        for e in found.values())
             attacks = {i: own_kind_values(e) for i, e in found.items()}
             for n in range(max(len(values) for _, values in attacks.values())):
