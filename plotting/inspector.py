@@ -216,7 +216,7 @@ def _stacked(layout: dict, font: float, width: float, domain, arrow_count: int) 
     margin = {"l": 4.2 * font, "r": 12, "t": 2.2 * font, "b": 3.2 * font}
     plot_width = max(120.0, width - margin["l"] - margin["r"])
     contour = plot_width * min(1.25, max(0.5, (y1 - y0) / (x1 - x0)))
-    axis_band = 4.2 * font  # the contour's x ticks and title
+    axis_band = 5 * font  # the contour's x ticks and title
     row = 1.6 * font  # a legend's row
     below_contour = axis_band + (1 + arrow_count) * row + font
     steps_legend = 2 * row + font

@@ -171,7 +171,8 @@ def surface_figure(
         buttons_y = -NARROW_COLORBAR / plot
         layout["updatemenus"], layout["sliders"] = controls(
             names, steps_at, active=layers.initial, font_size=style.font, y=buttons_y,
-            slider_y=buttons_y - NARROW_BUTTONS / plot, slider_x=(0.0, 1.0), redraw=True)
+            slider_y=buttons_y - NARROW_BUTTONS / plot, slider_x=(0.0, 0.98), redraw=True)
+        layout["updatemenus"][1]["x"] = 0.97  # the speed menu's box inside the figure
     else:
         layout["updatemenus"], layout["sliders"] = controls(
             names, steps_at, active=layers.initial, font_size=style.font, y=0.0,
@@ -267,10 +268,13 @@ def _layout(surface, heights: Heights, scale: ContourScale, style, runs, theme: 
     margin_bottom = 40 + 2.5 * style.font
     colorbar = {"x": 1.0}
     height = style.height
+    z_title = heights.title
     if narrow:
+        # The colour bar under the surface names the heights (its ticks are the z axis's).
+        z_title = ""
         zoom *= NARROW_ZOOM
         margin_bottom = NARROW_COLORBAR + NARROW_BUTTONS + NARROW_SLIDER
-        colorbar = {"orientation": "h", "x": 0.0, "xanchor": "left", "len": 1.0,
+        colorbar = {"orientation": "h", "x": 0.0, "xanchor": "left", "len": 0.96,
                     "y": 0.0, "yanchor": "top", "thickness": 10}
         height = style.height - 80 + margin_bottom - (40 + 2.5 * style.font)
     return {
@@ -285,7 +289,7 @@ def _layout(surface, heights: Heights, scale: ContourScale, style, runs, theme: 
         "scene": {
             "xaxis": {**axis, "title": {**axis["title"], "text": "x"}, "range": [x0, x1]},
             "yaxis": {**axis, "title": {**axis["title"], "text": "y"}, "range": [y0, y1]},
-            "zaxis": {**axis, **heights.ticks(), "title": {**axis["title"], "text": heights.title},
+            "zaxis": {**axis, **heights.ticks(), "title": {**axis["title"], "text": z_title},
                       "range": [heights.lo, heights.hi + 2 * LIFT * (heights.hi - heights.lo)]},
             "aspectmode": "manual",
             "aspectratio": {"x": width / longer, "y": depth / longer, "z": 0.55},
