@@ -38,6 +38,7 @@ from optimizers import OPTIMIZERS
 from panels import PANELS, PageState, class_board, offered_panels
 from plotting import scene_figure
 from plotting.export import chart_config, file_stem
+from plotting.latex import stacked_latex
 from plotting.layout import Screen
 from plotting.runs import scene_traces
 from scenes import PRESETS_BY_KEY, RunSpec, Scene, compute, escape_markdown
@@ -353,7 +354,8 @@ if ss.drawn[1]:
     rules(ss.drawn[1])
 if formula_error(SCENE) is None:
     st.subheader("The surface")
-    st.latex(surface_of(SCENE.surface_key).latex)
+    latex = surface_of(SCENE.surface_key).latex  # a phone: its parts one under another
+    st.latex(stacked_latex(latex) if RACE_NOW.screen.stacked else latex)
 
 
 # --- the sidebar: lecture presets and the scene's setting ---

@@ -24,7 +24,7 @@ import streamlit as st
 
 from controls import scene_state
 from optimizers import OPTIMIZERS
-from plotting.colors import run_color
+from plotting.colors import run_color, theme_named
 from plotting.layout import Screen
 from scenes import MAX_RUNS, RunSpec, Scene, slider_menu
 from scenes.dynamics import Dynamics
@@ -72,13 +72,17 @@ def _card(ss: MutableMapping[str, Any], rid: int, run: RunSpec, dynamics: Dynami
           limit: float | None = None) -> None:
     opt = OPTIMIZERS[run.optimizer]
     label = dynamics.label(run.label, run.values)
-    color = run_color(ss[f"run{rid}_color"])
+    # The run's colour as the charts draw it on this page's theme (black reads on white,
+    # its dark counterpart on a dark page).
+    page_theme = theme_named(st.context.theme.type)
+    color = page_theme.color(run_color(ss[f"run{rid}_color"]))
     main = ("lr", MAIN_KNOB.get(run.optimizer))
     with st.container(border=True):
         with st.container(horizontal=True, vertical_alignment="center", gap="small"):
             # The colour is one of the palette's hex codes; the title is escaped.
             off = " <i>(off)</i>" if not run.enabled else ""
-            st.markdown(f'<span style="color:{color};font-size:1.3em">&#9632;</span> '
+            st.markdown(f'<span class="descent-swatch" style="color:{color};font-size:1.3em">'
+                        f'&#9632;</span> '
                         f"<b>{html.escape(opt.title)}</b>{off}", unsafe_allow_html=True,
                         width="content")
             st.space("stretch")

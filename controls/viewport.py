@@ -44,8 +44,8 @@ BOTTOM_GAP = 16
 ROW_GAP = 16
 
 # The page's room for the chart: narrow paddings, a narrower sidebar; on a phone the story
-# line in smaller type, Undo, "Add a run" and "Share" as their icons (one row for the toolbar)
-# and no presenter mode (it is for a projector), so that the chart
+# line in smaller type, the view switch, Undo, "Add a run" and "Share" as their icons (one
+# row for the toolbar) and no presenter mode (it is for a projector), so that the chart
 # and its Play button fit the first screen; and no Plotly toolbar over the charts' legends
 # (the Export panel downloads the picture). Installed by the
 # component itself before it measures, so that its first report is the page's final
@@ -60,8 +60,28 @@ LAYOUT_CSS = """
   .st-key-undo_button [data-testid="stMarkdownContainer"],
   .st-key-add_run_menu [data-testid="stMarkdownContainer"],
   .st-key-share [data-testid="stMarkdownContainer"] { display: none; }
+  [data-testid="stHorizontalBlock"]:has(> .st-key-view) { gap: 0.5rem; }
+  .st-key-view button { padding-left: 0.6rem; padding-right: 0.6rem; }
+  .st-key-view button p { font-size: 0; }
+  .st-key-view button p::before { font-family: "Material Symbols Rounded"; font-size: 1.4rem;
+    font-weight: 400; line-height: 1; font-feature-settings: "liga"; }
+  .st-key-view button:nth-of-type(1) p::before { content: "stacked_line_chart"; }
+  .st-key-view button:nth-of-type(2) p::before { content: "grid_view"; }
   .modebar-container { display: none; }
 }
+/* A touch screen: a run card's slider moves only by dragging its thumb (whose target is
+   widened for a thumb); a tap on its track does nothing, and a swipe across it scrolls
+   the page. The card's - and + buttons step lr one position. */
+@media (pointer: coarse) {
+  [class*="st-key-run"] [data-testid="stSlider"] [role="group"] > div {
+    pointer-events: none; touch-action: pan-y !important; }
+  [class*="st-key-run"] [data-testid="stSlider"] [role="group"] > div > [style*="translate"] {
+    pointer-events: auto; touch-action: none !important; }
+  [class*="st-key-run"] [role="group"] > div > [style*="translate"]::after {
+    content: ""; position: absolute; inset: -14px; }
+}
+/* A formula wider than the column scrolls inside its own box. */
+[data-testid="stMain"] .katex-display { overflow-x: auto; overflow-y: hidden; }
 [data-testid="stSidebar"][data-collapsed="false"] { width: 270px !important;
   min-width: 270px !important; }
 """

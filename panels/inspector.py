@@ -88,6 +88,7 @@ def _inspector(page: PageState) -> None:
         right.caption("The run left the plot at once: only its start can be inspected.")
     fig = inspector_figure(page.surface, run, k, label=traces[index].label,
                            theme=page.screen.theme,
+                           phone_width=page.screen.width if page.screen.stacked else None,
                            color=traces[index].color, presenter=page.presenter)
     st.plotly_chart(fig, key="inspector_chart", theme=None, config={"displaylogo": False})
     st.caption(READING[run.optimizer.name] + " " + STEP_SIZES)

@@ -38,6 +38,10 @@ ARROW_COLORS = {"gradient": "#D55E00", "velocity": "#0072B2", "look-ahead": "#00
                 "step": "#222222"}
 AXIS_LINES = {"x": {"color": "#222222", "dash": "solid"}, "y": {"color": "#777777", "dash": "dash"}}
 CONTOUR_RIGHT = 0.48  # the contour panel's right edge (paper units); step sizes from 0.6
+# A phone's stacked figure, in pixels: the step sizes' chart under the contour, and the
+# bands between them (the contour's x axis and the arrows' legend; the step sizes'
+# legend), each band sized from the font.
+STACKED_STEPS_HEIGHT = 220
 
 
 @dataclass(frozen=True)
@@ -83,7 +87,7 @@ def arrow_scale(vectors: list[np.ndarray], span: float) -> float:
 
 def inspector_figure(surface, run: Run, k: int, *, label: str, color: str,
                      grid: Grid | None = None, presenter: bool = False,
-                     theme: str = "light") -> BuiltFigure:
+                     theme: str = "light", phone_width: float | None = None) -> BuiltFigure:
     """The inspector's figure for a single run simulated with ``record_state=True``.
 
     Args:
@@ -94,6 +98,8 @@ def inspector_figure(surface, run: Run, k: int, *, label: str, color: str,
         grid: ``surface.grid(n)``; computed when None.
         presenter: large fonts, thick lines (the race chart's sizes for the projector).
         theme: the page's, ``"light"`` or ``"dark"`` (:func:`plotting.colors.theme_named`).
+        phone_width: on a phone, the chart's width in pixels: the step sizes' chart goes
+            under the contour, which takes the whole width (None: side by side).
     """
     style = panel_style(presenter)
     k = int(np.clip(k, 0, run.steps))
@@ -172,11 +178,11 @@ def inspector_figure(surface, run: Run, k: int, *, label: str, color: str,
         "paper_bgcolor": "white", "plot_bgcolor": "white",
         "margin": {"l": 4.5 * style.font, "r": 20, "t": 3 * style.font,
                    "b": 6.5 * style.font},
-        # Two legends: the arrows below, the step sizes above their chart.
+        # Two legends, each under its chart (above them, Plotly's toolbar would cover one).
         "legend": {"orientation": "h", "x": 0, "y": -0.22, "yanchor": "top",
                    "entrywidth": 0, "title": {"text": f"At step {k} (arrows {scale_text}):",
                                               "side": "top"}},
-        "legend2": {"orientation": "h", "x": 0.6, "y": 1.02, "yanchor": "bottom"},
+        "legend2": {"orientation": "h", "x": 0.6, "y": -0.22, "yanchor": "top"},
         "hovermode": "closest", "dragmode": False, "images": [image],
         "xaxis": {**AXIS_STYLE, "domain": [0, CONTOUR_RIGHT], "range": [x0, x1],
                   "anchor": "y", "constrain": "domain", "title": {"text": "x"}},
@@ -195,4 +201,39 @@ def inspector_figure(surface, run: Run, k: int, *, label: str, color: str,
                          "xanchor": "left", "yanchor": "bottom", "showarrow": False,
                          "font": {"color": "#222222"}}],
     }
+    if phone_width is not None:
+        layout.update(_stacked(layout, style.font, phone_width, surface.domain, len(drawn)))
     return build_figure(data, layout, theme=theme_named(theme))
+
+
+def _stacked(layout: dict, font: float, width: float, domain, arrow_count: int) -> dict:
+    """The layout's changes for a phone ``width`` pixels wide: the contour across the
+    plot's width at its domain's aspect ratio (from half to 1.25 times as high as wide),
+    under it its x axis and the arrows' legend (its title and ``arrow_count`` entries,
+    one a row), then the step sizes' legend (two rows) and chart. Each part gets a band
+    of pixels of its own, so no title or legend meets a tick."""
+    (x0, x1), (y0, y1) = domain
+    margin = {"l": 4.2 * font, "r": 12, "t": 2.2 * font, "b": 3.2 * font}
+    plot_width = max(120.0, width - margin["l"] - margin["r"])
+    contour = plot_width * min(1.25, max(0.5, (y1 - y0) / (x1 - x0)))
+    axis_band = 5 * font  # the contour's x ticks and title
+    row = 1.6 * font  # a legend's row
+    below_contour = axis_band + (1 + arrow_count) * row + font
+    steps_legend = 2 * row + font
+    steps = float(STACKED_STEPS_HEIGHT)
+    plot = contour + below_contour + steps_legend + steps
+    top_of_steps = steps / plot
+    contour_bottom = (steps + steps_legend + below_contour) / plot
+    return {
+        "height": plot + margin["t"] + margin["b"],
+        "margin": margin,
+        "legend": {**layout["legend"], "orientation": "v",
+                   "y": contour_bottom - axis_band / plot},
+        "legend2": {**layout["legend2"], "orientation": "v", "x": 0, "yanchor": "bottom",
+                    "y": top_of_steps + 0.3 * font / plot},
+        "xaxis": {**layout["xaxis"], "domain": [0, 1]},
+        "yaxis": {**layout["yaxis"], "domain": [contour_bottom, 1]},
+        "xaxis2": {**layout["xaxis2"], "domain": [0, 1]},
+        "yaxis2": {**layout["yaxis2"], "domain": [0, top_of_steps],
+                   "title": {"text": "step size (log)"}},
+    }

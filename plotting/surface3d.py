@@ -54,6 +54,13 @@ SURFACE_OPACITY = 0.85
 # Where the camera looks from (a square box), in Plotly's scene units: from the front
 # left and above, so that a valley along x is seen across.
 EYE = {"x": -0.65, "y": -1.45, "z": 0.85}
+# A phone's narrow view: the camera this much further back (the box's corners stay in
+# view), and below the plot area, in pixels, the colour bar's band and the buttons' row
+# (the step slider's row, with its "step N" label, under them).
+NARROW_ZOOM = 1.35
+NARROW_COLORBAR = 72
+NARROW_BUTTONS = 44
+NARROW_SLIDER = 70
 
 
 class Heights:
@@ -105,6 +112,7 @@ def surface_figure(
     log: bool = True,
     presenter: bool = False,
     theme: str = "light",
+    narrow: bool = False,
     max_frames: int = MAX_FRAMES_3D,
 ) -> BuiltFigure:
     """The surface in 3D, the runs as lines on it at height ``loss``, animated.
@@ -117,6 +125,10 @@ def surface_figure(
             value (else the loss, clipped; see the module's docstring).
         presenter: large fonts, thick lines (for the projector).
         theme: the page's, ``"light"`` or ``"dark"`` (:func:`plotting.colors.theme_named`).
+        narrow: laid out for a phone (:attr:`plotting.layout.Screen.stacked`): Play,
+            Pause and the speed on a row of their own, the step slider across the
+            whole width under them, the colour bar under the surface, and the
+            camera further back, so that the whole box shows.
         max_frames: the most animation frames.
 
     Trace order: the surface, the minima, the fans of seeds (static, thin), per
@@ -152,9 +164,19 @@ def surface_figure(
             layers.add(trace)
 
     names = [str(int(s)) for s in steps_at]
-    layout = _layout(surface, heights, scale, style, runs, theme_named(theme))
-    layout["updatemenus"], layout["sliders"] = controls(
-        names, steps_at, active=layers.initial, font_size=style.font, y=0.0, redraw=True)
+    layout = _layout(surface, heights, scale, style, runs, theme_named(theme), narrow)
+    if narrow:
+        # Below the plot area (paper y < 0): the buttons' row, then the slider's own row.
+        plot = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
+        buttons_y = -NARROW_COLORBAR / plot
+        layout["updatemenus"], layout["sliders"] = controls(
+            names, steps_at, active=layers.initial, font_size=style.font, y=buttons_y,
+            slider_y=buttons_y - NARROW_BUTTONS / plot, slider_x=(0.0, 0.98), redraw=True)
+        layout["updatemenus"][1]["x"] = 0.97  # the speed menu's box inside the figure
+    else:
+        layout["updatemenus"], layout["sliders"] = controls(
+            names, steps_at, active=layers.initial, font_size=style.font, y=0.0,
+            redraw=True)
     _slow_down(layout["updatemenus"], max_frames)
     return build_figure(layers.data, layout, layers.frames(names), theme=theme_named(theme))
 
@@ -234,7 +256,8 @@ def _legend_entries(runs: list[RunTrace], style) -> list[dict]:
             for i, run in enumerate(runs)]
 
 
-def _layout(surface, heights: Heights, scale: ContourScale, style, runs, theme: Theme) -> dict:
+def _layout(surface, heights: Heights, scale: ContourScale, style, runs, theme: Theme,
+            narrow: bool = False) -> dict:
     (x0, x1), (y0, y1) = surface.domain
     width, depth = x1 - x0, y1 - y0
     longer = max(width, depth)
@@ -243,19 +266,30 @@ def _layout(surface, heights: Heights, scale: ContourScale, style, runs, theme: 
     axis = {"showbackground": False, "gridcolor": "#dddddd", "zeroline": False,
             "title": {"font": {"size": style.font}}, "tickfont": {"size": style.font * 0.8}}
     margin_bottom = 40 + 2.5 * style.font
+    colorbar = {"x": 1.0}
+    height = style.height
+    z_title = heights.title
+    if narrow:
+        # The colour bar under the surface names the heights (its ticks are the z axis's).
+        z_title = ""
+        zoom *= NARROW_ZOOM
+        margin_bottom = NARROW_COLORBAR + NARROW_BUTTONS + NARROW_SLIDER
+        colorbar = {"orientation": "h", "x": 0.0, "xanchor": "left", "len": 0.96,
+                    "y": 0.0, "yanchor": "top", "thickness": 10}
+        height = style.height - 80 + margin_bottom - (40 + 2.5 * style.font)
     return {
         "template": {},
-        "height": style.height,
+        "height": height,
         "font": {"family": FONT_FAMILY, "size": style.font, "color": "#222222"},
         "paper_bgcolor": "white",
         "margin": {"l": 0, "r": 0, "t": 10 + 1.7 * style.font, "b": margin_bottom},
         "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
         "showlegend": bool(runs),
-        "coloraxis": coloraxis(scale, theme.contour, font_size=style.font, place={"x": 1.0}),
+        "coloraxis": coloraxis(scale, theme.contour, font_size=style.font, place=colorbar),
         "scene": {
             "xaxis": {**axis, "title": {**axis["title"], "text": "x"}, "range": [x0, x1]},
             "yaxis": {**axis, "title": {**axis["title"], "text": "y"}, "range": [y0, y1]},
-            "zaxis": {**axis, **heights.ticks(), "title": {**axis["title"], "text": heights.title},
+            "zaxis": {**axis, **heights.ticks(), "title": {**axis["title"], "text": z_title},
                       "range": [heights.lo, heights.hi + 2 * LIFT * (heights.hi - heights.lo)]},
             "aspectmode": "manual",
             "aspectratio": {"x": width / longer, "y": depth / longer, "z": 0.55},

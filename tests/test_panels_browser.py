@@ -92,3 +92,28 @@ def test_the_inspector_draws_arrows_and_marks_the_step(page, app_url):
                          f"'position at step {step + 1}')")
     assert page.get_by_test_id("stException").count() == 0
     assert page.problems == []
+
+
+@pytest.mark.parametrize("title", ["State inspector", "Phase map", "3D view"])
+def test_plotlys_toolbar_covers_no_legend_of_a_panels_chart(browser, app_url, title):
+    context = browser.new_context(viewport={"width": 1366, "height": 768})  # a laptop
+    page = context.new_page()
+    try:
+        open_panel(page, app_url, "", title)
+        page.locator(".js-plotly-plot").nth(1).hover()  # Plotly shows its toolbar now
+        page.wait_for_function(f"getComputedStyle({SECOND}.querySelector('.modebar'))"
+                               ".opacity === '1'", timeout=5_000)
+        boxes = page.evaluate(f"""() => {{
+            const box = e => {{ const b = e.getBoundingClientRect();
+                return {{left: b.left, top: b.top, right: b.right, bottom: b.bottom}}; }};
+            return {{toolbar: box({SECOND}.querySelector('.modebar')),
+                     legends: [...{SECOND}.querySelectorAll('g.legend, g.legend2')].map(box)}};
+        }}""")
+    finally:
+        context.close()
+    toolbar = boxes["toolbar"]
+    assert boxes["legends"]
+    for legend in boxes["legends"]:
+        assert (legend["right"] <= toolbar["left"] or toolbar["right"] <= legend["left"]
+                or legend["bottom"] <= toolbar["top"] or toolbar["bottom"] <= legend["top"]), \
+            (title, legend, toolbar)

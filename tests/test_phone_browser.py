@@ -7,9 +7,13 @@ player's controls are touch targets at least 44 px high. Screenshots go to
 
 from __future__ import annotations
 
-import pytest
+import io
 
-from scenes import PRESETS
+import numpy as np
+import pytest
+from PIL import Image
+
+from scenes import PRESETS, slider_menu
 from tests.conftest import ARTIFACTS
 from tests.waits import navigate, rerun, settled
 
@@ -136,3 +140,145 @@ def test_a_stray_tap_does_not_move_the_start_a_double_tap_does_and_undo_undoes(p
     phone.wait_for_url(opened, timeout=15_000)
     assert f"start={stray['x']:g}" not in phone.url
     assert phone.locator(".st-key-undo_button button:visible").is_disabled()
+
+
+def rect(page, selector: str) -> dict:
+    """The bounding box of everything ``selector`` matches (in page coordinates)."""
+    return page.evaluate("""selector => {
+        const boxes = [...document.querySelectorAll(selector)].map(e => e.getBoundingClientRect())
+            .filter(b => b.width > 0 && b.height > 0);
+        const left = Math.min(...boxes.map(b => b.left)), top = Math.min(...boxes.map(b => b.top));
+        return {left, top, right: Math.max(...boxes.map(b => b.right)),
+                bottom: Math.max(...boxes.map(b => b.bottom)), count: boxes.length};
+    }""", selector)
+
+
+def apart(a: dict, b: dict) -> bool:
+    """Whether two boxes do not overlap."""
+    return (a["right"] <= b["left"] or b["right"] <= a["left"] or a["bottom"] <= b["top"]
+            or b["bottom"] <= a["top"])
+
+
+def open_panel(page, app_url: str, panel: str) -> None:
+    """The page with ``panel`` open, its chart scrolled into view."""
+    open_page(page, f"{app_url}/?panel={panel}")
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length === 2"
+                           " && document.querySelectorAll('.js-plotly-plot')[1]._fullLayout",
+                           timeout=60_000)
+    page.locator(".js-plotly-plot").nth(1).scroll_into_view_if_needed()
+    settled(page)
+
+
+def test_the_3d_views_player_sits_apart_from_its_slider_and_the_box_shows_whole(phone,
+                                                                               app_url):
+    open_panel(phone, app_url, "view3d")
+    chart = "[class*=st-key-view3d_chart] .js-plotly-plot"
+    figure = rect(phone, chart)
+    buttons = rect(phone, f"{chart} .updatemenu-button, {chart} .updatemenu-header")
+    slider = rect(phone, f"{chart} .slider-container")
+    colorbar = rect(phone, f"{chart} .colorbar")
+    assert buttons["count"] == 3  # Play, Pause and the speed menu
+    assert apart(buttons, slider) and buttons["bottom"] <= slider["top"], (buttons, slider)
+    assert apart(colorbar, buttons) and colorbar["bottom"] <= buttons["top"]
+    for part in (buttons, slider, colorbar):  # inside the figure, across the phone
+        assert figure["left"] - 1 <= part["left"] and part["right"] <= figure["right"] + 1, \
+            (part, figure)
+    assert slider["right"] - slider["left"] >= 0.85 * (figure["right"] - figure["left"])
+    # The whole box in view: between the legend and the colour bar, the figure's outermost
+    # columns of pixels are the page's white (a box cut by the figure's edge draws there).
+    legend = rect(phone, f"{chart} .legend")
+    shot = Image.open(io.BytesIO(phone.screenshot(clip={
+        "x": figure["left"], "y": legend["bottom"], "width": figure["right"] - figure["left"],
+        "height": colorbar["top"] - legend["bottom"] - 30})))  # the colour bar's title above it
+    pixels = np.asarray(shot.convert("L"))
+    assert pixels[:, :3].min() >= 235 and pixels[:, -3:].min() >= 235
+    caption = phone.locator("[data-testid=stCaptionContainer]",
+                            has_text="at the height of its loss").inner_text()
+    assert "scroll" not in caption and "drag a finger" in caption
+    ARTIFACTS.mkdir(exist_ok=True)
+    phone.locator(chart).screenshot(path=str(ARTIFACTS / "phone-3d.png"))
+
+
+def test_the_inspectors_charts_are_stacked_and_no_title_meets_a_tick(phone, app_url):
+    open_panel(phone, app_url, "inspector")
+    chart = "[class*=st-key-inspector_chart] .js-plotly-plot"
+    figure = rect(phone, chart)
+    contour = rect(phone, f"{chart} .imagelayer image")
+    width = contour["right"] - contour["left"]
+    # The contour across the phone (the ravine at its aspect ratio, 2 : 1), not 200 x 100.
+    assert width >= 0.7 * (figure["right"] - figure["left"]), (contour, figure)
+    assert contour["bottom"] - contour["top"] >= 0.45 * width
+    parts = {name: rect(phone, f"{chart} {selector}") for name, selector in (
+        ("contour x ticks", ".xaxislayer-above .xtick text"),
+        ("contour x title", ".g-xtitle"),
+        ("step sizes' y ticks", ".yaxislayer-above .y2tick text"),
+        ("step sizes' y title", ".g-y2title"),
+        ("step sizes' x ticks", ".xaxislayer-above .x2tick text"),
+        ("contour", ".imagelayer image"),
+        ("arrows' legend", ".legend"),
+        ("step sizes' legend", ".legend2"))}
+    names = list(parts)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            assert apart(parts[a], parts[b]), (a, parts[a], b, parts[b])
+    # Plotly's toolbar is not drawn over a phone's charts (the Export panel downloads).
+    assert phone.locator(f"{chart} .modebar-container").evaluate(
+        "e => getComputedStyle(e).display") == "none"
+    ARTIFACTS.mkdir(exist_ok=True)
+    phone.locator(chart).screenshot(path=str(ARTIFACTS / "phone-inspector.png"))
+
+
+def test_the_surfaces_formula_fits_the_phones_width(phone, app_url):
+    for link in ("", "?preset=unscaled"):  # the ravine's and the penguins' definitions
+        open_page(phone, f"{app_url}/{link}")
+        formula = phone.locator("[data-testid=stMain] .katex-display").last
+        formula.scroll_into_view_if_needed()
+        sizes = formula.evaluate("e => ({scroll: e.scrollWidth, client: e.clientWidth,"
+                                 " right: e.getBoundingClientRect().right})")
+        # (a glyph's overhang of a pixel or two, a bracket's, is not a clipped formula)
+        assert sizes["scroll"] <= sizes["client"] + 3 and sizes["right"] <= WIDTH, (link, sizes)
+
+
+def test_the_toolbar_takes_one_row(phone, app_url):
+    open_page(phone, app_url)
+    row = phone.evaluate("""() => [...document.querySelector('.st-key-view').parentElement
+        .children].map(e => e.getBoundingClientRect()).filter(b => b.height > 0)
+        .map(b => ({top: b.top, bottom: b.bottom, right: b.right}))""")
+    assert len(row) >= 4  # the view switch, Undo, Add a run, Share
+    assert max(b["top"] for b in row) < min(b["bottom"] for b in row), row
+    assert max(b["right"] for b in row) <= WIDTH
+    # The view switch shows icons; its buttons keep their names for a screen reader.
+    assert phone.get_by_role("radio", name="Small multiples").bounding_box()["width"] >= TOUCH
+
+
+def test_a_tap_on_a_cards_lr_track_does_not_jump_dragging_its_thumb_moves_it(phone,
+                                                                           app_url):
+    open_page(phone, app_url)
+    slider = phone.locator(".st-key-run0_lr [data-testid=stSlider]:visible")  # SGD's lr
+    slider.scroll_into_view_if_needed()
+    settled(phone)
+    lr = slider.locator("input[type=range]")
+    before = lr.get_attribute("aria-valuetext")
+    track = slider.locator("[role=group] > div").bounding_box()
+    thumb = slider.locator("[role=group] > div > [style*=translate]").bounding_box()
+    far = track["x"] + track["width"] - 4  # the track's right end: lr = 100
+    middle = track["y"] + track["height"] / 2
+    assert far - (thumb["x"] + thumb["width"]) > 40
+    phone.touchscreen.tap(far, middle)
+    # Then + (one position up): a run of the page that would also carry a jump the tap made
+    # (a tap that set lr runs the page first). lr is the position after the one it had.
+    rerun(phone, lambda: phone.locator(".st-key-run0_lr_up button:visible").click())
+    menu = slider_menu("lr", float(before))
+    after = float(lr.get_attribute("aria-valuetext"))
+    assert after == pytest.approx(menu[menu.index(float(before)) + 1]), (before, after)
+    before = lr.get_attribute("aria-valuetext")
+    thumb = slider.locator("[role=group] > div > [style*=translate]").bounding_box()
+    # Dragging the thumb (what a finger does on it) still moves lr.
+    x, y = thumb["x"] + thumb["width"] / 2, thumb["y"] + thumb["height"] / 2
+    def drag():
+        phone.mouse.move(x, y)
+        phone.mouse.down()
+        phone.mouse.move(x - 60, y, steps=6)
+        phone.mouse.up()
+    rerun(phone, drag)
+    assert float(lr.get_attribute("aria-valuetext")) < float(before)

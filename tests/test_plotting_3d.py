@@ -244,3 +244,26 @@ def test_runs_of_different_lengths_are_refused(lecture):
     short = simulate(surface, "sgd", start=(-8, 1.5), steps=10, lr=0.5)
     with pytest.raises(ValueError, match="same number of steps"):
         surface_figure(surface, [*runs, *run_traces([short])])
+
+
+def test_on_a_phone_the_slider_has_a_row_of_its_own_under_the_buttons(lecture, fig):
+    surface, traces = lecture
+    narrow = surface_figure(surface, traces, narrow=True).to_dict()
+    layout = narrow["layout"]
+    plot = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
+    (buttons, speed), (slider,) = layout["updatemenus"], layout["sliders"]
+    # Buttons below the colour bar, the slider below the buttons, all inside the figure.
+    bar = layout["coloraxis"]["colorbar"]
+    assert bar["orientation"] == "h" and bar["y"] == 0 and bar["yanchor"] == "top"
+    assert buttons["y"] == speed["y"] < bar["y"]
+    assert slider["y"] < buttons["y"] and (buttons["y"] - slider["y"]) * plot >= 40
+    assert slider["y"] * plot >= -layout["margin"]["b"]
+    assert slider["x"] == 0 and slider["len"] >= 0.95  # the whole width to scrub on
+    # The camera further back than on a laptop (the box's corners in view), same direction.
+    eye = np.array(list(layout["scene"]["camera"]["eye"].values()))
+    wide = np.array(list(fig["layout"]["scene"]["camera"]["eye"].values()))
+    assert np.linalg.norm(eye) > 1.3 * np.linalg.norm(wide)
+    assert np.allclose(eye / np.linalg.norm(eye), wide / np.linalg.norm(wide))
+    # A laptop's figure keeps its one row of controls.
+    (wide_buttons, _), (wide_slider,) = fig["layout"]["updatemenus"], fig["layout"]["sliders"]
+    assert wide_slider["y"] == wide_buttons["y"] == 0

@@ -132,3 +132,30 @@ def test_presenter_mode_draws_larger_text_and_thicker_arrows():
     assert big["layout"]["font"]["size"] > normal["layout"]["font"]["size"]
     assert big["layout"]["height"] > normal["layout"]["height"]
     assert trace(big, "velocity v")["line"]["width"] > trace(normal, "velocity v")["line"]["width"]
+
+
+@pytest.mark.parametrize("optimizer, hyper", [("sgd", {"lr": 1.8}),
+                                               ("nesterov", {"lr": 0.3, "mu": 0.9})])
+def test_on_a_phone_the_step_sizes_go_under_a_contour_across_the_width(optimizer, hyper):
+    run = simulate(RAVINE, optimizer, start=START, steps=50, record_state=True, **hyper)
+    fig = json.loads(inspector_figure(RAVINE, run, 10, label="r", color="#000000",
+                                      phone_width=365).to_json())
+    layout = fig["layout"]
+    plot = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
+    width = 365 - layout["margin"]["l"] - layout["margin"]["r"]
+    contour, steps = layout["yaxis"]["domain"], layout["yaxis2"]["domain"]
+    assert layout["xaxis"]["domain"] == layout["xaxis2"]["domain"] == [0, 1]
+    # The ravine (20 x 10) at its aspect ratio across the width: its domain as high as
+    # half the width, so that equal scales do not shrink it.
+    assert (contour[1] - contour[0]) * plot == pytest.approx(width / 2)
+    assert contour[1] == 1 and steps[0] == 0 and (steps[1] - steps[0]) * plot >= 200
+    # Top to bottom: contour, its x axis (a band of 5 font sizes), the arrows' legend (a
+    # row for its title and each arrow), the step sizes' legend, then their chart.
+    font = layout["font"]["size"]
+    arrows = [t for t in fig["data"] if t.get("mode") == "lines+markers"]
+    legend, legend2 = layout["legend"], layout["legend2"]
+    assert legend["orientation"] == legend2["orientation"] == "v"
+    assert (contour[0] - legend["y"]) * plot == pytest.approx(5 * font)
+    assert legend["yanchor"] == "top" and legend2["yanchor"] == "bottom"
+    assert (legend["y"] - legend2["y"]) * plot >= (1 + len(arrows)) * 1.6 * font + 2 * 1.6 * font
+    assert steps[1] < legend2["y"]

@@ -44,3 +44,41 @@ def test_the_race_chart_follows_the_systems_colour_scheme(browser, app_url, sche
         page.screenshot(path=str(ARTIFACTS / f"theme-{scheme}.png"))
     finally:
         context.close()
+
+
+APP = {"dark": "rgb(14, 17, 23)", "light": "rgb(255, 255, 255)"}  # the page's background
+
+
+@pytest.mark.parametrize("scheme", ["dark", "light"])
+def test_the_players_buttons_and_the_run_swatches_read_on_the_pages_theme(browser, app_url,
+                                                                          scheme):
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, color_scheme=scheme)
+    page = context.new_page()
+    try:
+        page.goto(app_url)
+        page.wait_for_function(f"{GRAPH} && {GRAPH}._fullLayout", timeout=60_000)
+        page.locator(".descent-swatch").first.wait_for()
+        page.wait_for_function(f"() => getComputedStyle(document.querySelector("
+                               f"'[data-testid=stApp]')).backgroundColor === '{APP[scheme]}'",
+                               timeout=30_000)
+        colours = page.evaluate("""() => {
+            const style = e => getComputedStyle(e);
+            const app = document.querySelector('[data-testid=stApp]');
+            const controls = [...document.querySelectorAll(
+                '.descent-player button, .descent-player select')];
+            return {page: style(app).backgroundColor,
+                    controls: controls.map(e => [style(e).color, style(e).backgroundColor]),
+                    swatches: [...document.querySelectorAll('.descent-swatch')]
+                        .map(e => style(e).color)};
+        }""")
+        background = hex_of(colours["page"])
+        assert len(colours["controls"]) == 3  # Play, Pause, the speed menu
+        for text, fill in colours["controls"]:
+            assert contrast(hex_of(text), hex_of(fill)) >= 4.5, (text, fill)
+            # a button in the page's own shades: no white box on a dark page
+            assert contrast(hex_of(fill), background) < 1.5, (fill, background)
+        assert len(colours["swatches"]) == 6
+        sgd = hex_of(colours["swatches"][0])  # black on a light page, white on a dark one
+        assert contrast(sgd, background) >= 3, (sgd, background)
+    finally:
+        context.close()
