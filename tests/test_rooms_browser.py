@@ -21,7 +21,7 @@ import rooms
 from deploy.servers import free_port, start_streamlit, stop, wait_until_healthy
 from scenes.lecture import LECTURE
 from tests.conftest import ARTIFACTS
-from tests.waits import rerun, settled
+from tests.waits import open_app, rerun, settled
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -47,11 +47,16 @@ def room_server(chromium_path, tmp_path_factory):
 
 
 def opened(browser, url: str, size: tuple[int, int]):
+    """``url`` in a new context of ``size``, its chart drawn (on failing, a screenshot and
+    the page's text say what it showed)."""
     context = browser.new_context(viewport={"width": size[0], "height": size[1]})
     page = context.new_page()
-    page.goto(url)
-    page.wait_for_function(f"{GRAPH} && {GRAPH}._fullLayout", timeout=60_000)
-    settled(page)
+    try:
+        open_app(page, url)
+    except Exception:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"room-open-failed-{size[0]}.png"))
+        raise AssertionError(f"{url} at {size}: " + page.inner_text("body")[:1500]) from None
     return context, page
 
 
