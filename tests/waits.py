@@ -144,8 +144,8 @@ CHART_DRAWN = ("(() => { const gd = document.querySelector('.js-plotly-plot');"
 
 def open_app(page, url: str, link: str = "", ready: str = CHART_DRAWN) -> None:
     """Open the app served at ``url`` with the link ``link`` (its query; ``""``: ``url``
-    as it is) in ``page``; wait until ``ready`` (a JavaScript expression; by default the race chart is
-    drawn), then until the page is settled."""
+    as it is) in ``page``; wait until ``ready`` (a JavaScript expression; by default the
+    race chart is drawn), then until the page is settled."""
     page.goto(f"{url}/{link}" if link else url)
     page.wait_for_function(f"() => {ready}", timeout=60_000)
     settled(page)
