@@ -6,6 +6,7 @@ import pytest
 
 from plotting.colors import contrast
 from tests.conftest import ARTIFACTS
+from tests.waits import new_page
 
 pytestmark = pytest.mark.browser
 
@@ -22,11 +23,8 @@ def hex_of(css: str) -> str:
                                                        ("light", "#ffffff", "white")])
 def test_the_race_chart_follows_the_systems_colour_scheme(browser, app_url, scheme, background,
                                                           paper):
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, color_scheme=scheme)
-    page = context.new_page()
+    context, page = new_page(browser, app_url, (1366, 768), color_scheme=scheme)
     try:
-        page.goto(app_url)
-        page.wait_for_function(f"{GRAPH} && {GRAPH}._fullLayout", timeout=60_000)
         # The page's theme, then the chart drawn for it (the figure follows once the
         # browser has told the server which theme shows).
         page.wait_for_function(
@@ -52,11 +50,8 @@ APP = {"dark": "rgb(14, 17, 23)", "light": "rgb(255, 255, 255)"}  # the page's b
 @pytest.mark.parametrize("scheme", ["dark", "light"])
 def test_the_players_buttons_and_the_run_swatches_read_on_the_pages_theme(browser, app_url,
                                                                           scheme):
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, color_scheme=scheme)
-    page = context.new_page()
+    context, page = new_page(browser, app_url, (1366, 768), color_scheme=scheme)
     try:
-        page.goto(app_url)
-        page.wait_for_function(f"{GRAPH} && {GRAPH}._fullLayout", timeout=60_000)
         page.locator(".descent-swatch").first.wait_for()
         page.wait_for_function(f"() => getComputedStyle(document.querySelector("
                                f"'[data-testid=stApp]')).backgroundColor === '{APP[scheme]}'",

@@ -16,11 +16,10 @@ import re
 import pytest
 
 from tests.test_streamlit_internals import APP, streamlit_selectors
-from tests.waits import animation_frames, settled
+from tests.waits import animation_frames, open_app
 
 pytestmark = pytest.mark.browser
 
-GRAPH = "document.querySelector('.js-plotly-plot')"
 MATCHES = "(selectors) => selectors.filter((s) => document.querySelector(s) === null)"
 
 
@@ -40,14 +39,6 @@ def streamlits_part(selector: str) -> str:
     last = max(i for i, part in enumerate(parts)
                if "data-testid" in part or ".st-" in part or ".katex" in part)
     return " ".join(parts[: last + 1])
-
-
-def opened(page, url: str):
-    """``page`` at ``url``, its chart drawn and its script run ended."""
-    page.goto(url)
-    page.wait_for_function(f"{GRAPH} && {GRAPH}._fullLayout", timeout=60_000)
-    settled(page)
-    return page
 
 
 def unmatched_by_both(pages, selectors: list[str], looks: int = 100) -> list[str]:
@@ -76,9 +67,10 @@ def test_the_selectors_are_found_in_the_app():
 def test_every_selector_into_streamlits_page_matches_an_element(page, app_url):
     wanted = {streamlits_part(s): where
               for s, where in {**streamlit_selectors(), **script_selectors()}.items()}
-    normal = opened(page, f"{app_url}/")
-    presenting = opened(page.context.new_page(), f"{app_url}/?present=1")
-    missing = unmatched_by_both([normal, presenting], sorted(wanted))
+    presenting = page.context.new_page()
+    open_app(page, app_url)
+    open_app(presenting, app_url, "?present=1")
+    missing = unmatched_by_both([page, presenting], sorted(wanted))
     assert not missing, "selectors that match nothing on the page: " + "; ".join(
         f"{s} ({wanted[s]})" for s in missing)
     assert not page.problems, page.problems
