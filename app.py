@@ -319,7 +319,7 @@ if ss.present or ss.get("lecture"):
     st.html(lecture_controls.LECTURE_CSS)
     lecture_controls.bar(ss)
 
-room_controls.bar(ss)  # following the lecturer's room, or a room's message
+ROOM_LINE = st.container()  # following the lecturer's room, or a room's message
 RACE_NOW = race()
 if RACE_NOW is None:
     # A browser's first run draws only what measuring its screen needs (the browser
@@ -327,6 +327,8 @@ if RACE_NOW is None:
     st.sidebar.title("Descent Lab")  # the sidebar's room, as the whole page will have it
     st.stop()
 SCENE = RACE_NOW.scene
+with ROOM_LINE:  # above the race, drawn once the screen is known (its poll, its key)
+    room_controls.bar(ss)
 
 
 # --- how each optimizer updates ---
