@@ -52,7 +52,7 @@ def test_the_exported_html_plays_offline(browser, app_url, tmp_path):
                                   accept_downloads=True)
     page = context.new_page()
     open_app(page, app_url, "?run=sgd:lr=1.8&run=momentum:lr=0.3,mu=0.9&run=adam:lr=0.3")
-    page.get_by_text("Export", exact=True).click()
+    rerun(page, page.get_by_text("Export", exact=True).click)  # the panel's run, then its switch
     rerun(page, page.get_by_text("Add the 3D view to the HTML file").click)
     button = page.get_by_role("button", name="Download the scene as HTML")
     button.wait_for()
