@@ -7,8 +7,8 @@ of scene it keeps in its address (:func:`keep_url`) is written to the room, and 
 link and QR code hold the room's short link ``/?room=CODE`` instead of the scene. The
 lecturer's secret stays on the server in the lecturer's session and in the lecturer's
 own browser (a small component, ``controls/race_chart/frontend/room_key.js``, keeps it
-in ``localStorage`` and reports it back after a reload; the page believes it only once the
-store confirms it). It is shown once, on request, inside the lecturer link
+in a cookie of the room's, :func:`cookie_name`, which the browser sends when a reloaded
+page opens; the page believes it only once the store confirms it). It is shown once, on request, inside the lecturer link
 ``/?room=CODE&lecturer=SECRET`` that takes control to a second device; the page reads
 that link and drops the secret from its address at once.
 
@@ -26,8 +26,7 @@ State keys: ``room`` (the room's code), ``room_secret`` (only on the lecturer's 
 ``room_shown`` (that scene's link, to tell a follower's own change), ``room_written``
 (the link last written, on the lecturer's page), ``room_message``, ``room_ended``,
 ``room_link`` (the lecturer link, while it is shown), ``room_student`` (the visitor's
-id for the board's limits), ``room_sent`` (what became of their last run) and the
-component's ``room_key``.
+id for the board's limits) and ``room_sent`` (what became of their last run).
 """
 
 from __future__ import annotations
@@ -50,6 +49,7 @@ from scenes.links import link_query
 POLL_SECONDS = 1.0  # a follower asks this often whether the room's scene changed
 ROOM, LECTURER = "room", "lecturer"  # the link's keys
 KEY = "room_key"  # the component's key
+KEY_DAYS = 7  # how long the lecturer's browser keeps a room's key (the store decides)
 COMPONENT = "descent_lab_race_chart.room_key"  # frontend/room_key.js, served over HTTP
 ENV_KEYS = ("DESCENT_LAB_STORE", "DESCENT_LAB_DATA", "DESCENT_LAB_ROOM_HOURS",
             "XDG_DATA_HOME", "HOME")
@@ -99,6 +99,23 @@ def scene_link(params: address.QueryParams) -> Query:
     return Query({k: params.get_all(k) for k in params if k not in (ROOM, LECTURER)})
 
 
+def cookie_name(code: str) -> str:
+    """The cookie in which the lecturer's browser keeps the key to room ``code``."""
+    return f"descent_lab_room_{code}"
+
+
+def _cookies() -> Mapping[str, str]:
+    """The cookies the browser sent when the page opened."""
+    return st.context.cookies
+
+
+def kept_key(code: str) -> str | None:
+    """The key to room ``code`` that this browser kept (:func:`key_component`), if any;
+    not yet checked with the store."""
+    kept = _cookies().get(cookie_name(code))
+    return kept if isinstance(kept, str) and kept else None
+
+
 def _first(params: address.QueryParams, key: str) -> str | None:
     values = params.get_all(key)
     return values[0] if values else None
@@ -119,6 +136,9 @@ def arrive(ss: State, params: address.QueryParams) -> None:
         rooms_store.versions(code)  # NoSuchRoomError: unknown, ended or not a code
         code = code.strip().upper()
         lecturer = secret is not None and rooms_store.is_lecturer(code, secret)
+        kept = kept_key(code)
+        if secret is None and kept is not None and rooms_store.is_lecturer(code, kept):
+            secret, lecturer = kept, True  # the lecturer's page, reloaded
     except (rooms.RoomError, ValueError) as error:
         ss["room"], ss["room_secret"], ss["room_following"] = None, None, False
         ss["room_message"] = str(error)
@@ -270,25 +290,6 @@ def hide_lecturer_link() -> None:
     st.session_state["room_link"] = None
 
 
-def take_key(ss: State) -> bool:
-    """The browser reported a kept secret: the page leads the room if the store confirms
-    it. Whether it now does."""
-    state = ss.get(KEY)
-    secret = state.get("secret") if isinstance(state, Mapping) else None
-    code = ss.get("room")
-    if not (isinstance(secret, str) and code) or ss.get("room_secret") \
-            or ss.get("room_tried") == (code, secret):
-        return False
-    ss["room_tried"] = (code, secret)  # each key reported is checked once
-    try:
-        if not store().is_lecturer(code, secret):
-            return False
-    except (rooms.RoomError, ValueError):
-        return False
-    ss["room_secret"], ss["room_written"], ss["room_following"] = secret, None, False
-    return True
-
-
 def share_menu(ss: State, presenter: bool, link_of) -> None:
     """The room's controls at the top of Share: in presenter mode **Let the class
     follow**; on the lecturer's page the room's code, the lecturer link (once) and
@@ -319,19 +320,15 @@ def share_menu(ss: State, presenter: bool, link_of) -> None:
 
 
 def key_component(ss: State) -> None:
-    """The lecturer's key's component (nothing drawn), on any page in a room: it keeps
-    the lecturer's secret in the lecturer's browser, and reports a kept one after a
-    reload; a confirmed one makes the page the room's lecturer's."""
+    """The lecturer's key's component (nothing drawn), on the lecturer's page: the
+    lecturer's browser keeps the room's key in a cookie (:func:`cookie_name`, for
+    :data:`KEY_DAYS`), so that the page opens as the lecturer's after a reload."""
     code = ss.get("room")
-    if not code or ss.get("room_ended"):
+    if not code or ss.get("room_ended") or not ss.get("room_secret"):
         return
-    data = {"code": code}
-    if ss.get("room_secret"):
-        data["secret"] = ss["room_secret"]
-    _component()(key=KEY, data=data, width="content", height=0,
-                 on_secret_change=lambda: None)
-    if take_key(ss):
-        st.rerun()
+    _component()(key=KEY, width="content", height=0,
+                 data={"cookie": cookie_name(code), "secret": ss["room_secret"],
+                       "max_age": KEY_DAYS * 24 * 3600})
 
 
 # --- a follower's line above the race ---

@@ -8,6 +8,7 @@ References: the store's own reads (``rooms.SQLiteStore``) and the link reader
 
 from __future__ import annotations
 
+import json
 import re
 import time
 
@@ -15,6 +16,7 @@ import pytest
 
 import rooms
 from controls.room import COMPONENT as KEY_COMPONENT
+from controls.room import cookie_name
 from harness.page import open_page
 from scenes import DEFAULT_SCENE
 from scenes.lecture import LECTURE, STEPS_BY_KEY
@@ -210,30 +212,41 @@ def test_followers_see_that_the_lecturer_closed_the_room(store):
     assert not student.exception
 
 
-def test_the_lecturer_keeps_control_across_a_reload(store):
+def kept_in_browser(monkeypatch, cookies: dict[str, str]) -> None:
+    """The cookies the browser sends when a page opens (AppTest sends none)."""
+    monkeypatch.setattr("controls.room._cookies", lambda: cookies)
+
+
+def test_the_lecturer_keeps_control_across_a_reload(store, monkeypatch):
     lecturer, code, secret = lecturer_page()
     set_lr(lecturer, 0.6)
     address = params(lecturer)
     assert "lecturer" not in address and secret not in str(address)
-    # The reloaded page's key component reports the secret the browser kept.
+    # The lecturer's page hands its browser the key to keep, in the room's cookie.
+    (key,) = [n.proto for n in lecturer.get("bidi_component")
+              if n.proto.component_name == KEY_COMPONENT]
+    kept = json.loads(key.json)
+    assert kept["cookie"] == cookie_name(code) and kept["secret"] == secret
+    # The reloaded page opens with the cookie the browser kept: the lecturer's again.
+    kept_in_browser(monkeypatch, {cookie_name(code): secret})
     reloaded = open_page(address)
-    assert following(reloaded)  # until the browser reports the key
-    reloaded.session_state["room_key"] = {"secret": secret}
-    reloaded.run()
     assert reloaded.session_state["room_secret"] == secret and not following(reloaded)
     set_lr(reloaded, 0.4)
     assert "sgd:lr=0.4" in store.read_scene(code).query
 
 
-def test_a_forged_key_gives_no_control(store):
+def test_a_forged_key_gives_no_control(store, monkeypatch):
     _, code, secret = lecturer_page()
+    kept_in_browser(monkeypatch, {cookie_name(code): secret[:-2] + "xx"})
     student = open_page({"room": code})
-    student.session_state["room_key"] = {"secret": secret[:-2] + "xx"}
-    student.run()
     assert student.session_state["room_secret"] is None and following(student)
+    kept_in_browser(monkeypatch, {})
     student = open_page({"room": code, "lecturer": "guess"})
     assert student.session_state["room_secret"] is None and following(student)
     assert "lecturer" not in student.query_params
+    # A student's page hands its browser no key.
+    assert not [n for n in student.get("bidi_component")
+                if n.proto.component_name == KEY_COMPONENT]
 
 
 def test_the_lecturer_link_is_shown_once_and_takes_control_to_another_device(store):

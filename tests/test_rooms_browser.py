@@ -6,7 +6,7 @@ follow; Share's QR code, read back from a screenshot, is the room's short link; 
 (390 x 844) opens it and shows "Following the lecturer" and the step; the lecturer moves
 to the next step and the phone shows it. The lecturer's secret is nowhere in the phone's
 page; the phone sends its run and the lecturer's Class panel lists it; the lecturer's
-reloaded page still leads the room (its browser kept the key).
+reloaded page still leads the room (its browser kept the key in a cookie).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import pytest
 import zxingcpp
 
 import rooms
+from controls.room import cookie_name
 from deploy.servers import free_port, start_streamlit, stop, wait_until_healthy
 from scenes.lecture import LECTURE
 from tests.conftest import ARTIFACTS
@@ -114,13 +115,13 @@ def test_a_phone_follows_the_lecturers_projector(browser, room_server):
         assert phone.get_by_text("Following the lecturer").is_visible()
         assert f"room={code}" in phone.evaluate("() => location.search")
         # The lecturer's secret: nowhere in the phone's page, nor in the lecturer's address.
-        secret = lecturer.evaluate(
-            "() => Object.values(JSON.parse(localStorage.getItem('descent-lab:lecturer-keys')))[0]")
+        (secret,) = [c["value"] for c in lecturer_context.cookies()
+                     if c["name"] == cookie_name(code)]
         with rooms.SQLiteStore(data / "rooms.sqlite3") as store:
             assert store.is_lecturer(code, secret)
         assert secret not in phone.content() and secret not in lecturer.evaluate(
             "() => location.href")
-        assert phone.evaluate("() => localStorage.getItem('descent-lab:lecturer-keys')") is None
+        assert not [c for c in phone_context.cookies() if secret in c["value"]]
         # The phone sends its run with a name; the lecturer's Class panel lists it.
         phone.get_by_role("button", name="Send my run").click()
         phone.get_by_label("Your name (optional)").fill("Ada L.")

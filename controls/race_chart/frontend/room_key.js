@@ -1,34 +1,12 @@
-// The lecturer's key to a room (controls/room.py): kept in this browser's localStorage,
-// so that a reload of the lecturer's page keeps control of the room; nothing is drawn.
-// ``data.code``: the room this page is in. ``data.secret``: the lecturer's secret, sent
-// only to the lecturer's own page, to keep. Reports a kept secret of that room as the
-// state ``secret`` (the page checks it with the store before it believes it).
-const STORE_KEY = "descent-lab:lecturer-keys";
-
-function kept() {
-  try {
-    const keys = JSON.parse(window.localStorage.getItem(STORE_KEY) || "{}");
-    return keys && typeof keys === "object" ? keys : {};
-  } catch (error) {
-    return {};
-  }
-}
-
-export default function ({ setStateValue, data }) {
-  if (!data || typeof data.code !== "string") return;
-  const keys = kept();
-  try {
-    if (typeof data.secret === "string" && keys[data.code] !== data.secret) {
-      keys[data.code] = data.secret;
-      window.localStorage.setItem(STORE_KEY, JSON.stringify(keys));
-    }
-  } catch (error) {
-    return;  // storage refused (a private window): the lecturer link still works
-  }
-  const secret = keys[data.code];
-  const reported = (window.__descentLab = window.__descentLab || {}).roomKey;
-  if (typeof secret === "string" && !data.secret && reported !== data.code + secret) {
-    window.__descentLab.roomKey = data.code + secret;
-    setStateValue("secret", secret);
-  }
+// The lecturer's key to a room (controls/room.py), kept in this browser as a cookie so
+// that a reloaded lecturer's page opens as the room's lecturer's: the browser sends the
+// cookie when the page opens, and the server checks it with the room's store before it
+// believes it. Nothing is drawn and nothing is reported.
+// ``data.cookie``: the cookie's name (one per room). ``data.secret``: the lecturer's
+// secret, sent only to the lecturer's own page. ``data.max_age``: its life in seconds.
+export default function ({ data }) {
+  if (!data || typeof data.cookie !== "string" || typeof data.secret !== "string") return;
+  if (!/^[A-Za-z0-9_]+$/.test(data.cookie) || !/^[A-Za-z0-9_-]+$/.test(data.secret)) return;
+  const maxAge = Math.max(0, Math.floor(Number(data.max_age) || 0));
+  document.cookie = `${data.cookie}=${data.secret}; path=/; max-age=${maxAge}; SameSite=Strict`;
 }
