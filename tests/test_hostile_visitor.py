@@ -18,8 +18,9 @@ added later are attacked too:
 Then a normal visitor opens the lecture link and gets its chart, no exception, and the
 server's log holds no traceback of the page's own code (none at all during that visit).
 
-A student following a lecturer's room does the same on the room's page, with a forged
-lecturer's key and links that claim the lecturer's secret: the room does not change.
+A student following a lecturer's room does the same on the room's page, with links that
+claim the lecturer's secret and forged keys in the room's cookie: the room does not
+change, and no such page becomes the lecturer's.
 Heavy: a server and a few hundred script runs.
 """
 
@@ -42,6 +43,7 @@ from streamlit.proto.Slider_pb2 import Slider
 
 from controls.race_chart import RACE
 from controls.room import COMPONENT as ROOM_KEY
+from controls.room import cookie_name
 from deploy.servers import free_port, start_streamlit, stop, wait_until_healthy
 from harness.st_client import Cache, Run, Visitor, read, rerun_message, run_coroutine
 from scenes import DEFAULT_SCENE, scene_to_query
@@ -64,9 +66,10 @@ class KeepingCache(Cache):
         self.runs += 1
 
 
-def tab_on(url: str, link: str, *, timeout: float) -> Visitor:
-    """A websocket visitor waiting for the race chart, with a :class:`KeepingCache`."""
-    tab = Visitor(url, link, timeout=timeout, chart_type=RACE_CHART)
+def tab_on(url: str, link: str, *, timeout: float, cookie: str | None = None) -> Visitor:
+    """A websocket visitor waiting for the race chart, with a :class:`KeepingCache` (and
+    ``cookie``, sent as a browser sends its cookies)."""
+    tab = Visitor(url, link, timeout=timeout, chart_type=RACE_CHART, cookie=cookie)
     tab.cache = KeepingCache()
     return tab
 LINKS = {  # each draws widgets the others do not
@@ -341,9 +344,9 @@ def test_a_hostile_visitor_cannot_break_the_page(server):
     assert "Traceback" not in Path(log.name).read_text()[len(during):]
 
 
-# What a follower's page may claim to have kept as the lecturer's key (controls/room.py).
-FORGED_KEYS = ['{"secret": "guess"}', '{"secret": ""}', '{"secret": 1}', '{"secret": null}',
-               '{"secret": ["x"]}', '{"secret": "' + "A" * 100_000 + '"}', "[]", "null"]
+# What a follower's browser may send as the room's cookie, claiming to have kept the
+# lecturer's key (controls/room.py): each with the room's code in its place.
+FORGED_KEYS = ["guess", "", '""', "A" * 3000, "\\x00;%00", "{code}", "{secret_but_two}"]
 
 
 @pytest.fixture()
@@ -366,8 +369,8 @@ def room_server(tmp_path):
 
 def test_a_followers_forged_messages_cannot_change_the_room(room_server):
     """A student following a room sends what no browser would: every widget's hostile
-    values, every button, a forged lecturer's key from the key's component, links that
-    claim the lecturer's secret or open presenter mode. The room's scene, its version and
+    values, every button, links that claim the lecturer's secret or open presenter mode,
+    forged keys in the room's cookie. The room's scene, its version and
     the board's switches stay as the lecturer left them, and the lecturer still controls it;
     the board holds at most the one run the store's limit lets through."""
     import rooms
@@ -384,9 +387,6 @@ def test_a_followers_forged_messages_cannot_change_the_room(room_server):
         errors = []
         async with tab_on(url, link, timeout=60) as visitor:
             found = widgets(await send(visitor, rerun(visitor, link)))
-            assert any(e.WhichOneof("type") == "bidi_component"
-                       and e.bidi_component.component_name == ROOM_KEY
-                       for e in found.values())
             attacks = {i: own_kind_values(e) for i, e in found.items()}
             for n in range(max(len(values) for _, values in attacks.values())):
                 msg = rerun(visitor, link)
@@ -399,12 +399,6 @@ def test_a_followers_forged_messages_cannot_change_the_room(room_server):
                     msg = rerun(visitor, link)
                     set_widget(msg, widget_id, "trigger_value", True)
                     errors += [f"{widget_id}: {e}" for e in page_errors(await send(visitor, msg))]
-                if element.WhichOneof("type") == "bidi_component":
-                    for value in FORGED_KEYS:
-                        msg = rerun(visitor, link)
-                        set_widget(msg, widget_id, "json_value", value)
-                        errors += [f"key {value[:20]}: {e}"
-                                   for e in page_errors(await send(visitor, msg))]
             claims = (f"{link}&lecturer=guess", f"{link}&lecturer=",
                       f"{link}&lecturer={room.secret[:-2]}AA", f"{link}&lecturer={'x' * 50_000}",
                       f"{link}&room=ACEFG", f"{link}&present=1&run=adam:lr=0.3")
@@ -418,6 +412,16 @@ def test_a_followers_forged_messages_cannot_change_the_room(room_server):
                         set_widget(msg, widget_id, "trigger_value", True)
                         errors += [f"{widget_id}: {e}"
                                    for e in page_errors(await send(visitor, msg))]
+        for forged in FORGED_KEYS:  # a forged key in the room's cookie: still a follower
+            value = forged.format(code=room.code, secret_but_two=room.secret[:-2] + "AA")
+            async with tab_on(url, link, timeout=60,
+                              cookie=f"{cookie_name(room.code)}={value}") as visitor:
+                run = await send(visitor, rerun(visitor, link))
+                errors += [f"cookie {value[:20]!r}: {e}" for e in page_errors(run)]
+                if any(e.WhichOneof("type") == "bidi_component"
+                       and e.bidi_component.component_name == ROOM_KEY
+                       for e in widgets(run).values()):
+                    errors.append(f"cookie {value[:20]!r}: the page became the lecturer's")
         return errors
 
     errors = run_coroutine(follower())
