@@ -8,9 +8,9 @@ link and QR code hold the room's short link ``/?room=CODE`` instead of the scene
 lecturer's secret stays on the server in the lecturer's session and in the lecturer's
 own browser (a small component, ``controls/race_chart/frontend/room_key.js``, keeps it
 in a cookie of the room's, :func:`cookie_name`, which the browser sends when a reloaded
-page opens; the page believes it only once the store confirms it). It is shown once, on request, inside the lecturer link
-``/?room=CODE&lecturer=SECRET`` that takes control to a second device; the page reads
-that link and drops the secret from its address at once.
+page opens; the page believes it only once the store confirms it). It is shown once, on
+request, inside the lecturer link ``/?room=CODE&lecturer=SECRET`` that takes control to
+a second device; the page reads that link and drops the secret from its address at once.
 
 A visitor who opens ``/?room=CODE`` follows the room: a fragment in the line above the
 race (:func:`bar`) asks the store every :data:`POLL_SECONDS` whether the room's

@@ -124,12 +124,14 @@ def measure(ss: MutableMapping[str, Any], presenter: bool,
     when the browser reports a new size; ``preload``: scripts the page will need
     (paths relative to the page's address), which the browser fetches meanwhile.
     """
-    _component()(key=KEY, data={"css": LAYOUT_CSS, "preload": list(preload)},
-                 width="content", height=0,
-                 on_size_change=on_change or (lambda: None))
     state = ss.get(KEY)
     size = state.get("size") if isinstance(state, Mapping) else None
     screen = screen_of(size, presenter)
+    # What the server has, echoed: the browser reports again until it sees its report here.
+    known = {k: float(size[k]) for k in ("width", "height", "top")} if screen else None
+    _component()(key=KEY, data={"css": LAYOUT_CSS, "preload": list(preload), "known": known},
+                 width="content", height=0,
+                 on_size_change=on_change or (lambda: None))
     if screen is not None:
         return screen
     if _is_browser(st.context.headers):

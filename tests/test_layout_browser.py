@@ -19,7 +19,7 @@ import itertools
 import pytest
 
 from tests.conftest import ARTIFACTS
-from tests.waits import APP_IDLE, settled
+from tests.waits import APP_IDLE, CHART_DRAWN, settled
 
 pytestmark = pytest.mark.browser
 
@@ -188,5 +188,50 @@ def test_small_multiples_keep_titles_on_their_panels(browser, app_url):
         assert clashes == [], clashes
         play = page.locator(".descent-player button[name=play]").bounding_box()
         assert play["y"] + play["height"] <= 1080  # the play row on the first screen
+    finally:
+        context.close()
+
+
+def _reports_size(message) -> bool:
+    """Whether a message the page sends is a script rerun carrying the viewport's report."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    if not isinstance(message, bytes):
+        return False
+    back = BackMsg()
+    try:
+        back.ParseFromString(message)
+    except Exception:  # not a BackMsg: forwarded as it is
+        return False
+    return back.WhichOneof("type") == "rerun_script" and any(
+        w.WhichOneof("value") == "json_value" and '"size"' in w.json_value
+        for w in back.rerun_script.widget_states.widgets)
+
+
+def test_a_lost_screen_report_is_sent_again(browser, app_url):
+    """The page's first report of its screen never reaches the server (dropped on the
+    websocket, as a message lost between two runs would be): the browser sends it again
+    once the server has not echoed it, and the chart is drawn."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    reports = []
+
+    def between(ws):
+        server = ws.connect_to_server()
+
+        def from_page(message):
+            if _reports_size(message):
+                reports.append(message)
+                if len(reports) == 1:
+                    return  # lost
+            server.send(message)
+
+        ws.on_message(from_page)
+
+    try:
+        page.route_web_socket("**/_stcore/stream", between)
+        page.goto(app_url)
+        page.wait_for_function(f"() => {CHART_DRAWN}", timeout=60_000)
+        assert len(reports) >= 2  # the lost one, and the one sent again
     finally:
         context.close()

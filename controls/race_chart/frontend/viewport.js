@@ -2,6 +2,17 @@
 // page's layout CSS, preloads the scripts the page will need, then reports the main
 // column's width, the window's height and this component's distance from the top of the
 // page as the state ``size``, again whenever these change by more than a few pixels.
+// ``data.known``: the size the server has. A report the server does not echo within
+// RETRY_MS is sent again (at most RETRIES times for one size): a page never waits for
+// a lost report.
+const RETRY_MS = 2000;
+const RETRIES = 5;
+
+function differs(size, known) {
+  return !known || Math.abs(size.width - known.width) > 8
+    || Math.abs(size.height - known.height) > 24 || Math.abs(size.top - known.top) > 24;
+}
+
 export default function ({ parentElement, setStateValue, data }) {
   if (!document.getElementById("descent-lab-layout")) {
     const style = document.createElement("style");
@@ -19,7 +30,11 @@ export default function ({ parentElement, setStateValue, data }) {
   }
   const host = parentElement.host || parentElement;
   const store = (window.__descentLab = window.__descentLab || {});
+  if (store.viewportStop) store.viewportStop();  // an earlier call's listeners and timers
+  store.viewportKnown = data.known || null;
   const main = host.closest('[data-testid="stMainBlockContainer"]') || document.body;
+  let timer = null;
+  let retry = null;
   const measure = () => {
     // The main column's width inside its padding, and the bottom of the row that
     // holds this component: where the chart starts.
@@ -31,23 +46,27 @@ export default function ({ parentElement, setStateValue, data }) {
       height: Math.round(window.innerHeight),
       top: Math.round(row.getBoundingClientRect().bottom + window.scrollY),
     };
+    if (size.width <= 0 || !differs(size, store.viewportKnown)) return;
     const last = store.viewport;
-    const moved = !last || Math.abs(size.width - last.width) > 8
-      || Math.abs(size.height - last.height) > 24 || Math.abs(size.top - last.top) > 24;
-    if (moved && size.width > 0) {
-      store.viewport = size;
-      setStateValue("size", size);
-    }
+    store.viewportTries = last && !differs(size, last) ? (store.viewportTries || 0) + 1 : 1;
+    if (store.viewportTries > RETRIES) return;
+    store.viewport = size;
+    setStateValue("size", size);
+    clearTimeout(retry);
+    retry = setTimeout(measure, RETRY_MS);  // cleared by the next call, once it is echoed
   };
-  let timer = null;
   const later = () => { clearTimeout(timer); timer = setTimeout(measure, 150); };
   const observer = new ResizeObserver(later);
   observer.observe(main);  // the sidebar opening or closing, a rotated phone
   window.addEventListener("resize", later);
-  measure();
-  return () => {
+  const stop = () => {
     clearTimeout(timer);
+    clearTimeout(retry);
     observer.disconnect();
     window.removeEventListener("resize", later);
+    if (store.viewportStop === stop) store.viewportStop = null;
   };
+  store.viewportStop = stop;
+  measure();
+  return stop;
 }
