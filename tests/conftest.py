@@ -163,40 +163,97 @@ def app_url(chromium_path) -> Iterator[str]:
         stop(process)
 
 
+class SharedContext:
+    """Pages of a given viewport in the worker's shared browser profile
+    (:meth:`CountingBrowser.new_context` with ``shared=True``), used as a context is:
+    :meth:`new_page`, :meth:`close` (its own pages only), the rest the profile's."""
+
+    def __init__(self, profile, viewport: dict | None):
+        self._profile, self._viewport, self._pages = profile, viewport, []
+
+    def new_page(self):
+        page = self._profile.new_page()
+        if self._viewport:
+            page.set_viewport_size(self._viewport)
+        self._pages.append(page)
+        return page
+
+    def close(self) -> None:
+        for page in self._pages:
+            if not page.is_closed():
+                page.close()
+
+    def __getattr__(self, name):
+        return getattr(self._profile, name)
+
+
 class CountingBrowser:
     """A browser whose every new context counts the app's script runs
     (:data:`tests.waits.COUNT_RUNS`, for :func:`tests.waits.rerun`); the rest is the
-    browser's own."""
+    browser's own.
 
-    def __init__(self, browser):
-        self._browser = browser
+    ``new_context(shared=True, viewport=..., **options)`` gives pages in a browser profile
+    that the worker's tests share (one for each set of other ``options``), its HTTP cache
+    and compiled scripts kept: a page load then
+    costs Chromium about a third of a fresh context's (plotly.js, Streamlit's bundles and
+    KaTeX are compiled once). Cookies and storage are shared too: a test that needs a
+    browser of its own (first visits, cookies, several visitors) asks for a fresh context.
+    """
 
-    def new_context(self, **options):
+    def __init__(self, browser, profile_dir):
+        self._browser, self._profile_dir, self._profiles = browser, profile_dir, {}
+
+    def new_context(self, *, shared: bool = False, **options):
         from tests.waits import COUNT_RUNS
 
+        if shared:
+            viewport = options.pop("viewport", None)
+            return SharedContext(self._shared_profile(options), viewport)
         context = self._browser.new_context(**options)
         context.add_init_script(COUNT_RUNS)
         return context
+
+    def _shared_profile(self, options: dict):
+        """The shared profile of these context ``options`` (touch, ...): one each."""
+        from deploy.servers import CHROMIUM, CHROMIUM_ARGS
+        from tests.waits import COUNT_RUNS
+
+        key = tuple(sorted(options.items()))
+        if key not in self._profiles:
+            profile = self._browser.browser_type.launch_persistent_context(
+                str(self._profile_dir / f"profile-{len(self._profiles)}"),
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS, **options)
+            profile.add_init_script(COUNT_RUNS)
+            self._profiles[key] = profile
+        return self._profiles[key]
+
+    def close(self) -> None:
+        for profile in self._profiles.values():
+            profile.close()
 
     def __getattr__(self, name):
         return getattr(self._browser, name)
 
 
 @pytest.fixture(scope="session")
-def browser(chromium_path):
+def browser(chromium_path, tmp_path_factory):
     """Debian's headless Chromium, as the benchmarks start it (skipped without it); its
     contexts count the app's runs (:class:`CountingBrowser`)."""
     from harness.browser import chromium
 
     with chromium() as browser:
-        yield CountingBrowser(browser)
+        counting = CountingBrowser(browser, tmp_path_factory.mktemp("chromium-profile"))
+        try:
+            yield counting
+        finally:
+            counting.close()
 
 
 @pytest.fixture()
 def page(browser):
-    """A fresh page; ``page.problems`` collects console errors, page errors and any
-    request that leaves localhost."""
-    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    """A new page (in the worker's shared browser profile); ``page.problems`` collects
+    console errors, page errors and any request that leaves localhost."""
+    context = browser.new_context(shared=True, viewport={"width": 1600, "height": 1000})
     page = context.new_page()
     page.problems = []
     page.on("console", lambda m: page.problems.append(f"console {m.type}: {m.text}")

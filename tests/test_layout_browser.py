@@ -113,7 +113,7 @@ LAID_OUT = f"""() => {{
 
 def open_screen(browser, url: str, name: str):
     width, height, link, _, _ = SCREENS[name]
-    context = browser.new_context(viewport={"width": width, "height": height})
+    context = browser.new_context(shared=True, viewport={"width": width, "height": height})
     page = context.new_page()
     page.goto(f"{url}/{link}")
     page.wait_for_function(f"{GRAPH} && {GRAPH}._fullLayout && {GRAPH}.querySelector('.main-svg')",
@@ -212,7 +212,7 @@ def test_a_lost_screen_report_is_sent_again(browser, app_url):
     """The page's first report of its screen never reaches the server (dropped on the
     websocket, as a message lost between two runs would be): the browser sends it again
     once the server has not echoed it, and the chart is drawn."""
-    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    context = browser.new_context(shared=True, viewport={"width": 1366, "height": 768})
     page = context.new_page()
     reports = []
 

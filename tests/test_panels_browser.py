@@ -96,7 +96,7 @@ def test_the_inspector_draws_arrows_and_marks_the_step(page, app_url):
 
 @pytest.mark.parametrize("title", ["State inspector", "Phase map", "3D view"])
 def test_plotlys_toolbar_covers_no_legend_of_a_panels_chart(browser, app_url, title):
-    context = browser.new_context(viewport={"width": 1366, "height": 768})  # a laptop
+    context = browser.new_context(shared=True, viewport={"width": 1366, "height": 768})  # a laptop
     page = context.new_page()
     try:
         open_panel(page, app_url, "", title)

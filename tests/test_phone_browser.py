@@ -26,8 +26,8 @@ PLAY = ".descent-player button[name=play]"
 
 def phone_context(browser):
     """A context of a phone's screen, with touch."""
-    return browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, has_touch=True,
-                               is_mobile=True)
+    return browser.new_context(shared=True, viewport={"width": WIDTH, "height": HEIGHT},
+                               has_touch=True, is_mobile=True)
 
 
 @pytest.fixture()

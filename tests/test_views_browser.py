@@ -110,7 +110,7 @@ def sidebar_width(page) -> float:
 
 
 def test_presenter_mode_on_a_1920x1080_projector(browser, app_url):
-    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    context = browser.new_context(shared=True, viewport={"width": 1920, "height": 1080})
     page = context.new_page()
     open_app(page, app_url, "?present=1")
     settled(page)

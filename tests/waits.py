@@ -155,8 +155,11 @@ def new_page(browser, url: str, size: tuple[int, int], link: str = "",
              ready: str = CHART_DRAWN, **options):
     """``(context, page)``: a new context of ``size`` (width, height; ``options`` are the
     context's others: touch, colour scheme, ...) and its page, opened as :func:`open_app`
-    does."""
-    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, **options)
+    does. The page is in the worker's shared browser profile for these ``options``
+    (``tests.conftest.CountingBrowser``); ``fresh=True`` asks for a browser of its own."""
+    fresh = options.pop("fresh", False)
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]},
+                                  shared=not fresh, **options)
     page = context.new_page()
     open_app(page, url, link, ready)
     return context, page
