@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from rooms.model import HOUR, Limits
+from rooms.model import HOUR, Limits, RoomError
 from rooms.store import StoreBase
 
 STORE, DATA, ROOM_HOURS = "DESCENT_LAB_STORE", "DESCENT_LAB_DATA", "DESCENT_LAB_ROOM_HOURS"
@@ -154,6 +154,7 @@ def reach(environ: Mapping[str, str] | None = None) -> str:
     try:
         with open_store(environ) as store:
             store.expire()
-    except errors as error:
-        raise ValueError(f"the room store ({where}) cannot be used: {error}") from error
+    except (*errors, RoomError) as error:
+        reason = error.__cause__ or error  # the client's own words, for whoever serves
+        raise ValueError(f"the room store ({where}) cannot be used: {reason}") from error
     return where

@@ -327,3 +327,23 @@ def test_each_tests_pages_open_a_store_of_their_own(store, request, monkeypatch)
     if server is not None:
         assert connection_name(request) not in server.clients()
     assert page_room.store() is not page_store
+
+
+def test_a_store_that_does_not_answer_gets_a_plain_message(monkeypatch):
+    from deploy.servers import free_port
+
+    # A Redis server that is down: nothing listens on its port.
+    monkeypatch.setenv("DESCENT_LAB_STORE", f"redis://127.0.0.1:{free_port()}/0")
+    student = open_page({"room": "ACEFG", "run": "adam:lr=0.3"})
+    (warning,) = student.warning
+    assert re.sub(r"\\(.)", r"\1", warning.value) == rooms.redis_store.UNREACHABLE
+    assert not following(student) and scene_of(student).runs[0].optimizer == "adam"
+    set_lr(student, 0.3)  # the rest of the page works
+    lecturer = open_page({"present": "1"})
+    lecturer.button(key="room_open").click().run()
+    assert not lecturer.exception
+    assert [b.key for b in lecturer.button if b.key.startswith("room_")] == ["room_open"]
+    (warning,) = lecturer.warning
+    assert re.sub(r"\\(.)", r"\1", warning.value) == (
+        f"The room could not be opened: {rooms.redis_store.UNREACHABLE}")
+    release_page_store()
