@@ -3,6 +3,7 @@
     deploy/serve --replicas 2 --port 8501          # http://<this machine>:8501/
     deploy/serve --replicas 2 --port 8501 --host 127.0.0.1
     deploy/serve --replicas 4 --port 8501 --upstream 10.0.0.2:8501 --upstream 10.0.0.3:8501
+    deploy/serve --replicas 2 --port 8501 --store redis://10.0.0.1:6379/0
 
 One Streamlit process runs every session's script in one Python interpreter,
 so it uses about one core. A lecture hall needs several: each replica is a
@@ -28,6 +29,13 @@ Replicas on other machines (``--upstream HOST:PORT``, each a ``streamlit run
 app.py --server.address 0.0.0.0`` with the same ``.streamlit/config.toml``)
 join the same hash ring; they are not started or stopped here.
 
+Every replica opens the same room store (:func:`replica_environment`): the
+SQLite file in one data folder (``--data``, else ``DESCENT_LAB_DATA`` or its
+default), made absolute, since the replicas run in the project's folder; or
+the Redis server of ``--store`` (else ``DESCENT_LAB_STORE``). The store is
+checked before anything starts: a malformed URL is an error of the command
+line, a store that does not answer a plain error.
+
 nginx runs unprivileged from a temporary prefix (its config, pid file and
 temp folders; its log on stderr), so it needs no root and no ``/etc/nginx``.
 ``SIGINT`` (Ctrl-C) or ``SIGTERM`` stops nginx and every replica; a replica
@@ -48,10 +56,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from deploy.servers import APP, free_port, start_streamlit, stop, wait_until_healthy
+from rooms import config as store_config
 
 NGINX_PATHS = ("/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/local/nginx/sbin/nginx")
 INSTALL = "apt-get install -y nginx"
@@ -139,6 +148,32 @@ http {{
 """
 
 
+def replica_environment(store: str | None = None, data: str | os.PathLike | None = None,
+                        environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The room store's variables every replica gets, so that all of them open the same
+    store: ``DESCENT_LAB_STORE`` (``store``, else ``environ``'s; ``os.environ`` unless
+    given) and ``DESCENT_LAB_DATA`` (``data``, else ``environ``'s, else its default),
+    each SQLite path made absolute against this process's folder (the replicas run in
+    the project's).
+
+    Raises:
+        ValueError: a store that :func:`rooms.config.store_location` cannot read, or an
+            unusable ``DESCENT_LAB_ROOM_HOURS``; the message names the variable.
+    """
+    env = dict(os.environ if environ is None else environ)
+    if store is not None:
+        env[store_config.STORE] = store.strip()
+    if data is not None:
+        env[store_config.DATA] = os.fspath(data)
+    store_config.limits_from(env)
+    kind, where = store_config.store_location(env)
+    chosen = env.get(store_config.STORE, "").strip()
+    if kind == "sqlite" and chosen.startswith("sqlite:///"):
+        chosen = f"sqlite:///{Path(where).expanduser().resolve()}"
+    return {store_config.STORE: chosen,
+            store_config.DATA: str(store_config.data_dir(env).resolve())}
+
+
 def _die_with_parent() -> None:
     """In a child: SIGTERM it when deploy/serve dies, even by SIGKILL (Linux prctl)."""
     try:
@@ -160,15 +195,19 @@ class Balancer:
     (inherited by default; with a pipe, read each ``replicas[port].stderr``).
     ``upstreams`` (``"host:port"`` each) are replicas started elsewhere, on
     other machines, that nginx hashes browsers onto beside the local ones;
-    they are neither started nor stopped here. ``tied`` ties every process
+    they are neither started nor stopped here. ``environment``: variables each
+    replica gets over this process's environment (:func:`replica_environment`).
+    ``tied`` ties every process
     started to this one's life (Linux: SIGTERM to them if this process dies,
     even by SIGKILL); only for a main thread that lives as long as they do.
     """
 
     def __init__(self, replicas: int, port: int | None = None, *, host: str = "127.0.0.1",
                  nginx: str | None = None, script: Path = APP, stderr: int | None = None,
-                 tied: bool = False, upstreams: Sequence[str] = ()) -> None:
+                 tied: bool = False, upstreams: Sequence[str] = (),
+                 environment: Mapping[str, str] | None = None) -> None:
         self.count, self.host, self.script, self.stderr = replicas, host, script, stderr
+        self.environment = dict(environment or {})
         self.upstreams = list(upstreams)
         self.port = port or free_port()
         self.nginx = nginx or find_nginx()
@@ -210,7 +249,7 @@ class Balancer:
 
     def _start(self, port: int) -> subprocess.Popen:
         return start_streamlit(port, self.script, stderr=self.stderr,
-                               preexec_fn=self.preexec_fn)
+                               preexec_fn=self.preexec_fn, environment=self.environment)
 
     def pids(self) -> list[int]:
         """nginx's master and every replica (each with its children: see /proc)."""
@@ -227,12 +266,14 @@ class Balancer:
 
 
 def serve(replicas: int, port: int, *, host: str = "0.0.0.0", nginx: str,
-          script: Path = APP, upstreams: Sequence[str] = (), out=sys.stdout) -> int:
-    """Run nginx and ``replicas`` replicas until SIGINT/SIGTERM; 0 then, 1 if nginx dies."""
+          script: Path = APP, upstreams: Sequence[str] = (),
+          environment: Mapping[str, str] | None = None, out=sys.stdout) -> int:
+    """Run nginx and ``replicas`` replicas (each with ``environment`` over this process's)
+    until SIGINT/SIGTERM; 0 then, 1 if nginx dies."""
     previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         with Balancer(replicas, port, host=host, nginx=nginx, script=script, tied=True,
-                      upstreams=upstreams) as balancer:
+                      upstreams=upstreams, environment=environment) as balancer:
             try:
                 elsewhere = (f", and {len(upstreams)} elsewhere: {', '.join(upstreams)}"
                              if upstreams else "")
@@ -274,6 +315,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="a replica started on another machine (streamlit run app.py "
                         "--server.address 0.0.0.0 --server.port PORT), hashed onto beside the "
                         "local ones; repeat for more")
+    parser.add_argument("--store", metavar="URL",
+                        help="the room store every replica uses: redis://HOST:PORT/DB for "
+                        "replicas on several machines, or sqlite:////path/to/file (default: "
+                        "DESCENT_LAB_STORE, else the SQLite file in the data folder)")
+    parser.add_argument("--data", metavar="DIR",
+                        help="the data folder every replica shares, which holds the SQLite "
+                        "store (default: DESCENT_LAB_DATA, else ~/.local/share/descent-lab)")
     parser.add_argument("--nginx", help="the nginx binary (default: on PATH or /usr/sbin/nginx)")
     parser.add_argument("--script", type=Path, default=APP, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -284,6 +332,11 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"--upstream {address!r} is not HOST:PORT (e.g. 10.0.0.2:8501)")
     if not 0 < args.port < 65536:
         parser.error("--port must be between 1 and 65535")
+    try:
+        environment = replica_environment(args.store, args.data)
+    except ValueError as error:
+        given = " (--store)" if args.store is not None else ""
+        parser.error(f"{error}{given}")
     if importlib.util.find_spec("streamlit") is None:
         print(f"deploy/serve: this Python ({sys.executable}) has no streamlit; run it with the "
               "one that has the requirements: python deploy/serve ...", file=sys.stderr)
@@ -295,8 +348,14 @@ def main(argv: list[str] | None = None) -> int:
               f"{INSTALL}", file=sys.stderr)
         return 2
     try:
+        where = store_config.reach({**os.environ, **environment})
+    except ValueError as error:
+        print(f"deploy/serve: {error}", file=sys.stderr)
+        return 1
+    print(f"Room store: {where}, shared by every replica.", flush=True)
+    try:
         return serve(args.replicas, args.port, host=args.host, nginx=nginx, script=args.script,
-                     upstreams=args.upstream)
+                     upstreams=args.upstream, environment=environment)
     except RuntimeError as error:  # a replica or nginx did not come up
         print(f"deploy/serve: {error}", file=sys.stderr)
         return 1

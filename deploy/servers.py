@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,9 +54,11 @@ def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float = 60.
 
 
 def start_streamlit(port: int, script: Path = APP, *, stderr: int | None = subprocess.PIPE,
-                    preexec_fn=None) -> subprocess.Popen:
+                    preexec_fn=None, environment: Mapping[str, str] | None = None
+                    ) -> subprocess.Popen:
     """``streamlit run app.py`` (or ``script``) on 127.0.0.1:``port``, quiet, in a
-    process group of its own (so :func:`stop` ends it and its children).
+    process group of its own (so :func:`stop` ends it and its children), in the
+    project's folder, with this process's environment and ``environment`` over it.
 
     Its log goes to ``stderr`` (a pipe by default: read it, or it fills and
     stalls the server; ``None`` inherits this process's stderr). ``preexec_fn``
@@ -63,7 +66,7 @@ def start_streamlit(port: int, script: Path = APP, *, stderr: int | None = subpr
     return subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(script), *server_flags(port)],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True,
-        preexec_fn=preexec_fn,
+        preexec_fn=preexec_fn, env={**os.environ, **environment} if environment else None,
     )
 
 

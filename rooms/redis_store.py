@@ -16,10 +16,14 @@ here (``hmac.compare_digest``) and writes in ``MULTI``/``EXEC``, again if anythi
 touched the room in between. Each room's keys also carry a TTL of its idle time plus
 an hour, so a room nobody sweeps still leaves the server. Durable across a restart of
 Redis as far as the server's own persistence goes (``appendonly yes``; docs/rooms.md).
+When the server cannot be reached (down, unreachable, refusing the password), every
+step raises a :class:`~rooms.RoomError` with a plain sentence (:data:`UNREACHABLE`),
+the client's own error as its ``__cause__``.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import time
@@ -33,6 +37,8 @@ from rooms.store import Change, RoomState, StoreBase, StoredEntry
 
 PREFIX = "descent-lab:"
 RETRIES = 100  # of a lecturer's change that other writes to the room keep interrupting
+UNREACHABLE = ("The rooms' store does not answer just now; the rest of the page works. "
+               "Try again in a moment.")
 
 # KEYS: room, rooms. ARGV: code, digest, now, ttl_ms.
 _OPEN = """
@@ -84,6 +90,20 @@ return removed
 """
 
 
+def _answered(step: Callable) -> Callable:
+    """A backend step whose Redis errors (no server, no answer, a refused password)
+    become a :class:`~rooms.RoomError` saying :data:`UNREACHABLE`."""
+
+    @functools.wraps(step)
+    def answered(self: RedisStore, *args: Any) -> Any:
+        try:
+            return step(self, *args)
+        except self._redis.RedisError as error:
+            raise RoomError(UNREACHABLE) from error
+
+    return answered
+
+
 class RedisStore(StoreBase):
     """Rooms on the Redis server at ``url`` (``redis://host:6379/0``), keys under ``prefix``.
 
@@ -130,17 +150,20 @@ class RedisStore(StoreBase):
 
     # --- the backend's steps -------------------------------------------------------------
 
+    @_answered
     def _create(self, code: str, digest: str, now: float) -> bool:
         room, _, _ = self._keys(code)
         return bool(self._open_script(keys=[room, self._rooms],
                                       args=[code, digest, repr(now), self._ttl_ms]))
 
+    @_answered
     def _state(self, code: str, now: float) -> RoomState:
         room, _, _ = self._keys(code)
         with self.client.pipeline() as pipe:
             fields, active = pipe.hgetall(room).zscore(self._rooms, code).execute()
         return self._as_state(code, fields, active, now)
 
+    @_answered
     def _change(self, code: str, secret: str, change: Change, now: float) -> RoomState | None:
         room, board, students = self._keys(code)
         with self.client.pipeline() as pipe:
@@ -183,6 +206,7 @@ class RedisStore(StoreBase):
         for key in (room, board, students):
             pipe.pexpire(key, self._ttl_ms)
 
+    @_answered
     def _submit(self, code: str, student: str, name: str, text: str, now: float) -> int:
         room, board, students = self._keys(code)
         entry = json.dumps({"name": name, "run": text, "at": now}, ensure_ascii=False)
@@ -198,6 +222,7 @@ class RedisStore(StoreBase):
         last = float(outcome[1]) if len(outcome) > 1 else 0.0
         raise checks.refusal(outcome[0], now, self.limits, last)
 
+    @_answered
     def _board(self, code: str, now: float) -> tuple[RoomState, list[StoredEntry]]:
         room, board, _ = self._keys(code)
         with self.client.pipeline() as pipe:
@@ -212,6 +237,7 @@ class RedisStore(StoreBase):
                                        stored["at"]))
         return state, entries
 
+    @_answered
     def _sweep(self, now: float) -> int:
         return int(self._sweep_script(keys=[self._rooms],
                                       args=[repr(now), repr(self.limits.idle_seconds),

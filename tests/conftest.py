@@ -52,7 +52,7 @@ settings.register_profile("explore", derandomize=False, deadline=None, print_blo
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "ci")
 
 # The fixtures that make a test a browser test or a server test.
-FIXTURE_MARKS = {"browser": "browser", "app_url": "server"}
+FIXTURE_MARKS = {"browser": "browser", "app_url": "server", "redis_server": "server"}
 # What a test must not start unless it carries the mark: a program, a module run with
 # ``python -m`` or a script, by name (``/usr/sbin/nginx``, ``.../playwright/driver/node``).
 STARTS = {"streamlit": "server", "nginx": "server", "redis-server": "server",
@@ -161,6 +161,23 @@ def app_url(chromium_path) -> Iterator[str]:
         yield url
     finally:
         stop(process)
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory):
+    """Debian's ``redis-server`` on a free localhost port for the module's tests
+    (:class:`harness.redis_server.RedisServer`), skipped, saying how to install it, where
+    it is missing. Each test empties it first, if it needs an empty one (``flush``)."""
+    from harness import redis_server as redis
+
+    if not redis.available():
+        pytest.skip(f"the Redis store's tests need Debian's redis-server ({redis.INSTALL})")
+    server = redis.RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 class SharedContext:

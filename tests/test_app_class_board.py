@@ -1,7 +1,8 @@
 """The class's runs through AppTest: a student's "Send my run", and the lecturer's "Class"
 panel ranking the board by steps to the target loss, with its switches.
 
-References: the store's own reads (``rooms.SQLiteStore``) and each run simulated here
+Every test that uses a store runs against both (``tests.test_app_rooms.store``).
+References: the store's own reads and each run simulated here
 step by step with the optimizers' engine (``optimizers.simulate``), its loss compared with
 the target computed from the surface's minimum.
 """

@@ -1,20 +1,28 @@
 """Rooms on the page through AppTest: the lecturer opens one, the class follows it.
 
-Each test's pages share one SQLite store in ``tmp_path`` (``DESCENT_LAB_DATA``), as the
-replicas of one machine do; the test reads the same store to check what the page wrote.
-References: the store's own reads (``rooms.SQLiteStore``) and the link reader
+Every test runs against both stores, as the environment names them: a SQLite file in
+``tmp_path`` (``DESCENT_LAB_DATA``), shared by the test's pages as by the replicas of one
+machine; and Redis (``DESCENT_LAB_STORE``: the module's ``redis-server``, emptied before
+each test; marked ``server``). The test reads the same store to check what the pages
+wrote. References: the store's own reads (``rooms.open_store``) and the link reader
 (``scenes.links.scene_from_query``).
+
+The page keeps one store per process and environment (``controls.room.store``); each
+test's environment is its own (its folder, or its own name for its Redis connections),
+and the store the page opened is closed once the test ends, its connections checked gone.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 
 import pytest
 
 import rooms
+from controls import room as page_room
 from controls.room import COMPONENT as KEY_COMPONENT
 from controls.room import cookie_name
 from harness.page import open_page
@@ -22,15 +30,44 @@ from scenes import DEFAULT_SCENE
 from scenes.lecture import LECTURE, STEPS_BY_KEY
 from scenes.links import scene_from_query
 
+STORES = ["sqlite", pytest.param("redis", marks=pytest.mark.server)]
 
-@pytest.fixture(autouse=True)
-def store(tmp_path, monkeypatch):
-    """The store the pages use: a SQLite file in ``tmp_path``."""
+
+def connection_name(request) -> str:
+    """The name of a test's Redis connections: its own, in the characters Redis takes."""
+    return re.sub(r"[^\w.-]", "_", request.node.name)
+
+
+def release_page_store() -> None:
+    """Close the store the page opened in this process for this environment, and forget
+    the page's stores: the next test's page opens its own."""
+    page_room.store().close()
+    page_room._store_for.clear()
+
+
+@pytest.fixture(params=STORES)
+def store(request, tmp_path, monkeypatch):
+    """The store the pages use, named by the environment: a SQLite file in ``tmp_path``,
+    or the module's Redis server, emptied, the pages' connections named after the test
+    (the test's own store's, ``the-test-itself``)."""
     monkeypatch.setenv("DESCENT_LAB_DATA", str(tmp_path))
-    monkeypatch.delenv("DESCENT_LAB_STORE", raising=False)
     monkeypatch.delenv("DESCENT_LAB_ROOM_HOURS", raising=False)
-    with rooms.SQLiteStore(tmp_path / "rooms.sqlite3") as store:
-        yield store
+    server, own = None, {}
+    if request.param == "sqlite":
+        monkeypatch.delenv("DESCENT_LAB_STORE", raising=False)
+    else:
+        server = request.getfixturevalue("redis_server")
+        server.flush()
+        monkeypatch.setenv("DESCENT_LAB_STORE", server.url_for(connection_name(request)))
+        own = {"DESCENT_LAB_STORE": server.url_for("the-test-itself")}
+    with rooms.open_store({**os.environ, **own}) as opened:
+        yield opened
+    release_page_store()
+    if server is not None:  # nothing of this test's is left connected for the next one
+        assert connection_name(request) not in server.clients()
+
+
+pytestmark = pytest.mark.usefixtures("store")
 
 
 def lecturer_page(link: dict | None = None):
@@ -186,10 +223,9 @@ def test_a_bad_code_gets_a_plain_message_and_the_ordinary_page(code, says):
     assert not at.exception
 
 
-def test_an_expired_room_gets_a_plain_message(store, tmp_path):
-    long_ago = rooms.SQLiteStore(tmp_path / "rooms.sqlite3", now=lambda: time.time() - 13 * 3600)
-    opened = long_ago.open_room()
-    long_ago.close()
+def test_an_expired_room_gets_a_plain_message(store):
+    with rooms.open_store(now=lambda: time.time() - 13 * 3600) as long_ago:
+        opened = long_ago.open_room()
     at = open_page({"room": opened.code})
     (warning,) = at.warning
     assert f"There is no room {opened.code}" in warning.value
@@ -267,3 +303,47 @@ def test_the_lecturer_link_is_shown_once_and_takes_control_to_another_device(sto
     assert scene_of(second).runs[0].values["lr"] == 0.6  # the room's scene, not the default
     set_lr(second, 0.2)
     assert "sgd:lr=0.2" in store.read_scene(code).query
+
+
+def test_each_tests_pages_open_a_store_of_their_own(store, request, monkeypatch):
+    _, code, _ = lecturer_page()
+    page_store = page_room.store()
+    assert page_room.store() is page_store  # one per process and environment
+    assert page_store is not store and type(page_store) is type(store)
+    assert page_store.read_scene(code) == store.read_scene(code)  # the test's store
+    server = request.getfixturevalue("redis_server") if isinstance(
+        store, rooms.RedisStore) else None
+    if server is not None:
+        assert connection_name(request) in server.clients()
+    # The next test's environment (another folder, another name) gets another store.
+    key, value = (("DESCENT_LAB_DATA", str(page_store.path.parent / "next")) if server is None
+                  else ("DESCENT_LAB_STORE", server.url_for("the-next-test")))
+    before = os.environ[key]
+    monkeypatch.setenv(key, value)
+    assert page_room.store() is not page_store
+    monkeypatch.setenv(key, before)
+    assert page_room.store() is page_store
+    release_page_store()
+    if server is not None:
+        assert connection_name(request) not in server.clients()
+    assert page_room.store() is not page_store
+
+
+def test_a_store_that_does_not_answer_gets_a_plain_message(monkeypatch):
+    from deploy.servers import free_port
+
+    # A Redis server that is down: nothing listens on its port.
+    monkeypatch.setenv("DESCENT_LAB_STORE", f"redis://127.0.0.1:{free_port()}/0")
+    student = open_page({"room": "ACEFG", "run": "adam:lr=0.3"})
+    (warning,) = student.warning
+    assert re.sub(r"\\(.)", r"\1", warning.value) == rooms.redis_store.UNREACHABLE
+    assert not following(student) and scene_of(student).runs[0].optimizer == "adam"
+    set_lr(student, 0.3)  # the rest of the page works
+    lecturer = open_page({"present": "1"})
+    lecturer.button(key="room_open").click().run()
+    assert not lecturer.exception
+    assert [b.key for b in lecturer.button if b.key.startswith("room_")] == ["room_open"]
+    (warning,) = lecturer.warning
+    assert re.sub(r"\\(.)", r"\1", warning.value) == (
+        f"The room could not be opened: {rooms.redis_store.UNREACHABLE}")
+    release_page_store()

@@ -2,7 +2,8 @@
 
 The SQLite store uses a file in the test's own folder (fast tier). The Redis store
 uses Debian's ``redis-server``, started once for the module on a free port in a
-temporary folder (``appendonly yes``, so a restart keeps what it acknowledged);
+temporary folder (``appendonly yes``, so a restart keeps what it acknowledged: the
+``redis_server`` fixture of tests/conftest.py, :mod:`harness.redis_server`);
 those tests are marked ``server`` and skipped, saying how to install it, where it is
 missing. Time is a :class:`Clock` the test moves: nothing sleeps, nothing is timed.
 """
@@ -10,10 +11,7 @@ missing. Time is a :class:`Clock` the test moves: nothing sleeps, nothing is tim
 from __future__ import annotations
 
 import multiprocessing
-import shutil
-import subprocess
 import unicodedata
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -21,7 +19,6 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from deploy.servers import free_port
 from rooms import (
     Limits,
     NoSuchRoomError,
@@ -39,7 +36,6 @@ from scenes import DEFAULT_SCENE, PRESETS_BY_KEY, RunSpec, scene_from_query, sce
 from scenes.links import page_from_query
 from surfaces.plain_text import trim
 
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 START = 1_800_000_000.0  # the clocks' first reading (2027), far from the real time
 HOURS = 3600.0
 
@@ -57,50 +53,6 @@ class Clock:
         self.t += seconds
 
 
-class RedisServer:
-    """Debian's redis-server on a free localhost port, its data in ``folder``."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder, self.port = folder, free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--dir",
-             str(self.folder), "--appendonly", "yes", "--save", "", "--daemonize", "no"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        log = []
-        for line in self.process.stdout:  # ends when the server exits
-            log.append(line)
-            if "Ready to accept connections" in line:
-                return
-        raise RuntimeError("redis-server did not start:\n" + "".join(log[-20:]))
-
-    def stop(self) -> None:
-        """SIGTERM: Redis writes what it holds and exits."""
-        self.process.terminate()
-        self.process.wait(timeout=60)
-        self.process.stdout.close()
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
-
-@pytest.fixture(scope="module")
-def redis_server(tmp_path_factory) -> Iterator[RedisServer]:
-    if not Path(REDIS_SERVER).exists():
-        pytest.skip("the Redis store's tests need Debian's redis-server "
-                    "(apt-get install -y redis-server)")
-    server = RedisServer(tmp_path_factory.mktemp("redis"))
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 BACKENDS = ["sqlite", pytest.param("redis", marks=pytest.mark.server)]
 
 
@@ -110,10 +62,7 @@ def env(request, tmp_path) -> dict[str, str]:
     if request.param == "sqlite":
         return {"DESCENT_LAB_STORE": f"sqlite:///{tmp_path / 'rooms.sqlite3'}"}
     server = request.getfixturevalue("redis_server")
-    import redis
-
-    with redis.Redis.from_url(server.url) as client:
-        client.flushall()
+    server.flush()
     return {"DESCENT_LAB_STORE": server.url}
 
 

@@ -1,0 +1,202 @@
+"""Nothing the class sends is lost when a replica dies or every replica restarts: on
+``deploy/serve``'s nginx and replicas, with each store (SQLite in one data folder, Redis).
+
+Students open ``/?room=CODE`` through nginx with a cookie that lands on replica A and
+press **Send my run** on the page, over Streamlit's websocket (:mod:`harness.st_client`:
+the button's trigger and the name typed, as the browser sends them). Then A is killed
+(SIGKILL), and the lecturer's page (``/?room=CODE&lecturer=SECRET``) opened through
+replica B shows every run on its Class panel. The reference is the store itself, read by
+the test. The lecturer opens the room in the store, as the first device does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import select
+import signal
+import time
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from deploy.balancer import COOKIE
+from deploy.servers import stop
+from harness.st_client import Run, Visitor, read, rerun_message, run_coroutine
+from rooms import open_store
+from tests.test_deploy import Serving, get, needs_nginx
+
+STUDENTS = ["Ada", "Grace", "Alan", "Emmy", "Kurt", "Sofia"]
+STORES = ["sqlite", "redis"]
+pytestmark = [pytest.mark.timeout(300)]
+
+
+@pytest.fixture(params=STORES)
+def store_args(request, tmp_path) -> list[str]:
+    """``deploy/serve``'s options for a fresh store of each kind."""
+    if request.param == "sqlite":
+        return ["--data", str(tmp_path / "data")]
+    server = request.getfixturevalue("redis_server")
+    server.flush()
+    return ["--store", server.url]
+
+
+def store_env(args: list[str]) -> dict[str, str]:
+    """The environment that names the same store as ``deploy/serve``'s ``args``."""
+    option, value = args
+    return {"DESCENT_LAB_STORE": value} if option == "--store" else {
+        "DESCENT_LAB_STORE": "", "DESCENT_LAB_DATA": value}
+
+
+def open_room(args: list[str]):
+    with open_store(store_env(args)) as store:
+        return store.open_room()
+
+
+def cookie_for(serving: Serving, replica: str) -> str:
+    """A ``descent_replica`` cookie that nginx hashes onto ``replica``."""
+    for i in range(200):
+        cookie = f"{COOKIE}=browser-{i}"
+        if get(f"{serving.url}/_stcore/health", cookie)[1]["X-Upstream"] == replica:
+            return cookie
+    raise AssertionError(f"no cookie lands on {replica}")
+
+
+async def press(visitor: Visitor, button: str, texts: dict[str, str]) -> Run:
+    """A rerun as the browser sends it when ``button`` (its widget id) is pressed, with the
+    text inputs ``texts`` (widget id -> text) as typed; read until the script finishes."""
+    msg = rerun_message(visitor.query_string, page_script_hash=visitor.page_script_hash,
+                        cached_hashes=visitor.cache.hashes(),
+                        url=f"{visitor.base_url}/?{visitor.query_string}")
+    for widget_id, text in texts.items():
+        widget = msg.rerun_script.widget_states.widgets.add()
+        widget.id, widget.string_value = widget_id, text
+    widget = msg.rerun_script.widget_states.widgets.add()
+    widget.id, widget.trigger_value = button, True
+    run, t0 = Run(), time.perf_counter()
+    await visitor.socket.send(msg.SerializeToString())
+    async with asyncio.timeout(visitor.timeout):
+        while run.finished_at is None:
+            read(ForwardMsg.FromString(await visitor.socket.recv()), run, visitor.cache,
+                 visitor.chart_type, t0)
+    return run
+
+
+def texts_of(run: Run) -> list[str]:
+    """Every Markdown text the run drew (captions, headings), Markdown's escapes dropped."""
+    return [getattr(element, kind).body.replace("\\", "") for _, element in run.elements
+            if (kind := element.WhichOneof("type")) in ("markdown", "heading")]
+
+
+async def send_runs(url: str, cookie: str, code: str) -> list[tuple[str, str]]:
+    """Each of :data:`STUDENTS` opens the room's link and sends their run, named:
+    ``(replica, what the page said)`` for each."""
+    said = []
+    for name in STUDENTS:
+        async with Visitor(url, f"room={code}", cookie=cookie) as student:
+            first = await student.run()
+            assert first.errors == [], first.errors
+            assert any("Following the lecturer" in t for t in texts_of(first))
+            run = await press(student, first.widget("room_send").id,
+                              {first.widget("room_send_name").id: name})
+            assert run.errors == [], run.errors
+            sent = [t for t in texts_of(run) if t.startswith("Sent")]
+            said.append((student.upgrade_headers["X-Upstream"], *sent))
+    return said
+
+
+async def lecturer_board(url: str, cookie: str, code: str, secret: str):
+    """The lecturer's page opened with the lecturer link: (replica, Class heading, rows)."""
+    async with Visitor(url, f"room={code}&lecturer={secret}", cookie=cookie) as lecturer:
+        run = await lecturer.run()
+        assert run.errors == [], run.errors
+        heading = [t for t in texts_of(run) if t.startswith("Class:")]
+        tables = [e.table.arrow_data.data for _, e in run.elements
+                  if e.WhichOneof("type") == "table"]
+        rows = [row for data in tables
+                for row in pa.ipc.open_stream(data).read_all().to_pylist()]
+        return lecturer.upgrade_headers["X-Upstream"], heading, rows
+
+
+def replica_pid(serving: Serving, replica: str) -> int:
+    """The pid of the replica that listens on ``replica`` (``127.0.0.1:PORT``)."""
+    port = replica.rpartition(":")[2]
+    for pid in serving.pids:
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        if b"streamlit" in args and args[args.index(b"--server.port") + 1] == port.encode():
+            return pid
+    raise AssertionError(f"no replica on {replica}")
+
+
+def environment_of(pid: int) -> dict[str, str]:
+    pairs = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    return dict(p.decode().partition("=")[::2] for p in pairs if p)
+
+
+def kill(pid: int) -> None:
+    """SIGKILL ``pid`` and wait until it is gone (a pidfd is readable once it exited)."""
+    fd = os.pidfd_open(pid)
+    try:
+        os.kill(pid, signal.SIGKILL)
+        assert select.select([fd], [], [], 60)[0], f"{pid} did not die"
+    finally:
+        os.close(fd)
+
+
+def assert_board_shows_every_run(serving: Serving, replica: str, args: list[str],
+                                 room) -> None:
+    """The lecturer's page, opened through ``replica``, shows every student's run, as the
+    store holds them."""
+    upstream, heading, rows = run_coroutine(lecturer_board(
+        serving.url, cookie_for(serving, replica), room.code, room.secret))
+    assert upstream == replica
+    assert heading == [f"Class: {len(STUDENTS)} runs sent"]
+    assert sorted(r["name"] for r in rows) == sorted(STUDENTS)
+    with open_store(store_env(args)) as store:  # the reference: the store itself
+        entries = store.read_board(room.code).entries
+    assert sorted(e.name for e in entries) == sorted(STUDENTS)
+    assert sorted(r["run"] for r in rows) == sorted(e.text for e in entries)
+
+
+@needs_nginx
+def test_runs_sent_through_a_replica_that_dies_are_on_the_board_through_the_other(
+        store_args):
+    room = open_room(store_args)
+    serving = Serving(2, *store_args)
+    try:
+        replica_a, replica_b = sorted(serving.replicas)
+        # What every replica got: the same store.
+        for replica in (replica_a, replica_b):
+            env = environment_of(replica_pid(serving, replica))
+            assert {k: env.get(k) for k in store_env(store_args)} == store_env(store_args)
+        said = run_coroutine(send_runs(serving.url, cookie_for(serving, replica_a),
+                                       room.code))
+        assert [s[0] for s in said] == [replica_a] * len(STUDENTS)  # all through A
+        assert [s[1].split(" (")[0] for s in said] == [
+            f"Sent: run {n} on the class's board" for n in range(1, len(STUDENTS) + 1)]
+        kill(replica_pid(serving, replica_a))
+        assert_board_shows_every_run(serving, replica_b, store_args, room)
+        assert serving.stop_with(signal.SIGTERM) == 0
+    finally:
+        stop(serving.process)
+
+
+@needs_nginx
+def test_the_board_is_there_after_every_replica_restarts(store_args):
+    room = open_room(store_args)
+    serving = Serving(1, *store_args)
+    try:
+        (replica,) = serving.replicas
+        run_coroutine(send_runs(serving.url, cookie_for(serving, replica), room.code))
+        assert serving.stop_with(signal.SIGTERM) == 0 and serving.left_behind() == []
+    finally:
+        stop(serving.process)
+    again = Serving(1, *store_args)
+    try:
+        (replica,) = again.replicas
+        assert_board_shows_every_run(again, replica, store_args, room)
+        assert again.stop_with(signal.SIGTERM) == 0
+    finally:
+        stop(again.process)
