@@ -16,6 +16,7 @@ import select
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import urllib.request
 
@@ -45,6 +46,9 @@ class Serving:
     def __init__(self, replicas: int, *more: str) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        if "--data" not in more and "--store" not in more:  # the room store: not the user's
+            self.data = tempfile.TemporaryDirectory()
+            more = (*more, "--data", self.data.name)
         self.process = subprocess.Popen(
             [sys.executable, str(SERVE), "--replicas", str(replicas), "--port",
              str(self.port), "--host", "127.0.0.1", *more],
