@@ -47,11 +47,12 @@ def open_step(ss: State, key: str) -> None:
     entered(ss, key)
 
 
-def entered(ss: State, key: str | None) -> None:
-    """Step ``key`` (None: no step) is open, its claim hidden."""
+def entered(ss: State, key: str | None, *, claim: bool = False) -> None:
+    """Step ``key`` (None: no step) is open, its claim hidden (shown with ``claim``: a
+    link's ``claim=1``, a room whose lecturer revealed it)."""
     ss["lecture"] = key
     ss["lecture_last"] = key
-    ss["lecture_stage"] = ASK
+    ss["lecture_stage"] = SHOWN if claim and key else ASK
     ss["lecture_entry"] = ss.get("lecture_entry", 0) + 1
 
 
@@ -72,8 +73,15 @@ def token(ss: State) -> str | None:
 def chart_message(ss: State, presenter: bool) -> dict:
     """What the race chart is told of the lecture: the keys listen in presenter mode;
     ``open`` (the step entered, :func:`token`) opens its race at step 0 while ``stage``
-    is ``"ask"``."""
-    return {"keys": presenter, "open": token(ss), "stage": ss.get("lecture_stage", ASK)}
+    is ``"ask"``. Once the claim shows, ``open`` is None: the chart shows the whole
+    path (a follower whose lecturer revealed the claim goes to the race's end)."""
+    stage = ss.get("lecture_stage", ASK)
+    return {"keys": presenter, "open": token(ss) if stage == ASK else None, "stage": stage}
+
+
+def shown(ss: State) -> bool:
+    """Whether the open step's claim shows (a room's lecturer writes it, ``claim=1``)."""
+    return bool(ss.get("lecture")) and ss.get("lecture_stage") == SHOWN
 
 
 def take_report(ss: State, report: object) -> None:
