@@ -61,6 +61,7 @@ def open_link(ss: State, params: QueryParams, *, views: Iterable[str],
     ss["present"], ss["view"], ss["panel"] = page.present, page.view, page.panel
     # a step opens at step 0 of its race (page.frame), its claim hidden unless page.claim
     lecture.entered(ss, page.lecture, claim=page.claim)
+    lecture.pause_at(ss, page.at, scene)  # a room's lecturer paused the race there
 
 
 def choose_preset(ss: State, key: str) -> None:

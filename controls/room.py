@@ -209,8 +209,9 @@ class _WithRoom:
 
 def keep_url(ss: State, params: address.QueryParams, scene) -> dict:
     """:func:`controls.address.keep_url`, with the room: on the lecturer's page the
-    scene's link (the audience's, with ``claim=1`` once the lecture step's claim shows)
-    is written to the room when it changed; a follower who
+    scene's link (the audience's, with ``claim=1`` once the lecture step's claim shows
+    and ``at=K`` while its race is paused at step K) is written to the room when it
+    changed; a follower who
     changed the scene leaves the room (it is theirs now). While the page leads or follows
     a room its address keeps ``room=CODE`` (so that a reload stays in it), and the query
     returned for Share is the room's short link; otherwise the scene's link. Just after
@@ -222,8 +223,9 @@ def keep_url(ss: State, params: address.QueryParams, scene) -> dict:
     code = ss.get("room")
     if code and not ss.get("room_ended"):
         if ss.get("room_secret"):
-            _write(ss, code, link_query(scene, replace(address.page_view(ss, False),
-                                                        claim=lecture.shown(ss))))
+            _write(ss, code, link_query(scene, replace(
+                address.page_view(ss, False), claim=lecture.shown(ss),
+                at=lecture.paused_at(ss))))
         elif ss.get("room_following"):
             if ss.get("room_shown") is None:
                 ss["room_shown"] = query  # the room's scene as this page shows it

@@ -90,7 +90,7 @@ MAX_NAMES_SHOWN = 5
 SURFACE_NAMES = (*FACTORIES, CUSTOM)
 # Keys of how the page shows a scene, not of the scene (PageView): read by
 # page_from_query, written by page_to_query.
-PAGE_KEYS = ("present", "view", "panel", "preset", "lecture", "claim")
+PAGE_KEYS = ("present", "view", "panel", "preset", "lecture", "claim", "at")
 # Keys of the scene itself: a link with none of them and a preset or lecture step's key
 # opens that preset's or step's scene.
 SCENE_KEYS = frozenset({
@@ -647,6 +647,8 @@ class PageView:
         claim: the lecture step's claim is shown (``claim=1``, with ``lecture`` only):
             what a room's lecturer writes once it is revealed, so that the followers
             show it too.
+        at: the step of the race the lecturer paused at (``at=120``), or None: what a
+            room's lecturer writes, so that the followers' charts show that step.
     """
 
     present: bool = False
@@ -656,6 +658,7 @@ class PageView:
     lecture: str | None = None
     frame: int | None = None
     claim: bool = False
+    at: int | None = None
 
 
 NO_PAGE_VIEW = PageView()
@@ -676,6 +679,8 @@ def page_to_query(page: PageView) -> dict[str, str]:
         query["lecture"] = page.lecture
         if page.claim:
             query["claim"] = "1"
+    if page.at is not None:
+        query["at"] = str(page.at)
     return query
 
 
@@ -725,6 +730,7 @@ def page_from_query(params: Mapping[str, Any], scene: Scene, *, views: tuple[str
                         f"step's, so its question and claim would not fit")
         lecture = None
     claim = reader.switch("claim", False, "the lecture step's claim shown") and bool(lecture)
+    at = None if reader.one("at") is None else reader.whole("at", 0, scene.steps, scene.steps)
     return PageView(present, view, panel, preset, lecture,
-                    frame=0 if lecture else None, claim=claim), messages
+                    frame=0 if lecture else None, claim=claim, at=at), messages
 

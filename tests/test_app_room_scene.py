@@ -70,3 +70,61 @@ def test_a_link_with_claim_opens_the_step_with_its_claim_and_claim_alone_is_noth
     bad = open_page({"lecture": STEP.key, "claim": "yes please"})
     assert not claim_shown(bad)
     assert any("claim" in m for m in bad.session_state["link_messages"])
+
+
+def paused(at, step) -> None:
+    """The lecturer's race chart reports that its race is paused at ``step`` (None: it ran
+    to its end)."""
+    lecture_controls.take_report(at.session_state, {"action": "paused", "at": step})
+    at.run()
+    assert not at.exception, at.exception
+
+
+def test_the_step_the_lecturer_paused_at_reaches_the_followers(store):  # noqa: F811
+    lecturer, code, _ = lecturer_page({"lecture": STEP.key})
+    assert told(lecturer)["report"] is True  # only the room's lecturer's chart reports
+    student = open_page({"room": code})
+    assert "report" not in told(student) and "at" not in told(student)
+    paused(lecturer, 120)
+    assert store.read_scene(code).params["at"] == ["120"]
+    assert "at" not in told(lecturer)  # the lecturer's own chart is where it paused
+    assert "at" not in dict(lecturer.query_params)  # nor in the address, nor Share's link
+    student.run()
+    assert told(student)["at"] == 120 and told(student)["stage"] == "ask"
+    late = open_page({"room": code})
+    assert told(late)["at"] == 120
+    paused(lecturer, 45)  # the slider let go at another step
+    student.run()
+    assert told(student)["at"] == 45
+    paused(lecturer, None)  # the race ran on to its end
+    assert "at" not in store.read_scene(code).params
+    student.run()
+    assert "at" not in told(student)
+    # A change of scene forgets the step: the next step opens at step 0 for everyone.
+    paused(lecturer, 80)
+    lecturer.button(key="lecture_next").click().run()
+    assert "at" not in store.read_scene(code).params
+    student.run()
+    assert "at" not in told(student) and told(student)["open"] is not None
+
+
+def test_a_report_of_a_pause_that_is_not_a_step_of_the_race_changes_nothing(store):  # noqa: F811
+    lecturer, code, _ = lecturer_page({"lecture": STEP.key})
+    version = store.versions(code).scene
+    for step in (-1, STEP.scene.steps + 1, "12", True, 1.5, None):
+        lecture_controls.take_report(lecturer.session_state, {"action": "paused", "at": step})
+    lecture_controls.take_report(lecturer.session_state, {"action": "paused"})
+    lecturer.run()
+    assert store.versions(code).scene == version and not lecturer.exception
+    student = open_page({"room": code})  # a follower's own report is not the room's
+    lecture_controls.take_report(student.session_state, {"action": "paused", "at": 10})
+    student.run()
+    assert "at" not in told(student) and store.versions(code).scene == version
+
+
+def test_a_link_with_at_opens_the_race_there_and_a_bad_at_says_so():
+    at = open_page({"lecture": STEP.key, "at": "30"})
+    assert told(at)["at"] == 30
+    far = open_page({"lecture": STEP.key, "at": "99999"})
+    assert told(far)["at"] == STEP.scene.steps
+    assert any("at=" in m for m in far.session_state["link_messages"])
