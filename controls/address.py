@@ -59,7 +59,9 @@ def open_link(ss: State, params: QueryParams, *, views: Iterable[str],
     ss["link_messages"] = [*messages, *page_messages]
     ss["loaded"], ss["preset"] = scene, page.preset
     ss["present"], ss["view"], ss["panel"] = page.present, page.view, page.panel
-    lecture.entered(ss, page.lecture)  # a step opens at step 0 of its race (page.frame)
+    # a step opens at step 0 of its race (page.frame), its claim hidden unless page.claim
+    lecture.entered(ss, page.lecture, claim=page.claim)
+    lecture.pause_at(ss, page.at, scene)  # a room's lecturer paused the race there
 
 
 def choose_preset(ss: State, key: str) -> None:

@@ -47,17 +47,22 @@ def open_step(ss: State, key: str) -> None:
     entered(ss, key)
 
 
-def entered(ss: State, key: str | None) -> None:
-    """Step ``key`` (None: no step) is open, its claim hidden."""
+def entered(ss: State, key: str | None, *, claim: bool = False) -> None:
+    """Step ``key`` (None: no step) is open, its claim hidden (shown with ``claim``: a
+    link's ``claim=1``, a room whose lecturer revealed it)."""
     ss["lecture"] = key
     ss["lecture_last"] = key
-    ss["lecture_stage"] = ASK
+    ss["lecture_stage"] = SHOWN if claim and key else ASK
     ss["lecture_entry"] = ss.get("lecture_entry", 0) + 1
 
 
 def follow(ss: State, scene) -> None:
     """The scene is no longer the open step's: the step is left (``lecture_last`` keeps
-    it, for the bar's next and previous)."""
+    it, for the bar's next and previous); a step the race was paused at on another
+    scene is forgotten."""
+    paused = ss.get("race_at")
+    if paused is not None and paused["scene"] != scene:
+        ss["race_at"] = None
     key = ss.get("lecture")
     if key and scene != STEPS_BY_KEY[key].scene:
         ss["lecture"], ss["lecture_last"] = None, key
@@ -72,17 +77,63 @@ def token(ss: State) -> str | None:
 def chart_message(ss: State, presenter: bool) -> dict:
     """What the race chart is told of the lecture: the keys listen in presenter mode;
     ``open`` (the step entered, :func:`token`) opens its race at step 0 while ``stage``
-    is ``"ask"``."""
-    return {"keys": presenter, "open": token(ss), "stage": ss.get("lecture_stage", ASK)}
+    is ``"ask"``. Once the claim shows, ``open`` is None: the chart shows the whole
+    path (a follower whose lecturer revealed the claim goes to the race's end).
+    ``report`` (true, only on a room's lecturer's page): the chart reports the step it
+    is paused at (:func:`take_pause`); ``at`` (only on another page, while there is
+    one): the step a room's lecturer paused at (:func:`pause_at`), which the chart
+    shows, paused."""
+    stage = ss.get("lecture_stage", ASK)
+    told = {"keys": presenter, "open": token(ss) if stage == ASK else None, "stage": stage}
+    if ss.get("room_secret"):
+        told["report"] = True
+    elif paused_at(ss) is not None:
+        told["at"] = paused_at(ss)
+    return told
+
+
+def pause_at(ss: State, step: int | None, scene) -> None:
+    """The race is paused at ``step`` of ``scene`` (None: not paused, the whole path)."""
+    ss["race_at"] = None if step is None else {"step": int(step), "scene": scene}
+
+
+def paused_at(ss: State) -> int | None:
+    """The step the race is paused at (:func:`pause_at`), or None."""
+    paused = ss.get("race_at")
+    return paused["step"] if paused is not None else None
+
+
+def take_pause(ss: State, report: object) -> None:
+    """The lecturer's race chart's report ``{"at": step}`` (paused there, or the step
+    slider let go there) or ``{"at": None}`` (its race ran to the end): kept with the
+    scene, for the room (:func:`controls.room.keep_url`). Anything else a browser may
+    send changes nothing."""
+    if not (isinstance(report, Mapping) and "at" in report):
+        return
+    at, scene = report["at"], scene_state.read_scene(ss)
+    if at is None:
+        pause_at(ss, None, scene)
+    elif isinstance(at, int) and not isinstance(at, bool) and 0 <= at <= scene.steps:
+        pause_at(ss, at, scene)
+
+
+def shown(ss: State) -> bool:
+    """Whether the open step's claim shows (a room's lecturer writes it, ``claim=1``)."""
+    return bool(ss.get("lecture")) and ss.get("lecture_stage") == SHOWN
 
 
 def take_report(ss: State, report: object) -> None:
     """The race chart's report ``{"action": "ended" | "reveal", "open": token}``: the
     step's race has ended, or the lecturer pressed forward: its claim shows. A report for
-    a step no longer open (or anything else a browser sends) changes nothing."""
+    a step no longer open (or anything else a browser sends) changes nothing. On a room's
+    lecturer's page, ``{"action": "paused", "at": step}`` too (:func:`take_pause`)."""
     if (isinstance(report, Mapping) and report.get("action") in ("ended", "reveal")
             and report.get("open") is not None and report.get("open") == token(ss)):
         ss["lecture_stage"] = SHOWN
+        ss["race_at"] = None  # the claim's race shows its whole path
+    elif (isinstance(report, Mapping) and report.get("action") == "paused"
+          and ss.get("room_secret")):
+        take_pause(ss, report)
 
 
 def _pick(ss: State) -> None:

@@ -25,7 +25,8 @@ State keys: ``room`` (the room's code), ``room_secret`` (only on the lecturer's 
 ``room_following``, ``room_version`` (the room's scene version on the page),
 ``room_shown`` (that scene's link, to tell a follower's own change), ``room_written``
 (the link last written, on the lecturer's page), ``room_message``, ``room_ended``,
-``room_link`` (the lecturer link, while it is shown), ``room_student`` (the visitor's
+``room_link`` (the lecturer link, while it is shown), ``room_changed`` (the room was
+just opened or closed: the whole page is drawn again), ``room_student`` (the visitor's
 id for the board's limits) and ``room_sent`` (what became of their last run).
 """
 
@@ -35,12 +36,13 @@ import functools
 import os
 import secrets
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 import streamlit as st
 
 import rooms
-from controls import address, scene_state
+from controls import address, lecture, scene_state
 from controls.scene_state import State
 from rooms.store import StoreBase
 from scenes import escape_markdown
@@ -207,15 +209,23 @@ class _WithRoom:
 
 def keep_url(ss: State, params: address.QueryParams, scene) -> dict:
     """:func:`controls.address.keep_url`, with the room: on the lecturer's page the
-    scene's link (the audience's) is written to the room when it changed; a follower who
+    scene's link (the audience's, with ``claim=1`` once the lecture step's claim shows
+    and ``at=K`` while its race is paused at step K) is written to the room when it
+    changed; a follower who
     changed the scene leaves the room (it is theirs now). While the page leads or follows
     a room its address keeps ``room=CODE`` (so that a reload stays in it), and the query
-    returned for Share is the room's short link; otherwise the scene's link."""
+    returned for Share is the room's short link; otherwise the scene's link. Just after
+    the room was opened or closed (Share's buttons, in the race's fragment) it reruns the
+    whole page: the Class panel and the lecturer's key are drawn outside that fragment."""
+    if ss.pop("room_changed", False):
+        st.rerun()  # opened or closed from Share, in the race's fragment: the whole page
     query = link_query(scene, address.page_view(ss, False))
     code = ss.get("room")
     if code and not ss.get("room_ended"):
         if ss.get("room_secret"):
-            _write(ss, code, query)
+            _write(ss, code, link_query(scene, replace(
+                address.page_view(ss, False), claim=lecture.shown(ss),
+                at=lecture.paused_at(ss))))
         elif ss.get("room_following"):
             if ss.get("room_shown") is None:
                 ss["room_shown"] = query  # the room's scene as this page shows it
@@ -267,7 +277,7 @@ def open_room() -> None:
         return
     ss["room"], ss["room_secret"], ss["room_written"] = opened.code, opened.secret, None
     ss["room_following"], ss["room_ended"], ss["room_message"] = False, False, None
-    ss["room_link"], ss["room_version"] = None, 0
+    ss["room_link"], ss["room_version"], ss["room_changed"] = None, 0, True
 
 
 def close_room() -> None:
@@ -278,6 +288,7 @@ def close_room() -> None:
     except rooms.RoomError:
         pass  # it had ended already
     ss["room"], ss["room_secret"], ss["room_link"] = None, None, None
+    ss["room_changed"] = True
 
 
 def show_lecturer_link() -> None:

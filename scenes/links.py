@@ -90,7 +90,7 @@ MAX_NAMES_SHOWN = 5
 SURFACE_NAMES = (*FACTORIES, CUSTOM)
 # Keys of how the page shows a scene, not of the scene (PageView): read by
 # page_from_query, written by page_to_query.
-PAGE_KEYS = ("present", "view", "panel", "preset", "lecture")
+PAGE_KEYS = ("present", "view", "panel", "preset", "lecture", "claim", "at")
 # Keys of the scene itself: a link with none of them and a preset or lecture step's key
 # opens that preset's or step's scene.
 SCENE_KEYS = frozenset({
@@ -644,6 +644,11 @@ class PageView:
         frame: the step of the race the chart opens at: None for the whole path
             (the last step), 0 for a lecture step opened from a link, ready to play.
             Not written into links.
+        claim: the lecture step's claim is shown (``claim=1``, with ``lecture`` only):
+            what a room's lecturer writes once it is revealed, so that the followers
+            show it too.
+        at: the step of the race the lecturer paused at (``at=120``), or None: what a
+            room's lecturer writes, so that the followers' charts show that step.
     """
 
     present: bool = False
@@ -652,6 +657,8 @@ class PageView:
     preset: str | None = None
     lecture: str | None = None
     frame: int | None = None
+    claim: bool = False
+    at: int | None = None
 
 
 NO_PAGE_VIEW = PageView()
@@ -670,6 +677,10 @@ def page_to_query(page: PageView) -> dict[str, str]:
         query["preset"] = page.preset
     if page.lecture:
         query["lecture"] = page.lecture
+        if page.claim:
+            query["claim"] = "1"
+    if page.at is not None:
+        query["at"] = str(page.at)
     return query
 
 
@@ -685,10 +696,10 @@ def link_query(scene: Scene, page: PageView = NO_PAGE_VIEW) -> dict[str, str | l
     if page.lecture in STEPS_BY_KEY and STEPS_BY_KEY[page.lecture].scene == scene:
         page_query.pop("preset", None)
         return page_query
-    if page.preset in PRESETS_BY_KEY and PRESETS_BY_KEY[page.preset].scene == scene:
-        page_query.pop("lecture", None)
-        return page_query
     page_query.pop("lecture", None)
+    page_query.pop("claim", None)
+    if page.preset in PRESETS_BY_KEY and PRESETS_BY_KEY[page.preset].scene == scene:
+        return page_query
     page_query.pop("preset", None)
     return {**scene_to_query(scene), **page_query}
 
@@ -718,6 +729,8 @@ def page_from_query(params: Mapping[str, Any], scene: Scene, *, views: tuple[str
         messages.append(f"ignored lecture={lecture}: the link's scene is no longer that "
                         f"step's, so its question and claim would not fit")
         lecture = None
+    claim = reader.switch("claim", False, "the lecture step's claim shown") and bool(lecture)
+    at = None if reader.one("at") is None else reader.whole("at", 0, scene.steps, scene.steps)
     return PageView(present, view, panel, preset, lecture,
-                    frame=0 if lecture else None), messages
+                    frame=0 if lecture else None, claim=claim, at=at), messages
 

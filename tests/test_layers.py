@@ -316,6 +316,7 @@ def test_every_figure_function_returns_a_built_figure():
     from panels.page import PageState
     from plotting import scene_figure
     from plotting.build import BuiltFigure
+    from plotting.class_runs import ClassRun, class_figure
     from plotting.export import image_figure
     from plotting.fit import fit_figure
     from plotting.inspector import inspector_figure
@@ -332,7 +333,7 @@ def test_every_figure_function_returns_a_built_figure():
                 declared[node.name] = node.returns and ast.unparse(node.returns)
     assert declared == dict.fromkeys(
         ("scene_figure", "surface_figure", "inspector_figure", "phase_figure", "fit_figure",
-         "image_figure"), "BuiltFigure")
+         "image_figure", "class_figure"), "BuiltFigure")
 
     page = PageState.of(DEFAULT_SCENE)
     run = simulate(page.surface, "momentum", DEFAULT_SCENE.start, 20, record_state=True,
@@ -347,6 +348,8 @@ def test_every_figure_function_returns_a_built_figure():
         "fit_figure": fit_figure(SURFACES["penguins"].dataset, page.traces),
         "image_figure": image_figure(scene_figure(page.surface, page.traces), "title",
                                      "words", width=800),
+        "class_figure": class_figure(page.surface, page.surface.grid(20),
+                                     [ClassRun(page.traces[0], "sgd")], page.traces),
     }
     assert {name: type(fig) for name, fig in figures.items()} == dict.fromkeys(
         declared, BuiltFigure)

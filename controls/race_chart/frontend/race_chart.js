@@ -132,7 +132,7 @@ async function receive(gd, message) {
   if (message.rev === gd.__rev) {  // drawn already: a rerun that changed nothing here
     if (lectureAt !== null && gd.__frames) {
       gd.__stop?.();
-      await show(gd, window.Plotly, lectureAt === "end" ? gd.__frames.length - 1 : lectureAt);
+      await show(gd, window.Plotly, frameFor(gd, lectureAt));
     }
     return;
   }
@@ -149,7 +149,7 @@ async function receive(gd, message) {
   // and a follower shows the race's step.
   let at = gd.__follow ? frameAt(gd.__frames, window.__descentStep)
                        : Math.min(gd.__at ?? end, end);
-  if (lectureAt !== null) at = lectureAt === "end" ? end : lectureAt;
+  if (lectureAt !== null) at = frameFor(gd, lectureAt);
   if (lectureAt !== null) gd.__stop?.();
   gd.__at = end;
   if (gd.__player) gd.__player.slider.max = String(Math.max(0, end));
@@ -269,7 +269,11 @@ function wire(gd, Plotly) {
   gd.__stop = stop;
   const tick = async (run) => {
     if (run !== playing) return;
-    if (gd.__at >= gd.__frames.length - 1) { stop(); raceEnded(gd); return; }
+    if (gd.__at >= gd.__frames.length - 1) {
+      stop();
+      if (!raceEnded(gd)) paused(gd, null);
+      return;
+    }
     await show(gd, Plotly, gd.__at + 1);
     if (run === playing) gd.__timer = setTimeout(tick, Number(p.speed.value), run);
   };
@@ -280,28 +284,46 @@ function wire(gd, Plotly) {
     if (gd.__at >= gd.__frames.length - 1) await show(gd, Plotly, 0);  // from the start
     if (run === playing) gd.__timer = setTimeout(tick, Number(p.speed.value), run);
   });
-  p.pause.addEventListener("click", stop);
+  p.pause.addEventListener("click", () => { stop(); paused(gd, gd.__at); });
   p.slider.addEventListener("input", () => {
     stop();
     played(gd);
     show(gd, Plotly, Number(p.slider.value));
   });
+  p.slider.addEventListener("change", () => paused(gd, gd.__at));
   listenForKeys(gd);
 }
 
 // --- The lecture: predict, then reveal; the clicker's keys (README.md, "The lecture") ---
 
-// Take the message's ``lecture`` ({keys, open, stage}); the frame the chart must show
-// for it (0: a step entered, its race not played yet; "end": the step left before its
-// race was played, so the whole path shows), or null: the step's frame as it is.
+// Take the message's ``lecture`` ({keys, open, stage, report, at}); the frame the chart
+// must show for it (``{step}``: a room's lecturer paused the race at that step; 0: a step
+// entered, its race not played yet; "end": the step left before its race was played, so
+// the whole path shows), or null: the step's frame as it is.
 function lecture(gd, told) {
   if (gd.__follow) return null;
   const before = gd.__lecture || {};
   const now = told || {keys: false, open: null, stage: "ask"};
   gd.__lecture = now;
+  if (now.at != null) return now.at !== before.at ? {step: now.at} : null;
   if (now.open && now.stage === "ask" && gd.__raced !== now.open) return 0;
+  if (now.at == null && before.at != null) return "end";  // the lecturer's race went on
   if (before.open && before.open !== now.open && !now.open) return "end";
   return null;
+}
+
+// The frame index of what ``lecture`` returned.
+function frameFor(gd, at) {
+  if (at === "end") return gd.__frames.length - 1;
+  return typeof at === "object" ? frameAt(gd.__frames, String(at.step)) : at;
+}
+
+// On a room's lecturer's page (``lecture.report``), the race paused at frame ``k`` (null:
+// it ran to its end, the whole path shows): reported as the step, for the followers.
+function paused(gd, k) {
+  if (!gd.__lecture || !gd.__lecture.report) return;
+  const frame = k === null ? null : gd.__frames[k];
+  gd.__setTrigger("lecture", {action: "paused", at: frame ? Number(frame.name) : null});
 }
 
 // Play was pressed or the slider moved: the step's race has been played.
@@ -310,11 +332,14 @@ function played(gd) {
 }
 
 // The race reached its last step while the step's claim is hidden: the claim shows.
+// Whether it was reported.
 function raceEnded(gd) {
   const l = gd.__lecture;
   if (l && l.open && l.stage === "ask" && gd.__raced === l.open) {
     gd.__setTrigger("lecture", {action: "ended", open: l.open});
+    return true;
   }
+  return false;
 }
 
 // Forward: play the step's race if it has not been played, else show its claim, else
