@@ -54,13 +54,17 @@ class Listener:
     """One visitor's open page: its first run, then everything the server sends, read
     as the browser does (a fragment's ``auto_rerun`` asked for at its interval).
 
-    ``runs``: runs finished since the page opened (its own first excluded);
+    ``auto=False``: a client that never asks for a run after the first (no timers), so
+    every later run is one the server started. ``runs``: runs finished since the page
+    opened (its own first excluded);
     ``asked``: fragment runs this client asked for (``auto_rerun``); ``seen``: each
     lecture step the address came to show, with when (``time.perf_counter``);
     ``errors``: what went wrong."""
 
-    def __init__(self, url: str, query: str, *, timeout: float = 120.0) -> None:
-        self.url, self.query, self.timeout = url, query, timeout
+    def __init__(self, url: str, query: str, *, timeout: float = 120.0,
+                 auto: bool = True) -> None:
+        self.url, self.query, self.timeout, self.auto = url, query, timeout, auto
+        self.changed = asyncio.Event()  # set whenever the address shows another step
         self.runs = self.asked = 0
         self.bytes = 0
         self.seen: list[tuple[str, float]] = []
@@ -90,6 +94,7 @@ class Listener:
         step = parse_qs(query_string).get("lecture", [None])[0]
         if step is not None and (not self.seen or self.seen[-1][0] != step):
             self.seen.append((step, time.perf_counter()))
+            self.changed.set()
 
     def shown(self, step: str, since: float) -> float | None:
         """When the page first showed ``step`` at ``since`` or later, or None."""
@@ -107,7 +112,7 @@ class Listener:
                 elif kind == "page_info_changed":
                     self.visitor.query_string = msg.page_info_changed.query_string
                     self._note(msg.page_info_changed.query_string)
-                elif kind == "auto_rerun":  # a timer per fragment, as the browser keeps
+                elif kind == "auto_rerun" and self.auto:  # a timer per fragment, as a browser
                     fragment = msg.auto_rerun.fragment_id
                     if fragment in self._timers:
                         self._timers[fragment].cancel()
@@ -152,9 +157,9 @@ class Listener:
         await self._stack.aclose()
 
 
-async def arrive(url: str, query: str, count: int) -> list[Listener]:
+async def arrive(url: str, query: str, count: int, *, auto: bool = True) -> list[Listener]:
     """``count`` pages of ``url/?query`` opened, :data:`OPENING` at a time."""
-    listeners = [Listener(url, query) for _ in range(count)]
+    listeners = [Listener(url, query, auto=auto) for _ in range(count)]
     gate = asyncio.Semaphore(OPENING)
 
     async def one(listener: Listener) -> None:
@@ -204,6 +209,29 @@ async def lecture(listeners: list[Listener], store, code: str, secret: str, *,
             else:
                 lags.append(shown - at)
     return {"lag": quantiles(lags), "lags": len(lags), "missed": missed}
+
+
+async def shown(listener: Listener, step: str, since: float) -> None:
+    """Until ``listener``'s page shows ``step`` (at ``since`` or later)."""
+    while listener.shown(step, since) is None:
+        listener.changed.clear()
+        await listener.changed.wait()
+
+
+async def changes_awaited(listeners: list[Listener], store, code: str, secret: str,
+                          steps: Sequence[str], *, timeout: float = 60.0) -> list[str]:
+    """The lecturer shows each of ``steps`` in turn, the next once every follower shows
+    it (or after ``timeout`` seconds): the steps some follower never showed."""
+    missed = []
+    for step in steps:
+        since = time.perf_counter()
+        await asyncio.to_thread(store.write_scene, code, secret, f"lecture={step}")
+        try:
+            async with asyncio.timeout(timeout):
+                await asyncio.gather(*(shown(listener, step, since) for listener in listeners))
+        except TimeoutError:
+            missed.append(step)
+    return missed
 
 
 def hall(url: str, pids: Sequence[int], store, *, followers: int, idle_seconds: float,
@@ -297,7 +325,8 @@ def report(name: str, r: dict) -> list[Row]:
     return [Row(f"{prefix} server CPU while idle", r["following"]["cores"],
                 r["plain"]["cores"], "cores", plain, limit=0.10),
             *(Row(f"{prefix} lag to a change, {q}", r["lag"][q], r["alone"][q], "s", lone,
-                  limit=2.0 if q == "p95" else None) for q in ("p50", "p95")),
+                  limit=2.0 if q == "p95" else None) for q in ("p50", "p95")
+              if r["lag"][q] is not None and r["alone"][q] is not None),
             Row(f"{prefix} errors", len(r["errors"]) + r["missed"], 0, "count", "-", limit=0)]
 
 
@@ -311,6 +340,11 @@ def main(argv: list[str] | None = None) -> list[Row]:
     parser.add_argument("--store", default="sqlite",
                         help="sqlite (a file in a temporary folder) or a redis:// URL")
     args = parser.parse_args(argv)
+    from deploy.balancer import INSTALL, find_nginx
+
+    if find_nginx() is None:
+        print(f"rooms: skipped, no nginx ({INSTALL})")
+        return []
     found = measure(args.followers, replicas=args.replicas,
                     store_url=None if args.store == "sqlite" else args.store,
                     idle_seconds=args.idle, changes=args.changes, every=args.every)
