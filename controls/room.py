@@ -50,7 +50,7 @@ from rooms.store import StoreBase
 from scenes import escape_markdown
 from scenes.links import link_query
 
-FALLBACK_SECONDS = 15.0  # a follower's page asks the store itself this often
+FALLBACK_SECONDS = 30.0  # a follower's page asks the store itself this often
 ROOM, LECTURER = "room", "lecturer"  # the link's keys
 KEY = "room_key"  # the component's key
 KEY_DAYS = 7  # how long the lecturer's browser keeps a room's key (the store decides)

@@ -103,14 +103,15 @@ class Watcher:
     ``read_version(code)``: the room's scene version (the store's ``versions``), raising
     ``rooms.RoomError`` when the room ended. ``find_session(session_id)``: the active
     session or None; ``rerun(session, done)``: :func:`request_rerun`. ``clock``: seconds.
+    ``threaded=False``: no thread; whoever holds the watcher calls :meth:`look`.
     """
 
     def __init__(self, read_version: Callable[[str], int], *,
                  find_session: Callable[[str], object | None] = session_of,
                  rerun: Callable[[object, Callable[[bool], None]], None] = request_rerun,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, threaded: bool = True) -> None:
         self.read_version, self.find_session, self.rerun = read_version, find_session, rerun
-        self.clock = clock
+        self.clock, self.threaded = clock, threaded
         self.followers: dict[str, Follower] = {}
         self.reads = 0  # store reads so far (one per room per look)
         self.nudges = 0  # reruns asked for so far
@@ -131,7 +132,7 @@ class Watcher:
             else:
                 reported = True
                 self.followers[session_id] = Follower(code, version)
-            if self._thread is None:
+            if self._thread is None and self.threaded:
                 self._thread = threading.Thread(target=self._run, name="descent-room-watch",
                                                 daemon=True)
                 self._thread.start()
@@ -200,6 +201,11 @@ class Watcher:
             if follower is not None:
                 follower.nudged_to = None
         self._wake.set()
+
+    @property
+    def running(self) -> threading.Thread | None:
+        """The watcher's thread while it runs, else None."""
+        return self._thread
 
     def _run(self) -> None:
         """The watcher's thread: look every :data:`WATCH_SECONDS` (sooner when a page
