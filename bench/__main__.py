@@ -1,6 +1,6 @@
 """Every benchmark in one command: each area's figures beside their baselines, and JSON.
 
-    python -m bench                          # every area, about 8 minutes on 2 cores
+    python -m bench                          # every area, about 13 minutes on 2 cores
     python -m bench --tiny                   # tiny sizes: every area runs; numbers mean nothing
     python -m bench --only engine figure     # some areas (or --skip browser classroom)
 
@@ -38,6 +38,8 @@ AREAS = {
     "browser": ("bench.browser", [], ["--runs", "1", "--moves", "1", "--steps", "12"]),
     "classroom": ("bench.classroom", ["--against-bare"], [*TINY_CLASS, "--against-bare"]),
     "balancer": ("bench.classroom", ["--balancer"], [*TINY_CLASS, "--balancer"]),
+    "rooms": ("bench.rooms", [], ["--followers", "2", "--idle", "2", "--changes", "1",
+                                  "--every", "2"]),
 }
 
 

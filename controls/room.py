@@ -12,13 +12,17 @@ page opens; the page believes it only once the store confirms it). It is shown o
 request, inside the lecturer link ``/?room=CODE&lecturer=SECRET`` that takes control to
 a second device; the page reads that link and drops the secret from its address at once.
 
-A visitor who opens ``/?room=CODE`` follows the room: a fragment in the line above the
-race (:func:`bar`) asks the store every :data:`POLL_SECONDS` whether the room's
-scene is still the version on the page (one small read) and reruns the page only
-when it is not; the page's first lines (:func:`catch_up`) then load the new scene, as
-a link's. "Explore on my own" leaves (so does changing the scene), "Follow the
-lecturer" rejoins; "Send my run" puts one of the visitor's runs on the room's board
-(``panels.class_board`` ranks it on the lecturer's page). A code that names no open
+A visitor who opens ``/?room=CODE`` follows the room: each run of the line above the
+race (:func:`bar`) tells this server process's watcher (:mod:`controls.room_watch`, one
+per process) the room and the version of its scene the page shows. The watcher reads
+the versions of the rooms followed (one small read per room, not per follower) and,
+when a room changed, asks each of its followers' sessions to run the page again; the
+page's first lines (:func:`catch_up`) then load the new scene, as a link's. An idle
+follower runs nothing; a slow poll (every :data:`FALLBACK_SECONDS`) catches up a page
+the watcher missed (a reconnect, a watcher that could not reach the store). "Explore on
+my own" leaves (so does changing the scene), "Follow the lecturer" rejoins; "Send my
+run" puts one of the visitor's runs on the room's board (``panels.class_board`` ranks it
+on the lecturer's page). A code that names no open
 room, or a room that ends, shows a plain sentence and the ordinary page.
 
 State keys: ``room`` (the room's code), ``room_secret`` (only on the lecturer's page),
@@ -42,13 +46,13 @@ from typing import Any
 import streamlit as st
 
 import rooms
-from controls import address, lecture, scene_state
+from controls import address, lecture, room_watch, scene_state
 from controls.scene_state import State
 from rooms.store import StoreBase
 from scenes import escape_markdown
 from scenes.links import link_query
 
-POLL_SECONDS = 1.0  # a follower asks this often whether the room's scene changed
+FALLBACK_SECONDS = 30.0  # a follower's page asks the store itself this often
 ROOM, LECTURER = "room", "lecturer"  # the link's keys
 KEY = "room_key"  # the component's key
 KEY_DAYS = 7  # how long the lecturer's browser keeps a room's key (the store decides)
@@ -353,10 +357,37 @@ def rejoin() -> None:
     ss["room_following"], ss["room_version"], ss["room_shown"] = True, None, None
 
 
-@st.fragment(run_every=POLL_SECONDS)
+@st.cache_resource(show_spinner=False)
+def _watcher_for(environment: tuple) -> room_watch.Watcher:
+    """This process's watcher of the rooms its pages follow, on the store that
+    ``environment`` names (one per process and store, made on first use)."""
+    rooms_store = _store_for(environment)
+    return room_watch.Watcher(lambda code: rooms_store.versions(code).scene)
+
+
+def watcher() -> room_watch.Watcher:
+    """This process's :class:`controls.room_watch.Watcher`, on :func:`store`'s store."""
+    return _watcher_for(tuple(os.environ.get(k, "") for k in ENV_KEYS))
+
+
+def _watch(ss: State) -> None:
+    """Tell the watcher what this page follows (the room and the scene version it shows),
+    or that it follows nothing."""
+    session_id = room_watch.current_session_id()
+    if session_id is None:
+        return
+    if ss.get("room_following") and ss.get("room") and not ss.get("room_ended"):
+        watcher().follow(session_id, ss["room"], ss.get("room_version"))
+    else:
+        watcher().leave(session_id)
+
+
+@st.fragment(run_every=FALLBACK_SECONDS)
 def _following() -> None:
-    """Following the lecturer: asks the store whether the room's scene changed (one
-    small read) and reruns the page when it did."""
+    """Following the lecturer: the line that says so. Each run tells the watcher the
+    version on the page (the watcher reruns the page when the room changes); every
+    :data:`FALLBACK_SECONDS` it also asks the store itself (one small read) and reruns
+    the page when the room's scene changed and the watcher missed it."""
     ss = st.session_state
     if not ss.get("room_following") or not ss.get("room"):
         st.rerun()  # "Explore on my own": the whole page, the scene the visitor's
@@ -367,6 +398,7 @@ def _following() -> None:
         changed = True
     if changed:
         st.rerun()
+    _watch(ss)
     with st.container(horizontal=True, vertical_alignment="center", width="content",
                       key="room_follow"):
         st.markdown(f":material/podcasts: **Following the lecturer** · room {ss['room']}")
@@ -418,6 +450,8 @@ def bar(ss: State) -> None:
         st.warning(escape_markdown(ss["room_message"]), icon=":material/info:")
     key_component(ss)
     code = ss.get("room")
+    if code and (not ss.get("room_following") or ss.get("room_ended")):
+        _watch(ss)  # in a room, not following it: the watcher leaves this page alone
     if not code or ss.get("room_secret") or ss.get("room_ended"):
         return
     with st.container(horizontal=True, vertical_alignment="center"):
