@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import threading
 
 import pytest
 
@@ -203,7 +204,11 @@ def test_request_rerun_runs_on_the_loop_with_the_last_client_state(running):
         answers: list[bool] = []
         room_watch.request_rerun(session, answers.append)
         assert answers == [] and session.asked == []  # nothing until the loop runs it
-        loop.run_until_complete(asyncio.sleep(0))
+        # In a thread of its own: the browser tests' Playwright keeps a loop running in
+        # this worker's main thread, where another loop may not run.
+        turn = threading.Thread(target=loop.run_until_complete, args=(asyncio.sleep(0),))
+        turn.start()
+        turn.join()
     finally:
         loop.close()
     if running:
