@@ -10,6 +10,7 @@ import pytest
 
 from scenes import scene_from_query
 from tests.conftest import ARTIFACTS
+from tests.waits import rerun, settled
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +21,8 @@ SECOND = f"{CHARTS}[1]"
 def open_panel(page, url: str, query: str, title: str) -> None:
     page.goto(f"{url}/{query}")
     page.wait_for_function(f"{CHARTS}.length === 1 && {CHARTS}[0].data", timeout=30_000)
-    page.get_by_text(title, exact=True).click()
+    settled(page)
+    rerun(page, lambda: page.get_by_text(title, exact=True).click())  # the panel's run
     page.wait_for_function(f"{CHARTS}.length === 2 && {SECOND}._fullData", timeout=30_000)
     page.locator(".js-plotly-plot").nth(1).scroll_into_view_if_needed()
 
@@ -86,7 +88,7 @@ def test_the_inspector_draws_arrows_and_marks_the_step(page, app_url):
               " c._fullData.find(t => t.name === 'inspected step'); return t ? t.x[0] : null; }")
     step = page.evaluate(marked)
     slider = page.get_by_test_id("stSlider").filter(has=page.get_by_text("step", exact=True))
-    slider.get_by_role("slider").press("ArrowRight")
+    rerun(page, lambda: slider.get_by_role("slider").press("ArrowRight"))  # its fragment
     page.wait_for_function(f"() => ({marked})() === {step + 1}", timeout=15_000)
     assert page.evaluate(f"() => {SECOND}._fullData.some(t => t.name === "
                          f"'position at step {step + 1}')")
