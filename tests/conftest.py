@@ -82,9 +82,7 @@ def _narrowed(config) -> bool:
 
 @pytest.hookimpl(tryfirst=True)  # the marks in place before anything reads them
 def pytest_collection_modifyitems(config, items) -> None:
-    """Each test's marks from its fixtures, the fast tier's Hypothesis examples, and the
-    order: the browser and server tests first, so that the workers end the run on short
-    tests, each finishing about when the other does."""
+    """Each test's marks from its fixtures, and the fast tier's Hypothesis examples."""
     for item in items:
         for fixture, mark in FIXTURE_MARKS.items():
             if fixture in item.fixturenames:
@@ -96,8 +94,6 @@ def pytest_collection_modifyitems(config, items) -> None:
             if declared.max_examples > FAST_TIER_EXAMPLES:
                 test._hypothesis_internal_use_settings = settings(
                     declared, max_examples=FAST_TIER_EXAMPLES)
-    items.sort(key=lambda item: not (item.get_closest_marker("browser")
-                                     or item.get_closest_marker("server")))
 
 
 def pytest_collection_finish(session) -> None:
