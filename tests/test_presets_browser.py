@@ -17,7 +17,7 @@ import pytest
 
 from scenes import PRESETS, PRESETS_BY_KEY, scene_from_query
 from tests.conftest import ARTIFACTS
-from tests.waits import animation_frames, new_page, settled
+from tests.waits import animation_frames, new_page, rerun, settled
 
 pytestmark = pytest.mark.browser
 
@@ -33,17 +33,17 @@ def test_a_preset_shows_its_sentence_and_keeps_the_scroll_position(browser, app_
         shown = [PRESETS_BY_KEY[k] for k in ("adam_bias", "noise_adagrad", "unscaled")]
         for preset in shown:
             page.evaluate(f"() => {{ {MAIN}.scrollTop = 0; }}")
-            page.get_by_role("button", name=preset.title, exact=True).click()
+            rerun(page, page.get_by_role("button", name=preset.title, exact=True).click)
             story = page.get_by_test_id("stMarkdownContainer").filter(
                 has_text=preset.look_for[:60])
-            story.first.wait_for(timeout=60_000)  # drawn by the run the click started
+            story.first.wait_for(timeout=60_000)  # drawn by the runs the click started
             settled(page)
             assert story.count() == 1, preset.key
             page.screenshot(path=str(ARTIFACTS / f"preset-{preset.key}.png"))
         # Scrolled down to the runs' cards, a click on another preset leaves the page there
         # (between presets whose sentences take as many lines: a longer one moves what is
         # below it down).
-        page.get_by_role("button", name=PRESETS[0].title, exact=True).click()
+        rerun(page, page.get_by_role("button", name=PRESETS[0].title, exact=True).click)
         page.get_by_test_id("stMarkdownContainer").filter(
             has_text=PRESETS[0].look_for[:60]).first.wait_for(timeout=60_000)
         settled(page)
@@ -54,7 +54,7 @@ def test_a_preset_shows_its_sentence_and_keeps_the_scroll_position(browser, app_
             animation_frames(page, 2)
             settled(page)
             before = page.evaluate(f"() => {MAIN}.scrollTop")
-            page.get_by_role("button", name=preset.title, exact=True).click()
+            rerun(page, page.get_by_role("button", name=preset.title, exact=True).click)
             page.get_by_test_id("stMarkdownContainer").filter(
                 has_text=preset.look_for[:60]).first.wait_for(timeout=60_000)
             settled(page)
