@@ -5,7 +5,7 @@
 // ``data.known``: the size the server has. A report the server does not echo within
 // RETRY_MS is sent again (at most RETRIES times for one size): a page never waits for
 // a lost report.
-const RETRY_MS = 2000;
+const RETRY_MS = 5000;
 const RETRIES = 5;
 
 function differs(size, known) {
