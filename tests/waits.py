@@ -146,8 +146,10 @@ def open_app(page, url: str, link: str = "", ready: str = CHART_DRAWN) -> None:
     """Open the app served at ``url`` with the link ``link`` (its query; ``""``: ``url``
     as it is) in ``page``; wait until ``ready`` (a JavaScript expression; by default the
     race chart is drawn), then until the page is settled."""
-    page.goto(f"{url}/{link}" if link else url)
-    page.wait_for_function(f"() => {ready}", timeout=60_000)
+    # A busy machine may take long to load a fresh browser's scripts: the page's load
+    # and its first chart share one wait, rather than the load's own 30 s.
+    page.goto(f"{url}/{link}" if link else url, wait_until="commit")
+    page.wait_for_function(f"() => {ready}", timeout=90_000)
     settled(page)
 
 
