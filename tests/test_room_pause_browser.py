@@ -9,13 +9,11 @@ lecturer presses PageDown (the claim): the phone shows the claim and the race's 
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 import rooms
 from scenes.lecture import LECTURE
-from tests.test_rooms_browser import opened, room_server  # noqa: F401 (the fixture)
+from tests.test_rooms_browser import open_room, opened, room_server  # noqa: F401 (the fixture)
 from tests.waits import rerun, settled
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -35,12 +33,9 @@ def test_a_phone_shows_the_step_the_lecturer_paused_at_and_the_claim(browser, ro
                                         (1920, 1080))
     phone_context = None
     try:
-        lecturer.get_by_role("button", name="Share").click()
-        rerun(lecturer, lambda: lecturer.get_by_role("button", name="Let the class follow")
-              .click())
+        code = open_room(lecturer)
         lecturer.keyboard.press("Escape")
         settled(lecturer)
-        code = re.search(r"room=(\w+)", lecturer.evaluate("() => location.search")).group(1)
         phone_context, phone = opened(browser, f"{url}/?room={code}", (390, 844))
         phone.get_by_text("Following the lecturer").wait_for(timeout=60_000)
         assert shown_step(phone) == "step 0"  # the step asked: its race at step 0

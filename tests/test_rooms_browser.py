@@ -68,6 +68,16 @@ def opened(browser, url: str, size: tuple[int, int]):
     return context, page
 
 
+def open_room(lecturer) -> str:
+    """The lecturer lets the class follow (Share, then its button; Share stays open): the
+    room's code, read from the page's address."""
+    lecturer.get_by_role("button", name="Share").click()
+    rerun(lecturer, lambda: lecturer.get_by_role("button", name="Let the class follow")
+          .click())
+    settled(lecturer)
+    return re.search(r"room=(\w+)", lecturer.evaluate("() => location.search")).group(1)
+
+
 def shows_question(page, question: str) -> None:
     """Until the page shows the lecture step's ``question`` (on failing, a screenshot
     and the page's text say what it showed)."""
@@ -90,11 +100,7 @@ def test_a_phone_follows_the_lecturers_projector(browser, room_server):
                                         (1920, 1080))
     phone_context = None
     try:
-        lecturer.get_by_role("button", name="Share").click()
-        rerun(lecturer, lambda: lecturer.get_by_role("button", name="Let the class follow")
-              .click())
-        settled(lecturer)
-        code = re.search(r"room=(\w+)", lecturer.evaluate("() => location.search")).group(1)
+        code = open_room(lecturer)
         # Share's QR code scans to the room's short link.
         if not lecturer.locator(".st-key-share_qr img").is_visible():
             lecturer.get_by_role("button", name="Share").click()
