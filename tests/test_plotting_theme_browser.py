@@ -52,10 +52,16 @@ def test_the_players_buttons_and_the_run_swatches_read_on_the_pages_theme(browse
                                                                           scheme):
     context, page = new_page(browser, app_url, (1366, 768), color_scheme=scheme)
     try:
-        page.locator(".descent-swatch").first.wait_for()
-        page.wait_for_function(f"() => getComputedStyle(document.querySelector("
-                               f"'[data-testid=stApp]')).backgroundColor === '{APP[scheme]}'",
-                               timeout=30_000)
+        # The page's theme, the chart drawn for it (so the server knows the theme) and
+        # every run's card: the cards arrive one by one while the page draws.
+        paper = {"dark": "#0e1117", "light": "white"}[scheme]
+        page.wait_for_function(
+            f"() => getComputedStyle(document.querySelector('[data-testid=stApp]'))"
+            f".backgroundColor === '{APP[scheme]}'"
+            f" && {GRAPH} && {GRAPH}._fullLayout"
+            f" && {GRAPH}._fullLayout.paper_bgcolor === '{paper}'"
+            f" && document.querySelectorAll('.descent-swatch').length === 6",
+            timeout=60_000)
         colours = page.evaluate("""() => {
             const style = e => getComputedStyle(e);
             const app = document.querySelector('[data-testid=stApp]');
