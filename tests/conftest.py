@@ -19,6 +19,7 @@ many as the test declares).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import os
@@ -151,17 +152,32 @@ def chromium_path() -> str:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
-def app_url(chromium_path) -> Iterator[str]:
-    """The page served by ``streamlit run app.py`` on a free localhost port."""
+@contextlib.contextmanager
+def served(name: str, environment: dict[str, str] | None = None) -> Iterator[str]:
+    """``streamlit run app.py`` on a free localhost port (``environment`` over this
+    process's), its url while the block runs.
+
+    Its log goes to ``artifacts/server-<name>-<worker>.log``, a file, never a pipe
+    nobody reads: a pipe's buffer fills after some 64 KB of log, and the server's
+    next log line then blocks it (its pages stay white)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     port = free_port()
-    process = start_streamlit(port)
+    with open(ARTIFACTS / f"server-{name}-{worker}.log", "wb") as log:
+        process = start_streamlit(port, stderr=log, environment=environment)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(url, process)
         yield url
     finally:
         stop(process)
+
+
+@pytest.fixture(scope="session")
+def app_url(chromium_path) -> Iterator[str]:
+    """The page served by ``streamlit run app.py`` on a free localhost port."""
+    with served("app") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -19,9 +19,8 @@ import zxingcpp
 
 import rooms
 from controls.room import cookie_name
-from deploy.servers import free_port, start_streamlit, stop, wait_until_healthy
 from scenes.lecture import LECTURE
-from tests.conftest import ARTIFACTS
+from tests.conftest import ARTIFACTS, served
 from tests.waits import CHART_DRAWN, open_app, rerun, settled
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -34,17 +33,8 @@ QUESTION = "document.querySelector('.descent-question')"
 def room_server(chromium_path, tmp_path_factory):
     """The page served with a room store of its own: (url, the store's folder)."""
     data = tmp_path_factory.mktemp("rooms")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DESCENT_LAB_DATA", str(data))
-        patch.delenv("DESCENT_LAB_STORE", raising=False)
-        port = free_port()
-        process = start_streamlit(port)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(url, process)
+    with served("rooms", {"DESCENT_LAB_DATA": str(data), "DESCENT_LAB_STORE": ""}) as url:
         yield url, data
-    finally:
-        stop(process)
 
 
 def opened(browser, url: str, size: tuple[int, int]):
