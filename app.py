@@ -29,7 +29,7 @@ import streamlit as st
 
 import surfaces
 from analysis.theory import stable_lr_range
-from controls import address, scene_state, sidebar, toolbar, viewport
+from controls import address, delivery, scene_state, sidebar, toolbar, viewport
 from controls import lecture as lecture_controls
 from controls import room as room_controls
 from controls import runs as run_controls
@@ -80,6 +80,10 @@ def formula_error(scene: Scene) -> str | None:
     except ValueError as error:
         return str(error)
     return None
+
+
+# A fragment's run never drops the page's messages still on their way (controls.delivery).
+delivery.keep_this_sessions_queue()
 
 
 # --- a visitor's first run opens the link ---

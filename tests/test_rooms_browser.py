@@ -21,7 +21,7 @@ import rooms
 from controls.room import cookie_name
 from scenes.lecture import LECTURE
 from tests.conftest import ARTIFACTS, served
-from tests.waits import CHART_DRAWN, open_app, rerun, settled
+from tests.waits import open_app, rerun, settled
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -38,19 +38,12 @@ def room_server(chromium_path, tmp_path_factory):
 
 
 def opened(browser, url: str, size: tuple[int, int]):
-    """``url`` in a new context of ``size``, its chart drawn; a page that stays white is
-    reloaded once (on failing, a screenshot and the page's text say what it showed)."""
+    """``url`` in a new context of ``size``, its chart drawn (on failing, a screenshot
+    and the page's text say what it showed)."""
     context = browser.new_context(viewport={"width": size[0], "height": size[1]})
     page = context.new_page()
     try:
-        try:
-            open_app(page, url)
-        except Exception:  # a fresh server's first page sometimes stays white: reload once
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / f"room-open-reloaded-{size[0]}.png"))
-            page.reload(wait_until="commit")
-            page.wait_for_function(f"() => {CHART_DRAWN}", timeout=90_000)
-            settled(page)
+        open_app(page, url)
     except Exception:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"room-open-failed-{size[0]}.png"))
