@@ -33,7 +33,7 @@ from controls import address, delivery, scene_state, sidebar, toolbar, viewport
 from controls import lecture as lecture_controls
 from controls import room as room_controls
 from controls import runs as run_controls
-from controls.race_chart import below_player, forget, plotly_path, race_chart
+from controls.race_chart import Prepared, below_player, forget, plotly_path, race_chart
 from optimizers import OPTIMIZERS
 from panels import PANELS, PageState, class_board, offered_panels
 from plotting import scene_figure
@@ -151,12 +151,24 @@ def story(scene: Scene, surface, stopped: int) -> None:
                     f"Press **Play** to watch them race.")
 
 
+# One figure for every page that shows the same scene on the same screen in the same view
+# (a room's followers on like phones): built, turned to JSON and digested once. The
+# surface and the traces follow from the scene, so they are not part of the key.
+@st.cache_resource(max_entries=32, show_spinner=False,
+                   hash_funcs={Scene: repr, Screen: repr})
+def race_figure(scene: Scene, screen: Screen, view: str, _surface,
+                _traces: list) -> tuple[Prepared, float]:
+    """The race chart's figure, prepared (``controls.race_chart.Prepared``), and its type
+    size in pixels."""
+    fig = scene_figure(_surface, _traces, view=view, grid=grid_of(scene.surface_key),
+                       start_picker=True, screen=below_player(screen), plotly_controls=False)
+    return Prepared.of(fig.to_dict()), fig.layout.font.size
+
+
 def chart(scene: Scene, surface, traces: list, screen, view: str) -> None:
     """The race chart; a click on the start picker becomes the new start."""
-    fig = scene_figure(surface, traces, view=view, grid=grid_of(scene.surface_key),
-                       start_picker=True, screen=below_player(screen), plotly_controls=False)
-    point = race_chart(ss, fig.to_dict(), chart_config(file_stem(scene)), key="race",
-                       font=fig.layout.font.size,
+    figure, font = race_figure(scene, screen, view, surface, traces)
+    point = race_chart(ss, figure, chart_config(file_stem(scene)), key="race", font=font,
                        lecture=lecture_controls.chart_message(ss, bool(ss.present)),
                        on_lecture=take_lecture_report)
     if scene_state.pick_start(ss, point):

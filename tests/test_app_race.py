@@ -107,3 +107,41 @@ def test_whatever_a_visitor_sends_as_resync_at_worst_costs_the_whole_figure():
         resync(at, value)
         assert not at.exception
         assert set(message(at)) >= {"rev", "font"}
+
+
+def test_pages_showing_one_scene_on_one_screen_share_its_figure_built_once():
+    """A room's followers on like phones: the second page's figure is the first's,
+    built, turned to JSON and digested once; what its chart is sent is the same."""
+    import streamlit as st
+
+    from controls.race_chart import Prepared
+
+    st.cache_resource.clear()
+    built = []
+    original = Prepared.of.__func__
+
+    def counted(cls, fig):
+        built.append(fig)
+        return original(cls, fig)
+
+    with mock.patch.object(Prepared, "of", classmethod(counted)):
+        first = open_page()
+        count = len(built)
+        second = open_page()
+    assert count >= 1 and len(built) == count  # the second page built no figure
+    assert figure(second) == figure(first)
+    assert json.loads(json.dumps(message(second)["figure"])) == message(first)["figure"]
+
+
+def test_a_whole_figure_is_sent_as_json_with_the_prepared_text():
+    from controls.race_chart import Prepared, _payload
+    from controls.race_chart import message as chart_message
+
+    fig = {"data": [{"x": [1, 2], "y": [3.5, None], "name": "SGD"}],
+           "layout": {"title": {"text": "ravine \u2014 \"quoted\""}}, "frames": []}
+    ready = Prepared.of(fig)
+    change, _ = chart_message(ready, None)
+    payload = {**change, "font": 18, "lecture": {"step": "sgd"}}
+    assert json.loads(_payload(payload, ready)) == json.loads(json.dumps(payload))
+    assert json.loads(_payload({"figure": fig}, ready)) == {"figure": fig}
+    assert json.loads(_payload({"rev": 3}, ready)) == {"rev": 3}

@@ -146,7 +146,37 @@ class Sent:
     steps: dict[int, bytes]
 
 
-def message(figure: dict, sent: Sent | None) -> tuple[dict, Sent]:
+@dataclass(frozen=True, eq=False)
+class Prepared:
+    """A figure (a dict: data, layout, frames) with what :func:`message` reads of it,
+    worked out once: each trace's attributes and each animated trace's steps as JSON
+    text, their digests, and the whole figure's JSON text. Pages that show the same
+    figure (a room's followers on like screens) share one; nobody changes it."""
+
+    figure: dict
+    timelines: dict[int, list]
+    texts: list[dict[str, str]]
+    steps: dict[int, str]
+    digests: Sent  # rev 0: the digests alone
+    text: str  # the figure as JSON
+
+    @classmethod
+    def of(cls, figure: dict) -> Prepared:
+        frames = figure.get("frames", [])
+        timelines = _steps(frames)
+        steps = {t: _text(s) for t, s in timelines.items()}
+        texts = [{name: _text(value) for name, value in trace.items()}
+                 for trace in figure["data"]]
+        layout = _text(figure["layout"])
+        digests = Sent(rev=0, layout=_digest(layout),
+                       names=tuple(f["name"] for f in frames),
+                       traces=tuple({name: _digest(text) for name, text in trace.items()}
+                                    for trace in texts),
+                       steps={t: _digest(s) for t, s in steps.items()})
+        return cls(figure, timelines, texts, steps, digests, _text(figure))
+
+
+def message(figure: dict | Prepared, sent: Sent | None) -> tuple[dict, Sent]:
     """What to send the chart for ``figure`` when it holds ``sent`` (None: nothing), and
     what it holds then: ``{"rev", "figure"}`` for the whole figure, or
     ``{"rev", "base", "traces", "steps"}`` for what changed since ``base``: the changed
@@ -154,15 +184,9 @@ def message(figure: dict, sent: Sent | None) -> tuple[dict, Sent]:
     each animated trace whose steps changed (``{index: steps}``, as :func:`columns`).
     The whole figure goes when the layout, the frames' names, the traces or the
     attributes they set are not the same, or when the change is not much smaller."""
-    frames = figure.get("frames", [])
-    timelines = _steps(frames)
-    steps = {t: _text(s) for t, s in timelines.items()}
-    texts = [{name: _text(value) for name, value in trace.items()} for trace in figure["data"]]
-    now = Sent(rev=(sent.rev + 1) if sent else 1, layout=_digest(_text(figure["layout"])),
-               names=tuple(f["name"] for f in frames),
-               traces=tuple({name: _digest(text) for name, text in trace.items()}
-                            for trace in texts),
-               steps={t: _digest(s) for t, s in steps.items()})
+    ready = figure if isinstance(figure, Prepared) else Prepared.of(figure)
+    figure, texts, steps = ready.figure, ready.texts, ready.steps
+    now = replace(ready.digests, rev=(sent.rev + 1) if sent else 1)
     same_shape = sent is not None and (sent.layout, sent.names, set(sent.steps)) == (
         now.layout, now.names, set(now.steps)) and [set(t) for t in sent.traces] == [
         set(t) for t in now.traces]
@@ -180,14 +204,25 @@ def message(figure: dict, sent: Sent | None) -> tuple[dict, Sent]:
             return {"rev": now.rev, "base": sent.rev,
                     "traces": {i: {name: figure["data"][i][name] for name in names}
                                for i, names in changed.items()},
-                    "steps": {t: columns(timelines[t]) for t in moved}}, now
+                    "steps": {t: columns(ready.timelines[t]) for t in moved}}, now
     return {"rev": now.rev, "figure": figure}, now
 
 
-def race_chart(ss: MutableMapping[str, Any], figure: dict, config: dict, *, key: str,
-               font: float, lecture: Mapping[str, Any] | None = None,
+def _payload(change: dict, ready: Prepared) -> bytes:
+    """``change`` as the component's JSON data; a whole figure's text is the prepared one
+    (the same bytes ``json.dumps`` makes of it), not dumped again."""
+    if "figure" not in change:
+        return _text(change).encode()
+    rest = _text({k: v for k, v in change.items() if k != "figure"})
+    return (rest[:-1] + ("," if len(rest) > 2 else "") + '"figure":' + ready.text
+            + "}").encode()
+
+
+def race_chart(ss: MutableMapping[str, Any], figure: dict | Prepared, config: dict, *,
+               key: str, font: float, lecture: Mapping[str, Any] | None = None,
                on_lecture: Callable[[], None] | None = None) -> tuple[float, float] | None:
-    """Draw ``figure`` (a figure as a dict: data, layout, frames) with Plotly ``config``,
+    """Draw ``figure`` (a figure as a dict: data, layout, frames, or :class:`Prepared`)
+    with Plotly ``config``,
     its player (Play/Pause, step slider, speed) under it at ``font`` pixels, sending only
     what changed since the figure the chart holds (remembered in ``ss``); ``(x, y)`` of a
     click on its start picker in the last run, or None.
@@ -200,13 +235,14 @@ def race_chart(ss: MutableMapping[str, Any], figure: dict, config: dict, *, key:
     asked = ss.get(key)
     if isinstance(asked, Mapping) and asked.get("resync") is not None:
         forget(ss, key)  # the chart was mounted anew: it needs the whole figure
-    change, ss[held] = message(figure, ss.get(held))
+    ready = figure if isinstance(figure, Prepared) else Prepared.of(figure)
+    change, ss[held] = message(ready, ss.get(held))
     payload = {**change, "font": font, "plotly": plotly_file()}
     if lecture is not None:
         payload["lecture"] = dict(lecture)
     if "figure" in change:
         payload.update(config=config, **SPEED_MENU)
-    result = _component(RACE)(key=key, data=json.dumps(payload, separators=(",", ":")).encode(),
+    result = _component(RACE)(key=key, data=_payload(payload, ready),
                               on_click_change=lambda: None, on_resync_change=lambda: None,
                               on_lecture_change=on_lecture or (lambda: None))
     click = result.get("click") if result is not None else None
