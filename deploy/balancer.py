@@ -123,6 +123,10 @@ http {{
         hash $replica_key consistent;
 {servers}
         keepalive 16;
+        # Streamlit's server (uvicorn) closes a connection idle for 5 s. nginx lets go
+        # of one first: else it may send a request down a connection the replica is
+        # closing, and retry it on another replica (a browser's request off its own).
+        keepalive_timeout 4s;
     }}
 
     server {{

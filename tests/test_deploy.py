@@ -255,3 +255,23 @@ def test_sigterm_stops_nginx_and_every_replica(balancer):  # last: it stops the 
     assert balancer.stop_with(signal.SIGTERM) == 0
     assert balancer.left_behind() == []
     assert "SIGTERM: stopped nginx and 2 replica(s)" in balancer.output()
+
+
+def test_nginx_lets_go_of_an_idle_replica_connection_before_the_replica_does(tmp_path):
+    """A replica (uvicorn, as Streamlit starts it) closes a connection idle for
+    ``timeout_keep_alive`` seconds; nginx's kept connections to it must go sooner, or a
+    request sent down one the replica is closing is retried on another replica."""
+    import inspect
+
+    import uvicorn
+    from streamlit.web.server.starlette import starlette_server
+
+    from deploy.balancer import nginx_config
+
+    assert "timeout_keep_alive" not in inspect.getsource(starlette_server)  # uvicorn's own
+    replica_seconds = inspect.signature(uvicorn.Config).parameters["timeout_keep_alive"].default
+    config = nginx_config(tmp_path, ["127.0.0.1:8601", "127.0.0.1:8602"], port=8600)
+    upstream = config[config.index("upstream streamlit"):]
+    upstream = upstream[:upstream.index("}")]
+    (nginx_seconds,) = re.findall(r"keepalive_timeout (\d+)s;", upstream)
+    assert "keepalive 16;" in upstream and 0 < int(nginx_seconds) < replica_seconds
