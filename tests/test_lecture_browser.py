@@ -6,8 +6,9 @@
   next step; the step before) with the focus on the page, on a run's slider, on Play and
   on the race's step slider, and the page never scrolls: the chart's box stays where it
   was on the screen (Streamlit scrolls its main column, not the window).
-* After the race ends, the claim shows; a student who moves a slider leaves the step and
-  sees the whole path.
+* Until the claim shows, the loss panel's curves end at the step the race shows (the
+  outcome is not given away); after the race ends, the claim shows and the curves are
+  whole; a student who moves a slider leaves the step and sees the whole path and curves.
 * The question is at least as large as the chart's axis titles, in at most two lines;
   the contour keeps its width.
 * Share's QR code, read back from a screenshot, is the scene's short link, at least 40%
@@ -48,7 +49,10 @@ STATE = f"""() => {{
              questionHeight: q && q.getBoundingClientRect().height,
              titlePx: parseFloat(getComputedStyle(title).fontSize),
              contour: {GRAPH}.querySelector('.nsewdrag').getBoundingClientRect().width,
-             search: location.search}}; }}"""
+             search: location.search, step: Number({RACE}.__frames[{RACE}.__at].name),
+             lastStep: Number({RACE}.__frames[{RACE}.__frames.length - 1].name),
+             loss: {GRAPH}._fullData.filter(t => t.xaxis === 'x2' && t.mode === 'lines'
+                 && String(t.legendgroup || '').startsWith('run')).map(t => t.y.length)}}; }}"""
 
 
 def open_step(browser, url: str, size: tuple[int, int], link: str):
@@ -64,7 +68,13 @@ def asked(page, key: str) -> dict:
     assert state["question"].endswith(STEPS_BY_KEY[key].question)
     assert state["claim"] is None
     assert STEPS_BY_KEY[key].claim not in page.inner_text("body")
+    assert state["loss"] and state["loss"] == [1] * len(state["loss"])  # step 0's loss only
     return state
+
+
+def whole(state: dict) -> None:
+    """Every run's loss curve, to the race's last step."""
+    assert state["loss"] == [state["lastStep"] + 1] * len(state["loss"]), state["loss"]
 
 
 def wait_step(page, key: str) -> None:
@@ -114,12 +124,16 @@ def test_the_clicker_plays_reveals_and_moves_on_without_scrolling(browser, app_u
         focus(page, "page")
         page.keyboard.press("PageDown")
         page.wait_for_function(f"() => {RACE}.__at > 0", timeout=60_000)
+        racing = page.evaluate(STATE)  # while it races: the curves end at the step shown
+        if racing["claim"] is None and racing["at"] < racing["last"]:
+            assert all(1 <= n <= racing["step"] + 1 for n in racing["loss"]), racing
         page.wait_for_function("() => document.querySelector('.descent-claim')",
                                timeout=120_000)
         settled(page)
         state = page.evaluate(STATE)
         assert state["at"] == state["last"]
         assert state["claim"] == STEPS_BY_KEY[first].claim
+        whole(state)
         assert page.evaluate(PLACE) == place
         page.screenshot(path=str(ARTIFACTS / f"lecture-shown-{size[0]}.png"))
         # Forward again, the focus on a run's slider: the next step, asked.
@@ -207,5 +221,7 @@ def test_a_student_who_moves_a_slider_sees_the_whole_path(browser, app_url):
         page.wait_for_function(f"() => {RACE}.__at === {RACE}.__frames.length - 1",
                                timeout=60_000)
         assert page.evaluate("() => document.querySelector('.descent-question')") is None
+        page.wait_for_function(f"() => {RACE}.__clipped === null", timeout=30_000)
+        whole(page.evaluate(STATE))
     finally:
         context.close()

@@ -165,6 +165,8 @@ async function draw(gd, Plotly, message) {
   }
   gd.__frames = figure.frames || [];
   gd.__resolved = resolve(gd.__frames);
+  gd.__loss = lossCurves(figure.data);
+  gd.__clipped = null;  // newPlot drew the curves whole
   // No zoom reset on a double click: a double tap is how a touch screen picks the start.
   await Plotly.newPlot(gd, {data: figure.data, layout: figure.layout,
                             config: {...config, doubleClick: false}});
@@ -225,6 +227,12 @@ async function move(gd, Plotly, message) {
     await Plotly.animate(gd, {data: indices.map((i) => message.traces[i]), traces: indices},
                          ANIMATE);
   }
+  for (const i of indices) {  // a moved run's loss curve: drawn whole again
+    if (gd.__loss.has(i) && message.traces[i].y !== undefined) {
+      gd.__loss.set(i, values(message.traces[i].y));
+      gd.__clipped = undefined;  // some curves whole, some not: set them all again
+    }
+  }
   for (const [t, steps] of Object.entries(message.steps)) {
     replaceSteps(gd.__frames, Number(t), unpack(steps));
   }
@@ -241,9 +249,10 @@ async function show(gd, Plotly, k, drawn = false) {
     gd.__player.slider.value = String(k);
     gd.__player.step.textContent = frame ? `step ${frame.name}` : "";
   }
-  if (frame && frame.traces.length && !drawn) {
-    await Plotly.animate(gd, {data: frame.data, traces: frame.traces}, ANIMATE);
-  }
+  const update = frame && frame.traces.length && !drawn
+    ? {data: [...frame.data], traces: [...frame.traces]} : {data: [], traces: []};
+  clipLoss(gd, frame, update);
+  if (update.traces.length) await Plotly.animate(gd, update, ANIMATE);
   if (!gd.__follow && frame) {
     window.__descentStep = frame.name;
     document.dispatchEvent(new CustomEvent(STEP_EVENT, {detail: {name: frame.name}}));
@@ -292,6 +301,44 @@ function wire(gd, Plotly) {
   });
   p.slider.addEventListener("change", () => paused(gd, gd.__at));
   listenForKeys(gd);
+}
+
+// --- Predict, then reveal: the loss curves grow with the race while the claim is hidden ---
+
+// Plotly's typed arrays as the figure sends them ({dtype, bdata}: base64 of
+// little-endian values), or a plain array as it is.
+const TYPED = {f8: Float64Array, f4: Float32Array, i4: Int32Array, u4: Uint32Array,
+               i2: Int16Array, u2: Uint16Array, i1: Int8Array, u1: Uint8Array};
+function values(v) {
+  if (!v || v.bdata === undefined) return v;
+  const bytes = Uint8Array.from(atob(v.bdata), (c) => c.charCodeAt(0));
+  return new TYPED[v.dtype](bytes.buffer);
+}
+
+// The loss panel's curve of each run (a line on the second x axis, in a run's legend
+// group), by trace index: its loss at each step, from step 0.
+function lossCurves(data) {
+  const curves = new Map();
+  data.forEach((trace, i) => {
+    if (trace.xaxis === "x2" && trace.mode === "lines" && trace.x == null
+        && String(trace.legendgroup || "").startsWith("run")) curves.set(i, values(trace.y));
+  });
+  return curves;
+}
+
+// While a lecture step's claim is hidden (``lecture.open``), the loss panel shows each
+// run's curve up to the step shown, not the race's outcome; else the curves whole. The
+// curves' updates are added to ``update`` (a Plotly.animate's data and traces) when the
+// step they end at changed (``gd.__clipped``: that step; null: whole; undefined: unknown).
+function clipLoss(gd, frame, update) {
+  const open = gd.__lecture && gd.__lecture.open && frame;
+  const step = open ? Number(frame.name) : null;
+  if (!gd.__loss || step === gd.__clipped) return;
+  gd.__clipped = step;
+  for (const [i, y] of gd.__loss) {
+    update.traces.push(i);
+    update.data.push({y: step === null ? y : y.slice(0, step + 1)});
+  }
 }
 
 // --- The lecture: predict, then reveal; the clicker's keys (README.md, "The lecture") ---
