@@ -66,6 +66,15 @@ FOLLOWED = """k => {
     const [race, fit] = document.querySelectorAll('.js-plotly-plot');
     return race.__at === k && fit.__frames[fit.__at].name === race.__frames[k].name;
 }"""
+# Where each chart is: the race's step and frame names about k, the panel's.
+CHARTS_AT = """k => {
+    const [race, fit] = document.querySelectorAll('.js-plotly-plot');
+    const names = c => c.__frames ? c.__frames.map(f => f.name) : null;
+    return {k, race: {at: race.__at, rev: race.__rev, names: (names(race) || []).slice(0, 25)},
+            fit: {at: fit.__at, rev: fit.__rev, follow: fit.__follow,
+                  names: (names(fit) || []).slice(0, 25)},
+            step: window.__descentStep};
+}"""
 # The fitted-line panel's run lines, and each run's point (w, b) on the race chart.
 LINES_AND_POINTS = """() => {
     const [race, fit] = document.querySelectorAll('.js-plotly-plot');
@@ -218,7 +227,10 @@ def test_the_ravine_turns_into_a_bowl_then_the_batch_adds_noise(browser, app_url
         # the line of its point (w, b) on the contour at that step.
         for k in (3, 0, 20):
             page.evaluate(SCRUB, k)
-            page.wait_for_function(FOLLOWED, arg=k, timeout=30_000)
+            try:
+                page.wait_for_function(FOLLOWED, arg=k, timeout=30_000)
+            except Exception:  # what each chart shows, to say why
+                raise AssertionError(page.evaluate(CHARTS_AT, k)) from None
             animation_frames(page, 3)  # both charts' animations of that step are drawn
             lines = page.evaluate(LINES_AND_POINTS)
             assert lines["step"] == lines["race_step"]

@@ -13,7 +13,7 @@ import pytest
 
 import rooms
 from scenes.lecture import LECTURE
-from tests.test_rooms_browser import open_room, opened, room_server  # noqa: F401 (the fixture)
+from tests.test_rooms_browser import follows, open_room, opened, room_server  # noqa: F401 (the fixture)
 from tests.waits import rerun, settled
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -37,7 +37,7 @@ def test_a_phone_shows_the_step_the_lecturer_paused_at_and_the_claim(browser, ro
         lecturer.keyboard.press("Escape")
         settled(lecturer)
         phone_context, phone = opened(browser, f"{url}/?room={code}", (390, 844))
-        phone.get_by_text("Following the lecturer").wait_for(timeout=60_000)
+        follows(phone)
         assert shown_step(phone) == "step 0"  # the step asked: its race at step 0
         # The lecturer scrubs to a frame and lets go: the race is paused there.
         frame = 40

@@ -72,6 +72,17 @@ def shows_question(page, question: str) -> None:
         raise AssertionError(page.inner_text("body")[:1500]) from None
 
 
+def follows(page) -> None:
+    """Until the page says it follows the lecturer (on failing, a screenshot and the
+    page's text say what it showed)."""
+    try:
+        page.get_by_text("Following the lecturer").wait_for(timeout=60_000)
+    except Exception:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "room-not-following.png"))
+        raise AssertionError(page.inner_text("body")[:1500]) from None
+
+
 def question_of(page) -> str:
     return page.evaluate(f"() => {QUESTION} && {QUESTION}.textContent") or ""
 
@@ -100,7 +111,7 @@ def test_a_phone_follows_the_lecturers_projector(browser, room_server):
             assert f"lecture={first.key}" in store.read_scene(code).query
         # A phone opens the QR's link and follows.
         phone_context, phone = opened(browser, qr.text, (390, 844))
-        phone.get_by_text("Following the lecturer").wait_for(timeout=60_000)
+        follows(phone)
         phone.wait_for_function(f"() => {QUESTION}", timeout=60_000)
         assert question_of(phone).endswith(first.question)
         # The lecturer moves on; the phone shows the next step (its poll asks every second).
