@@ -235,3 +235,28 @@ def test_a_lost_screen_report_is_sent_again(browser, app_url):
         assert len(reports) >= 2  # the lost one, and the one sent again
     finally:
         context.close()
+
+
+def test_scrolling_the_page_does_not_change_where_the_chart_starts(browser, app_url):
+    """The screen's report says where the chart starts on the page (``top``). Streamlit
+    scrolls its main column: scrolled down, a report (here, after the window narrows)
+    says the same ``top``, so the server draws the same chart, at the step it shows."""
+    context = browser.new_context(shared=True, viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    sent = "() => window.__descentLab && window.__descentLab.viewport"
+    try:
+        page.goto(app_url)
+        page.wait_for_function(f"() => {CHART_DRAWN}", timeout=60_000)
+        settled(page)
+        before = page.evaluate(sent)
+        page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]')"
+                      ".scrollTo(0, 400)")
+        assert page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]')"
+                             ".scrollTop") > 100
+        page.set_viewport_size({"width": 1300, "height": 768})
+        page.wait_for_function(f"w => ({sent})().width !== w", arg=before["width"],
+                               timeout=30_000)
+        after = page.evaluate(sent)
+        assert after["top"] == before["top"] and after["height"] == before["height"]
+    finally:
+        context.close()

@@ -40,11 +40,16 @@ export default function ({ parentElement, setStateValue, data }) {
     // holds this component: where the chart starts.
     const style = getComputedStyle(main);
     const width = main.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    // Streamlit scrolls its main column (stMain), not the window: the row's place on the
+    // page is where it is on the screen plus how far both are scrolled, so that scrolling
+    // does not change it.
     const row = host.closest('[data-testid="stHorizontalBlock"]') || host;
+    const scroller = host.closest('[data-testid="stMain"]');
     const size = {
       width: Math.round(width),
       height: Math.round(window.innerHeight),
-      top: Math.round(row.getBoundingClientRect().bottom + window.scrollY),
+      top: Math.round(row.getBoundingClientRect().bottom + window.scrollY
+                      + (scroller ? scroller.scrollTop : 0)),
     };
     if (size.width <= 0 || !differs(size, store.viewportKnown)) return;
     const last = store.viewport;
