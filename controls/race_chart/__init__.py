@@ -17,7 +17,8 @@ has none or its layout changed (another surface, screen, view or number of
 steps); after a move, only the traces that changed (the run's path, its marks,
 its loss curve) and their steps in the animation, which the browser applies
 without drawing the figure anew. The session remembers a digest of each trace
-it sent, not the figure.
+it sent, not the figure. A figure may come :class:`Prepared` (its JSON and digests
+worked out once), so that pages showing the same figure share that work.
 """
 
 from __future__ import annotations
