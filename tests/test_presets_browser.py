@@ -36,7 +36,11 @@ def test_a_preset_shows_its_sentence_and_keeps_the_scroll_position(browser, app_
             rerun(page, page.get_by_role("button", name=preset.title, exact=True).click)
             story = page.get_by_test_id("stMarkdownContainer").filter(
                 has_text=preset.look_for[:60])
-            story.first.wait_for(timeout=60_000)  # drawn by the runs the click started
+            try:
+                story.first.wait_for(timeout=60_000)  # drawn by the runs the click started
+            except Exception:  # what the page showed instead
+                page.screenshot(path=str(ARTIFACTS / f"preset-failed-{preset.key}.png"))
+                raise AssertionError(page.inner_text("body")[:1500]) from None
             settled(page)
             assert story.count() == 1, preset.key
             page.screenshot(path=str(ARTIFACTS / f"preset-{preset.key}.png"))
