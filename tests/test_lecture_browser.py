@@ -38,6 +38,10 @@ MAIN = "document.querySelector('[data-testid=\"stMain\"]')"
 PLACE = f"""() => {{ const b = {GRAPH}.getBoundingClientRect();
     return {{x: Math.round(b.x), y: Math.round(b.y), main: {MAIN}.scrollTop,
              window: window.scrollY}}; }}"""
+# The length of each run's loss curve as drawn (the curves plotting.loss draws from step 0).
+LOSS_LENGTHS = (f"{GRAPH}.data.flatMap((t, i) => t.mode === 'lines' && t.x0 === 0"
+                " && t.dx === 1 && String(t.legendgroup || '').startsWith('run')"
+                f" ? [{GRAPH}._fullData.find(f => f.index === i).y.length] : [])")
 # The race's step shown and its last, the question's and the claim's text and size.
 STATE = f"""() => {{
     const q = document.querySelector('.descent-question');
@@ -51,8 +55,7 @@ STATE = f"""() => {{
              contour: {GRAPH}.querySelector('.nsewdrag').getBoundingClientRect().width,
              search: location.search, step: Number({RACE}.__frames[{RACE}.__at].name),
              lastStep: Number({RACE}.__frames[{RACE}.__frames.length - 1].name),
-             loss: {GRAPH}._fullData.filter(t => t.xaxis === 'x2' && t.mode === 'lines'
-                 && String(t.legendgroup || '').startsWith('run')).map(t => t.y.length)}}; }}"""
+             loss: {LOSS_LENGTHS}}}; }}"""
 
 
 def open_step(browser, url: str, size: tuple[int, int], link: str):
@@ -223,5 +226,19 @@ def test_a_student_who_moves_a_slider_sees_the_whole_path(browser, app_url):
         assert page.evaluate("() => document.querySelector('.descent-question')") is None
         page.wait_for_function(f"() => {RACE}.__clipped === null", timeout=30_000)
         whole(page.evaluate(STATE))
+    finally:
+        context.close()
+
+
+def test_in_small_multiples_too_the_loss_curves_wait_for_the_race(browser, app_url):
+    """Each run in its own panel: the loss panel's curves still end at step 0 until the
+    race is played."""
+    key = LECTURE[1].key
+    context, page = open_step(browser, app_url, (1366, 768), f"?lecture={key}&view=multiples")
+    try:
+        assert page.evaluate(f"() => {RACE}.__at") == 0
+        assert page.evaluate("() => location.search").count("view=multiples") == 1
+        lengths = page.evaluate(f"() => {LOSS_LENGTHS}")
+        assert lengths == [1] * len(STEPS_BY_KEY[key].scene.runs)  # step 0's loss only
     finally:
         context.close()

@@ -315,12 +315,13 @@ function values(v) {
   return new TYPED[v.dtype](bytes.buffer);
 }
 
-// The loss panel's curve of each run (a line on the second x axis, in a run's legend
-// group), by trace index: its loss at each step, from step 0.
+// The loss panel's curve of each run (a line in a run's legend group whose x is the step,
+// from step 0: ``x0`` 0, ``dx`` 1, as plotting.loss.loss_curves draws it, on whichever
+// axes the view puts it), by trace index: its loss at each step.
 function lossCurves(data) {
   const curves = new Map();
   data.forEach((trace, i) => {
-    if (trace.xaxis === "x2" && trace.mode === "lines" && trace.x == null
+    if (trace.mode === "lines" && trace.x == null && trace.x0 === 0 && trace.dx === 1
         && String(trace.legendgroup || "").startsWith("run")) curves.set(i, values(trace.y));
   });
   return curves;
