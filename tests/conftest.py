@@ -152,18 +152,23 @@ def chromium_path() -> str:
     return CHROMIUM
 
 
+def server_log(name: str) -> Path:
+    """Where :func:`served` writes the log of the server ``name`` of this worker."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return ARTIFACTS / f"server-{name}-{worker}.log"
+
+
 @contextlib.contextmanager
 def served(name: str, environment: dict[str, str] | None = None) -> Iterator[str]:
     """``streamlit run app.py`` on a free localhost port (``environment`` over this
     process's), its url while the block runs.
 
-    Its log goes to ``artifacts/server-<name>-<worker>.log``, a file, never a pipe
-    nobody reads: a pipe's buffer fills after some 64 KB of log, and the server's
-    next log line then blocks it (its pages stay white)."""
+    Its log goes to :func:`server_log` (``artifacts/server-<name>-<worker>.log``), a
+    file, never a pipe nobody reads: a pipe's buffer fills after some 64 KB of log, and
+    the server's next log line then blocks it (its pages stay white)."""
     ARTIFACTS.mkdir(exist_ok=True)
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     port = free_port()
-    with open(ARTIFACTS / f"server-{name}-{worker}.log", "wb") as log:
+    with open(server_log(name), "wb") as log:
         process = start_streamlit(port, stderr=log, environment=environment)
     url = f"http://127.0.0.1:{port}"
     try:

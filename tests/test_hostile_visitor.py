@@ -29,7 +29,6 @@ from __future__ import annotations
 import asyncio
 import math
 import re
-import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -44,9 +43,9 @@ from streamlit.proto.Slider_pb2 import Slider
 from controls.race_chart import RACE
 from controls.room import COMPONENT as ROOM_KEY
 from controls.room import cookie_name
-from deploy.servers import free_port, start_streamlit, stop, wait_until_healthy
 from harness.st_client import Cache, Run, Visitor, read, rerun_message, run_coroutine
 from scenes import DEFAULT_SCENE, scene_to_query
+from tests.conftest import served, server_log
 
 pytestmark = pytest.mark.server
 
@@ -303,16 +302,9 @@ def page_tracebacks(log: str) -> list[str]:
 
 @pytest.fixture()
 def server():
-    """``streamlit run app.py`` on a free port, its log in a file: (url, log file)."""
-    with tempfile.NamedTemporaryFile("w+", suffix=".log") as log:
-        port = free_port()
-        process = start_streamlit(port, stderr=log)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            wait_until_healthy(url, process)
-            yield url, log
-        finally:
-            stop(process)
+    """``streamlit run app.py`` on a free port, its log in a file: (url, the log's path)."""
+    with served("hostile") as url:
+        yield url, server_log("hostile")
 
 
 def test_a_hostile_visitor_cannot_break_the_page(server):
@@ -330,7 +322,7 @@ def test_a_hostile_visitor_cannot_break_the_page(server):
 
     errors, attacked = run_coroutine(hostile())
     assert attacked > 40  # the sidebar, the chart and the panels' widgets were all found
-    during = Path(log.name).read_text()
+    during = log.read_text()
     assert page_tracebacks(during) == [], page_tracebacks(during)[:3]
     assert errors == []
 
@@ -341,7 +333,7 @@ def test_a_hostile_visitor_cannot_break_the_page(server):
     visit = run_coroutine(normal())
     assert visit.errors == [] and visit.chart_at is not None
     assert visit.status == ForwardMsg.FINISHED_SUCCESSFULLY
-    assert "Traceback" not in Path(log.name).read_text()[len(during):]
+    assert "Traceback" not in log.read_text()[len(during):]
 
 
 # What a follower's browser may send as the room's cookie, claiming to have kept the
@@ -352,19 +344,10 @@ FORGED_KEYS = ["guess", "", '""', "A" * 3000, "\\x00;%00", "{code}", "{secret_bu
 @pytest.fixture()
 def room_server(tmp_path):
     """``streamlit run app.py`` with a room store of its own (a SQLite file in
-    ``tmp_path``), its log in a file: (url, log file, the store's file)."""
-    with tempfile.NamedTemporaryFile("w+", suffix=".log") as log, \
-            pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DESCENT_LAB_DATA", str(tmp_path))
-        patch.delenv("DESCENT_LAB_STORE", raising=False)
-        port = free_port()
-        process = start_streamlit(port, stderr=log)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            wait_until_healthy(url, process)
-            yield url, log, tmp_path / "rooms.sqlite3"
-        finally:
-            stop(process)
+    ``tmp_path``), its log in a file: (url, the log's path, the store's file)."""
+    with served("hostile-room", {"DESCENT_LAB_DATA": str(tmp_path),
+                                 "DESCENT_LAB_STORE": ""}) as url:
+        yield url, server_log("hostile-room"), tmp_path / "rooms.sqlite3"
 
 
 def test_a_followers_forged_messages_cannot_change_the_room(room_server):
@@ -428,7 +411,7 @@ def test_a_followers_forged_messages_cannot_change_the_room(room_server):
 
     errors = run_coroutine(follower())
     assert errors == []
-    assert page_tracebacks(Path(log.name).read_text()) == []
+    assert page_tracebacks(log.read_text()) == []
     with rooms.SQLiteStore(store_file) as store:
         # The scene and the board's switches as the lecturer left them; what a student
         # may do (send a run) passed the store's checks.
