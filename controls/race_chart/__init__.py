@@ -223,10 +223,10 @@ def race_chart(ss: MutableMapping[str, Any], figure: dict | Prepared, config: di
                key: str, font: float, lecture: Mapping[str, Any] | None = None,
                on_lecture: Callable[[], None] | None = None) -> tuple[float, float] | None:
     """Draw ``figure`` (a figure as a dict: data, layout, frames, or :class:`Prepared`)
-    with Plotly ``config``,
-    its player (Play/Pause, step slider, speed) under it at ``font`` pixels, sending only
-    what changed since the figure the chart holds (remembered in ``ss``); ``(x, y)`` of a
-    click on its start picker in the last run, or None.
+    with Plotly ``config``, its player (Play/Pause, step slider, speed) under it at
+    ``font`` pixels, sending only what changed since the figure the chart holds
+    (remembered in ``ss``); ``(x, y)`` of a click on its start picker in the last run,
+    or None.
 
     ``lecture`` (``controls.lecture.chart_message``): whether the clicker's keys listen,
     and the lecture step open, whose race opens at step 0 until it has been played.
