@@ -37,6 +37,7 @@ from controls.race_chart import Prepared, below_player, forget, plotly_path, rac
 from optimizers import OPTIMIZERS
 from panels import PANELS, PageState, class_board, offered_panels
 from plotting import scene_figure
+from plotting.contour import GRID_N
 from plotting.export import chart_config, file_stem
 from plotting.latex import stacked_latex
 from plotting.layout import Screen
@@ -46,7 +47,6 @@ from scenes.dynamics import NO_DYNAMICS, Dynamics
 from scenes.surface_defaults import defaults_for
 from surfaces import Domain
 
-GRID_N = 120  # contour resolution: fine enough for a projector, small enough to ship
 # The race's fragments: the chart (with the story and the toolbar above it), and the
 # panel under the cards; a card's slider reruns these two and nothing else.
 RACE, CHART, PANEL = "race", "race_chart", "panel_area"

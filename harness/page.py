@@ -68,7 +68,7 @@ def lecture_scene(steps: int = DEFAULT_SCENE.steps):
     its surface, its runs as ``RunTrace`` (as the page draws them) and the page's
     contour grid."""
     from panels import PageState
-    from panels.export import GRID_N  # the page's contour grid
+    from plotting.contour import GRID_N  # the page's contour grid
 
     page = PageState.of(replace(DEFAULT_SCENE, steps=steps))
     return page.surface, page.traces, page.surface.grid(GRID_N)

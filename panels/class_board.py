@@ -31,6 +31,7 @@ import rooms
 from controls import room as room_controls
 from controls import viewport
 from plotting.class_runs import ClassRun, class_figure
+from plotting.contour import GRID_N
 from plotting.layout import Screen
 from plotting.runs import RunTrace
 from scenes import RunSpec, Scene, escape_markdown
@@ -40,7 +41,6 @@ from surfaces.plain_text import finite
 
 TOL = 1e-4  # the target: the excess loss down to this fraction of the start's
 POLL_SECONDS = 2.0
-GRID_N = 120  # the contour's grid, as the race chart's
 HEADER = 90  # pixels of the window above the figure when it is scrolled to: the page's bar
 
 

@@ -15,6 +15,7 @@ import streamlit as st
 
 from panels.page import PageState, Panel
 from plotting import scene_figure
+from plotting.contour import GRID_N
 from plotting.export import (
     chart_config,
     file_stem,
@@ -26,7 +27,6 @@ from plotting.export import (
 from plotting.layout import Screen
 from plotting.surface3d import surface_figure
 
-GRID_N = 120  # as the page's contour
 # The file's chart: laid out for a laptop, or for a projector in presenter mode (it is
 # drawn at that width in any browser window).
 FILE_SCREEN = Screen(1200, 680)

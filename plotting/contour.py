@@ -51,6 +51,9 @@ HOLE_RGB = ((250, 228, 228), (236, 196, 196))
 HOLE_STRIPE = 4
 # Aimed-at number of start-picker points along the longer side of the domain.
 PICKER_POINTS = 24
+# The contour's grid (``surface.grid(GRID_N)``) wherever a scene's contour is drawn: fine
+# enough for a projector, small enough to ship.
+GRID_N = 120
 
 Grid = tuple[np.ndarray, np.ndarray, np.ndarray]
 Colorscale = tuple[tuple[float, str], ...]
