@@ -210,7 +210,10 @@ def rerun_chart_and_panel() -> None:
 
 
 def undo_scene() -> None:
-    scene_state.undo(ss)
+    """Undo; the whole page when the sidebar's settings change with it (a fragment's run
+    would leave the browser's sidebar showing the old values, and sending them back)."""
+    if scene_state.undo(ss):
+        st.rerun()
     rerun_race()
 
 
@@ -329,9 +332,29 @@ def race() -> Race | None:
     return now
 
 
-# --- the lecture bar: in presenter mode, and whenever a lecture step is open ---
+# --- the sidebar: lecture presets and the scene's setting ---
 
-if ss.present or ss.get("lecture"):
+# Drawn before the race: the browser then has the scene's settings (a preset's steps, an
+# undone start) before the story and the chart that follow them, so that a report the new
+# chart prompts (its top moved, say) carries the new values, not the ones they replace.
+# A browser's first run, while its screen is not known, draws only the title.
+with st.sidebar:
+    st.title("Descent Lab")
+    if not viewport.waiting(ss):
+        BOX = scene_state.clamp_start(ss)  # the start, inside the box, before its widgets
+        SHOWN = scene_state.read_scene(ss)
+        address.follow(ss, SHOWN)  # the preset's highlight goes once the scene is not its
+        sidebar.presets(ss)
+        sidebar.surface(ss, formula_error(SHOWN),
+                        surface_of(SHOWN.surface_key).dataset if SHOWN.rows else None)
+        sidebar.start_and_steps(BOX)
+        sidebar.noise_and_schedules(SHOWN.dynamics, SHOWN.rows)
+
+
+# --- the lecture bar: in presenter mode, and on a page that opened a lecture step (its
+# previous and next lead back into the lecture from the step left) ---
+
+if ss.present or ss.get("lecture_last"):
     st.html(lecture_controls.LECTURE_CSS)
     lecture_controls.bar(ss)
 
@@ -340,7 +363,6 @@ RACE_NOW = race()
 if RACE_NOW is None:
     # A browser's first run draws only what measuring its screen needs (the browser
     # fetches plotly.js meanwhile); the rest follows once the screen is known.
-    st.sidebar.title("Descent Lab")  # the sidebar's room, as the whole page will have it
     st.stop()
 SCENE = RACE_NOW.scene
 with ROOM_LINE:  # above the race, drawn once the screen is known (its poll, its key)
@@ -375,13 +397,3 @@ if formula_error(SCENE) is None:
     latex = surface_of(SCENE.surface_key).latex  # a phone: its parts one under another
     st.latex(stacked_latex(latex) if RACE_NOW.screen.stacked else latex)
 
-
-# --- the sidebar: lecture presets and the scene's setting ---
-
-with st.sidebar:
-    st.title("Descent Lab")
-    sidebar.presets(ss)
-    sidebar.surface(ss, formula_error(SCENE),
-                    surface_of(SCENE.surface_key).dataset if SCENE.rows else None)
-    sidebar.start_and_steps(RACE_NOW.box)
-    sidebar.noise_and_schedules(SCENE.dynamics, SCENE.rows)

@@ -23,6 +23,7 @@ penguins' ``scaling``), ``expr`` and
 from __future__ import annotations
 
 from collections.abc import MutableMapping
+from dataclasses import replace
 from typing import Any
 
 from controls import dynamics as dynamics_controls
@@ -215,8 +216,10 @@ def clamp_start(ss: State) -> Domain | None:
                                               domain=typed_box(ss)))
     if not (x0 < x1 and y0 < y1):
         return None
-    ss["start_x"] = min(max(float(ss["start_x"]), x0), x1)
-    ss["start_y"] = min(max(float(ss["start_y"]), y0), y1)
+    for key, low, high in (("start_x", x0, x1), ("start_y", y0, y1)):
+        value = float(ss[key])
+        if not low <= value <= high:  # written only then: its widget may be drawn already
+            ss[key] = min(max(value, low), high)
     return box
 
 
@@ -268,10 +271,13 @@ def remember(ss: State, scene: Scene) -> None:
     ss["undo_shown"] = scene
 
 
-def undo(ss: State) -> None:
-    """Back to the scene before the last change (its runs, start, surface and setting)."""
+def undo(ss: State) -> bool:
+    """Back to the scene before the last change (its runs, start, surface and setting);
+    whether more than its runs changed (the sidebar's widgets then show another value)."""
     stack = list(ss.get("undo", []))
-    if stack:
-        scene = stack.pop()
-        ss["undo"], ss["undo_shown"] = stack, scene
-        load_scene(ss, scene)
+    if not stack:
+        return False
+    shown, scene = ss.get("undo_shown"), stack.pop()
+    ss["undo"], ss["undo_shown"] = stack, scene
+    load_scene(ss, scene)
+    return shown is None or replace(shown, runs=()) != replace(scene, runs=())

@@ -96,6 +96,14 @@ def _is_browser(headers: Mapping[str, str]) -> bool:
     return "Mozilla/" in headers.get("User-Agent", "")
 
 
+def waiting(ss: Mapping[str, Any]) -> bool:
+    """Whether the page waits for a browser's first report of its screen (the run that
+    :func:`measure` returns None in)."""
+    state = ss.get(KEY)
+    size = state.get("size") if isinstance(state, Mapping) else None
+    return screen_of(size, False) is None and _is_browser(st.context.headers)
+
+
 def screen_of(size: Mapping[str, Any] | None, presenter: bool) -> Screen | None:
     """The :class:`Screen` a browser's report describes, or None for no usable report.
 
