@@ -38,8 +38,8 @@ AREAS = {
     "browser": ("bench.browser", [], ["--runs", "1", "--moves", "1", "--steps", "12"]),
     "classroom": ("bench.classroom", ["--against-bare"], [*TINY_CLASS, "--against-bare"]),
     "balancer": ("bench.classroom", ["--balancer"], [*TINY_CLASS, "--balancer"]),
-    "rooms": ("bench.rooms", [], ["--followers", "2", "--idle", "2", "--changes", "1",
-                                  "--every", "2"]),
+    "rooms": ("bench.rooms", [], ["--followers", "2", "--idle", "0.5", "--changes", "1",
+                                  "--every", "1"]),
 }
 
 

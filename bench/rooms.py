@@ -48,7 +48,7 @@ from harness.st_client import Run, Visitor, read, rerun_message, run_coroutine
 from scenes.lecture import LECTURE
 
 STEPS = [step.key for step in LECTURE]
-LONE_EVERY = 3.0  # seconds between the lone follower's two changes
+LONE_EVERY = 3.0  # seconds between the lone follower's two changes (at most --every)
 OPENING = 8  # pages opened at once while a hall arrives (a hall does not arrive at once)
 ENV_KEYS = ("DESCENT_LAB_STORE", "DESCENT_LAB_DATA")
 
@@ -184,7 +184,7 @@ def cpu_of(pids: Sequence[int]) -> float:
 
 async def idle(listeners: list[Listener], pids: Sequence[int], seconds: float) -> dict:
     """The replicas' CPU while ``listeners`` sit on their pages for ``seconds``."""
-    await asyncio.sleep(1.0)  # the last pages' own messages settle
+    await asyncio.sleep(min(1.0, seconds))  # the last pages' own messages settle
     runs = sum(listener.runs for listener in listeners)
     cpu, start = cpu_of(pids), time.perf_counter()
     await asyncio.sleep(seconds)
@@ -263,9 +263,10 @@ def hall(url: str, pids: Sequence[int], store, *, followers: int, idle_seconds: 
         quiet = await idle(plain, pids, idle_seconds)
         plain_errors = [e for listener in plain for e in listener.errors]
         await asyncio.gather(*(listener.close() for listener in plain))
-        await asyncio.sleep(2.0)  # the closed sessions' clean-up
+        await asyncio.sleep(min(2.0, idle_seconds))  # the closed sessions' clean-up
         lone = await arrive(url, f"room={code}", 1)
-        alone = await lecture(lone, store, code, secret, changes=2, every=LONE_EVERY)
+        alone = await lecture(lone, store, code, secret, changes=2,
+                              every=min(LONE_EVERY, every))
         await asyncio.gather(*(listener.close() for listener in lone))
         hall = await arrive(url, f"room={code}", followers)
         following = await idle(hall, pids, idle_seconds)
