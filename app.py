@@ -107,8 +107,8 @@ ss.drawn = None
 # --- presenter mode (the page's room for the chart is set by controls.viewport) ---
 
 # Presenter mode, for a projector: larger text, the rule and its code large enough to read;
-# the story line above the chart a little smaller, so that the chart and its Play button
-# keep the first screen.
+# the story line above the chart and the lecture bar's step a little smaller, so that the
+# chart and its Play button keep the first screen.
 PRESENTER_CSS = """<style>
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] li { font-size: 1.35rem; }
@@ -117,6 +117,7 @@ PRESENTER_CSS = """<style>
 [data-testid="stMain"] [data-testid="stCode"] code { font-size: 1.35rem; line-height: 1.5; }
 [data-testid="stMain"] [data-testid="stSliderThumbValue"] { transform: translateY(-0.45rem); }
 [data-testid="stMain"] .st-key-story [data-testid="stMarkdownContainer"] p { font-size: 1.15rem; }
+[data-testid="stMain"] .st-key-lecture_bar [data-testid="stSelectbox"] input { font-size: 1.15rem; }
 </style>"""
 if ss.present:
     st.html(PRESENTER_CSS)

@@ -3,8 +3,8 @@
 * Clicking a preset in the sidebar shows its sentence and does not scroll the page
   (the main column keeps its scroll position); a screenshot of a few presets at a
   laptop's 1366 x 768 goes to ``artifacts/``.
-* Presenter mode enlarges the lecture's LaTeX and the NumPy code (computed font
-  sizes, against the page without it).
+* Presenter mode enlarges the lecture's LaTeX, the NumPy code and the lecture bar's step
+  (computed font sizes, against the page without it).
 * In presenter mode at 1280 x 720, with the sidebar tucked away, the lecturer
   changes a run's lr and mu on its card under the chart, and the sidebar stays shut.
 """
@@ -72,13 +72,15 @@ def test_a_preset_shows_its_sentence_and_keeps_the_scroll_position(browser, app_
 SIZES = """() => {
     const px = sel => [...document.querySelectorAll(sel)]
         .map(e => parseFloat(getComputedStyle(e).fontSize));
-    return {katex: px('[data-testid="stMain"] .katex'), code: px('[data-testid="stCode"] code')};
+    return {katex: px('[data-testid="stMain"] .katex'), code: px('[data-testid="stCode"] code'),
+            bar: px('.st-key-lecture_bar [data-testid="stSelectbox"] input')};
 }"""
 
 
-def test_presenter_mode_enlarges_the_latex_and_the_code(browser, app_url):
+def test_presenter_mode_enlarges_the_latex_the_code_and_the_lecture_bars_step(browser,
+                                                                              app_url):
     sizes = {}
-    for link in ("", "?present=1"):
+    for link in ("?lecture=friction", "?lecture=friction&present=1"):
         context, page = new_page(browser, app_url, (1920, 1080), link)
         try:
             page.get_by_test_id("stCode").first.scroll_into_view_if_needed()
@@ -87,10 +89,13 @@ def test_presenter_mode_enlarges_the_latex_and_the_code(browser, app_url):
                 page.screenshot(path=str(ARTIFACTS / "presenter-rules.png"))
         finally:
             context.close()
-    normal, big = sizes[""], sizes["?present=1"]
+    normal, big = sizes["?lecture=friction"], sizes["?lecture=friction&present=1"]
     assert len(normal["katex"]) >= 2 and len(normal["code"]) >= 1  # the rule, the surface
     assert min(big["katex"]) >= 1.4 * max(normal["katex"])
     assert min(big["code"]) >= 1.4 * max(normal["code"])
+    # "2 of 17: Momentum: a ball with friction", read from the back of the hall
+    assert len(normal["bar"]) == len(big["bar"]) == 1
+    assert big["bar"][0] >= 1.15 * normal["bar"][0]
 
 
 def run_values(page) -> list[tuple[str, dict]]:
