@@ -178,6 +178,13 @@ def served(name: str, environment: dict[str, str] | None = None) -> Iterator[str
         stop(process)
 
 
+def all_but_two(secret: str) -> str:
+    """A room's ``secret`` with its last two characters changed, as a forger who almost
+    knows it would send: never the secret itself (a secret that ends in "AA" gets "BB":
+    one in 1,024 does, the last of ``token_urlsafe(32)``'s 43 characters being one of 16)."""
+    return secret[:-2] + ("AA" if secret[-2:] != "AA" else "BB")
+
+
 @pytest.fixture(scope="session")
 def app_url(chromium_path) -> Iterator[str]:
     """The page served by ``streamlit run app.py`` on a free localhost port."""
