@@ -42,49 +42,10 @@ MIN_CHART_HEIGHT = 360
 # toolbar's row (whose bottom is measured) and the chart.
 BOTTOM_GAP = 16
 ROW_GAP = 16
+# The page's room for the chart (paddings, the sidebar's width, the phone's toolbar of
+# icons) is controls/race_chart/frontend/viewport.css, which the component installs
+# before it first measures.
 
-# The page's room for the chart: narrow paddings, a narrower sidebar; on a phone the story
-# line in smaller type, the view switch, Undo, "Add a run" and "Share" as their icons (one
-# row for the toolbar) and no presenter mode (it is for a projector), so that the chart
-# and its Play button fit the first screen; and no Plotly toolbar over the charts' legends
-# (the Export panel downloads the picture). Installed by the
-# component itself before it measures, so that its first report is the page's final
-# width (a style sent as an element of its own may apply a moment later, and each new
-# width redraws the chart).
-LAYOUT_CSS = """
-[data-testid="stMainBlockContainer"] { padding: 3.6rem 1.5rem 2rem; }
-@media (max-width: 640px) {
-  [data-testid="stMainBlockContainer"] { padding: 3.6rem 0.75rem 2rem; }
-  .st-key-story [data-testid="stMarkdownContainer"] p { font-size: 0.9rem; line-height: 1.4; }
-  .st-key-present { display: none; }
-  .st-key-undo_button [data-testid="stMarkdownContainer"],
-  .st-key-add_run_menu [data-testid="stMarkdownContainer"],
-  .st-key-share [data-testid="stMarkdownContainer"] { display: none; }
-  [data-testid="stHorizontalBlock"]:has(> .st-key-view) { gap: 0.5rem; }
-  .st-key-view button { padding-left: 0.6rem; padding-right: 0.6rem; }
-  .st-key-view button p { font-size: 0; }
-  .st-key-view button p::before { font-family: "Material Symbols Rounded"; font-size: 1.4rem;
-    font-weight: 400; line-height: 1; font-feature-settings: "liga"; }
-  .st-key-view button:nth-of-type(1) p::before { content: "stacked_line_chart"; }
-  .st-key-view button:nth-of-type(2) p::before { content: "grid_view"; }
-  .modebar-container { display: none; }
-}
-/* A touch screen: a run card's slider moves only by dragging its thumb (whose target is
-   widened for a thumb); a tap on its track does nothing, and a swipe across it scrolls
-   the page. The card's - and + buttons step lr one position. */
-@media (pointer: coarse) {
-  [class*="st-key-run"] [data-testid="stSlider"] [role="group"] > div {
-    pointer-events: none; touch-action: pan-y !important; }
-  [class*="st-key-run"] [data-testid="stSlider"] [role="group"] > div > [style*="translate"] {
-    pointer-events: auto; touch-action: none !important; }
-  [class*="st-key-run"] [role="group"] > div > [style*="translate"]::after {
-    content: ""; position: absolute; inset: -14px; }
-}
-/* A formula wider than the column scrolls inside its own box. */
-[data-testid="stMain"] .katex-display { overflow-x: auto; overflow-y: hidden; }
-[data-testid="stSidebar"][data-collapsed="false"] { width: 270px !important;
-  min-width: 270px !important; }
-"""
 
 @functools.cache
 def _component():
@@ -137,7 +98,7 @@ def measure(ss: MutableMapping[str, Any], presenter: bool,
     screen = screen_of(size, presenter)
     # What the server has, echoed: the browser reports again until it sees its report here.
     known = {k: float(size[k]) for k in ("width", "height", "top")} if screen else None
-    _component()(key=KEY, data={"css": LAYOUT_CSS, "preload": list(preload), "known": known},
+    _component()(key=KEY, data={"preload": list(preload), "known": known},
                  width="content", height=0,
                  on_size_change=on_change or (lambda: None))
     if screen is not None:

@@ -6,7 +6,7 @@ runs past a phone's width. :func:`stacked_latex` puts each of its parts on a lin
 its own (a ``gathered`` environment, centred), splitting only at the top level: at a
 comma followed by ``\quad`` or ``\ `` outside every brace and ``\left ... \right``
 pair. A line still too wide for the screen scrolls inside its own box (the page's
-style, :data:`controls.viewport.LAYOUT_CSS`).
+style, ``controls/race_chart/frontend/viewport.css``).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 // The race chart's room on the visitor's screen (controls/viewport.py): installs the
-// page's layout CSS, preloads the scripts the page will need, then reports the main
+// page's layout (viewport.css), preloads the scripts the page will need, then reports the main
 // column's width, the window's height and this component's distance from the top of the
 // page as the state ``size``, again whenever these change by more than a few pixels.
 // ``data.known``: the size the server has. A report the server does not echo within
@@ -13,13 +13,26 @@ function differs(size, known) {
     || Math.abs(size.height - known.height) > 24 || Math.abs(size.top - known.top) > 24;
 }
 
-export default function ({ parentElement, setStateValue, data }) {
-  if (!document.getElementById("descent-lab-layout")) {
-    const style = document.createElement("style");
-    style.id = "descent-lab-layout";
-    style.textContent = data.css;
-    document.head.appendChild(style);
+// The page's layout (viewport.css, beside this file), installed once: a promise kept when
+// it applies (or failed to load: the page then measures as it is).
+function layout() {
+  let link = document.getElementById("descent-lab-layout");
+  if (!link) {
+    link = Object.assign(document.createElement("link"), {
+      id: "descent-lab-layout", rel: "stylesheet",
+      href: new URL("viewport.css", import.meta.url).href,
+    });
+    link.applied = new Promise((done) => {
+      link.addEventListener("load", done);
+      link.addEventListener("error", done);
+    });
+    document.head.appendChild(link);
   }
+  return link.applied;
+}
+
+export default function ({ parentElement, setStateValue, data }) {
+  const applied = layout();
   // Scripts the page will need (plotly.js), fetched while it waits for this report.
   for (const path of data.preload || []) {
     const href = new URL(path, document.baseURI).href;
@@ -72,6 +85,7 @@ export default function ({ parentElement, setStateValue, data }) {
     if (store.viewportStop === stop) store.viewportStop = null;
   };
   store.viewportStop = stop;
-  measure();
+  // The first report only once the layout applies (a later call's measure replaces this one).
+  applied.then(() => { if (store.viewportStop === stop) measure(); });
   return stop;
 }
