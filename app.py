@@ -271,7 +271,7 @@ def race_chart_area() -> Race | None:
         return None
     screen = screen.themed(st.context.theme.type)  # the figures follow a dark page
     if ss.get("probing"):  # the screen has come: now the whole page, drawn for it
-        ss.probing = False
+        ss.probing, ss.screen_came = False, True
         st.rerun()
     traces = scene_traces(scene, paths) if surface else []
     if surface is not None:
@@ -335,21 +335,30 @@ def race() -> Race | None:
 
 # --- the sidebar: lecture presets and the scene's setting ---
 
-# Drawn before the race: the browser then has the scene's settings (a preset's steps, an
-# undone start) before the story and the chart that follow them, so that a report the new
-# chart prompts (its top moved, say) carries the new values, not the ones they replace.
-# A browser's first run, while its screen is not known, draws only the title.
-with st.sidebar:
-    st.title("Descent Lab")
-    if not viewport.waiting(ss):
-        BOX = scene_state.clamp_start(ss)  # the start, inside the box, before its widgets
-        SHOWN = scene_state.read_scene(ss)
-        address.follow(ss, SHOWN)  # the preset's highlight goes once the scene is not its
+def scene_sidebar() -> None:
+    """The presets and the scene's setting, in the sidebar (under its title)."""
+    with st.sidebar:
+        box = scene_state.clamp_start(ss)  # the start, inside the box, before its widgets
+        shown = scene_state.read_scene(ss)
+        address.follow(ss, shown)  # the preset's highlight goes once the scene is not its
         sidebar.presets(ss)
-        sidebar.surface(ss, formula_error(SHOWN),
-                        surface_of(SHOWN.surface_key).dataset if SHOWN.rows else None)
-        sidebar.start_and_steps(BOX)
-        sidebar.noise_and_schedules(SHOWN.dynamics, SHOWN.rows)
+        sidebar.surface(ss, formula_error(shown),
+                        surface_of(shown.surface_key).dataset if shown.rows else None)
+        sidebar.start_and_steps(box)
+        sidebar.noise_and_schedules(shown.dynamics, shown.rows)
+
+
+# Drawn before the race: the browser then has a new scene's settings (a preset's steps, an
+# undone start) before the story line and the chart, whose reports (the chart's new top,
+# say) would otherwise carry the old values back. Only the page's first whole run, just
+# after the browser's screen came, draws it after the race: the chart and its measuring
+# component come first there, before any report of theirs could cross the run (the scene
+# is the link's, not a change). A browser's first run draws only the title.
+st.sidebar.title("Descent Lab")
+SIDEBAR_LAST = ss.get("screen_came", False)
+ss.screen_came = False
+if not viewport.waiting(ss) and not SIDEBAR_LAST:
+    scene_sidebar()
 
 
 # --- the lecture bar: in presenter mode, and on a page that opened a lecture step (its
@@ -397,4 +406,6 @@ if formula_error(SCENE) is None:
     st.subheader("The surface")
     latex = surface_of(SCENE.surface_key).latex  # a phone: its parts one under another
     st.latex(stacked_latex(latex) if RACE_NOW.screen.stacked else latex)
+if SIDEBAR_LAST:
+    scene_sidebar()
 
