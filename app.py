@@ -249,7 +249,7 @@ def race_chart_area() -> Race | None:
                 for m in (stops[i], compute.fan_message(run, paths[i], scene.dynamics)) if m]
     with st.container(key="story"):
         if ss.get("lecture"):  # a lecture step: its question, then its claim
-            lecture_controls.card(ss, lecture_controls.reported_screen(ss, bool(ss.present)))
+            lecture_controls.card(ss, viewport.reported_screen(ss, bool(ss.present)))
         else:
             story(scene, surface, stopped=sum(1 for m in stops.values() if m))
     with st.container(horizontal=True, vertical_alignment="center"):
@@ -355,8 +355,7 @@ def scene_sidebar() -> None:
 # component come first there, before any report of theirs could cross the run (the scene
 # is the link's, not a change). A browser's first run draws only the title.
 st.sidebar.title("Descent Lab")
-SIDEBAR_LAST = ss.get("screen_came", False)
-ss.screen_came = False
+SIDEBAR_LAST = ss.pop("screen_came", False)
 if not viewport.waiting(ss) and not SIDEBAR_LAST:
     scene_sidebar()
 

@@ -28,7 +28,7 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-from controls import scene_state, viewport
+from controls import scene_state
 from controls.scene_state import State
 from plotting.layout import Screen, Style, text_width
 from scenes.lecture import LECTURE, STEPS_BY_KEY, neighbours, position
@@ -160,13 +160,6 @@ def _go(ss: State, forward: bool) -> None:
     step = targets(ss)[forward]
     if step is not None:
         open_step(ss, step)
-
-
-def reported_screen(ss: State, presenter: bool) -> Screen | None:
-    """The chart's screen as the browser last reported it (``controls.viewport``), or None."""
-    state = ss.get(viewport.KEY)
-    return viewport.screen_of(state.get("size") if isinstance(state, Mapping) else None,
-                              presenter)
 
 
 def bar(ss: State) -> None:

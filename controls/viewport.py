@@ -57,12 +57,21 @@ def _is_browser(headers: Mapping[str, str]) -> bool:
     return "Mozilla/" in headers.get("User-Agent", "")
 
 
+def reported_size(ss: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The size the browser last reported (whatever JSON it sent), or None."""
+    state = ss.get(KEY)
+    return state.get("size") if isinstance(state, Mapping) else None
+
+
+def reported_screen(ss: Mapping[str, Any], presenter: bool) -> Screen | None:
+    """The chart's :class:`Screen` as the browser last reported it, or None."""
+    return screen_of(reported_size(ss), presenter)
+
+
 def waiting(ss: Mapping[str, Any]) -> bool:
     """Whether the page waits for a browser's first report of its screen (the run that
     :func:`measure` returns None in)."""
-    state = ss.get(KEY)
-    size = state.get("size") if isinstance(state, Mapping) else None
-    return screen_of(size, False) is None and _is_browser(st.context.headers)
+    return reported_screen(ss, False) is None and _is_browser(st.context.headers)
 
 
 def screen_of(size: Mapping[str, Any] | None, presenter: bool) -> Screen | None:
@@ -93,8 +102,7 @@ def measure(ss: MutableMapping[str, Any], presenter: bool,
     when the browser reports a new size; ``preload``: scripts the page will need
     (paths relative to the page's address), which the browser fetches meanwhile.
     """
-    state = ss.get(KEY)
-    size = state.get("size") if isinstance(state, Mapping) else None
+    size = reported_size(ss)
     screen = screen_of(size, presenter)
     # What the server has, echoed: the browser reports again until it sees its report here.
     known = {k: float(size[k]) for k in ("width", "height", "top")} if screen else None

@@ -201,8 +201,7 @@ def lecturer_runs(scene: Scene) -> tuple[list[RunTrace], Screen | None]:
 def window_height() -> float | None:
     """The browser window's height as its page last reported it (``controls.viewport``),
     or None."""
-    state = st.session_state.get(viewport.KEY)
-    size = state.get("size") if isinstance(state, Mapping) else None
+    size = viewport.reported_size(st.session_state)
     height = finite(size.get("height")) if isinstance(size, Mapping) else None
     return height if height is not None and height > 0 else None
 
