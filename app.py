@@ -271,7 +271,7 @@ def race_chart_area() -> Race | None:
         return None
     screen = screen.themed(st.context.theme.type)  # the figures follow a dark page
     if ss.get("probing"):  # the screen has come: now the whole page, drawn for it
-        ss.probing, ss.screen_came = False, True
+        ss.probing = False
         st.rerun()
     traces = scene_traces(scene, paths) if surface else []
     if surface is not None:
@@ -350,13 +350,10 @@ def scene_sidebar() -> None:
 
 # Drawn before the race: the browser then has a new scene's settings (a preset's steps, an
 # undone start) before the story line and the chart, whose reports (the chart's new top,
-# say) would otherwise carry the old values back. Only the page's first whole run, just
-# after the browser's screen came, draws it after the race: the chart and its measuring
-# component come first there, before any report of theirs could cross the run (the scene
-# is the link's, not a change). A browser's first run draws only the title.
+# say) would otherwise carry the old values back. A browser's first run draws only the
+# title.
 st.sidebar.title("Descent Lab")
-SIDEBAR_LAST = ss.pop("screen_came", False)
-if not viewport.waiting(ss) and not SIDEBAR_LAST:
+if not viewport.waiting(ss):
     scene_sidebar()
 
 
@@ -405,6 +402,4 @@ if formula_error(SCENE) is None:
     st.subheader("The surface")
     latex = surface_of(SCENE.surface_key).latex  # a phone: its parts one under another
     st.latex(stacked_latex(latex) if RACE_NOW.screen.stacked else latex)
-if SIDEBAR_LAST:
-    scene_sidebar()
 

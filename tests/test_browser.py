@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from scenes import DEFAULT_SCENE, scene_from_query
 from tests.conftest import ARTIFACTS
@@ -137,3 +140,34 @@ def test_plotly_js_comes_over_http_once_per_browser_never_in_the_websocket(brows
     assert "/app/static/plotly-" in fetched["url"] and fetched["status"] == 200
     assert second["plotly"] and all(r["fromDiskCache"] for r in second["plotly"])
     assert 0 < first["websocket"] < 1_000_000 and 0 < second["websocket"] < 1_000_000
+
+
+def test_a_first_visit_reports_its_screen_once_and_gets_the_whole_figure_once(browser, app_url):
+    """The measuring component reports the screen once (a resize while its report travels
+    does not send it again), so no report crosses the page's first whole run: the race
+    chart is sent its whole figure once, never asks for it again (``resync``)."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    received, sent = [], []
+    try:
+        page = context.new_page()
+        page.on("websocket", lambda ws: (ws.on("framereceived", lambda f: received.append(f)),
+                                         ws.on("framesent", lambda f: sent.append(f))))
+        open_app(page, app_url)
+        animation_frames(page, 30)
+    finally:
+        context.close()
+    figures = []
+    for payload in received:
+        message = ForwardMsg.FromString(bytes(payload))
+        element = message.delta.new_element if message.HasField("delta") else None
+        if element is not None and element.WhichOneof("type") == "bidi_component":
+            component = element.bidi_component
+            if component.component_name.endswith("race_chart"):
+                figures.append("figure" in json.loads(component.bytes))
+    reruns = [BackMsg.FromString(bytes(p)) for p in sent]
+    reruns = [m.rerun_script for m in reruns if m.WhichOneof("type") == "rerun_script"]
+    triggers = [w.json_trigger_value for r in reruns for w in r.widget_states.widgets
+                if w.json_trigger_value]
+    assert figures.count(True) == 1, figures
+    assert not any("resync" in t for t in triggers), triggers
+    assert len(reruns) == 2, [r.fragment_id for r in reruns]  # the page opened; its screen

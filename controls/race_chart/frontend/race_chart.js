@@ -137,7 +137,8 @@ async function receive(gd, message) {
     return;
   }
   if (!message.figure && (message.base == null || message.base !== gd.__rev)) {
-    // A change to a figure this chart does not have (it was mounted anew): ask for it whole.
+    // A change to a figure this chart does not have (mounted anew, or handed only a later
+    // run's message): ask for it whole.
     gd.__setTrigger("resync", {has: gd.__rev ?? null});
     return;
   }

@@ -48,7 +48,7 @@ export default function ({ parentElement, setStateValue, data }) {
   const main = host.closest('[data-testid="stMainBlockContainer"]') || document.body;
   let timer = null;
   let retry = null;
-  const measure = () => {
+  const measure = (again = false) => {
     // The main column's width inside its padding, and the bottom of the row that
     // holds this component: where the chart starts.
     const style = getComputedStyle(main);
@@ -66,12 +66,17 @@ export default function ({ parentElement, setStateValue, data }) {
     };
     if (size.width <= 0 || !differs(size, store.viewportKnown)) return;
     const last = store.viewport;
-    store.viewportTries = last && !differs(size, last) ? (store.viewportTries || 0) + 1 : 1;
+    const sent = last && !differs(size, last);
+    if (sent && !again) {  // sent, not echoed yet: only the retry sends it again
+      if (retry === null) retry = setTimeout(measure, RETRY_MS, true);
+      return;
+    }
+    store.viewportTries = sent ? (store.viewportTries || 0) + 1 : 1;
     if (store.viewportTries > RETRIES) return;
     store.viewport = size;
     setStateValue("size", size);
     clearTimeout(retry);
-    retry = setTimeout(measure, RETRY_MS);  // cleared by the next call, once it is echoed
+    retry = setTimeout(measure, RETRY_MS, true);  // cleared by the next call, once it is echoed
   };
   const later = () => { clearTimeout(timer); timer = setTimeout(measure, 150); };
   const observer = new ResizeObserver(later);
