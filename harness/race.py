@@ -4,7 +4,10 @@ traces and their steps in the figure the chart holds."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable, Iterator
+
+from controls.race_chart import ITEM_SIZES
 
 
 def apply(fig: dict, change: dict) -> dict:
@@ -27,10 +30,19 @@ def unpack(steps) -> list:
         return steps
 
     def value(column, j):
-        return column[j] if isinstance(column, list) else {"dtype": column["dtype"],
-                                                           "bdata": column["bdata"][j]}
+        if isinstance(column, list):
+            return column[j]
+        if "take" in column:  # the first n values of the i-th array
+            i, n = column["take"][j]
+            whole = base64.b64decode(column["bdata"][i])
+            return {"dtype": column["dtype"],
+                    "bdata": base64.b64encode(whole[:n * ITEM_SIZES[column["dtype"]]]).decode()}
+        return {"dtype": column["dtype"], "bdata": column["bdata"][j]}
+    ks = steps["k"]
+    if isinstance(ks, dict):  # frames that follow one another
+        ks = range(ks["from"], ks["from"] + ks["count"])
     return [[k, {name: value(column, j) for name, column in steps["columns"].items()}]
-            for j, k in enumerate(steps["k"])]
+            for j, k in enumerate(ks)]
 
 
 def figures(messages: Iterable[dict]) -> Iterator[dict]:

@@ -145,3 +145,44 @@ def test_a_whole_figure_is_sent_as_json_with_the_prepared_text():
     assert json.loads(_payload(payload, ready)) == json.loads(json.dumps(payload))
     assert json.loads(_payload({"figure": fig}, ready)) == {"figure": fig}
     assert json.loads(_payload({"rev": 3}, ready)) == {"rev": 3}
+
+
+def test_steps_in_frames_that_follow_one_another_are_sent_as_a_range():
+    from controls.race_chart import columns
+    from harness.race import unpack
+
+    ones = ["AAAAAAAA8D8=", "AAAAAAAAAEA=", "AAAAAAAACEA="]  # 1.0, 2.0, 3.0 (f8)
+    following = [[3 + j, {"x": {"dtype": "f8", "bdata": one}, "y": [j]}]
+                 for j, one in enumerate(ones)]
+    packed = columns(following)
+    assert packed["k"] == {"from": 3, "count": 3}
+    assert packed["columns"]["x"] == {"dtype": "f8", "bdata": ones}
+    assert unpack(packed) == following
+    gaps = [following[0], following[2]]
+    assert columns(gaps)["k"] == [3, 5] and unpack(columns(gaps)) == gaps
+    mixed = [[0, {"x": [1]}], [1, {"y": [2]}]]  # not the same attributes: as they are
+    assert columns(mixed) == mixed
+
+
+def test_a_path_drawn_so_far_is_sent_once_with_each_steps_length():
+    import base64
+
+    import numpy as np
+
+    from controls.race_chart import columns
+    from harness.race import unpack
+
+    path = np.array([0.5, -1.25, 2.0, 3.5, 4.0], dtype="f4")
+    text = lambda a: base64.b64encode(a.tobytes()).decode()  # noqa: E731
+    # Two pieces of a path, each drawn so far: [0:1], [0:2], [0:3], then [2:3], [2:5].
+    pieces = [path[:1], path[:2], path[:3], path[2:3], path[2:5]]
+    steps = [[k, {"x": {"dtype": "f4", "bdata": text(a)}}] for k, a in enumerate(pieces)]
+    packed = columns(steps)["columns"]["x"]
+    assert packed == {"dtype": "f4", "bdata": [text(path[:3]), text(path[2:5])],
+                      "take": [[0, 1], [0, 2], [0, 3], [1, 1], [1, 3]]}
+    assert unpack(columns(steps)) == steps
+    # No array the start of a later one: each sent as it is.
+    other = [[k, {"x": {"dtype": "f4", "bdata": text(path[k:k + 2])}}] for k in range(3)]
+    assert columns(other)["columns"]["x"] == {"dtype": "f4",
+                                              "bdata": [u["x"]["bdata"] for _, u in other]}
+    assert unpack(columns(other)) == other

@@ -11,7 +11,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from scenes import DEFAULT_SCENE, scene_from_query
 from tests.conftest import ARTIFACTS
-from tests.waits import animation_frames, open_app
+from tests.waits import animation_frames, open_app, rerun
 
 pytestmark = pytest.mark.browser
 
@@ -171,3 +171,43 @@ def test_a_first_visit_reports_its_screen_once_and_gets_the_whole_figure_once(br
     assert figures.count(True) == 1, figures
     assert not any("resync" in t for t in triggers), triggers
     assert len(reruns) == 2, [r.fragment_id for r in reruns]  # the page opened; its screen
+
+
+# Every frame of the race as the chart holds it (each animated trace's update in it, typed
+# arrays and base64 alike as plain numbers), to compare a moved chart with one drawn whole.
+RESOLVED_FRAMES = """() => {
+    const gd = document.querySelector('.descent-race');
+    const TYPED = {f8: Float64Array, f4: Float32Array, i4: Int32Array, u4: Uint32Array,
+                   i2: Int16Array, u2: Uint16Array, i1: Int8Array, u1: Uint8Array};
+    const plain = (v) => {
+        if (v && v.bdata !== undefined) {
+            const bytes = Uint8Array.from(atob(v.bdata), (c) => c.charCodeAt(0));
+            return Array.from(new TYPED[v.dtype](bytes.buffer));
+        }
+        return ArrayBuffer.isView(v) ? Array.from(v) : v;
+    };
+    return JSON.stringify(gd.__resolved.map((f) => [f.name, f.traces
+        .map((t, j) => [t, Object.entries(f.data[j]).sort().map(([a, v]) => [a, plain(v)])])
+        .sort((a, b) => a[0] - b[0])]));
+}"""
+
+
+def test_a_moved_chart_holds_the_frames_and_paths_of_the_chart_drawn_whole(browser, app_url):
+    """An lr move sends one run's traces and steps in short forms (each path drawn so far
+    sent once, frames that follow one another as a range): the chart that applied it
+    holds every frame and path the whole figure of the new link has."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    try:
+        page = context.new_page()
+        open_app(page, app_url, "?run=sgd:lr=1.8&run=adam:lr=0.3")
+        lr = page.locator(".st-key-run0_lr").get_by_role("slider")
+        for key in ("ArrowLeft", "ArrowLeft"):
+            rerun(page, lambda key=key: lr.press(key))
+        assert "lr=1.8" not in page.url
+        moved = page.evaluate(RESOLVED_FRAMES), page.evaluate(f"() => {PATHS}")
+        whole = context.new_page()
+        open_app(whole, app_url, "?" + urlparse(page.url).query)
+        assert whole.evaluate(RESOLVED_FRAMES) == moved[0]
+        assert whole.evaluate(f"() => {PATHS}") == moved[1]
+    finally:
+        context.close()

@@ -23,6 +23,7 @@ worked out once), so that pages showing the same figure share that work.
 
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
 import json
@@ -120,8 +121,11 @@ def _steps(frames: list[dict]) -> dict[int, list]:
 def columns(steps: list) -> dict | list:
     """A trace's steps as columns, when every update sets the same attributes:
     ``{"k": [k, ...], "columns": {name: [value, ...]}}``, where a column of typed arrays
-    of one dtype is ``{"dtype", "bdata": [text, ...]}`` (frontend/README.md). Else the
-    steps as they are."""
+    of one dtype is ``{"dtype", "bdata": [text, ...]}``, with ``"take": [[i, n], ...]``
+    when some steps' arrays are the starts of later ones' (a path drawn so far: step ``j``
+    is the first ``n`` values of the ``i``-th array, each sent once), and frames that follow one
+    another, ``k``, ``k + 1``, ..., are ``{"from": k, "count": n}`` (frontend/README.md).
+    Else the steps as they are."""
     names = set(steps[0][1]) if steps else set()
     if not steps or any(set(update) != names for _, update in steps):
         return steps
@@ -130,9 +134,37 @@ def columns(steps: list) -> dict | list:
         values = [update[name] for _, update in steps]
         dtypes = {v.get("dtype") if isinstance(v, dict) and set(v) == {"dtype", "bdata"}
                   else None for v in values}
-        packed[name] = ({"dtype": dtypes.pop(), "bdata": [v["bdata"] for v in values]}
+        packed[name] = (_typed(dtypes.pop(), [v["bdata"] for v in values])
                         if len(dtypes) == 1 and None not in dtypes else values)
-    return {"k": [k for k, _ in steps], "columns": packed}
+    ks = [k for k, _ in steps]
+    if ks == list(range(ks[0], ks[0] + len(ks))):
+        return {"k": {"from": ks[0], "count": len(ks)}, "columns": packed}
+    return {"k": ks, "columns": packed}
+
+
+# Bytes per value of Plotly's typed arrays that the chart's script slices (race_chart.js,
+# TYPED).
+ITEM_SIZES = {"f8": 8, "f4": 4, "i4": 4, "u4": 4, "i2": 2, "u2": 2, "i1": 1, "u1": 1}
+
+
+def _typed(dtype: str, texts: list[str]) -> dict:
+    """A column of typed arrays (base64 ``texts`` of one Plotly ``dtype``, such as "f4"),
+    each array sent once: where a step's array is the start of a later step's (a path
+    drawn so far), step ``j`` is ``take[j] = [i, n]``, the first ``n`` values of the
+    ``i``-th array sent."""
+    size = ITEM_SIZES.get(dtype)
+    arrays = [base64.b64decode(text) for text in texts]
+    sent: list[int] = []  # indices into texts, from the last step back
+    take = []
+    for j in reversed(range(len(texts))):
+        if not sent or not arrays[sent[-1]].startswith(arrays[j]):
+            sent.append(j)
+        take.append([len(sent) - 1, len(arrays[j]) // size if size else 0])
+    if not size or len(sent) == len(texts):
+        return {"dtype": dtype, "bdata": texts}
+    last = len(sent) - 1
+    return {"dtype": dtype, "bdata": [texts[j] for j in reversed(sent)],
+            "take": [[last - i, n] for i, n in reversed(take)]}
 
 
 @dataclass(frozen=True)

@@ -77,10 +77,21 @@ function resolve(frames) {
 function unpack(steps) {
   if (Array.isArray(steps)) return steps;
   const names = Object.keys(steps.columns);
-  return steps.k.map((k, j) => [k, Object.fromEntries(names.map((name) => {
+  const ks = Array.isArray(steps.k) ? steps.k  // else frames that follow one another
+    : Array.from({length: steps.k.count}, (_, j) => steps.k.from + j);
+  // A column with ``take``: its arrays decoded once; step j is the first n values of the
+  // i-th, take[j] = [i, n].
+  const sent = Object.fromEntries(names.filter((name) => steps.columns[name].take)
+    .map((name) => {
+      const {dtype, bdata} = steps.columns[name];
+      return [name, bdata.map((text) => values({dtype, bdata: text}))];
+    }));
+  return ks.map((k, j) => [k, Object.fromEntries(names.map((name) => {
     const column = steps.columns[name];
-    return [name, Array.isArray(column) ? column[j]
-                                        : {dtype: column.dtype, bdata: column.bdata[j]}];
+    if (Array.isArray(column)) return [name, column[j]];
+    if (!column.take) return [name, {dtype: column.dtype, bdata: column.bdata[j]}];
+    const [i, n] = column.take[j];
+    return [name, sent[name][i].slice(0, n)];
   }))]);
 }
 
