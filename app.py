@@ -36,7 +36,7 @@ from controls import runs as run_controls
 from controls.race_chart import Prepared, below_player, forget, plotly_path, race_chart
 from optimizers import OPTIMIZERS
 from panels import PANELS, PageState, class_board, offered_panels
-from plotting import scene_figure
+from plotting import scene_spec
 from plotting.contour import GRID_N
 from plotting.export import chart_config, file_stem
 from plotting.latex import stacked_latex
@@ -161,9 +161,9 @@ def race_figure(scene: Scene, screen: Screen, view: str, _surface,
                 _traces: list) -> tuple[Prepared, float]:
     """The race chart's figure, prepared (``controls.race_chart.Prepared``), and its type
     size in pixels."""
-    fig = scene_figure(_surface, _traces, view=view, grid=grid_of(scene.surface_key),
-                       start_picker=True, screen=below_player(screen), plotly_controls=False)
-    return Prepared.of(fig.to_dict()), fig.layout.font.size
+    spec = scene_spec(_surface, _traces, view=view, grid=grid_of(scene.surface_key),
+                      start_picker=True, screen=below_player(screen), plotly_controls=False)
+    return Prepared.of(spec), spec["layout"]["font"]["size"]
 
 
 def chart(scene: Scene, surface, traces: list, screen, view: str) -> None:

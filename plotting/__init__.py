@@ -15,7 +15,7 @@ No ``st.*`` here: the page lays out widgets and shows what these return.
 """
 
 from plotting.colors import PALETTE, run_color
-from plotting.figure import scene_figure
+from plotting.figure import scene_figure, scene_spec
 from plotting.runs import RunTrace, run_traces
 
-__all__ = ["PALETTE", "RunTrace", "run_color", "run_traces", "scene_figure"]
+__all__ = ["PALETTE", "RunTrace", "run_color", "run_traces", "scene_figure", "scene_spec"]

@@ -1,8 +1,9 @@
-"""``scene_figure``: the lecture's one figure, contour view beside loss, animated.
+"""``scene_figure``: the lecture's one figure, contour view beside loss, animated
+(``scene_spec``: its dicts alone, for a page that sends them as they are).
 
 The figure is laid out for the screen it is drawn on (:mod:`plotting.layout`:
 side by side on a laptop or projector, stacked on a phone) and assembled as
-plain dicts with :func:`plotting.build.build_figure`. The filled contour lies
+plain dicts (:func:`plotting.build.figure_spec`). The filled contour lies
 under each panel as a layout image (see :mod:`plotting.contour`). Trace order,
 bottom to top: start picker, fans (growing, :mod:`plotting.fan`) and the seeds'
 markers, path blocks and tails, divergence marks,
@@ -25,7 +26,7 @@ from plotting.animation import (
     positions,
     run_frame_steps,
 )
-from plotting.build import AXIS_STYLE, FONT_FAMILY, BuiltFigure, Layers, build_figure
+from plotting.build import AXIS_STYLE, FONT_FAMILY, BuiltFigure, Layers, built, figure_spec
 from plotting.contour import (
     PICKER_POINTS,
     ContourScale,
@@ -57,7 +58,13 @@ GRID_N = 100  # grid lines per side computed when no grid is given
 IMAGE_STEP, IMAGE_MIN, IMAGE_MAX = 100, 200, 1200
 
 
-def scene_figure(
+def scene_figure(surface, traces: Sequence[RunTrace], **options) -> BuiltFigure:
+    """:func:`scene_spec`'s figure as a ``go.Figure`` (a :class:`BuiltFigure`), with the
+    same arguments."""
+    return built(scene_spec(surface, traces, **options))
+
+
+def scene_spec(
     surface,
     traces: Sequence[RunTrace],
     *,
@@ -67,8 +74,9 @@ def scene_figure(
     screen: Screen = DEFAULT_SCREEN,
     max_frames: int = MAX_FRAMES,
     plotly_controls: bool = True,
-) -> BuiltFigure:
-    """The contour view (overlaid or small multiples) beside loss against step, animated.
+) -> dict:
+    """The contour view (overlaid or small multiples) beside loss against step, animated:
+    the figure's dicts, ``{"data", "layout", "frames"}`` (as ``fig.to_dict()`` gives them).
 
     Args:
         surface: a :class:`~surfaces.Surface`.
@@ -189,7 +197,7 @@ def scene_figure(
         layout["updatemenus"], layout["sliders"] = controls(
             names, steps_at, active=layers.initial, font_size=style.font,
             y=-geo.paper_y(geo.buttons_y), slider_y=slider_y, slider_x=geo.slider_x)
-    return build_figure(layers.data, layout, layers.frames(names, delta=True), theme=style.theme)
+    return figure_spec(layers.data, layout, layers.frames(names, delta=True), theme=style.theme)
 
 
 def _axes(p: int) -> tuple[str, str]:

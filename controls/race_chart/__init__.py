@@ -183,15 +183,20 @@ class Sent:
 class Prepared:
     """A figure (a dict: data, layout, frames) with what :func:`message` reads of it,
     worked out once: each trace's attributes and each animated trace's steps as JSON
-    text, their digests, and the whole figure's JSON text. Pages that show the same
-    figure (a room's followers on like screens) share one; nobody changes it."""
+    text, their digests, and the whole figure's JSON text when a message first needs
+    it. Pages that show the same figure (a room's followers on like screens) share one;
+    nobody changes it."""
 
     figure: dict
     timelines: dict[int, list]
     texts: list[dict[str, str]]
     steps: dict[int, str]
     digests: Sent  # rev 0: the digests alone
-    text: str  # the figure as JSON
+
+    @functools.cached_property
+    def text(self) -> str:
+        """The figure as JSON: made only for a message that sends it whole."""
+        return _text(self.figure)
 
     @classmethod
     def of(cls, figure: dict) -> Prepared:
@@ -206,7 +211,7 @@ class Prepared:
                        traces=tuple({name: _digest(text) for name, text in trace.items()}
                                     for trace in texts),
                        steps={t: _digest(s) for t, s in steps.items()})
-        return cls(figure, timelines, texts, steps, digests, _text(figure))
+        return cls(figure, timelines, texts, steps, digests)
 
 
 def message(figure: dict | Prepared, sent: Sent | None) -> tuple[dict, Sent]:
