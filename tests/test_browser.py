@@ -211,3 +211,34 @@ def test_a_moved_chart_holds_the_frames_and_paths_of_the_chart_drawn_whole(brows
         assert whole.evaluate(f"() => {PATHS}") == moved[1]
     finally:
         context.close()
+
+
+def test_an_lr_move_redraws_the_chart_once_with_its_loss_curves_whole(browser, app_url):
+    """Outside a lecture step the loss curves are drawn whole, so a move's new curve
+    needs no second redraw to cut them: one Plotly.animate a move (each one works out
+    every trace of the figure again)."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    try:
+        page = context.new_page()
+        open_app(page, app_url, "?run=sgd:lr=1.8&run=adam:lr=0.3")
+        page.evaluate("""() => {
+            const animate = window.Plotly.animate;
+            window.__animated = [];
+            window.Plotly.animate = function (gd, frame, options) {
+                window.__animated.push(frame && frame.traces ? frame.traces.length : null);
+                return animate.apply(this, arguments);
+            };
+        }""")
+        lr = page.locator(".st-key-run0_lr").get_by_role("slider")
+        rerun(page, lambda: lr.press("ArrowLeft"))
+        assert len(page.evaluate("window.__animated")) == 1
+        lengths = page.evaluate(f"""() => {GRAPH}._fullData
+            .filter(t => t.mode === 'lines' && t.x0 === 0 && t.dx === 1
+                    && String(t.legendgroup || '').startsWith('run'))
+            .map(t => t.y.length)""")
+        last = page.evaluate(f"() => Number({SLIDER}.max)")
+        steps = int(page.evaluate(
+            "() => document.querySelector('.descent-race').__frames.at(-1).name"))
+        assert last > 0 and lengths and all(n == steps + 1 for n in lengths), (lengths, steps)
+    finally:
+        context.close()

@@ -242,7 +242,9 @@ async function move(gd, Plotly, message) {
   for (const i of indices) {  // a moved run's loss curve: drawn whole again
     if (gd.__loss.has(i) && message.traces[i].y !== undefined) {
       gd.__loss.set(i, values(message.traces[i].y));
-      gd.__clipped = undefined;  // some curves whole, some not: set them all again
+      // Curves cut at a step: some are whole now, so set them all again; curves shown
+      // whole stay whole (no second redraw).
+      if (gd.__clipped !== null) gd.__clipped = undefined;
     }
   }
   for (const [t, steps] of Object.entries(message.steps)) {
