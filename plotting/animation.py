@@ -85,11 +85,13 @@ def block_size(steps_at: np.ndarray) -> int:
     return stride * max(1, round(m))
 
 
-def _coords(pts: np.ndarray, z: np.ndarray | None, lo: int, hi: int,
+def _coords(columns: tuple[np.ndarray, np.ndarray], z: np.ndarray | None, lo: int, hi: int,
             sizes: np.ndarray | None = None) -> dict:
-    """Steps ``lo`` to ``hi - 1`` as ``x`` and ``y`` (and ``z``, the height, if given; and
-    the markers' sizes, if given)."""
-    coords = {"x": typed(pts[lo:hi, 0]), "y": typed(pts[lo:hi, 1])}
+    """Steps ``lo`` to ``hi - 1`` as ``x`` and ``y`` (from ``columns``, the path's x and y
+    as float32, converted once for all its frames), and ``z``, the height, if given; and
+    the markers' sizes, if given."""
+    xs, ys = columns
+    coords = {"x": typed(xs[lo:hi]), "y": typed(ys[lo:hi])}
     if z is not None:
         coords["z"] = typed(z[lo:hi])
     if sizes is not None:
@@ -117,20 +119,22 @@ def path_layers(run: RunTrace, block: int, steps_at: np.ndarray,
     last = run.last
     shown_end = np.minimum(steps_at, last)  # a diverged run stops at its last point
     pts = run.points
+    columns = (np.ascontiguousarray(pts[:, 0], dtype=np.float32),
+               np.ascontiguousarray(pts[:, 1], dtype=np.float32))
     mode = "lines" if sizes is None else "lines+markers"
     layers = []
     for j in range(max(0, last) // block):
         lo, hi = j * block, (j + 1) * block
         trace = {"type": "scatter", "mode": mode, "hoverinfo": "skip", "showlegend": False,
                  **style}
-        trace = _with(trace, _coords(pts, z, lo, hi + 1, sizes))
+        trace = _with(trace, _coords(columns, z, lo, hi + 1, sizes))
         layers.append((trace, [shown(hi, e, trail) for e in shown_end]))
     tail = {"type": "scatter", "mode": mode, "hoverinfo": "skip", "showlegend": False,
             **style}
     updates = []
     for e in shown_end:
         start = (e // block) * block if e >= 0 else 0
-        updates.append(_coords(pts, z, start, e + 1, sizes))
+        updates.append(_coords(columns, z, start, e + 1, sizes))
     layers.append((tail, updates))
     return layers
 
