@@ -76,7 +76,8 @@ def scene_spec(
     plotly_controls: bool = True,
 ) -> dict:
     """The contour view (overlaid or small multiples) beside loss against step, animated:
-    the figure's dicts, ``{"data", "layout", "frames"}`` (as ``fig.to_dict()`` gives them).
+    the figure's dicts, ``{"data", "layout", "frames"}``, as a :class:`BuiltFigure` holds
+    them.
 
     Args:
         surface: a :class:`~surfaces.Surface`.

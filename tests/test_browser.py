@@ -142,6 +142,19 @@ def test_plotly_js_comes_over_http_once_per_browser_never_in_the_websocket(brows
     assert 0 < first["websocket"] < 1_000_000 and 0 < second["websocket"] < 1_000_000
 
 
+def race_messages(payloads) -> list[dict]:
+    """The race chart's messages (its data, JSON) among websocket frames a page received."""
+    found = []
+    for payload in payloads:
+        message = ForwardMsg.FromString(bytes(payload))
+        element = message.delta.new_element if message.HasField("delta") else None
+        if element is not None and element.WhichOneof("type") == "bidi_component":
+            component = element.bidi_component
+            if component.component_name.endswith("race_chart"):
+                found.append(json.loads(component.bytes))
+    return found
+
+
 def test_a_first_visit_reports_its_screen_once_and_gets_the_whole_figure_once(browser, app_url):
     """The measuring component reports the screen once (a resize while its report travels
     does not send it again), so no report crosses the page's first whole run: the race
@@ -156,14 +169,7 @@ def test_a_first_visit_reports_its_screen_once_and_gets_the_whole_figure_once(br
         animation_frames(page, 30)
     finally:
         context.close()
-    figures = []
-    for payload in received:
-        message = ForwardMsg.FromString(bytes(payload))
-        element = message.delta.new_element if message.HasField("delta") else None
-        if element is not None and element.WhichOneof("type") == "bidi_component":
-            component = element.bidi_component
-            if component.component_name.endswith("race_chart"):
-                figures.append("figure" in json.loads(component.bytes))
+    figures = ["figure" in m for m in race_messages(received)]
     reruns = [BackMsg.FromString(bytes(p)) for p in sent]
     reruns = [m.rerun_script for m in reruns if m.WhichOneof("type") == "rerun_script"]
     triggers = [w.json_trigger_value for r in reruns for w in r.widget_states.widgets
@@ -197,14 +203,25 @@ def test_a_moved_chart_holds_the_frames_and_paths_of_the_chart_drawn_whole(brows
     sent once, frames that follow one another as a range): the chart that applied it
     holds every frame and path the whole figure of the new link has."""
     context = browser.new_context(viewport={"width": 1366, "height": 768})
+    received = []
     try:
         page = context.new_page()
+        page.on("websocket", lambda ws: ws.on("framereceived", lambda f: received.append(f)))
         open_app(page, app_url, "?run=sgd:lr=1.8&run=adam:lr=0.3")
         lr = page.locator(".st-key-run0_lr").get_by_role("slider")
         for key in ("ArrowLeft", "ArrowLeft"):
             rerun(page, lambda key=key: lr.press(key))
         assert "lr=1.8" not in page.url
         moved = page.evaluate(RESOLVED_FRAMES), page.evaluate(f"() => {PATHS}")
+        # Both moves came as moves, in the short forms: a path drawn so far sent once
+        # ("take"), frames that follow one another as a range.
+        moves = [m for m in race_messages(received) if "base" in m]
+        assert len(moves) == 2, [sorted(m) for m in race_messages(received)]
+        columns = [c for m in moves for steps in m["steps"].values() if isinstance(steps, dict)
+                   for c in steps["columns"].values() if isinstance(c, dict)]
+        assert any("take" in c for c in columns)
+        assert all(isinstance(steps["k"], dict) for m in moves for steps in m["steps"].values()
+                   if isinstance(steps, dict))
         whole = context.new_page()
         open_app(whole, app_url, "?" + urlparse(page.url).query)
         assert whole.evaluate(RESOLVED_FRAMES) == moved[0]

@@ -1,7 +1,8 @@
 // Descent Lab's race chart (a Streamlit Components v2 component; README.md beside this
-// file lists the messages). It draws a Plotly figure with plotly.js's public API only
-// (newPlot, animate) and keeps it: a message that carries one run's traces changes those
-// traces and their steps, and leaves the contour, the layout and the other runs alone.
+// file lists the messages). It draws a Plotly figure with plotly.js's public API (newPlot,
+// animate; one internal is relied on, rememberArrayAttributes below) and keeps it: a
+// message that carries one run's traces changes those traces and their steps, and leaves
+// the contour, the layout and the other runs alone.
 
 // Plotly.animate without a transition or a redraw: the scatter traces move in place.
 const ANIMATE = {mode: "immediate", transition: {duration: 0},
@@ -36,7 +37,7 @@ function loadPlotly(name) {
 // plotly.js works out which attributes of each trace hold arrays
 // (Plotly.PlotSchema.findArrayAttributes) every time it recalculates a figure, once a move
 // and once a frame of Play, for every trace, by crawling the trace type's whole attribute
-// schema: 45 ms for the race's 79 traces on a laptop, most of a move's redraw. The answer
+// schema: 44 ms for the race's 79 traces on this machine, most of a move's redraw. The answer
 // depends on the trace's type and on which of its attributes hold arrays only; a walk of
 // the trace finds those in a hundredth of the time, and the answers are kept by them. The
 // one plotly.js internal the page relies on: tests/test_plotly_internals_browser.py checks
@@ -58,8 +59,9 @@ function rememberArrayAttributes(Plotly) {
 }
 
 // "type|path,path,..." of the trace's attributes that hold arrays (plain or typed), from
-// a walk of its own keys (not plotly.js's "_" ones); null when an array holds objects
-// (plotly.js looks into those items: asked every time).
+// a walk of its own keys (not plotly.js's "_" ones) down to paths of five names (a trace's
+// attributes nest three deep at most: marker.line.color); null when an array holds
+// objects (plotly.js looks into those items: asked every time).
 function arrayKey(trace) {
   const paths = [];
   let plain = true;

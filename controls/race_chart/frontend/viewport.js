@@ -68,7 +68,7 @@ export default function ({ parentElement, setStateValue, data }) {
     const last = store.viewport;
     const sent = last && !differs(size, last);
     if (sent && !again) {  // sent, not echoed yet: only the retry sends it again
-      if (retry === null) retry = setTimeout(measure, RETRY_MS, true);
+      if (retry === null) retry = setTimeout(retried, RETRY_MS);
       return;
     }
     store.viewportTries = sent ? (store.viewportTries || 0) + 1 : 1;
@@ -76,8 +76,10 @@ export default function ({ parentElement, setStateValue, data }) {
     store.viewport = size;
     setStateValue("size", size);
     clearTimeout(retry);
-    retry = setTimeout(measure, RETRY_MS, true);  // cleared by the next call, once it is echoed
+    retry = setTimeout(retried, RETRY_MS);  // cleared by the next call, once it is echoed
   };
+  // The retry's measure; a later unechoed measure may arm the next one.
+  const retried = () => { retry = null; measure(true); };
   const later = () => { clearTimeout(timer); timer = setTimeout(measure, 150); };
   const observer = new ResizeObserver(later);
   observer.observe(main);  // the sidebar opening or closing, a rotated phone
