@@ -153,14 +153,16 @@ def _typed(dtype: str, texts: list[str]) -> dict:
     drawn so far), step ``j`` is ``take[j] = [i, n]``, the first ``n`` values of the
     ``i``-th array sent."""
     size = ITEM_SIZES.get(dtype)
+    if size is None:  # a dtype the chart's script does not slice
+        return {"dtype": dtype, "bdata": texts}
     arrays = [base64.b64decode(text) for text in texts]
     sent: list[int] = []  # indices into texts, from the last step back
     take = []
     for j in reversed(range(len(texts))):
         if not sent or not arrays[sent[-1]].startswith(arrays[j]):
             sent.append(j)
-        take.append([len(sent) - 1, len(arrays[j]) // size if size else 0])
-    if not size or len(sent) == len(texts):
+        take.append([len(sent) - 1, len(arrays[j]) // size])
+    if len(sent) == len(texts):
         return {"dtype": dtype, "bdata": texts}
     last = len(sent) - 1
     return {"dtype": dtype, "bdata": [texts[j] for j in reversed(sent)],
