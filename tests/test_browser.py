@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from harness.st_client import PAGE_CHART, chart_message, is_chart
 from scenes import DEFAULT_SCENE, scene_from_query
 from tests.conftest import ARTIFACTS
+from tests.test_lecture_browser import LOSS_LENGTHS
 from tests.waits import animation_frames, open_app, rerun
 
 pytestmark = pytest.mark.browser
@@ -144,15 +145,9 @@ def test_plotly_js_comes_over_http_once_per_browser_never_in_the_websocket(brows
 
 def race_messages(payloads) -> list[dict]:
     """The race chart's messages (its data, JSON) among websocket frames a page received."""
-    found = []
-    for payload in payloads:
-        message = ForwardMsg.FromString(bytes(payload))
-        element = message.delta.new_element if message.HasField("delta") else None
-        if element is not None and element.WhichOneof("type") == "bidi_component":
-            component = element.bidi_component
-            if component.component_name.endswith("race_chart"):
-                found.append(json.loads(component.bytes))
-    return found
+    elements = [m.delta.new_element for m in map(ForwardMsg.FromString, map(bytes, payloads))
+                if m.HasField("delta")]
+    return [chart_message(e) for e in elements if is_chart(e, PAGE_CHART)]
 
 
 def test_a_first_visit_reports_its_screen_once_and_gets_the_whole_figure_once(browser, app_url):
@@ -249,10 +244,7 @@ def test_an_lr_move_redraws_the_chart_once_with_its_loss_curves_whole(browser, a
         lr = page.locator(".st-key-run0_lr").get_by_role("slider")
         rerun(page, lambda: lr.press("ArrowLeft"))
         assert len(page.evaluate("window.__animated")) == 1
-        lengths = page.evaluate(f"""() => {GRAPH}._fullData
-            .filter(t => t.mode === 'lines' && t.x0 === 0 && t.dx === 1
-                    && String(t.legendgroup || '').startsWith('run'))
-            .map(t => t.y.length)""")
+        lengths = page.evaluate(f"() => {LOSS_LENGTHS}")
         last = page.evaluate(f"() => Number({SLIDER}.max)")
         steps = int(page.evaluate(
             "() => document.querySelector('.descent-race').__frames.at(-1).name"))
