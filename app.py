@@ -33,6 +33,7 @@ from controls import address, delivery, scene_state, sidebar, toolbar, viewport
 from controls import lecture as lecture_controls
 from controls import room as room_controls
 from controls import runs as run_controls
+from controls.code import code_block
 from controls.race_chart import Prepared, below_player, forget, plotly_path, race_chart
 from optimizers import OPTIMIZERS
 from panels import PANELS, PageState, class_board, offered_panels
@@ -114,7 +115,7 @@ PRESENTER_CSS = """<style>
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] li { font-size: 1.35rem; }
 [data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 1.2rem; }
 [data-testid="stMain"] .katex { font-size: 1.8em; }
-[data-testid="stMain"] [data-testid="stCode"] code { font-size: 1.35rem; line-height: 1.5; }
+[data-testid="stMain"] .rule-code code { font-size: 1.35rem; line-height: 1.5; }
 [data-testid="stMain"] [data-testid="stSliderThumbValue"] { transform: translateY(-0.45rem); }
 [data-testid="stMain"] .st-key-story [data-testid="stMarkdownContainer"] p { font-size: 1.15rem; }
 [data-testid="stMain"] .st-key-lecture_bar [data-testid="stSelectbox"] input { font-size: 1.15rem; }
@@ -388,7 +389,7 @@ def rules(used: tuple[str, ...]) -> None:
     # Several lines: KaTeX breaks lines (\\) only inside an environment.
     st.latex(r"\begin{gathered}" + opt.latex + r"\end{gathered}")
     st.caption("The NumPy code that runs (x, dx and the state are arrays of all runs):")
-    st.code(opt.source, language="python")
+    st.html(code_block(opt.source, st.context.theme.type))
     st.caption(f"Equals `{opt.torch}` for a constant lr.")
 
 

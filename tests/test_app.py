@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import html
 import json
+import re
 
 import numpy as np
 import pytest
@@ -78,6 +80,14 @@ def texts(elements) -> list[str]:
     return [e.value for e in elements]
 
 
+def shown_code(at: AppTest) -> list[str]:
+    """The text of each rule's code block the page drew (``controls.code``), as a reader
+    sees it: its tags dropped, its escapes read."""
+    bodies = [h.proto.body for h in at.get("html") if 'class="rule-code"' in h.proto.body]
+    return [html.unescape(re.sub(r"<[^>]*>", "", body.split("<code>", 1)[1]))
+            for body in bodies]
+
+
 def notices(at: AppTest, label: str) -> list[str]:
     """The messages listed in the toolbar's button whose label starts with ``label``
     ("1 run stopped", "2 runs stopped", "The link: ..."), unescaped; [] when it is absent."""
@@ -142,7 +152,7 @@ def test_default_scene_shows_every_update_rule_and_its_code():
     assert list(rules.options) == [OPTIMIZERS[n].title for n in OPTIMIZERS]
     for name in OPTIMIZERS:  # one optimizer's rule at a time, each as it runs
         at.button_group(key="rule").set_value(name).run()
-        assert OPTIMIZERS[name].source.strip() in texts(at.code)
+        assert shown_code(at) == [OPTIMIZERS[name].source]
         assert any(OPTIMIZERS[name].latex in text for text in texts(at.latex))
     assert SURFACES["ravine"].latex.split(",")[0] in " ".join(texts(at.latex))
 

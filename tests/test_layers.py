@@ -213,7 +213,7 @@ def test_no_module_imports_one_that_imports_it_back():
 SNAPSHOT_SCRIPT = r"""
 import faulthandler, gc, importlib, json, locale, logging, os, pkgutil, random, signal
 import socket, sys, threading, warnings
-import numpy as np, plotly.io as pio, segno, streamlit, sympy  # noqa: F401
+import numpy as np, plotly.io as pio, pygments, segno, streamlit, sympy  # noqa: F401
 
 def snapshot():
     # A logger made at import is no setting; a level, a handler or switching one off is.

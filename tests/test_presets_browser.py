@@ -72,7 +72,7 @@ def test_a_preset_shows_its_sentence_and_keeps_the_scroll_position(browser, app_
 SIZES = """() => {
     const px = sel => [...document.querySelectorAll(sel)]
         .map(e => parseFloat(getComputedStyle(e).fontSize));
-    return {katex: px('[data-testid="stMain"] .katex'), code: px('[data-testid="stCode"] code'),
+    return {katex: px('[data-testid="stMain"] .katex'), code: px('.rule-code code'),
             bar: px('.st-key-lecture_bar [data-testid="stSelectbox"] input')};
 }"""
 
@@ -83,7 +83,7 @@ def test_presenter_mode_enlarges_the_latex_the_code_and_the_lecture_bars_step(br
     for link in ("?lecture=friction", "?lecture=friction&present=1"):
         context, page = new_page(browser, app_url, (1920, 1080), link)
         try:
-            page.get_by_test_id("stCode").first.scroll_into_view_if_needed()
+            page.locator(".rule-code").first.scroll_into_view_if_needed()
             sizes[link] = page.evaluate(SIZES)
             if link:
                 page.screenshot(path=str(ARTIFACTS / "presenter-rules.png"))
