@@ -44,6 +44,13 @@ SETTLED = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
 SLIDER = ".st-key-run0_lr input[type=range]"
 VIEWPORT = {"width": 1600, "height": 1000}
 QUIET = 0.5  # seconds of quiet after the page settled, before the next move
+# A figure (its JSON) drawn anew in the tab's one chart, its frames added.
+NEW_PLOT = """async (spec) => {
+    const box = document.querySelector('.js-plotly-plot-box');
+    if (box.firstChild) Plotly.purge(box.firstChild);
+    box.replaceChildren(document.createElement('div'));
+    await Plotly.newPlot(box.firstChild, JSON.parse(spec));
+}"""
 FRAME_JUMPS = """async (redraw) => {
     const gd = document.querySelector('.js-plotly-plot');
     const times = [];
@@ -119,13 +126,11 @@ def opened(context, url: str) -> tuple[Tab, float]:
     return tab, chart
 
 
-def visit(context, url: str) -> dict:
-    """A visit of ``url`` in a new tab of ``context``: the seconds to the chart, and the
-    bytes received until the page settled."""
+def visit(context, url: str) -> tuple[Tab, dict]:
+    """A visit of ``url`` in a new tab of ``context``: the tab (left open), and the
+    seconds to the chart and the bytes received until the page settled."""
     tab, chart = opened(context, url)
-    found = {"chart": chart, **tab.counts()}
-    tab.page.close()
-    return found
+    return tab, {"chart": chart, **tab.counts()}
 
 
 def lr_move(tab: Tab, server_pid: int) -> dict:
@@ -148,9 +153,10 @@ def lr_move(tab: Tab, server_pid: int) -> dict:
 
 def frame_times(browser, reps: int, steps: int = 300) -> dict[str, float]:
     """Median seconds per frame jump of the lecture's 3D and race figures (at ``steps``
-    steps), interleaved."""
+    steps), interleaved, drawn in one tab that loaded the page's plotly.js once."""
     import plotly.io as pio
 
+    from controls.race_chart import PLOTLY_JS
     from harness.page import lecture_scene
     from plotting import scene_figure
     from plotting.surface3d import surface_figure
@@ -158,23 +164,26 @@ def frame_times(browser, reps: int, steps: int = 300) -> dict[str, float]:
     surface, traces, _ = lecture_scene(steps)
     figures = {"race": (scene_figure(surface, traces, start_picker=False), False),
                "3D": (surface_figure(surface, traces), True)}
-    html = {name: pio.to_html(fig.to_dict(), include_plotlyjs=True, auto_play=False,
-                              validate=False) for name, (fig, _) in figures.items()}
+    spec = {name: pio.to_json(fig, validate=False) for name, (fig, _) in figures.items()}
     times: dict[str, list[float]] = {name: [] for name in figures}
     page = browser.new_page(viewport=VIEWPORT)
+    page.set_content("<div class='js-plotly-plot-box'></div>")
+    page.add_script_tag(path=str(PLOTLY_JS))
     for _ in range(reps):
         for name, (_, redraw) in figures.items():
-            page.set_content(html[name])
-            page.wait_for_function("document.querySelector('.js-plotly-plot')._fullData")
+            page.evaluate(NEW_PLOT, spec[name])
             times[name] += page.evaluate(FRAME_JUMPS, redraw)
     page.close()
     return {name: statistics.median(t) / 1e3 for name, t in times.items()}
 
 
-def measure(runs: int = 5, moves: int = 10, browser=None, steps: int = 300) -> dict:
+def measure(runs: int = 5, moves: int = 10, browser=None, steps: int = 300,
+            warm_up: bool = True) -> dict:
     """``{page: {"first": [visit], "second": [visit], "moves": [lr_move]}, "frames": ...}``
     for the page and the bare page (see the docstring); ``browser``: a running Playwright
-    Chromium to use (else one is started)."""
+    Chromium to use (else one is started). The moves are made in the last second visit's
+    tab. ``warm_up``: each server's first visit (its caches cold) comes before those
+    measured; without it, that is the first measured one."""
     pages = {"page": APP, "bare page": BARE_PAGE}
     results: dict = {name: {"first": [], "second": [], "moves": []} for name in pages}
     with contextlib.ExitStack() as stack:
@@ -184,14 +193,19 @@ def measure(runs: int = 5, moves: int = 10, browser=None, steps: int = 300) -> d
         def context():
             return stack.enter_context(contextlib.closing(browser.new_context(viewport=VIEWPORT)))
 
-        for name in pages:
-            visit(context(), servers[name].url)  # the server's first visit: caches cold
-        for _ in range(runs):
+        for name in pages if warm_up else ():
+            visit(context(), servers[name].url)[0].page.close()  # caches cold
+        tabs = {}
+        for run in range(runs):
             for name in pages:
                 same = context()
-                results[name]["first"].append(visit(same, servers[name].url))
-                results[name]["second"].append(visit(same, servers[name].url))
-        tabs = {name: opened(context(), servers[name].url)[0] for name in pages}
+                for kind in ("first", "second"):
+                    tab, found = visit(same, servers[name].url)
+                    results[name][kind].append(found)
+                    if run == runs - 1 and kind == "second":
+                        tabs[name] = tab  # the moves' tab
+                    else:
+                        tab.page.close()
         for _ in range(moves):
             for name, tab in tabs.items():
                 results[name]["moves"].append(lr_move(tab, servers[name].process.pid))
