@@ -38,6 +38,11 @@ COMPARE = """() => {
 }"""
 
 
+# How many charts plotly.js has drawn on the page.
+DRAWN_CHARTS = ("n => [...document.querySelectorAll('.js-plotly-plot')]"
+                ".filter((gd) => gd._fullData && gd.querySelector('.main-svg')).length")
+
+
 def compared(page) -> dict:
     found = page.evaluate(COMPARE)
     assert found["installed"], "plotly.js has no PlotSchema.findArrayAttributes to keep"
@@ -52,9 +57,11 @@ def test_the_kept_array_attributes_are_plotlys_own_for_every_trace_drawn(page, a
     lr = page.locator(".st-key-run0_lr").get_by_role("slider")
     rerun(page, lambda: lr.press("ArrowLeft"))  # the move's redraw asked again
     compared(page)
-    for link in ("?view=multiples&noise=0.5&fan=4",  # small multiples, fans and their bands
-                 "?surface=penguins&scaling=raw&panel=fit"):  # the fitted line follows
+    for link, charts in (("?view=multiples&noise=0.5&fan=4", 1),  # small multiples, fans
+                         ("?surface=penguins&scaling=raw&panel=fit", 2)):  # the fitted line
         navigate(page, link)
+        # st.plotly_chart (the panel's) draws once its script has loaded, after the run
+        page.wait_for_function(DRAWN_CHARTS + " === n", arg=charts, timeout=30_000)
         found = compared(page)
         assert found["traces"] > 10
     assert found["charts"] == 2  # the race and the fitted-line panel, one plotly.js
