@@ -65,6 +65,35 @@ def bare_numpy_loop(start: np.ndarray, steps: int) -> Callable[[], np.ndarray]:
     return run
 
 
+def recording_numpy_loop(start: np.ndarray, steps: int) -> Callable[[], tuple]:
+    """:func:`bare_numpy_loop` producing what ``simulate`` returns besides: the loss at
+    every position (the ravine's ``0.5 * (x * dx)`` summed over the two axes) and every
+    position, stored in arrays made for the call: the floor of what the engine must do.
+    Nothing is checked. Returns the positions (steps + 1, 2, runs) and losses (steps + 1,
+    runs)."""
+    lam = np.array([[1 / KAPPA], [1.0]])
+    lr, beta1, beta2, eps = HYPER["lr"], HYPER["beta1"], HYPER["beta2"], HYPER["eps"]
+
+    def run() -> tuple[np.ndarray, np.ndarray]:
+        x = np.array(start.T, order="C")
+        m, v = np.zeros_like(x), np.zeros_like(x)
+        points, losses = np.empty((steps + 1, *x.shape)), np.empty((steps + 1, x.shape[1]))
+        points[0] = x
+        for t in range(1, steps + 1):
+            dx = lam * x
+            losses[t - 1] = 0.5 * (x * dx).sum(axis=0)
+            m = beta1 * m + (1 - beta1) * dx
+            v = beta2 * v + (1 - beta2) * dx**2
+            m_hat = m / (1 - beta1**t)
+            v_hat = v / (1 - beta2**t)
+            x += -lr * m_hat / (np.sqrt(v_hat) + eps)
+            points[t] = x
+        losses[steps] = 0.5 * (x * (lam * x)).sum(axis=0)
+        return points, losses
+
+    return run
+
+
 def plain_numpy_loop(start: np.ndarray, steps: int) -> Callable[[], np.ndarray]:
     """:func:`bare_numpy_loop` one run at a time. Returns the final positions, (runs, 2)."""
     return lambda: np.array([bare_numpy_loop(s[None], steps)()[0] for s in start])
@@ -112,6 +141,7 @@ def release(nbytes: int) -> None:
 
 OURS = "simulate (batched)"
 BARE = "bare NumPy loop (batched)"
+RECORDING = "bare NumPy loop, recording (batched)"
 KEEP_LOSSES = "simulate (batched, keep_path=False)"
 
 
@@ -124,7 +154,8 @@ def measure(runs: int = 20_000, steps: int = 500, reps: int = 5, sampled_runs: i
     sample = start[: max(1, min(sampled_runs, runs))]
     contenders = {OURS: (ours(start, steps), runs),
                   KEEP_LOSSES: (ours(start, steps, keep_path=False), runs),
-                  BARE: (bare_numpy_loop(start, steps), runs)}
+                  BARE: (bare_numpy_loop(start, steps), runs),
+                  RECORDING: (recording_numpy_loop(start, steps), runs)}
     if torch_version(with_torch):
         contenders["torch Adam, canonical loop"] = (torch_adam(start, steps, True), runs)
         contenders["torch Adam, bare step()"] = (torch_adam(start, steps, False), runs)
