@@ -147,6 +147,8 @@ def test_a_phone_follows_the_lecturers_projector(browser, room_server):
         lecturer.reload()
         lecturer.wait_for_function(f"{GRAPH} && {GRAPH}._fullLayout", timeout=60_000)
         settled(lecturer)
+        # the reloaded page opens the step it showed (its address names it)
+        assert question_of(lecturer).endswith(second.question), lecturer.url
         lecturer.get_by_role("button", name="Share").click()
         lecturer.get_by_role("button", name="Close the room").wait_for(timeout=60_000)
         lecturer.keyboard.press("Escape")
