@@ -48,8 +48,8 @@ def plays(page, div: str) -> bool:
 
 
 def test_the_exported_html_plays_offline(browser, app_url, tmp_path):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000},
-                                  accept_downloads=True)
+    # the worker's shared profile (its scripts compiled once), which accepts downloads
+    context = browser.new_context(shared=True, viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     open_app(page, app_url, "?run=sgd:lr=1.8&run=momentum:lr=0.3,mu=0.9&run=adam:lr=0.3")
     rerun(page, page.get_by_text("Export", exact=True).click)  # the panel's run, then its switch
@@ -63,7 +63,7 @@ def test_the_exported_html_plays_offline(browser, app_url, tmp_path):
     download.value.save_as(path)
     context.close()
 
-    offline = browser.new_context(viewport={"width": 1400, "height": 1000}, offline=True)
+    offline = browser.new_context(viewport={"width": 800, "height": 600}, offline=True)
     tried, problems = [], []
 
     def only_the_file(route):
