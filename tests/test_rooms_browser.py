@@ -37,10 +37,13 @@ def room_server(chromium_path, tmp_path_factory):
         yield url, data
 
 
-def opened(browser, url: str, size: tuple[int, int]):
+def opened(browser, url: str, size: tuple[int, int], shared: bool = False):
     """``url`` in a new context of ``size``, its chart drawn (on failing, a screenshot
-    and the page's text say what it showed)."""
-    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    and the page's text say what it showed). A lecturer's page has a browser of its own
+    (the room's key is a cookie); a follower's, ``shared``, may be a page of the worker's
+    shared profile (its scripts compiled once)."""
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]},
+                                  shared=shared)
     page = context.new_page()
     try:
         open_app(page, url)
@@ -110,7 +113,7 @@ def test_a_phone_follows_the_lecturers_projector(browser, room_server):
         with rooms.SQLiteStore(data / "rooms.sqlite3") as store:
             assert f"lecture={first.key}" in store.read_scene(code).query
         # A phone opens the QR's link and follows.
-        phone_context, phone = opened(browser, qr.text, (390, 844))
+        phone_context, phone = opened(browser, qr.text, (390, 844), shared=True)
         follows(phone)
         phone.wait_for_function(f"() => {QUESTION}", timeout=60_000)
         assert question_of(phone).endswith(first.question)
