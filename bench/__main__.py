@@ -37,9 +37,10 @@ AREAS = {
     "expression": ("bench.expression", [], ["--reps", "1", "--build", "ravine", "--batch", "10"]),
     "browser": ("bench.browser", [], ["--runs", "1", "--moves", "1", "--steps", "12"]),
     "classroom": ("bench.classroom", ["--against-bare"], [*TINY_CLASS, "--against-bare"]),
-    "balancer": ("bench.classroom", ["--balancer"], [*TINY_CLASS, "--balancer"]),
+    "balancer": ("bench.classroom", ["--balancer"], [*TINY_CLASS, "--balancer",
+                                                      "--replicas", "1"]),
     "rooms": ("bench.rooms", [], ["--followers", "2", "--idle", "0.5", "--changes", "1",
-                                  "--every", "1"]),
+                                  "--every", "0.5", "--replicas", "1"]),
 }
 
 
