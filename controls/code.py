@@ -11,6 +11,7 @@ token is plain text. The block's text is the code exactly, escaped.
 
 from __future__ import annotations
 
+import functools
 import html
 
 from pygments.lexers import PythonLexer
@@ -58,6 +59,7 @@ def highlighted(source: str) -> str:
     return "".join(parts)
 
 
+@functools.lru_cache(maxsize=32)  # six rules, two themes: lexed once, not on every run
 def code_block(source: str, theme: str | None) -> str:
     """The whole block for ``st.html``: its style for ``theme`` (``"dark"``, else light)
     and ``<pre class="rule-code"><code>`` holding :func:`highlighted` ``source``."""

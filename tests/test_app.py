@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import base64
-import html
 import json
-import re
 
 import numpy as np
 import pytest
@@ -22,6 +20,7 @@ from scenes import DEFAULT_SCENE, MAX_RUNS, PRESETS, RunSpec, Scene, slider_menu
 from scenes.links import scene_from_query, scene_to_query
 from scenes.surface_defaults import default_scene, defaults_for
 from surfaces import SURFACES
+from tests.test_code import text_of
 
 
 def race_chart(at: AppTest):
@@ -84,8 +83,7 @@ def shown_code(at: AppTest) -> list[str]:
     """The text of each rule's code block the page drew (``controls.code``), as a reader
     sees it: its tags dropped, its escapes read."""
     bodies = [h.proto.body for h in at.get("html") if 'class="rule-code"' in h.proto.body]
-    return [html.unescape(re.sub(r"<[^>]*>", "", body.split("<code>", 1)[1]))
-            for body in bodies]
+    return [text_of(body.split("<code>", 1)[1]) for body in bodies]
 
 
 def notices(at: AppTest, label: str) -> list[str]:
