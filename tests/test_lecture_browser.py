@@ -9,8 +9,9 @@
 * Until the claim shows, the loss panel's curves end at the step the race shows (the
   outcome is not given away); after the race ends, the claim shows and the curves are
   whole; a student who moves a slider leaves the step and sees the whole path and curves.
-* The question is at least as large as the chart's axis titles, in at most two lines;
-  the contour keeps its width.
+* The question and the claim are at least as large as the chart's axis titles, and every
+  step's question and claim takes at most two lines; the contour keeps its width (every
+  step whose surface is not square has this step's domain: ``tests/test_scenes_lecture.py``).
 * Share's QR code, read back from a screenshot, is the scene's short link, at least 40%
   of the screen's height, nothing of the popover off the screen.
 
@@ -51,11 +52,30 @@ STATE = f"""() => {{
              question: q && q.textContent, claim: c && c.textContent,
              questionPx: q && parseFloat(getComputedStyle(q).fontSize),
              questionHeight: q && q.getBoundingClientRect().height,
+             claimPx: c && parseFloat(getComputedStyle(c).fontSize),
+             claimHeight: c && c.getBoundingClientRect().height,
              titlePx: parseFloat(getComputedStyle(title).fontSize),
              contour: {GRAPH}.querySelector('.nsewdrag').getBoundingClientRect().width,
              search: location.search, step: Number({RACE}.__frames[{RACE}.__at].name),
              lastStep: Number({RACE}.__frames[{RACE}.__frames.length - 1].name),
              loss: {LOSS_LENGTHS}}}; }}"""
+
+
+# Every step's question and claim, each written in turn into the page's own question and
+# claim (their font, their column): the largest height either took, in pixels.
+TALLEST = """texts => {
+    const q = document.querySelector('.descent-question');
+    const c = document.querySelector('.descent-claim');
+    const saved = [q.innerHTML, c.innerHTML];
+    let tallest = 0;
+    for (const [question, claim] of texts) {
+        q.textContent = 'Q: ' + question;
+        c.textContent = claim;
+        tallest = Math.max(tallest, q.getBoundingClientRect().height,
+                           c.getBoundingClientRect().height);
+    }
+    [q.innerHTML, c.innerHTML] = saved;
+    return tallest; }"""
 
 
 def open_step(browser, url: str, size: tuple[int, int], link: str):
@@ -140,6 +160,12 @@ def test_the_clicker_plays_reveals_and_moves_on_without_scrolling(browser, app_u
         assert state["claim"] == STEPS_BY_KEY[first].claim
         whole(state)
         assert page.evaluate(PLACE) == place
+        # The claim as large as the axis titles; every step's question and claim in at
+        # most two lines at this size.
+        assert state["claimPx"] >= state["titlePx"]
+        assert state["claimHeight"] <= 2 * 1.3 * state["claimPx"]
+        texts = [[step.question, step.claim] for step in LECTURE]
+        assert page.evaluate(TALLEST, texts) <= 2 * 1.3 * state["claimPx"]
         page.screenshot(path=str(ARTIFACTS / f"lecture-shown-{size[0]}.png"))
         # Forward again, the focus on a run's slider: the next step, asked.
         focus(page, "slider")

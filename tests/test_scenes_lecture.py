@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from scenes import PRESETS, PRESETS_BY_KEY
+from scenes.compute import build_surface
 from scenes.lecture import LECTURE, STEPS_BY_KEY, neighbours, position
 from scenes.presets import CLAIM_LENGTH
 
@@ -66,6 +67,25 @@ def test_the_steps_follow_the_notes_order():
                     "Q2:", "### RMSProp", "### Adam"]
         places = [notes.index(section) for section in sections]
         assert places == sorted(places)
+
+
+def aspect(step) -> float:
+    """The height over the width of the step's surface's domain."""
+    (x0, x1), (y0, y1) = build_surface(step.scene.surface_key).domain
+    return (y1 - y0) / (x1 - x0)
+
+
+def test_every_step_not_square_is_the_shape_the_browser_measures():
+    """``tests/test_lecture_browser.py`` measures the contour's width in presenter mode at
+    1920 x 1080 and 1280 x 720 on the second step (a 2:1 ravine). The issue's widths hold
+    for every step whose surface is not square, so each such step has that shape: a step of
+    another shape needs a measurement of its own."""
+    measured = aspect(LECTURE[1])
+    assert measured != 1.0
+    shapes = {step.key: aspect(step) for step in LECTURE}
+    assert {key for key, shape in shapes.items() if shape != 1.0} == {
+        key for key, shape in shapes.items() if shape == measured}
+    assert sum(shape == measured for shape in shapes.values()) >= 10  # the ravine's steps
 
 
 def test_position_says_where_a_step_is():
