@@ -207,10 +207,16 @@ def card(ss: State, screen: Screen | None) -> None:
             f'<b>Q:</b> {html.escape(step.question)}</p>{claim}</div>')
 
 
+# The bar in one row on every screen: the step's list takes what the arrows leave, a title
+# too long for it ends in an ellipsis, and the list has no clear button (it always shows
+# the step open; on a phone that button was squeezed to a dot).
 LECTURE_CSS = """<style>
 .descent-lecture p { margin: 0 0 0.15em 0; }
 .descent-lecture .descent-claim { font-weight: 600; }
 .st-key-lecture_bar { gap: 0.5rem; flex-wrap: nowrap; }
 .st-key-lecture_bar [data-testid="stButton"] { flex: 0 0 auto; }
 .st-key-lecture_bar button { min-height: 2.4rem; height: 2.4rem; padding: 0 0.7rem; }
+.st-key-lecture_bar [data-testid="stSelectbox"] input { text-overflow: ellipsis; }
+.st-key-lecture_bar [data-testid="stSelectbox"] [role="group"] > button:not(:last-of-type) {
+    display: none; }
 </style>"""

@@ -242,6 +242,37 @@ def test_the_surfaces_formula_fits_the_phones_width(phone, app_url):
         assert sizes["scroll"] <= sizes["client"] + 3 and sizes["right"] <= WIDTH, (link, sizes)
 
 
+def test_a_lecture_steps_bar_takes_one_row_above_its_chart_and_play(presets_phone):
+    """The step with the longest "n of 17: title": back, the step's list, next in one row
+    within the phone's width; the chart and Play still on the first screen."""
+    phone = presets_phone
+    navigate(phone, "?lecture=noise_lr_decay")
+    phone.wait_for_function("() => location.search === '?lecture=noise_lr_decay'"
+                            " && document.querySelector('.descent-question')", timeout=30_000)
+    settled(phone)
+    row = phone.evaluate("""() => [...document.querySelector('.st-key-lecture_bar').children]
+        .map(e => e.getBoundingClientRect()).filter(b => b.height > 0)
+        .map(b => ({top: b.top, bottom: b.bottom, left: b.left, right: b.right}))""")
+    assert len(row) == 3, row  # back, the list, next
+    assert max(b["top"] for b in row) < min(b["bottom"] for b in row), row
+    assert min(b["left"] for b in row) >= 0 and max(b["right"] for b in row) <= WIDTH, row
+    # The title too long for the list ends in an ellipsis; no icon is squeezed out of shape.
+    assert phone.evaluate("() => getComputedStyle(document.querySelector("
+                          "'.st-key-lecture_bar input')).textOverflow") == "ellipsis"
+    icons = phone.evaluate('''() => [...document.querySelectorAll('.st-key-lecture_bar svg')]
+        .map(e => e.getBoundingClientRect()).filter(b => b.width > 0)
+        .map(b => [b.width, b.height])''')
+    assert icons and all(w >= 12 and h >= 12 for w, h in icons), icons  # the chevron
+    bar = phone.locator(".st-key-lecture_bar").bounding_box()
+    chart = phone.locator(".js-plotly-plot").first.bounding_box()
+    play = phone.locator(PLAY).bounding_box()
+    assert bar["y"] + bar["height"] <= chart["y"], (bar, chart)
+    assert play["y"] + play["height"] <= HEIGHT, play
+    assert phone.evaluate("document.documentElement.scrollWidth") <= WIDTH
+    ARTIFACTS.mkdir(exist_ok=True)
+    phone.screenshot(path=str(ARTIFACTS / "phone-lecture.png"))
+
+
 def test_the_toolbar_takes_one_row(phone, app_url):
     open_page(phone, app_url)
     row = phone.evaluate("""() => [...document.querySelector('.st-key-view').parentElement
