@@ -186,10 +186,26 @@ def all_but_two(secret: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def app_url(chromium_path) -> Iterator[str]:
-    """The page served by ``streamlit run app.py`` on a free localhost port."""
-    with served("app") as url:
+def app_data(tmp_path_factory) -> Path:
+    """The data folder of :func:`app_url`'s server: its room store (SQLite), the tests'
+    own, never the machine's."""
+    return tmp_path_factory.mktemp("app-data")
+
+
+@pytest.fixture(scope="session")
+def app_url(chromium_path, app_data) -> Iterator[str]:
+    """The page served by ``streamlit run app.py`` on a free localhost port, with a room
+    store of its own (:func:`app_data`)."""
+    with served("app", {"DESCENT_LAB_DATA": str(app_data), "DESCENT_LAB_STORE": ""}) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def room_server(app_url, app_data) -> tuple[str, Path]:
+    """The page's server and its data folder, for tests that open rooms: (url, folder),
+    the rooms' SQLite file being ``folder / "rooms.sqlite3"``. Each test opens rooms of
+    its own, so the tests share the one server."""
+    return app_url, app_data
 
 
 @pytest.fixture(scope="module")

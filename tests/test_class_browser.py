@@ -1,6 +1,6 @@
 """The Class panel's picture in headless Chromium, on the lecturer's projector.
 
-One ``streamlit run app.py`` with its own room store (``room_server``). The lecturer
+The page's server with the tests' room store (``room_server``). The lecturer
 (presenter mode, 1920 x 1080 and 1280 x 720) lets the class follow; runs come to the
 board through the store (as students' "Send my run" puts them there); the Class panel
 appears without a reload and draws them, all of them in one trace, the lecturer's six on
@@ -16,7 +16,7 @@ import pytest
 
 import rooms
 from tests.conftest import ARTIFACTS
-from tests.test_rooms_browser import opened, room_server  # noqa: F401 (the fixture)
+from tests.test_rooms_browser import opened
 from tests.waits import rerun, settled
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -29,7 +29,7 @@ CLASS_GRAPH = ("[...document.querySelectorAll('[data-testid=stPlotlyChart] .js-p
 
 
 @pytest.mark.parametrize("size", [(1920, 1080), (1280, 720)])
-def test_the_projector_shows_the_class_runs_on_the_contour(browser, room_server, size):  # noqa: F811
+def test_the_projector_shows_the_class_runs_on_the_contour(browser, room_server, size):
     url, data = room_server
     context, lecturer = opened(browser, f"{url}/?present=1", size)
     try:

@@ -342,7 +342,7 @@ FORGED_KEYS = ["guess", "", '""', "A" * 3000, "\\x00;%00", "{code}", "{secret_bu
 
 
 @pytest.fixture()
-def room_server(tmp_path):
+def hostile_room_server(tmp_path):
     """``streamlit run app.py`` with a room store of its own (a SQLite file in
     ``tmp_path``), its log in a file: (url, the log's path, the store's file)."""
     with served("hostile-room", {"DESCENT_LAB_DATA": str(tmp_path),
@@ -350,7 +350,7 @@ def room_server(tmp_path):
         yield url, server_log("hostile-room"), tmp_path / "rooms.sqlite3"
 
 
-def test_a_followers_forged_messages_cannot_change_the_room(room_server):
+def test_a_followers_forged_messages_cannot_change_the_room(hostile_room_server):
     """A student following a room sends what no browser would: every widget's hostile
     values, every button, links that claim the lecturer's secret or open presenter mode,
     forged keys in the room's cookie. The room's scene, its version and
@@ -358,7 +358,7 @@ def test_a_followers_forged_messages_cannot_change_the_room(room_server):
     the board holds at most the one run the store's limit lets through."""
     import rooms
 
-    url, log, store_file = room_server
+    url, log, store_file = hostile_room_server
     with rooms.SQLiteStore(store_file) as store:
         room = store.open_room()
         store.write_scene(room.code, room.secret, LECTURE)

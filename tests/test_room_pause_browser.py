@@ -1,6 +1,6 @@
 """A room's lecturer pauses the race and reveals the claim; a follower's phone shows both.
 
-Headless Chromium on one ``streamlit run app.py`` with its own room store
+Headless Chromium on the page's server with the tests' room store
 (``room_server``). The lecturer (1920 x 1080, presenter mode, a lecture step) opens a
 room; a phone (390 x 844) follows it. The lecturer lets the step slider go at a step: the
 room's scene gets ``at=`` that step and the phone's chart shows it, paused. The
@@ -13,7 +13,7 @@ import pytest
 
 import rooms
 from scenes.lecture import LECTURE
-from tests.test_rooms_browser import follows, open_room, opened, room_server  # noqa: F401 (the fixture)
+from tests.test_rooms_browser import follows, open_room, opened
 from tests.waits import rerun, settled
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -27,7 +27,7 @@ def shown_step(page) -> str:
     return page.evaluate(f"() => {LABEL} && {LABEL}.textContent") or ""
 
 
-def test_a_phone_shows_the_step_the_lecturer_paused_at_and_the_claim(browser, room_server):  # noqa: F811
+def test_a_phone_shows_the_step_the_lecturer_paused_at_and_the_claim(browser, room_server):
     url, data = room_server
     lecturer_context, lecturer = opened(browser, f"{url}/?lecture={STEP.key}&present=1",
                                         (1920, 1080))

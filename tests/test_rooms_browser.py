@@ -1,7 +1,7 @@
 """A room in headless Chromium: the lecturer's projector and a student's phone.
 
-One ``streamlit run app.py`` with its own room store (a SQLite file in a temporary
-folder). The lecturer (1920 x 1080, presenter mode, a lecture step) lets the class
+The page's server with the tests' room store (``room_server``: a SQLite file in a
+temporary folder). The lecturer (1920 x 1080, presenter mode, a lecture step) lets the class
 follow; Share's QR code, read back from a screenshot, is the room's short link; a phone
 (390 x 844) opens it and shows "Following the lecturer" and the step; the lecturer moves
 to the next step and the phone shows it. The lecturer's secret is nowhere in the phone's
@@ -20,21 +20,13 @@ import zxingcpp
 import rooms
 from controls.room import cookie_name
 from scenes.lecture import LECTURE
-from tests.conftest import ARTIFACTS, served
+from tests.conftest import ARTIFACTS
 from tests.waits import open_app, rerun, settled
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 GRAPH = "document.querySelector('.js-plotly-plot')"
 QUESTION = "document.querySelector('.descent-question')"
-
-
-@pytest.fixture(scope="module")
-def room_server(chromium_path, tmp_path_factory):
-    """The page served with a room store of its own: (url, the store's folder)."""
-    data = tmp_path_factory.mktemp("rooms")
-    with served("rooms", {"DESCENT_LAB_DATA": str(data), "DESCENT_LAB_STORE": ""}) as url:
-        yield url, data
 
 
 def opened(browser, url: str, size: tuple[int, int], shared: bool = False):
