@@ -42,9 +42,11 @@ def phone(browser):
 
 
 @pytest.fixture(scope="module")
-def presets_phone(browser, app_url):
-    """One phone page for every preset's first screen: the app opened once, then each link
-    opened in it as Back or Forward would (a rerun instead of a new page's load)."""
+def shared_phone(browser, app_url):
+    """One phone page for the module's tests: the app opened once, then each test's link
+    opened in it as Back or Forward would (:func:`show`: a rerun instead of a new page's
+    load). A test that needs a page of its own (an undo history that starts with it) takes
+    ``phone``."""
     context = phone_context(browser)
     page = context.new_page()
     open_page(page, app_url)
@@ -62,15 +64,23 @@ def open_page(page, url: str) -> None:
     settled(page)
 
 
-@pytest.mark.parametrize("link", ["", *(f"?preset={p.key}" for p in PRESETS)])
-def test_the_chart_and_play_fit_a_phones_first_screen(presets_phone, link):
-    phone = presets_phone
+def show(phone, link: str) -> None:
+    """The link ``link`` (its query, ``""`` for the bare address) opened in the shared
+    phone page, its chart drawn and the page scrolled to its top, as a fresh visit's."""
     navigate(phone, link)
     phone.wait_for_selector(PLAY, timeout=60_000)
     # The address is the link's (a run begun before the navigation may end after it and
     # write the address it had; the navigation's own run writes the link's again).
     phone.wait_for_function("s => location.search === s", arg=link, timeout=30_000)
+    phone.evaluate("() => { document.querySelector('[data-testid=stMain]').scrollTo(0, 0);"
+                   " window.scrollTo(0, 0); }")
     settled(phone)
+
+
+@pytest.mark.parametrize("link", ["", *(f"?preset={p.key}" for p in PRESETS)])
+def test_the_chart_and_play_fit_a_phones_first_screen(shared_phone, link):
+    phone = shared_phone
+    show(phone, link)
     chart = phone.locator(".js-plotly-plot").first.bounding_box()
     play = phone.locator(PLAY).bounding_box()
     assert chart["y"] >= 0 and chart["y"] + chart["height"] <= HEIGHT, chart
@@ -82,8 +92,9 @@ def test_the_chart_and_play_fit_a_phones_first_screen(presets_phone, link):
         phone.screenshot(path=str(ARTIFACTS / "phone.png"))
 
 
-def test_the_players_controls_are_touch_targets(phone, app_url):
-    open_page(phone, app_url)
+def test_the_players_controls_are_touch_targets(shared_phone):
+    phone = shared_phone
+    show(phone, "")
     for selector in ("button[name=play]", "button[name=pause]", "select",
                      "input[type=range]"):
         box = phone.locator(f".descent-player {selector}").bounding_box()
@@ -91,8 +102,9 @@ def test_the_players_controls_are_touch_targets(phone, app_url):
         assert box["width"] >= TOUCH, (selector, box)
 
 
-def test_popovers_close_after_their_action(phone, app_url):
-    open_page(phone, app_url)
+def test_popovers_close_after_their_action(shared_phone):
+    phone = shared_phone
+    show(phone, "")
     cards = phone.locator('[data-testid="stPopover"]'
                           ':has([data-testid="stIconMaterial"]:text-is("tune"))')
     menu = phone.locator('[data-testid="stPopoverBody"]')
@@ -162,9 +174,9 @@ def apart(a: dict, b: dict) -> bool:
             or b["bottom"] <= a["top"])
 
 
-def open_panel(page, app_url: str, panel: str) -> None:
-    """The page with ``panel`` open, its chart scrolled into view."""
-    open_page(page, f"{app_url}/?panel={panel}")
+def open_panel(page, panel: str) -> None:
+    """The shared phone page with ``panel`` open, its chart scrolled into view."""
+    show(page, f"?panel={panel}")
     page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length === 2"
                            " && document.querySelectorAll('.js-plotly-plot')[1]._fullLayout",
                            timeout=60_000)
@@ -172,9 +184,10 @@ def open_panel(page, app_url: str, panel: str) -> None:
     settled(page)
 
 
-def test_the_3d_views_player_sits_apart_from_its_slider_and_the_box_shows_whole(phone,
-                                                                               app_url):
-    open_panel(phone, app_url, "view3d")
+def test_the_3d_views_player_sits_apart_from_its_slider_and_the_box_shows_whole(
+        shared_phone):
+    phone = shared_phone
+    open_panel(phone, "view3d")
     chart = "[class*=st-key-view3d_chart] .js-plotly-plot"
     figure = rect(phone, chart)
     buttons = rect(phone, f"{chart} .updatemenu-button, {chart} .updatemenu-header")
@@ -202,8 +215,9 @@ def test_the_3d_views_player_sits_apart_from_its_slider_and_the_box_shows_whole(
     phone.locator(chart).screenshot(path=str(ARTIFACTS / "phone-3d.png"))
 
 
-def test_the_inspectors_charts_are_stacked_and_no_title_meets_a_tick(phone, app_url):
-    open_panel(phone, app_url, "inspector")
+def test_the_inspectors_charts_are_stacked_and_no_title_meets_a_tick(shared_phone):
+    phone = shared_phone
+    open_panel(phone, "inspector")
     chart = "[class*=st-key-inspector_chart] .js-plotly-plot"
     figure = rect(phone, chart)
     contour = rect(phone, f"{chart} .imagelayer image")
@@ -231,9 +245,10 @@ def test_the_inspectors_charts_are_stacked_and_no_title_meets_a_tick(phone, app_
     phone.locator(chart).screenshot(path=str(ARTIFACTS / "phone-inspector.png"))
 
 
-def test_the_surfaces_formula_fits_the_phones_width(phone, app_url):
+def test_the_surfaces_formula_fits_the_phones_width(shared_phone):
+    phone = shared_phone
     for link in ("", "?preset=unscaled"):  # the ravine's and the penguins' definitions
-        open_page(phone, f"{app_url}/{link}")
+        show(phone, link)
         formula = phone.locator("[data-testid=stMain] .katex-display").last
         formula.scroll_into_view_if_needed()
         sizes = formula.evaluate("e => ({scroll: e.scrollWidth, client: e.clientWidth,"
@@ -242,14 +257,12 @@ def test_the_surfaces_formula_fits_the_phones_width(phone, app_url):
         assert sizes["scroll"] <= sizes["client"] + 3 and sizes["right"] <= WIDTH, (link, sizes)
 
 
-def test_a_lecture_steps_bar_takes_one_row_above_its_chart_and_play(presets_phone):
+def test_a_lecture_steps_bar_takes_one_row_above_its_chart_and_play(shared_phone):
     """The step with the longest "n of 17: title": back, the step's list, next in one row
     within the phone's width; the chart and Play still on the first screen."""
-    phone = presets_phone
-    navigate(phone, "?lecture=noise_lr_decay")
-    phone.wait_for_function("() => location.search === '?lecture=noise_lr_decay'"
-                            " && document.querySelector('.descent-question')", timeout=30_000)
-    settled(phone)
+    phone = shared_phone
+    show(phone, "?lecture=noise_lr_decay")
+    assert phone.locator(".descent-question").count() == 1
     row = phone.evaluate("""() => [...document.querySelector('.st-key-lecture_bar').children]
         .map(e => e.getBoundingClientRect()).filter(b => b.height > 0)
         .map(b => ({top: b.top, bottom: b.bottom, left: b.left, right: b.right}))""")
@@ -273,8 +286,9 @@ def test_a_lecture_steps_bar_takes_one_row_above_its_chart_and_play(presets_phon
     phone.screenshot(path=str(ARTIFACTS / "phone-lecture.png"))
 
 
-def test_the_toolbar_takes_one_row(phone, app_url):
-    open_page(phone, app_url)
+def test_the_toolbar_takes_one_row(shared_phone):
+    phone = shared_phone
+    show(phone, "")
     row = phone.evaluate("""() => [...document.querySelector('.st-key-view').parentElement
         .children].map(e => e.getBoundingClientRect()).filter(b => b.height > 0)
         .map(b => ({top: b.top, bottom: b.bottom, right: b.right}))""")
@@ -285,10 +299,14 @@ def test_the_toolbar_takes_one_row(phone, app_url):
     assert phone.get_by_role("radio", name="Small multiples").bounding_box()["width"] >= TOUCH
 
 
-def test_a_tap_on_a_cards_lr_track_does_not_jump_dragging_its_thumb_moves_it(phone,
-                                                                           app_url):
-    open_page(phone, app_url)
-    slider = phone.locator(".st-key-run0_lr [data-testid=stSlider]:visible")  # SGD's lr
+def test_a_tap_on_a_cards_lr_track_does_not_jump_dragging_its_thumb_moves_it(
+        shared_phone):
+    phone = shared_phone
+    show(phone, "")
+    # The first card's (SGD's) lr: the page numbers runs as they come, over the session.
+    first = phone.evaluate("""() => [...document.querySelectorAll('[class*=st-key-run]')]
+        .flatMap(e => [...e.classList]).find(c => /^st-key-run\\d+_lr$/.test(c))""")
+    slider = phone.locator(f".{first} [data-testid=stSlider]:visible")
     slider.scroll_into_view_if_needed()
     settled(phone)
     lr = slider.locator("input[type=range]")
@@ -301,7 +319,7 @@ def test_a_tap_on_a_cards_lr_track_does_not_jump_dragging_its_thumb_moves_it(pho
     phone.touchscreen.tap(far, middle)
     # Then + (one position up): a run of the page that would also carry a jump the tap made
     # (a tap that set lr runs the page first). lr is the position after the one it had.
-    rerun(phone, lambda: phone.locator(".st-key-run0_lr_up button:visible").click())
+    rerun(phone, lambda: phone.locator(f".{first}_up button:visible").click())
     menu = slider_menu("lr", float(before))
     after = float(lr.get_attribute("aria-valuetext"))
     assert after == pytest.approx(menu[menu.index(float(before)) + 1]), (before, after)
