@@ -197,7 +197,7 @@ def test_a_moved_chart_holds_the_frames_and_paths_of_the_chart_drawn_whole(brows
     """An lr move sends one run's traces and steps in short forms (each path drawn so far
     sent once, frames that follow one another as a range): the chart that applied it
     holds every frame and path the whole figure of the new link has."""
-    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    context = browser.new_context(shared=True, viewport={"width": 1366, "height": 768})
     received = []
     try:
         page = context.new_page()
@@ -229,7 +229,7 @@ def test_an_lr_move_redraws_the_chart_once_with_its_loss_curves_whole(browser, a
     """Outside a lecture step the loss curves are drawn whole, so a move's new curve
     needs no second redraw to cut them: one Plotly.animate a move (each one works out
     every trace of the figure again)."""
-    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    context = browser.new_context(shared=True, viewport={"width": 1366, "height": 768})
     try:
         page = context.new_page()
         open_app(page, app_url, "?run=sgd:lr=1.8&run=adam:lr=0.3")
