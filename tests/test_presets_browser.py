@@ -17,7 +17,7 @@ import pytest
 
 from scenes import PRESETS, PRESETS_BY_KEY, scene_from_query
 from tests.conftest import ARTIFACTS
-from tests.waits import animation_frames, new_page, rerun, settled
+from tests.waits import animation_frames, navigate, new_page, rerun, settled
 
 pytestmark = pytest.mark.browser
 
@@ -80,15 +80,19 @@ SIZES = """() => {
 def test_presenter_mode_enlarges_the_latex_the_code_and_the_lecture_bars_step(browser,
                                                                               app_url):
     sizes = {}
-    for link in ("?lecture=friction", "?lecture=friction&present=1"):
-        context, page = new_page(browser, app_url, (1920, 1080), link)
-        try:
+    context, page = new_page(browser, app_url, (1920, 1080), "?lecture=friction")
+    try:
+        for link in ("?lecture=friction", "?lecture=friction&present=1"):
+            if link != "?lecture=friction":  # the same page, opened at the link
+                navigate(page, link)
+                page.wait_for_function("() => location.search.includes('present=1')",
+                                       timeout=30_000)
+                settled(page)
             page.locator(".rule-code").first.scroll_into_view_if_needed()
             sizes[link] = page.evaluate(SIZES)
-            if link:
-                page.screenshot(path=str(ARTIFACTS / "presenter-rules.png"))
-        finally:
-            context.close()
+        page.screenshot(path=str(ARTIFACTS / "presenter-rules.png"))
+    finally:
+        context.close()
     normal, big = sizes["?lecture=friction"], sizes["?lecture=friction&present=1"]
     assert len(normal["katex"]) >= 2 and len(normal["code"]) >= 1  # the rule, the surface
     assert min(big["katex"]) >= 1.4 * max(normal["katex"])
