@@ -27,7 +27,7 @@ import zxingcpp
 
 from scenes.lecture import LECTURE, STEPS_BY_KEY
 from tests.conftest import ARTIFACTS
-from tests.waits import CHART_DRAWN, new_page, rerun, settled
+from tests.waits import CHART_DRAWN, navigate, new_page, rerun, settled
 
 pytestmark = pytest.mark.browser
 
@@ -83,6 +83,32 @@ def open_step(browser, url: str, size: tuple[int, int], link: str):
     return new_page(browser, url, size, link, ready=f"{CHART_DRAWN} && {RACE} && {RACE}.__frames")
 
 
+@pytest.fixture(scope="module")
+def screens(browser, app_url):
+    """``at(size, link)``: a page of the screen ``size`` showing ``link``. The module's
+    tests share one page per size: the first opens it, the others open their link in it
+    as Back or Forward would (a rerun instead of a page's load), scrolled to the top with
+    nothing focused, as a fresh page is (``navigate`` brings its tab to the front)."""
+    opened = {}
+
+    def at(size: tuple[int, int], link: str):
+        if size not in opened:
+            opened[size] = open_step(browser, app_url, size, link)
+            return opened[size][1]
+        page = opened[size][1]
+        navigate(page, link)
+        page.wait_for_function("""link => [...new URLSearchParams(link)].every(([k, v]) =>
+            new URLSearchParams(location.search).get(k) === v)""", arg=link, timeout=30_000)
+        page.evaluate(f"() => {{ {MAIN}.scrollTo(0, 0); window.scrollTo(0, 0);"
+                      " document.activeElement && document.activeElement.blur(); }")
+        settled(page)
+        return page
+
+    yield at
+    for context, _ in opened.values():
+        context.close()
+
+
 def asked(page, key: str) -> dict:
     """Step ``key`` is open at step 0 of its race, its question shown, its claim not."""
     state = page.evaluate(STATE)
@@ -129,71 +155,68 @@ def press_to_step(page, key: str, press: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize("size", [(1920, 1080), (1280, 720)], ids=lambda s: f"{s[0]}x{s[1]}")
-def test_the_clicker_plays_reveals_and_moves_on_without_scrolling(browser, app_url, size):
+def test_the_clicker_plays_reveals_and_moves_on_without_scrolling(screens, size):
     first, second = LECTURE[1].key, LECTURE[2].key
-    context, page = open_step(browser, app_url, size, f"?lecture={first}&present=1")
-    try:
-        state = asked(page, first)
-        # Legible from the back row: the question as large as the axis titles, one or two
-        # lines; the contour keeps its width.
-        assert state["questionPx"] >= state["titlePx"]
-        assert state["questionHeight"] <= 2 * 1.3 * state["questionPx"]
-        assert state["contour"] >= (720 if size[0] == 1920 else 560)
-        place = page.evaluate(PLACE)
-        assert place["main"] == 0 and place["window"] == 0
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"lecture-asked-{size[0]}.png"))
-        # Forward, the focus on the page: the race plays to its end (at the player's
-        # fastest speed), then the claim shows.
-        page.locator(".descent-player select").select_option("40")
-        focus(page, "page")
-        page.keyboard.press("PageDown")
-        page.wait_for_function(f"() => {RACE}.__at > 0", timeout=60_000)
-        racing = page.evaluate(STATE)  # while it races: the curves end at the step shown
-        if racing["claim"] is None and racing["at"] < racing["last"]:
-            assert all(1 <= n <= racing["step"] + 1 for n in racing["loss"]), racing
-        page.wait_for_function("() => document.querySelector('.descent-claim')",
-                               timeout=120_000)
-        settled(page)
-        state = page.evaluate(STATE)
-        assert state["at"] == state["last"]
-        assert state["claim"] == STEPS_BY_KEY[first].claim
-        whole(state)
-        assert page.evaluate(PLACE) == place
-        # The claim as large as the axis titles; every step's question and claim in at
-        # most two lines at this size.
-        assert state["claimPx"] >= state["titlePx"]
-        assert state["claimHeight"] <= 2 * 1.3 * state["claimPx"]
-        texts = [[step.question, step.claim] for step in LECTURE]
-        assert page.evaluate(TALLEST, texts) <= 2 * 1.3 * state["claimPx"]
-        page.screenshot(path=str(ARTIFACTS / f"lecture-shown-{size[0]}.png"))
-        # Forward again, the focus on a run's slider: the next step, asked.
-        focus(page, "slider")
-        press_to_step(page, first, "PageDown", second)
-        asked(page, second)
-        # Back, the focus on Play: the step before.
-        focus(page, "play")
-        press_to_step(page, second, "PageUp", first)
-        asked(page, first)
-        # The arrows, the focus on the race's step slider: forward plays ...
-        focus(page, "scrub")
-        before = page.evaluate(PLACE)
-        page.keyboard.press("ArrowRight")
-        page.wait_for_function(f"() => {RACE}.__at > 0", timeout=60_000)
-        # ... forward again shows the claim at once, the race at its end ...
-        page.keyboard.press("ArrowRight")
-        page.wait_for_function("() => document.querySelector('.descent-claim')",
-                               timeout=60_000)
-        settled(page)
-        state = page.evaluate(STATE)
-        assert state["at"] == state["last"] and state["claim"] == STEPS_BY_KEY[first].claim
-        assert page.evaluate(PLACE) == before
-        # ... and left goes back a step.
-        focus(page, "scrub")
-        press_to_step(page, first, "ArrowLeft", LECTURE[0].key)
-        asked(page, LECTURE[0].key)
-    finally:
-        context.close()
+    page = screens(size, f"?lecture={first}&present=1")
+    state = asked(page, first)
+    # Legible from the back row: the question as large as the axis titles, one or two
+    # lines; the contour keeps its width.
+    assert state["questionPx"] >= state["titlePx"]
+    assert state["questionHeight"] <= 2 * 1.3 * state["questionPx"]
+    assert state["contour"] >= (720 if size[0] == 1920 else 560)
+    place = page.evaluate(PLACE)
+    assert place["main"] == 0 and place["window"] == 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"lecture-asked-{size[0]}.png"))
+    # Forward, the focus on the page: the race plays to its end (at the player's
+    # fastest speed), then the claim shows.
+    page.locator(".descent-player select").select_option("40")
+    focus(page, "page")
+    page.keyboard.press("PageDown")
+    page.wait_for_function(f"() => {RACE}.__at > 0", timeout=60_000)
+    racing = page.evaluate(STATE)  # while it races: the curves end at the step shown
+    if racing["claim"] is None and racing["at"] < racing["last"]:
+        assert all(1 <= n <= racing["step"] + 1 for n in racing["loss"]), racing
+    page.wait_for_function("() => document.querySelector('.descent-claim')",
+                           timeout=120_000)
+    settled(page)
+    state = page.evaluate(STATE)
+    assert state["at"] == state["last"]
+    assert state["claim"] == STEPS_BY_KEY[first].claim
+    whole(state)
+    assert page.evaluate(PLACE) == place
+    # The claim as large as the axis titles; every step's question and claim in at
+    # most two lines at this size.
+    assert state["claimPx"] >= state["titlePx"]
+    assert state["claimHeight"] <= 2 * 1.3 * state["claimPx"]
+    texts = [[step.question, step.claim] for step in LECTURE]
+    assert page.evaluate(TALLEST, texts) <= 2 * 1.3 * state["claimPx"]
+    page.screenshot(path=str(ARTIFACTS / f"lecture-shown-{size[0]}.png"))
+    # Forward again, the focus on a run's slider: the next step, asked.
+    focus(page, "slider")
+    press_to_step(page, first, "PageDown", second)
+    asked(page, second)
+    # Back, the focus on Play: the step before.
+    focus(page, "play")
+    press_to_step(page, second, "PageUp", first)
+    asked(page, first)
+    # The arrows, the focus on the race's step slider: forward plays ...
+    focus(page, "scrub")
+    before = page.evaluate(PLACE)
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"() => {RACE}.__at > 0", timeout=60_000)
+    # ... forward again shows the claim at once, the race at its end ...
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.querySelector('.descent-claim')",
+                           timeout=60_000)
+    settled(page)
+    state = page.evaluate(STATE)
+    assert state["at"] == state["last"] and state["claim"] == STEPS_BY_KEY[first].claim
+    assert page.evaluate(PLACE) == before
+    # ... and left goes back a step.
+    focus(page, "scrub")
+    press_to_step(page, first, "ArrowLeft", LECTURE[0].key)
+    asked(page, LECTURE[0].key)
 
 
 def qr_of(page, path) -> tuple[str, dict]:
@@ -217,8 +240,8 @@ def qr_of(page, path) -> tuple[str, dict]:
 @pytest.mark.parametrize("size, link", [((1920, 1080), "?present=1"),
                                         ((1280, 720), "?lecture=small_batches&present=1")],
                          ids=["1920x1080-default", "1280x720-step"])
-def test_share_shows_a_qr_code_that_scans_to_the_short_link(browser, app_url, size, link):
-    context, page = open_step(browser, app_url, size, link)
+def test_share_shows_a_qr_code_that_scans_to_the_short_link(screens, app_url, size, link):
+    page = screens(size, link)
     try:
         ARTIFACTS.mkdir(exist_ok=True)
         text, boxes = qr_of(page, ARTIFACTS / f"share-{size[0]}.png")
@@ -236,37 +259,34 @@ def test_share_shows_a_qr_code_that_scans_to_the_short_link(browser, app_url, si
         if width == 1920:
             assert boxes["qr"]["height"] / modules >= 8
     finally:
-        context.close()
+        page.keyboard.press("Escape")  # Share closed, for the page's next test
 
 
-def test_a_student_who_moves_a_slider_sees_the_whole_path(browser, app_url):
+def test_a_student_who_moves_a_slider_sees_the_whole_path(screens):
     key = LECTURE[4].key
-    context, page = open_step(browser, app_url, (1366, 768), f"?lecture={key}")
-    try:
-        asked(page, key)
-        thumb = ".st-key-run0_lr input[type=range]"
-        page.locator(thumb).wait_for(state="attached", timeout=60_000)
-        page.evaluate("s => document.querySelector(s).focus({preventScroll: true})", thumb)
-        rerun(page, lambda: page.keyboard.press("ArrowUp"))
-        page.wait_for_function("() => !location.search.includes('lecture=')", timeout=60_000)
-        page.wait_for_function(f"() => {RACE}.__at === {RACE}.__frames.length - 1",
-                               timeout=60_000)
-        assert page.evaluate("() => document.querySelector('.descent-question')") is None
-        page.wait_for_function(f"() => {RACE}.__clipped === null", timeout=30_000)
-        whole(page.evaluate(STATE))
-    finally:
-        context.close()
+    page = screens((1366, 768), f"?lecture={key}")
+    asked(page, key)
+    # The first card's lr (the page numbers runs as they come, over the session).
+    first = page.evaluate("""() => [...document.querySelectorAll('[class*=st-key-run]')]
+        .flatMap(e => [...e.classList]).find(c => /^st-key-run\\d+_lr$/.test(c))""")
+    thumb = f".{first} input[type=range]"
+    page.locator(thumb).wait_for(state="attached", timeout=60_000)
+    page.evaluate("s => document.querySelector(s).focus({preventScroll: true})", thumb)
+    rerun(page, lambda: page.keyboard.press("ArrowUp"))
+    page.wait_for_function("() => !location.search.includes('lecture=')", timeout=60_000)
+    page.wait_for_function(f"() => {RACE}.__at === {RACE}.__frames.length - 1",
+                           timeout=60_000)
+    assert page.evaluate("() => document.querySelector('.descent-question')") is None
+    page.wait_for_function(f"() => {RACE}.__clipped === null", timeout=30_000)
+    whole(page.evaluate(STATE))
 
 
-def test_in_small_multiples_too_the_loss_curves_wait_for_the_race(browser, app_url):
+def test_in_small_multiples_too_the_loss_curves_wait_for_the_race(screens):
     """Each run in its own panel: the loss panel's curves still end at step 0 until the
     race is played."""
     key = LECTURE[1].key
-    context, page = open_step(browser, app_url, (1366, 768), f"?lecture={key}&view=multiples")
-    try:
-        assert page.evaluate(f"() => {RACE}.__at") == 0
-        assert page.evaluate("() => location.search").count("view=multiples") == 1
-        lengths = page.evaluate(f"() => {LOSS_LENGTHS}")
-        assert lengths == [1] * len(STEPS_BY_KEY[key].scene.runs)  # step 0's loss only
-    finally:
-        context.close()
+    page = screens((1366, 768), f"?lecture={key}&view=multiples")
+    assert page.evaluate(f"() => {RACE}.__at") == 0
+    assert page.evaluate("() => location.search").count("view=multiples") == 1
+    lengths = page.evaluate(f"() => {LOSS_LENGTHS}")
+    assert lengths == [1] * len(STEPS_BY_KEY[key].scene.runs)  # step 0's loss only

@@ -129,7 +129,10 @@ def navigate(page, search: str) -> None:
     """Open the link ``search`` (its query: ``"?preset=jitter"``, or ``""`` for the bare
     address) in the app already open in ``page``, as the browser's Back or Forward would:
     the address goes into the browser's history and Streamlit reruns the page with it, which
-    opens it as a link (docs/page.md, "The address bar")."""
+    opens it as a link (docs/page.md, "The address bar"). The page is brought to the
+    front first: pages of the worker's shared profile are tabs of one browser, and a tab
+    behind another gets one timer tick a second (a race played there crawls)."""
+    page.bring_to_front()
     rerun(page, lambda: page.evaluate(
         """search => {
             history.pushState(null, "", search || location.pathname);
