@@ -10,7 +10,7 @@ import pytest
 
 from scenes import scene_from_query
 from tests.conftest import ARTIFACTS
-from tests.waits import rerun, settled
+from tests.waits import navigate, open_app, rerun, settled
 
 pytestmark = pytest.mark.browser
 
@@ -22,6 +22,11 @@ def open_panel(page, url: str, query: str, title: str) -> None:
     page.goto(f"{url}/{query}")
     page.wait_for_function(f"{CHARTS}.length === 1 && {CHARTS}[0].data", timeout=30_000)
     settled(page)
+    pick_panel(page, title)
+
+
+def pick_panel(page, title: str) -> None:
+    """The panel ``title`` picked under "Explore further", its chart drawn and in view."""
     rerun(page, lambda: page.get_by_text(title, exact=True).click())  # the panel's run
     page.wait_for_function(f"{CHARTS}.length === 2 && {SECOND}._fullData", timeout=30_000)
     page.locator(".js-plotly-plot").nth(1).scroll_into_view_if_needed()
@@ -96,12 +101,24 @@ def test_the_inspector_draws_arrows_and_marks_the_step(page, app_url):
     assert page.problems == []
 
 
-@pytest.mark.parametrize("title", ["State inspector", "Phase map", "3D view"])
-def test_plotlys_toolbar_covers_no_legend_of_a_panels_chart(browser, app_url, title):
-    context = browser.new_context(shared=True, viewport={"width": 1366, "height": 768})  # a laptop
+@pytest.fixture(scope="module")
+def laptop(browser, app_url):
+    """A page at a laptop's 1366 x 768, shared by the module's tests that open a panel on
+    the default scene (each opens the bare address in it first, closing any panel)."""
+    context = browser.new_context(shared=True, viewport={"width": 1366, "height": 768})
     page = context.new_page()
+    open_app(page, app_url)
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize("title", ["State inspector", "Phase map", "3D view"])
+def test_plotlys_toolbar_covers_no_legend_of_a_panels_chart(laptop, title):
+    page = laptop
     try:
-        open_panel(page, app_url, "", title)
+        navigate(page, "")  # the default scene, no panel open
+        page.wait_for_function(f"{CHARTS}.length === 1 && {CHARTS}[0].data", timeout=30_000)
+        pick_panel(page, title)
         page.locator(".js-plotly-plot").nth(1).hover()  # Plotly shows its toolbar now
         page.wait_for_function(f"getComputedStyle({SECOND}.querySelector('.modebar'))"
                                ".opacity === '1'", timeout=5_000)
@@ -112,7 +129,7 @@ def test_plotlys_toolbar_covers_no_legend_of_a_panels_chart(browser, app_url, ti
                      legends: [...{SECOND}.querySelectorAll('g.legend, g.legend2')].map(box)}};
         }}""")
     finally:
-        context.close()
+        page.mouse.move(0, 0)  # off the chart, for the page's next test
     toolbar = boxes["toolbar"]
     assert boxes["legends"]
     for legend in boxes["legends"]:
