@@ -39,8 +39,8 @@ AREAS = {
     "classroom": ("bench.classroom", ["--against-bare"], [*TINY_CLASS, "--against-bare"]),
     "balancer": ("bench.classroom", ["--balancer"], [*TINY_CLASS, "--balancer",
                                                       "--replicas", "1"]),
-    "rooms": ("bench.rooms", [], ["--followers", "2", "--idle", "0.5", "--changes", "1",
-                                  "--every", "0.5", "--replicas", "1"]),
+    "rooms": ("bench.rooms", [], ["--followers", "2", "--idle", "0.1", "--changes", "1",
+                                  "--every", "0.1", "--replicas", "1"]),
 }
 
 
