@@ -51,10 +51,10 @@ NEW_PLOT = """async (spec) => {
     box.replaceChildren(document.createElement('div'));
     await Plotly.newPlot(box.firstChild, JSON.parse(spec));
 }"""
-FRAME_JUMPS = """async (redraw) => {
+FRAME_JUMPS = """async ([redraw, count]) => {
     const gd = document.querySelector('.js-plotly-plot');
     const times = [];
-    for (const frame of gd._transitionData._frames) {
+    for (const frame of gd._transitionData._frames.slice(0, count ?? undefined)) {
         const start = performance.now();
         await Plotly.animate(gd, [frame.name], {mode: 'immediate', frame: {duration: 0, redraw},
                                                 transition: {duration: 0}});
@@ -151,9 +151,11 @@ def lr_move(tab: Tab, server_pid: int) -> dict:
             **{key: after[key] - before[key] for key in ("websocket", "busy", "script")}}
 
 
-def frame_times(browser, reps: int, steps: int = 300) -> dict[str, float]:
+def frame_times(browser, reps: int, steps: int = 300,
+                frames: int | None = None) -> dict[str, float]:
     """Median seconds per frame jump of the lecture's 3D and race figures (at ``steps``
-    steps), interleaved, drawn in one tab that loaded the page's plotly.js once."""
+    steps; their first ``frames`` frames, or all), interleaved, drawn in one tab that
+    loaded the page's plotly.js once."""
     import plotly.io as pio
 
     from controls.race_chart import PLOTLY_JS
@@ -172,18 +174,19 @@ def frame_times(browser, reps: int, steps: int = 300) -> dict[str, float]:
     for _ in range(reps):
         for name, (_, redraw) in figures.items():
             page.evaluate(NEW_PLOT, spec[name])
-            times[name] += page.evaluate(FRAME_JUMPS, redraw)
+            times[name] += page.evaluate(FRAME_JUMPS, [redraw, frames])
     page.close()
     return {name: statistics.median(t) / 1e3 for name, t in times.items()}
 
 
 def measure(runs: int = 5, moves: int = 10, browser=None, steps: int = 300,
-            warm_up: bool = True) -> dict:
+            warm_up: bool = True, frames: int | None = None) -> dict:
     """``{page: {"first": [visit], "second": [visit], "moves": [lr_move]}, "frames": ...}``
     for the page and the bare page (see the docstring); ``browser``: a running Playwright
     Chromium to use (else one is started). The moves are made in the last second visit's
     tab. ``warm_up``: each server's first visit (its caches cold) comes before those
-    measured; without it, that is the first measured one."""
+    measured; without it, that is the first measured one. ``frames``: how many of each
+    figure's frames are jumped to (None: all)."""
     pages = {"page": APP, "bare page": BARE_PAGE}
     results: dict = {name: {"first": [], "second": [], "moves": []} for name in pages}
     with contextlib.ExitStack() as stack:
@@ -209,7 +212,7 @@ def measure(runs: int = 5, moves: int = 10, browser=None, steps: int = 300,
         for _ in range(moves):
             for name, tab in tabs.items():
                 results[name]["moves"].append(lr_move(tab, servers[name].process.pid))
-        results["frames"] = frame_times(browser, max(1, runs // 2), steps)
+        results["frames"] = frame_times(browser, max(1, runs // 2), steps, frames)
     return results
 
 

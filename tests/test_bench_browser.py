@@ -110,7 +110,8 @@ def no_quiet(monkeypatch):
 @pytest.mark.browser
 @pytest.mark.server
 def test_visits_moves_and_frames_are_measured_on_both_pages(browser, no_quiet):
-    found = bench_browser.measure(runs=1, moves=2, browser=browser, steps=12, warm_up=False)
+    found = bench_browser.measure(runs=1, moves=2, browser=browser, steps=12, warm_up=False,
+                                  frames=3)
     for name in ("page", "bare page"):
         first, second = found[name]["first"][0], found[name]["second"][0]
         assert first["chart"] > 0 and first["websocket"] > 0 and first["http"] > 0
