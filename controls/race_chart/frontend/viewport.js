@@ -7,6 +7,15 @@
 // a lost report.
 const RETRY_MS = 5000;
 const RETRIES = 5;
+// While a script run is drawing, a report waits for its end, looking again every
+// WAIT_MS: Streamlit sends every widget's value with a report, and values from before
+// the run would undo what it set (a link's open panel, the cards of its runs).
+const WAIT_MS = 50;
+
+function scriptRunning() {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return !!app && app.dataset.testScriptState === "running";
+}
 
 function differs(size, known) {
   return !known || Math.abs(size.width - known.width) > 8
@@ -48,9 +57,9 @@ export default function ({ parentElement, setStateValue, data }) {
   const main = host.closest('[data-testid="stMainBlockContainer"]') || document.body;
   let timer = null;
   let retry = null;
-  const measure = (again = false) => {
-    // The main column's width inside its padding, and the bottom of the row that
-    // holds this component: where the chart starts.
+  // The main column's width inside its padding, the window's height, and the bottom of
+  // the row that holds this component: where the chart starts.
+  const sizeNow = () => {
     const style = getComputedStyle(main);
     const width = main.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
     // Streamlit scrolls its main column (stMain), not the window: the row's place on the
@@ -58,12 +67,20 @@ export default function ({ parentElement, setStateValue, data }) {
     // does not change it.
     const row = host.closest('[data-testid="stHorizontalBlock"]') || host;
     const scroller = host.closest('[data-testid="stMain"]');
-    const size = {
+    return {
       width: Math.round(width),
       height: Math.round(window.innerHeight),
       top: Math.round(row.getBoundingClientRect().bottom + window.scrollY
                       + (scroller ? scroller.scrollTop : 0)),
     };
+  };
+  const measure = (again = false) => {
+    if (scriptRunning()) {
+      clearTimeout(timer);
+      timer = setTimeout(() => measure(again), WAIT_MS);
+      return;
+    }
+    const size = sizeNow();
     if (size.width <= 0 || !differs(size, store.viewportKnown)) return;
     const last = store.viewport;
     const sent = last && !differs(size, last);
