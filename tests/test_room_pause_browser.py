@@ -36,7 +36,7 @@ def test_a_phone_shows_the_step_the_lecturer_paused_at_and_the_claim(browser, ro
         code = open_room(lecturer)
         lecturer.keyboard.press("Escape")
         settled(lecturer)
-        phone_context, phone = opened(browser, f"{url}/?room={code}", (390, 844), shared=True)
+        phone_context, phone = opened(browser, f"{url}/?room={code}", (390, 844), phone=True)
         follows(phone)
         assert shown_step(phone) == "step 0"  # the step asked: its race at step 0
         # The lecturer scrubs to a frame and lets go: the race is paused there.

@@ -29,13 +29,15 @@ GRAPH = "document.querySelector('.js-plotly-plot')"
 QUESTION = "document.querySelector('.descent-question')"
 
 
-def opened(browser, url: str, size: tuple[int, int], shared: bool = False):
-    """``url`` in a new context of ``size``, its chart drawn (on failing, a screenshot
-    and the page's text say what it showed). A lecturer's page has a browser of its own
-    (the room's key is a cookie); a follower's, ``shared``, may be a page of the worker's
-    shared profile (its scripts compiled once)."""
+def opened(browser, url: str, size: tuple[int, int], phone: bool = False):
+    """``url`` in a page of ``size``, its chart drawn (on failing, a screenshot and the
+    page's text say what it showed). The page is one of the worker's shared browser
+    profiles (its scripts compiled once): a lecturer's the plain one, whose cookies then
+    hold the room's key; a ``phone``'s the touch screen's, a browser with cookies of its
+    own, so that the phone is a student's, never the lecturer's."""
+    touch = {"has_touch": True, "is_mobile": True} if phone else {}
     context = browser.new_context(viewport={"width": size[0], "height": size[1]},
-                                  shared=shared)
+                                  shared=True, **touch)
     page = context.new_page()
     try:
         open_app(page, url)
@@ -105,7 +107,7 @@ def test_a_phone_follows_the_lecturers_projector(browser, room_server):
         with rooms.SQLiteStore(data / "rooms.sqlite3") as store:
             assert f"lecture={first.key}" in store.read_scene(code).query
         # A phone opens the QR's link and follows.
-        phone_context, phone = opened(browser, qr.text, (390, 844), shared=True)
+        phone_context, phone = opened(browser, qr.text, (390, 844), phone=True)
         follows(phone)
         phone.wait_for_function(f"() => {QUESTION}", timeout=60_000)
         assert question_of(phone).endswith(first.question)
