@@ -6,7 +6,7 @@ import pytest
 
 from plotting.colors import contrast
 from tests.conftest import ARTIFACTS
-from tests.waits import new_page
+from tests.waits import open_app
 
 pytestmark = pytest.mark.browser
 
@@ -15,15 +15,22 @@ GRAPH = "document.querySelector('.js-plotly-plot')"
 
 @pytest.fixture(scope="module")
 def schemes(browser, app_url):
-    """``opened(scheme)``: the page opened at 1366 x 768 in a browser whose system colour
-    scheme is ``scheme`` (``"dark"`` or ``"light"``); the module's tests read the same page
-    of each scheme."""
+    """``opened(scheme)``: the page opened at 1366 x 768 with the system's colour scheme
+    ``scheme`` (``"dark"`` or ``"light"``, emulated in a page of the worker's shared
+    profile before it loads); the module's tests read the same page of each scheme, its
+    tab brought to the front."""
     pages = {}
 
     def opened(scheme: str):
         if scheme not in pages:
-            pages[scheme] = new_page(browser, app_url, (1366, 768), color_scheme=scheme)
-        return pages[scheme][1]
+            context = browser.new_context(shared=True, viewport={"width": 1366, "height": 768})
+            page = context.new_page()
+            page.emulate_media(color_scheme=scheme)
+            open_app(page, app_url)
+            pages[scheme] = context, page
+        page = pages[scheme][1]
+        page.bring_to_front()
+        return page
 
     yield opened
     for context, _ in pages.values():
