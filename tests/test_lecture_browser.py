@@ -27,7 +27,7 @@ import zxingcpp
 
 from scenes.lecture import LECTURE, STEPS_BY_KEY
 from tests.conftest import ARTIFACTS
-from tests.waits import CHART_DRAWN, navigate, new_page, rerun, settled
+from tests.waits import CHART_DRAWN, as_fresh, first_card_key, navigate, new_page, rerun, settled
 
 pytestmark = pytest.mark.browser
 
@@ -99,8 +99,7 @@ def screens(browser, app_url):
         navigate(page, link)
         page.wait_for_function("""link => [...new URLSearchParams(link)].every(([k, v]) =>
             new URLSearchParams(location.search).get(k) === v)""", arg=link, timeout=30_000)
-        page.evaluate(f"() => {{ {MAIN}.scrollTo(0, 0); window.scrollTo(0, 0);"
-                      " document.activeElement && document.activeElement.blur(); }")
+        as_fresh(page)
         settled(page)
         return page
 
@@ -266,10 +265,7 @@ def test_a_student_who_moves_a_slider_sees_the_whole_path(screens):
     key = LECTURE[4].key
     page = screens((1366, 768), f"?lecture={key}")
     asked(page, key)
-    # The first card's lr (the page numbers runs as they come, over the session).
-    first = page.evaluate("""() => [...document.querySelectorAll('[class*=st-key-run]')]
-        .flatMap(e => [...e.classList]).find(c => /^st-key-run\\d+_lr$/.test(c))""")
-    thumb = f".{first} input[type=range]"
+    thumb = f".{first_card_key(page)} input[type=range]"
     page.locator(thumb).wait_for(state="attached", timeout=60_000)
     page.evaluate("s => document.querySelector(s).focus({preventScroll: true})", thumb)
     rerun(page, lambda: page.keyboard.press("ArrowUp"))

@@ -15,7 +15,7 @@ from PIL import Image
 
 from scenes import PRESETS, slider_menu
 from tests.conftest import ARTIFACTS
-from tests.waits import navigate, rerun, settled
+from tests.waits import as_fresh, first_card_key, navigate, rerun, settled
 
 pytestmark = pytest.mark.browser
 
@@ -72,8 +72,7 @@ def show(phone, link: str) -> None:
     # The address is the link's (a run begun before the navigation may end after it and
     # write the address it had; the navigation's own run writes the link's again).
     phone.wait_for_function("s => location.search === s", arg=link, timeout=30_000)
-    phone.evaluate("() => { document.querySelector('[data-testid=stMain]').scrollTo(0, 0);"
-                   " window.scrollTo(0, 0); }")
+    as_fresh(phone)
     settled(phone)
 
 
@@ -303,9 +302,7 @@ def test_a_tap_on_a_cards_lr_track_does_not_jump_dragging_its_thumb_moves_it(
         shared_phone):
     phone = shared_phone
     show(phone, "")
-    # The first card's (SGD's) lr: the page numbers runs as they come, over the session.
-    first = phone.evaluate("""() => [...document.querySelectorAll('[class*=st-key-run]')]
-        .flatMap(e => [...e.classList]).find(c => /^st-key-run\\d+_lr$/.test(c))""")
+    first = first_card_key(phone)  # SGD's lr
     slider = phone.locator(f".{first} [data-testid=stSlider]:visible")
     slider.scroll_into_view_if_needed()
     settled(phone)

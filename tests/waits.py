@@ -140,6 +140,26 @@ def navigate(page, search: str) -> None:
         }""", search))
 
 
+def as_fresh(page) -> None:
+    """The page scrolled to its top (Streamlit's main column and the window) with nothing
+    focused, as a page just loaded is: for a page kept open across tests."""
+    page.evaluate("""() => {
+        document.querySelector('[data-testid="stMain"]').scrollTo(0, 0);
+        window.scrollTo(0, 0);
+        if (document.activeElement) document.activeElement.blur();
+    }""")
+
+
+def first_card_key(page, hyper: str = "lr") -> str:
+    """The class (``st-key-run<id>_<hyper>``) of the first run card's ``hyper`` widget.
+    The page numbers runs as they come over its session, so on a page kept open across
+    links the first card is not always ``run0``."""
+    return page.evaluate("""hyper => [...document.querySelectorAll('[class*=st-key-run]')]
+        .flatMap(e => [...e.classList])
+        .find(c => /^st-key-run\\d+_/.test(c) && c.replace(/^st-key-run\\d+_/, '') === hyper)""",
+                         hyper)
+
+
 # The race chart drawn: Plotly has laid it out and holds its traces.
 CHART_DRAWN = ("(() => { const gd = document.querySelector('.js-plotly-plot');"
                " return !!gd && !!gd._fullLayout && !!gd.data && gd.data.length > 0; })()")
