@@ -23,8 +23,6 @@ packages.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import streamlit as st
 
 import surfaces
@@ -34,53 +32,21 @@ from controls import lecture as lecture_controls
 from controls import room as room_controls
 from controls import runs as run_controls
 from controls.code import code_block
-from controls.race_chart import Prepared, below_player, forget, plotly_path, race_chart
+from controls.computed import Race, formula_error, path_of, race_figure, surface_of
+from controls.race_chart import forget, plotly_path, race_chart
 from optimizers import OPTIMIZERS
 from panels import PANELS, PageState, class_board, offered_panels
-from plotting import scene_spec
-from plotting.contour import GRID_N
 from plotting.export import chart_config, file_stem
 from plotting.latex import stacked_latex
-from plotting.layout import Screen
 from plotting.runs import scene_traces
-from scenes import PRESETS_BY_KEY, RunSpec, Scene, compute, escape_markdown
-from scenes.dynamics import NO_DYNAMICS, Dynamics
+from scenes import PRESETS_BY_KEY, Scene, compute, escape_markdown
+from scenes.dynamics import NO_DYNAMICS
 from scenes.surface_defaults import defaults_for
-from surfaces import Domain
 
 # The race's fragments: the chart (with the story and the toolbar above it), and the
 # panel under the cards; a card's slider reruns these two and nothing else.
 RACE, CHART, PANEL = "race", "race_chart", "panel_area"
 ss = st.session_state
-
-
-# --- cached computing (keys are plain values: tuples of names and numbers) ---
-
-@st.cache_resource(max_entries=64, show_spinner=False)
-def surface_of(key: tuple) -> surfaces.Surface:
-    return compute.build_surface(key)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def grid_of(key: tuple) -> tuple:
-    return surface_of(key).grid(GRID_N)
-
-
-# A scene's dynamics is a frozen dataclass of plain values: its repr names it exactly, and
-# hashes in a fifteenth of the time Streamlit's generic hashing takes (once per run a move).
-@st.cache_data(max_entries=512, show_spinner=False, hash_funcs={Dynamics: repr})
-def path_of(key: tuple, optimizer: str, hyper: tuple, start: tuple, steps: int,
-            dynamics: Dynamics = NO_DYNAMICS):
-    return compute.trajectory(surface_of(key), RunSpec(optimizer, hyper), start, steps, dynamics)
-
-
-def formula_error(scene: Scene) -> str | None:
-    """Why the scene's typed formula cannot be used, or None."""
-    try:
-        surface_of(scene.surface_key)
-    except ValueError as error:
-        return str(error)
-    return None
 
 
 # A fragment's run never drops the page's messages still on their way (controls.delivery).
@@ -94,6 +60,9 @@ if "ids" not in ss or address.navigated(ss, st.query_params):  # a link, Back or
                       panels=PANELS)
     room_controls.arrive(ss, st.query_params)  # ?room=CODE: follow the lecturer's room
 room_controls.catch_up(ss, views=toolbar.VIEWS, panels=PANELS)  # the room's new scene
+FOLLOWING = room_controls.following(ss)  # the scene is the lecturer's: none of its widgets
+if FOLLOWING:
+    scene_state.keep(ss)  # their values stay while they are not drawn
 scene_state.take_picked_start(ss)
 # No page_icon: a Material icon there is fetched from the network, which a lecture hall
 # may lack. Presenter mode tucks the sidebar away (the lecturer can still open it).
@@ -153,20 +122,6 @@ def story(scene: Scene, surface, stopped: int) -> None:
                     f"Press **Play** to watch them race.")
 
 
-# One figure for every page that shows the same scene on the same screen in the same view
-# (a room's followers on like phones): built, turned to JSON and digested once. The
-# surface and the traces follow from the scene, so they are not part of the key.
-@st.cache_resource(max_entries=32, show_spinner=False,
-                   hash_funcs={Scene: repr, Screen: repr})
-def race_figure(scene: Scene, screen: Screen, view: str, _surface,
-                _traces: list) -> tuple[Prepared, float]:
-    """The race chart's figure, prepared (``controls.race_chart.Prepared``), and its type
-    size in pixels."""
-    spec = scene_spec(_surface, _traces, view=view, grid=grid_of(scene.surface_key),
-                      start_picker=True, screen=below_player(screen), plotly_controls=False)
-    return Prepared.of(spec), spec["layout"]["font"]["size"]
-
-
 def chart(scene: Scene, surface, traces: list, screen, view: str) -> None:
     """The race chart; a click on the start picker becomes the new start."""
     figure, font = race_figure(scene, screen, view, surface, traces)
@@ -181,19 +136,6 @@ def take_lecture_report() -> None:
     """The race chart reported on the lecture step (its race ended: the claim shows)."""
     state = ss.get("race")
     lecture_controls.take_report(ss, state.get("lecture") if state is not None else None)
-
-
-@dataclass(frozen=True)
-class Race:
-    """What the race chart's fragment drew, for what follows it on the page."""
-
-    box: Domain | None  # the plotting box (None while a typed box is upside down)
-    scene: Scene
-    surface: surfaces.Surface | None  # None: the typed formula cannot be used
-    paths: dict
-    traces: list
-    screen: Screen
-    view: str
 
 
 def rerun_race() -> None:
@@ -257,8 +199,9 @@ def race_chart_area() -> Race | None:
         view = toolbar.view_switch(on_change=rerun_chart)
         toolbar.notices(messages, ss.link_messages)
         st.space("stretch")
-        undo_button()
-        run_controls.add_run(ss, rerun=rerun_race)
+        if not room_controls.following(ss):  # the scene is the lecturer's
+            undo_button()
+            run_controls.add_run(ss, rerun=rerun_race)
         with st.container(key="share", width="content"):  # a phone shows only its icon
             toolbar.share(query, bool(ss.present),
                           room=lambda: room_controls.share_menu(ss, bool(ss.present),
@@ -328,8 +271,11 @@ def race() -> Race | None:
     now = race_chart_area()
     if now is None:
         return None
-    run_controls.strip(ss, now.scene, now.screen, on_move=rerun_chart,
-                       limits=stable_limits(now))
+    if room_controls.following(ss):
+        run_controls.summary(ss, now.scene)
+    else:
+        run_controls.strip(ss, now.scene, now.screen, on_move=rerun_chart,
+                           limits=stable_limits(now))
     panel_area()
     return now
 
@@ -354,7 +300,9 @@ def scene_sidebar() -> None:
 # say) would otherwise carry the old values back. A browser's first run draws only the
 # title.
 st.sidebar.title("Descent Lab")
-if not viewport.waiting(ss):
+if FOLLOWING:
+    st.sidebar.markdown(room_controls.FOLLOWING_SIDEBAR)
+elif not viewport.waiting(ss):
     scene_sidebar()
 
 
@@ -363,7 +311,7 @@ if not viewport.waiting(ss):
 
 if ss.present or ss.get("lecture_last"):
     st.html(lecture_controls.LECTURE_CSS)
-    lecture_controls.bar(ss)
+    lecture_controls.bar(ss, following=FOLLOWING)
 
 ROOM_LINE = st.container()  # following the lecturer's room, or a room's message
 RACE_NOW = race()

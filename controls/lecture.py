@@ -162,9 +162,16 @@ def _go(ss: State, forward: bool) -> None:
         open_step(ss, step)
 
 
-def bar(ss: State) -> None:
-    """Previous, the step ("3 of 17: ...", a list of every step) and next, in one row."""
+def bar(ss: State, *, following: bool = False) -> None:
+    """Previous, the step ("3 of 17: ...", a list of every step) and next, in one row;
+    on a page that follows the lecturer's room (``following``), the step alone, as text
+    (the lecturer moves through the lecture)."""
     key = ss.get("lecture")
+    if following:
+        if key is not None:
+            with st.container(key="lecture_bar"):
+                st.markdown(f"**{html.escape(position(key))}**")
+        return
     before, after = targets(ss)
     ss["lecture_pick"] = key  # the list shows the step open (set before it is drawn)
     with st.container(horizontal=True, vertical_alignment="center", key="lecture_bar"):

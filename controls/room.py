@@ -31,7 +31,8 @@ State keys: ``room`` (the room's code), ``room_secret`` (only on the lecturer's 
 (the link last written, on the lecturer's page), ``room_message``, ``room_ended``,
 ``room_link`` (the lecturer link, while it is shown), ``room_changed`` (the room was
 just opened or closed: the whole page is drawn again), ``room_student`` (the visitor's
-id for the board's limits) and ``room_sent`` (what became of their last run).
+id for the board's limits), ``room_sent`` (what became of their last run) and the "Send my
+run" menu's ``room_send_menu`` (open or not), ``room_send_pick`` and ``room_send_name``.
 """
 
 from __future__ import annotations
@@ -348,6 +349,19 @@ def key_component(ss: State) -> None:
 
 # --- a follower's line above the race ---
 
+# The sidebar of a page that follows: the scene is the lecturer's, so its settings are not
+# drawn (nor the runs' cards, the lecture bar's buttons, Undo and "Add a run"); a follower's
+# page then runs in about half the time, and a change reaches a hall of phones sooner.
+FOLLOWING_SIDEBAR = ("You follow the lecturer: the scene and its settings are theirs. "
+                     "**Explore on my own**, above the chart, makes them yours to change.")
+
+
+def following(ss: State) -> bool:
+    """Whether the page follows a lecturer's room (it shows the room's scene, and a
+    change of the visitor's own leaves the room)."""
+    return bool(ss.get("room_following") and ss.get("room") and not ss.get("room_ended"))
+
+
 def explore() -> None:
     st.session_state["room_following"] = False
 
@@ -428,16 +442,24 @@ def send_run() -> None:
         ss["room_sent"] = f"Sent: run {entry.number} on the class's board ({entry.text})."
 
 
+SEND_MENU = "room_send_menu"  # "Send my run": open or not
+
+
 def send_menu(ss: State) -> None:
     """**Send my run**: one of the visitor's runs, and a name if they like, onto the
-    room's board, raced there on the lecturer's surface."""
-    scene = scene_state.read_scene(ss)
-    runs = dict(scene.enabled_runs)
-    with st.popover("Send my run", icon=":material/send:",
-                    help="your optimizer and its settings, raced on the lecturer's surface"):
+    room's board, raced there on the lecturer's surface. Its contents are drawn only
+    while it is open (opening it reruns the page): every page in a room runs without
+    them."""
+    menu = st.popover("Send my run", icon=":material/send:", key=SEND_MENU, on_change="rerun",
+                      help="your optimizer and its settings, raced on the lecturer's surface")
+    if not menu.open:
+        return
+    runs = dict(scene_state.read_scene(ss).enabled_runs)
+    with menu:
         st.selectbox("Run", list(runs), key="room_send_pick",
                      format_func=lambda i: runs[i].label if i in runs else "")
-        st.text_input("Your name (optional)", key="room_send_name", max_chars=NAME_CHARS)
+        st.text_input("Your name (optional)", key="room_send_name", max_chars=NAME_CHARS,
+                      persist_state="page")  # kept while the menu is closed
         st.button("Send", key="room_send", icon=":material/send:", on_click=send_run,
                   disabled=not runs)
         if ss.get("room_sent"):

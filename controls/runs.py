@@ -148,6 +148,22 @@ def strip(ss: MutableMapping[str, Any], scene: Scene, screen: Screen, *,
                       on_move=on_move, limit=(limits or {}).get(rid))
 
 
+def summary(ss: MutableMapping[str, Any], scene: Scene) -> None:
+    """The runs without their controls, on one line (wrapping): each run's colour, its
+    optimizer and its settings (a page that follows a lecturer's room shows the scene
+    without its widgets)."""
+    page_theme = theme_named(st.context.theme.type)
+    parts = []
+    for rid, run in zip(ss["ids"], scene.runs, strict=True):
+        color = page_theme.color(run_color(ss[f"run{rid}_color"]))
+        label = scene.dynamics.label(run.label, run.values)
+        off = " <i>(off)</i>" if not run.enabled else ""
+        parts.append(f'<span class="descent-run"><span class="descent-swatch" '
+                     f'style="color:{color};font-size:1.3em">&#9632;</span> '
+                     f"{html.escape(label)}{off}</span>")
+    st.markdown(" &nbsp; ".join(parts), unsafe_allow_html=True)
+
+
 def add_run(ss: MutableMapping[str, Any], rerun: Callable[[], None] | None = None) -> None:
     """"Add a run": pick an optimizer, add it at a learning rate that tells a story; then
     ``rerun`` (the part of the page that draws the cards)."""

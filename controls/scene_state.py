@@ -47,6 +47,12 @@ ADD_MENU = "add_run_menu"  # the state of the "Add a run" popover: open or not
 
 def load_scene(ss: State, scene: Scene) -> None:
     """Put ``scene`` into the widgets' state (before they are drawn)."""
+    _load_setting(ss, scene)
+    load_runs(ss, scene)
+
+
+def _load_setting(ss: State, scene: Scene) -> None:
+    """The scene's surface, start, steps and dynamics into the widgets' state."""
     ss["surface"] = scene.surface
     for name, value in scene.params + scene.choices:
         ss[name] = value
@@ -56,7 +62,26 @@ def load_scene(ss: State, scene: Scene) -> None:
     ss["start_x"], ss["start_y"] = scene.start
     ss["steps"] = scene.steps
     dynamics_controls.load(scene.dynamics, ss)
-    load_runs(ss, scene)
+
+
+def _load_run(ss: State, rid: int, run: RunSpec) -> None:
+    """Run ``rid``'s optimizer, hyperparameters and switch into the widgets' state."""
+    ss[f"run{rid}_optimizer"] = run.optimizer
+    for name, value in run.hyper:
+        ss[f"run{rid}_{name}"] = value
+    ss[f"run{rid}_on"] = run.enabled
+
+
+def keep(ss: State) -> None:
+    """Keep the scene in the state through runs that draw none of its widgets (a page
+    that follows a lecturer's room shows the scene without them). Streamlit forgets a
+    widget's value once a whole run does not draw it; a value set by its key stays. The
+    runs keep their ids and colours."""
+    scene = read_scene(ss)
+    _load_setting(ss, scene)
+    ss["keep_runs"] = ss.get("keep_runs", False)
+    for rid, run in zip(ss["ids"], scene.runs, strict=True):
+        _load_run(ss, rid, run)
 
 
 def load_runs(ss: State, scene: Scene) -> None:
@@ -74,10 +99,7 @@ def add_run(ss: State, run: RunSpec, color: int | None = None) -> int:
     if color is None:
         color = run.color if run.color is not None else free_color(ss)
     ss["ids"] = [*ss.get("ids", []), rid]
-    ss[f"run{rid}_optimizer"] = run.optimizer
-    for name, value in run.hyper:
-        ss[f"run{rid}_{name}"] = value
-    ss[f"run{rid}_on"] = run.enabled
+    _load_run(ss, rid, run)
     ss[f"run{rid}_color"] = color
     return rid
 

@@ -91,12 +91,15 @@ class Run:
     errors: list[str] = field(default_factory=list)
     bytes_received: int = 0
     fragments: dict[str, str] = field(default_factory=dict)  # widget id -> its fragment
+    blocks: list = field(default_factory=list)  # the containers drawn (Block protos)
 
     def widget(self, key: str):
-        """The last element whose widget id ends with ``-<key>`` (a user key), or None."""
+        """The last element (or stateful container, such as a keyed popover) whose widget
+        id ends with ``-<key>`` (a user key), or None."""
         found = None
-        for _, element in self.elements:
-            inner = getattr(element, element.WhichOneof("type"))
+        for element in [element for _, element in self.elements] + self.blocks:
+            kind = element.WhichOneof("type")
+            inner = getattr(element, kind) if kind else None
             if getattr(inner, "id", "").endswith(f"-{key}"):
                 found = inner
         return found
@@ -183,6 +186,8 @@ def read(msg: ForwardMsg, run: Run, cache: Cache, chart_type: str, t0: float) ->
         widget_id = getattr(getattr(element, element_type, None), "id", "")
         if widget_id and msg.delta.fragment_id:
             run.fragments[widget_id] = msg.delta.fragment_id
+    elif kind == "delta" and msg.delta.WhichOneof("type") == "add_block":
+        run.blocks.append(msg.delta.add_block)
     elif kind == "new_session":
         cache.max_age = msg.new_session.config.max_cached_message_age or cache.max_age
     elif kind == "script_finished":

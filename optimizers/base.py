@@ -15,12 +15,19 @@ broadcasts over both rows, so one run, six optimizers side by side and a
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+
+
+@functools.cache
+def _source(function: Callable) -> str:
+    """``function``'s code, read from its module's file."""
+    return inspect.getsource(function)
 
 
 @dataclass(frozen=True)
@@ -105,8 +112,8 @@ class Optimizer:
 
     @property
     def source(self) -> str:
-        """The exact code of ``update`` that runs, read from its module's file."""
-        return inspect.getsource(self.update)
+        """The exact code of ``update`` that runs, read from its module's file (once)."""
+        return _source(self.update)
 
     def label(self, **values: float | bool) -> str:
         """A short label stating the settings, e.g. ``"Momentum (lr = 0.1, mu = 0.9)"``.

@@ -85,9 +85,19 @@ def test_the_class_panel_ranks_the_board_by_steps_to_the_target(store):  # noqa:
     assert not lecturer.exception
 
 
+def opened_send_menu(code: str):
+    """A student's page in room ``code`` with "Send my run" open (its contents are drawn
+    only while it is open)."""
+    student = open_page({"room": code})
+    assert [w.key for w in student.text_input if w.key == "room_send_name"] == []
+    student.session_state["room_send_menu"] = True  # as the browser's tap opens it
+    student.run()
+    return student
+
+
 def test_a_student_sends_a_run_with_a_name_and_waits_between_runs(store):  # noqa: F811
     _, code, _ = lecturer_page()
-    student = open_page({"room": code})
+    student = opened_send_menu(code)
     student.selectbox(key="room_send_pick").set_value(1)
     student.text_input(key="room_send_name").set_value("Ada")
     student.button(key="room_send").click().run()
@@ -103,7 +113,7 @@ def test_a_student_sends_a_run_with_a_name_and_waits_between_runs(store):  # noq
 
 def test_a_name_field_takes_at_most_24_characters(store):  # noqa: F811
     _, code, _ = lecturer_page()
-    student = open_page({"room": code})
+    student = opened_send_menu(code)
     student.text_input(key="room_send_name").set_value("x" * 40)
     student.button(key="room_send").click().run()
     (entry,) = store.read_board(code).entries
@@ -113,7 +123,7 @@ def test_a_name_field_takes_at_most_24_characters(store):  # noqa: F811
 @pytest.mark.parametrize("name", ["<b>bold</b>", "a\u202eb", "a\nb"])
 def test_a_name_that_is_not_plain_short_text_is_refused_plainly(store, name):  # noqa: F811
     _, code, _ = lecturer_page()
-    student = open_page({"room": code})
+    student = opened_send_menu(code)
     student.text_input(key="room_send_name").set_value(name)
     student.button(key="room_send").click().run()
     assert store.read_board(code).entries == ()

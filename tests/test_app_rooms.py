@@ -26,8 +26,7 @@ from controls import room as page_room
 from controls.room import COMPONENT as KEY_COMPONENT
 from controls.room import cookie_name
 from harness.page import open_page
-from scenes import DEFAULT_SCENE
-from scenes.lecture import LECTURE, STEPS_BY_KEY
+from scenes.lecture import LECTURE, STEPS_BY_KEY, position
 from scenes.links import scene_from_query
 from tests.conftest import all_but_two
 
@@ -183,13 +182,19 @@ def test_a_student_follows_each_change_of_the_lecturer(store):
 
 def test_a_student_leaves_and_rejoins_with_one_click(store):
     lecturer, code, _ = lecturer_page()
+    set_lr(lecturer, 0.6)
     student = open_page({"room": code})
+    student.run()
+    student.run()  # runs that draw none of the scene's widgets keep the scene
     student.button(key="room_explore").click().run()
     assert not following(student)
     assert params(student).get("room", []) == []  # the address is their own scene's
-    set_lr(lecturer, 0.6)
+    assert scene_of(student) == scene_of(lecturer)  # the cards hold the scene followed
+    assert [s.value for s in student.select_slider if re.fullmatch(r"run\d+_lr", s.key)][0] \
+        == 0.6
+    set_lr(lecturer, 0.8)
     student.run()
-    assert scene_of(student).runs[0].values["lr"] == DEFAULT_SCENE.runs[0].values["lr"]
+    assert scene_of(student).runs[0].values["lr"] == 0.6
     # The scene is theirs: their change stays, and the room does not change.
     version = store.versions(code).scene
     set_lr(student, 0.3)
@@ -197,17 +202,44 @@ def test_a_student_leaves_and_rejoins_with_one_click(store):
     assert store.versions(code).scene == version
     student.button(key="room_rejoin").click().run()
     assert following(student)
-    assert scene_of(student).runs[0].values["lr"] == 0.6
+    assert scene_of(student).runs[0].values["lr"] == 0.8
     assert params(student).get("room", []) == [code]
+
+
+def test_a_following_page_shows_the_scene_without_its_controls(store):
+    lecturer, code, _ = lecturer_page({"lecture": LECTURE[2].key})
+    student = open_page({"room": code})
+    assert following(student)
+    # The runs as text, each with its settings; none of the scene's widgets.
+    (runs,) = [m.value for m in student.markdown if "descent-run" in m.value]
+    for run in LECTURE[2].scene.runs:
+        assert run.label.replace(" (", " (").split(" (")[0] in runs
+    assert f"lr = {LECTURE[2].scene.runs[0].values['lr']:g}" in runs
+    keys = {w.key for kind in ("select_slider", "slider", "selectbox", "number_input",
+                               "toggle", "radio", "text_area")
+            for w in getattr(student, kind)}
+    assert not [k for k in keys if re.fullmatch(r"run\d+_.*", k)]
+    assert not keys & {"surface", "steps", "start_x", "start_y", "noise", "lecture_pick"}
+    assert not [b.key for b in student.button
+                if b.key in ("undo_button", "add_run", "lecture_prev", "lecture_next")]
+    assert any(m.value.startswith("You follow the lecturer") for m in student.sidebar.markdown)
+    assert any(m.value == f"**{position(LECTURE[2].key)}**" for m in student.markdown)
+    # The lecturer's page keeps every control.
+    assert {"surface", "lecture_pick"} <= {w.key for w in lecturer.selectbox}
+    assert [b.key for b in lecturer.button if b.key == "lecture_next"] == ["lecture_next"]
 
 
 def test_a_students_own_change_leaves_the_room(store):
     lecturer, code, _ = lecturer_page()
     student = open_page({"room": code})
-    set_lr(student, 0.3)
+    student.segmented_control(key="view").set_value("multiples").run()
+    student.run()
     assert not following(student)
     assert [b.key for b in student.button if b.key == "room_rejoin"] == ["room_rejoin"]
-    assert store.read_scene(code).params.get("run", [""])[0] != "sgd:lr=0.3"
+    assert store.read_scene(code).params.get("view", [""])[0] != "multiples"
+    assert scene_of(student) == scene_of(lecturer)  # the scene followed, theirs now
+    set_lr(student, 0.3)  # and its controls are back
+    assert scene_of(student).runs[0].values["lr"] == 0.3
 
 
 @pytest.mark.parametrize("code, says", [

@@ -64,17 +64,23 @@ def cookie_for(serving: Serving, replica: str) -> str:
     raise AssertionError(f"no cookie lands on {replica}")
 
 
-async def press(visitor: Visitor, button: str, texts: dict[str, str]) -> Run:
+async def press(visitor: Visitor, button: str | None, texts: dict[str, str],
+                opened: str | None = None) -> Run:
     """A rerun as the browser sends it when ``button`` (its widget id) is pressed, with the
-    text inputs ``texts`` (widget id -> text) as typed; read until the script finishes."""
+    text inputs ``texts`` (widget id -> text) as typed, or when the popover ``opened``
+    (its widget id) is opened; read until the script finishes."""
     msg = rerun_message(visitor.query_string, page_script_hash=visitor.page_script_hash,
                         cached_hashes=visitor.cache.hashes(),
                         url=f"{visitor.base_url}/?{visitor.query_string}")
     for widget_id, text in texts.items():
         widget = msg.rerun_script.widget_states.widgets.add()
         widget.id, widget.string_value = widget_id, text
-    widget = msg.rerun_script.widget_states.widgets.add()
-    widget.id, widget.trigger_value = button, True
+    if opened is not None:
+        widget = msg.rerun_script.widget_states.widgets.add()
+        widget.id, widget.bool_value = opened, True
+    if button is not None:
+        widget = msg.rerun_script.widget_states.widgets.add()
+        widget.id, widget.trigger_value = button, True
     run, t0 = Run(), time.perf_counter()
     await visitor.socket.send(msg.SerializeToString())
     async with asyncio.timeout(visitor.timeout):
@@ -99,8 +105,10 @@ async def send_runs(url: str, cookie: str, code: str) -> list[tuple[str, str]]:
             first = await student.run()
             assert first.errors == [], first.errors
             assert any("Following the lecturer" in t for t in texts_of(first))
-            run = await press(student, first.widget("room_send").id,
-                              {first.widget("room_send_name").id: name})
+            assert first.widget("room_send") is None  # drawn once "Send my run" opens
+            menu = await press(student, None, {}, opened=first.widget("room_send_menu").id)
+            run = await press(student, menu.widget("room_send").id,
+                              {menu.widget("room_send_name").id: name})
             assert run.errors == [], run.errors
             sent = [t for t in texts_of(run) if t.startswith("Sent")]
             said.append((student.upgrade_headers["X-Upstream"], *sent))

@@ -1,0 +1,83 @@
+"""What the page computes, cached for the whole server process, and what the race drew.
+
+Defined here, not in ``app.py``: Streamlit runs the page's script anew on every rerun,
+and a cache's decorator (which reads its function's source) or a dataclass defined there
+would be made again each time, a few milliseconds of every page's run (a hall of
+following phones reruns at once). Keys are plain values: tuples of names and numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+import surfaces
+from controls.race_chart import Prepared, below_player
+from plotting import scene_spec
+from plotting.contour import GRID_N
+from plotting.layout import Screen
+from scenes import RunSpec, Scene, compute
+from scenes.dynamics import NO_DYNAMICS, Dynamics
+from surfaces import Domain
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def surface_of(key: tuple) -> surfaces.Surface:
+    """The surface of a scene's ``surface_key``.
+
+    Raises:
+        ValueError: a typed formula that cannot be used (its message says why).
+    """
+    return compute.build_surface(key)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def grid_of(key: tuple) -> tuple:
+    """The surface's loss on the contour's grid (:data:`plotting.contour.GRID_N`)."""
+    return surface_of(key).grid(GRID_N)
+
+
+# A scene's dynamics is a frozen dataclass of plain values: its repr names it exactly, and
+# hashes in a fifteenth of the time Streamlit's generic hashing takes (once per run a move).
+@st.cache_data(max_entries=512, show_spinner=False, hash_funcs={Dynamics: repr})
+def path_of(key: tuple, optimizer: str, hyper: tuple, start: tuple, steps: int,
+            dynamics: Dynamics = NO_DYNAMICS):
+    """One run's trajectory (:func:`scenes.compute.trajectory`) on the surface ``key``."""
+    return compute.trajectory(surface_of(key), RunSpec(optimizer, hyper), start, steps, dynamics)
+
+
+def formula_error(scene: Scene) -> str | None:
+    """Why the scene's typed formula cannot be used, or None."""
+    try:
+        surface_of(scene.surface_key)
+    except ValueError as error:
+        return str(error)
+    return None
+
+
+# One figure for every page that shows the same scene on the same screen in the same view
+# (a room's followers on like phones): built, turned to JSON and digested once. The
+# surface and the traces follow from the scene, so they are not part of the key.
+@st.cache_resource(max_entries=32, show_spinner=False,
+                   hash_funcs={Scene: repr, Screen: repr})
+def race_figure(scene: Scene, screen: Screen, view: str, _surface,
+                _traces: list) -> tuple[Prepared, float]:
+    """The race chart's figure, prepared (``controls.race_chart.Prepared``), and its type
+    size in pixels."""
+    spec = scene_spec(_surface, _traces, view=view, grid=grid_of(scene.surface_key),
+                      start_picker=True, screen=below_player(screen), plotly_controls=False)
+    return Prepared.of(spec), spec["layout"]["font"]["size"]
+
+
+@dataclass(frozen=True)
+class Race:
+    """What the race chart's fragment drew, for what follows it on the page."""
+
+    box: Domain | None  # the plotting box (None while a typed box is upside down)
+    scene: Scene
+    surface: surfaces.Surface | None  # None: the typed formula cannot be used
+    paths: dict
+    traces: list
+    screen: Screen
+    view: str
