@@ -8,6 +8,7 @@ following phones reruns at once). Keys are plain values: tuples of names and num
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import streamlit as st
@@ -22,7 +23,9 @@ from scenes.dynamics import NO_DYNAMICS, Dynamics
 from surfaces import Domain
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+# functools' cache: a run asks for its surface a few times, and Streamlit's cache works out
+# each call's key from the function's signature. A surface is immutable and shared by all.
+@functools.lru_cache(maxsize=64)
 def surface_of(key: tuple) -> surfaces.Surface:
     """The surface of a scene's ``surface_key``.
 

@@ -40,7 +40,8 @@ from __future__ import annotations
 import functools
 import os
 import secrets
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -83,7 +84,30 @@ class Query:
 
 # --- the store ---
 
-@st.cache_resource(show_spinner=False)
+def _one_per_process(make: Callable[[tuple], Any]) -> Callable[[tuple], Any]:
+    """``make(environment)``, made once per process for each environment, even when
+    several pages ask at once (a hall arriving). Not Streamlit's cache: a page asks for
+    the store a few times in every run, and Streamlit's cache works out each call's key
+    from the function's signature, a few dozen microseconds every time. ``cache_clear()``
+    forgets what was made."""
+    made: dict[tuple, Any] = {}
+    lock = threading.Lock()
+
+    @functools.wraps(make)
+    def one(environment: tuple) -> Any:
+        found = made.get(environment)
+        if found is None:
+            with lock:
+                found = made.get(environment)
+                if found is None:
+                    found = made[environment] = make(environment)
+        return found
+
+    one.cache_clear = made.clear  # type: ignore[attr-defined]
+    return one
+
+
+@_one_per_process
 def _store_for(environment: tuple) -> StoreBase:
     """The store that ``environment`` (the values of :data:`ENV_KEYS`) names, one per
     process."""
@@ -371,7 +395,7 @@ def rejoin() -> None:
     ss["room_following"], ss["room_version"], ss["room_shown"] = True, None, None
 
 
-@st.cache_resource(show_spinner=False)
+@_one_per_process
 def _watcher_for(environment: tuple) -> room_watch.Watcher:
     """This process's watcher of the rooms its pages follow, on the store that
     ``environment`` names (one per process and store, made on first use)."""

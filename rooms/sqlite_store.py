@@ -129,8 +129,9 @@ class SQLiteStore(StoreBase):
             return taken is None
 
     def _state(self, code: str, now: float) -> RoomState:
-        with self._transaction("DEFERRED") as db:
-            return self._read(db, code, now)
+        # One statement: SQLite reads it from one snapshot without a transaction of ours.
+        with self._lock:
+            return self._read(self._connection(), code, now)
 
     def _change(self, code: str, secret: str, change: Change, now: float) -> RoomState | None:
         with self._transaction() as db:

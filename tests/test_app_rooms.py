@@ -42,7 +42,7 @@ def release_page_store() -> None:
     """Close the store the page opened in this process for this environment, and forget
     the page's stores: the next test's page opens its own."""
     page_room.store().close()
-    page_room._store_for.clear()
+    page_room._store_for.cache_clear()
 
 
 @pytest.fixture(params=STORES)

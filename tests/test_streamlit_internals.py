@@ -198,3 +198,15 @@ def test_apptest_lists_a_components_element_with_its_name_and_data():
     assert not at.exception
     assert [(e.proto.component_name, e.proto.bytes) for e in at.get("bidi_component")] == [
         ("probe", b"{}")]
+
+
+def test_the_server_runs_on_uvloop_which_the_requirements_install():
+    """Streamlit's server takes uvloop's event loop when uvloop is installed: a script run
+    hands each of its messages to that loop, and uvloop wakes once for many where
+    asyncio's own loop writes to its wake-up socket for each."""
+    import uvloop
+    from streamlit.web import bootstrap
+
+    assert bootstrap._get_uvloop_loop_factory() is uvloop.new_event_loop
+    pinned = (Path(__file__).resolve().parents[1] / "requirements.txt").read_text()
+    assert re.search(rf"^uvloop=={re.escape(uvloop.__version__)}$", pinned, re.M)
