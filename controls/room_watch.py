@@ -202,6 +202,16 @@ class Watcher:
                 follower.nudged_to = None
         self._wake.set()
 
+    def stop(self, timeout: float = 5.0) -> None:
+        """Forget every follower and wait (at most ``timeout`` seconds) for the thread to
+        end: nothing reads the store through this watcher afterwards."""
+        with self._lock:
+            self.followers.clear()
+            thread = self._thread
+        self._wake.set()
+        if thread is not None:
+            thread.join(timeout)
+
     @property
     def running(self) -> threading.Thread | None:
         """The watcher's thread while it runs, else None."""

@@ -39,9 +39,12 @@ def connection_name(request) -> str:
 
 
 def release_page_store() -> None:
-    """Close the store the page opened in this process for this environment, and forget
-    the page's stores: the next test's page opens its own."""
+    """Stop this process's watcher for this environment (its thread reads the store),
+    close the store the page opened, and forget both: the next test's page opens its
+    own."""
+    page_room.watcher().stop()
     page_room.store().close()
+    page_room._watcher_for.cache_clear()
     page_room._store_for.cache_clear()
 
 

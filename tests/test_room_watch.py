@@ -179,6 +179,19 @@ def test_the_thread_starts_with_a_follower_and_ends_when_none_is_left():
     assert watcher.running is None and watcher.followers == {}
 
 
+def test_a_stopped_watcher_forgets_its_followers_and_its_thread_ends():
+    hall = Hall()
+    hall.versions["ACEFG"] = 1
+    hall.alive.add("s1")  # an active page: without stop, the thread would keep looking
+    watcher = Watcher(hall.read, find_session=hall.find, rerun=hall.rerun)
+    watcher.follow("s1", "ACEFG", 1)
+    thread = watcher.running
+    assert thread is not None
+    watcher.stop(timeout=30)
+    assert not thread.is_alive()  # nothing reads the store through it any more
+    assert watcher.followers == {} and watcher.running is None and hall.nudged == []
+
+
 # --- the rerun handed to the session's event loop, and Streamlit's parts it uses ---
 
 class FakeSession:
