@@ -201,7 +201,7 @@ FANS_DRAWN = f"""() => {{
 
 @pytest.mark.browser
 def test_a_noisy_link_draws_its_fans_in_chromium_and_they_grow_while_playing(page, app_url):
-    page.goto(f"{app_url}/?{EXAMPLE}&steps=120")  # the schedules' changes, a shorter race
+    page.goto(f"{app_url}/?{EXAMPLE}&steps=60")  # the schedules' changes, a shorter race
     every_fan = f"() => {{ const d = ({FANS_DRAWN})(); return d.length === 6 && d.every(n => n); }}"
     page.wait_for_function(f"{GRAPH} && {GRAPH}._fullData && ({every_fan})()", timeout=30_000)
     assert page.get_by_test_id("stException").count() == 0
