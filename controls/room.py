@@ -38,6 +38,7 @@ run" menu's ``room_send_menu`` (open or not), ``room_send_pick`` and ``room_send
 from __future__ import annotations
 
 import functools
+import json
 import os
 import secrets
 import threading
@@ -366,9 +367,10 @@ def key_component(ss: State) -> None:
     code = ss.get("room")
     if not code or ss.get("room_ended") or not ss.get("room_secret"):
         return
-    _component()(key=KEY, width="content", height=0,
-                 data={"cookie": cookie_name(code), "secret": ss["room_secret"],
-                       "max_age": KEY_DAYS * 24 * 3600})
+    # JSON bytes, as the viewport's (controls.viewport.measure says why).
+    data = json.dumps({"cookie": cookie_name(code), "secret": ss["room_secret"],
+                       "max_age": KEY_DAYS * 24 * 3600}).encode()
+    _component()(key=KEY, width="content", height=0, data=data)
 
 
 # --- a follower's line above the race ---

@@ -23,8 +23,10 @@ import pytest
 
 import rooms
 from controls import room as page_room
+from controls.race_chart import RACE
 from controls.room import COMPONENT as KEY_COMPONENT
 from controls.room import cookie_name
+from controls.viewport import COMPONENT as VIEWPORT_COMPONENT
 from harness.page import open_page
 from scenes.lecture import LECTURE, STEPS_BY_KEY, position
 from scenes.links import scene_from_query
@@ -71,6 +73,7 @@ def store(request, tmp_path, monkeypatch):
 
 
 pytestmark = pytest.mark.usefixtures("store")
+PAGE_COMPONENTS = (RACE, VIEWPORT_COMPONENT)
 
 
 def lecturer_page(link: dict | None = None):
@@ -297,7 +300,7 @@ def test_the_lecturer_keeps_control_across_a_reload(store, monkeypatch):
     # The lecturer's page hands its browser the key to keep, in the room's cookie.
     (key,) = [n.proto for n in lecturer.get("bidi_component")
               if n.proto.component_name == KEY_COMPONENT]
-    kept = json.loads(key.json)
+    kept = json.loads(key.bytes)
     assert kept["cookie"] == cookie_name(code) and kept["secret"] == secret
     # The reloaded page opens with the cookie the browser kept: the lecturer's again.
     kept_in_browser(monkeypatch, {cookie_name(code): secret})
@@ -383,3 +386,15 @@ def test_a_store_that_does_not_answer_gets_a_plain_message(monkeypatch):
     assert re.sub(r"\\(.)", r"\1", warning.value) == (
         f"The room could not be opened: {rooms.redis_store.UNREACHABLE}")
     release_page_store()
+
+
+def test_every_component_takes_its_data_as_json_bytes():
+    """The race chart, the viewport and the lecturer's key take JSON bytes: a dict handed
+    to a component has Streamlit look among its values for dataframes, and the first
+    look imports pandas and pyarrow into the server."""
+    lecturer, _, _ = lecturer_page()
+    components = lecturer.get("bidi_component")
+    assert {c.proto.component_name for c in components} >= {KEY_COMPONENT, *PAGE_COMPONENTS}
+    for component in components:
+        assert component.proto.WhichOneof("data") == "bytes", component.proto.component_name
+        json.loads(component.proto.bytes)

@@ -40,7 +40,8 @@ function layout() {
   return link.applied;
 }
 
-export default function ({ parentElement, setStateValue, data }) {
+export default function ({ parentElement, setStateValue, data: sent }) {
+  const data = JSON.parse(typeof sent === "string" ? sent : new TextDecoder().decode(sent));
   const applied = layout();
   // Scripts the page will need (plotly.js), fetched while it waits for this report.
   for (const path of data.preload || []) {
