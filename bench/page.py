@@ -56,8 +56,11 @@ def script_runs(pages: Mapping[str, dict], runs: int,
 def clear_caches() -> None:
     import streamlit as st
 
+    from controls import computed
+
     st.cache_data.clear()
     st.cache_resource.clear()
+    computed.clear()  # the page's own caches, functools' among them
 
 
 def measure(runs: int = 10, steps: int = 300) -> list[Row]:

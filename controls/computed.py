@@ -41,13 +41,29 @@ def grid_of(key: tuple) -> tuple:
     return surface_of(key).grid(GRID_N)
 
 
-# A scene's dynamics is a frozen dataclass of plain values: its repr names it exactly, and
-# hashes in a fifteenth of the time Streamlit's generic hashing takes (once per run a move).
-@st.cache_data(max_entries=512, show_spinner=False, hash_funcs={Dynamics: repr})
+# functools' cache, as the surfaces': a run asks for each of its runs' paths, a move and a
+# follower's page too, and Streamlit's cache would work out each call's key from the
+# function's signature and hash its arguments, then unpickle a copy of the path. Every page
+# shares one path instead, which nobody can change (its arrays are read-only).
+@functools.lru_cache(maxsize=512)
 def path_of(key: tuple, optimizer: str, hyper: tuple, start: tuple, steps: int,
-            dynamics: Dynamics = NO_DYNAMICS):
-    """One run's trajectory (:func:`scenes.compute.trajectory`) on the surface ``key``."""
-    return compute.trajectory(surface_of(key), RunSpec(optimizer, hyper), start, steps, dynamics)
+            dynamics: Dynamics = NO_DYNAMICS) -> compute.Trajectory:
+    """One run's trajectory (:func:`scenes.compute.trajectory`) on the surface ``key``, its
+    arrays read-only."""
+    path = compute.trajectory(surface_of(key), RunSpec(optimizer, hyper), start, steps,
+                              dynamics)
+    for member in (path, *path.fan):
+        member.points.setflags(write=False)
+        member.losses.setflags(write=False)
+    return path
+
+
+def clear() -> None:
+    """Forget everything computed here (a benchmark's cold run)."""
+    surface_of.cache_clear()
+    path_of.cache_clear()
+    grid_of.clear()
+    race_figure.clear()
 
 
 def formula_error(scene: Scene) -> str | None:
