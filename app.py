@@ -199,14 +199,14 @@ def race_chart_area() -> Race | None:
         view = toolbar.view_switch(on_change=rerun_chart)
         toolbar.notices(messages, ss.link_messages)
         st.space("stretch")
-        if not room_controls.following(ss):  # the scene is the lecturer's
+        if not room_controls.following(ss):  # a follower's scene and link are the lecturer's
             undo_button()
             run_controls.add_run(ss, rerun=rerun_race)
-        with st.container(key="share", width="content"):  # a phone shows only its icon
-            toolbar.share(query, bool(ss.present),
-                          room=lambda: room_controls.share_menu(ss, bool(ss.present),
-                                                                toolbar.link_of))
-        toolbar.presenter_switch()
+            with st.container(key="share", width="content"):  # a phone shows only its icon
+                toolbar.share(query, bool(ss.present),
+                              room=lambda: room_controls.share_menu(ss, bool(ss.present),
+                                                                    toolbar.link_of))
+            toolbar.presenter_switch()
         screen = viewport.measure(ss, bool(ss.present), on_change=rerun_race,
                                   preload=[plotly_path()])
     if screen is None:  # a browser's first run: the page waits for its screen

@@ -376,8 +376,9 @@ def key_component(ss: State) -> None:
 # --- a follower's line above the race ---
 
 # The sidebar of a page that follows: the scene is the lecturer's, so its settings are not
-# drawn (nor the runs' cards, the lecture bar's buttons, Undo and "Add a run"); a follower's
-# page then runs in about half the time, and a change reaches a hall of phones sooner.
+# drawn (nor the runs' cards, the lecture bar's buttons, Undo, "Add a run", Share and the
+# presenter switch); a follower's page then runs in less than half the time, and a change
+# reaches a hall of phones sooner.
 FOLLOWING_SIDEBAR = ("You follow the lecturer: the scene and its settings are theirs. "
                      "**Explore on my own**, above the chart, makes them yours to change.")
 

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 import rooms
 
-WATCH_SECONDS = 0.5  # how often the watcher reads the versions of the rooms followed
+WATCH_SECONDS = 0.2  # how often the watcher reads the versions of the rooms followed
 RETRY_SECONDS = 3.0  # a nudged page that has not reported the new version by then: again
 AT_ONCE = 2  # pages of one process running for a room's change at the same time
 ENDED = -1  # the version of a room that ended: its followers' pages say so

@@ -228,11 +228,15 @@ def test_a_following_page_shows_the_scene_without_its_controls(store):
     assert not keys & {"surface", "steps", "start_x", "start_y", "noise", "lecture_pick"}
     assert not [b.key for b in student.button
                 if b.key in ("undo_button", "add_run", "lecture_prev", "lecture_next")]
+    assert [t.key for t in student.toggle if t.key == "present"] == []
+    assert not [p for p in student.get("popover") if p.proto.popover.label == "Share"]
     assert any(m.value.startswith("You follow the lecturer") for m in student.sidebar.markdown)
     assert any(m.value == f"**{position(LECTURE[2].key)}**" for m in student.markdown)
     # The lecturer's page keeps every control.
     assert {"surface", "lecture_pick"} <= {w.key for w in lecturer.selectbox}
     assert [b.key for b in lecturer.button if b.key == "lecture_next"] == ["lecture_next"]
+    assert [t.key for t in lecturer.toggle if t.key == "present"] == ["present"]
+    assert [p for p in lecturer.get("popover") if p.proto.popover.label == "Share"]
 
 
 def test_a_students_own_change_leaves_the_room(store):
