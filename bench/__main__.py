@@ -40,7 +40,7 @@ AREAS = {
     "balancer": ("bench.classroom", ["--balancer"], [*TINY_CLASS, "--balancer",
                                                       "--replicas", "1"]),
     "rooms": ("bench.rooms", [], ["--followers", "2", "--idle", "0.1", "--changes", "1",
-                                  "--every", "0.1", "--replicas", "1"]),
+                                  "--every", "0.1", "--replicas", "1", "--within", "0.1"]),
 }
 
 

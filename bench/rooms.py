@@ -1,4 +1,5 @@
-"""A hall following the lecturer: followers' idle cost, and how soon a change reaches them.
+"""A hall following the lecturer: followers' idle cost, how soon a change reaches them, and
+the class's runs sent to the board.
 
     python -m bench.rooms --followers 200                 # deploy/serve's nginx, 2 replicas
     python -m bench.rooms --followers 200 --store redis   # a Redis server started for it
@@ -15,7 +16,13 @@ temporary folder, or a Redis server started for the run), two halls one after th
    (the address the server sends, ``lecture=<step>``), p50 and p95; the changes a
    follower skipped (still behind when the next came, its page went straight to that
    one); and errors (a follower that never showed the last step, an exception, a
-   traceback in a replica's log).
+   traceback in a replica's log);
+3. ``--students`` students (as many as followers unless given), their starts spread
+   evenly over ``--within`` seconds, each opening the room's link, opening **Send my
+   run** and sending their first run with a name of their own: then the store's board
+   and the lecturer's Class panel (the lecturer link's page) are read back. Every run a
+   student was told was sent must be stored, as the student's page said it, and in the
+   lecturer's table: the runs lost or wrong, and errors, must be none.
 
 Each visitor is a websocket client (:class:`harness.st_client.Visitor`) that keeps
 reading what the server sends, and that does what a browser does with a fragment's
@@ -29,11 +36,13 @@ import argparse
 import asyncio
 import contextlib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from urllib.parse import parse_qs
 
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -44,7 +53,15 @@ from bench.classroom import first_page, quantiles
 from bench.rows import Row, print_rows
 from bench.servers import Log, cpu_seconds, rss_bytes
 from harness.page import LECTURE_LINK
-from harness.st_client import Run, Visitor, read, rerun_message, run_coroutine
+from harness.st_client import (
+    Run,
+    Visitor,
+    press,
+    read,
+    rerun_message,
+    run_coroutine,
+    texts_of,
+)
 from scenes.lecture import LECTURE
 
 STEPS = [step.key for step in LECTURE]
@@ -251,9 +268,97 @@ async def changes_awaited(listeners: list[Listener], store, code: str, secret: s
     return missed
 
 
+SENT = re.compile(r"Sent: run (\d+) on the class's board \((.*)\)\.$")
+
+
+@dataclass
+class Sent:
+    """One student's "Send my run": the name, the replica, what the page said, and the
+    run as the page said it went on the board (None: it did not say so)."""
+
+    name: str
+    replica: str | None
+    said: list[str]
+    text: str | None
+    errors: list[str]
+
+
+async def send_run(url: str, code: str, name: str, *, cookie: str | None = None,
+                   timeout: float = 120.0) -> Sent:
+    """A student opens the room's link, opens **Send my run** and sends their first run
+    with ``name``, over the websocket as a browser does."""
+    if cookie is None:
+        cookie = await asyncio.to_thread(first_page, url, timeout)
+    async with Visitor(url, f"room={code}", cookie=cookie, timeout=timeout) as student:
+        first = await student.run()
+        errors = list(first.errors)
+        if not any("Following the lecturer" in t for t in texts_of(first)):
+            errors.append("the page does not follow the room")
+        menu = await press(student, None, {}, opened=first.widget("room_send_menu").id)
+        run = await press(student, menu.widget("room_send").id,
+                          {menu.widget("room_send_name").id: name})
+        said = [t for t in texts_of(run) if t.startswith("Sent")]
+        found = SENT.match(said[0]) if said else None
+        return Sent(name, student.upgrade_headers.get("X-Upstream"), said,
+                    found.group(2) if found else None, errors + menu.errors + run.errors)
+
+
+async def class_sends(url: str, code: str, names: Sequence[str], *, within: float = 0.0,
+                      cookie: str | None = None) -> list[Sent]:
+    """Each of ``names`` sends a run (:func:`send_run`), the starts spread evenly over
+    ``within`` seconds, at most :data:`OPENING` pages opening at a time."""
+    gate = asyncio.Semaphore(OPENING)
+
+    async def one(i: int, name: str) -> Sent:
+        await asyncio.sleep(within * i / max(len(names), 1))
+        async with gate:
+            try:
+                return await send_run(url, code, name, cookie=cookie)
+            except Exception as error:  # a closed socket, a page that never finished
+                return Sent(name, None, [], None, [f"{type(error).__name__}: {error}"])
+
+    return list(await asyncio.gather(*(one(i, n) for i, n in enumerate(names))))
+
+
+async def lecturer_board(url: str, code: str, secret: str, *,
+                         cookie: str | None = None) -> tuple[str | None, list[str], list[dict]]:
+    """The lecturer's page opened with the lecturer link: (replica, the Class panel's
+    heading, its table's rows)."""
+    import pyarrow as pa
+
+    async with Visitor(url, f"room={code}&lecturer={secret}", cookie=cookie) as lecturer:
+        run = await lecturer.run()
+        if run.errors:
+            raise RuntimeError(f"the lecturer's page: {run.errors}")
+        heading = [t for t in texts_of(run) if t.startswith("Class:")]
+        tables = [e.table.arrow_data.data for _, e in run.elements
+                  if e.WhichOneof("type") == "table"]
+        rows = [row for data in tables
+                for row in pa.ipc.open_stream(data).read_all().to_pylist()]
+        return lecturer.upgrade_headers.get("X-Upstream"), heading, rows
+
+
+def board_check(sent: Sequence[Sent], store, code: str, heading: list[str],
+                rows: list[dict]) -> dict:
+    """What became of the class's runs: how many the store holds, those lost (a student
+    was told it was sent, the store lacks it), those wrong (the store or the lecturer's
+    table holds another run or name than the student's page said), and errors."""
+    entries = {e.name: e.text for e in store.read_board(code).entries}
+    told = {s.name: s.text for s in sent if s.text is not None}
+    table = {r["name"]: r["run"] for r in rows}
+    return {"stored": len(entries), "told": len(told),
+            "lost": sorted(set(told) - set(entries)),
+            "wrong": sorted(n for n, text in told.items()
+                            if n in entries and (entries[n] != text or table.get(n) != text)),
+            "heading": heading, "rows": len(rows),
+            "errors": [f"{s.name}: {e}" for s in sent for e in s.errors]
+                      + [f"{s.name}: not told it was sent" for s in sent if s.text is None]}
+
+
 def hall(url: str, pids: Sequence[int], store, *, followers: int, idle_seconds: float,
-         changes: int, every: float) -> dict:
-    """The two halls of the module's docstring, on servers already running."""
+         changes: int, every: float, students: int = 0, within: float = 60.0) -> dict:
+    """The two halls of the module's docstring, on servers already running, then the
+    class's ``students`` sending their runs within ``within`` seconds."""
     opened = store.open_room()
     code, secret = opened.code, opened.secret
     store.write_scene(code, secret, f"lecture={STEPS[0]}")
@@ -279,11 +384,19 @@ def hall(url: str, pids: Sequence[int], store, *, followers: int, idle_seconds: 
         rss = sum(rss_bytes(pid) for pid in pids)
         received = sum(listener.bytes for listener in hall)
         await asyncio.gather(*(listener.close() for listener in hall))
+        start = time.perf_counter()
+        sent = await class_sends(url, code, [f"Student {i + 1}" for i in range(students)],
+                                 within=within)
+        sending = time.perf_counter() - start
+        _, heading, rows = await lecturer_board(url, code, secret)
+        board = board_check(sent, store, code, heading, rows)
         return {"plain": quiet, "following": following, "asked": asked, **changed,
                 "alone": alone["lag"], "cpu_per_follower_change": per_run,
                 "errors": plain_errors + follower_errors, "rss": rss,
                 "bytes_per_change": received / max(changes, 1) / max(followers, 1),
-                "per_replica": sorted({listener.replica for listener in hall} - {None})}
+                "per_replica": sorted({listener.replica for listener in hall} - {None}),
+                "students": students, "within": within, "sending": sending,
+                "board": board}
 
     return run_coroutine(both())
 
@@ -349,10 +462,12 @@ def redis_server():
 
 
 def measure(followers: int, *, replicas: int = 2, store_url: str | None = None,
-            idle_seconds: float = 60.0, changes: int = 6, every: float = 10.0) -> dict:
+            idle_seconds: float = 60.0, changes: int = 6, every: float = 10.0,
+            students: int | None = None, within: float = 60.0) -> dict:
     with servers(replicas, store_url) as (url, pids, store, logs):
         found = hall(url, pids, store, followers=followers, idle_seconds=idle_seconds,
-                     changes=changes, every=every)
+                     changes=changes, every=every,
+                     students=followers if students is None else students, within=within)
         tracebacks = sum(log.tracebacks for log in logs)
         found["errors"] += [line for log in logs for line in log.lines
                             if log.tracebacks][-10:]
@@ -374,7 +489,12 @@ def report(name: str, r: dict) -> list[Row]:
           f"{r['cpu_per_follower_change'] * 1e3:.0f} ms and "
           f"{r['bytes_per_change'] / 1e3:.0f} kB per follower per change; "
           f"RSS {r['rss'] / 1e6:.0f} MB; errors {len(r['errors'])}")
-    for error in r["errors"][:5]:
+    b = r["board"]
+    print(f"{name}: {r['students']} students send a run within {r['within']:.0f} s (it took "
+          f"{r['sending']:.1f} s): {b['stored']} stored, {b['told']} told it was sent, "
+          f"{len(b['lost'])} lost, {len(b['wrong'])} wrong on the board, lecturer's panel "
+          f"{b['heading']} with {b['rows']} rows; errors {len(b['errors'])}")
+    for error in (r["errors"] + b["errors"])[:5]:
         print(f"  error: {error}")
     prefix = f"{r['followers']} followers, {name}:"
     plain = f"{r['followers']} plain visitors, same servers"
@@ -387,6 +507,18 @@ def report(name: str, r: dict) -> list[Row]:
               if r["lag"][q] is not None and r["alone"][q] is not None),
             Row(f"{prefix} changes a follower skipped", r["missed"], 0, "count", "-"),
             Row(f"{prefix} errors", len(r["errors"]) + r["behind"], 0, "count", "-",
+                limit=0),
+            *class_rows(name, r)]
+
+
+def class_rows(name: str, r: dict) -> list[Row]:
+    """The class's runs: all stored (against the students), none lost or wrong."""
+    b = r["board"]
+    prefix = f"{r['students']} students send within {r['within']:.0f} s, {name}:"
+    return [Row(f"{prefix} runs stored", b["stored"], r["students"], "count",
+                "the students who sent one"),
+            Row(f"{prefix} runs lost or wrong, errors",
+                len(b["lost"]) + len(b["wrong"]) + len(b["errors"]), 0, "count", "-",
                 limit=0)]
 
 
@@ -397,6 +529,10 @@ def main(argv: list[str] | None = None) -> list[Row]:
     parser.add_argument("--idle", type=float, default=60.0, help="seconds of each idle hall")
     parser.add_argument("--changes", type=int, default=6, help="the lecturer's changes")
     parser.add_argument("--every", type=float, default=10.0, help="seconds between changes")
+    parser.add_argument("--students", type=int, default=None,
+                        help="students who send a run (default: as many as followers)")
+    parser.add_argument("--within", type=float, default=60.0,
+                        help="seconds over which the students' sends are spread")
     parser.add_argument("--store", default="sqlite",
                         help="sqlite (a file in a temporary folder), redis (a redis-server "
                              "started for the run) or a redis:// URL")
@@ -411,7 +547,8 @@ def main(argv: list[str] | None = None) -> list[Row]:
         if args.store == "redis":
             store_url = stack.enter_context(redis_server())
         found = measure(args.followers, replicas=args.replicas, store_url=store_url,
-                        idle_seconds=args.idle, changes=args.changes, every=args.every)
+                        idle_seconds=args.idle, changes=args.changes, every=args.every,
+                        students=args.students, within=args.within)
     return report(args.store.split(":")[0], found)
 
 

@@ -263,6 +263,38 @@ class Visitor:
         return run
 
 
+async def press(visitor: Visitor, button: str | None, texts: Mapping[str, str],
+                opened: str | None = None) -> Run:
+    """A rerun as the browser sends it when ``button`` (its widget id) is pressed, with the
+    text inputs ``texts`` (widget id -> text) as typed, or when the popover ``opened``
+    (its widget id) is opened; read until the script finishes."""
+    msg = rerun_message(visitor.query_string, page_script_hash=visitor.page_script_hash,
+                        cached_hashes=visitor.cache.hashes(),
+                        url=f"{visitor.base_url}/?{visitor.query_string}")
+    for widget_id, text in texts.items():
+        widget = msg.rerun_script.widget_states.widgets.add()
+        widget.id, widget.string_value = widget_id, text
+    if opened is not None:
+        widget = msg.rerun_script.widget_states.widgets.add()
+        widget.id, widget.bool_value = opened, True
+    if button is not None:
+        widget = msg.rerun_script.widget_states.widgets.add()
+        widget.id, widget.trigger_value = button, True
+    run, t0 = Run(), time.perf_counter()
+    await visitor.socket.send(msg.SerializeToString())
+    async with asyncio.timeout(visitor.timeout):
+        while run.finished_at is None:
+            read(ForwardMsg.FromString(await visitor.socket.recv()), run, visitor.cache,
+                 visitor.chart_type, t0)
+    return run
+
+
+def texts_of(run: Run) -> list[str]:
+    """Every Markdown text the run drew (captions, headings), Markdown's escapes dropped."""
+    return [getattr(element, kind).body.replace("\\", "") for _, element in run.elements
+            if (kind := element.WhichOneof("type")) in ("markdown", "heading")]
+
+
 def run_coroutine(coroutine):
     """``asyncio.run(coroutine)``, also from a thread whose event loop is busy.
 

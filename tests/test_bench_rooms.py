@@ -59,3 +59,26 @@ def test_a_listener_takes_a_step_once_and_finds_it_after_a_time():
     assert listener.shown("jitter", jitter_at) == jitter_at
     assert listener.shown("jitter", listener.seen[1][1] + 1) is None
     assert listener.shown("nesterov", 0.0) is None
+
+
+def test_the_board_check_finds_runs_lost_wrong_or_never_told():
+    from types import SimpleNamespace
+
+    def entry(name, text):
+        return SimpleNamespace(name=name, text=text)
+
+    board = [entry("Ada", "sgd:lr=0.1"), entry("Alan", "adam:lr=0.3"),
+             entry("Emmy", "momentum:lr=0.3,mu=0.9")]
+    store = SimpleNamespace(read_board=lambda code: SimpleNamespace(entries=board))
+    sent = [bench_rooms.Sent("Ada", "a", ["Sent: ..."], "sgd:lr=0.1", []),
+            bench_rooms.Sent("Alan", "a", ["Sent: ..."], "adam:lr=0.1", []),  # not as told
+            bench_rooms.Sent("Grace", "b", ["Sent: ..."], "sgd:lr=1", []),  # told, not kept
+            bench_rooms.Sent("Kurt", None, [], None, ["TimeoutError: "])]
+    rows = [{"name": "Ada", "run": "sgd:lr=0.1"}, {"name": "Alan", "run": "adam:lr=0.3"},
+            {"name": "Emmy", "run": "sgd:lr=1"}]  # Emmy's: never told, not counted wrong
+    found = bench_rooms.board_check(sent, store, "ACEFG", ["Class: 3 runs sent"], rows)
+    assert (found["stored"], found["told"], found["rows"]) == (3, 3, 3)
+    assert found["lost"] == ["Grace"] and found["wrong"] == ["Alan"]
+    assert found["errors"] == ["Kurt: TimeoutError: ", "Kurt: not told it was sent"]
+    said = "Sent: run 12 on the class's board (momentum:lr=0.3,mu=0.9)."
+    assert bench_rooms.SENT.match(said).groups() == ("12", "momentum:lr=0.3,mu=0.9")

@@ -12,20 +12,17 @@ opens the room in the store, as the first device does.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import select
 import signal
-import time
 from pathlib import Path
 
-import pyarrow as pa
 import pytest
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from bench import rooms as bench_rooms
 from deploy.balancer import COOKIE
 from deploy.servers import stop
-from harness.st_client import Run, Visitor, read, rerun_message, run_coroutine
+from harness.st_client import run_coroutine
 from rooms import open_store
 from tests.test_deploy import Serving, get, needs_nginx
 
@@ -65,70 +62,6 @@ def cookie_for(serving: Serving, replica: str) -> str:
     raise AssertionError(f"no cookie lands on {replica}")
 
 
-async def press(visitor: Visitor, button: str | None, texts: dict[str, str],
-                opened: str | None = None) -> Run:
-    """A rerun as the browser sends it when ``button`` (its widget id) is pressed, with the
-    text inputs ``texts`` (widget id -> text) as typed, or when the popover ``opened``
-    (its widget id) is opened; read until the script finishes."""
-    msg = rerun_message(visitor.query_string, page_script_hash=visitor.page_script_hash,
-                        cached_hashes=visitor.cache.hashes(),
-                        url=f"{visitor.base_url}/?{visitor.query_string}")
-    for widget_id, text in texts.items():
-        widget = msg.rerun_script.widget_states.widgets.add()
-        widget.id, widget.string_value = widget_id, text
-    if opened is not None:
-        widget = msg.rerun_script.widget_states.widgets.add()
-        widget.id, widget.bool_value = opened, True
-    if button is not None:
-        widget = msg.rerun_script.widget_states.widgets.add()
-        widget.id, widget.trigger_value = button, True
-    run, t0 = Run(), time.perf_counter()
-    await visitor.socket.send(msg.SerializeToString())
-    async with asyncio.timeout(visitor.timeout):
-        while run.finished_at is None:
-            read(ForwardMsg.FromString(await visitor.socket.recv()), run, visitor.cache,
-                 visitor.chart_type, t0)
-    return run
-
-
-def texts_of(run: Run) -> list[str]:
-    """Every Markdown text the run drew (captions, headings), Markdown's escapes dropped."""
-    return [getattr(element, kind).body.replace("\\", "") for _, element in run.elements
-            if (kind := element.WhichOneof("type")) in ("markdown", "heading")]
-
-
-async def send_runs(url: str, cookie: str, code: str) -> list[tuple[str, str]]:
-    """Each of :data:`STUDENTS` opens the room's link and sends their run, named:
-    ``(replica, what the page said)`` for each."""
-    said = []
-    for name in STUDENTS:
-        async with Visitor(url, f"room={code}", cookie=cookie) as student:
-            first = await student.run()
-            assert first.errors == [], first.errors
-            assert any("Following the lecturer" in t for t in texts_of(first))
-            assert first.widget("room_send") is None  # drawn once "Send my run" opens
-            menu = await press(student, None, {}, opened=first.widget("room_send_menu").id)
-            run = await press(student, menu.widget("room_send").id,
-                              {menu.widget("room_send_name").id: name})
-            assert run.errors == [], run.errors
-            sent = [t for t in texts_of(run) if t.startswith("Sent")]
-            said.append((student.upgrade_headers["X-Upstream"], *sent))
-    return said
-
-
-async def lecturer_board(url: str, cookie: str, code: str, secret: str):
-    """The lecturer's page opened with the lecturer link: (replica, Class heading, rows)."""
-    async with Visitor(url, f"room={code}&lecturer={secret}", cookie=cookie) as lecturer:
-        run = await lecturer.run()
-        assert run.errors == [], run.errors
-        heading = [t for t in texts_of(run) if t.startswith("Class:")]
-        tables = [e.table.arrow_data.data for _, e in run.elements
-                  if e.WhichOneof("type") == "table"]
-        rows = [row for data in tables
-                for row in pa.ipc.open_stream(data).read_all().to_pylist()]
-        return lecturer.upgrade_headers["X-Upstream"], heading, rows
-
-
 def replica_pid(serving: Serving, replica: str) -> int:
     """The pid of the replica that listens on ``replica`` (``127.0.0.1:PORT``)."""
     port = replica.rpartition(":")[2]
@@ -158,8 +91,8 @@ def assert_board_shows_every_run(serving: Serving, replica: str, args: list[str]
                                  room) -> None:
     """The lecturer's page, opened through ``replica``, shows every student's run, as the
     store holds them."""
-    upstream, heading, rows = run_coroutine(lecturer_board(
-        serving.url, cookie_for(serving, replica), room.code, room.secret))
+    upstream, heading, rows = run_coroutine(bench_rooms.lecturer_board(
+        serving.url, room.code, room.secret, cookie=cookie_for(serving, replica)))
     assert upstream == replica
     assert heading == [f"Class: {len(STUDENTS)} runs sent"]
     assert sorted(r["name"] for r in rows) == sorted(STUDENTS)
@@ -179,11 +112,11 @@ def test_runs_sent_survive_a_replicas_death_and_a_restart_of_every_replica(store
         for replica in (replica_a, replica_b):
             env = environment_of(replica_pid(serving, replica))
             assert {k: env.get(k) for k in store_env(store_args)} == store_env(store_args)
-        said = run_coroutine(send_runs(serving.url, cookie_for(serving, replica_a),
-                                       room.code))
-        assert [s[0] for s in said] == [replica_a] * len(STUDENTS)  # all through A
-        assert [s[1].split(" (")[0] for s in said] == [
-            f"Sent: run {n} on the class's board" for n in range(1, len(STUDENTS) + 1)]
+        sent = run_coroutine(bench_rooms.class_sends(
+            serving.url, room.code, STUDENTS, cookie=cookie_for(serving, replica_a)))
+        assert [(s.errors, s.replica) for s in sent] == [([], replica_a)] * len(STUDENTS)
+        numbers = [int(bench_rooms.SENT.match(s.said[0]).group(1)) for s in sent]
+        assert sorted(numbers) == list(range(1, len(STUDENTS) + 1))  # each told its place
         kill(replica_pid(serving, replica_a))
         assert_board_shows_every_run(serving, replica_b, store_args, room)
         assert serving.stop_with(signal.SIGTERM) == 0 and serving.left_behind() == []
