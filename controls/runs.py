@@ -67,24 +67,26 @@ def _lr_steps(ss: MutableMapping[str, Any], rid: int, limit: float | None) -> No
                       help="a smaller lr" if step < 0 else "a larger lr")
 
 
+def _named(ss: MutableMapping[str, Any], rid: int, run: RunSpec, name: str) -> str:
+    """Run ``rid``'s colour swatch, then ``name`` (HTML, escaped here) and "(off)" when the
+    run is switched off: the colour as the charts draw it on this page's theme (black
+    reads on white, its dark counterpart on a dark page), one of the palette's hex codes."""
+    color = theme_named(st.context.theme.type).color(run_color(ss[f"run{rid}_color"]))
+    off = " <i>(off)</i>" if not run.enabled else ""
+    return (f'<span class="descent-swatch" style="color:{color};font-size:1.3em">&#9632;'
+            f"</span> {name}{off}")
+
+
 def _card(ss: MutableMapping[str, Any], rid: int, run: RunSpec, dynamics: Dynamics,
           removable: bool, on_move: Callable[[], None] | None,
           limit: float | None = None) -> None:
     opt = OPTIMIZERS[run.optimizer]
     label = dynamics.label(run.label, run.values)
-    # The run's colour as the charts draw it on this page's theme (black reads on white,
-    # its dark counterpart on a dark page).
-    page_theme = theme_named(st.context.theme.type)
-    color = page_theme.color(run_color(ss[f"run{rid}_color"]))
     main = ("lr", MAIN_KNOB.get(run.optimizer))
     with st.container(border=True):
         with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-            # The colour is one of the palette's hex codes; the title is escaped.
-            off = " <i>(off)</i>" if not run.enabled else ""
-            st.markdown(f'<span class="descent-swatch" style="color:{color};font-size:1.3em">'
-                        f'&#9632;</span> '
-                        f"<b>{html.escape(opt.title)}</b>{off}", unsafe_allow_html=True,
-                        width="content")
+            st.markdown(_named(ss, rid, run, f"<b>{html.escape(opt.title)}</b>"),
+                        unsafe_allow_html=True, width="content")
             st.space("stretch")
             # Its own key: when the run is removed, its popover goes with it (the next
             # card's stays closed).
@@ -152,15 +154,9 @@ def summary(ss: MutableMapping[str, Any], scene: Scene) -> None:
     """The runs without their controls, on one line (wrapping): each run's colour, its
     optimizer and its settings (a page that follows a lecturer's room shows the scene
     without its widgets)."""
-    page_theme = theme_named(st.context.theme.type)
-    parts = []
-    for rid, run in zip(ss["ids"], scene.runs, strict=True):
-        color = page_theme.color(run_color(ss[f"run{rid}_color"]))
-        label = scene.dynamics.label(run.label, run.values)
-        off = " <i>(off)</i>" if not run.enabled else ""
-        parts.append(f'<span class="descent-run"><span class="descent-swatch" '
-                     f'style="color:{color};font-size:1.3em">&#9632;</span> '
-                     f"{html.escape(label)}{off}</span>")
+    parts = [f'<span class="descent-run">'
+             f"{_named(ss, rid, run, html.escape(scene.dynamics.label(run.label, run.values)))}"
+             f"</span>" for rid, run in zip(ss["ids"], scene.runs, strict=True)]
     st.markdown(" &nbsp; ".join(parts), unsafe_allow_html=True)
 
 

@@ -246,6 +246,16 @@ class Visitor:
                             cached_hashes=self.cache.hashes(),
                             url=f"{self.base_url}/?{self.query_string}",
                             fragment_id=scopes.pop() if len(scopes) == 1 else "")
+        return await self.send(msg)
+
+    async def send(self, msg: BackMsg) -> Run:
+        """Send ``msg`` (a rerun, as :func:`rerun_message` builds it) and read until the
+        script finishes, keeping what the browser keeps (its page, its address, the
+        fragments its widgets are in, the message cache).
+
+        Raises ``TimeoutError`` if the script does not finish within the
+        timeout, and websockets' ``ConnectionClosed`` if the server hangs up.
+        """
         run = Run()
         t0 = time.perf_counter()
         await self.socket.send(msg.SerializeToString())
@@ -280,13 +290,7 @@ async def press(visitor: Visitor, button: str | None, texts: Mapping[str, str],
     if button is not None:
         widget = msg.rerun_script.widget_states.widgets.add()
         widget.id, widget.trigger_value = button, True
-    run, t0 = Run(), time.perf_counter()
-    await visitor.socket.send(msg.SerializeToString())
-    async with asyncio.timeout(visitor.timeout):
-        while run.finished_at is None:
-            read(ForwardMsg.FromString(await visitor.socket.recv()), run, visitor.cache,
-                 visitor.chart_type, t0)
-    return run
+    return await visitor.send(msg)
 
 
 def texts_of(run: Run) -> list[str]:

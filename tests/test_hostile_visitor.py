@@ -26,10 +26,8 @@ Heavy: a server and a few hundred script runs.
 
 from __future__ import annotations
 
-import asyncio
 import math
 import re
-import time
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -43,7 +41,7 @@ from streamlit.proto.Slider_pb2 import Slider
 from controls.race_chart import RACE
 from controls.room import COMPONENT as ROOM_KEY
 from controls.room import cookie_name
-from harness.st_client import Cache, Run, Visitor, read, rerun_message, run_coroutine
+from harness.st_client import Cache, Run, Visitor, rerun_message, run_coroutine
 from scenes import DEFAULT_SCENE, scene_to_query
 from tests.conftest import all_but_two, served, server_log
 
@@ -178,20 +176,6 @@ def rerun(visitor: Visitor, query: str) -> BackMsg:
                          cached_hashes=visitor.cache.hashes(), url=f"{visitor.base_url}/?{query}")
 
 
-async def send(visitor: Visitor, msg: BackMsg) -> Run:
-    """Send a rerun on ``visitor``'s socket and read until its script finishes."""
-    run = Run()
-    t0 = time.perf_counter()
-    await visitor.socket.send(msg.SerializeToString())
-    async with asyncio.timeout(visitor.timeout):
-        while run.finished_at is None:
-            fwd = ForwardMsg.FromString(await visitor.socket.recv())
-            if fwd.WhichOneof("type") == "new_session":
-                visitor.page_script_hash = fwd.new_session.page_script_hash
-            read(fwd, run, visitor.cache, visitor.chart_type, t0)
-    return run
-
-
 def page_errors(run: Run) -> list[str]:
     """What went wrong in a run: an exception, a run that did not finish. Not the page's own
     messages (an ``st.error`` saying a typed box is upside down is the page working)."""
@@ -204,14 +188,14 @@ async def attack(url: str, link: str, full: bool) -> tuple[list[str], dict]:
     switch) at a time. The errors, and the widgets found."""
     errors = []
     async with tab_on(url, link, timeout=60) as visitor:
-        found = widgets(await send(visitor, rerun(visitor, link)))
+        found = widgets(await visitor.send(rerun(visitor, link)))
         panel_id = next(i for i in found if i.endswith("-panel"))
         opened = [[o.content] for o in found[panel_id].button_group.options] if full else []
         for panel in opened or [None]:
             msg = rerun(visitor, link)
             if panel:
                 set_widget(msg, panel_id, "string_array_value", panel)
-            run = await send(visitor, msg)
+            run = await visitor.send(msg)
             errors += [f"opening {panel}: {e}" for e in page_errors(run)]
             drawn = widgets(run)
             found.update(drawn)
@@ -225,14 +209,14 @@ async def attack(url: str, link: str, full: bool) -> tuple[list[str], dict]:
                     if field not in ("", "trigger_value"):
                         set_widget(msg, widget_id, field, values[n % len(values)])
                 errors += [f"{panel} round {n}: {e}"
-                           for e in page_errors(await send(visitor, msg))]
+                           for e in page_errors(await visitor.send(msg))]
         for widget_id, element in found.items() if full else ():
             if element.WhichOneof("type") == "bidi_component":
                 for value in COMPONENT_EVENTS:
                     msg = rerun(visitor, link)
                     set_widget(msg, events_id(widget_id), "json_trigger_value", value)
                     errors += [f"{widget_id.rsplit('-', 1)[-1]} events={value!r:.40}: {e}"
-                               for e in page_errors(await send(visitor, msg))]
+                               for e in page_errors(await visitor.send(msg))]
             field, values = own_kind_values(element)
             if field == "trigger_value" or element.WhichOneof("type") in ("plotly_chart",
                                                                           "button_group"):
@@ -240,7 +224,7 @@ async def attack(url: str, link: str, full: bool) -> tuple[list[str], dict]:
                     msg = rerun(visitor, link)
                     set_widget(msg, widget_id, field, value)
                     errors += [f"{widget_id.rsplit('-', 1)[-1]}={value!r:.40}: {e}"
-                               for e in page_errors(await send(visitor, msg))]
+                               for e in page_errors(await visitor.send(msg))]
     return errors, found
 
 
@@ -249,11 +233,11 @@ async def wrong_kinds(url: str, link: str, found: dict) -> None:
     widget's refused value, so the session stays refused until a browser sends a good one)."""
     for field, value in WRONG_KIND:
         async with tab_on(url, link, timeout=60) as visitor:
-            await send(visitor, rerun(visitor, link))
+            await visitor.send(rerun(visitor, link))
             msg = rerun(visitor, link)
             for widget_id in found:
                 set_widget(msg, widget_id, field, value)
-            await send(visitor, msg)  # an exception of Streamlit's, at most
+            await visitor.send(msg)  # an exception of Streamlit's, at most
 
 
 async def garbage_huge_and_burst(url: str) -> list[str]:
@@ -269,12 +253,12 @@ async def garbage_huge_and_burst(url: str) -> list[str]:
                       "run=" + "&run=".join(["sgd:lr=%1F"] * 5_000), "%" * 100_000,
                       "kappa=%ED%A0%80&steps=%C0%AF&start=%FF%FE,1",
                       "kappa=0%1F&angle=3%1F&steps=5%1C&start=1%1D,2&seed=1%1F&fan=%1C1"):
-            run = await send(visitor, rerun(visitor, query))
+            run = await visitor.send(rerun(visitor, query))
             errors += [f"query {query[:20]!r}: {e}" for e in page_errors(run)]
             assert run.chart_at is not None, query[:40]
         for _ in range(30):  # a burst: the server may cut runs short, but must answer
             await visitor.socket.send(rerun(visitor, LECTURE).SerializeToString())
-        run = await send(visitor, rerun(visitor, LECTURE))
+        run = await visitor.send(rerun(visitor, LECTURE))
         errors += [f"after the burst: {e}" for e in page_errors(run)]
     return errors
 
@@ -369,25 +353,25 @@ def test_a_followers_forged_messages_cannot_change_the_room(hostile_room_server)
     async def follower():
         errors = []
         async with tab_on(url, link, timeout=60) as visitor:
-            found = widgets(await send(visitor, rerun(visitor, link)))
+            found = widgets(await visitor.send(rerun(visitor, link)))
             attacks = {i: own_kind_values(e) for i, e in found.items()}
             for n in range(max(len(values) for _, values in attacks.values())):
                 msg = rerun(visitor, link)
                 for widget_id, (field, values) in attacks.items():
                     if field not in ("", "trigger_value"):
                         set_widget(msg, widget_id, field, values[n % len(values)])
-                errors += [f"round {n}: {e}" for e in page_errors(await send(visitor, msg))]
+                errors += [f"round {n}: {e}" for e in page_errors(await visitor.send(msg))]
             for widget_id, element in found.items():
                 if element.WhichOneof("type") == "button":
                     msg = rerun(visitor, link)
                     set_widget(msg, widget_id, "trigger_value", True)
-                    errors += [f"{widget_id}: {e}" for e in page_errors(await send(visitor, msg))]
+                    errors += [f"{widget_id}: {e}" for e in page_errors(await visitor.send(msg))]
             claims = (f"{link}&lecturer=guess", f"{link}&lecturer=",
                       f"{link}&lecturer={all_but_two(room.secret)}",
                       f"{link}&lecturer={'x' * 50_000}",
                       f"{link}&room=ACEFG", f"{link}&present=1&run=adam:lr=0.3")
             for query in claims:
-                run = await send(visitor, rerun(visitor, query))
+                run = await visitor.send(rerun(visitor, query))
                 errors += [f"query {query[:30]!r}: {e}" for e in page_errors(run)]
                 drawn = widgets(run)  # in presenter mode: its own buttons, pressed too,
                 pressed = [i for i, e in drawn.items()  # all at once (every callback runs)
@@ -397,12 +381,12 @@ def test_a_followers_forged_messages_cannot_change_the_room(hostile_room_server)
                     for widget_id in pressed:
                         set_widget(msg, widget_id, "trigger_value", True)
                     errors += [f"{len(pressed)} buttons: {e}"
-                               for e in page_errors(await send(visitor, msg))]
+                               for e in page_errors(await visitor.send(msg))]
         for forged in FORGED_KEYS:  # a forged key in the room's cookie: still a follower
             value = forged.format(code=room.code, secret_but_two=all_but_two(room.secret))
             async with tab_on(url, link, timeout=60,
                               cookie=f"{cookie_name(room.code)}={value}") as visitor:
-                run = await send(visitor, rerun(visitor, link))
+                run = await visitor.send(rerun(visitor, link))
                 errors += [f"cookie {value[:20]!r}: {e}" for e in page_errors(run)]
                 if any(e.WhichOneof("type") == "bidi_component"
                        and e.bidi_component.component_name == ROOM_KEY
