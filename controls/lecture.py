@@ -30,12 +30,17 @@ import streamlit as st
 
 from controls import scene_state
 from controls.scene_state import State
-from plotting.layout import Screen, Style, text_width
+from plotting.layout import Screen, Style
 from scenes.lecture import LECTURE, STEPS_BY_KEY, neighbours, position
 
 ASK, SHOWN = "ask", "shown"
 # Line height of the question and the claim, in em.
 LINE = 1.25
+# Their size on a phone, the page's own text size (the chart and Play need the first screen).
+PHONE_PX = 16.0
+# A character's width in the page's font, in em: the claims average 0.41 (measured in
+# Chromium), and a little more keeps the claim's room from falling a line short.
+PAGE_CHAR_EM = 0.45
 
 
 def open_step(ss: State, key: str) -> None:
@@ -194,8 +199,17 @@ def font_px(screen: Screen) -> float:
 
 
 def lines(text: str, px: float, width: float) -> int:
-    """About how many lines ``text`` takes at ``px`` in a column ``width`` wide."""
-    return max(1, math.ceil(text_width(text, px) / max(width, 1.0)))
+    """About how many lines ``text`` takes at ``px`` in a column ``width`` wide: its words
+    wrapped as a browser wraps them, a character taken as :data:`PAGE_CHAR_EM` wide."""
+    char = PAGE_CHAR_EM * px
+    count, used = 1, 0.0
+    for word in text.split():
+        needed = (used and char) + char * len(word)  # a space before all but a line's first
+        if used and used + needed > width:
+            count, used = count + 1, char * len(word)
+        else:
+            used += needed
+    return count
 
 
 def card(ss: State, screen: Screen | None) -> None:
@@ -204,7 +218,8 @@ def card(ss: State, screen: Screen | None) -> None:
     step = STEPS_BY_KEY[ss["lecture"]]
     shown = ss.get("lecture_stage") == SHOWN
     width = screen.width if screen is not None else 1000.0
-    px = font_px(screen) if screen is not None and screen.presenter else 18.0
+    px = font_px(screen) if screen is not None and screen.presenter else (
+        PHONE_PX if screen is not None and screen.stacked else 18.0)
     room = lines(step.claim, px, width) * LINE
     size = f"font-size:{px}px;line-height:{LINE}"
     claim = (f'<p class="descent-claim" style="{size};min-height:{room}em">'

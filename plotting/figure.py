@@ -278,7 +278,7 @@ def _layout(surface, view: str, geo: ChartGeometry, titles: list[list[str]],
         # area to make room for the legend, colour bar or controls.
         "margin": {**{k: round(v) for k, v in geo.margin.items()}, "autoexpand": False},
         "legend": {"orientation": "h", "x": 0, "y": 1 + geo.paper_y(4), "yanchor": "bottom",
-                   "xanchor": "left", "itemsizing": "constant"},
+                   "xanchor": "left", "itemsizing": "constant", "tracegroupgap": 0},
         "hovermode": "closest",
         "dragmode": False,
         "coloraxis": coloraxis(scale, style.theme.contour, font_size=style.font,

@@ -124,8 +124,13 @@ def text_width(text: str, font: float) -> float:
 
 
 def legend_height(names: list[str], font: float, width: float) -> float:
-    """Pixels Plotly's horizontal legend takes above the plot for these entries."""
-    return 2.0 * font * legend_rows(names, font, width) + 6
+    """Pixels Plotly's horizontal legend takes above the plot for these entries.
+
+    Plotly draws an entry ``max(1.3 * font, 16) + 3`` pixels high (its line height, at
+    least the symbol's 16 pixels, and a gap), a row as high as its entries, and pads the
+    whole by 5 pixels above and below; the figure's legend has no gap between its runs'
+    groups (``tracegroupgap`` 0)."""
+    return legend_rows(names, font, width) * (max(1.3 * font, 16.0) + 3) + 12
 
 
 def legend_rows(names: list[str], font: float, width: float) -> int:

@@ -1,8 +1,8 @@
 """The page on a phone (390 x 844, a touch screen), in headless Chromium.
 
-Every lecture preset opens with its chart and Play on the first screen, and the
-player's controls are touch targets at least 44 px high. Screenshots go to
-``artifacts/``.
+Every lecture step and preset opens with its chart, its whole legend and Play on the
+first screen, and the player's controls are touch targets at least 44 px high.
+Screenshots go to ``artifacts/``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from scenes import PRESETS, slider_menu
+from scenes import slider_menu
+from scenes.lecture import LECTURE
 from tests.conftest import ARTIFACTS
 from tests.waits import as_fresh, first_card_key, navigate, rerun, settled
 
@@ -76,7 +77,9 @@ def show(phone, link: str) -> None:
     settled(phone)
 
 
-@pytest.mark.parametrize("link", ["", *(f"?preset={p.key}" for p in PRESETS)])
+# Each lecture step (its preset's scene under its question and its claim's room), and one
+# preset's own link (its scene under a line of story).
+@pytest.mark.parametrize("link", ["", "?preset=friction", *(f"?lecture={s.key}" for s in LECTURE)])
 def test_the_chart_and_play_fit_a_phones_first_screen(shared_phone, link):
     phone = shared_phone
     show(phone, link)
@@ -85,6 +88,15 @@ def test_the_chart_and_play_fit_a_phones_first_screen(shared_phone, link):
     assert chart["y"] >= 0 and chart["y"] + chart["height"] <= HEIGHT, chart
     assert play["y"] >= chart["y"] + chart["height"] - 1, (play, chart)
     assert play["y"] + play["height"] <= HEIGHT, play
+    # Every legend entry within the chart, none under the toolbar above it.
+    entries = phone.evaluate("""() => [...document.querySelectorAll(
+        '.js-plotly-plot .legend .traces')].map(e => e.getBoundingClientRect())
+        .map(b => ({top: b.top, bottom: b.bottom, left: b.left, right: b.right}))""")
+    assert entries
+    for entry in entries:
+        assert entry["top"] >= chart["y"] and entry["bottom"] <= chart["y"] + chart["height"], (
+            entry, chart)
+        assert entry["left"] >= chart["x"] and entry["right"] <= chart["x"] + chart["width"]
     assert phone.evaluate("document.documentElement.scrollWidth") <= WIDTH
     if not link:
         ARTIFACTS.mkdir(exist_ok=True)
