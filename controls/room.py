@@ -187,21 +187,22 @@ def arrive(ss: State, params: address.QueryParams) -> None:
 
 def catch_up(ss: State, *, views: Iterable[str], panels: Iterable[str]) -> None:
     """A follower's page: load the room's scene if the lecturer changed it since (one
-    small read when nothing changed); any page that has just come into a room (a link,
-    the lecturer's on another device, a rejoin) loads it once. Presenter mode stays as
-    the page had it."""
+    small read); any page that has just come into a room (a link, the lecturer's on
+    another device, a rejoin) loads it once. Presenter mode stays as the page had it.
+    The page's line that says it follows (:func:`_following`) then needs no read of its
+    own in the same run."""
     code = ss.get("room")
     if not code or ss.get("room_ended"):
         return
     if not ss.get("room_following") and ss.get("room_version") is not None:
         return  # the lecturer's page, or a visitor exploring, once the room's scene came
     try:
-        rooms_store = store()
-        if rooms_store.versions(code).scene == ss.get("room_version"):
-            return
-        shared = rooms_store.read_scene(code)
+        shared = store().read_scene(code)
     except rooms.RoomError as error:
         ended(ss, error)
+        return
+    ss["room_read"] = True  # read in this run (the line's own check is for its own runs)
+    if shared.version == ss.get("room_version"):
         return
     if shared.version:  # 0: the lecturer has not written a scene yet
         present = ss.get("present")
@@ -432,13 +433,14 @@ def _following() -> None:
     ss = st.session_state
     if not ss.get("room_following") or not ss.get("room"):
         st.rerun()  # "Explore on my own": the whole page, the scene the visitor's
-    try:
-        changed = store().versions(ss["room"]).scene != ss.get("room_version")
-    except rooms.RoomError as error:
-        ended(ss, error)
-        changed = True
-    if changed:
-        st.rerun()
+    if not ss.pop("room_read", False):  # a run of this line alone: the store not read yet
+        try:
+            changed = store().versions(ss["room"]).scene != ss.get("room_version")
+        except rooms.RoomError as error:
+            ended(ss, error)
+            changed = True
+        if changed:
+            st.rerun()
     _watch(ss)
     with st.container(horizontal=True, vertical_alignment="center", width="content",
                       key="room_follow"):
