@@ -139,6 +139,10 @@ def test_plotly_js_comes_over_http_once_per_browser_never_in_the_websocket(brows
     first, second = visits
     [fetched] = [r for r in first["plotly"] if not r["fromDiskCache"]]  # once, over HTTP
     assert "/app/static/plotly-" in fetched["url"] and fetched["status"] == 200
+    # Compressed on disk, sent as it lies there (no compressing per request), 1.5 MB.
+    headers = {k.lower(): v for k, v in fetched["headers"].items()}
+    assert headers["content-type"] == "application/gzip" and "content-encoding" not in headers
+    assert 1_000_000 < int(headers["content-length"]) < 2_000_000
     assert second["plotly"] and all(r["fromDiskCache"] for r in second["plotly"])
     assert 0 < first["websocket"] < 1_000_000 and 0 < second["websocket"] < 1_000_000
 

@@ -12,26 +12,45 @@ const ANIMATE = {mode: "immediate", transition: {duration: 0},
 // frame names) shows the same step.
 const STEP_EVENT = "descent-lab:step";
 
-// plotly.js, once per page: the plotly package's own plotly.min.js, served by the app's
-// static folder (``name`` under app/static/) and kept by the browser's cache.
+// plotly.js, once per page: the plotly package's own plotly.min.js, gzip-compressed,
+// served by the app's static folder (``name`` under app/static/) and kept by the
+// browser's cache; unpacked here and run as a script. The measuring component
+// (viewport.js) may have begun fetching it: ``window.__descentLab.fetched[url]``.
 function loadPlotly(name) {
   if (window.Plotly) return Promise.resolve(window.Plotly);
   if (!window.__descentPlotly) {
     // This module is served at <base>/_stcore/bidi-components/<component>/race_chart.js.
     const src = new URL(`../../../app/static/${name}`, import.meta.url).href;
-    window.__descentPlotly = new Promise((resolve, reject) => {
-      const script = document.createElement("script");
-      script.src = src;
-      script.onload = () => (window.Plotly ? resolve(window.Plotly)
-                                           : reject(new Error(`no Plotly in ${src}`)));
-      script.onerror = () => {
+    const fetched = (window.__descentLab || {}).fetched || {};
+    window.__descentPlotly = (fetched[src] || fetchBytes(src))
+      .then((bytes) => new Response(new Blob([bytes]).stream()
+        .pipeThrough(new DecompressionStream("gzip"))).text())
+      .then((code) => new Promise((resolve, reject) => {
+        const script = document.createElement("script");
+        script.src = URL.createObjectURL(new Blob([code], {type: "text/javascript"}));
+        script.onload = () => {
+          URL.revokeObjectURL(script.src);
+          if (window.Plotly) resolve(window.Plotly);
+          else reject(new Error(`no Plotly in ${src}`));
+        };
+        script.onerror = () => reject(new Error(`plotly.js from ${src} did not run`));
+        document.head.appendChild(script);
+      }))
+      .catch((error) => {
         window.__descentPlotly = null;  // the next message tries again
-        reject(new Error(`plotly.js could not be loaded from ${src}`));
-      };
-      document.head.appendChild(script);
-    });
+        if (fetched[src]) delete fetched[src];
+        throw error;
+      });
   }
   return window.__descentPlotly;
+}
+
+// The bytes at ``url``, or an error that says what went wrong.
+function fetchBytes(url) {
+  return fetch(url).then((response) => {
+    if (!response.ok) throw new Error(`plotly.js could not be loaded from ${url}`);
+    return response.arrayBuffer();
+  });
 }
 
 // plotly.js works out which attributes of each trace hold arrays
