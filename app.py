@@ -195,11 +195,13 @@ def race_chart_area() -> Race | None:
             lecture_controls.card(ss, viewport.reported_screen(ss, bool(ss.present)))
         else:
             story(scene, surface, stopped=sum(1 for m in stops.values() if m))
+    following = room_controls.following(ss)  # a follower's scene and link are the lecturer's
     with st.container(horizontal=True, vertical_alignment="center"):
-        view = toolbar.view_switch(on_change=rerun_chart)
+        view = (ss.get("view") or "overlay") if following else \
+            toolbar.view_switch(on_change=rerun_chart)
         toolbar.notices(messages, ss.link_messages)
-        st.space("stretch")
-        if not room_controls.following(ss):  # a follower's scene and link are the lecturer's
+        if not following:
+            st.space("stretch")
             undo_button()
             run_controls.add_run(ss, rerun=rerun_race)
             with st.container(key="share", width="content"):  # a phone shows only its icon
@@ -241,9 +243,9 @@ def panel_area() -> None:
         return
     if len(ss.ids) != len(now.scene.runs):
         st.rerun()  # a panel added runs: the whole page, cards and rules with them
-    panel = st.segmented_control("Explore further", offered, key="panel",
-                                 format_func=lambda k: PANELS[k].title,
-                                 on_change=rerun_chart_and_panel)
+    panel = ss.get("panel") if room_controls.following(ss) else st.segmented_control(
+        "Explore further", offered, key="panel", format_func=lambda k: PANELS[k].title,
+        on_change=rerun_chart_and_panel)
     if panel:
         PANELS[panel].render(PageState(
             scene=now.scene, surface=now.surface,
@@ -271,11 +273,13 @@ def race() -> Race | None:
     now = race_chart_area()
     if now is None:
         return None
-    if room_controls.following(ss):
+    if room_controls.following(ss):  # the lecturer's runs, and panel if one is open
         run_controls.summary(ss, now.scene)
-    else:
-        run_controls.strip(ss, now.scene, now.screen, on_move=rerun_chart,
-                           limits=stable_limits(now))
+        if ss.get("panel"):
+            panel_area()
+        return now
+    run_controls.strip(ss, now.scene, now.screen, on_move=rerun_chart,
+                       limits=stable_limits(now))
     panel_area()
     return now
 

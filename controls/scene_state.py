@@ -76,9 +76,12 @@ def keep(ss: State) -> None:
     """Keep the scene in the state through runs that draw none of its widgets (a page
     that follows a lecturer's room shows the scene without them). Streamlit forgets a
     widget's value once a whole run does not draw it; a value set by its key stays. The
-    runs keep their ids and colours."""
+    runs keep their ids and colours; the view and the panel stay as they were."""
     scene = read_scene(ss)
     _load_setting(ss, scene)
+    for key in ("view", "panel"):  # the toolbar's view and the panel open
+        if key in ss:
+            ss[key] = ss[key]
     ss["keep_runs"] = ss.get("keep_runs", False)
     for rid, run in zip(ss["ids"], scene.runs, strict=True):
         _load_run(ss, rid, run)

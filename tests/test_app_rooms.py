@@ -173,9 +173,12 @@ def test_a_student_follows_each_change_of_the_lecturer(store):
     lecturer.segmented_control(key="panel").set_value("theory").run()
     student.run()
     assert student.session_state["panel"] == "theory" and following(student)
+    assert r"\kappa" in page_text(student)  # the panel drawn, without its switch
+    assert "xaxis4" not in page_text(student)  # one contour panel and the loss panel
     lecturer.segmented_control(key="view").set_value("multiples").run()
     student.run()
     assert student.session_state["view"] == "multiples" and following(student)
+    assert "xaxis4" in page_text(student)  # a contour panel for each of the three runs
     lecturer.run()  # the view reran the chart's fragment alone: the sidebar comes back
     lecturer.selectbox(key="surface").set_value("rosenbrock").run()
     student.run()
@@ -239,9 +242,14 @@ def test_a_following_page_shows_the_scene_without_its_controls(store):
     assert [p for p in lecturer.get("popover") if p.proto.popover.label == "Share"]
 
 
-def test_a_students_own_change_leaves_the_room(store):
+def test_a_followers_page_has_no_switches_and_a_students_own_change_leaves_the_room(store):
     lecturer, code, _ = lecturer_page()
     student = open_page({"room": code})
+    # Following: the view and the panel are the lecturer's, no switch for either; the
+    # lecture's rules can still be read for each optimizer in use.
+    assert following(student)
+    assert [control.key for control in student.segmented_control] == ["rule"]
+    student.button(key="room_explore").click().run()
     student.segmented_control(key="view").set_value("multiples").run()
     student.run()
     assert not following(student)
