@@ -82,7 +82,9 @@ ss.drawn = None
 PRESENTER_CSS = """<style>
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] li { font-size: 1.35rem; }
-[data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 1.2rem; }
+[data-testid="stMain"] [data-testid="stCaptionContainer"] p,
+[data-testid="stMain"] .rule-caption { font-size: 1.2rem; }
+[data-testid="stMain"] .rule-caption code { font-size: 1.1rem; }
 [data-testid="stMain"] .katex { font-size: 1.8em; }
 [data-testid="stMain"] .rule-code code { font-size: 1.35rem; line-height: 1.5; }
 [data-testid="stMain"] [data-testid="stSliderThumbValue"] { transform: translateY(-0.45rem); }
@@ -314,7 +316,8 @@ elif not viewport.waiting(ss):
 # previous and next lead back into the lecture from the step left) ---
 
 if ss.present or ss.get("lecture_last"):
-    st.html(lecture_controls.LECTURE_CSS)
+    if not FOLLOWING:  # the bar's buttons and list (a follower's bar is a line of text)
+        st.html(lecture_controls.LECTURE_CSS)
     lecture_controls.bar(ss, following=FOLLOWING)
 
 ROOM_LINE = st.container()  # following the lecturer's room, or a room's message
@@ -340,9 +343,9 @@ def rules(used: tuple[str, ...]) -> None:
     opt = OPTIMIZERS[name if name in used else used[0]]
     # Several lines: KaTeX breaks lines (\\) only inside an environment.
     st.latex(r"\begin{gathered}" + opt.latex + r"\end{gathered}")
-    st.caption("The NumPy code that runs (x, dx and the state are arrays of all runs):")
-    st.html(code_block(opt.source, st.context.theme.type))
-    st.caption(f"Equals `{opt.torch}` for a constant lr.")
+    st.html(code_block(opt.source, st.context.theme.type,
+                       above="The NumPy code that runs (x, dx and the state are arrays of all "
+                             "runs):", equals=opt.torch))
 
 
 if ss.get("room_secret"):  # the lecturer's page: the class's runs, ranked

@@ -32,8 +32,11 @@ PALETTES = {
              "c": "#8b949e", "b": "#ffa657"},
 }
 
-# The block's box and type; presenter mode's stylesheet enlarges ``.rule-code code``.
+# The block's box and type, and its captions'; presenter mode's stylesheet enlarges
+# ``.rule-code code``.
 CODE_CSS = """
+.rule-caption { font-size: 0.875rem; opacity: 0.6; margin: 0.4rem 0; }
+.rule-caption code { font-size: 0.8rem; }
 .rule-code { background: rgba(128, 128, 128, 0.1); border-radius: 0.5rem;
              padding: 0.75rem 1rem; margin: 0; overflow-x: auto; }
 .rule-code code { font-family: "Source Code Pro", monospace; font-size: 0.875rem;
@@ -60,10 +63,15 @@ def highlighted(source: str) -> str:
 
 
 @functools.lru_cache(maxsize=32)  # six rules, two themes: lexed once, not on every run
-def code_block(source: str, theme: str | None) -> str:
+def code_block(source: str, theme: str | None, above: str = "", equals: str = "") -> str:
     """The whole block for ``st.html``: its style for ``theme`` (``"dark"``, else light)
-    and ``<pre class="rule-code"><code>`` holding :func:`highlighted` ``source``."""
+    and ``<pre class="rule-code"><code>`` holding :func:`highlighted` ``source``; over it
+    the caption ``above``, under it "Equals ``equals`` for a constant lr." (each left out
+    when empty; in the type of Streamlit's captions, the page's own colour, lighter)."""
     palette = PALETTES["dark" if theme == "dark" else "light"]
     colours = " ".join(f".rule-code .{k} {{ color: {c}; }}" for k, c in palette.items())
-    return (f"<style>{CODE_CSS}{colours}</style>"
-            f'<pre class="rule-code"><code>{highlighted(source)}</code></pre>')
+    head = f'<p class="rule-caption">{html.escape(above)}</p>' if above else ""
+    tail = (f'<p class="rule-caption">Equals <code>{html.escape(equals)}</code> for a constant'
+            " lr.</p>" if equals else "")
+    return (f"<style>{CODE_CSS}{colours}</style>{head}"
+            f'<pre class="rule-code"><code>{highlighted(source)}</code></pre>{tail}')

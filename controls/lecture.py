@@ -225,16 +225,20 @@ def card(ss: State, screen: Screen | None) -> None:
     claim = (f'<p class="descent-claim" style="{size};min-height:{room}em">'
              f'{html.escape(step.claim)}</p>' if shown else
              f'<p class="descent-claim-hidden" style="{size};min-height:{room}em"></p>')
-    st.html(f'<div class="descent-lecture"><p class="descent-question" style="{size}">'
-            f'<b>Q:</b> {html.escape(step.question)}</p>{claim}</div>')
+    st.html(f'{CARD_CSS}<div class="descent-lecture"><p class="descent-question" '
+            f'style="{size}"><b>Q:</b> {html.escape(step.question)}</p>{claim}</div>')
+
+
+CARD_CSS = """<style>
+.descent-lecture p { margin: 0 0 0.15em 0; }
+.descent-lecture .descent-claim { font-weight: 600; }
+</style>"""
 
 
 # The bar in one row on every screen: the step's list takes what the arrows leave, a title
 # too long for it ends in an ellipsis, and the list has no clear button (it always shows
 # the step open; on a phone that button was squeezed to a dot).
 LECTURE_CSS = """<style>
-.descent-lecture p { margin: 0 0 0.15em 0; }
-.descent-lecture .descent-claim { font-weight: 600; }
 .st-key-lecture_bar { gap: 0.5rem; flex-wrap: nowrap; }
 .st-key-lecture_bar [data-testid="stButton"] { flex: 0 0 auto; }
 .st-key-lecture_bar button { min-height: 2.4rem; height: 2.4rem; padding: 0 0.7rem; }

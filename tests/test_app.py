@@ -83,7 +83,14 @@ def shown_code(at: AppTest) -> list[str]:
     """The text of each rule's code block the page drew (``controls.code``), as a reader
     sees it: its tags dropped, its escapes read."""
     bodies = [h.proto.body for h in at.get("html") if 'class="rule-code"' in h.proto.body]
-    return [text_of(body.split("<code>", 1)[1]) for body in bodies]
+    return [text_of(body.split('<pre class="rule-code"><code>', 1)[1].split("</code></pre>")[0])
+            for body in bodies]
+
+
+def shown_equals(at: AppTest) -> list[str]:
+    """The torch.optim call each rule's block says its code equals, as a reader sees it."""
+    bodies = [h.proto.body for h in at.get("html") if 'class="rule-code"' in h.proto.body]
+    return [text_of(body.split("</pre>", 1)[1]) for body in bodies]
 
 
 def notices(at: AppTest, label: str) -> list[str]:
@@ -151,6 +158,7 @@ def test_default_scene_shows_every_update_rule_and_its_code():
     for name in OPTIMIZERS:  # one optimizer's rule at a time, each as it runs
         at.button_group(key="rule").set_value(name).run()
         assert shown_code(at) == [OPTIMIZERS[name].source]
+        assert shown_equals(at) == [f"Equals {OPTIMIZERS[name].torch} for a constant lr."]
         assert any(OPTIMIZERS[name].latex in text for text in texts(at.latex))
     assert SURFACES["ravine"].latex.split(",")[0] in " ".join(texts(at.latex))
 
