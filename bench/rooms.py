@@ -373,6 +373,7 @@ def hall(url: str, pids: Sequence[int], store, *, followers: int, idle_seconds: 
         alone = await lecture(lone, store, code, secret, changes=2,
                               every=min(LONE_EVERY, every))
         await asyncio.gather(*(listener.close() for listener in lone))
+        rss_before = sum(rss_bytes(pid) for pid in pids)  # the replicas without the hall
         hall = await arrive(url, f"room={code}", followers)
         following = await idle(hall, pids, idle_seconds)
         asked = sum(listener.asked for listener in hall)
@@ -393,6 +394,7 @@ def hall(url: str, pids: Sequence[int], store, *, followers: int, idle_seconds: 
         return {"plain": quiet, "following": following, "asked": asked, **changed,
                 "alone": alone["lag"], "cpu_per_follower_change": per_run,
                 "errors": plain_errors + follower_errors, "rss": rss,
+                "rss_per_follower": (rss - rss_before) / max(followers, 1),
                 "bytes_per_change": received / max(changes, 1) / max(followers, 1),
                 "per_replica": sorted({listener.replica for listener in hall} - {None}),
                 "students": students, "within": within, "sending": sending,
@@ -488,7 +490,8 @@ def report(name: str, r: dict) -> list[Row]:
           f"{r['missed']} skipped, {r['behind']} never showed the last; server CPU "
           f"{r['cpu_per_follower_change'] * 1e3:.0f} ms and "
           f"{r['bytes_per_change'] / 1e3:.0f} kB per follower per change; "
-          f"RSS {r['rss'] / 1e6:.0f} MB; errors {len(r['errors'])}")
+          f"RSS {r['rss'] / 1e6:.0f} MB ({r['rss_per_follower'] / 1e3:.0f} kB per follower); "
+          f"errors {len(r['errors'])}")
     b = r["board"]
     print(f"{name}: {r['students']} students send a run within {r['within']:.0f} s (it took "
           f"{r['sending']:.1f} s): {b['stored']} stored, {b['told']} told it was sent, "
