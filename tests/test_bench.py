@@ -101,11 +101,13 @@ def test_the_fan_baseline_runs_the_same_seeds_one_at_a_time():
 
 
 @pytest.mark.server
-def test_every_area_but_the_browser_runs_tiny_and_writes_its_rows(tmp_path, capsys):
+def test_every_area_but_the_browsers_and_the_pages_runs_tiny_and_writes_its_rows(tmp_path, capsys):
     path = tmp_path / "out.json"
-    report = bench_main.main(["--tiny", "--skip", "browser", "--json", str(path)])
+    # The browser's area has tests of its own, and so has the page's, with these same
+    # tiny arguments (tests/test_bench_page.py).
+    report = bench_main.main(["--tiny", "--skip", "browser", "page", "--json", str(path)])
     written = json.loads(path.read_text())
-    areas = [a for a in bench_main.AREAS if a != "browser"]
+    areas = [a for a in bench_main.AREAS if a not in ("browser", "page")]
     assert list(written["meta"]["areas"]) == areas and written["meta"]["tiny"] is True
     with_rows = set(areas) - ({"balancer", "rooms"} if find_nginx() is None else set())
     assert {r["area"] for r in written["rows"]} == with_rows
