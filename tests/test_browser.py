@@ -147,6 +147,23 @@ def test_plotly_js_comes_over_http_once_per_browser_never_in_the_websocket(brows
     assert 0 < first["websocket"] < 1_000_000 and 0 < second["websocket"] < 1_000_000
 
 
+def test_a_browser_without_decompressionstream_loads_plotly_js_plain(browser, app_url):
+    """A browser older than DecompressionStream (2023) takes the plain plotly.js beside the
+    compressed one, and draws the chart."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    try:
+        page = context.new_page()
+        page.add_init_script("delete window.DecompressionStream")
+        fetched = []
+        page.on("response", lambda r: fetched.append(r.url) if "/plotly-" in r.url else None)
+        open_app(page, app_url)
+        assert page.evaluate("typeof DecompressionStream") == "undefined"
+        assert page.evaluate("Boolean(window.Plotly)")
+    finally:
+        context.close()
+    assert fetched and all(url.endswith(".min.js") for url in fetched), fetched
+
+
 def race_messages(payloads) -> list[dict]:
     """The race chart's messages (its data, JSON) among websocket frames a page received."""
     elements = [m.delta.new_element for m in map(ForwardMsg.FromString, map(bytes, payloads))

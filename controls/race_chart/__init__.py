@@ -10,7 +10,8 @@ plotly.js is the ``plotly`` package's own ``plotly.min.js`` (pinned in
 requirements.txt; nothing fetched from the network): on first use it is written,
 gzip-compressed, into the app's static folder, which Streamlit serves at
 ``app/static/`` (``server.enableStaticServing``); the browser fetches it from there
-once, keeps it in its cache and unpacks it itself (``DecompressionStream``). Served
+once, keeps it in its cache and unpacks it itself (``DecompressionStream``; a browser
+without it, older than 2023, loads the plain file beside it). Served
 as ``application/gzip``, the file is sent as it lies on disk: Streamlit compresses
 its other responses anew for every request (about 150 ms of the server's CPU for
 plotly.js, once per visitor). It never travels through the websocket.
@@ -82,14 +83,19 @@ def below_player(screen: Screen) -> Screen:
 @functools.cache
 def plotly_file() -> str:
     """The name of plotly.min.js, gzip-compressed, in the app's static folder, written
-    there on first use (whole, then renamed: several servers may start at once)."""
-    target = STATIC / PLOTLY_NAME
-    if not target.exists():
-        STATIC.mkdir(exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=STATIC, suffix=".part", delete=False) as out:
-            out.write(gzip.compress(PLOTLY_JS.read_bytes(), compresslevel=9, mtime=0))
-        os.utime(out.name, (PLOTLY_DATE, PLOTLY_DATE))
-        os.replace(out.name, target)
+    there on first use beside the plain file (for a browser without
+    ``DecompressionStream``: the name without ``.gz``), each whole, then renamed: several
+    servers may start at once."""
+    source = PLOTLY_JS.read_bytes()
+    for name, data in ((PLOTLY_NAME.removesuffix(".gz"), lambda: source),
+                       (PLOTLY_NAME, lambda: gzip.compress(source, compresslevel=9, mtime=0))):
+        target = STATIC / name
+        if not target.exists():
+            STATIC.mkdir(exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=STATIC, suffix=".part", delete=False) as out:
+                out.write(data())
+            os.utime(out.name, (PLOTLY_DATE, PLOTLY_DATE))
+            os.replace(out.name, target)
     return PLOTLY_NAME
 
 

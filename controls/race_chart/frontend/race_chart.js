@@ -14,7 +14,8 @@ const STEP_EVENT = "descent-lab:step";
 
 // plotly.js, once per page: the plotly package's own plotly.min.js, gzip-compressed,
 // served by the app's static folder (``name`` under app/static/) and kept by the
-// browser's cache; unpacked here and run as a script. The measuring component
+// browser's cache; unpacked here and run as a script (a browser without
+// DecompressionStream loads the plain file beside it). The measuring component
 // (viewport.js) may have begun fetching it: ``window.__descentLab.fetched[url]``.
 function loadPlotly(name) {
   if (window.Plotly) return Promise.resolve(window.Plotly);
@@ -22,14 +23,17 @@ function loadPlotly(name) {
     // This module is served at <base>/_stcore/bidi-components/<component>/race_chart.js.
     const src = new URL(`../../../app/static/${name}`, import.meta.url).href;
     const fetched = (window.__descentLab || {}).fetched || {};
-    window.__descentPlotly = (fetched[src] || fetchBytes(src))
-      .then((bytes) => new Response(new Blob([bytes]).stream()
-        .pipeThrough(new DecompressionStream("gzip"))).text())
-      .then((code) => new Promise((resolve, reject) => {
+    // A browser without DecompressionStream (older than 2023) loads the plain file.
+    const code = typeof DecompressionStream === "undefined" ? null
+      : (fetched[src] || fetchBytes(src)).then((bytes) => new Response(
+        new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).text());
+    window.__descentPlotly = (code || Promise.resolve(null))
+      .then((text) => new Promise((resolve, reject) => {
         const script = document.createElement("script");
-        script.src = URL.createObjectURL(new Blob([code], {type: "text/javascript"}));
+        script.src = text === null ? src.replace(/\.gz$/, "")
+          : URL.createObjectURL(new Blob([text], {type: "text/javascript"}));
         script.onload = () => {
-          URL.revokeObjectURL(script.src);
+          if (text !== null) URL.revokeObjectURL(script.src);
           if (window.Plotly) resolve(window.Plotly);
           else reject(new Error(`no Plotly in ${src}`));
         };

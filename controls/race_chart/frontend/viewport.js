@@ -48,7 +48,9 @@ export default function ({ parentElement, setStateValue, data: sent }) {
   // Each file the page will need, fetched meanwhile: its bytes in ``store.fetched[url]``
   // (the race chart takes plotly.js from there).
   store.fetched = store.fetched || {};
-  for (const path of data.preload || []) {
+  // (Only where the race chart can unpack them: a browser without DecompressionStream
+  // loads plotly.js's plain file itself.)
+  for (const path of typeof DecompressionStream === "undefined" ? [] : data.preload || []) {
     const href = new URL(path, document.baseURI).href;
     if (!store.fetched[href]) {
       store.fetched[href] = fetch(href).then((response) => {
