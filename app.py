@@ -23,6 +23,8 @@ packages.
 
 from __future__ import annotations
 
+import contextlib
+
 import streamlit as st
 
 import surfaces
@@ -198,7 +200,9 @@ def race_chart_area() -> Race | None:
         else:
             story(scene, surface, stopped=sum(1 for m in stops.values() if m))
     following = room_controls.following(ss)  # a follower's scene and link are the lecturer's
-    with st.container(horizontal=True, vertical_alignment="center"):
+    # The toolbar's row; a follower has no toolbar, only what stopped and the measuring.
+    with contextlib.nullcontext() if following else st.container(
+            horizontal=True, vertical_alignment="center"):
         view = (ss.get("view") or "overlay") if following else \
             toolbar.view_switch(on_change=rerun_chart)
         toolbar.notices(messages, ss.link_messages)
@@ -305,11 +309,12 @@ def scene_sidebar() -> None:
 # undone start) before the story line and the chart, whose reports (the chart's new top,
 # say) would otherwise carry the old values back. A browser's first run draws only the
 # title.
-st.sidebar.title("Descent Lab")
-if FOLLOWING:
-    st.sidebar.markdown(room_controls.FOLLOWING_SIDEBAR)
-elif not viewport.waiting(ss):
-    scene_sidebar()
+if FOLLOWING:  # the title and one sentence, in one element
+    st.sidebar.markdown(f"# Descent Lab\n\n{room_controls.FOLLOWING_SIDEBAR}")
+else:
+    st.sidebar.title("Descent Lab")
+    if not viewport.waiting(ss):
+        scene_sidebar()
 
 
 # --- the lecture bar: in presenter mode, and on a page that opened a lecture step (its
@@ -355,7 +360,7 @@ if ss.get("room_secret"):  # the lecturer's page: the class's runs, ranked
 if ss.drawn[1]:
     rules(ss.drawn[1])
 if formula_error(SCENE) is None:
-    st.subheader("The surface")
     latex = surface_of(SCENE.surface_key).latex  # a phone: its parts one under another
-    st.latex(stacked_latex(latex) if RACE_NOW.screen.stacked else latex)
+    latex = stacked_latex(latex) if RACE_NOW.screen.stacked else latex
+    st.markdown(f"### The surface\n\n$$\n{latex}\n$$")  # a heading and st.latex's $$
 

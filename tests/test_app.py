@@ -93,6 +93,11 @@ def shown_equals(at: AppTest) -> list[str]:
     return [text_of(body.split("</pre>", 1)[1]) for body in bodies]
 
 
+def surface_shown(at: AppTest) -> list[str]:
+    """The section "The surface": its heading and its formula in LaTeX, one markdown."""
+    return [m.value for m in at.markdown if m.value.startswith("### The surface")]
+
+
 def notices(at: AppTest, label: str) -> list[str]:
     """The messages listed in the toolbar's button whose label starts with ``label``
     ("1 run stopped", "2 runs stopped", "The link: ..."), unescaped; [] when it is absent."""
@@ -160,7 +165,8 @@ def test_default_scene_shows_every_update_rule_and_its_code():
         assert shown_code(at) == [OPTIMIZERS[name].source]
         assert shown_equals(at) == [f"Equals {OPTIMIZERS[name].torch} for a constant lr."]
         assert any(OPTIMIZERS[name].latex in text for text in texts(at.latex))
-    assert SURFACES["ravine"].latex.split(",")[0] in " ".join(texts(at.latex))
+    [surface] = surface_shown(at)
+    assert SURFACES["ravine"].latex.split(",")[0] in surface
 
 
 @pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p.key)
@@ -420,7 +426,7 @@ def test_a_typed_surface_travels_in_the_link():
     assert len(contours(figure(at))) == 1 and len(paths(figure(at))) == 2
     # The formula is shown as LaTeX made from the parsed expression, not as typed.
     latex = surfaces.from_expression("abs(x) + 10*abs(y)").latex
-    assert any(latex in text for text in texts(at.latex))
+    assert any(latex in text for text in surface_shown(at))
 
 
 def test_a_run_stepping_into_a_hole_of_a_typed_formula_is_told_so():

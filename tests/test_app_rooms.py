@@ -233,7 +233,9 @@ def test_a_following_page_shows_the_scene_without_its_controls(store):
                 if b.key in ("undo_button", "add_run", "lecture_prev", "lecture_next")]
     assert [t.key for t in student.toggle if t.key == "present"] == []
     assert not [p for p in student.get("popover") if p.proto.popover.label == "Share"]
-    assert any(m.value.startswith("You follow the lecturer") for m in student.sidebar.markdown)
+    assert [m.value for m in student.sidebar.markdown] == [
+        f"# Descent Lab\n\n{page_room.FOLLOWING_SIDEBAR}"]  # the title and one sentence
+    assert page_room.FOLLOWING_SIDEBAR.startswith("You follow the lecturer")
     assert any(m.value == f"**{position(LECTURE[2].key)}**" for m in student.markdown)
     # The lecturer's page keeps every control.
     assert {"surface", "lecture_pick"} <= {w.key for w in lecturer.selectbox}
