@@ -82,15 +82,18 @@ def texts(elements) -> list[str]:
 def shown_code(at: AppTest) -> list[str]:
     """The text of each rule's code block the page drew (``controls.code``), as a reader
     sees it: its tags dropped, its escapes read."""
-    bodies = [h.proto.body for h in at.get("html") if 'class="rule-code"' in h.proto.body]
     return [text_of(body.split('<pre class="rule-code"><code>', 1)[1].split("</code></pre>")[0])
-            for body in bodies]
+            for body in rule_blocks(at)]
 
 
 def shown_equals(at: AppTest) -> list[str]:
     """The torch.optim call each rule's block says its code equals, as a reader sees it."""
-    bodies = [h.proto.body for h in at.get("html") if 'class="rule-code"' in h.proto.body]
-    return [text_of(body.split("</pre>", 1)[1]) for body in bodies]
+    return [text_of(body.split("</pre>", 1)[1]) for body in rule_blocks(at)]
+
+
+def rule_blocks(at: AppTest) -> list[str]:
+    """The HTML of each rule's block the page drew (``controls.code.code_block``)."""
+    return [h.proto.body for h in at.get("html") if 'class="rule-code"' in h.proto.body]
 
 
 def surface_shown(at: AppTest) -> list[str]:

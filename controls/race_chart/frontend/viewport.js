@@ -43,13 +43,11 @@ function layout() {
 export default function ({ parentElement, setStateValue, data: sent }) {
   const data = JSON.parse(typeof sent === "string" ? sent : new TextDecoder().decode(sent));
   const applied = layout();
-  // Scripts the page will need (plotly.js), fetched while it waits for this report.
   const store = (window.__descentLab = window.__descentLab || {});
-  // Each file the page will need, fetched meanwhile: its bytes in ``store.fetched[url]``
-  // (the race chart takes plotly.js from there).
+  // Each file the page will need (plotly.js), fetched while it waits for this report: its
+  // bytes in ``store.fetched[url]``, where the race chart takes them. Only where the race
+  // chart can unpack them: a browser without DecompressionStream loads the plain file.
   store.fetched = store.fetched || {};
-  // (Only where the race chart can unpack them: a browser without DecompressionStream
-  // loads plotly.js's plain file itself.)
   for (const path of typeof DecompressionStream === "undefined" ? [] : data.preload || []) {
     const href = new URL(path, document.baseURI).href;
     if (!store.fetched[href]) {
