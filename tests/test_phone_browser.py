@@ -8,6 +8,7 @@ Screenshots go to ``artifacts/``.
 from __future__ import annotations
 
 import io
+import time
 
 import numpy as np
 import pytest
@@ -156,9 +157,15 @@ def test_a_stray_tap_does_not_move_the_start_a_double_tap_does_and_undo_undoes(p
     open_page(phone, app_url)
     opened = phone.url
     stray, chosen = (phone.evaluate(PICKER_POINT, share) for share in (0.3, 0.75))
-    phone.touchscreen.tap(stray["px"], stray["py"])  # one tap: nothing changes
-    phone.touchscreen.tap(chosen["px"], chosen["py"])  # a double tap on another point
-    phone.touchscreen.tap(chosen["px"], chosen["py"])
+    # Each tap as a finger makes it, at the time it says: one tap (nothing changes), then,
+    # a second later, a double tap on another point, its taps 150 ms apart.
+    cdp = phone.context.new_cdp_session(phone)
+    now = time.time()
+    for point, at in ((stray, now), (chosen, now + 1), (chosen, now + 1.15)):
+        touch = {"touchPoints": [{"x": point["px"], "y": point["py"]}], "timestamp": at}
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", **touch})
+        cdp.send("Input.dispatchTouchEvent", {**touch, "type": "touchEnd", "touchPoints": [],
+                                              "timestamp": at + 0.05})
     phone.wait_for_url(f"**start={chosen['x']:g}*", timeout=15_000)
     settled(phone)
     # Undo goes back to the start the page opened with: the stray tap never moved it.

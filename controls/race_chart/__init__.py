@@ -7,14 +7,12 @@ over HTTP (``frontend/README.md`` lists the messages). requirements.txt installs
 this folder in editable mode, which is how Streamlit finds it.
 
 plotly.js is the ``plotly`` package's own ``plotly.min.js`` (pinned in
-requirements.txt; nothing fetched from the network): on first use it is written,
-gzip-compressed, into the app's static folder, which Streamlit serves at
-``app/static/`` (``server.enableStaticServing``); the browser fetches it from there
-once, keeps it in its cache and unpacks it itself (``DecompressionStream``; a browser
-without it, older than 2023, loads the plain file beside it). Served
-as ``application/gzip``, the file is sent as it lies on disk: Streamlit compresses
-its other responses anew for every request (about 150 ms of the server's CPU for
-plotly.js, once per visitor). It never travels through the websocket.
+requirements.txt; nothing fetched from the network): on first use it is copied into
+the app's static folder, which Streamlit serves at ``app/static/``
+(``server.enableStaticServing``), compressed on the way. The browser loads it from
+there with a script tag, once, and keeps it in its cache with the code it compiled
+from it: a reload runs plotly.js without compiling it again. It never travels
+through the websocket.
 
 What the chart is sent (:func:`race_chart`): the whole figure when the browser
 has none or its layout changed (another surface, screen, view or number of
@@ -29,7 +27,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import gzip
 import hashlib
 import json
 import os
@@ -52,7 +49,7 @@ PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 # The app's static folder (beside app.py), served at app/static/.
 STATIC = Path(__file__).resolve().parents[2] / "static"
 # One name per plotly version: the file under a name never changes.
-PLOTLY_NAME = f"plotly-{plotly.__version__}.min.js.gz"
+PLOTLY_NAME = f"plotly-{plotly.__version__}.min.js"
 # Streamlit's static serving sends a file with its Last-Modified and no Cache-Control;
 # a browser then keeps it for a tenth of its age (heuristic freshness, RFC 9111 4.2.2).
 # The copy is dated 2020-01-01, so that a browser keeps it for years (a new plotly
@@ -82,21 +79,15 @@ def below_player(screen: Screen) -> Screen:
 
 @functools.cache
 def plotly_file() -> str:
-    """The name of plotly.min.js, gzip-compressed, in the app's static folder, written
-    there on first use beside the plain file (for a browser without
-    ``DecompressionStream``: the name without ``.gz``), each whole, then renamed: several
-    servers may start at once."""
-    # Read only for a file not written yet (4.8 MB: not on every server's start).
-    for name, data in ((PLOTLY_NAME.removesuffix(".gz"), PLOTLY_JS.read_bytes),
-                       (PLOTLY_NAME, lambda: gzip.compress(PLOTLY_JS.read_bytes(),
-                                                           compresslevel=9, mtime=0))):
-        target = STATIC / name
-        if not target.exists():
-            STATIC.mkdir(exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=STATIC, suffix=".part", delete=False) as out:
-                out.write(data())
-            os.utime(out.name, (PLOTLY_DATE, PLOTLY_DATE))
-            os.replace(out.name, target)
+    """The name of plotly.min.js in the app's static folder, copied there on first use
+    (whole, then renamed: several servers may start at once)."""
+    target = STATIC / PLOTLY_NAME
+    if not target.exists():  # 4.8 MB: read only when the copy is missing
+        STATIC.mkdir(exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=STATIC, suffix=".part", delete=False) as out:
+            out.write(PLOTLY_JS.read_bytes())
+        os.utime(out.name, (PLOTLY_DATE, PLOTLY_DATE))
+        os.replace(out.name, target)
     return PLOTLY_NAME
 
 

@@ -12,49 +12,31 @@ const ANIMATE = {mode: "immediate", transition: {duration: 0},
 // frame names) shows the same step.
 const STEP_EVENT = "descent-lab:step";
 
-// plotly.js, once per page: the plotly package's own plotly.min.js, gzip-compressed,
-// served by the app's static folder (``name`` under app/static/) and kept by the
-// browser's cache; unpacked here and run as a script (a browser without
-// DecompressionStream loads the plain file beside it). The measuring component
-// (viewport.js) may have begun fetching it: ``window.__descentLab.fetched[url]``.
+// plotly.js, once per page: the plotly package's own plotly.min.js, served by the app's
+// static folder (``name`` under app/static/), compressed on the way, and run from a script
+// tag: the browser keeps the file in its cache and, from the second load on, the code it
+// compiled from it. The measuring component (viewport.js) may have begun loading it.
 function loadPlotly(name) {
   if (window.Plotly) return Promise.resolve(window.Plotly);
   if (!window.__descentPlotly) {
     // This module is served at <base>/_stcore/bidi-components/<component>/race_chart.js.
     const src = new URL(`../../../app/static/${name}`, import.meta.url).href;
-    const fetched = (window.__descentLab || {}).fetched || {};
-    // A browser without DecompressionStream (older than 2023) loads the plain file.
-    const code = typeof DecompressionStream === "undefined" ? null
-      : (fetched[src] || fetchBytes(src)).then((bytes) => new Response(
-        new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).text());
-    window.__descentPlotly = (code || Promise.resolve(null))
-      .then((text) => new Promise((resolve, reject) => {
-        const script = document.createElement("script");
-        script.src = text === null ? src.replace(/\.gz$/, "")
-          : URL.createObjectURL(new Blob([text], {type: "text/javascript"}));
-        script.onload = () => {
-          if (text !== null) URL.revokeObjectURL(script.src);
-          if (window.Plotly) resolve(window.Plotly);
-          else reject(new Error(`no Plotly in ${src}`));
-        };
-        script.onerror = () => reject(new Error(`plotly.js from ${src} did not run`));
-        document.head.appendChild(script);
-      }))
-      .catch((error) => {
+    window.__descentPlotly = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = src;
+      script.onload = () => {
+        if (window.Plotly) resolve(window.Plotly);
+        else reject(new Error(`no Plotly in ${src}`));
+      };
+      script.onerror = () => {
+        script.remove();
         window.__descentPlotly = null;  // the next message tries again
-        if (fetched[src]) delete fetched[src];
-        throw error;
-      });
+        reject(new Error(`plotly.js could not be loaded from ${src}`));
+      };
+      document.head.appendChild(script);
+    });
   }
   return window.__descentPlotly;
-}
-
-// The bytes at ``url``, or an error that says what went wrong.
-function fetchBytes(url) {
-  return fetch(url).then((response) => {
-    if (!response.ok) throw new Error(`plotly.js could not be loaded from ${url}`);
-    return response.arrayBuffer();
-  });
 }
 
 // plotly.js works out which attributes of each trace hold arrays
@@ -274,14 +256,15 @@ async function draw(gd, Plotly, message) {
 // On a touch screen a tap on the contour is often a stray one (scrolling the page, a
 // thumb resting): the start moves only on a double tap, two taps within DOUBLE_TAP_MS and
 // TAP_SLOP pixels of each other (counted from the touches themselves: Plotly may report
-// one tap as two clicks). A mouse's click moves it at once.
+// one tap as two clicks; timed by when the finger lifted, not by when a busy page got to
+// the event). A mouse's click moves it at once.
 const DOUBLE_TAP_MS = 500, TAP_SLOP = 30;
 function watchTaps(gd) {
   gd.__taps = [];
   gd.addEventListener("touchend", (event) => {
     const touch = event.changedTouches[0];
     gd.__taps = [...gd.__taps.slice(-1),
-                 {x: touch.clientX, y: touch.clientY, at: performance.now()}];
+                 {x: touch.clientX, y: touch.clientY, at: event.timeStamp}];
   }, {capture: true, passive: true});
 }
 // The start a click picks: the clicked point for a mouse; on a touch screen, after a

@@ -44,18 +44,14 @@ export default function ({ parentElement, setStateValue, data: sent }) {
   const data = JSON.parse(typeof sent === "string" ? sent : new TextDecoder().decode(sent));
   const applied = layout();
   const store = (window.__descentLab = window.__descentLab || {});
-  // Each file the page will need (plotly.js), fetched while it waits for this report: its
-  // bytes in ``store.fetched[url]``, where the race chart takes them. Only where the race
-  // chart can unpack them: a browser without DecompressionStream loads the plain file.
-  store.fetched = store.fetched || {};
-  for (const path of typeof DecompressionStream === "undefined" ? [] : data.preload || []) {
+  // Each file the page will need (plotly.js), loaded while it waits for this report (a
+  // preload link; the race chart's script tag then takes it from the browser's cache).
+  for (const path of data.preload || []) {
     const href = new URL(path, document.baseURI).href;
-    if (!store.fetched[href]) {
-      store.fetched[href] = fetch(href).then((response) => {
-        if (!response.ok) throw new Error(`${href}: ${response.status}`);
-        return response.arrayBuffer();
-      });
-      store.fetched[href].catch(() => { delete store.fetched[href]; });  // fetched again
+    if (!document.querySelector(`link[rel="preload"][href="${href}"]`)) {
+      const link = document.createElement("link");
+      Object.assign(link, {rel: "preload", as: "script", href});
+      document.head.appendChild(link);
     }
   }
   const host = parentElement.host || parentElement;
