@@ -164,10 +164,14 @@ def add_run(ss: MutableMapping[str, Any], rerun: Callable[[], None] | None = Non
     """"Add a run": pick an optimizer, add it at a learning rate that tells a story; then
     ``rerun`` (the part of the page that draws the cards)."""
     full = len(ss["ids"]) >= MAX_RUNS
-    # Keyed and stateful, so that adding closes it (``scene_state.add_optimizer``).
-    with st.popover("Add a run", icon=":material/add:", disabled=full, key=ADD_MENU,
-                    on_change="rerun",
-                    help=f"at most {MAX_RUNS} runs" if full else "race one more optimizer"):
+    # Keyed and stateful, so that adding closes it (``scene_state.add_optimizer``); its
+    # contents are drawn only while it is open (a slider's move sends none of them).
+    menu = st.popover("Add a run", icon=":material/add:", disabled=full, key=ADD_MENU,
+                      on_change="rerun",
+                      help=f"at most {MAX_RUNS} runs" if full else "race one more optimizer")
+    if not menu.open:
+        return
+    with menu:
         # Pills, not a selectbox: a tap picks, and no keyboard comes up on a phone.
         st.pills("Optimizer", list(OPTIMIZERS), key="add_optimizer", default="sgd",
                  format_func=lambda n: OPTIMIZERS[n].title)

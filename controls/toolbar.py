@@ -4,7 +4,7 @@ What comes and goes with the runs and the link (a run that diverged, what a
 link could not use) is a button in this one row that lists it, never a box of
 its own, so the chart does not move down the page when a run diverges.
 
-Widget keys: ``view`` and ``present`` (the popovers have none).
+Widget keys: ``view``, ``present`` and ``share_menu`` (Share: open or not).
 """
 
 from __future__ import annotations
@@ -75,11 +75,20 @@ SHARE_CSS = f"""<style>
 </style>"""
 
 
+SHARE_MENU = "share_menu"  # "Share": open or not
+
+
 def share(query: dict, presenter: bool, room: Callable[[], None] | None = None) -> None:
     """"Share": the scene's link to copy, and in presenter mode a QR code large enough to
     scan from the back of a hall (:data:`QR_HEIGHT` of the screen's height), the link under
-    it in large type. ``room``: draws the room's controls at the popover's top."""
-    with st.popover("Share", icon=":material/share:", help="the link to this scene"):
+    it in large type. ``room``: draws the room's controls at the popover's top. Its
+    contents are drawn only while it is open (opening it reruns the chart's fragment): a
+    slider's move sends none of them."""
+    menu = st.popover("Share", icon=":material/share:", key=SHARE_MENU, on_change="rerun",
+                      help="the link to this scene")
+    if not menu.open:
+        return
+    with menu:
         if room is not None:
             room()
         link = link_of(query)

@@ -7,7 +7,7 @@ would draw (the figure and its config, as JSON).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from urllib.parse import urlencode
 
@@ -21,13 +21,13 @@ LECTURE_LINK = urlencode(scene_to_query(DEFAULT_SCENE), doseq=True)  # as a quer
 
 def open_page(link: Mapping[str, str | list[str]] | None = None,
               screen: tuple[float, float, float] | None = None, *, panel: str | None = None,
-              cells: int | None = None, timeout: float = 60):
+              cells: int | None = None, menus: Sequence[str] = (), timeout: float = 60):
     """The page as AppTest runs it, opened with ``link`` (a shared link's query
     parameters; the default scene without), in a browser whose main column is
     ``screen = (width, window height, top of the chart)`` pixels as the page's viewport
     component reports it (without, the page lays the chart out for a laptop), then
-    ``panel`` picked and the phase map's ``cells`` set if given. Fails on an exception
-    on the page."""
+    ``panel`` picked, the phase map's ``cells`` set and the popovers ``menus`` (their
+    keys) opened if given. Fails on an exception on the page."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(APP), default_timeout=timeout)
@@ -40,6 +40,17 @@ def open_page(link: Mapping[str, str | list[str]] | None = None,
         at.segmented_control(key="panel").set_value(panel).run()
     if cells:
         at.select_slider(key="phase_cells").set_value(cells).run()
+    for menu in menus:
+        open_menu(at, menu)
+    assert not at.exception, at.exception
+    return at
+
+
+def open_menu(at, key: str):
+    """The popover ``key`` opened, as a tap on it does (a popover whose contents are
+    drawn only while it is open: "Share", "Add a run"), and the page run."""
+    at.session_state[key] = True
+    at.run()
     assert not at.exception, at.exception
     return at
 

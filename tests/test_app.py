@@ -13,7 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 import surfaces
 from controls.race_chart import RACE
-from harness.page import components, open_page
+from controls.scene_state import ADD_MENU
+from harness.page import components, open_menu, open_page
 from optimizers import OPTIMIZERS, simulate
 from plotting import run_color
 from scenes import DEFAULT_SCENE, MAX_RUNS, PRESETS, RunSpec, Scene, slider_menu
@@ -246,7 +247,7 @@ def test_a_diverging_run_is_reported_in_words():
 
 
 def test_runs_can_be_added_switched_off_and_removed():
-    at = open_page({"run": ["sgd:lr=1", "adam:lr=0.3"]})
+    at = open_page({"run": ["sgd:lr=1", "adam:lr=0.3"]}, menus=[ADD_MENU])
     at.pills(key="add_optimizer").set_value("nesterov")
     at.button(key="add_run").click().run()
     assert at.session_state["add_run_menu"] is False  # "Add a run" closes
@@ -265,6 +266,7 @@ def test_runs_can_be_added_switched_off_and_removed():
     assert sorted(c for cs in paths(figure(at)).values() for c in cs) == sorted(
         [run_color(1), run_color(2)])
     assert url_scene(at).colors() == [1, 2]
+    open_menu(at, ADD_MENU)
     at.button(key="add_run").click().run()
     assert url_scene(at).colors() == [1, 2, 0]
 

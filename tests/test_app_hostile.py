@@ -10,6 +10,8 @@ import pytest
 from streamlit.proto.WidgetStates_pb2 import WidgetStates
 from streamlit.testing.v1 import AppTest
 
+from controls.scene_state import ADD_MENU
+from harness.page import open_menu
 from scenes import DEFAULT_SCENE
 from tests.test_app import contours, figure, open_page, race_chart, url_scene
 
@@ -78,6 +80,7 @@ def test_a_selectbox_given_text_not_among_its_options_falls_back(key, text):
     assert not at.exception, at.exception
     assert url_scene(at) == DEFAULT_SCENE
     assert at.session_state[key] in {"surface": ["ravine"], "schedule": ["constant"]}[key]
+    open_menu(at, ADD_MENU)
     at.button(key="add_run").click().run()  # the callback reads add_optimizer
     assert not at.exception, at.exception
     assert len(url_scene(at).runs) == len(DEFAULT_SCENE.runs) + 1

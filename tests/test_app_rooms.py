@@ -26,6 +26,7 @@ from controls import room as page_room
 from controls.race_chart import RACE
 from controls.room import COMPONENT as KEY_COMPONENT
 from controls.room import cookie_name
+from controls.toolbar import SHARE_MENU
 from controls.viewport import COMPONENT as VIEWPORT_COMPONENT
 from harness.page import open_page
 from scenes.lecture import LECTURE, STEPS_BY_KEY, position
@@ -78,7 +79,7 @@ PAGE_COMPONENTS = (RACE, VIEWPORT_COMPONENT)
 
 def lecturer_page(link: dict | None = None):
     """A page in presenter mode that opened a room: (page, code, secret)."""
-    at = open_page({"present": "1", **(link or {})})
+    at = open_page({"present": "1", **(link or {})}, menus=[SHARE_MENU])
     at.button(key="room_open").click().run()
     assert not at.exception, at.exception
     ss = at.session_state
@@ -147,9 +148,9 @@ def test_the_lecturer_opens_a_room_and_shares_its_short_link(store):
 
 
 def test_let_the_class_follow_is_offered_in_presenter_mode_only():
-    assert [b.key for b in open_page().button if b.key == "room_open"] == []
-    assert [b.key for b in open_page({"present": "1"}).button if b.key == "room_open"] \
-        == ["room_open"]
+    assert [b.key for b in open_page(menus=[SHARE_MENU]).button if b.key == "room_open"] == []
+    assert [b.key for b in open_page({"present": "1"}, menus=[SHARE_MENU]).button
+            if b.key == "room_open"] == ["room_open"]
 
 
 def test_a_student_follows_each_change_of_the_lecturer(store):
@@ -392,7 +393,7 @@ def test_a_store_that_does_not_answer_gets_a_plain_message(monkeypatch):
     assert re.sub(r"\\(.)", r"\1", warning.value) == rooms.redis_store.UNREACHABLE
     assert not following(student) and scene_of(student).runs[0].optimizer == "adam"
     set_lr(student, 0.3)  # the rest of the page works
-    lecturer = open_page({"present": "1"})
+    lecturer = open_page({"present": "1"}, menus=[SHARE_MENU])
     lecturer.button(key="room_open").click().run()
     assert not lecturer.exception
     assert [b.key for b in lecturer.button if b.key.startswith("room_")] == ["room_open"]

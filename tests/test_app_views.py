@@ -9,6 +9,8 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from controls.toolbar import SHARE_MENU
+from harness.page import open_menu
 from scenes import DEFAULT_SCENE, scene_from_query
 from tests.test_app import figure, link_notices, open_page, race_chart
 
@@ -78,7 +80,8 @@ def test_a_presenter_link_draws_large_fonts_and_thick_lines_on_the_first_screen(
 
 def share_link(at: AppTest) -> str:
     """The link Share gives: its code block, or in presenter mode the link in large type
-    under the QR code."""
+    under the QR code (Share opened)."""
+    open_menu(at, SHARE_MENU)
     (share,) = [block for block in at.get("popover") if block.proto.popover.label == "Share"]
     shown = [c.value for c in share.code] + [
         html.unescape(re.sub(r"<[^>]+>", "", h.proto.body)) for h in share.get("html")

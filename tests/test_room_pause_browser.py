@@ -53,10 +53,13 @@ def test_a_phone_shows_the_step_the_lecturer_paused_at_and_the_claim(browser, ro
                                 arg=f"step {step}", timeout=30_000)
         settled(phone)
         assert phone.evaluate(f"() => {RACE}.__timer") is None  # paused, not playing
-        # The lecturer shows the claim: the phone shows it too, and the whole path.
+        # The lecturer shows the claim (the race plays on to its end first, at the
+        # player's fastest speed): the phone shows it too, and the whole path.
+        lecturer.locator(".descent-player select").select_option("40")
+        lecturer.evaluate("() => document.activeElement && document.activeElement.blur()")
         rerun(lecturer, lambda: lecturer.keyboard.press("PageDown"))
-        lecturer.locator(".descent-claim").wait_for(timeout=30_000)
-        phone.locator(".descent-claim").wait_for(timeout=30_000)
+        lecturer.locator(".descent-claim").wait_for(timeout=90_000)
+        phone.locator(".descent-claim").wait_for(timeout=60_000)
         assert STEP.claim[:30] in phone.locator(".descent-claim").inner_text()
         last = phone.evaluate(f"() => {RACE}.__frames.length - 1")
         phone.wait_for_function(f"k => {RACE}.__at === k", arg=last, timeout=30_000)
