@@ -16,9 +16,12 @@ one NAT address, so ``ip_hash`` would send the whole class to one replica).
 nginx hashes a cookie of its own, ``descent_replica``: a request without it
 (a browser's very first, the page's HTML) is hashed on its ``$request_id``,
 and its response sets the cookie to that same id, so that the first page and
-everything after it (static files, ``/_stcore/health``, the websocket, a
-reconnect, downloads under ``/media/``, which only the replica that made them
-holds) land on the same replica. Streamlit's own ``_streamlit_xsrf`` cookie
+everything after it (Streamlit's own static files, ``/_stcore/health``, the
+websocket, a reconnect, downloads under ``/media/``, which only the replica that
+made them holds) land on the same replica. The app's static folder (``app/static/``:
+plotly.js) nginx serves from the disk itself, each file as the compressed copy the
+app wrote beside it (``gzip_static``), so that no replica compresses plotly.js for
+each browser's first visit. Streamlit's own ``_streamlit_xsrf`` cookie
 would not do: Streamlit 1.67 sets it only on ``/_stcore/health`` (after the
 first page), and re-masks it on every health check, so its value changes
 before each reconnect. A replica that is down is skipped (the next one on the
@@ -68,6 +71,8 @@ COOKIE = "descent_replica"
 TEMP_DIRS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
 UPSTREAM = re.compile(r"(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}")
 TIMEOUT = "1d"  # a websocket is quiet while a student reads the chart
+# The app's static folder (beside app.py), which Streamlit serves at app/static/.
+STATIC = APP.parent / "static"
 
 
 def find_nginx(wanted: str | None = None) -> str | None:
@@ -79,15 +84,27 @@ def find_nginx(wanted: str | None = None) -> str | None:
 
 
 def nginx_config(prefix: Path, replicas: Sequence[str], *, port: int,
-                 host: str = "0.0.0.0") -> str:
+                 host: str = "0.0.0.0", static: Path = STATIC) -> str:
     """nginx.conf for ``host:port`` in front of the ``replicas`` (``"address:port"`` each;
-    see the module docstring); every path nginx writes lies under ``prefix``."""
+    see the module docstring); every path nginx writes lies under ``prefix``; the app's
+    static files (``app/static/``) from ``static``."""
     servers = "\n".join(f"        server {address} max_fails=1 fail_timeout=5s;"
                         for address in replicas)
     # Each student holds a websocket to nginx and nginx one to a replica: two descriptors.
     hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
     files = 65536 if hard == resource.RLIM_INFINITY else min(hard, 65536)
     temp = "\n".join(f"    {name}_temp_path {prefix / name};" for name in TEMP_DIRS)
+    proxy = f"""            proxy_pass http://streamlit;
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $connection_upgrade;
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_read_timeout {TIMEOUT};
+            proxy_send_timeout {TIMEOUT};
+            add_header Set-Cookie $replica_cookie always;
+            add_header X-Upstream $upstream_addr always;"""
     return f"""# Written by deploy/serve; removed when it stops.
 daemon off;
 worker_processes 1;
@@ -134,18 +151,24 @@ http {{
         server_name _;
         client_max_body_size 1m;
 
+        # The app's static files (plotly.js) from the disk, each sent as the compressed
+        # copy the app wrote beside it (gzip_static): no replica compresses 4.8 MB of
+        # plotly.js for each browser's first visit. A file not there yet (or unreadable):
+        # a replica's.
+        location /app/static/ {{
+            alias {static}/;
+            gzip_static on;
+            types {{ text/javascript js; }}
+            default_type application/octet-stream;
+            error_page 403 404 = @replica;
+        }}
+
         location / {{
-            proxy_pass http://streamlit;
-            proxy_http_version 1.1;
-            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection $connection_upgrade;
-            proxy_set_header Host $http_host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto $scheme;
-            proxy_read_timeout {TIMEOUT};
-            proxy_send_timeout {TIMEOUT};
-            add_header Set-Cookie $replica_cookie always;
-            add_header X-Upstream $upstream_addr always;
+{proxy}
+        }}
+
+        location @replica {{
+{proxy}
         }}
     }}
 }}

@@ -10,6 +10,7 @@ where Debian's nginx is missing.
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 import select
@@ -22,6 +23,7 @@ import urllib.request
 
 import pytest
 
+from controls.race_chart import PLOTLY_JS, plotly_file
 from deploy.balancer import COOKIE, find_nginx
 from deploy.balancer import main as serve_main
 from deploy.servers import ROOT, free_port, start_streamlit, stop, wait_until_healthy
@@ -191,6 +193,23 @@ def test_a_browser_first_page_sets_the_cookie_that_keeps_it_on_that_replica(bala
 
 
 @needs_nginx
+def test_nginx_sends_plotly_js_compressed_from_the_disk_and_leaves_other_files_to_a_replica(
+        balancer):
+    name = plotly_file()  # as a replica writes it on its first page
+    url = f"{balancer.url}/app/static/{name}"
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        headers, body = response.headers, response.read()
+    # The compressed copy as it lies on disk: no replica compressed it, none answered.
+    assert headers["Content-Encoding"] == "gzip" and "javascript" in headers["Content-Type"]
+    assert gzip.decompress(body) == PLOTLY_JS.read_bytes() and "X-Upstream" not in headers
+    status, headers, body = get(url)  # a client that takes no gzip: the plain file
+    assert status == 200 and body == PLOTLY_JS.read_bytes() and "X-Upstream" not in headers
+    status, headers, _ = get(f"{balancer.url}/app/static/no-such-file.js")
+    assert status == 404 and headers["X-Upstream"] in balancer.replicas  # a replica's answer
+
+
+@needs_nginx
 def test_browsers_with_different_cookies_land_on_both_replicas(balancer):
     landed = {get(f"{balancer.url}/_stcore/health", f"{COOKIE}=browser-{i}")[1]["X-Upstream"]
               for i in range(24)}
@@ -235,7 +254,8 @@ def test_chromium_through_nginx_draws_the_chart_with_every_request_on_one_replic
         answered: list[str] = []
         # Every answer over the network (not the page's own blob: and data: URLs, which
         # the inline JavaScript of a component is loaded from).
-        page.on("response", lambda r: answered.append(r.headers.get("x-upstream"))
+        page.on("response", lambda r: answered.append(
+            (r.url, r.headers.get("x-upstream"), r.headers.get("content-encoding")))
                 if r.url.startswith(("http:", "https:")) else None)
         page.goto(f"{balancer.url}/")
         page.wait_for_function(CHART_DRAWN, timeout=60_000)
@@ -244,8 +264,12 @@ def test_chromium_through_nginx_draws_the_chart_with_every_request_on_one_replic
         cookie = next(c for c in context.cookies() if c["name"] == COOKIE)
     finally:
         context.close()
-    assert len(answered) > 10 and set(answered) <= balancer.replicas
-    assert len(set(answered)) == 1, answered
+    # plotly.js from nginx itself, compressed; everything else from one replica.
+    static = {(upstream, encoding) for url, upstream, encoding in answered
+              if "/app/static/" in url}
+    assert static == {(None, "gzip")}
+    replicas = {upstream for url, upstream, _ in answered if "/app/static/" not in url}
+    assert len(answered) > 10 and len(replicas) == 1 and replicas <= balancer.replicas
     assert cookie["value"] and cookie["httpOnly"]
 
 

@@ -12,7 +12,8 @@ the app's static folder, which Streamlit serves at ``app/static/``
 (``server.enableStaticServing``), compressed on the way. The browser loads it from
 there with a script tag, once, and keeps it in its cache with the code it compiled
 from it: a reload runs plotly.js without compiling it again. It never travels
-through the websocket.
+through the websocket. A compressed copy lies beside it for nginx to send as it is
+(``deploy/serve``), where Streamlit compresses the file anew for each browser.
 
 What the chart is sent (:func:`race_chart`): the whole figure when the browser
 has none or its layout changed (another surface, screen, view or number of
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import gzip
 import hashlib
 import json
 import os
@@ -79,15 +81,21 @@ def below_player(screen: Screen) -> Screen:
 
 @functools.cache
 def plotly_file() -> str:
-    """The name of plotly.min.js in the app's static folder, copied there on first use
-    (whole, then renamed: several servers may start at once)."""
+    """The name of plotly.min.js in the app's static folder, copied there on first use,
+    with a gzip-compressed copy beside it (the name and ``.gz``) that nginx sends as it
+    lies where it serves the folder (``deploy/serve``: ``gzip_static``). Each is written
+    whole, then renamed: several servers may start at once."""
     target = STATIC / PLOTLY_NAME
-    if not target.exists():  # 4.8 MB: read only when the copy is missing
-        STATIC.mkdir(exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=STATIC, suffix=".part", delete=False) as out:
-            out.write(PLOTLY_JS.read_bytes())
-        os.utime(out.name, (PLOTLY_DATE, PLOTLY_DATE))
-        os.replace(out.name, target)
+    for path, data in ((target, PLOTLY_JS.read_bytes),
+                       (target.with_name(target.name + ".gz"),
+                        lambda: gzip.compress(PLOTLY_JS.read_bytes(), compresslevel=9, mtime=0))):
+        if not path.exists():  # 4.8 MB: read only when a copy is missing
+            STATIC.mkdir(exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=STATIC, suffix=".part", delete=False) as out:
+                out.write(data())
+            os.chmod(out.name, 0o644)  # readable by nginx's workers, as a copy is
+            os.utime(out.name, (PLOTLY_DATE, PLOTLY_DATE))
+            os.replace(out.name, path)
     return PLOTLY_NAME
 
 
