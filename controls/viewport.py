@@ -15,7 +15,7 @@ room, and the cards as many to a row as it takes.
 Until the browser has reported, :func:`measure` returns None and the page
 waits for it rather than draw a chart it would redraw at once: a browser's first
 run draws only what the measurement needs (the page's top rows, and the sidebar
-at its width) and has the browser fetch plotly.js meanwhile; the report then draws the
+at its width) and has the browser preload plotly.js meanwhile; the report then draws the
 whole page. A visitor that
 is not a browser (the tests' ``AppTest``, the classroom benchmark's websocket
 client: no ``User-Agent`` of a browser) runs no JavaScript and never reports;
@@ -100,7 +100,7 @@ def measure(ss: MutableMapping[str, Any], presenter: bool,
 
     None while a browser has not reported yet; :data:`DEFAULT_SCREEN` (with
     ``presenter``) for a visitor that is not a browser. ``on_change`` is called
-    when the browser reports a new size; ``preload``: files the page will need
+    when the browser reports a new size; ``preload``: scripts the page will need
     (paths relative to the page's address), which the browser fetches meanwhile.
     """
     size = reported_size(ss)

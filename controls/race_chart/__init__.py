@@ -86,16 +86,20 @@ def plotly_file() -> str:
     lies where it serves the folder (``deploy/serve``: ``gzip_static``). Each is written
     whole, then renamed: several servers may start at once."""
     target = STATIC / PLOTLY_NAME
-    for path, data in ((target, PLOTLY_JS.read_bytes),
-                       (target.with_name(target.name + ".gz"),
-                        lambda: gzip.compress(PLOTLY_JS.read_bytes(), compresslevel=9, mtime=0))):
-        if not path.exists():  # 4.8 MB: read only when a copy is missing
-            STATIC.mkdir(exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=STATIC, suffix=".part", delete=False) as out:
-                out.write(data())
-            os.chmod(out.name, 0o644)  # readable by nginx's workers, as a copy is
-            os.utime(out.name, (PLOTLY_DATE, PLOTLY_DATE))
-            os.replace(out.name, path)
+    copies = {target: lambda source: source,
+              target.with_name(f"{target.name}.gz"):
+                  lambda source: gzip.compress(source, compresslevel=9, mtime=0)}
+    missing = [path for path in copies if not path.exists()]
+    if not missing:
+        return PLOTLY_NAME
+    source = PLOTLY_JS.read_bytes()  # 4.8 MB: read only when a copy is missing
+    STATIC.mkdir(exist_ok=True)
+    for path in missing:
+        with tempfile.NamedTemporaryFile(dir=STATIC, suffix=".part", delete=False) as out:
+            out.write(copies[path](source))
+        os.chmod(out.name, 0o644)  # readable by nginx's workers, as a copy is
+        os.utime(out.name, (PLOTLY_DATE, PLOTLY_DATE))
+        os.replace(out.name, path)
     return PLOTLY_NAME
 
 

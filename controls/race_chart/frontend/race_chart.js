@@ -15,7 +15,7 @@ const STEP_EVENT = "descent-lab:step";
 // plotly.js, once per page: the plotly package's own plotly.min.js, served by the app's
 // static folder (``name`` under app/static/), compressed on the way, and run from a script
 // tag: the browser keeps the file in its cache and, from the second load on, the code it
-// compiled from it. The measuring component (viewport.js) may have begun loading it.
+// compiled from it. The measuring component (viewport.js) may have preloaded it.
 function loadPlotly(name) {
   if (window.Plotly) return Promise.resolve(window.Plotly);
   if (!window.__descentPlotly) {
@@ -24,10 +24,8 @@ function loadPlotly(name) {
     window.__descentPlotly = new Promise((resolve, reject) => {
       const script = document.createElement("script");
       script.src = src;
-      script.onload = () => {
-        if (window.Plotly) resolve(window.Plotly);
-        else reject(new Error(`no Plotly in ${src}`));
-      };
+      script.onload = () => (window.Plotly ? resolve(window.Plotly)
+                                           : reject(new Error(`no Plotly in ${src}`)));
       script.onerror = () => {
         script.remove();
         window.__descentPlotly = null;  // the next message tries again

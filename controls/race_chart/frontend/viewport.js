@@ -1,5 +1,5 @@
 // The race chart's room on the visitor's screen (controls/viewport.py): installs the
-// page's layout (viewport.css), fetches the files the page will need, then reports the main
+// page's layout (viewport.css), preloads the scripts the page will need, then reports the main
 // column's width, the window's height and this component's distance from the top of the
 // page as the state ``size``, again whenever these change by more than a few pixels.
 // ``data.known``: the size the server has. A report the server does not echo within
@@ -43,18 +43,16 @@ function layout() {
 export default function ({ parentElement, setStateValue, data: sent }) {
   const data = JSON.parse(typeof sent === "string" ? sent : new TextDecoder().decode(sent));
   const applied = layout();
-  const store = (window.__descentLab = window.__descentLab || {});
-  // Each file the page will need (plotly.js), loaded while it waits for this report (a
-  // preload link; the race chart's script tag then takes it from the browser's cache).
+  // Scripts the page will need (plotly.js), fetched while it waits for this report.
   for (const path of data.preload || []) {
     const href = new URL(path, document.baseURI).href;
-    if (!document.querySelector(`link[rel="preload"][href="${href}"]`)) {
-      const link = document.createElement("link");
-      Object.assign(link, {rel: "preload", as: "script", href});
-      document.head.appendChild(link);
+    if (![...document.querySelectorAll("link[rel=preload]")].some((l) => l.href === href)) {
+      document.head.appendChild(Object.assign(document.createElement("link"),
+                                              {rel: "preload", as: "script", href}));
     }
   }
   const host = parentElement.host || parentElement;
+  const store = (window.__descentLab = window.__descentLab || {});
   if (store.viewportStop) store.viewportStop();  // an earlier call's listeners and timers
   store.viewportKnown = data.known || null;
   const main = host.closest('[data-testid="stMainBlockContainer"]') || document.body;
