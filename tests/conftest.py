@@ -3,8 +3,8 @@ and the two tiers of the suite.
 
 The browser tests (marked ``browser``) drive Debian's Chromium through
 Playwright's Python package; Playwright's own browser download cannot work on
-these machines. Without ``/usr/bin/chromium`` they are skipped, saying so. Starting
-and stopping servers is :mod:`deploy.servers`, shared with the benchmarks and
+these machines. Without Debian's Chromium (``deploy.servers.CHROMIUMS``) they are
+skipped, saying so. Starting and stopping servers is :mod:`deploy.servers`, shared with the benchmarks and
 ``deploy/serve``.
 
 Tiers: ``python -m pytest -m "not browser and not server"`` is the fast tier,
@@ -57,7 +57,8 @@ FIXTURE_MARKS = {"browser": "browser", "app_url": "server", "redis_server": "ser
 # What a test must not start unless it carries the mark: a program, a module run with
 # ``python -m`` or a script, by name (``/usr/sbin/nginx``, ``.../playwright/driver/node``).
 STARTS = {"streamlit": "server", "nginx": "server", "redis-server": "server",
-          "serve": "server", "chromium": "browser", "playwright": "browser"}
+          "serve": "server", "chromium": "browser", "chromium-headless-shell": "browser",
+          "playwright": "browser"}
 
 
 def _started(args) -> str | None:
@@ -148,7 +149,7 @@ def _component_manifests_scanned_once() -> Iterator[None]:
 def chromium_path() -> str:
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"browser tests need Debian's Chromium at {CHROMIUM} "
-                    "(apt-get install -y chromium)")
+                    "(apt-get install -y chromium-headless-shell)")
     return CHROMIUM
 
 
