@@ -253,7 +253,8 @@ def main(argv: list[str] | None = None) -> list[Row]:
     parser.add_argument("--steps", type=int, default=300, help="the framed scene's steps")
     args = parser.parse_args(argv)
     if not os.path.exists(CHROMIUM):
-        print(f"browser: skipped, no Chromium at {CHROMIUM} (apt-get install -y chromium-headless-shell)")
+        print(f"browser: skipped, no Chromium at {CHROMIUM} "
+              "(apt-get install -y chromium-headless-shell)")
         return []
     return rows(measure(args.runs, args.moves, steps=args.steps))
 

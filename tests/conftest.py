@@ -4,8 +4,8 @@ and the two tiers of the suite.
 The browser tests (marked ``browser``) drive Debian's Chromium through
 Playwright's Python package; Playwright's own browser download cannot work on
 these machines. Without Debian's Chromium (``deploy.servers.CHROMIUMS``) they are
-skipped, saying so. Starting and stopping servers is :mod:`deploy.servers`, shared with the benchmarks and
-``deploy/serve``.
+skipped, saying so. Starting and stopping servers is :mod:`deploy.servers`, shared with
+the benchmarks and ``deploy/serve``.
 
 Tiers: ``python -m pytest -m "not browser and not server"`` is the fast tier,
 ``python -m pytest`` everything. A test that uses the ``browser`` fixture (or ``page``,
