@@ -166,7 +166,8 @@ def measure(runs: int = 20_000, steps: int = 500, reps: int = 5, sampled_runs: i
     # untimed, so that the kernel's compaction of memory fragmented by other processes
     # does not fall on one contender alone.
     record_bytes = (steps + 1) * runs * 8
-    settle = {OURS: lambda: release(3 * record_bytes), KEEP_LOSSES: lambda: release(record_bytes)}
+    settle = {OURS: lambda: release(3 * record_bytes), KEEP_LOSSES: lambda: release(record_bytes),
+              RECORDING: lambda: release(3 * record_bytes)}
     times = interleaved({name: fn for name, (fn, _) in contenders.items()}, reps,
                         clock=user_system, prepare=settle)
     results = {}
