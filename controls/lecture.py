@@ -38,9 +38,20 @@ ASK, SHOWN = "ask", "shown"
 LINE = 1.25
 # Their size on a phone, the page's own text size (the chart and Play need the first screen).
 PHONE_PX = 16.0
-# A character's width in the page's font, in em: the claims average 0.41 (measured in
-# Chromium), and a little more keeps the claim's room from falling a line short.
-PAGE_CHAR_EM = 0.45
+# Each printable ASCII character's width in em in the page's font (Streamlit's Source Sans)
+# at the claim's weight, 600, as Chromium draws it at 100 pixels (rounded up to a
+# hundredth); any other character is taken as WIDEST_EM. At a text's own size a browser
+# may round each character's width to whole pixels, up or down (Chromium on Linux does):
+# :func:`lines` takes each as its width rounded up, so that the claim's room is never a
+# line short. tests/test_phone_browser.py checks both on the page.
+CLAIM_CHAR_EM = {char: em for em, chars in {
+    0.2: " ", 0.26: "ij|", 0.27: ",.:;l", 0.28: "'I", 0.31: "!f", 0.32: "()-[{", 0.33: "]}",
+    0.34: "/\\", 0.35: "t", 0.37: "r", 0.43: "s", 0.44: "*?z", 0.45: "c", 0.47: "J",
+    0.48: '"x', 0.5: "LY_vy", 0.51: "0123456789#$+<=>F^e~", 0.52: "agk", 0.54: "ESXZ",
+    0.55: "TV`o", 0.56: "ACbdhnpqu", 0.58: "P", 0.59: "R", 0.6: "BK", 0.62: "DG", 0.64: "&",
+    0.65: "NU", 0.66: "H", 0.68: "OQ", 0.74: "M", 0.75: "w", 0.8: "W", 0.84: "%m", 0.88: "@",
+}.items() for char in chars}
+WIDEST_EM = max(CLAIM_CHAR_EM.values())
 
 
 def open_step(ss: State, key: str) -> None:
@@ -199,16 +210,20 @@ def font_px(screen: Screen) -> float:
 
 
 def lines(text: str, px: float, width: float) -> int:
-    """About how many lines ``text`` takes at ``px`` in a column ``width`` wide: its words
-    wrapped as a browser wraps them, a character taken as :data:`PAGE_CHAR_EM` wide."""
-    char = PAGE_CHAR_EM * px
-    count, used = 1, 0.0
+    """How many lines the claim ``text`` takes at most at ``px`` in a column ``width``
+    wide: its words wrapped at spaces as a browser wraps them, each character as wide as
+    :data:`CLAIM_CHAR_EM` says, rounded up to a whole pixel."""
+    def wide(chars: str) -> int:
+        return sum(math.ceil(CLAIM_CHAR_EM.get(char, WIDEST_EM) * px) for char in chars)
+
+    space = wide(" ")
+    count, used = 1, 0
     for word in text.split():
-        needed = (used and char) + char * len(word)  # a space before all but a line's first
-        if used and used + needed > width:
-            count, used = count + 1, char * len(word)
+        needed = wide(word)
+        if used and used + space + needed > width:  # a space before all but a line's first
+            count, used = count + 1, needed
         else:
-            used += needed
+            used += (space if used else 0) + needed
     return count
 
 

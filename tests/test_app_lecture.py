@@ -120,3 +120,16 @@ def test_old_long_links_keep_working_and_a_changed_step_is_dropped():
     at = open_page(edited)
     assert "lecture" not in at.query_params and at.query_params["steps"] == "123"
     assert told(at)["open"] is None
+
+
+def test_a_claims_lines_are_its_words_wrapped_each_character_a_whole_pixel_or_more():
+    # At 10 px "a" (0.52 em) takes 6 px, a space (0.2 em) 2 px: "aa aa" is 12 + 2 + 12 px.
+    assert lecture_controls.lines("aa aa", 10, 26) == 1
+    assert lecture_controls.lines("aa aa", 10, 25) == 2
+    assert lecture_controls.lines("aa aa aa", 10, 26) == 2
+    assert lecture_controls.lines("aa aa aa", 10, 25) == 3
+    # A character outside the table is taken as the widest; a word wider than the column
+    # stays on its line, as a browser leaves it.
+    assert lecture_controls.lines("é é", 10, 19) == 2  # 9 + 2 + 9 px
+    assert lecture_controls.lines("é é", 10, 20) == 1
+    assert lecture_controls.lines("aaaaaaaa", 10, 20) == 1

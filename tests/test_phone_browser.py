@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from controls.lecture import CLAIM_CHAR_EM, lines
 from scenes import slider_menu
 from scenes.lecture import LECTURE
 from tests.conftest import ARTIFACTS
@@ -350,3 +351,58 @@ def test_a_tap_on_a_cards_lr_track_does_not_jump_dragging_its_thumb_moves_it(
         phone.mouse.up()
     rerun(phone, drag)
     assert float(lr.get_attribute("aria-valuetext")) < float(before)
+
+
+# The page's font as the claim uses it: each printable ASCII character's width in em at 100
+# pixels, and, for each claim at each (px, width), the lines it takes, in a paragraph of the
+# claim's class and weight made in the main column (the page's font).
+CLAIM_WRAPPING = """([claims, sizes, widths]) => {
+    const box = document.createElement('div');
+    box.className = 'descent-lecture';
+    const p = document.createElement('p');
+    p.className = 'descent-claim';
+    p.style.cssText = 'font-weight:600;margin:0;line-height:1.25;';
+    box.appendChild(p);
+    document.querySelector('[data-testid="stMain"]').appendChild(box);
+    const chars = {};
+    p.style.fontSize = '100px';
+    p.style.width = 'max-content';
+    p.style.whiteSpace = 'pre';
+    for (let k = 32; k < 127; k++) {
+        p.textContent = String.fromCharCode(k).repeat(20);
+        chars[String.fromCharCode(k)] = p.getBoundingClientRect().width / 2000;
+    }
+    p.style.whiteSpace = 'normal';
+    const wrapped = [];
+    for (const px of sizes) {
+        p.style.fontSize = px + 'px';
+        for (const width of widths) {
+            p.style.width = width + 'px';
+            for (const claim of claims) {
+                p.textContent = claim;
+                wrapped.push([px, width, claim,
+                              Math.round(p.getBoundingClientRect().height / (1.25 * px))]);
+            }
+        }
+    }
+    box.remove();
+    return [chars, wrapped]; }"""
+
+
+def test_a_claims_room_is_never_a_line_short(shared_phone):
+    phone = shared_phone
+    show(phone, "")
+    claims = [step.claim for step in LECTURE]
+    chars, wrapped = phone.evaluate(CLAIM_WRAPPING,
+                                    [claims, [16, 18, 24], list(range(260, 1500, 23))])
+    # The widths the page's font gives each character (Streamlit's font changed if not).
+    assert chars.keys() == CLAIM_CHAR_EM.keys()
+    for char, em in chars.items():
+        assert CLAIM_CHAR_EM[char] - 0.01 <= em <= CLAIM_CHAR_EM[char], (char, em)
+    # The room kept for a claim is never short of the lines the browser wraps it into, and
+    # seldom a line more.
+    over = 0
+    for px, width, claim, taken in wrapped:
+        assert lines(claim, px, width) >= taken, (px, width, claim)
+        over += lines(claim, px, width) > taken
+    assert over <= 0.05 * len(wrapped), over
