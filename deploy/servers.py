@@ -8,7 +8,7 @@ tests and benchmarks drive through Playwright; Playwright's own browser
 download cannot work on these machines. ``CHROMIUM`` is Debian's
 ``chromium-headless-shell`` where it is installed (the same Chromium build
 without the desktop browser's windows, as Playwright itself runs headless
-pages; the browser tests take about 7% less CPU with it), else ``chromium``.
+pages; the browser tests take 7 to 11% less CPU with it), else ``chromium``.
 """
 
 from __future__ import annotations
