@@ -14,6 +14,7 @@ panel; then the loss panel; last, the contour's colour-bar carrier.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -56,6 +57,8 @@ GRID_N = 100  # grid lines per side computed when no grid is given
 # Contour pictures are drawn about as wide as their panel, in steps of this many
 # pixels (each width is drawn once per surface and kept), within these bounds.
 IMAGE_STEP, IMAGE_MIN, IMAGE_MAX = 100, 200, 1200
+# The loss panel's labels up its axis are at least this many font sizes apart.
+LOSS_LABEL_SPACING = 1.5
 
 
 def scene_figure(surface, traces: Sequence[RunTrace], **options) -> BuiltFigure:
@@ -298,7 +301,9 @@ def _layout(surface, view: str, geo: ChartGeometry, titles: list[list[str]],
         x_name, y_name = getattr(surface, "axes", ("x", "y"))
         layout["xaxis"]["title"] = {"text": x_name, "standoff": 4}
         layout["yaxis"]["title"] = {"text": y_name, "standoff": 4}
-    layout.update(_loss_axes(len(geo.panels) + 1, steps, loss_scale, geo.domain(geo.loss)))
+    labels = max(2, int(geo.loss.height // (LOSS_LABEL_SPACING * geo.style.font)))
+    layout.update(_loss_axes(len(geo.panels) + 1, steps, loss_scale, geo.domain(geo.loss),
+                             labels))
     return layout
 
 
@@ -337,13 +342,15 @@ def _panel_axes(domain, p: int, paper: tuple[list[float], list[float]]) -> dict:
 
 
 def _loss_axes(n: int, steps: int, loss_scale: LossScale | None,
-               paper: tuple[list[float], list[float]]) -> dict:
+               paper: tuple[list[float], list[float]], labels: int = 16) -> dict:
     """The loss panel's axes (number ``n``): step across, loss (log scale if known) up.
 
     On a log axis spanning two decades or more only whole decades are labelled, as
-    powers of ten; across less, 1, 2 and 5 times them too, each written out in full
-    (:func:`plotting.loss.log_ticks`): a bare minor label such as "3" below 1 would
-    read as 3, not 0.3.
+    powers of ten (every one across less than 7 decades, every second across less than
+    13, else every third); across less, 1, 2 and 5 times them too, each written out in
+    full (:func:`plotting.loss.log_ticks`): a bare minor label such as "3" below 1 would
+    read as 3, not 0.3. At most ``labels`` labels go up the axis (a phone's short loss
+    panel): fewer decades are labelled, or only whole decades across less than two.
     """
     x_domain, y_domain = paper
     axes = {f"xaxis{n}": {**AXIS_STYLE, "domain": x_domain, "anchor": f"y{n}",
@@ -357,11 +364,13 @@ def _loss_axes(n: int, steps: int, loss_scale: LossScale | None,
         if loss_scale.log:
             lo, hi = loss_scale.y_range
             span = hi - lo
-            if span < 2:  # at most two decades: label 2 and 5 too, written out in full
-                tickvals, ticktext = log_ticks(lo, hi)
+            tickvals, ticktext = log_ticks(lo, hi) if span < 2 else ([], [])
+            if span < 2 and len(tickvals) <= labels:  # label 2 and 5 too, in full
                 axis.update({"tickmode": "array", "tickvals": tickvals, "ticktext": ticktext})
             else:
-                axis.update({"dtick": 1 if span < 7 else 2 if span < 13 else 3,
-                             "minorloglabels": "none"})
+                least = 1 if span < 7 else 2 if span < 13 else 3
+                dtick = next(d for d in range(least, math.ceil(span) + 2)
+                             if span // d + 1 <= labels)
+                axis.update({"dtick": dtick, "minorloglabels": "none"})
         axes[f"yaxis{n}"] = axis
     return axes

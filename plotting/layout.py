@@ -32,8 +32,10 @@ from plotting.colors import LIGHT, THEMES, Theme, theme_named
 
 # Narrower containers than this get the stacked (phone) layout.
 STACK_BELOW = 640
-# The stacked layout's loss panel is never lower than this, however short the screen.
-MIN_STACKED_LOSS = 100.0
+# The stacked layout's loss panel is never lower than this, however short the screen (a
+# 360 x 800 phone keeps Play on its first screen; the panel then labels fewer decades:
+# plotting.figure's LOSS_LABEL_SPACING).
+MIN_STACKED_LOSS = 70.0
 # ... and its contour panels no lower than this multiple of their width.
 MIN_STACKED_ASPECT = 0.55
 # A contour panel's height as a multiple of its width is kept within these

@@ -406,3 +406,28 @@ def test_a_claims_room_is_never_a_line_short(shared_phone):
         assert lines(claim, px, width) >= taken, (px, width, claim)
         over += lines(claim, px, width) > taken
     assert over <= 0.05 * len(wrapped), over
+
+
+# The race chart laid out for a column narrower (or wider) than ``width`` pixels.
+LAID_OUT_BELOW = "w => document.querySelector('.js-plotly-plot')._fullLayout.width < w"
+LAID_OUT_ABOVE = "w => document.querySelector('.js-plotly-plot')._fullLayout.width > w"
+
+
+def test_on_a_360_px_phone_play_keeps_the_first_screen(shared_phone):
+    phone = shared_phone
+    width, height = 360, 800  # the narrowest common phone (its column: 328 px)
+    phone.set_viewport_size({"width": width, "height": height})
+    try:
+        # The bare address, a preset, and the lecture step with the most lines above the
+        # chart (its bar, a two-line question and a three-line claim's room).
+        for link in ("", "?preset=friction", "?lecture=momentum_sgd"):
+            show(phone, link)
+            phone.wait_for_function(LAID_OUT_BELOW, arg=340, timeout=30_000)
+            settled(phone)
+            play = phone.locator(PLAY).bounding_box()
+            assert play["y"] + play["height"] <= height, (link, play)
+            assert phone.evaluate("document.documentElement.scrollWidth") <= width
+    finally:
+        phone.set_viewport_size({"width": WIDTH, "height": HEIGHT})
+        phone.wait_for_function(LAID_OUT_ABOVE, arg=340, timeout=30_000)
+        settled(phone)

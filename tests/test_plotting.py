@@ -762,3 +762,23 @@ def test_the_colour_bar_writes_a_minus_sign_as_the_axes_do():
     scale = ContourScale(True, 0.0, -6.0, 0.0, -6.0, 1.0)
     assert scale.ticks()[1][:2] == ["10\u207b\u2076", "10\u207b\u2075"]
     assert "-" not in "".join(scale.ticks()[1])
+
+
+@pytest.mark.parametrize("height", [300, 400, 600])
+def test_a_phones_short_loss_panel_labels_fewer_decades_each_clear_of_the_next(height):
+    from plotting.layout import MIN_STACKED_LOSS, Screen, Style
+
+    screen = Screen(330, height)  # a 360-px phone's column, the room under its toolbar
+    _, fig = preset_figure("friction", screen=screen, plotly_controls=False)
+    layout = fig["layout"]
+    axis = layout["yaxis2"]
+    lo, hi = axis["range"]
+    assert axis["type"] == "log" and hi - lo > 7  # twelve decades: every second labelled
+    font = Style.of(screen).font
+    panel = (axis["domain"][1] - axis["domain"][0]) * (
+        layout["height"] - layout["margin"]["t"] - layout["margin"]["b"])
+    assert panel >= MIN_STACKED_LOSS - 1
+    labels = (hi - lo) // axis["dtick"] + 1
+    assert panel / labels >= 1.5 * font, (panel, labels, font)  # no label meets the next
+    if axis["dtick"] > 2:  # every second decade, as on a laptop, unless they would meet
+        assert panel / ((hi - lo) // (axis["dtick"] - 1) + 1) < 1.5 * font
