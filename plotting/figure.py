@@ -342,7 +342,7 @@ def _panel_axes(domain, p: int, paper: tuple[list[float], list[float]]) -> dict:
 
 
 def _loss_axes(n: int, steps: int, loss_scale: LossScale | None,
-               paper: tuple[list[float], list[float]], labels: int = 16) -> dict:
+               paper: tuple[list[float], list[float]], labels: int) -> dict:
     """The loss panel's axes (number ``n``): step across, loss (log scale if known) up.
 
     On a log axis spanning two decades or more only whole decades are labelled, as
