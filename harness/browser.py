@@ -7,6 +7,7 @@ Playwright's own browser download cannot work on these machines: the browser is
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 
 # The first chart on the page drawn, contour image included.
 CHART_DRAWN = (
@@ -18,9 +19,9 @@ CHART_DRAWN = (
 
 
 @contextlib.contextmanager
-def chromium(browser=None):
+def chromium(browser=None, args: Sequence[str] = ()):
     """``browser`` if given (a test's own, already running), else a headless Chromium of
-    our own for the duration."""
+    our own for the duration, started with ``args`` besides ``CHROMIUM_ARGS``."""
     if browser is not None:
         yield browser
         return
@@ -29,7 +30,7 @@ def chromium(browser=None):
     from deploy.servers import CHROMIUM, CHROMIUM_ARGS
 
     with sync_playwright() as playwright:
-        own = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        own = playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *args])
         try:
             yield own
         finally:

@@ -52,6 +52,12 @@ settings.register_profile("ci", derandomize=True, database=None, deadline=None,
 settings.register_profile("explore", derandomize=False, deadline=None, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "ci")
 
+# The tests' Chromium, besides the flags the benchmarks start it with: a site's tabs share
+# one renderer process (in each context), so that a page opened in a new tab finds plotly.js
+# and Streamlit's bundles compiled already, as a reload does. A page load then costs Chromium
+# about 1.9 CPU-s, not 3.0. Contexts stay apart, so a fresh context is still a first visit.
+TEST_ARGS = ("--process-per-site",)
+
 # The fixtures that make a test a browser test or a server test.
 FIXTURE_MARKS = {"browser": "browser", "app_url": "server", "redis_server": "server"}
 # What a test must not start unless it carries the mark: a program, a module run with
@@ -285,7 +291,7 @@ class CountingBrowser:
         if key not in self._profiles:
             profile = self._browser.browser_type.launch_persistent_context(
                 str(self._profile_dir / f"profile-{len(self._profiles)}"),
-                executable_path=CHROMIUM, args=CHROMIUM_ARGS, **options)
+                executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *TEST_ARGS], **options)
             profile.add_init_script(COUNT_RUNS)
             self._profiles[key] = profile
         return self._profiles[key]
@@ -304,7 +310,7 @@ def browser(chromium_path, tmp_path_factory):
     contexts count the app's runs (:class:`CountingBrowser`)."""
     from harness.browser import chromium
 
-    with chromium() as browser:
+    with chromium(args=TEST_ARGS) as browser:
         counting = CountingBrowser(browser, tmp_path_factory.mktemp("chromium-profile"))
         try:
             yield counting
