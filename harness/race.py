@@ -1,6 +1,6 @@
 """The race chart's messages read back in Python, as its script applies them
 (``controls/race_chart/frontend/README.md``): a whole figure, or a move that changes some
-traces and their steps in the figure the chart holds."""
+traces and their steps in the figure the chart holds, as Plotly's figure with its frames."""
 
 from __future__ import annotations
 
@@ -24,8 +24,24 @@ def apply(fig: dict, change: dict) -> dict:
     return {"data": data, "layout": fig["layout"], "frames": frames}
 
 
+def whole(figure: dict) -> dict:
+    """A whole figure as the chart is sent it (``names`` and each animated trace's
+    ``steps`` in place of the frames) as Plotly's figure: data, layout and frames, each
+    frame holding what changed since the one before it, which it names as its
+    ``baseframe`` (``plotting.build.Layers.frames`` with ``delta``)."""
+    names = figure["names"]
+    frames = [{"name": name, **({"baseframe": names[k - 1]} if k else {}),
+               "traces": [], "data": []} for k, name in enumerate(names)]
+    for t, steps in sorted(figure["steps"].items(), key=lambda item: int(item[0])):
+        for k, update in unpack(steps):
+            frames[k]["traces"].append(int(t))
+            frames[k]["data"].append(update)
+    return {"data": figure["data"], "layout": figure["layout"], "frames": frames}
+
+
 def unpack(steps) -> list:
-    """A trace's steps, ``[[k, update], ...]``, from their columns."""
+    """A trace's steps, ``[[k, update], ...]``, from their columns (a column named by a
+    path, ``marker.size``, set in its nested attribute)."""
     if isinstance(steps, list):
         return steps
 
@@ -41,8 +57,17 @@ def unpack(steps) -> list:
     ks = steps["k"]
     if isinstance(ks, dict):  # frames that follow one another
         ks = range(ks["from"], ks["from"] + ks["count"])
-    return [[k, {name: value(column, j) for name, column in steps["columns"].items()}]
-            for j, k in enumerate(ks)]
+    def update(j: int) -> dict:
+        out: dict = {}
+        for name, column in steps["columns"].items():
+            *path, last = name.split(".")
+            inner = out
+            for part in path:
+                inner = inner.setdefault(part, {})
+            inner[last] = value(column, j)
+        return out
+
+    return [[k, update(j)] for j, k in enumerate(ks)]
 
 
 def figures(messages: Iterable[dict]) -> Iterator[dict]:
@@ -51,7 +76,7 @@ def figures(messages: Iterable[dict]) -> Iterator[dict]:
     shown = None
     for message in messages:
         if "figure" in message:
-            shown = message["figure"]
+            shown = whole(message["figure"])
         elif "traces" in message:
             if shown is None:
                 raise ValueError("a move came before any whole figure")

@@ -26,6 +26,12 @@ A tail point costs about 11 bytes of JSON (two float32 in base64), a toggle
 about 18 once, and each block is a trace that the browser handles at every
 frame (about 0.35 ms each in headless Chromium), so blocks are a few frame
 strides long (:func:`block_size`) and the whole animation is O(steps).
+
+That is for Plotly's own player (a file of its own). The page's race chart plays
+the frames itself and is sent a path drawn so far once, each frame its length
+(``controls.race_chart.columns``): there a path without dots or a fan is one block
+longer than the run, so all tail (:func:`path_layers` with ``block`` past the last
+step), one trace a run (``plotting.figure.scene_spec``).
 """
 
 from __future__ import annotations

@@ -6,7 +6,9 @@ side by side on a laptop or projector, stacked on a phone) and assembled as
 plain dicts (:func:`plotting.build.figure_spec`). The filled contour lies
 under each panel as a layout image (see :mod:`plotting.contour`). Trace order,
 bottom to top: start picker, fans (growing, :mod:`plotting.fan`) and the seeds'
-markers, path blocks and tails, divergence marks,
+markers, the paths (one trace a run on a page that plays the frames itself; blocks
+and tails in a file of its own, under noise or with dots, :mod:`plotting.animation`),
+divergence marks,
 current-position markers, then the minima (an open star on a white halo, so
 that the markers of runs that arrived, and dark paths, do not hide it) per
 panel; then the loss panel; last, the contour's colour-bar carrier.
@@ -94,7 +96,11 @@ def scene_spec(
         max_frames: the most animation frames (see :mod:`plotting.animation`).
         plotly_controls: Plotly's own Play/Pause, step slider and speed menu under the
             chart (for a file of its own); False leaves them out, for a page that plays
-            the frames with controls of its own (``controls.race_chart``).
+            the frames with controls of its own (``controls.race_chart``), and draws each
+            run's path (but a fan's) as one trace whose frames show its first points: the
+            chart is sent the path once (``controls.race_chart.columns``), and a browser
+            handles a few traces at each frame, not a block's every few steps; a path
+            with dots along it (:mod:`plotting.marks`) stays in blocks.
 
     Every run must have the same number of steps. The figure shows the last
     step; Play runs from the start.
@@ -153,7 +159,14 @@ def scene_spec(
             if marked:
                 line["marker"] = mark_style(run.color, style.marker * 0.6)
                 sizes = mark_sizes(steps, style.marker * 0.6)
-            for trace, updates in path_layers(run, block, steps_at, line, sizes=sizes,
+            # A page's own player (the race chart) is sent a path once however many frames
+            # show its start (controls.race_chart.columns): one trace a run, no blocks. A
+            # file of its own plays Plotly's frames, a fan's trail fades block by block, and
+            # a path with dots keeps its blocks: dots drawn anew at every frame cost more
+            # than the blocks' traces.
+            one = not plotly_controls and not run.fan and sizes is None
+            for trace, updates in path_layers(run, steps + 1 if one else block, steps_at,
+                                              line, sizes=sizes,
                                               trail=trail if run.fan else None):
                 layers.add(trace, updates)
         for i, run in enumerate(shown, start=first):

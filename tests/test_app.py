@@ -15,6 +15,7 @@ import surfaces
 from controls.race_chart import RACE
 from controls.scene_state import ADD_MENU
 from harness.page import components, open_menu, open_page
+from harness.race import whole
 from optimizers import OPTIMIZERS, simulate
 from plotting import run_color
 from scenes import DEFAULT_SCENE, MAX_RUNS, PRESETS, RunSpec, Scene, slider_menu
@@ -42,7 +43,7 @@ def figure(at: AppTest) -> dict:
     if "figure" not in message(at):
         del at.session_state["race_sent"]
         at.run()
-    return message(at)["figure"]
+    return whole(message(at)["figure"])
 
 
 def contours(fig: dict) -> list[dict]:

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from controls.race_chart import STEP
 from harness.page import components
+from harness.race import whole
 from scenes import PRESETS_BY_KEY, default_scene
 from scenes.dynamics import Dynamics
 from scenes.links import scene_to_query
@@ -52,7 +53,7 @@ def box_of(fig: dict) -> tuple[list[float], list[float]]:
 def fit_chart(at: AppTest) -> dict:
     """The fitted-line panel's chart (a component that follows the race chart's step)."""
     [chart] = components(at, STEP)
-    return json.loads(chart.proto.bytes)["figure"]
+    return whole(json.loads(chart.proto.bytes)["figure"])
 
 
 @pytest.fixture(scope="module")

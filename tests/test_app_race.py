@@ -7,7 +7,7 @@ from unittest import mock
 
 import controls.runs
 import controls.sidebar
-from harness.race import apply
+from harness.race import apply, whole
 from tests.test_app import figure, message, open_page
 
 
@@ -143,7 +143,8 @@ def test_a_whole_figure_is_sent_as_json_with_the_prepared_text():
     change, _ = chart_message(ready, None)
     payload = {**change, "font": 18, "lecture": {"step": "sgd"}}
     assert json.loads(_payload(payload, ready)) == json.loads(json.dumps(payload))
-    assert json.loads(_payload({"figure": fig}, ready)) == {"figure": fig}
+    assert json.loads(_payload({"figure": fig}, ready)) == {"figure": ready.whole}
+    assert whole(ready.whole) == fig  # the frames (none here) in place of names and steps
     assert json.loads(_payload({"rev": 3}, ready)) == {"rev": 3}
 
 
@@ -186,3 +187,62 @@ def test_a_path_drawn_so_far_is_sent_once_with_each_steps_length():
     assert columns(other)["columns"]["x"] == {"dtype": "f4",
                                               "bdata": [u["x"]["bdata"] for _, u in other]}
     assert unpack(columns(other)) == other
+
+
+def test_a_nested_attribute_is_a_column_named_by_its_path():
+    import base64
+
+    import numpy as np
+
+    from controls.race_chart import columns
+    from harness.race import unpack
+
+    sizes = np.array([9, 0, 0, 9], dtype="u1")
+    text = lambda a: base64.b64encode(a.tobytes()).decode()  # noqa: E731
+    steps = [[k, {"marker": {"size": {"dtype": "u1", "bdata": text(sizes[:k + 1])}}}]
+             for k in range(4)]
+    packed = columns(steps)
+    assert list(packed["columns"]) == ["marker.size"]
+    assert packed["columns"]["marker.size"] == {"dtype": "u1", "bdata": [text(sizes)],
+                                                "take": [[0, 1], [0, 2], [0, 3], [0, 4]]}
+    assert unpack(packed) == steps
+
+
+def test_the_race_draws_a_path_as_one_trace_sent_once_however_many_frames_show_it(lecture):
+    """On the page (its own player, not Plotly's) each run's path is one trace, whose
+    frames show its first points up to the frame's step; the whole figure sends each path's
+    points once in its steps (and once as the trace shows it), never once a frame, and
+    the chart's frames are Plotly's own frames of the figure."""
+    import numpy as np
+
+    from controls.race_chart import Prepared
+    from plotting.figure import scene_spec
+    from tests.measures import resolve_frames
+    from tests.test_plotting import values
+
+    surface, traces = lecture
+    page = scene_spec(surface, traces, plotly_controls=False)
+    file = scene_spec(surface, traces)  # a file of its own: Plotly's player, path blocks
+    paths = [[i for i, t in enumerate(fig["data"]) if t.get("xaxis") == "x"
+              and t.get("mode", "").startswith("lines") and t.get("legendgroup")]
+             for fig in (page, file)]
+    assert len(paths[0]) == len(traces) < len(paths[1])
+    # Two runs get dots along their paths (plotting.marks), redrawn at every frame if the
+    # path were one trace: they keep their blocks.
+    dotted = scene_spec(surface, traces[:2], plotly_controls=False)
+    assert len([t for t in dotted["data"] if t.get("xaxis") == "x" and t.get("legendgroup")
+                and t.get("mode") == "lines+markers"]) > 2
+    resolved = resolve_frames(page["frames"])
+    for run, i in zip(traces, paths[0], strict=True):
+        for frame in resolved:
+            update = dict(zip(frame["traces"], frame["data"], strict=True))[i]
+            step = min(int(frame["name"]), run.last)
+            shown = np.c_[values(update["x"]), values(update["y"])]
+            np.testing.assert_array_equal(shown, run.points[:step + 1].astype("f4").astype(float))
+    ready = Prepared.of(page)
+    sent = json.dumps(ready.whole)
+    assert whole(json.loads(sent)) == json.loads(json.dumps(page))
+    for i in paths[0]:  # the whole path once: one array, each frame a length of it
+        x = ready.whole["steps"][i]["columns"]["x"]
+        assert len(x["bdata"]) == 1 and len(x["take"]) == len(page["frames"])
+    assert len(sent) < len(json.dumps(page)) / 3

@@ -132,20 +132,33 @@ def _steps(frames: list[dict]) -> dict[int, list]:
     return steps
 
 
+def _flat(update: dict) -> dict:
+    """A step's update with its nested attributes named by their path (``marker.size``)."""
+    flat = {}
+    for name, value in update.items():
+        if isinstance(value, dict) and "dtype" not in value:
+            flat.update({f"{name}.{inner}": v for inner, v in _flat(value).items()})
+        else:
+            flat[name] = value
+    return flat
+
+
 def columns(steps: list) -> dict | list:
     """A trace's steps as columns, when every update sets the same attributes:
-    ``{"k": [k, ...], "columns": {name: [value, ...]}}``, where a column of typed arrays
-    of one dtype is ``{"dtype", "bdata": [text, ...]}``, with ``"take": [[i, n], ...]``
-    when some steps' arrays are the starts of later ones' (a path drawn so far: step ``j``
-    is the first ``n`` values of the ``i``-th array, each sent once), and frames that follow one
-    another, ``k``, ``k + 1``, ..., are ``{"from": k, "count": n}`` (frontend/README.md).
-    Else the steps as they are."""
-    names = set(steps[0][1]) if steps else set()
-    if not steps or any(set(update) != names for _, update in steps):
+    ``{"k": [k, ...], "columns": {name: [value, ...]}}``, a nested attribute named by its
+    path (``marker.size``), where a column of typed arrays of one dtype is
+    ``{"dtype", "bdata": [text, ...]}``, with ``"take": [[i, n], ...]`` when some steps'
+    arrays are the starts of later ones' (a path drawn so far: step ``j`` is the first ``n``
+    values of the ``i``-th array, each sent once), and frames that follow one another, ``k``,
+    ``k + 1``, ..., are ``{"from": k, "count": n}`` (frontend/README.md). Else the steps as
+    they are."""
+    flat = [_flat(update) for _, update in steps]
+    names = set(flat[0]) if steps else set()
+    if not steps or any(set(update) != names for update in flat):
         return steps
     packed = {}
     for name in sorted(names):
-        values = [update[name] for _, update in steps]
+        values = [update[name] for update in flat]
         dtypes = {v.get("dtype") if isinstance(v, dict) and set(v) == {"dtype", "bdata"}
                   else None for v in values}
         packed[name] = (_typed(dtypes.pop(), [v["bdata"] for v in values])
@@ -154,6 +167,17 @@ def columns(steps: list) -> dict | list:
     if ks == list(range(ks[0], ks[0] + len(ks))):
         return {"k": {"from": ks[0], "count": len(ks)}, "columns": packed}
     return {"k": ks, "columns": packed}
+
+
+def _whole(figure: dict, timelines: dict[int, list] | None = None) -> dict:
+    """``figure`` (data, layout, frames) as the chart is sent a whole figure: its data and
+    layout, ``names``, the frames' names, and ``steps``, each animated trace's steps
+    (:func:`columns`; ``timelines``: :func:`_steps` of its frames, if worked out already)."""
+    frames = figure.get("frames", [])
+    timelines = _steps(frames) if timelines is None else timelines
+    return {"data": figure["data"], "layout": figure["layout"],
+            "names": [frame["name"] for frame in frames],
+            "steps": {t: columns(s) for t, s in timelines.items()}}
 
 
 # Bytes per value of Plotly's typed arrays that the chart's script slices (race_chart.js,
@@ -210,9 +234,17 @@ class Prepared:
     digests: Sent  # rev 0: the digests alone
 
     @functools.cached_property
+    def whole(self) -> dict:
+        """The figure as a message sends it whole (frontend/README.md), made only for one
+        that does: its ``data`` and ``layout``, ``names``, the frames' names, and ``steps``,
+        each animated trace's steps (:func:`columns`) in place of the frames: a path drawn
+        so far is sent once, not once a frame."""
+        return _whole(self.figure, self.timelines)
+
+    @functools.cached_property
     def text(self) -> str:
-        """The figure as JSON: made only for a message that sends it whole."""
-        return _text(self.figure)
+        """:attr:`whole` as JSON."""
+        return _text(self.whole)
 
     @classmethod
     def of(cls, figure: dict) -> Prepared:
@@ -232,7 +264,7 @@ class Prepared:
 
 def message(figure: dict | Prepared, sent: Sent | None) -> tuple[dict, Sent]:
     """What to send the chart for ``figure`` when it holds ``sent`` (None: nothing), and
-    what it holds then: ``{"rev", "figure"}`` for the whole figure, or
+    what it holds then: ``{"rev", "figure"}`` for the whole figure (:attr:`Prepared.whole`), or
     ``{"rev", "base", "traces", "steps"}`` for what changed since ``base``: the changed
     attributes of each trace that changed (``{index: {name: value}}``) and the steps of
     each animated trace whose steps changed (``{index: steps}``, as :func:`columns`).
@@ -259,7 +291,7 @@ def message(figure: dict | Prepared, sent: Sent | None) -> tuple[dict, Sent]:
                     "traces": {i: {name: figure["data"][i][name] for name in names}
                                for i, names in changed.items()},
                     "steps": {t: columns(ready.timelines[t]) for t in moved}}, now
-    return {"rev": now.rev, "figure": figure}, now
+    return {"rev": now.rev, "figure": ready.whole}, now
 
 
 def _payload(change: dict, ready: Prepared) -> bytes:
@@ -319,7 +351,8 @@ def step_chart(figure: dict, config: dict, *, key: str) -> None:
     """Draw ``figure`` (frames named by step, as the race chart's) with no player of its
     own: it shows the step the race chart shows, following its Play, Pause and slider.
     A step the figure has no frame for shows its last frame before that step."""
-    text = json.dumps(figure, separators=(",", ":"))
+    sent = _whole(figure)
+    text = json.dumps(sent, separators=(",", ":"))
     payload = {"rev": hashlib.blake2b(text.encode(), digest_size=8).hexdigest(),
-               "figure": figure, "config": config, "follow": True, "plotly": plotly_file()}
+               "figure": sent, "config": config, "follow": True, "plotly": plotly_file()}
     _component(STEP)(key=key, data=json.dumps(payload, separators=(",", ":")).encode())

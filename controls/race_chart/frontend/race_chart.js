@@ -40,7 +40,7 @@ function loadPlotly(name) {
 // plotly.js works out which attributes of each trace hold arrays
 // (Plotly.PlotSchema.findArrayAttributes) every time it recalculates a figure, once a move
 // and once a frame of Play, for every trace, by crawling the trace type's whole attribute
-// schema: 44 ms for the race's 79 traces on this machine, most of a move's redraw. The answer
+// schema: about a sixth of a frame of the lecture's race (README.md). The answer
 // depends on the trace's type and on which of its attributes hold arrays only; a walk of
 // the trace finds those in a hundredth of the time, and the answers are kept by them. The
 // one plotly.js internal the page relies on: tests/test_plotly_internals_browser.py checks
@@ -126,6 +126,25 @@ function resolve(frames) {
   });
 }
 
+// A whole figure's frames from the frames' names and each animated trace's steps
+// (README.md): each frame holds what changed since the one before it.
+function framesOf(names, steps) {
+  const frames = names.map((name, k) => ({name, ...(k ? {baseframe: names[k - 1]} : {}),
+                                          traces: [], data: []}));
+  for (const [t, trace] of Object.entries(steps)) replaceSteps(frames, Number(t), unpack(trace));
+  return frames;
+}
+
+// ``value`` set at ``name`` in ``update``: a column named by a path (``marker.size``) in
+// its nested attribute.
+function setPath(update, name, value) {
+  const path = name.split(".");
+  const last = path.pop();
+  let inner = update;
+  for (const part of path) inner = inner[part] ??= {};
+  inner[last] = value;
+}
+
 // A trace's steps sent as columns (README.md) as ``[[k, update], ...]``.
 function unpack(steps) {
   if (Array.isArray(steps)) return steps;
@@ -139,13 +158,18 @@ function unpack(steps) {
       const {dtype, bdata} = steps.columns[name];
       return [name, bdata.map((text) => values({dtype, bdata: text}))];
     }));
-  return ks.map((k, j) => [k, Object.fromEntries(names.map((name) => {
+  const value = (name, j) => {
     const column = steps.columns[name];
-    if (Array.isArray(column)) return [name, column[j]];
-    if (!column.take) return [name, {dtype: column.dtype, bdata: column.bdata[j]}];
+    if (Array.isArray(column)) return column[j];
+    if (!column.take) return {dtype: column.dtype, bdata: column.bdata[j]};
     const [i, n] = column.take[j];
-    return [name, sent[name][i].slice(0, n)];
-  }))]);
+    return sent[name][i].subarray(0, n);  // a view: the array is decoded once
+  };
+  return ks.map((k, j) => {
+    const update = {};
+    for (const name of names) setPath(update, name, value(name, j));
+    return [k, update];
+  });
 }
 
 // A move's steps of trace ``t``, ``[[k, update], ...]``, put into the frames in place of
@@ -229,7 +253,7 @@ async function draw(gd, Plotly, message) {
   if (!gd.__follow && !gd.__player) {
     gd.__player = makePlayer(gd.parentNode, message.speeds, message.normal);
   }
-  gd.__frames = figure.frames || [];
+  gd.__frames = framesOf(figure.names, figure.steps);
   gd.__resolved = resolve(gd.__frames);
   gd.__loss = lossCurves(figure.data);
   gd.__clipped = null;  // newPlot drew the curves whole
