@@ -51,7 +51,8 @@ def naive_figure(surface, traces: Sequence[RunTrace], grid) -> go.Figure:
 
 
 def sent(fig) -> str:
-    """The figure as JSON: the page's way for ours, Plotly's for a ``go.Figure``."""
+    """The figure as JSON: ours as its dicts dump (the block form of a file of its own),
+    Plotly's way for a ``go.Figure``."""
     if type(fig) is go.Figure:
         return pio.to_json(fig.to_dict(), validate=False)
     return json.dumps(fig.to_dict(), separators=(",", ":"))

@@ -27,11 +27,11 @@ about 18 once, and each block is a trace that the browser handles at every
 frame (about 0.35 ms each in headless Chromium), so blocks are a few frame
 strides long (:func:`block_size`) and the whole animation is O(steps).
 
-That is for Plotly's own player (a file of its own). The page's race chart plays
-the frames itself and is sent a path drawn so far once, each frame its length
-(``controls.race_chart.columns``): there a path without dots or a fan is one block
-longer than the run, so all tail (:func:`path_layers` with ``block`` past the last
-step), one trace a run (``plotting.figure.scene_spec``).
+Blocks are how a file of its own (Plotly's own player) draws every path, and how
+the page draws a path with dots or a fan. The page's race chart plays the frames
+itself and is sent a path drawn so far once, each frame its length
+(``controls.race_chart.columns``), so there any other path is one trace: a single
+block past the run's last step leaves it all tail (``plotting.figure.scene_spec``).
 """
 
 from __future__ import annotations

@@ -164,8 +164,8 @@ def scene_spec(
             # file of its own plays Plotly's frames, a fan's trail fades block by block, and
             # a path with dots keeps its blocks: dots drawn anew at every frame cost more
             # than the blocks' traces.
-            one = not plotly_controls and not run.fan and sizes is None
-            for trace, updates in path_layers(run, steps + 1 if one else block, steps_at,
+            one_trace = not plotly_controls and not run.fan and sizes is None
+            for trace, updates in path_layers(run, steps + 1 if one_trace else block, steps_at,
                                               line, sizes=sizes,
                                               trail=trail if run.fan else None):
                 layers.add(trace, updates)

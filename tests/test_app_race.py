@@ -26,13 +26,13 @@ def by_frame(fig: dict) -> list[dict]:
 def test_a_move_sends_the_moved_runs_traces_and_the_chart_gets_the_whole_figure_right():
     at = open_page()
     before = figure(at)
-    whole = len(json.dumps(message(at)))
+    whole_bytes = len(json.dumps(message(at)))
     lower_lr(at)
     change = message(at)
     assert "figure" not in change and change["base"] == change["rev"] - 1
     # Not the contour (an image in the layout), nor most traces: the moved run's.
     assert 0 < len(change["traces"]) < len(before["data"]) / 3
-    assert len(json.dumps(change)) < whole / 4
+    assert len(json.dumps(change)) < whole_bytes / 4
     groups = {before["data"][int(i)].get("legendgroup") for i in change["traces"]}
     assert len(groups - {None}) == 1
     # What the chart makes of it is the figure the page draws whole.

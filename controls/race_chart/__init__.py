@@ -169,18 +169,17 @@ def columns(steps: list) -> dict | list:
     return {"k": ks, "columns": packed}
 
 
-def _whole(figure: dict, timelines: dict[int, list] | None = None) -> dict:
+def _whole(figure: dict) -> dict:
     """``figure`` (data, layout, frames) as the chart is sent a whole figure: its data and
     layout, ``names``, the frames' names, and ``steps``, each animated trace's steps
-    (:func:`columns`; ``timelines``: :func:`_steps` of its frames, if worked out already)."""
+    (:func:`columns`) in place of the frames."""
     frames = figure.get("frames", [])
-    timelines = _steps(frames) if timelines is None else timelines
     return {"data": figure["data"], "layout": figure["layout"],
             "names": [frame["name"] for frame in frames],
-            "steps": {t: columns(s) for t, s in timelines.items()}}
+            "steps": {t: columns(s) for t, s in _steps(frames).items()}}
 
 
-# Bytes per value of Plotly's typed arrays that the chart's script slices (race_chart.js,
+# Bytes per value of Plotly's typed arrays whose starts the chart's script takes (race_chart.js,
 # TYPED).
 ITEM_SIZES = {"f8": 8, "f4": 4, "i4": 4, "u4": 4, "i2": 2, "u2": 2, "i1": 1, "u1": 1}
 
@@ -191,7 +190,7 @@ def _typed(dtype: str, texts: list[str]) -> dict:
     drawn so far), step ``j`` is ``take[j] = [i, n]``, the first ``n`` values of the
     ``i``-th array sent."""
     size = ITEM_SIZES.get(dtype)
-    if size is None:  # a dtype the chart's script does not slice
+    if size is None:  # a dtype whose starts the chart's script does not take
         return {"dtype": dtype, "bdata": texts}
     arrays = [base64.b64decode(text) for text in texts]
     sent: list[int] = []  # indices into texts, from the last step back
@@ -221,14 +220,17 @@ class Sent:
 
 @dataclass(frozen=True, eq=False)
 class Prepared:
-    """A figure (a dict: data, layout, frames) with what :func:`message` reads of it,
-    worked out once: each trace's attributes and each animated trace's steps as JSON
-    text, their digests, and the whole figure's JSON text when a message first needs
-    it. Pages that show the same figure (a room's followers on like screens) share one;
-    nobody changes it."""
+    """A figure (a dict: data, layout, frames) as :func:`message` sends it, worked out
+    once: its data and layout, each animated trace's steps packed in place of the frames
+    (:func:`columns`: a path drawn so far once, not once a frame, so that a figure kept
+    costs the server about what it sends), each trace's attributes and each trace's packed
+    steps as JSON text, and their digests; the whole figure's JSON text when a message
+    first needs it. Pages that show the same figure (a room's followers on like screens)
+    share one; nobody changes it."""
 
-    figure: dict
-    timelines: dict[int, list]
+    data: list[dict]
+    layout: dict
+    packed: dict[int, dict | list]
     texts: list[dict[str, str]]
     steps: dict[int, str]
     digests: Sent  # rev 0: the digests alone
@@ -237,9 +239,9 @@ class Prepared:
     def whole(self) -> dict:
         """The figure as a message sends it whole (frontend/README.md), made only for one
         that does: its ``data`` and ``layout``, ``names``, the frames' names, and ``steps``,
-        each animated trace's steps (:func:`columns`) in place of the frames: a path drawn
-        so far is sent once, not once a frame."""
-        return _whole(self.figure, self.timelines)
+        each animated trace's steps (:func:`columns`) in place of the frames."""
+        return {"data": self.data, "layout": self.layout, "names": list(self.digests.names),
+                "steps": self.packed}
 
     @functools.cached_property
     def text(self) -> str:
@@ -249,8 +251,8 @@ class Prepared:
     @classmethod
     def of(cls, figure: dict) -> Prepared:
         frames = figure.get("frames", [])
-        timelines = _steps(frames)
-        steps = {t: _text(s) for t, s in timelines.items()}
+        packed = {t: columns(s) for t, s in _steps(frames).items()}
+        steps = {t: _text(s) for t, s in packed.items()}
         texts = [{name: _text(value) for name, value in trace.items()}
                  for trace in figure["data"]]
         layout = _text(figure["layout"])
@@ -259,7 +261,7 @@ class Prepared:
                        traces=tuple({name: _digest(text) for name, text in trace.items()}
                                     for trace in texts),
                        steps={t: _digest(s) for t, s in steps.items()})
-        return cls(figure, timelines, texts, steps, digests)
+        return cls(figure["data"], figure["layout"], packed, texts, steps, digests)
 
 
 def message(figure: dict | Prepared, sent: Sent | None) -> tuple[dict, Sent]:
@@ -271,7 +273,7 @@ def message(figure: dict | Prepared, sent: Sent | None) -> tuple[dict, Sent]:
     The whole figure goes when the layout, the frames' names, the traces or the
     attributes they set are not the same, or when the change is not much smaller."""
     ready = figure if isinstance(figure, Prepared) else Prepared.of(figure)
-    figure, texts, steps = ready.figure, ready.texts, ready.steps
+    texts, steps = ready.texts, ready.steps
     now = replace(ready.digests, rev=(sent.rev + 1) if sent else 1)
     same_shape = sent is not None and (sent.layout, sent.names, set(sent.steps)) == (
         now.layout, now.names, set(now.steps)) and [set(t) for t in sent.traces] == [
@@ -288,9 +290,9 @@ def message(figure: dict | Prepared, sent: Sent | None) -> tuple[dict, Sent]:
         whole = sum(len(text) for trace in texts for text in trace.values())
         if size < MOVE_SHARE * (whole + sum(map(len, steps.values()))):
             return {"rev": now.rev, "base": sent.rev,
-                    "traces": {i: {name: figure["data"][i][name] for name in names}
+                    "traces": {i: {name: ready.data[i][name] for name in names}
                                for i, names in changed.items()},
-                    "steps": {t: columns(ready.timelines[t]) for t in moved}}, now
+                    "steps": {t: ready.packed[t] for t in moved}}, now
     return {"rev": now.rev, "figure": ready.whole}, now
 
 

@@ -112,8 +112,8 @@ function makePlayer(root, speeds, normal) {
   return {bar, play, pause, step, slider, speed};
 }
 
-// Frames as the figure sends them: each names the frame before it as its ``baseframe``
-// and carries only the traces that changed. Each frame resolved to every animated
+// Frames as framesOf makes them (or a follower's, each frame setting every trace): each
+// names the frame before it as its ``baseframe`` and carries the traces that changed. Each frame resolved to every animated
 // trace's update, for a jump to it.
 function resolve(frames) {
   let state = new Map();
@@ -141,7 +141,7 @@ function setPath(update, name, value) {
   const path = name.split(".");
   const last = path.pop();
   let inner = update;
-  for (const part of path) inner = inner[part] ??= {};
+  for (const part of path) inner = inner[part] = inner[part] || {};
   inner[last] = value;
 }
 
