@@ -265,3 +265,31 @@ def test_an_lr_move_redraws_the_chart_once_with_its_loss_curves_whole(browser, a
         assert last > 0 and lengths and all(n == steps + 1 for n in lengths), (lengths, steps)
     finally:
         context.close()
+
+
+def test_a_move_while_the_step_slider_is_dragged_is_applied_whole(page, app_url):
+    """The player's jumps and the page's messages take turns on the chart (Plotly.animate
+    cuts short an animation still running): each move that comes while a student drags the
+    step slider is applied as a move (the chart's revision goes up by one a move, no whole
+    figure asked for), and nothing goes to the console."""
+    open_app(page, app_url, "?run=sgd:lr=1.8&run=momentum:lr=0.3,mu=0.9&run=adam:lr=0.3")
+    revision = "() => document.querySelector('.descent-race').__rev"
+    before = page.evaluate(revision)
+    lr = page.locator(".st-key-run0_lr").get_by_role("slider")
+    lr.focus()
+    page.evaluate(f"""() => {{  // a drag: a jump every 20 ms, back and forth
+        const slider = {SLIDER};
+        let k = 0;
+        window.__drag = setInterval(() => {{
+            slider.value = String(k++ % Number(slider.max));
+            slider.dispatchEvent(new Event('input'));
+        }}, 20);
+    }}""")
+    try:
+        for _ in range(3):
+            rerun(page, lambda: page.keyboard.press("ArrowLeft"))
+    finally:
+        page.evaluate("() => clearInterval(window.__drag)")
+    animation_frames(page, 10)
+    assert page.evaluate(revision) == before + 3
+    assert page.problems == []

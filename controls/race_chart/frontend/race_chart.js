@@ -209,10 +209,29 @@ export default function ({ parentElement, data, setTriggerValue }) {
   }
   gd.__setTrigger = setTriggerValue;  // the latest: a rerun hands over a new one
   // One message at a time, in the order they came.
-  gd.__queue = (gd.__queue || Promise.resolve())
-    .then(() => receive(gd, message))
+  return enqueue(gd, () => receive(gd, message));
+}
+
+// ``work`` after everything queued before it on the chart: the messages and the player's
+// jumps, one at a time (Plotly.animate cuts short an animation still running, rejecting its
+// promise: a move applied during Play would stop half way).
+function enqueue(gd, work) {
+  gd.__queue = (gd.__queue || Promise.resolve()).then(work)
     .catch((error) => console.error("race chart:", error));
   return gd.__queue;
+}
+
+// The player's jump to frame ``k`` (Play's next frame, the slider, the clicker, a
+// follower's step), queued; jumps asked while one waits go to the latest frame asked.
+function jump(gd, Plotly, k) {
+  gd.__wanted = k;
+  if (!gd.__jumping) {
+    gd.__jumping = enqueue(gd, () => {
+      gd.__jumping = null;
+      return show(gd, Plotly, Math.min(gd.__wanted, gd.__frames.length - 1));
+    });
+  }
+  return gd.__jumping;
 }
 
 async function receive(gd, message) {
@@ -357,7 +376,7 @@ function listen(gd, Plotly) {
   const onStep = (event) => {
     if (!gd.isConnected) { document.removeEventListener(STEP_EVENT, onStep); return; }
     const k = frameAt(gd.__frames, event.detail.name);
-    if (k !== gd.__at) show(gd, Plotly, k);
+    if (k !== gd.__at) jump(gd, Plotly, k);
   };
   document.addEventListener(STEP_EVENT, onStep);
 }
@@ -376,23 +395,24 @@ function wire(gd, Plotly) {
       if (!raceEnded(gd)) paused(gd, null);
       return;
     }
-    await show(gd, Plotly, gd.__at + 1);
+    await jump(gd, Plotly, gd.__at + 1);
     if (run === playing) gd.__timer = setTimeout(tick, Number(p.speed.value), run);
   };
   p.play.addEventListener("click", async () => {
     stop();
     played(gd);
     const run = playing;
-    if (gd.__at >= gd.__frames.length - 1) await show(gd, Plotly, 0);  // from the start
+    if (gd.__at >= gd.__frames.length - 1) await jump(gd, Plotly, 0);  // from the start
     if (run === playing) gd.__timer = setTimeout(tick, Number(p.speed.value), run);
   });
-  p.pause.addEventListener("click", () => { stop(); paused(gd, gd.__at); });
+  // Pause and a let-go slider report the frame shown once the jump asked before is shown.
+  p.pause.addEventListener("click", () => { stop(); enqueue(gd, () => paused(gd, gd.__at)); });
   p.slider.addEventListener("input", () => {
     stop();
     played(gd);
-    show(gd, Plotly, Number(p.slider.value));
+    jump(gd, Plotly, Number(p.slider.value));
   });
-  p.slider.addEventListener("change", () => paused(gd, gd.__at));
+  p.slider.addEventListener("change", () => enqueue(gd, () => paused(gd, gd.__at)));
   listenForKeys(gd);
 }
 
@@ -491,7 +511,7 @@ function forward(gd) {
   if (l.open && l.stage === "ask") {
     if (gd.__raced !== l.open) { p.play.click(); return; }
     gd.__stop?.();
-    show(gd, window.Plotly, gd.__frames.length - 1);
+    jump(gd, window.Plotly, gd.__frames.length - 1);
     gd.__setTrigger("lecture", {action: "reveal", open: l.open});
     return;
   }
