@@ -221,27 +221,17 @@ class Sent:
 @dataclass(frozen=True, eq=False)
 class Prepared:
     """A figure (a dict: data, layout, frames) as :func:`message` sends it, worked out
-    once: its data and layout, each animated trace's steps packed in place of the frames
-    (:func:`columns`: a path drawn so far once, not once a frame, so that a figure kept
-    costs the server about what it sends), each trace's attributes and each trace's packed
-    steps as JSON text, and their digests; the whole figure's JSON text when a message
-    first needs it. Pages that show the same figure (a room's followers on like screens)
-    share one; nobody changes it."""
+    once: ``whole``, the figure as a whole-figure message carries it (:func:`_whole`: each
+    animated trace's steps packed in place of the frames, a path drawn so far once, not
+    once a frame, so that a figure kept costs the server about what it sends), each
+    trace's attributes and each trace's packed steps as JSON text, and their digests; the
+    whole figure's JSON text when a message first needs it. Pages that show the same
+    figure (a room's followers on like screens) share one; nobody changes it."""
 
-    data: list[dict]
-    layout: dict
-    packed: dict[int, dict | list]
+    whole: dict
     texts: list[dict[str, str]]
     steps: dict[int, str]
     digests: Sent  # rev 0: the digests alone
-
-    @functools.cached_property
-    def whole(self) -> dict:
-        """The figure as a message sends it whole (frontend/README.md), made only for one
-        that does: its ``data`` and ``layout``, ``names``, the frames' names, and ``steps``,
-        each animated trace's steps (:func:`columns`) in place of the frames."""
-        return {"data": self.data, "layout": self.layout, "names": list(self.digests.names),
-                "steps": self.packed}
 
     @functools.cached_property
     def text(self) -> str:
@@ -250,18 +240,16 @@ class Prepared:
 
     @classmethod
     def of(cls, figure: dict) -> Prepared:
-        frames = figure.get("frames", [])
-        packed = {t: columns(s) for t, s in _steps(frames).items()}
-        steps = {t: _text(s) for t, s in packed.items()}
+        whole = _whole(figure)
+        steps = {t: _text(s) for t, s in whole["steps"].items()}
         texts = [{name: _text(value) for name, value in trace.items()}
                  for trace in figure["data"]]
         layout = _text(figure["layout"])
-        digests = Sent(rev=0, layout=_digest(layout),
-                       names=tuple(f["name"] for f in frames),
+        digests = Sent(rev=0, layout=_digest(layout), names=tuple(whole["names"]),
                        traces=tuple({name: _digest(text) for name, text in trace.items()}
                                     for trace in texts),
                        steps={t: _digest(s) for t, s in steps.items()})
-        return cls(figure["data"], figure["layout"], packed, texts, steps, digests)
+        return cls(whole, texts, steps, digests)
 
 
 def message(figure: dict | Prepared, sent: Sent | None) -> tuple[dict, Sent]:
@@ -290,9 +278,9 @@ def message(figure: dict | Prepared, sent: Sent | None) -> tuple[dict, Sent]:
         whole = sum(len(text) for trace in texts for text in trace.values())
         if size < MOVE_SHARE * (whole + sum(map(len, steps.values()))):
             return {"rev": now.rev, "base": sent.rev,
-                    "traces": {i: {name: ready.data[i][name] for name in names}
+                    "traces": {i: {name: ready.whole["data"][i][name] for name in names}
                                for i, names in changed.items()},
-                    "steps": {t: ready.packed[t] for t in moved}}, now
+                    "steps": {t: ready.whole["steps"][t] for t in moved}}, now
     return {"rev": now.rev, "figure": ready.whole}, now
 
 
