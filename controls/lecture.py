@@ -30,7 +30,7 @@ import streamlit as st
 
 from controls import scene_state
 from controls.scene_state import State
-from plotting.layout import Screen, Style
+from plotting.layout import Screen, Style, wrapped_rows
 from scenes.lecture import LECTURE, STEPS_BY_KEY, neighbours, position
 
 ASK, SHOWN = "ask", "shown"
@@ -216,15 +216,7 @@ def lines(text: str, px: float, width: float) -> int:
     def wide(chars: str) -> int:
         return sum(math.ceil(CLAIM_CHAR_EM.get(char, WIDEST_EM) * px) for char in chars)
 
-    space = wide(" ")
-    count, used = 1, 0
-    for word in text.split():
-        needed = wide(word)
-        if used and used + space + needed > width:  # a space before all but a line's first
-            count, used = count + 1, needed
-        else:
-            used += (space if used else 0) + needed
-    return count
+    return wrapped_rows(map(wide, text.split()), width, gap=wide(" "))
 
 
 def card(ss: State, screen: Screen | None) -> None:

@@ -26,6 +26,7 @@ geometry is converted at the end (:meth:`ChartGeometry.paper_x` and
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from plotting.colors import LIGHT, THEMES, Theme, theme_named
@@ -135,15 +136,23 @@ def legend_height(names: list[str], font: float, width: float) -> float:
     return legend_rows(names, font, width) * (max(1.3 * font, 16.0) + 3) + 12
 
 
+def wrapped_rows(widths: Iterable[float], width: float, gap: float = 0.0) -> int:
+    """How many rows items of these ``widths`` take laid left to right across ``width``,
+    ``gap`` between neighbours on a row, the next row begun when an item does not fit (a
+    browser wrapping words at spaces, Plotly its horizontal legend)."""
+    rows, used = 1, 0.0
+    for item in widths:
+        if used and used + gap + item > width:
+            rows, used = rows + 1, item
+        else:
+            used += (gap if used else 0.0) + item
+    return rows
+
+
 def legend_rows(names: list[str], font: float, width: float) -> int:
     """How many rows Plotly's horizontal legend takes for these entries across ``width``."""
-    rows, used = 1, 0.0
-    for name in names:
-        entry = text_width(name, font) + 48  # the line sample and the gaps around it
-        if used and used + entry > width:
-            rows, used = rows + 1, 0.0
-        used += entry
-    return rows
+    # each entry: its name, the line sample and the gaps around it
+    return wrapped_rows((text_width(name, font) + 48 for name in names), width)
 
 
 @dataclass(frozen=True)
