@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.waits import animation_frames, navigate, open_app, rerun
+from tests.waits import navigate, open_app, rerun
 
 pytestmark = pytest.mark.browser
 
@@ -57,22 +57,11 @@ def test_the_kept_array_attributes_are_plotlys_own_for_every_trace_drawn(page, a
     lr = page.locator(".st-key-run0_lr").get_by_role("slider")
     rerun(page, lambda: lr.press("ArrowLeft"))  # the move's redraw asked again
     compared(page)
-    for link, charts in (("", 1),  # six runs: each path one trace, its frames' typed views
-                         ("?view=multiples&noise=0.5&fan=4", 1),  # small multiples, fans
+    for link, charts in (("?view=multiples&noise=0.5&fan=4", 1),  # small multiples, fans
                          ("?surface=penguins&scaling=raw&panel=fit", 2)):  # the fitted line
         navigate(page, link)
         # st.plotly_chart (the panel's) draws once its script has loaded, after the run
         page.wait_for_function(DRAWN_CHARTS + " === n", arg=charts, timeout=30_000)
-        if not link:  # a jump to a frame, setting the paths' starts as typed views
-            step = page.evaluate("""() => {
-                const slider = document.querySelector('.descent-player input[type=range]');
-                slider.value = '2';
-                slider.dispatchEvent(new Event('input'));
-                return document.querySelector('.descent-race').__frames[2].name;
-            }""")
-            page.wait_for_function(f"""() => document.querySelector('.descent-step')
-                                     .textContent === 'step {step}'""")
-            animation_frames(page, 5)  # the jump's redraw has run
         found = compared(page)
         assert found["traces"] > 10
     assert found["charts"] == 2  # the race and the fitted-line panel, one plotly.js
