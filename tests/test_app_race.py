@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from unittest import mock
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 import controls.runs
 import controls.sidebar
 from harness.race import apply, whole
@@ -187,6 +190,23 @@ def test_a_path_drawn_so_far_is_sent_once_with_each_steps_length():
     assert columns(other)["columns"]["x"] == {"dtype": "f4",
                                               "bdata": [u["x"]["bdata"] for _, u in other]}
     assert unpack(columns(other)) == other
+
+
+@given(st.binary(max_size=40), st.binary(max_size=40), st.integers(0, 40), st.booleans())
+def test_a_start_is_read_from_the_base64_texts_as_from_the_bytes(data, other, cut, flip):
+    """``starts_with`` and ``decoded_size`` read the base64 texts as their decoded bytes
+    would be read: a start of ``data`` (its last byte changed, or not), or other bytes."""
+    import base64
+
+    from controls.race_chart import decoded_size, starts_with
+
+    start = data[:cut]
+    if flip and start:
+        start = start[:-1] + bytes([start[-1] ^ 1])
+    text = lambda b: base64.b64encode(b).decode()  # noqa: E731
+    for candidate in (start, other):
+        assert starts_with(text(data), text(candidate)) == data.startswith(candidate)
+    assert decoded_size(text(data)) == len(data)
 
 
 def test_a_nested_attribute_is_a_column_named_by_its_path():

@@ -184,6 +184,25 @@ def _whole(figure: dict) -> dict:
 ITEM_SIZES = {"f8": 8, "f4": 4, "i4": 4, "u4": 4, "i2": 2, "u2": 2, "i1": 1, "u1": 1}
 
 
+def decoded_size(text: str) -> int:
+    """The number of bytes the base64 ``text`` stands for."""
+    return len(text) // 4 * 3 - text[-2:].count("=")
+
+
+def starts_with(text: str, start: str) -> bool:
+    """Whether the bytes of base64 ``text`` begin with those of base64 ``start``, read
+    from the texts: every 4 characters of base64 stand for 3 bytes, so the whole groups of
+    ``start`` must begin ``text`` as they are, and only its last group, when padded (1 or
+    2 bytes), is decoded, beside the same group of ``text``."""
+    whole = len(start.rstrip("=")) // 4 * 4
+    if not text.startswith(start[:whole]):
+        return False
+    if whole == len(start):
+        return True
+    tail = base64.b64decode(start[whole:])
+    return base64.b64decode(text[whole:whole + 4]).startswith(tail)
+
+
 def _typed(dtype: str, texts: list[str]) -> dict:
     """A column of typed arrays (base64 ``texts`` of one Plotly ``dtype``, such as "f4"),
     each array sent once: where a step's array is the start of a later step's (a path
@@ -192,13 +211,12 @@ def _typed(dtype: str, texts: list[str]) -> dict:
     size = ITEM_SIZES.get(dtype)
     if size is None:  # a dtype whose starts the chart's script does not take
         return {"dtype": dtype, "bdata": texts}
-    arrays = [base64.b64decode(text) for text in texts]
     sent: list[int] = []  # indices into texts, from the last step back
     take = []
     for j in reversed(range(len(texts))):
-        if not sent or not arrays[sent[-1]].startswith(arrays[j]):
+        if not sent or not starts_with(texts[sent[-1]], texts[j]):
             sent.append(j)
-        take.append([len(sent) - 1, len(arrays[j]) // size])
+        take.append([len(sent) - 1, decoded_size(texts[j]) // size])
     if len(sent) == len(texts):
         return {"dtype": dtype, "bdata": texts}
     last = len(sent) - 1
