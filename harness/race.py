@@ -10,10 +10,28 @@ from collections.abc import Iterable, Iterator
 from controls.race_chart import ITEM_SIZES
 
 
+def _step(steps: dict, t: int):
+    """Trace ``t``'s steps in ``steps`` (keyed by number, or by text as JSON has them)."""
+    return steps.get(t, steps.get(str(t)))
+
+
+def resent(trace: dict, steps) -> dict:
+    """``trace`` with each attribute sent as ``{"sent": j}`` (``controls.race_chart.
+    sent_once``) put back: the ``j``-th array of its ``steps``' column of that name."""
+    out = dict(trace)
+    for name, value in trace.items():
+        if isinstance(value, dict) and "sent" in value:
+            column = steps["columns"][name]
+            out[name] = {"dtype": column["dtype"], "bdata": column["bdata"][value["sent"]]}
+    return out
+
+
 def apply(fig: dict, change: dict) -> dict:
     """``change`` applied to ``fig`` as the chart's script applies it: the changed
     attributes set on their traces, and each moved trace's steps in place of its old ones."""
-    data = [{**trace, **change["traces"].get(str(i), {})} for i, trace in enumerate(fig["data"])]
+    changed = {str(i): resent(attributes, _step(change["steps"], int(i)))
+               for i, attributes in change["traces"].items()}
+    data = [{**trace, **changed.get(str(i), {})} for i, trace in enumerate(fig["data"])]
     moved = {int(t): unpack(steps) for t, steps in change["steps"].items()}
     frames = []
     for k, frame in enumerate(fig["frames"]):
@@ -36,7 +54,8 @@ def whole(figure: dict) -> dict:
         for k, update in unpack(steps):
             frames[k]["traces"].append(int(t))
             frames[k]["data"].append(update)
-    return {"data": figure["data"], "layout": figure["layout"], "frames": frames}
+    data = [resent(trace, _step(figure["steps"], t)) for t, trace in enumerate(figure["data"])]
+    return {"data": data, "layout": figure["layout"], "frames": frames}
 
 
 def unpack(steps) -> list:

@@ -38,6 +38,11 @@ def test_a_move_sends_the_moved_runs_traces_and_the_chart_gets_the_whole_figure_
     assert len(json.dumps(change)) < whole_bytes / 4
     groups = {before["data"][int(i)].get("legendgroup") for i in change["traces"]}
     assert len(groups - {None}) == 1
+    # The moved path's points travel once, in its steps; its trace names them there.
+    sent = {(i, name) for i, trace in change["traces"].items() for name, value in trace.items()
+            if isinstance(value, dict) and "sent" in value}
+    assert {name for _, name in sent} == {"x", "y"}
+    assert all(i in change["steps"] for i, _ in sent)
     # What the chart makes of it is the figure the page draws whole.
     after = figure(at)
     applied = apply(before, change)
@@ -231,8 +236,8 @@ def test_a_nested_attribute_is_a_column_named_by_its_path():
 def test_the_race_draws_a_path_as_one_trace_sent_once_however_many_frames_show_it(lecture):
     """On the page (its own player, not Plotly's) each run's path is one trace, whose
     frames show its first points up to the frame's step; the whole figure sends each path's
-    points once in its steps (and once as the trace shows it), never once a frame, and
-    the chart's frames are Plotly's own frames of the figure."""
+    points once, in its steps (the trace shows the last of them, named by its place there),
+    never once a frame, and the chart's frames are Plotly's own frames of the figure."""
     import numpy as np
 
     from controls.race_chart import Prepared
@@ -265,4 +270,8 @@ def test_the_race_draws_a_path_as_one_trace_sent_once_however_many_frames_show_i
     for i in paths[0]:  # the whole path once: one array, each frame a length of it
         x = ready.whole["steps"][i]["columns"]["x"]
         assert len(x["bdata"]) == 1 and len(x["take"]) == len(page["frames"])
+        assert ready.whole["data"][i]["x"] == {"sent": 0}  # the trace: that same array
+        assert page["data"][i]["x"]["bdata"] == x["bdata"][0]
+        for name in ("x", "y"):  # the path's points in the message once, not twice
+            assert sent.count(page["data"][i][name]["bdata"]) == 1
     assert len(sent) < len(json.dumps(page)) / 3

@@ -170,13 +170,30 @@ def columns(steps: list) -> dict | list:
 
 
 def _whole(figure: dict) -> dict:
-    """``figure`` (data, layout, frames) as the chart is sent a whole figure: its data and
-    layout, ``names``, the frames' names, and ``steps``, each animated trace's steps
-    (:func:`columns`) in place of the frames."""
+    """``figure`` (data, layout, frames) as the chart is sent a whole figure: its data
+    (:func:`sent_once`) and layout, ``names``, the frames' names, and ``steps``, each
+    animated trace's steps (:func:`columns`) in place of the frames."""
     frames = figure.get("frames", [])
-    return {"data": figure["data"], "layout": figure["layout"],
-            "names": [frame["name"] for frame in frames],
-            "steps": {t: columns(s) for t, s in _steps(frames).items()}}
+    steps = {t: columns(s) for t, s in _steps(frames).items()}
+    return {"data": [sent_once(trace, steps.get(t)) for t, trace in enumerate(figure["data"])],
+            "layout": figure["layout"], "names": [frame["name"] for frame in frames],
+            "steps": steps}
+
+
+def sent_once(trace: dict, steps: dict | list | None) -> dict:
+    """``trace`` with each typed array that its ``steps`` (:func:`columns`) send already
+    (a path drawn whole, as the last frame shows it) as ``{"sent": j}``: the ``j``-th
+    array of the column of the same name. The chart's script puts the array back."""
+    if not isinstance(steps, dict):
+        return trace
+    refs = {}
+    for name, value in trace.items():
+        column = steps["columns"].get(name)
+        if (isinstance(column, dict) and "take" in column and isinstance(value, dict)
+                and value.keys() == {"dtype", "bdata"} and value["dtype"] == column["dtype"]
+                and value["bdata"] in column["bdata"]):
+            refs[name] = {"sent": column["bdata"].index(value["bdata"])}
+    return {**trace, **refs} if refs else trace
 
 
 # Bytes per value of Plotly's typed arrays whose starts the chart's script takes (race_chart.js,
@@ -247,6 +264,7 @@ class Prepared:
     figure (a room's followers on like screens) share one; nobody changes it."""
 
     whole: dict
+    data: list[dict]  # the traces as they are, no attribute sent as ``{"sent": j}``
     texts: list[dict[str, str]]
     steps: dict[int, str]
     digests: Sent  # rev 0: the digests alone
@@ -267,7 +285,7 @@ class Prepared:
                        traces=tuple({name: _digest(text) for name, text in trace.items()}
                                     for trace in texts),
                        steps={t: _digest(s) for t, s in steps.items()})
-        return cls(whole, texts, steps, digests)
+        return cls(whole, figure["data"], texts, steps, digests)
 
 
 def message(figure: dict | Prepared, sent: Sent | None) -> tuple[dict, Sent]:
@@ -295,8 +313,10 @@ def message(figure: dict | Prepared, sent: Sent | None) -> tuple[dict, Sent]:
                 + sum(len(steps[t]) for t in moved))
         whole = sum(len(text) for trace in texts for text in trace.values())
         if size < MOVE_SHARE * (whole + sum(map(len, steps.values()))):
+            # An attribute its steps send (sent_once) goes as a reference only with them.
+            data = {i: (ready.whole["data"] if i in moved else ready.data)[i] for i in changed}
             return {"rev": now.rev, "base": sent.rev,
-                    "traces": {i: {name: ready.whole["data"][i][name] for name in names}
+                    "traces": {i: {name: data[i][name] for name in names}
                                for i, names in changed.items()},
                     "steps": {t: ready.whole["steps"][t] for t in moved}}, now
     return {"rev": now.rev, "figure": ready.whole}, now

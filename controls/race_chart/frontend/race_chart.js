@@ -172,6 +172,19 @@ function unpack(steps) {
   });
 }
 
+// ``trace`` with each attribute its steps send already (``{sent: j}``, README.md) put
+// back: the j-th array of the column of that name, as Plotly's typed array spec.
+function resent(trace, steps) {
+  const out = {...trace};
+  for (const [name, value] of Object.entries(trace)) {
+    if (value && value.sent !== undefined) {
+      const column = steps.columns[name];
+      out[name] = {dtype: column.dtype, bdata: column.bdata[value.sent]};
+    }
+  }
+  return out;
+}
+
 // A move's steps of trace ``t``, ``[[k, update], ...]``, put into the frames in place of
 // the steps the trace had.
 function replaceSteps(frames, t, steps) {
@@ -274,10 +287,11 @@ async function draw(gd, Plotly, message) {
   }
   gd.__frames = framesOf(figure.names, figure.steps);
   gd.__resolved = resolve(gd.__frames);
-  gd.__loss = lossCurves(figure.data);
+  const data = figure.data.map((trace, i) => resent(trace, figure.steps[i]));
+  gd.__loss = lossCurves(data);
   gd.__clipped = null;  // newPlot drew the curves whole
   // No zoom reset on a double click: a double tap is how a touch screen picks the start.
-  await Plotly.newPlot(gd, {data: figure.data, layout: figure.layout,
+  await Plotly.newPlot(gd, {data, layout: figure.layout,
                             config: {...config, doubleClick: false}});
   gd.__at = gd.__frames.length - 1;  // a new figure shows its last step
   gd.on("plotly_click", (event) => {  // newPlot dropped the last plot's listeners
@@ -333,13 +347,14 @@ function picked(gd, point) {
 // What a move changed: some traces (a run's path, marks and loss curve) and their steps.
 async function move(gd, Plotly, message) {
   const indices = Object.keys(message.traces).map(Number);
+  const traces = Object.fromEntries(indices.map((i) => [i, resent(message.traces[i],
+                                                                  message.steps[i])]));
   if (indices.length) {
-    await Plotly.animate(gd, {data: indices.map((i) => message.traces[i]), traces: indices},
-                         ANIMATE);
+    await Plotly.animate(gd, {data: indices.map((i) => traces[i]), traces: indices}, ANIMATE);
   }
   for (const i of indices) {  // a moved run's loss curve: drawn whole again
-    if (gd.__loss.has(i) && message.traces[i].y !== undefined) {
-      gd.__loss.set(i, values(message.traces[i].y));
+    if (gd.__loss.has(i) && traces[i].y !== undefined) {
+      gd.__loss.set(i, values(traces[i].y));
       // Curves cut at a step: some are whole now, so set them all again; curves shown
       // whole stay whole (no second redraw).
       if (gd.__clipped !== null) gd.__clipped = undefined;
