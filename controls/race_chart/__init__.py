@@ -258,10 +258,12 @@ class Prepared:
     """A figure (a dict: data, layout, frames) as :func:`message` sends it, worked out
     once: ``whole``, the figure as a whole-figure message carries it (:func:`_whole`: each
     animated trace's steps packed in place of the frames, a path drawn so far once, not
-    once a frame, so that a figure kept costs the server about what it sends), each
-    trace's attributes and each trace's packed steps as JSON text, and their digests; the
-    whole figure's JSON text when a message first needs it. Pages that show the same
-    figure (a room's followers on like screens) share one; nobody changes it."""
+    once a frame, so that a figure kept costs the server about what it sends), ``data``,
+    the traces as they are (a move sends a trace's attribute as :func:`sent_once` names it
+    only with the steps it names), each trace's attributes and each trace's packed steps as
+    JSON text, and their digests; the whole figure's JSON text when a message first needs
+    it. Pages that show the same figure (a room's followers on like screens) share one;
+    nobody changes it."""
 
     whole: dict
     data: list[dict]  # the traces as they are, no attribute sent as ``{"sent": j}``
