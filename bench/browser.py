@@ -231,7 +231,7 @@ FIGURES = (  # name, what, its key, unit, goal (largest ratio), limit (largest o
 
 def rows(results: dict) -> list[Row]:
     """Each figure's median, the page's beside the bare page's; the server's CPU time is
-    the mean of the moves (``/proc`` counts it in ticks of 10 ms)."""
+    the mean of the moves (what the server spends on a move, on average)."""
     def typical(name: str, what: str, key: str) -> float:
         average = statistics.mean if key == "cpu" else statistics.median
         return average(found[key] for found in results[name][what])

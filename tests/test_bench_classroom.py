@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
+from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
@@ -18,7 +20,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench import classroom
-from bench.servers import Server, cpu_seconds, rss_bytes
+from bench.servers import CLOCK_TICKS, Server, cpu_seconds, process_cpu_seconds, rss_bytes
 from harness.page import CONTROL, LECTURE_LINK
 from harness.processes import process_tree
 from harness.race import figures
@@ -161,6 +163,24 @@ def test_memory_and_cpu_cover_the_process_and_its_children():
         child.wait()
         child.stdout.close()
     assert rss_bytes(child.pid) == 0 and cpu_seconds(child.pid) == 0  # gone: nothing to count
+
+
+def test_cpu_time_is_each_process_cpu_clock_which_its_ticks_round_down():
+    before = time.process_time()  # this process's own CPU clock, read by Python
+    ours = process_cpu_seconds(os.getpid())
+    assert before <= ours <= time.process_time()
+    child = subprocess.Popen([sys.executable, "-c", "sum(range(3_000_000)); print(1, flush=True);"
+                              " import time; time.sleep(30)"], stdout=subprocess.PIPE)
+    try:
+        child.stdout.readline()  # its work is done: it sleeps
+        fields = Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # user + system, in ticks
+        assert ticks > 0
+        assert ticks <= process_cpu_seconds(child.pid) < ticks + 2 / CLOCK_TICKS
+    finally:
+        child.kill()
+        child.wait()
+        child.stdout.close()
 
 
 @pytest.mark.server
