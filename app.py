@@ -103,7 +103,12 @@ def story(scene: Scene, surface, stopped: int) -> None:
     """One line on what to look for: the preset's sentence, or the story of the surface's
     own runs while those are on show, or else the surface's lesson (and, when ``stopped``
     runs of the visitor's own stopped, that its claim is for the surface's own runs); for
-    a typed formula that cannot be used (``surface`` None), that it cannot be used yet."""
+    a typed formula that cannot be used (``surface`` None), that it cannot be used yet.
+
+    Under a surface's story, hidden in the same place (viewport.css), lies its lesson, and
+    under its lesson its story: the line takes the room of the longer one, so that a first
+    move away from the surface's own runs (or an undo back to them) leaves the chart where
+    it is."""
     if ss.preset:
         preset = PRESETS_BY_KEY[ss.preset]
         st.markdown(f"**{preset.title}.** {preset.look_for}")
@@ -111,19 +116,28 @@ def story(scene: Scene, surface, stopped: int) -> None:
         st.markdown("**Custom formula.** This formula cannot be used yet: the sidebar's "
                     "**Surface** says why. Once it can, its runs race here.")
     else:
-        told, shown = surface.lesson, False
+        told, other, shown = surface.lesson, None, False
         if scene.surface in surfaces.SURFACES:
             defaults = defaults_for(scene.surface, scene.params, scene.choices)
             # the story's numbers are for exact gradients at a constant lr
             shown = scene.runs == defaults.runs and scene.dynamics == NO_DYNAMICS
-            told = defaults.story if shown else told
+            told, other = (defaults.story, told) if shown else (told, defaults.story)
         if stopped and not shown:
             told += (f" That is what its own runs show; {stopped} of yours stopped here. Its "
                      f"own runs come when you choose it with “Keep my runs” switched off."
                      if scene.surface in surfaces.SURFACES
                      else f" {stopped} of these runs stopped.")
-        st.markdown(f"**{escape_markdown(surface.title)}.** {escape_markdown(told)} "
-                    f"Press **Play** to watch them race.")
+        with st.container(key="surface_story"):
+            st.markdown(surface_line(surface, told))
+            if other is not None:  # hidden, in the same place: the room of either line
+                with st.container(key="story_twin"):
+                    st.markdown(surface_line(surface, other))
+
+
+def surface_line(surface, told: str) -> str:
+    """The story line of a surface: its title, what to look for, and Play."""
+    return (f"**{escape_markdown(surface.title)}.** {escape_markdown(told)} "
+            f"Press **Play** to watch them race.")
 
 
 def chart(scene: Scene, surface, traces: list, screen, view: str) -> None:

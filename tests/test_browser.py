@@ -10,6 +10,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from harness.st_client import PAGE_CHART, chart_message, is_chart
 from scenes import DEFAULT_SCENE, scene_from_query
+from scenes.compute import build_surface
 from tests.conftest import ARTIFACTS
 from tests.test_lecture_browser import LOSS_LENGTHS
 from tests.waits import animation_frames, open_app, rerun
@@ -265,6 +266,32 @@ def test_an_lr_move_redraws_the_chart_once_with_its_loss_curves_whole(browser, a
         assert last > 0 and lengths and all(n == steps + 1 for n in lengths), (lengths, steps)
     finally:
         context.close()
+
+
+def test_the_first_move_away_from_the_surfaces_own_runs_leaves_the_chart_where_it_is(
+        page, app_url):
+    """The default page tells the story of the ravine's own runs (two lines on this
+    screen); a first lr move tells its lesson instead (one line). Each lies hidden under
+    the other, so the line keeps its room: the chart does not jump, the screen is not
+    reported again, and the move is its two runs (the slider's, cut short by its callback,
+    and the chart's), not a rerun of the race with every card."""
+    open_app(page, app_url)
+    shown = page.locator(".st-key-surface_story > [data-testid=stElementContainer]")
+    twin = page.locator(".st-key-story_twin")
+    lesson = build_surface(DEFAULT_SCENE.surface_key).lesson
+    story = shown.inner_text()
+    assert lesson[:40] not in story and lesson[:40] in twin.text_content()  # hidden
+    assert not twin.is_visible() and shown.is_visible()
+    top = page.locator(".js-plotly-plot").bounding_box()["y"]
+    heights = shown.bounding_box()["height"], twin.bounding_box()["height"]
+    started = page.evaluate("window.__descentStarted")
+    rerun(page, lambda: page.locator(".st-key-run0_lr").get_by_role("slider").press("ArrowLeft"))
+    assert lesson[:40] in shown.inner_text() and story[:40] in twin.text_content()
+    assert not twin.is_visible()
+    # The two lines differ in height here: the line keeps the room of the longer.
+    assert heights[0] != heights[1]
+    assert page.locator(".js-plotly-plot").bounding_box()["y"] == top
+    assert page.evaluate("window.__descentStarted") - started <= 2
 
 
 def test_a_move_while_the_step_slider_is_dragged_is_applied_whole(page, app_url):
