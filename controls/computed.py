@@ -9,9 +9,9 @@ following phones reruns at once). Keys are plain values: tuples of names and num
 from __future__ import annotations
 
 import functools
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
-
-import streamlit as st
 
 import surfaces
 from controls.race_chart import Prepared, below_player
@@ -35,10 +35,17 @@ def surface_of(key: tuple) -> surfaces.Surface:
     return compute.build_surface(key)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+# functools' cache, as the surfaces': Streamlit's would work out each call's key from the
+# function's signature and hand out a copy of the grid; every page shares one instead, which
+# nobody can change (its arrays are read-only).
+@functools.lru_cache(maxsize=64)
 def grid_of(key: tuple) -> tuple:
-    """The surface's loss on the contour's grid (:data:`plotting.contour.GRID_N`)."""
-    return surface_of(key).grid(GRID_N)
+    """The surface's loss on the contour's grid (:data:`plotting.contour.GRID_N`), its
+    arrays read-only."""
+    grid = surface_of(key).grid(GRID_N)
+    for array in grid:
+        array.setflags(write=False)
+    return grid
 
 
 # functools' cache, as the surfaces': a run asks for each of its runs' paths, a move and a
@@ -62,8 +69,9 @@ def clear() -> None:
     """Forget everything computed here (a benchmark's cold run)."""
     surface_of.cache_clear()
     path_of.cache_clear()
-    grid_of.clear()
-    race_figure.clear()
+    grid_of.cache_clear()
+    with _figures_lock:
+        _figures.clear()
 
 
 def formula_error(scene: Scene) -> str | None:
@@ -77,16 +85,33 @@ def formula_error(scene: Scene) -> str | None:
 
 # One figure for every page that shows the same scene on the same screen in the same view
 # (a room's followers on like phones): built, turned to JSON and digested once. The
-# surface and the traces follow from the scene, so they are not part of the key.
-@st.cache_resource(max_entries=32, show_spinner=False,
-                   hash_funcs={Scene: repr, Screen: repr})
-def race_figure(scene: Scene, screen: Screen, view: str, _surface,
-                _traces: list) -> tuple[Prepared, float]:
+# surface and the traces follow from the scene, so they are not part of the key. Kept as
+# functools keeps the paths (Streamlit's cache would work out each call's key from the
+# function's signature and hash the scene's text); the most recent FIGURES_KEPT.
+FIGURES_KEPT = 32
+_figures: OrderedDict[tuple, tuple[Prepared, float]] = OrderedDict()
+_figures_lock = threading.Lock()
+
+
+def race_figure(scene: Scene, screen: Screen, view: str, surface,
+                traces: list) -> tuple[Prepared, float]:
     """The race chart's figure, prepared (``controls.race_chart.Prepared``), and its type
     size in pixels."""
-    spec = scene_spec(_surface, _traces, view=view, grid=grid_of(scene.surface_key),
+    key = (scene, screen, view)
+    with _figures_lock:
+        made = _figures.get(key)
+        if made is not None:
+            _figures.move_to_end(key)
+            return made
+    spec = scene_spec(surface, traces, view=view, grid=grid_of(scene.surface_key),
                       start_picker=True, screen=below_player(screen), plotly_controls=False)
-    return Prepared.of(spec), spec["layout"]["font"]["size"]
+    made = Prepared.of(spec), spec["layout"]["font"]["size"]
+    with _figures_lock:
+        _figures[key] = made
+        _figures.move_to_end(key)
+        while len(_figures) > FIGURES_KEPT:
+            _figures.popitem(last=False)
+    return made
 
 
 @dataclass(frozen=True)

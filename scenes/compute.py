@@ -1,7 +1,7 @@
 """Run a scene: build its surface, simulate each run, describe what happened.
 
 Everything here takes and returns plain values so that the page can cache it
-(``st.cache_data``) keyed on ``Scene.surface_key`` and each run's settings.
+(``controls.computed``) keyed on ``Scene.surface_key`` and each run's settings.
 """
 
 from __future__ import annotations

@@ -120,11 +120,10 @@ def test_whatever_a_visitor_sends_as_resync_at_worst_costs_the_whole_figure():
 def test_pages_showing_one_scene_on_one_screen_share_its_figure_built_once():
     """A room's followers on like phones: the second page's figure is the first's,
     built, turned to JSON and digested once; what its chart is sent is the same."""
-    import streamlit as st
-
+    from controls import computed
     from controls.race_chart import Prepared
 
-    st.cache_resource.clear()
+    computed.clear()
     built = []
     original = Prepared.of.__func__
 

@@ -161,7 +161,7 @@ def columns(steps: list) -> dict | list:
         values = [update[name] for update in flat]
         dtypes = {v.get("dtype") if isinstance(v, dict) and set(v) == {"dtype", "bdata"}
                   else None for v in values}
-        packed[name] = (_typed(dtypes.pop(), [v["bdata"] for v in values])
+        packed[name] = (_typed(dtypes.pop(), tuple(v["bdata"] for v in values))
                         if len(dtypes) == 1 and None not in dtypes else values)
     ks = [k for k, _ in steps]
     if ks == list(range(ks[0], ks[0] + len(ks))):
@@ -220,14 +220,19 @@ def starts_with(text: str, start: str) -> bool:
     return base64.b64decode(text[whole:whole + 4]).startswith(tail)
 
 
-def _typed(dtype: str, texts: list[str]) -> dict:
+# Remembered: a move builds the figure anew, and each run it did not move has the same
+# columns as before (a column's texts are hashed once each, far cheaper than reading them
+# for their starts). The last 128 columns, those of about ten figures (each holds its
+# texts: about 40 KB for a path of 300 steps); nobody changes a column.
+@functools.lru_cache(maxsize=128)
+def _typed(dtype: str, texts: tuple[str, ...]) -> dict:
     """A column of typed arrays (base64 ``texts`` of one Plotly ``dtype``, such as "f4"),
     each array sent once: where a step's array is the start of a later step's (a path
     drawn so far), step ``j`` is ``take[j] = [i, n]``, the first ``n`` values of the
     ``i``-th array sent."""
     size = ITEM_SIZES.get(dtype)
     if size is None:  # a dtype whose starts the chart's script does not take
-        return {"dtype": dtype, "bdata": texts}
+        return {"dtype": dtype, "bdata": list(texts)}
     sent: list[int] = []  # indices into texts, from the last step back
     take = []
     for j in reversed(range(len(texts))):
@@ -235,7 +240,7 @@ def _typed(dtype: str, texts: list[str]) -> dict:
             sent.append(j)
         take.append([len(sent) - 1, decoded_size(texts[j]) // size])
     if len(sent) == len(texts):
-        return {"dtype": dtype, "bdata": texts}
+        return {"dtype": dtype, "bdata": list(texts)}
     last = len(sent) - 1
     return {"dtype": dtype, "bdata": [texts[j] for j in reversed(sent)],
             "take": [[last - i, n] for i, n in reversed(take)]}
