@@ -120,18 +120,9 @@ def test_whatever_a_visitor_sends_as_resync_at_worst_costs_the_whole_figure():
 def test_pages_showing_one_scene_on_one_screen_share_its_figure_built_once():
     """A room's followers on like phones: the second page's figure is the first's,
     built, turned to JSON and digested once; what its chart is sent is the same."""
-    from controls import computed
-    from controls.race_chart import Prepared
+    from tests.test_computed import figures_built
 
-    computed.clear()
-    built = []
-    original = Prepared.of.__func__
-
-    def counted(cls, fig):
-        built.append(fig)
-        return original(cls, fig)
-
-    with mock.patch.object(Prepared, "of", classmethod(counted)):
+    with figures_built() as built:
         first = open_page()
         count = len(built)
         second = open_page()

@@ -3,6 +3,8 @@ nobody can change what they share."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import replace
 from unittest import mock
 
@@ -26,10 +28,11 @@ def figure_of(scene, screen=LAPTOP):
     return computed.race_figure(scene, screen, "overlay", surface, scene_traces(scene, paths))
 
 
-def test_the_most_recent_figures_are_kept_each_built_once():
+@contextlib.contextmanager
+def figures_built() -> Iterator[list]:
+    """Every figure the page's caches forget: the list of those built (``Prepared.of``)
+    while in the context."""
     computed.clear()
-    scenes = [replace(DEFAULT_SCENE, steps=steps)
-              for steps in range(20, 20 + computed.FIGURES_KEPT + 3)]
     built = []
     original = Prepared.of.__func__
 
@@ -38,6 +41,13 @@ def test_the_most_recent_figures_are_kept_each_built_once():
         return original(cls, fig)
 
     with mock.patch.object(Prepared, "of", classmethod(counted)):
+        yield built
+
+
+def test_the_most_recent_figures_are_kept_each_built_once():
+    scenes = [replace(DEFAULT_SCENE, steps=steps)
+              for steps in range(20, 20 + computed.FIGURES_KEPT + 3)]
+    with figures_built() as built:
         first = [figure_of(scene) for scene in scenes]
         assert len(built) == len(scenes)
         again = figure_of(scenes[-1])  # kept: the same figure, not built again
