@@ -105,10 +105,11 @@ def story(scene: Scene, surface, stopped: int) -> None:
     runs of the visitor's own stopped, that its claim is for the surface's own runs); for
     a typed formula that cannot be used (``surface`` None), that it cannot be used yet.
 
-    Under a surface's story, hidden in the same place (viewport.css), lies its lesson, and
-    under its lesson its story: the line takes the room of the longer one, so that a first
-    move away from the surface's own runs (or an undo back to them) leaves the chart where
-    it is."""
+    Under a library surface's story, hidden in the same place (viewport.css), lies its
+    lesson, and under its lesson its story: the line takes the room of the longer one, so
+    that a first move away from the surface's own runs (or an undo back to them) leaves the
+    chart where it is. The hidden line is a second markdown element of the story (AppTest
+    lists it too)."""
     if ss.preset:
         preset = PRESETS_BY_KEY[ss.preset]
         st.markdown(f"**{preset.title}.** {preset.look_for}")

@@ -27,7 +27,8 @@ temporary folder, or a Redis server started for the run), two halls one after th
 Each visitor is a websocket client (:class:`harness.st_client.Visitor`) that keeps
 reading what the server sends, and that does what a browser does with a fragment's
 ``run_every`` (``auto_rerun``): asks for that fragment's run at that interval. The
-visitors run in this process, so the replicas' CPU (``/proc``) is the servers' alone.
+visitors run in this process, so the replicas' CPU (``bench.servers.cpu_seconds``) is the
+servers' alone.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The servers a benchmark measures, and what they use, read from ``/proc``.
+"""The servers a benchmark measures, and what they use: memory from ``/proc``, CPU time from
+each process's CPU clock.
 
 :class:`Server` is a fresh ``streamlit run`` of the page (``APP``) or of the bare
 page (:data:`BARE_PAGE`) on a free port, its log drained and its tracebacks counted.
@@ -49,6 +50,8 @@ def process_cpu_seconds(pid: int) -> float:
     (``clock_getcpuclockid(3)``; Linux numbers the clock of process ``pid`` ``~pid << 3 |
     2``). ``/proc/<pid>/stat``'s user and system times count in ticks of 10 ms, the CPU
     time of a whole script run of the bare page."""
+    if pid <= 0:  # 0 would name the calling process's own clock
+        return 0.0
     try:
         return time.clock_gettime((~pid << 3) | 2)
     except OSError:  # gone, or a kernel without process CPU clocks: count ticks

@@ -3,7 +3,8 @@
 Defined here, not in ``app.py``: Streamlit runs the page's script anew on every rerun,
 and a cache's decorator (which reads its function's source) or a dataclass defined there
 would be made again each time, a few milliseconds of every page's run (a hall of
-following phones reruns at once). Keys are plain values: tuples of names and numbers.
+following phones reruns at once). Keys are plain values: tuples of names and numbers, and
+the scene and screen themselves (frozen dataclasses).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 import surfaces
-from controls.race_chart import Prepared, below_player
+from controls.race_chart import Prepared, below_player, forget_columns
 from plotting import scene_spec
 from plotting.contour import GRID_N
 from plotting.layout import Screen
@@ -72,6 +73,7 @@ def clear() -> None:
     grid_of.cache_clear()
     with _figures_lock:
         _figures.clear()
+    forget_columns()
 
 
 def formula_error(scene: Scene) -> str | None:
@@ -84,34 +86,53 @@ def formula_error(scene: Scene) -> str | None:
 
 
 # One figure for every page that shows the same scene on the same screen in the same view
-# (a room's followers on like phones): built, turned to JSON and digested once. The
-# surface and the traces follow from the scene, so they are not part of the key. Kept as
-# functools keeps the paths (Streamlit's cache would work out each call's key from the
-# function's signature and hash the scene's text); the most recent FIGURES_KEPT.
+# (a room's followers on like phones): built, turned to JSON and digested once, by the first
+# page that asks (the others wait for it). The surface and the traces follow from the
+# scene, so they are not part of the key; the runs' colours are, beside the scene (a run's
+# colour is not part of a scene's equality). Kept as functools keeps the paths (Streamlit's
+# cache would work out each call's key from the function's signature and hash the scene's
+# text); the most recent FIGURES_KEPT.
 FIGURES_KEPT = 32
 _figures: OrderedDict[tuple, tuple[Prepared, float]] = OrderedDict()
-_figures_lock = threading.Lock()
+_building: dict[tuple, threading.Lock] = {}  # a figure's key -> the lock of its build
+_figures_lock = threading.Lock()  # guards both
 
 
 def race_figure(scene: Scene, screen: Screen, view: str, surface,
                 traces: list) -> tuple[Prepared, float]:
     """The race chart's figure, prepared (``controls.race_chart.Prepared``), and its type
     size in pixels."""
-    key = (scene, screen, view)
+    key = (scene, tuple(scene.colors()), screen, view)
+    made = _kept_figure(key)
+    if made is not None:
+        return made
+    with _figures_lock:
+        building = _building.setdefault(key, threading.Lock())
+    try:
+        with building:
+            made = _kept_figure(key)  # built meanwhile by the page that held the lock
+            if made is None:
+                spec = scene_spec(surface, traces, view=view, grid=grid_of(scene.surface_key),
+                                  start_picker=True, screen=below_player(screen),
+                                  plotly_controls=False)
+                made = Prepared.of(spec), spec["layout"]["font"]["size"]
+                with _figures_lock:
+                    _figures[key] = made
+                    while len(_figures) > FIGURES_KEPT:
+                        _figures.popitem(last=False)
+    finally:
+        with _figures_lock:
+            _building.pop(key, None)
+    return made
+
+
+def _kept_figure(key: tuple) -> tuple[Prepared, float] | None:
+    """The figure kept for ``key``, now the most recent, or None."""
     with _figures_lock:
         made = _figures.get(key)
         if made is not None:
             _figures.move_to_end(key)
-            return made
-    spec = scene_spec(surface, traces, view=view, grid=grid_of(scene.surface_key),
-                      start_picker=True, screen=below_player(screen), plotly_controls=False)
-    made = Prepared.of(spec), spec["layout"]["font"]["size"]
-    with _figures_lock:
-        _figures[key] = made
-        _figures.move_to_end(key)
-        while len(_figures) > FIGURES_KEPT:
-            _figures.popitem(last=False)
-    return made
+        return made
 
 
 @dataclass(frozen=True)

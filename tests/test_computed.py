@@ -4,6 +4,7 @@ nobody can change what they share."""
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from unittest import mock
@@ -65,3 +66,35 @@ def test_the_grid_every_page_shares_is_read_only():
     for array in (xs, ys, z):
         with pytest.raises(ValueError, match="read-only"):
             array[0] = np.nan
+
+
+def test_runs_coloured_otherwise_are_another_figure():
+    """A run's colour is not part of a scene's equality (a run keeps its colour when
+    another is removed): the figure's key holds the colours beside the scene."""
+    shifted = replace(DEFAULT_SCENE, runs=tuple(
+        replace(run, color=(i + 3) % len(DEFAULT_SCENE.runs))
+        for i, run in enumerate(DEFAULT_SCENE.runs)))
+    assert shifted == DEFAULT_SCENE and shifted.colors() != DEFAULT_SCENE.colors()
+    computed.clear()
+    first, second = figure_of(DEFAULT_SCENE)[0], figure_of(shifted)[0]
+    assert second is not first and second.text != first.text
+
+
+def test_pages_asking_at_once_for_one_figure_wait_for_one_build():
+    """A room's followers rerun in a burst after each change: the first page builds the
+    figure, the others wait for it."""
+    scene = replace(DEFAULT_SCENE, steps=77)
+    figure_of(scene)  # its paths computed, so that the pages ask at once for the figure
+    start, found = threading.Barrier(8), []
+
+    def page():
+        start.wait()
+        found.append(figure_of(scene)[0])
+
+    with figures_built() as built:
+        pages = [threading.Thread(target=page) for _ in range(8)]
+        for thread in pages:
+            thread.start()
+        for thread in pages:
+            thread.join()
+    assert len(built) == 1 and len(found) == 8 and all(f is found[0] for f in found)

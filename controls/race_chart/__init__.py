@@ -222,9 +222,10 @@ def starts_with(text: str, start: str) -> bool:
 
 # Remembered: a move builds the figure anew, and each run it did not move has the same
 # columns as before (a column's texts are hashed once each, far cheaper than reading them
-# for their starts). The last 128 columns, those of about ten figures (each holds its
-# texts: about 40 KB for a path of 300 steps); nobody changes a column.
-@functools.lru_cache(maxsize=128)
+# for their starts). The last 64 columns, those of about five figures (each holds its
+# texts: about 40 KB for a path of 300 steps, seven times as much at 2,000); nobody changes a
+# column.
+@functools.lru_cache(maxsize=64)
 def _typed(dtype: str, texts: tuple[str, ...]) -> dict:
     """A column of typed arrays (base64 ``texts`` of one Plotly ``dtype``, such as "f4"),
     each array sent once: where a step's array is the start of a later step's (a path
@@ -244,6 +245,11 @@ def _typed(dtype: str, texts: tuple[str, ...]) -> dict:
     last = len(sent) - 1
     return {"dtype": dtype, "bdata": [texts[j] for j in reversed(sent)],
             "take": [[last - i, n] for i, n in reversed(take)]}
+
+
+def forget_columns() -> None:
+    """Forget the columns remembered (a benchmark's cold run)."""
+    _typed.cache_clear()
 
 
 @dataclass(frozen=True)
